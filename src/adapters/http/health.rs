@@ -1,0 +1,26 @@
+//! `GET /healthz`: the process is up and serving.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::ApiTags;
+
+/// Liveness answer.
+#[derive(Debug, Object)]
+pub struct Health {
+    /// Always `"ok"` when the process answers.
+    pub status: String,
+}
+
+pub struct HealthApi;
+
+#[OpenApi]
+impl HealthApi {
+    /// Liveness probe: 200 while the process serves requests. Upstreams are not called.
+    #[oai(path = "/healthz", method = "get", tag = "ApiTags::Health")]
+    async fn healthz(&self) -> Json<Health> {
+        Json(Health {
+            status: "ok".to_owned(),
+        })
+    }
+}

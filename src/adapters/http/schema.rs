@@ -1,0 +1,162 @@
+//! OpenAPI shapes of the webhook request and the checklist answer, with the seed's examples.
+
+use poem_openapi::types::Example;
+use poem_openapi::{Enum, Object};
+use serde_json::{json, Value};
+
+use crate::domain::checklist::{Checklist, StepStatus};
+
+/// A PortOne webhook status (body version 2024-01-01).
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "PascalCase")]
+pub enum WebhookStatusName {
+    Ready,
+    Paid,
+    VirtualAccountIssued,
+    PartialCancelled,
+    Cancelled,
+    Failed,
+    PayPending,
+    CancelPending,
+}
+
+/// PortOne's webhook body, version 2024-01-01 (`shared/portone/README.md` §4a).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "PortOneWebhook_2024_01_01", example)]
+pub struct PortOneWebhook {
+    /// The merchant's `paymentId` (1–256 characters, no control characters).
+    pub payment_id: String,
+    /// What happened to the payment. `Paid` records the month and schedules the next;
+    /// `Cancelled` is acknowledged (not processed yet); other statuses are acknowledged and skipped.
+    pub status: WebhookStatusName,
+    /// PortOne's transaction attempt id (informational).
+    pub tx_id: Option<String>,
+}
+
+impl Example for PortOneWebhook {
+    fn example() -> Self {
+        Self {
+            payment_id: "pay_123456".to_owned(),
+            status: WebhookStatusName::Paid,
+            tx_id: None,
+        }
+    }
+}
+
+/// Outcome of one step.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum StepStatusName {
+    Success,
+    Failed,
+    Skipped,
+}
+
+/// One step of the checklist.
+#[derive(Debug, Clone, Object)]
+pub struct ChecklistEntry {
+    /// Stable machine name: `parse_request`, `validate_request`, `fetch_payment`, `save_payment`,
+    /// `schedule_next_payment`.
+    pub code: String,
+    /// The step's Korean title, e.g. `1. 요청 데이터 파싱`.
+    pub step: String,
+    pub status: StepStatusName,
+    /// What happened, in Korean.
+    pub message: String,
+    /// Step details: step 1 the parsed body; step 3 PortOne's payment (`paymentId`, `orderName`,
+    /// `amount` in the currency's unit, `currency`, `billingKey`, `customerId`, `paidAt`); step 4
+    /// the stored row (UTC timestamps with milliseconds); step 5 `scheduleId`, `paymentId`,
+    /// `timeToPay`; on PortOne failures `httpStatus`, `type`, `message`.
+    #[oai(skip_serializing_if_is_none)]
+    pub data: Option<Value>,
+}
+
+/// The answer to every webhook: `success` is true when no step failed.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct WebhookResult {
+    pub success: bool,
+    /// Always all five steps, in order.
+    pub checklist: Vec<ChecklistEntry>,
+}
+
+impl From<&Checklist> for WebhookResult {
+    fn from(checklist: &Checklist) -> Self {
+        let entries = checklist.items().iter().map(|item| ChecklistEntry {
+            code: item.code.to_owned(),
+            step: item.step.to_owned(),
+            status: match item.status {
+                StepStatus::Success => StepStatusName::Success,
+                StepStatus::Failed => StepStatusName::Failed,
+                StepStatus::Skipped => StepStatusName::Skipped,
+            },
+            message: item.message.clone(),
+            data: item.data.clone(),
+        });
+        Self {
+            success: checklist.succeeded(),
+            checklist: entries.collect(),
+        }
+    }
+}
+
+impl Example for WebhookResult {
+    /// The seed's success example (`api-readme.ko.md`), with this service's codes and ids.
+    fn example() -> Self {
+        let entry = |code: &str, step: &str, message: &str, data: Option<Value>| ChecklistEntry {
+            code: code.to_owned(),
+            step: step.to_owned(),
+            status: StepStatusName::Success,
+            message: message.to_owned(),
+            data,
+        };
+        let next_id = "6f1c7a36-3a55-5f8e-9d0c-0b7f5f0c6e21";
+        Self {
+            success: true,
+            checklist: vec![
+                entry(
+                    "parse_request",
+                    "1. 요청 데이터 파싱",
+                    "요청 데이터를 성공적으로 파싱했습니다.",
+                    Some(json!({"payment_id": "pay_123456", "status": "Paid"})),
+                ),
+                entry(
+                    "validate_request",
+                    "2. 요청 데이터 검증",
+                    "요청 데이터 검증 완료",
+                    None,
+                ),
+                entry(
+                    "fetch_payment",
+                    "3. 결제 정보 조회",
+                    "결제 정보를 성공적으로 조회했습니다.",
+                    Some(
+                        json!({"paymentId": "pay_123456", "orderName": "월간 구독", "amount": 10000,
+                        "currency": "KRW", "billingKey": "billing_key_123", "customerId": "customer_1",
+                        "paidAt": "2024-01-01T00:00:00.000Z"}),
+                    ),
+                ),
+                entry(
+                    "save_payment",
+                    "4. Supabase payment 테이블 저장",
+                    "payment 데이터를 성공적으로 저장했습니다.",
+                    Some(
+                        json!({"transaction_key": "pay_123456", "amount": 10000, "status": "Paid",
+                        "start_at": "2024-01-01T00:00:00.000Z", "end_at": "2024-01-31T00:00:00.000Z",
+                        "end_grace_at": "2024-02-01T14:59:59.000Z", "next_schedule_at": "2024-02-01T01:30:00.000Z",
+                        "next_schedule_id": next_id}),
+                    ),
+                ),
+                entry(
+                    "schedule_next_payment",
+                    "5. 다음달 구독 예약",
+                    "다음달 구독을 성공적으로 예약했습니다.",
+                    Some(
+                        json!({"scheduleId": "0193b8a0-1c2d-7e3f-8a4b-5c6d7e8f9a0b", "paymentId": next_id,
+                        "timeToPay": "2024-02-01T01:30:00.000Z"}),
+                    ),
+                ),
+            ],
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Implementations of the ports, and the HTTP API that drives the use case.
+
+pub mod clock;
+pub mod http;
+pub mod memory;
+pub mod portone;
+pub mod random;
+pub mod supabase;

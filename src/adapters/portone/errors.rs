@@ -1,0 +1,51 @@
+//! Turning reqwest results and PortOne's error bodies into [`GatewayError`].
+
+use bytes::Bytes;
+use reqwest::RequestBuilder;
+use serde::Deserialize;
+
+use crate::ports::GatewayError;
+
+/// PortOne's error body: `{"type": "PAYMENT_NOT_FOUND", "message"?: "…"}` (every error in the
+/// schema has this shape; `PgProviderError` adds `pgCode`/`pgMessage`, ignored here).
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "type")]
+    error_type: Option<String>,
+    message: Option<String>,
+}
+
+/// Sends `request` and returns the body of a 2xx answer.
+///
+/// # Errors
+/// [`GatewayError::Rejected`] for any other status, with PortOne's `type` (`UNKNOWN` when the
+/// body is not PortOne's error shape, e.g. an HTML page from a proxy); `Timeout` and
+/// `Unreachable` for transport failures.
+pub(super) async fn send(request: RequestBuilder) -> Result<Bytes, GatewayError> {
+    let response = request.send().await.map_err(transport)?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(transport)?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    let parsed = serde_json::from_slice::<ErrorBody>(&body).ok();
+    let (error_type, message) = parsed
+        .map(|error| (error.error_type, error.message))
+        .unwrap_or_default();
+    Err(GatewayError::Rejected {
+        status: status.as_u16(),
+        error_type: error_type.unwrap_or_else(|| "UNKNOWN".to_owned()),
+        message,
+    })
+}
+
+fn transport(error: reqwest::Error) -> GatewayError {
+    if error.is_timeout() {
+        GatewayError::Timeout
+    } else if error.is_decode() || error.is_body() {
+        GatewayError::InvalidResponse(error.to_string())
+    } else {
+        // The chain names the cause (refused, reset, DNS) without request headers.
+        GatewayError::Unreachable(format!("{:#}", anyhow::Error::new(error)))
+    }
+}

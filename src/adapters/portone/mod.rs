@@ -1,0 +1,118 @@
+//! PortOne V2 REST API over reqwest (`shared/portone/README.md` §1–2; schema
+//! `shared/portone/v2.openapi.json`).
+
+mod errors;
+mod wire;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::{Client, RequestBuilder, Url};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::domain::payment::Payment;
+use crate::domain::payment_id::PaymentId;
+use crate::ports::{GatewayError, PaymentGateway, ScheduleOutcome, ScheduleRequest};
+
+/// Characters left as they are in a path segment (RFC 3986 unreserved); all else is escaped,
+/// so a `paymentId` with `/`, `?` or `#` cannot change the path.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// PortOne's error `type` that means "this paymentId already has a schedule".
+const SCHEDULE_ALREADY_EXISTS: &str = "PAYMENT_SCHEDULE_ALREADY_EXISTS";
+
+/// A PortOne V2 client.
+///
+/// Sends `Authorization: PortOne {secret}` (the `portOne` security scheme) and `storeId` when set.
+/// `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct PortOneClient {
+    http: Client,
+    base_url: Url,
+    authorization: HeaderValue,
+    store_id: Option<String>,
+}
+
+impl std::fmt::Debug for PortOneClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortOneClient")
+            .field("base_url", &self.base_url.as_str())
+            .field("store_id", &self.store_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PortOneClient {
+    /// `http` carries the timeouts and the connection pool shared with the storage adapter.
+    ///
+    /// # Errors
+    /// When the secret cannot be an HTTP header value (control characters); the message does not
+    /// contain it.
+    pub fn new(
+        http: Client,
+        base_url: Url,
+        secret: &SecretString,
+        store_id: Option<String>,
+    ) -> anyhow::Result<Self> {
+        let mut authorization = HeaderValue::from_str(&format!("PortOne {}", secret.expose_secret()))
+            .map_err(|_| {
+                anyhow::anyhow!("PORTONE_API_SECRET contains characters not allowed in an HTTP header")
+            })?;
+        authorization.set_sensitive(true);
+        Ok(Self {
+            http,
+            base_url,
+            authorization,
+            store_id,
+        })
+    }
+
+    /// `{base}/{segments…}` with each segment percent-encoded.
+    fn url(&self, segments: &[&str]) -> String {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        let mut url = String::with_capacity(base.len() + 64);
+        url.push_str(base);
+        for segment in segments {
+            url.push('/');
+            url.extend(utf8_percent_encode(segment, PATH_SEGMENT));
+        }
+        url
+    }
+
+    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        let request = request.header(AUTHORIZATION, self.authorization.clone());
+        match &self.store_id {
+            Some(store_id) => request.query(&[("storeId", store_id)]),
+            None => request,
+        }
+    }
+}
+
+impl PaymentGateway for PortOneClient {
+    async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
+        let request = self.authorized(self.http.get(self.url(&["payments", id.as_str()])));
+        let body = errors::send(request).await?;
+        wire::PaymentDto::parse(&body)
+    }
+
+    async fn schedule_payment(&self, request: &ScheduleRequest) -> Result<ScheduleOutcome, GatewayError> {
+        let payment_id = request.payment_id.to_string();
+        let http = self
+            .authorized(self.http.post(self.url(&["payments", &payment_id, "schedule"])))
+            // PortOne's Idempotency-Key is an RFC 8941 string, quoted, 16–256 ASCII characters.
+            .header("Idempotency-Key", format!("\"schedule-{payment_id}\""))
+            .json(&wire::CreatePaymentScheduleBody::from(request));
+        match errors::send(http).await {
+            Ok(body) => wire::CreatePaymentScheduleResponse::parse(&body),
+            Err(GatewayError::Rejected {
+                status: 409,
+                error_type,
+                ..
+            }) if error_type == SCHEDULE_ALREADY_EXISTS => Ok(ScheduleOutcome::AlreadyExists),
+            Err(error) => Err(error),
+        }
+    }
+}

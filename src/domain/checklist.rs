@@ -1,0 +1,137 @@
+//! The step-by-step checklist every webhook answers with: the frontend and QA contract
+//! (seed `api-readme.ko.md`, "체크리스트 응답 예시"; issue 2).
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// One step of a flow: a stable machine `code` and the seed's Korean `title`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub code: &'static str,
+    pub title: &'static str,
+}
+
+impl Step {
+    pub const PARSE_REQUEST: Self = Self::new("parse_request", "1. 요청 데이터 파싱");
+    pub const VALIDATE_REQUEST: Self = Self::new("validate_request", "2. 요청 데이터 검증");
+    pub const FETCH_PAYMENT: Self = Self::new("fetch_payment", "3. 결제 정보 조회");
+    pub const SAVE_PAYMENT: Self = Self::new("save_payment", "4. Supabase payment 테이블 저장");
+    pub const SCHEDULE_NEXT_PAYMENT: Self = Self::new("schedule_next_payment", "5. 다음달 구독 예약");
+
+    const fn new(code: &'static str, title: &'static str) -> Self {
+        Self { code, title }
+    }
+}
+
+/// The five steps of the paid flow, in order; every answer lists all of them.
+pub const PAID_FLOW: [Step; 5] = [
+    Step::PARSE_REQUEST,
+    Step::VALIDATE_REQUEST,
+    Step::FETCH_PAYMENT,
+    Step::SAVE_PAYMENT,
+    Step::SCHEDULE_NEXT_PAYMENT,
+];
+
+/// Outcome of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Success,
+    Failed,
+    Skipped,
+}
+
+/// One line of the checklist: `{code, step, status, message, data?}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChecklistItem {
+    pub code: &'static str,
+    pub step: &'static str,
+    pub status: StepStatus,
+    /// Korean, for people (seed wording where the seed has one).
+    pub message: String,
+    /// Step-specific details; omitted when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+}
+
+/// The checklist of one webhook, filled step by step in flow order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Checklist {
+    #[serde(skip)]
+    flow: [Step; 5],
+    items: Vec<ChecklistItem>,
+}
+
+impl Checklist {
+    /// An empty checklist for `flow`.
+    pub fn new(flow: [Step; 5]) -> Self {
+        Self {
+            flow,
+            items: Vec::with_capacity(flow.len()),
+        }
+    }
+
+    /// Records the next step's outcome. Steps are recorded in flow order; the step is named for
+    /// readability at call sites and checked in debug builds.
+    pub fn record(
+        &mut self,
+        step: Step,
+        status: StepStatus,
+        message: impl Into<String>,
+        data: Option<Value>,
+    ) {
+        debug_assert_eq!(self.flow.get(self.items.len()), Some(&step), "steps out of order");
+        self.items.push(ChecklistItem {
+            code: step.code,
+            step: step.title,
+            status,
+            message: message.into(),
+            data,
+        });
+    }
+
+    /// Marks every step not yet recorded as skipped, with `reason` as its message, so the answer
+    /// always lists the whole flow.
+    pub fn skip_remaining(&mut self, reason: &str) {
+        for step in self.flow[self.items.len()..].to_vec() {
+            self.record(step, StepStatus::Skipped, reason, None);
+        }
+    }
+
+    /// `true` when no step failed (skipped steps are not failures).
+    pub fn succeeded(&self) -> bool {
+        self.items.iter().all(|item| item.status != StepStatus::Failed)
+    }
+
+    /// The recorded lines, in flow order.
+    pub fn items(&self) -> &[ChecklistItem] {
+        &self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_remaining_completes_the_flow_and_failure_is_sticky() {
+        let mut checklist = Checklist::new(PAID_FLOW);
+        checklist.record(Step::PARSE_REQUEST, StepStatus::Success, "ok", None);
+        assert!(checklist.succeeded());
+        checklist.record(Step::VALIDATE_REQUEST, StepStatus::Failed, "bad", None);
+        checklist.skip_remaining("앞 단계 실패");
+        let codes: Vec<_> = checklist.items().iter().map(|item| item.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "parse_request",
+                "validate_request",
+                "fetch_payment",
+                "save_payment",
+                "schedule_next_payment"
+            ]
+        );
+        assert_eq!(checklist.items()[4].status, StepStatus::Skipped);
+        assert!(!checklist.succeeded());
+    }
+}

@@ -1,0 +1,14 @@
+//! The business rules: no I/O, no `Utc::now()`, no randomness of its own.
+//!
+//! Everything time- or chance-dependent arrives as an argument, so every rule is a pure function
+//! that tests can pin down to the millisecond.
+
+pub mod amount;
+pub mod checklist;
+pub mod payment;
+pub mod payment_id;
+pub mod period;
+pub mod record;
+pub mod schedule_id;
+pub mod timestamp;
+pub mod webhook;

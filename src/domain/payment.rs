@@ -1,0 +1,71 @@
+//! A payment as PortOne reports it, reduced to what the subscription flow needs.
+
+use chrono::{DateTime, Utc};
+
+use super::amount::Amount;
+use super::payment_id::PaymentId;
+
+/// PortOne's `Payment.status` (`shared/portone/README.md` §1), open-ended: PortOne may add values
+/// without notice, so an unknown one is kept verbatim rather than failing the parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentStatus {
+    Ready,
+    PayPending,
+    VirtualAccountIssued,
+    Paid,
+    PartialCancelled,
+    Cancelled,
+    Failed,
+    /// A status this build does not know yet, as PortOne wrote it.
+    Other(String),
+}
+
+impl PaymentStatus {
+    /// Maps PortOne's SCREAMING_SNAKE status.
+    pub fn from_portone(value: &str) -> Self {
+        match value {
+            "READY" => Self::Ready,
+            "PAY_PENDING" => Self::PayPending,
+            "VIRTUAL_ACCOUNT_ISSUED" => Self::VirtualAccountIssued,
+            "PAID" => Self::Paid,
+            "PARTIAL_CANCELLED" => Self::PartialCancelled,
+            "CANCELLED" => Self::Cancelled,
+            "FAILED" => Self::Failed,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// PortOne's spelling of the status.
+    pub fn as_portone(&self) -> &str {
+        match self {
+            Self::Ready => "READY",
+            Self::PayPending => "PAY_PENDING",
+            Self::VirtualAccountIssued => "VIRTUAL_ACCOUNT_ISSUED",
+            Self::Paid => "PAID",
+            Self::PartialCancelled => "PARTIAL_CANCELLED",
+            Self::Cancelled => "CANCELLED",
+            Self::Failed => "FAILED",
+            Self::Other(other) => other,
+        }
+    }
+}
+
+/// The fields of PortOne's `Payment` the flow uses (`GET /payments/{paymentId}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// `id`: the merchant's `paymentId`.
+    pub id: PaymentId,
+    pub status: PaymentStatus,
+    /// `orderName`, reused for next month's payment.
+    pub order_name: String,
+    /// `amount.total`, in the currency's unit (KRW: won).
+    pub amount: Amount,
+    /// `currency`, an ISO 4217 code such as `KRW`.
+    pub currency: String,
+    /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.
+    pub billing_key: Option<String>,
+    /// `customer.id`.
+    pub customer_id: Option<String>,
+    /// `paidAt` (UTC): required by PortOne for `PAID` payments, absent for others.
+    pub paid_at: Option<DateTime<Utc>>,
+}

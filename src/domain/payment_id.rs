@@ -1,0 +1,83 @@
+//! PortOne's `paymentId`: the merchant-chosen id of one payment.
+
+use std::fmt;
+
+use serde::Serialize;
+use validator::ValidateLength;
+
+/// Longest `paymentId` we accept, in characters (issue 2; PortOne's own ids are far shorter).
+pub const MAX_PAYMENT_ID_CHARS: u64 = 256;
+
+/// A validated PortOne `paymentId`: 1 to 256 characters, not blank, no control characters.
+///
+/// It becomes a URL path segment at PortOne and the `transaction_key` of the ledger, so anything
+/// that could smuggle a line break or be empty is refused at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PaymentId(String);
+
+/// Why a string is not a [`PaymentId`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentIdError {
+    /// Empty or only whitespace.
+    #[error("payment id is empty")]
+    Empty,
+    /// Longer than [`MAX_PAYMENT_ID_CHARS`] characters.
+    #[error("payment id is longer than {MAX_PAYMENT_ID_CHARS} characters")]
+    TooLong,
+    /// Contains a Unicode control character (line breaks, NUL, …).
+    #[error("payment id contains a control character")]
+    ControlCharacter,
+}
+
+impl PaymentId {
+    /// # Errors
+    /// [`PaymentIdError`] naming the first rule the string breaks.
+    pub fn parse(value: impl Into<String>) -> Result<Self, PaymentIdError> {
+        let value = value.into();
+        if value.trim().is_empty() {
+            return Err(PaymentIdError::Empty);
+        }
+        if !value.validate_length(None, Some(MAX_PAYMENT_ID_CHARS), None) {
+            return Err(PaymentIdError::TooLong);
+        }
+        if value.chars().any(char::is_control) {
+            return Err(PaymentIdError::ControlCharacter);
+        }
+        Ok(Self(value))
+    }
+
+    /// The id as PortOne knows it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PaymentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_a_portone_style_id() {
+        assert_eq!(PaymentId::parse("pay_123456").unwrap().as_str(), "pay_123456");
+    }
+
+    #[test]
+    fn rejects_empty_blank_long_and_control_characters() {
+        assert_eq!(PaymentId::parse(""), Err(PaymentIdError::Empty));
+        assert_eq!(PaymentId::parse("  "), Err(PaymentIdError::Empty));
+        assert_eq!(PaymentId::parse("a".repeat(257)), Err(PaymentIdError::TooLong));
+        assert_eq!(PaymentId::parse("pay\n1"), Err(PaymentIdError::ControlCharacter));
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert!(PaymentId::parse("결".repeat(256)).is_ok());
+    }
+}

@@ -1,0 +1,88 @@
+//! The subscription period a paid payment buys, in Korean time (issue 2, seed `api-readme.ko.md`
+//! "시간대 변환 로직").
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Seoul;
+use serde::Serialize;
+
+use super::timestamp::Timestamp;
+
+/// Length of one paid period: `end_at = start_at + 30 days` (seed `route-spec.ko.txt`).
+pub const PERIOD_DAYS: i64 = 30;
+
+/// Seconds after 10:00:00 KST at which the next payment is scheduled, in `0..=3599`.
+///
+/// The seed asks for "오전 10시~11시 사이 임의 시각": a uniformly random whole second of that hour, so
+/// the first-of-month renewals of many customers do not hit PortOne in the same second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ScheduleOffset(u16);
+
+impl ScheduleOffset {
+    /// Number of distinct offsets: one per second of the hour.
+    pub const SECONDS_IN_WINDOW: u32 = 3600;
+
+    /// Wraps any `u32` into the window (`seconds % 3600`), so a random source cannot break it.
+    pub fn from_seconds(seconds: u32) -> Self {
+        // The remainder is below 3600, so it fits a u16.
+        Self((seconds % Self::SECONDS_IN_WINDOW) as u16)
+    }
+
+    /// Seconds after 10:00:00 KST.
+    pub fn seconds(self) -> u32 {
+        u32::from(self.0)
+    }
+}
+
+/// The four instants of one paid month, all UTC at millisecond precision.
+///
+/// - `start_at`: when the month starts (the payment's `paidAt`);
+/// - `end_at`: `start_at` + 30 days;
+/// - `end_grace_at`: the Seoul calendar day after `end_at`'s Seoul date, at 23:59:59 KST;
+/// - `next_schedule_at`: that same Seoul day at 10:00:00 KST + [`ScheduleOffset`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BillingPeriod {
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub end_grace_at: Timestamp,
+    pub next_schedule_at: Timestamp,
+}
+
+impl BillingPeriod {
+    /// The period that starts at `start` (truncated to milliseconds).
+    ///
+    /// Seed example: start `2024-01-01T00:00:00.000Z` → end `2024-01-31T00:00:00.000Z`, grace
+    /// `2024-02-01T14:59:59.000Z`, next schedule in `2024-02-01T01:00:00Z`–`01:59:59Z`.
+    pub fn starting_at(start: DateTime<Utc>, offset: ScheduleOffset) -> Self {
+        let start_at = Timestamp::from_utc(start);
+        let end_at = Timestamp::from_utc(start_at.as_utc() + Duration::days(PERIOD_DAYS));
+        let grace_day = end_at.as_utc().with_timezone(&Seoul).date_naive() + Duration::days(1);
+        let end_grace_at = seoul_instant(grace_day, NaiveTime::from_hms_opt(23, 59, 59));
+        let ten_am = seoul_instant(grace_day, NaiveTime::from_hms_opt(10, 0, 0));
+        let next_schedule_at =
+            Timestamp::from_utc(ten_am.as_utc() + Duration::seconds(i64::from(offset.seconds())));
+        Self {
+            start_at,
+            end_at,
+            end_grace_at,
+            next_schedule_at,
+        }
+    }
+}
+
+/// The UTC instant of a Seoul wall-clock time.
+///
+/// Seoul has kept UTC+9 without daylight saving since 1988, so the local time is never ambiguous
+/// or skipped for dates this service meets; `earliest()` still picks a defined answer if it were.
+fn seoul_instant(day: NaiveDate, time: Option<NaiveTime>) -> Timestamp {
+    let local = day.and_time(time.unwrap_or(NaiveTime::MIN));
+    let instant = Seoul
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&(local - Duration::hours(9))));
+    Timestamp::from_utc(instant)
+}
+
+#[cfg(test)]
+#[path = "period_tests.rs"]
+mod tests;

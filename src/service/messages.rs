@@ -1,0 +1,130 @@
+//! The checklist's Korean messages, in one place so wording stays consistent
+//! (seed `api-readme.ko.md` for the success messages).
+
+use serde_json::{json, Value};
+
+use crate::domain::payment_id::{PaymentIdError, MAX_PAYMENT_ID_CHARS};
+use crate::domain::webhook::{ParseError, ValidationError, WebhookStatus};
+use crate::ports::{GatewayError, LedgerError};
+
+pub const PARSED: &str = "요청 데이터를 성공적으로 파싱했습니다.";
+pub const VALIDATED: &str = "요청 데이터 검증 완료";
+pub const FETCHED: &str = "결제 정보를 성공적으로 조회했습니다.";
+pub const SAVED: &str = "payment 데이터를 성공적으로 저장했습니다.";
+pub const ALREADY_SAVED: &str = "이미 저장된 payment 데이터가 있어 저장된 값을 사용합니다.";
+pub const SCHEDULED: &str = "다음달 구독을 성공적으로 예약했습니다.";
+pub const ALREADY_SCHEDULED: &str = "다음달 구독이 이미 예약되어 있습니다.";
+pub const NO_BILLING_KEY: &str = "결제 정보에 billingKey가 없어 다음달 구독 예약을 건너뛰었습니다.";
+pub const SKIPPED_AFTER_FAILURE: &str = "이전 단계가 실패하여 건너뛰었습니다.";
+pub const CANCELLED_SKIPPED: &str = "Cancelled 웹훅은 현재 스킵 처리됩니다 (향후 구현 예정).";
+
+pub fn unhandled_status(status: WebhookStatus) -> String {
+    format!(
+        "처리하지 않는 웹훅 상태입니다 ({}). 건너뛰었습니다.",
+        status.as_str()
+    )
+}
+
+pub fn too_large(limit_bytes: usize) -> String {
+    format!("요청 본문이 너무 큽니다 (최대 {limit_bytes}바이트).")
+}
+
+pub fn parse_error(error: &ParseError) -> String {
+    match error {
+        ParseError::Malformed(detail) => format!("요청 본문이 올바른 JSON이 아닙니다: {detail}"),
+        ParseError::NotAnObject => "요청 본문은 JSON 객체여야 합니다.".to_owned(),
+        ParseError::WrongType { field } => format!("{field} 필드는 문자열이어야 합니다."),
+    }
+}
+
+pub fn validation_error(error: &ValidationError) -> String {
+    match error {
+        ValidationError::MissingPaymentId => "payment_id가 누락되었습니다.".to_owned(),
+        ValidationError::InvalidPaymentId(PaymentIdError::Empty) => "payment_id가 비어 있습니다.".to_owned(),
+        ValidationError::InvalidPaymentId(PaymentIdError::TooLong) => {
+            format!("payment_id는 최대 {MAX_PAYMENT_ID_CHARS}자까지 허용됩니다.")
+        }
+        ValidationError::InvalidPaymentId(PaymentIdError::ControlCharacter) => {
+            "payment_id에 제어 문자가 포함되어 있습니다.".to_owned()
+        }
+        ValidationError::MissingStatus => "status가 누락되었습니다.".to_owned(),
+        ValidationError::UnknownStatus(status) => {
+            let known: Vec<_> = WebhookStatus::ALL.iter().map(|s| s.as_str()).collect();
+            format!(
+                "status 값이 올바르지 않습니다 ({status}). 허용 값: {}",
+                known.join(", ")
+            )
+        }
+    }
+}
+
+pub fn not_paid(status: &str) -> String {
+    format!("포트원 결제 상태가 PAID가 아닙니다 (현재 상태: {status}). 결제 완료 건만 기록합니다.")
+}
+
+pub fn fetch_failed(error: &GatewayError) -> (String, Value) {
+    gateway_failure("포트원 결제 정보 조회에 실패했습니다", error)
+}
+
+pub fn schedule_failed(error: &GatewayError) -> (String, Value) {
+    gateway_failure("포트원 다음달 구독 예약에 실패했습니다", error)
+}
+
+pub fn save_failed(error: &LedgerError) -> String {
+    match error {
+        LedgerError::Unavailable(_) => {
+            "Supabase 저장소에 연결할 수 없어 payment 데이터를 저장하지 못했습니다.".to_owned()
+        }
+        LedgerError::Rejected { code, message } => {
+            format!("Supabase가 payment 데이터 저장을 거부했습니다 ({code}): {message}")
+        }
+        LedgerError::InvalidResponse(detail) => format!("Supabase 응답을 해석할 수 없습니다: {detail}"),
+    }
+}
+
+/// A PortOne failure: a Korean sentence naming PortOne's error `type`, and the raw facts as `data`.
+/// Transport details (addresses, OS errors) are logged, not returned.
+fn gateway_failure(what: &str, error: &GatewayError) -> (String, Value) {
+    match error {
+        GatewayError::Rejected {
+            status,
+            error_type,
+            message,
+        } => (
+            format!(
+                "{what}: {} (HTTP {status} {error_type})",
+                portone_error_ko(error_type)
+            ),
+            json!({ "httpStatus": status, "type": error_type, "message": message }),
+        ),
+        GatewayError::Timeout => (
+            format!("{what}: 포트원 API가 제한 시간 안에 응답하지 않았습니다."),
+            json!({ "type": "TIMEOUT" }),
+        ),
+        GatewayError::Unreachable(_) => (
+            format!("{what}: 포트원 API에 연결할 수 없습니다."),
+            json!({ "type": "UNREACHABLE" }),
+        ),
+        GatewayError::InvalidResponse(detail) => (
+            format!("{what}: 포트원 응답을 해석할 수 없습니다 ({detail})."),
+            json!({ "type": "INVALID_RESPONSE" }),
+        ),
+    }
+}
+
+/// PortOne's error `type`s (`shared/portone/v2.openapi.json`, `GetPaymentError` and
+/// `CreatePaymentScheduleError`), in Korean; unknown types get a generic sentence.
+fn portone_error_ko(error_type: &str) -> &'static str {
+    match error_type {
+        "PAYMENT_NOT_FOUND" => "결제 건이 존재하지 않습니다",
+        "UNAUTHORIZED" => "인증에 실패했습니다 (PORTONE_API_SECRET 확인 필요)",
+        "FORBIDDEN" => "요청이 거부되었습니다",
+        "INVALID_REQUEST" => "요청 값이 올바르지 않습니다",
+        "BILLING_KEY_NOT_FOUND" => "빌링키가 존재하지 않습니다",
+        "BILLING_KEY_ALREADY_DELETED" => "빌링키가 이미 삭제되었습니다",
+        "ALREADY_PAID_OR_WAITING" => "이미 결제되었거나 결제 대기 중인 결제 건입니다",
+        "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT" => "면세 금액 등 일부 금액의 합이 총 금액을 초과합니다",
+        "PAYMENT_SCHEDULE_ALREADY_EXISTS" => "이미 예약된 결제 건입니다",
+        _ => "포트원이 오류를 반환했습니다",
+    }
+}

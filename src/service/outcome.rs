@@ -1,0 +1,58 @@
+//! What a webhook came to: the checklist and how the HTTP layer should answer.
+
+use crate::domain::checklist::{Checklist, Step, StepStatus, PAID_FLOW};
+
+use super::messages;
+
+/// How the webhook ended, for the HTTP status (decided in one place, the HTTP adapter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every step succeeded or was skipped on purpose: 200.
+    Done,
+    /// The body could not be parsed or validated: 400.
+    BadRequest,
+    /// The body is over the size limit: 413.
+    PayloadTooLarge,
+    /// PortOne says the payment is not `PAID`: 409, so PortOne retries and the console shows it.
+    NotPaid,
+    /// PortOne or storage failed: 500, so PortOne retries.
+    UpstreamFailed,
+}
+
+/// The answer to one webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookOutcome {
+    pub verdict: Verdict,
+    pub checklist: Checklist,
+}
+
+impl WebhookOutcome {
+    /// All steps ran (or were skipped on purpose).
+    pub(super) fn finished(checklist: Checklist) -> Self {
+        let verdict = if checklist.succeeded() {
+            Verdict::Done
+        } else {
+            Verdict::UpstreamFailed
+        };
+        Self { verdict, checklist }
+    }
+
+    /// A step failed: the rest are skipped with the reason.
+    pub(super) fn stopped(mut checklist: Checklist, verdict: Verdict) -> Self {
+        checklist.skip_remaining(messages::SKIPPED_AFTER_FAILURE);
+        Self { verdict, checklist }
+    }
+
+    /// A body larger than `limit_bytes`, refused before it was read whole: step 1 `failed`.
+    pub fn too_large(limit_bytes: usize) -> Self {
+        let mut checklist = Checklist::new(PAID_FLOW);
+        let message = messages::too_large(limit_bytes);
+        checklist.record(Step::PARSE_REQUEST, StepStatus::Failed, message, None);
+        Self::stopped(checklist, Verdict::PayloadTooLarge)
+    }
+
+    /// `true` when no step failed.
+    pub fn success(&self) -> bool {
+        self.checklist.succeeded()
+    }
+}

@@ -1,0 +1,121 @@
+//! Wiring: builds the production adapters from [`Config`] and serves the routes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::Server;
+
+use crate::adapters::clock::SystemClock;
+use crate::adapters::http;
+use crate::adapters::portone::PortOneClient;
+use crate::adapters::random::ThreadRandom;
+use crate::adapters::supabase::SupabaseLedger;
+use crate::config::Config;
+use crate::service::WebhookService;
+
+/// The service as it runs in production.
+pub type ProductionService = WebhookService<PortOneClient, SupabaseLedger, SystemClock, ThreadRandom>;
+
+/// One reqwest client for every upstream: one connection pool, the configured timeouts.
+///
+/// # Errors
+/// When the TLS backend cannot be initialised.
+pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(config.upstream_connect_timeout)
+        .timeout(config.upstream_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent(concat!("portone-subscriptions/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("Failed to build the HTTP client")
+}
+
+/// The production use case with PortOne and Supabase adapters.
+///
+/// # Errors
+/// When a secret cannot be used as a header value or the Supabase URL is unusable.
+pub fn production_service(config: &Config) -> anyhow::Result<ProductionService> {
+    let http = http_client(config)?;
+    let gateway = PortOneClient::new(
+        http.clone(),
+        config.portone_api_base_url.clone(),
+        &config.portone_api_secret,
+        config.portone_store_id.clone(),
+    )?;
+    let ledger = SupabaseLedger::new(
+        http,
+        config.supabase_url.as_str(),
+        &config.supabase_service_role_key,
+    )?;
+    Ok(WebhookService::new(gateway, ledger, SystemClock, ThreadRandom))
+}
+
+/// A bound, not yet serving, HTTP server.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    service: Arc<ProductionService>,
+}
+
+impl Application {
+    /// Binds `HOST:PORT` (port 0 picks a free one) and builds the service.
+    ///
+    /// # Errors
+    /// When the address cannot be bound or the adapters cannot be built.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let service = Arc::new(production_service(config)?);
+        let address = SocketAddr::new(config.host, config.port);
+        let acceptor = TcpListener::bind(address)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("Failed to bind {address}"))?;
+        Ok(Self { acceptor, service })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().copied())
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish (up to 25 s).
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                http::routes(self.service),
+                shutdown_signal(),
+                Some(Duration::from_secs(25)),
+            )
+            .await
+            .context("Server failed")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -1,0 +1,91 @@
+-- The `payment` ledger of paid subscription months (seed `api-readme.ko.md`, issue 2).
+--
+-- Differences from the seed's table, on purpose:
+-- * `amount` is bigint: PortOne's `amount.total` is an int64; an integer column would refuse a
+--   payment over 2,147,483,647 and PortOne would retry it forever.
+-- * `transaction_key` and `next_schedule_id` are unique: a retried webhook cannot record twice.
+-- * `created_at` is not null.
+-- * Row level security is on with no policy, and only `service_role` has grants: the seed wrote
+--   with the public anon key, which let anyone who loads the web app insert payments.
+
+create table if not exists public.payment (
+  id bigserial primary key,
+  transaction_key text not null,
+  amount bigint not null check (amount >= 0),
+  status text not null,
+  start_at timestamptz not null,
+  end_at timestamptz not null,
+  end_grace_at timestamptz not null,
+  next_schedule_at timestamptz not null,
+  next_schedule_id uuid not null,
+  created_at timestamptz not null default now(),
+  constraint payment_transaction_key_key unique (transaction_key),
+  constraint payment_next_schedule_id_key unique (next_schedule_id)
+);
+
+alter table public.payment enable row level security;
+
+revoke all on table public.payment from public, anon, authenticated;
+revoke all on sequence public.payment_id_seq from public, anon, authenticated;
+grant select, insert, update on table public.payment to service_role;
+grant usage on sequence public.payment_id_seq to service_role;
+
+-- Records one paid month idempotently and returns the stored row with `inserted`.
+--
+-- Two statements on purpose: `insert … on conflict do nothing returning` returns nothing when the
+-- row exists, and a single `with ins as (…) … union select …` statement cannot see a row that a
+-- concurrent delivery committed while this one waited on the unique index (the statement's READ
+-- COMMITTED snapshot predates it), so it would come back empty under a duplicate storm. The
+-- second `select` is a new statement with a new snapshot, and sees that row.
+create or replace function public.record_paid_payment(
+  p_transaction_key text,
+  p_amount bigint,
+  p_status text,
+  p_start_at timestamptz,
+  p_end_at timestamptz,
+  p_end_grace_at timestamptz,
+  p_next_schedule_at timestamptz,
+  p_next_schedule_id uuid
+)
+returns table (
+  transaction_key text,
+  amount bigint,
+  status text,
+  start_at timestamptz,
+  end_at timestamptz,
+  end_grace_at timestamptz,
+  next_schedule_at timestamptz,
+  next_schedule_id uuid,
+  inserted boolean
+)
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+begin
+  return query
+    insert into public.payment as p (
+      transaction_key, amount, status, start_at, end_at, end_grace_at, next_schedule_at, next_schedule_id
+    ) values (
+      p_transaction_key, p_amount, p_status, p_start_at, p_end_at, p_end_grace_at, p_next_schedule_at,
+      p_next_schedule_id
+    )
+    on conflict on constraint payment_transaction_key_key do nothing
+    returning p.transaction_key, p.amount, p.status, p.start_at, p.end_at, p.end_grace_at,
+      p.next_schedule_at, p.next_schedule_id, true;
+  if found then
+    return;
+  end if;
+
+  return query
+    select p.transaction_key, p.amount, p.status, p.start_at, p.end_at, p.end_grace_at,
+      p.next_schedule_at, p.next_schedule_id, false
+    from public.payment as p
+    where p.transaction_key = p_transaction_key;
+end;
+$$;
+
+revoke execute on function public.record_paid_payment(text, bigint, text, timestamptz, timestamptz, timestamptz, timestamptz, uuid) from public, anon, authenticated;
+grant execute on function public.record_paid_payment(text, bigint, text, timestamptz, timestamptz, timestamptz, timestamptz, uuid) to service_role;
