@@ -51,11 +51,16 @@ fn crosses_month_and_year_ends() {
     assert_eq!(p.end_at.to_iso(), "2025-01-09T03:00:00.000Z");
     assert_eq!(p.end_grace_at.to_iso(), "2025-01-10T14:59:59.000Z");
     assert_eq!(p.next_schedule_at.to_iso(), "2025-01-10T01:00:42.000Z");
-    let new_year_in_seoul = period("2024-12-01T15:30:00.000Z", 0);
-    assert_eq!(new_year_in_seoul.end_at.to_iso(), "2024-12-31T15:30:00.000Z");
+    // Ends on 31 December in Seoul: grace is New Year's Day.
+    let seoul_new_year = period("2024-12-01T05:00:00.000Z", 0);
+    assert_eq!(seoul_new_year.end_at.to_iso(), "2024-12-31T05:00:00.000Z");
+    assert_eq!(seoul_new_year.end_grace_at.to_iso(), "2025-01-01T14:59:59.000Z");
+    // Ends at 00:30 on 1 January in Seoul (still 2024 in UTC): grace is 2 January.
+    let past_seoul_midnight = period("2024-12-01T15:30:00.000Z", 0);
+    assert_eq!(past_seoul_midnight.end_at.to_iso(), "2024-12-31T15:30:00.000Z");
     assert_eq!(
-        new_year_in_seoul.end_grace_at.to_iso(),
-        "2025-01-01T14:59:59.000Z"
+        past_seoul_midnight.end_grace_at.to_iso(),
+        "2025-01-02T14:59:59.000Z"
     );
 }
 

@@ -44,7 +44,7 @@ pub fn spec_json<H: WebhookHandler>(handler: Arc<H>) -> String {
 }
 
 /// Every route of the service, with request tracing.
-pub fn routes<H: WebhookHandler>(handler: Arc<H>) -> impl Endpoint {
+pub fn routes<H: WebhookHandler>(handler: Arc<H>) -> impl Endpoint<Output = poem::Response> {
     let api = openapi(handler);
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();

@@ -1,0 +1,12 @@
+//! HTTP-level tests: the real poem-openapi app in-process, wiremock standing in for PortOne and
+//! for Supabase's PostgREST, a fixed clock and a seeded random source.
+
+mod helpers;
+
+mod openapi_spec;
+mod paid_flow;
+mod portone_failures;
+mod requests;
+mod statuses;
+mod storage;
+mod validation;

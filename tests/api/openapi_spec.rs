@@ -1,0 +1,39 @@
+//! `openapi/openapi.json` is generated from the code; this test fails when they differ.
+//! Regenerate with `UPDATE_OPENAPI=1 cargo test --test api openapi`.
+
+use std::sync::Arc;
+
+use portone_subscriptions::adapters::clock::FixedClock;
+use portone_subscriptions::adapters::http::spec_json;
+use portone_subscriptions::adapters::memory::InMemoryLedger;
+use portone_subscriptions::adapters::portone::PortOneClient;
+use portone_subscriptions::adapters::random::SeededRandom;
+use portone_subscriptions::service::WebhookService;
+use secrecy::SecretString;
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let gateway = PortOneClient::new(
+        reqwest::Client::new(),
+        "http://127.0.0.1:9".parse().unwrap(),
+        &SecretString::from("unused"),
+        None,
+    )
+    .unwrap();
+    let service = WebhookService::new(
+        gateway,
+        InMemoryLedger::new(),
+        FixedClock::at(crate::helpers::now()),
+        SeededRandom::new(1),
+    );
+    let generated = spec_json(Arc::new(service)) + "\n";
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(file, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(file).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
+    );
+}

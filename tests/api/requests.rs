@@ -1,0 +1,52 @@
+//! The HTTP surface around the webhook: path encoding, health, docs.
+
+use poem::http::StatusCode;
+use wiremock::matchers::method;
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::helpers::{fixture, spawn_app};
+
+#[tokio::test]
+async fn payment_id_is_percent_encoded_as_one_path_segment() {
+    let app = spawn_app().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("payment_not_found.json")))
+        .mount(&app.portone)
+        .await;
+
+    app.send("pay/../1?x=#결", "Paid").await;
+
+    let requests = app.portone.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let raw = requests[0].url.as_str();
+    assert!(
+        raw.ends_with("/payments/pay%2F..%2F1%3Fx%3D%23%EA%B2%B0"),
+        "{raw}"
+    );
+}
+
+#[tokio::test]
+async fn healthz_answers_ok_without_calling_upstreams() {
+    let app = spawn_app().await;
+
+    let response = app.get("/healthz").send().await;
+
+    response.assert_status_is_ok();
+    response.assert_json(serde_json::json!({ "status": "ok" })).await;
+    assert!(app.portone_calls().await.is_empty());
+}
+
+#[tokio::test]
+async fn swagger_ui_and_the_spec_are_served() {
+    let app = spawn_app().await;
+
+    let docs = app.get("/docs").send().await;
+    docs.assert_status_is_ok();
+    docs.assert_content_type("text/html; charset=utf-8");
+
+    let spec = app.get("/openapi.json").send().await;
+    spec.assert_status(StatusCode::OK);
+    let value: serde_json::Value =
+        serde_json::from_slice(&spec.0.into_body().into_bytes().await.unwrap()).unwrap();
+    assert!(value["paths"]["/api/portone"]["post"].is_object());
+}

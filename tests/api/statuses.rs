@@ -1,0 +1,42 @@
+//! Webhook statuses other than `Paid`: acknowledged with 200 so PortOne stops retrying.
+
+use poem::http::StatusCode;
+
+use crate::helpers::spawn_app;
+use crate::snapshot;
+
+#[tokio::test]
+async fn cancelled_is_acknowledged_and_skipped_for_now() {
+    let app = spawn_app().await;
+
+    let (status, body) = app.send("pay_123456", "Cancelled").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["success"], true);
+    assert!(app.portone_calls().await.is_empty());
+    snapshot!("status_cancelled", status, body);
+}
+
+#[tokio::test]
+async fn every_other_portone_status_is_acknowledged_and_names_the_status() {
+    let app = spawn_app().await;
+    for webhook_status in [
+        "Ready",
+        "VirtualAccountIssued",
+        "PartialCancelled",
+        "Failed",
+        "PayPending",
+        "CancelPending",
+    ] {
+        let (status, body) = app.send("pay_123456", webhook_status).await;
+
+        assert_eq!(status, StatusCode::OK, "{webhook_status}");
+        let steps = body["checklist"].as_array().unwrap();
+        assert!(steps[2..].iter().all(|step| step["status"] == "skipped"));
+        assert!(steps[2]["message"].as_str().unwrap().contains(webhook_status));
+        if webhook_status == "Ready" {
+            snapshot!("status_unhandled", status, body);
+        }
+    }
+    assert!(app.portone_calls().await.is_empty());
+}
