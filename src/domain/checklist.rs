@@ -93,8 +93,9 @@ impl Checklist {
     /// Marks every step not yet recorded as skipped, with `reason` as its message, so the answer
     /// always lists the whole flow.
     pub fn skip_remaining(&mut self, reason: &str) {
-        for step in self.flow[self.items.len()..].to_vec() {
-            self.record(step, StepStatus::Skipped, reason, None);
+        let flow = self.flow;
+        for step in &flow[self.items.len()..] {
+            self.record(*step, StepStatus::Skipped, reason, None);
         }
     }
 

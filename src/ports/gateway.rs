@@ -78,3 +78,17 @@ pub trait PaymentGateway: Send + Sync + 'static {
         request: &ScheduleRequest,
     ) -> impl Future<Output = Result<ScheduleOutcome, GatewayError>> + Send;
 }
+
+/// Shared gateways (tests keep a handle to inspect what was scheduled).
+impl<T: PaymentGateway> PaymentGateway for std::sync::Arc<T> {
+    fn get_payment(&self, id: &PaymentId) -> impl Future<Output = Result<Payment, GatewayError>> + Send {
+        (**self).get_payment(id)
+    }
+
+    fn schedule_payment(
+        &self,
+        request: &ScheduleRequest,
+    ) -> impl Future<Output = Result<ScheduleOutcome, GatewayError>> + Send {
+        (**self).schedule_payment(request)
+    }
+}
