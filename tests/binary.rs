@@ -1,0 +1,73 @@
+//! The built binary: configuration errors stop startup with exit code 2 and one message; with
+//! configuration it serves `/healthz` on the configured port.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_portone-subscriptions");
+
+fn bare_command() -> Command {
+    let mut command = Command::new(BINARY);
+    // An empty working directory, so a developer's .env is not picked up.
+    command.env_clear().current_dir(std::env::temp_dir()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+}
+
+#[test]
+fn missing_configuration_exits_2_and_lists_every_variable() {
+    let output = bare_command().output().unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for name in ["PORTONE_API_SECRET", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", ".env.example"] {
+        assert!(stderr.contains(name), "{name} not in {stderr}");
+    }
+}
+
+#[test]
+fn configured_binary_serves_healthz_and_never_logs_secrets() {
+    let port = free_port();
+    let mut child = bare_command()
+        .env("PORTONE_API_SECRET", "binary-test-portone-secret")
+        .env("SUPABASE_URL", "http://127.0.0.1:9")
+        .env("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key")
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first_line = String::new();
+    stdout.read_line(&mut first_line).unwrap();
+
+    let started = Instant::now();
+    let answer = loop {
+        match healthz(port) {
+            Some(answer) => break answer,
+            None if started.elapsed() < Duration::from_secs(10) => std::thread::sleep(Duration::from_millis(20)),
+            None => panic!("no /healthz answer within 10 s"),
+        }
+    };
+    child.kill().unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#"{"status":"ok"}"#), "{answer}");
+    let logs = first_line + &rest;
+    assert!(logs.contains("listening"), "{logs}");
+    assert!(!logs.contains("binary-test-portone-secret") && !logs.contains("binary-test-service-key"));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn healthz(port: u16) -> Option<String> {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
