@@ -12,12 +12,12 @@ use crate::adapters::clock::SystemClock;
 use crate::adapters::http;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
-use crate::adapters::supabase::SupabaseLedger;
+use crate::adapters::storage::Ledger;
 use crate::config::Config;
 use crate::service::WebhookService;
 
 /// The service as it runs in production.
-pub type ProductionService = WebhookService<PortOneClient, SupabaseLedger, SystemClock, ThreadRandom>;
+pub type ProductionService = WebhookService<PortOneClient, Ledger, SystemClock, ThreadRandom>;
 
 /// One reqwest client for every upstream: one connection pool, the configured timeouts.
 ///
@@ -33,7 +33,7 @@ pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
         .context("Failed to build the HTTP client")
 }
 
-/// The production use case with PortOne and Supabase adapters.
+/// The production use case with PortOne and the configured storage adapter.
 ///
 /// # Errors
 /// When a secret cannot be used as a header value or the Supabase URL is unusable.
@@ -45,11 +45,7 @@ pub fn production_service(config: &Config) -> anyhow::Result<ProductionService> 
         &config.portone_api_secret,
         config.portone_store_id.clone(),
     )?;
-    let ledger = SupabaseLedger::new(
-        http,
-        config.supabase_url.as_str(),
-        &config.supabase_service_role_key,
-    )?;
+    let ledger = Ledger::from_config(&config.storage, http)?;
     Ok(WebhookService::new(gateway, ledger, SystemClock, ThreadRandom))
 }
 
@@ -66,6 +62,7 @@ impl Application {
     /// When the address cannot be bound or the adapters cannot be built.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let service = Arc::new(production_service(config)?);
+        tracing::info!(storage = config.storage.describe(), "payment ledger selected");
         let address = SocketAddr::new(config.host, config.port);
         let acceptor = TcpListener::bind(address)
             .into_acceptor()

@@ -10,7 +10,11 @@ const BINARY: &str = env!("CARGO_BIN_EXE_portone-subscriptions");
 fn bare_command() -> Command {
     let mut command = Command::new(BINARY);
     // An empty working directory, so a developer's .env is not picked up.
-    command.env_clear().current_dir(std::env::temp_dir()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .env_clear()
+        .current_dir(std::env::temp_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     command
 }
 
@@ -20,7 +24,12 @@ fn missing_configuration_exits_2_and_lists_every_variable() {
 
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    for name in ["PORTONE_API_SECRET", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", ".env.example"] {
+    for name in [
+        "PORTONE_API_SECRET",
+        "SUPABASE_URL",
+        "SUPABASE_SERVICE_ROLE_KEY",
+        ".env.example",
+    ] {
         assert!(stderr.contains(name), "{name} not in {stderr}");
     }
 }
@@ -44,7 +53,9 @@ fn configured_binary_serves_healthz_and_never_logs_secrets() {
     let answer = loop {
         match healthz(port) {
             Some(answer) => break answer,
-            None if started.elapsed() < Duration::from_secs(10) => std::thread::sleep(Duration::from_millis(20)),
+            None if started.elapsed() < Duration::from_secs(10) => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
             None => panic!("no /healthz answer within 10 s"),
         }
     };
@@ -60,13 +71,19 @@ fn configured_binary_serves_healthz_and_never_logs_secrets() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn healthz(port: u16) -> Option<String> {
     use std::io::Write;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .ok()?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).ok()?;
     Some(answer)

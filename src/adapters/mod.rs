@@ -4,5 +4,7 @@ pub mod clock;
 pub mod http;
 pub mod memory;
 pub mod portone;
+pub mod postgres;
 pub mod random;
+pub mod storage;
 pub mod supabase;

@@ -1,0 +1,92 @@
+//! Settings from the environment (and `.env` when present), checked all at once at startup.
+//!
+//! Every variable is documented in `.env.example`. A problem stops startup with one message that
+//! lists each one (exit code 2, see `main.rs`); secret values never appear in it.
+
+mod reader;
+mod storage;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::SecretString;
+
+pub use storage::{PostgresSettings, StorageConfig};
+
+use reader::Reader;
+
+/// PortOne's production API (`shared/portone/README.md` §1: the schema's only server).
+pub const DEFAULT_PORTONE_API_BASE_URL: &str = "https://api.portone.io";
+
+/// Everything the service needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `PORTONE_API_SECRET` (or the seed's `PORTONE_V2_API_SECRET`): the V2 API secret.
+    pub portone_api_secret: SecretString,
+    /// `PORTONE_API_BASE_URL`, default [`DEFAULT_PORTONE_API_BASE_URL`].
+    pub portone_api_base_url: Url,
+    /// `PORTONE_STORE_ID`: sent as `storeId` when set.
+    pub portone_store_id: Option<String>,
+    /// Where the `payment` table lives: `DATABASE_URL`, or Supabase's REST API.
+    pub storage: StorageConfig,
+    /// `HOST`, default `0.0.0.0`.
+    pub host: IpAddr,
+    /// `PORT`, default 3000.
+    pub port: u16,
+    /// `UPSTREAM_CONNECT_TIMEOUT_MS`, default 3000: TCP+TLS connect to PortOne or Supabase.
+    pub upstream_connect_timeout: Duration,
+    /// `UPSTREAM_TIMEOUT_MS`, default 8000: one whole upstream request. Three calls in a row stay
+    /// inside PortOne's 30 s webhook read timeout.
+    pub upstream_timeout: Duration,
+}
+
+/// Every configuration problem found, one per line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Config {
+    /// Reads the process environment.
+    ///
+    /// # Errors
+    /// [`ConfigError`] listing every missing or malformed variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (tests pass a map). Empty values count as unset.
+    ///
+    /// # Errors
+    /// [`ConfigError`] listing every missing or malformed variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut env = Reader::new(lookup);
+        let secret = env.required(
+            &["PORTONE_API_SECRET", "PORTONE_V2_API_SECRET"],
+            "PortOne V2 API secret",
+        );
+        let base_url = env.url("PORTONE_API_BASE_URL", Some(DEFAULT_PORTONE_API_BASE_URL));
+        let store_id = env.optional("PORTONE_STORE_ID");
+        let storage = StorageConfig::read(&mut env);
+        let host = env.parsed("HOST", "0.0.0.0".parse().ok());
+        let port = env.parsed("PORT", Some(3000));
+        let connect_ms = env.parsed("UPSTREAM_CONNECT_TIMEOUT_MS", Some(3000u64));
+        let timeout_ms = env.parsed("UPSTREAM_TIMEOUT_MS", Some(8000u64));
+        env.finish()?;
+        // `finish` succeeded, so every value above is present.
+        let missing = || ConfigError(vec!["internal: a checked value is missing".to_owned()]);
+        Ok(Self {
+            portone_api_secret: SecretString::from(secret.ok_or_else(missing)?),
+            portone_api_base_url: base_url.ok_or_else(missing)?,
+            portone_store_id: store_id,
+            storage: storage.ok_or_else(missing)?,
+            host: host.ok_or_else(missing)?,
+            port: port.ok_or_else(missing)?,
+            upstream_connect_timeout: Duration::from_millis(connect_ms.ok_or_else(missing)?),
+            upstream_timeout: Duration::from_millis(timeout_ms.ok_or_else(missing)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

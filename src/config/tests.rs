@@ -1,0 +1,101 @@
+use std::collections::HashMap;
+
+use secrecy::ExposeSecret;
+
+use super::*;
+
+fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(|name| map.get(name).cloned())
+}
+
+const REST: [(&str, &str); 3] = [
+    ("PORTONE_V2_API_SECRET", "portone-secret"),
+    ("NEXT_PUBLIC_SUPABASE_URL", "https://abc.supabase.co"),
+    ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),
+];
+
+#[test]
+fn reads_the_seed_names_and_applies_defaults() {
+    let config = config(&REST).unwrap();
+    assert_eq!(config.portone_api_secret.expose_secret(), "portone-secret");
+    assert_eq!(config.portone_api_base_url.as_str(), "https://api.portone.io/");
+    assert_eq!(config.port, 3000);
+    assert_eq!(config.host.to_string(), "0.0.0.0");
+    assert_eq!(config.portone_store_id, None);
+    assert_eq!(config.upstream_timeout, Duration::from_secs(8));
+    let StorageConfig::SupabaseRest {
+        url,
+        service_role_key,
+    } = config.storage
+    else {
+        panic!("expected the REST adapter");
+    };
+    assert_eq!(url.as_str(), "https://abc.supabase.co/");
+    assert_eq!(service_role_key.expose_secret(), "service-key");
+}
+
+#[test]
+fn database_url_selects_postgres_even_when_rest_settings_exist() {
+    let mut vars = REST.to_vec();
+    vars.push((
+        "DATABASE_URL",
+        "postgres://postgres:pw@db.abc.supabase.co:6543/postgres",
+    ));
+    vars.push(("DATABASE_ACQUIRE_TIMEOUT_MS", "750"));
+    let config = config(&vars).unwrap();
+    assert!(config
+        .storage
+        .describe()
+        .contains("SUPABASE_URL is also set and ignored"));
+    let StorageConfig::Postgres {
+        settings,
+        rest_also_set: true,
+    } = config.storage
+    else {
+        panic!("expected the Postgres adapter");
+    };
+    assert_eq!(settings.acquire_timeout, Duration::from_millis(750));
+    assert_eq!(settings.max_connections, 10);
+    assert_eq!(settings.statement_timeout, Duration::from_secs(5));
+}
+
+#[test]
+fn lists_every_problem_at_once() {
+    let error = config(&[("PORT", "eighty"), ("PORTONE_API_BASE_URL", "ftp://x")]).unwrap_err();
+    let text = error.to_string();
+    for expected in [
+        "PORTONE_API_SECRET or PORTONE_V2_API_SECRET is missing",
+        "storage is not configured: set DATABASE_URL, or SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY",
+        "PORT is malformed",
+        "PORTONE_API_BASE_URL must be an http(s) URL",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}
+
+#[test]
+fn malformed_database_url_is_reported_without_its_password() {
+    let mut vars = REST.to_vec();
+    vars.push(("DATABASE_URL", "mysql://root:hunter2@localhost/db"));
+    let text = config(&vars).unwrap_err().to_string();
+    assert!(
+        text.contains("DATABASE_URL must start with postgres://"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let mut vars = REST.to_vec();
+    vars.push(("PORTONE_API_SECRET", "very-secret-value"));
+    let rest = format!("{:?}", config(&vars).unwrap());
+    vars.push(("DATABASE_URL", "postgres://u:db-password-value@h/db"));
+    let postgres = format!("{:?}", config(&vars).unwrap());
+    for debug in [rest, postgres] {
+        for secret in ["very-secret-value", "service-key", "db-password-value"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+    }
+}
