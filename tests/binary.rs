@@ -60,6 +60,7 @@ fn configured_binary_serves_healthz_and_never_logs_secrets() {
         }
     };
     child.kill().unwrap();
+    child.wait().unwrap();
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
 

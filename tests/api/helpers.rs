@@ -12,8 +12,11 @@ use poem::{Body, EndpointExt};
 use portone_subscriptions::adapters::clock::FixedClock;
 use portone_subscriptions::adapters::http::routes;
 use portone_subscriptions::adapters::portone::PortOneClient;
+use portone_subscriptions::adapters::postgres::PostgresLedger;
 use portone_subscriptions::adapters::random::SeededRandom;
+use portone_subscriptions::adapters::storage::Ledger;
 use portone_subscriptions::adapters::supabase::SupabaseLedger;
+use portone_subscriptions::config::PostgresSettings;
 use portone_subscriptions::service::WebhookService;
 use reqwest::Url;
 use secrecy::SecretString;
@@ -64,6 +67,8 @@ pub struct Options {
     pub upstream_timeout: Duration,
     /// Points the PortOne client somewhere other than the mock server.
     pub portone_base_url: Option<String>,
+    /// Stores in this PostgreSQL database (`DATABASE_URL`) instead of the PostgREST stand-in.
+    pub database_url: Option<String>,
 }
 
 impl Default for Options {
@@ -72,6 +77,7 @@ impl Default for Options {
             store_id: None,
             upstream_timeout: Duration::from_secs(5),
             portone_base_url: None,
+            database_url: None,
         }
     }
 }
@@ -103,8 +109,25 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         options.store_id,
     )
     .unwrap();
-    let ledger = SupabaseLedger::new(http, &postgrest.uri(), &SecretString::from(SERVICE_ROLE_KEY)).unwrap();
+    let ledger = match options.database_url {
+        Some(url) => Ledger::Postgres(PostgresLedger::connect_lazy(&postgres_settings(&url)).unwrap()),
+        None => Ledger::SupabaseRest(
+            SupabaseLedger::new(http, &postgrest.uri(), &SecretString::from(SERVICE_ROLE_KEY)).unwrap(),
+        ),
+    };
     let service = WebhookService::new(gateway, ledger, FixedClock::at(now()), SeededRandom::new(42));
+    let rows = mount_postgrest_stand_in(&postgrest).await;
+    TestApp {
+        portone,
+        postgrest,
+        rows,
+        client: TestClient::new(routes(Arc::new(service)).boxed()),
+    }
+}
+
+/// Mounts the PostgREST stand-in for `record_paid_payment` (service-role key required) and
+/// returns its table.
+pub async fn mount_postgrest_stand_in(postgrest: &MockServer) -> Rows {
     let rows = Rows::default();
     Mock::given(method("POST"))
         .and(path(RPC_PATH))
@@ -114,13 +137,18 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             format!("Bearer {SERVICE_ROLE_KEY}").as_str(),
         ))
         .respond_with(PostgrestStandIn(rows.clone()))
-        .mount(&postgrest)
+        .mount(postgrest)
         .await;
-    TestApp {
-        portone,
-        postgrest,
-        rows,
-        client: TestClient::new(routes(Arc::new(service)).boxed()),
+    rows
+}
+
+/// Test pool settings: short timeouts so an outage answers quickly.
+pub fn postgres_settings(url: &str) -> PostgresSettings {
+    PostgresSettings {
+        url: SecretString::from(url),
+        max_connections: 10,
+        acquire_timeout: Duration::from_millis(1500),
+        statement_timeout: Duration::from_secs(3),
     }
 }
 
@@ -157,6 +185,18 @@ impl TestApp {
         Mock::given(method("GET"))
             .and(path(format!("/payments/{id}")))
             .respond_with(ResponseTemplate::new(200).set_body_json(payment))
+            .mount(&self.portone)
+            .await;
+    }
+
+    /// PortOne answers `GET /payments/{id}` for any id with a `PAID` payment of that id.
+    pub async fn portone_pays_everything(&self) {
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::path_regex(r"^/payments/[^/]+$"))
+            .respond_with(|request: &Request| {
+                let id = request.url.path().trim_start_matches("/payments/").to_owned();
+                ResponseTemplate::new(200).set_body_json(paid_payment(&id))
+            })
             .mount(&self.portone)
             .await;
     }
@@ -211,6 +251,14 @@ impl Respond for PostgrestStandIn {
         };
         let mut rows = self.0 .0.lock().unwrap();
         let inserted = !rows.contains_key(&key);
+        let next_id = &params["p_next_schedule_id"];
+        if inserted && rows.values().any(|row| row["next_schedule_id"] == *next_id) {
+            // PostgREST's answer to a unique violation.
+            return ResponseTemplate::new(409).set_body_json(json!({
+                "code": "23505", "details": "Key (next_schedule_id) already exists.", "hint": null,
+                "message": "duplicate key value violates unique constraint \"payment_next_schedule_id_key\""
+            }));
+        }
         let row = rows.entry(key.clone()).or_insert_with(|| {
             json!({
                 "transaction_key": key,

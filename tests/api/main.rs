@@ -2,10 +2,14 @@
 //! for Supabase's PostgREST, a fixed clock and a seeded random source.
 
 mod helpers;
+mod pg;
 
+mod ledger_contract;
+mod migrations;
 mod openapi_spec;
 mod paid_flow;
 mod portone_failures;
+mod postgres_storage;
 mod requests;
 mod statuses;
 mod storage;

@@ -1,0 +1,94 @@
+//! One contract for every `PaymentLedger`, run against the in-memory fake, the PostgreSQL adapter
+//! on a real server, and the Supabase REST adapter against its PostgREST stand-in.
+
+use chrono::{DateTime, Utc};
+use portone_subscriptions::adapters::memory::InMemoryLedger;
+use portone_subscriptions::adapters::postgres::PostgresLedger;
+use portone_subscriptions::adapters::supabase::SupabaseLedger;
+use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::record::PaymentRecord;
+use portone_subscriptions::domain::timestamp::Timestamp;
+use portone_subscriptions::ports::{LedgerError, PaymentLedger};
+use secrecy::SecretString;
+use uuid::Uuid;
+use wiremock::MockServer;
+
+use crate::helpers::{mount_postgrest_stand_in, postgres_settings, SERVICE_ROLE_KEY};
+use crate::pg::shared;
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::from_utc(text.parse::<DateTime<Utc>>().unwrap())
+}
+
+fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
+    PaymentRecord {
+        transaction_key: key.to_owned(),
+        amount: Amount::new(amount).unwrap(),
+        status: "Paid".to_owned(),
+        start_at: at(start),
+        end_at: at("2024-01-31T00:00:00.999Z"),
+        end_grace_at: at("2024-02-01T14:59:59.000Z"),
+        next_schedule_at: at("2024-02-01T01:59:59.000Z"),
+        next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
+    }
+}
+
+async fn ledger_contract(ledger: &impl PaymentLedger) {
+    // Insert: the stored row comes back exactly, milliseconds included.
+    let first = record("contract_1", 10_000, "2024-01-01T00:00:00.123Z");
+    let stored = ledger.record_paid(&first).await.unwrap();
+    assert!(stored.inserted);
+    assert_eq!(stored.record, first);
+
+    // Replay of the same transaction_key with other values: the first row wins, untouched.
+    let mut replay = record("contract_1", 1, "2030-06-30T23:59:59.999Z");
+    replay.status = "Other".to_owned();
+    let again = ledger.record_paid(&replay).await.unwrap();
+    assert!(!again.inserted);
+    assert_eq!(again.record, first);
+
+    // Timestamps round-trip to the millisecond, across a leap day and a KST midnight.
+    let leap = record("contract_leap", 5, "2024-02-29T14:59:59.999Z");
+    assert_eq!(ledger.record_paid(&leap).await.unwrap().record, leap);
+
+    // Amount at the edges of its bigint column.
+    for (key, amount) in [("contract_zero", 0), ("contract_max", i64::MAX)] {
+        let edge = record(key, amount, "2024-01-01T00:00:00.000Z");
+        let stored = ledger.record_paid(&edge).await.unwrap();
+        assert_eq!(stored.record.amount.value(), amount);
+        assert!(ledger.record_paid(&edge).await.unwrap().record == edge);
+    }
+
+    // next_schedule_id is unique too: another key reusing it is rejected, not silently merged.
+    let mut clash = record("contract_clash", 1, "2024-01-01T00:00:00.000Z");
+    clash.next_schedule_id = first.next_schedule_id;
+    let error = ledger.record_paid(&clash).await.unwrap_err();
+    assert!(
+        matches!(&error, LedgerError::Rejected { code, .. } if code == "23505"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn in_memory_ledger_honours_the_contract() {
+    ledger_contract(&InMemoryLedger::new()).await;
+}
+
+#[tokio::test]
+async fn postgres_ledger_honours_the_contract_on_a_real_server() {
+    let url = shared().fresh_database().await;
+    ledger_contract(&PostgresLedger::connect_lazy(&postgres_settings(&url)).unwrap()).await;
+}
+
+#[tokio::test]
+async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
+    let postgrest = MockServer::start().await;
+    mount_postgrest_stand_in(&postgrest).await;
+    let ledger = SupabaseLedger::new(
+        reqwest::Client::new(),
+        &postgrest.uri(),
+        &SecretString::from(SERVICE_ROLE_KEY),
+    )
+    .unwrap();
+    ledger_contract(&ledger).await;
+}

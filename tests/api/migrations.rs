@@ -1,0 +1,83 @@
+//! `supabase/migrations/` on a real server: idempotent, constrained, and closed to `anon`.
+
+use sqlx::{Connection, PgConnection, Row};
+
+use crate::pg::{apply_migrations, shared, PgServer};
+
+#[tokio::test]
+async fn migrations_apply_twice_and_create_both_unique_constraints() {
+    let url = shared().fresh_database().await; // applied once here
+    let mut connection = PgConnection::connect(&url).await.unwrap();
+
+    apply_migrations(&mut connection)
+        .await
+        .expect("a second run must be a no-op");
+
+    let constraints: Vec<String> = sqlx::query(
+        "select conname from pg_constraint where conrelid = 'public.payment'::regclass and contype = 'u' order by 1",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.get(0))
+    .collect();
+    assert_eq!(
+        constraints,
+        ["payment_next_schedule_id_key", "payment_transaction_key_key"]
+    );
+    let rls: bool =
+        sqlx::query_scalar("select relrowsecurity from pg_class where oid = 'public.payment'::regclass")
+            .fetch_one(&mut connection)
+            .await
+            .unwrap();
+    assert!(rls, "row level security must be enabled");
+}
+
+#[tokio::test]
+async fn anon_and_authenticated_can_neither_read_the_table_nor_call_the_function() {
+    let url = shared().fresh_database().await;
+    let mut connection = PgConnection::connect(&url).await.unwrap();
+    let call = "select * from public.record_paid_payment('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())";
+    for role in ["anon", "authenticated"] {
+        for statement in ["select * from public.payment", call] {
+            let mut tx = connection.begin().await.unwrap();
+            sqlx::raw_sql(&format!("set local role {role}"))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let error = sqlx::raw_sql(statement).execute(&mut *tx).await.unwrap_err();
+            let code = error
+                .as_database_error()
+                .and_then(|e| e.code())
+                .map(|c| c.into_owned());
+            assert_eq!(code.as_deref(), Some("42501"), "{role}: {statement}: {error}");
+            tx.rollback().await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn service_role_can_record_and_read_through_row_level_security() {
+    let url = shared().fresh_database().await;
+    let pool = PgServer::pool(&url).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::raw_sql("set local role service_role")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+
+    let inserted: bool = sqlx::query_scalar(
+        "select inserted from public.record_paid_payment('pay_sr', 100, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from public.payment")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+
+    assert!(inserted);
+    assert_eq!(count, 1);
+}
