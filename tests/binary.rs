@@ -36,15 +36,44 @@ fn missing_configuration_exits_2_and_lists_every_variable() {
 
 #[test]
 fn configured_binary_serves_healthz_and_never_logs_secrets() {
+    let logs = serve_healthz_then_stop(&[
+        ("SUPABASE_URL", "http://127.0.0.1:9"),
+        ("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key"),
+    ]);
+    assert!(logs.contains("supabase rest via SUPABASE_URL"), "{logs}");
+    assert!(!logs.contains("binary-test-portone-secret") && !logs.contains("binary-test-service-key"));
+}
+
+#[test]
+fn database_down_at_boot_does_not_stop_the_service_and_the_choice_is_logged() {
+    // Nothing listens on port 9: the pool is lazy, so startup and /healthz do not need it.
+    let logs = serve_healthz_then_stop(&[
+        (
+            "DATABASE_URL",
+            "postgres://postgres:binary-test-db-password@127.0.0.1:9/postgres",
+        ),
+        ("SUPABASE_URL", "http://127.0.0.1:9"),
+        ("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key"),
+    ]);
+    assert!(
+        logs.contains("postgres via DATABASE_URL (SUPABASE_URL is also set and ignored"),
+        "{logs}"
+    );
+    assert!(!logs.contains("binary-test-db-password"), "{logs}");
+}
+
+/// Starts the binary with `vars`, waits for a 200 from `/healthz`, stops it, returns its logs.
+fn serve_healthz_then_stop(vars: &[(&str, &str)]) -> String {
     let port = free_port();
-    let mut child = bare_command()
+    let mut command = bare_command();
+    command
         .env("PORTONE_API_SECRET", "binary-test-portone-secret")
-        .env("SUPABASE_URL", "http://127.0.0.1:9")
-        .env("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key")
         .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .spawn()
-        .unwrap();
+        .env("PORT", port.to_string());
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first_line = String::new();
     stdout.read_line(&mut first_line).unwrap();
@@ -68,7 +97,7 @@ fn configured_binary_serves_healthz_and_never_logs_secrets() {
     assert!(answer.contains(r#"{"status":"ok"}"#), "{answer}");
     let logs = first_line + &rest;
     assert!(logs.contains("listening"), "{logs}");
-    assert!(!logs.contains("binary-test-portone-secret") && !logs.contains("binary-test-service-key"));
+    logs
 }
 
 fn free_port() -> u16 {
