@@ -14,7 +14,7 @@ use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
 use crate::adapters::storage::Ledger;
 use crate::config::Config;
-use crate::service::WebhookService;
+use crate::service::{WebhookSecret, WebhookService};
 
 /// The service as it runs in production.
 pub type ProductionService = WebhookService<PortOneClient, Ledger, SystemClock, ThreadRandom>;
@@ -46,13 +46,21 @@ pub fn production_service(config: &Config) -> anyhow::Result<ProductionService> 
         config.portone_store_id.clone(),
     )?;
     let ledger = Ledger::from_config(&config.storage, http)?;
-    Ok(WebhookService::new(gateway, ledger, SystemClock, ThreadRandom))
+    let secret = match &config.portone_webhook_secret {
+        Some(secret) => Some(WebhookSecret::parse(secret).map_err(anyhow::Error::msg)?),
+        None => {
+            tracing::warn!("PORTONE_WEBHOOK_SECRET is not set: webhook signatures are NOT checked");
+            None
+        }
+    };
+    Ok(WebhookService::new(gateway, ledger, SystemClock, ThreadRandom).with_webhook_secret(secret))
 }
 
 /// A bound, not yet serving, HTTP server.
 pub struct Application {
     acceptor: TcpAcceptor,
     service: Arc<ProductionService>,
+    admin_token: Option<secrecy::SecretString>,
 }
 
 impl Application {
@@ -68,7 +76,11 @@ impl Application {
             .into_acceptor()
             .await
             .with_context(|| format!("Failed to bind {address}"))?;
-        Ok(Self { acceptor, service })
+        Ok(Self {
+            acceptor,
+            service,
+            admin_token: config.admin_api_token.clone(),
+        })
     }
 
     /// The bound address.
@@ -86,7 +98,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                http::routes(self.service),
+                http::routes(self.service, self.admin_token),
                 shutdown_signal(),
                 Some(Duration::from_secs(25)),
             )

@@ -11,16 +11,22 @@ use portone_subscriptions::domain::checklist::StepStatus;
 use portone_subscriptions::domain::payment::{Payment, PaymentStatus};
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::period::ScheduleOffset;
+use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{
-    GatewayError, PaymentGateway, RandomSource, ScheduleOutcome, ScheduleRequest,
+    GatewayError, PaymentGateway, PaymentSchedule, RandomSource, RevokeOutcome, ScheduleOutcome,
+    ScheduleRequest,
 };
-use portone_subscriptions::service::{Verdict, WebhookService};
+use portone_subscriptions::service::{
+    BodyFormat, SignatureHeaders, Verdict, WebhookInput, WebhookOutcome, WebhookService,
+};
+use uuid::Uuid;
 
 /// PortOne in memory: payments by id, schedules by payment id (a second one is `AlreadyExists`).
 #[derive(Default)]
 struct FakePortOne {
     payments: Mutex<HashMap<String, Payment>>,
     schedules: Mutex<Vec<ScheduleRequest>>,
+    revoked: Mutex<Vec<String>>,
 }
 
 impl FakePortOne {
@@ -63,6 +69,36 @@ impl PaymentGateway for FakePortOne {
             schedule_id: format!("schedule-{}", schedules.len()),
         })
     }
+
+    async fn revoke_schedule(&self, schedule_id: &str) -> Result<RevokeOutcome, GatewayError> {
+        let mut revoked = self.revoked.lock().unwrap();
+        if revoked.iter().any(|id| id == schedule_id) {
+            return Ok(RevokeOutcome::AlreadyRevoked);
+        }
+        revoked.push(schedule_id.to_owned());
+        Ok(RevokeOutcome::Revoked { revoked_at: None })
+    }
+
+    async fn get_schedule(&self, schedule_id: &str) -> Result<PaymentSchedule, GatewayError> {
+        Err(GatewayError::Rejected {
+            status: 404,
+            error_type: "PAYMENT_SCHEDULE_NOT_FOUND".into(),
+            message: Some(schedule_id.into()),
+        })
+    }
+
+    async fn find_scheduled(
+        &self,
+        billing_key: &str,
+        payment_id: Uuid,
+        _: Timestamp,
+    ) -> Result<Option<String>, GatewayError> {
+        let schedules = self.schedules.lock().unwrap();
+        let index = schedules
+            .iter()
+            .position(|s| s.billing_key == billing_key && s.payment_id == payment_id);
+        Ok(index.map(|i| format!("schedule-{}", i + 1)))
+    }
 }
 
 /// Always the same offset, so the expected instants are written out in full.
@@ -101,10 +137,16 @@ fn service(offset: u32) -> (Service, Arc<FakePortOne>, Arc<InMemoryLedger>, Arc<
     (service, portone, ledger, clock)
 }
 
-fn body(payment_id: &str, status: &str) -> Vec<u8> {
-    serde_json::json!({ "payment_id": payment_id, "status": status })
-        .to_string()
-        .into_bytes()
+async fn send(service: &Service, payment_id: &str, status: &str) -> WebhookOutcome {
+    let body = serde_json::json!({ "payment_id": payment_id, "status": status }).to_string();
+    let headers = SignatureHeaders::default();
+    service
+        .run(WebhookInput {
+            body: body.as_bytes(),
+            format: BodyFormat::Json,
+            signature: &headers,
+        })
+        .await
 }
 
 #[tokio::test]
@@ -112,7 +154,7 @@ async fn paid_webhook_stores_the_exact_period_and_schedules_it() {
     let (service, portone, ledger, _) = service(1800);
     portone.add(paid("pay_1", Some("2024-01-01T00:00:00Z")));
 
-    let outcome = service.run(&body("pay_1", "Paid")).await;
+    let outcome = send(&service, "pay_1", "Paid").await;
 
     assert_eq!(outcome.verdict, Verdict::Done);
     let rows = ledger.rows();
@@ -132,10 +174,10 @@ async fn paid_webhook_stores_the_exact_period_and_schedules_it() {
 async fn retry_hours_later_keeps_the_first_period_because_it_starts_at_paid_at() {
     let (service, portone, ledger, clock) = service(0);
     portone.add(paid("pay_1", Some("2024-03-10T11:59:00Z")));
-    service.run(&body("pay_1", "Paid")).await;
+    send(&service, "pay_1", "Paid").await;
     clock.advance(Duration::hours(5));
 
-    let outcome = service.run(&body("pay_1", "Paid")).await;
+    let outcome = send(&service, "pay_1", "Paid").await;
 
     assert_eq!(outcome.verdict, Verdict::Done);
     assert_eq!(ledger.rows().len(), 1);
@@ -148,7 +190,7 @@ async fn missing_paid_at_falls_back_to_the_clock() {
     let (service, portone, ledger, _) = service(0);
     portone.add(paid("pay_1", None));
 
-    service.run(&body("pay_1", "Paid")).await;
+    send(&service, "pay_1", "Paid").await;
 
     assert_eq!(ledger.rows()[0].start_at.to_iso(), "2024-03-10T12:00:00.000Z");
 }
@@ -161,7 +203,7 @@ async fn fifty_concurrent_duplicates_record_once_and_schedule_once() {
 
     let runs = (0..50).map(|_| {
         let service = service.clone();
-        tokio::spawn(async move { service.run(&body("pay_1", "Paid")).await })
+        tokio::spawn(async move { send(&service, "pay_1", "Paid").await })
     });
     let outcomes = futures_join_all(runs).await;
 
@@ -177,9 +219,9 @@ async fn unpaid_payment_stops_at_step_three() {
     payment.status = PaymentStatus::Other("SOMETHING_NEW".into());
     portone.add(payment);
 
-    let outcome = service.run(&body("pay_1", "Paid")).await;
+    let outcome = send(&service, "pay_1", "Paid").await;
 
-    assert_eq!(outcome.verdict, Verdict::NotPaid);
+    assert_eq!(outcome.verdict, Verdict::PaymentStatusMismatch);
     assert_eq!(outcome.checklist.items()[2].status, StepStatus::Failed);
     assert!(outcome.checklist.items()[2].message.contains("SOMETHING_NEW"));
     assert!(ledger.rows().is_empty());
@@ -193,4 +235,33 @@ async fn futures_join_all<T: Send + 'static>(
         results.push(handle.await.unwrap());
     }
     results
+}
+
+#[tokio::test]
+async fn cancelling_revokes_the_stored_schedule_and_resuming_schedules_it_again() {
+    let (service, portone, ledger, _) = service(0);
+    portone.add(paid("pay_1", Some("2024-03-01T00:00:00Z")));
+    send(&service, "pay_1", "Paid").await;
+
+    let cancelled = service.cancel("pay_1").await.unwrap();
+    let again = service.cancel("pay_1").await.unwrap();
+    let resumed = service.resume("pay_1").await.unwrap();
+
+    assert!(cancelled.changed && !again.changed && resumed.changed);
+    assert_eq!(
+        cancelled.record.canceled_at.unwrap().to_iso(),
+        "2024-03-10T12:00:00.000Z"
+    );
+    assert_eq!(*portone.revoked.lock().unwrap(), ["schedule-1"]);
+    assert_eq!(resumed.record.canceled_at, None);
+    assert_eq!(
+        ledger.rows()[0].resumed_at.unwrap().to_iso(),
+        "2024-03-10T12:00:00.000Z"
+    );
+    let schedules = portone.schedules();
+    assert!(schedules[0].idempotency_key.starts_with("schedule-"));
+    assert!(
+        schedules.len() == 1,
+        "the fake refuses a second schedule for the same payment id"
+    );
 }

@@ -1,10 +1,14 @@
-//! An in-memory `payment` table with the same idempotency as the SQL function: for tests, and
-//! for running without Supabase.
+//! An in-memory `payment` table with the same semantics as the SQL functions: for tests, and for
+//! running without Supabase.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
-use crate::domain::record::PaymentRecord;
+use uuid::Uuid;
+
+use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
+use crate::domain::timestamp::Timestamp;
+use crate::ports::ledger::LedgerResult;
 use crate::ports::{LedgerError, PaymentLedger, Recorded};
 
 /// Rows keyed by `transaction_key`; `next_schedule_id` is unique too, as in the migration.
@@ -25,8 +29,15 @@ impl InMemoryLedger {
         rows
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, PaymentRecord>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, PaymentRecord>> {
         self.rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn update(&self, transaction_key: &str, change: impl FnOnce(&mut PaymentRecord)) -> LedgerResult {
+        Ok(self.lock().get_mut(transaction_key).map(|row| {
+            change(row);
+            row.clone()
+        }))
     }
 }
 
@@ -53,6 +64,40 @@ impl PaymentLedger for InMemoryLedger {
         Ok(Recorded {
             record: record.clone(),
             inserted: true,
+        })
+    }
+
+    async fn find(&self, transaction_key: &str) -> LedgerResult {
+        Ok(self.lock().get(transaction_key).cloned())
+    }
+
+    async fn find_by_next_schedule_id(&self, id: Uuid) -> LedgerResult {
+        Ok(self
+            .lock()
+            .values()
+            .find(|row| row.next_schedule_id == id)
+            .cloned())
+    }
+
+    async fn set_schedule_id(&self, transaction_key: &str, schedule_id: &str) -> LedgerResult {
+        self.update(transaction_key, |row| {
+            row.schedule_id = Some(schedule_id.to_owned())
+        })
+    }
+
+    async fn mark_cancelled(&self, transaction_key: &str) -> LedgerResult {
+        self.update(transaction_key, |row| row.status = CANCELLED_STATUS.to_owned())
+    }
+
+    async fn set_subscription_state(
+        &self,
+        transaction_key: &str,
+        canceled_at: Option<Timestamp>,
+        resumed_at: Option<Timestamp>,
+    ) -> LedgerResult {
+        self.update(transaction_key, |row| {
+            row.canceled_at = canceled_at;
+            row.resumed_at = resumed_at;
         })
     }
 }

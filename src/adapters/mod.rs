@@ -6,5 +6,6 @@ pub mod memory;
 pub mod portone;
 pub mod postgres;
 pub mod random;
+pub mod sql_ledger;
 pub mod storage;
 pub mod supabase;

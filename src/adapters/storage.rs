@@ -1,17 +1,22 @@
-//! The ledger chosen by configuration: direct PostgreSQL or Supabase's REST API.
+//! The ledger chosen by configuration: direct PostgreSQL or Supabase's REST API. Both are the same
+//! [`SqlLedger`]; only the way a SQL function is called differs.
 
+use serde_json::Value;
+
+use super::postgres::{PostgresFunctions, PostgresLedger};
+use super::sql_ledger::{Arg, SqlFunctions, SqlLedger};
+use super::supabase::{PostgrestFunctions, SupabaseLedger};
 use crate::config::StorageConfig;
-use crate::domain::record::PaymentRecord;
-use crate::ports::{LedgerError, PaymentLedger, Recorded};
+use crate::ports::LedgerError;
 
-use super::postgres::PostgresLedger;
-use super::supabase::SupabaseLedger;
+/// The production ledger.
+pub type Ledger = SqlLedger<Storage>;
 
-/// One of the two production ledgers; both call `public.record_paid_payment`.
+/// How SQL functions are reached.
 #[derive(Debug, Clone)]
-pub enum Ledger {
-    Postgres(PostgresLedger),
-    SupabaseRest(SupabaseLedger),
+pub enum Storage {
+    Postgres(PostgresFunctions),
+    SupabaseRest(PostgrestFunctions),
 }
 
 impl Ledger {
@@ -20,23 +25,39 @@ impl Ledger {
     /// # Errors
     /// When the settings are unusable (the message never contains a secret).
     pub fn from_config(config: &StorageConfig, http: reqwest::Client) -> anyhow::Result<Self> {
-        Ok(match config {
+        Ok(SqlLedger(match config {
             StorageConfig::Postgres { settings, .. } => {
-                Self::Postgres(PostgresLedger::connect_lazy(settings)?)
+                Storage::Postgres(PostgresLedger::connect_lazy(settings)?.0)
             }
             StorageConfig::SupabaseRest {
                 url,
                 service_role_key,
-            } => Self::SupabaseRest(SupabaseLedger::new(http, url.as_str(), service_role_key)?),
-        })
+            } => Storage::SupabaseRest(SupabaseLedger::new(http, url.as_str(), service_role_key)?.0),
+        }))
     }
 }
 
-impl PaymentLedger for Ledger {
-    async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
+impl From<PostgresLedger> for Ledger {
+    fn from(ledger: PostgresLedger) -> Self {
+        SqlLedger(Storage::Postgres(ledger.0))
+    }
+}
+
+impl From<SupabaseLedger> for Ledger {
+    fn from(ledger: SupabaseLedger) -> Self {
+        SqlLedger(Storage::SupabaseRest(ledger.0))
+    }
+}
+
+impl SqlFunctions for Storage {
+    async fn call(
+        &self,
+        function: &'static str,
+        args: Vec<(&'static str, Arg)>,
+    ) -> Result<Vec<Value>, LedgerError> {
         match self {
-            Self::Postgres(ledger) => ledger.record_paid(record).await,
-            Self::SupabaseRest(ledger) => ledger.record_paid(record).await,
+            Self::Postgres(functions) => functions.call(function, args).await,
+            Self::SupabaseRest(functions) => functions.call(function, args).await,
         }
     }
 }

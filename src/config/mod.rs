@@ -10,7 +10,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::Url;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::service::WebhookSecret;
 
 pub use storage::{PostgresSettings, StorageConfig};
 
@@ -28,6 +30,12 @@ pub struct Config {
     pub portone_api_base_url: Url,
     /// `PORTONE_STORE_ID`: sent as `storeId` when set.
     pub portone_store_id: Option<String>,
+    /// `PORTONE_WEBHOOK_SECRET`: the console's webhook secret (`whsec_…` or bare base64). When
+    /// unset, signatures are not checked and startup warns.
+    pub portone_webhook_secret: Option<SecretString>,
+    /// `ADMIN_API_TOKEN`: bearer token of the subscription and admin endpoints; when unset they
+    /// are not mounted.
+    pub admin_api_token: Option<SecretString>,
     /// Where the `payment` table lives: `DATABASE_URL`, or Supabase's REST API.
     pub storage: StorageConfig,
     /// `HOST`, default `0.0.0.0`.
@@ -67,6 +75,17 @@ impl Config {
         );
         let base_url = env.url("PORTONE_API_BASE_URL", Some(DEFAULT_PORTONE_API_BASE_URL));
         let store_id = env.optional("PORTONE_STORE_ID");
+        let webhook_secret = env.optional("PORTONE_WEBHOOK_SECRET").map(SecretString::from);
+        if let Some(Err(problem)) = webhook_secret.as_ref().map(WebhookSecret::parse) {
+            env.problem(problem.to_owned());
+        }
+        let admin_api_token = env.optional("ADMIN_API_TOKEN").map(SecretString::from);
+        if admin_api_token
+            .as_ref()
+            .is_some_and(|token| token.expose_secret().len() < 16)
+        {
+            env.problem("ADMIN_API_TOKEN must be at least 16 characters".to_owned());
+        }
         let storage = StorageConfig::read(&mut env);
         let host = env.parsed("HOST", "0.0.0.0".parse().ok());
         let port = env.parsed("PORT", Some(3000));
@@ -79,6 +98,8 @@ impl Config {
             portone_api_secret: SecretString::from(secret.ok_or_else(missing)?),
             portone_api_base_url: base_url.ok_or_else(missing)?,
             portone_store_id: store_id,
+            portone_webhook_secret: webhook_secret,
+            admin_api_token,
             storage: storage.ok_or_else(missing)?,
             host: host.ok_or_else(missing)?,
             port: port.ok_or_else(missing)?,

@@ -99,3 +99,26 @@ fn debug_output_never_shows_secrets() {
         }
     }
 }
+
+#[test]
+fn webhook_secret_and_admin_token_are_checked_without_echoing_them() {
+    let mut vars = REST.to_vec();
+    vars.push(("PORTONE_WEBHOOK_SECRET", "whsec_not*base64"));
+    vars.push(("ADMIN_API_TOKEN", "short-token"));
+    let text = config(&vars).unwrap_err().to_string();
+    assert!(text.contains("PORTONE_WEBHOOK_SECRET is not base64"), "{text}");
+    assert!(
+        text.contains("ADMIN_API_TOKEN must be at least 16 characters"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("not*base64") && !text.contains("short-token"),
+        "{text}"
+    );
+
+    let mut vars = REST.to_vec();
+    vars.push(("PORTONE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    vars.push(("ADMIN_API_TOKEN", "a-long-enough-admin-token"));
+    let config = config(&vars).unwrap();
+    assert!(config.portone_webhook_secret.is_some() && config.admin_api_token.is_some());
+}

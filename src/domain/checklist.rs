@@ -17,6 +17,8 @@ impl Step {
     pub const FETCH_PAYMENT: Self = Self::new("fetch_payment", "3. 결제 정보 조회");
     pub const SAVE_PAYMENT: Self = Self::new("save_payment", "4. Supabase payment 테이블 저장");
     pub const SCHEDULE_NEXT_PAYMENT: Self = Self::new("schedule_next_payment", "5. 다음달 구독 예약");
+    pub const CANCEL_PAYMENT: Self = Self::new("cancel_payment", "4. Supabase payment 상태 갱신");
+    pub const REVOKE_NEXT_SCHEDULE: Self = Self::new("revoke_next_schedule", "5. 다음달 구독 예약 취소");
 
     const fn new(code: &'static str, title: &'static str) -> Self {
         Self { code, title }
@@ -30,6 +32,15 @@ pub const PAID_FLOW: [Step; 5] = [
     Step::FETCH_PAYMENT,
     Step::SAVE_PAYMENT,
     Step::SCHEDULE_NEXT_PAYMENT,
+];
+
+/// The five steps of the cancelled flow (issue 4): steps 1–3 as in [`PAID_FLOW`].
+pub const CANCELLED_FLOW: [Step; 5] = [
+    Step::PARSE_REQUEST,
+    Step::VALIDATE_REQUEST,
+    Step::FETCH_PAYMENT,
+    Step::CANCEL_PAYMENT,
+    Step::REVOKE_NEXT_SCHEDULE,
 ];
 
 /// Outcome of one step.
@@ -69,6 +80,13 @@ impl Checklist {
             flow,
             items: Vec::with_capacity(flow.len()),
         }
+    }
+
+    /// Switches to another flow once the request says which one applies. The steps already
+    /// recorded must be the same in both (they are: parsing and validation).
+    pub fn set_flow(&mut self, flow: [Step; 5]) {
+        debug_assert_eq!(self.flow[..self.items.len()], flow[..self.items.len()]);
+        self.flow = flow;
     }
 
     /// Records the next step's outcome. Steps are recorded in flow order; the step is named for

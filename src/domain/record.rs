@@ -12,6 +12,9 @@ use super::timestamp::Timestamp;
 /// The ledger's value for `status` of a paid month (seed `route-spec.ko.txt`: `status: "Paid"`).
 pub const PAID_STATUS: &str = "Paid";
 
+/// The ledger's value for `status` once PortOne cancelled (refunded) the payment.
+pub const CANCELLED_STATUS: &str = "Cancelled";
+
 /// A `payment` row, with the seed's column names (they are also the checklist's step-4 `data`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PaymentRecord {
@@ -27,6 +30,12 @@ pub struct PaymentRecord {
     pub next_schedule_at: Timestamp,
     /// `paymentId` of next month's scheduled payment; see [`next_schedule_id`].
     pub next_schedule_id: Uuid,
+    /// PortOne's `schedule.id` of that payment, once scheduled (needed to revoke it).
+    pub schedule_id: Option<String>,
+    /// When the customer cancelled at period end; no next payment is scheduled while set.
+    pub canceled_at: Option<Timestamp>,
+    /// When a cancelled subscription was resumed.
+    pub resumed_at: Option<Timestamp>,
 }
 
 impl PaymentRecord {
@@ -41,6 +50,14 @@ impl PaymentRecord {
             end_grace_at: period.end_grace_at,
             next_schedule_at: period.next_schedule_at,
             next_schedule_id: next_schedule_id(&payment.id),
+            schedule_id: None,
+            canceled_at: None,
+            resumed_at: None,
         }
+    }
+
+    /// `true` when the subscription was cancelled and not resumed since.
+    pub fn is_canceled(&self) -> bool {
+        self.canceled_at.is_some()
     }
 }

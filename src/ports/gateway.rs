@@ -24,6 +24,38 @@ pub struct ScheduleRequest {
     pub currency: String,
     /// `timeToPay`, UTC.
     pub time_to_pay: Timestamp,
+    /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted). PortOne replays a
+    /// key's first answer for 3 hours, so a deliberate re-schedule (resume) needs a new key.
+    pub idempotency_key: String,
+}
+
+/// A scheduled payment as PortOne reports it (`GET /payment-schedules/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentSchedule {
+    pub id: String,
+    /// `SCHEDULED`, `STARTED`, `PENDING`, `SUCCEEDED`, `FAILED`, `REVOKED`, or a newer value.
+    pub status: String,
+    pub payment_id: String,
+    pub order_name: String,
+    pub time_to_pay: Timestamp,
+    /// `totalAmount` in the currency's unit.
+    pub total_amount: i64,
+    pub currency: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// What revoking a schedule achieved (`DELETE /payment-schedules`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    /// PortOne revoked it now.
+    Revoked { revoked_at: Option<Timestamp> },
+    /// It was revoked before (409 `PAYMENT_SCHEDULE_ALREADY_REVOKED`).
+    AlreadyRevoked,
+    /// The payment already ran (409 `PAYMENT_SCHEDULE_ALREADY_PROCESSED`): the customer was charged.
+    AlreadyProcessed,
+    /// PortOne does not know the schedule (404 `PAYMENT_SCHEDULE_NOT_FOUND`).
+    NotFound,
 }
 
 /// What scheduling achieved.
@@ -77,6 +109,34 @@ pub trait PaymentGateway: Send + Sync + 'static {
         &self,
         request: &ScheduleRequest,
     ) -> impl Future<Output = Result<ScheduleOutcome, GatewayError>> + Send;
+
+    /// Revokes one schedule (`DELETE /payment-schedules` with `{"scheduleIds": [id]}`).
+    ///
+    /// # Errors
+    /// MUST map PortOne's `PAYMENT_SCHEDULE_ALREADY_REVOKED`, `…_ALREADY_PROCESSED` and
+    /// `…_NOT_FOUND` to the [`RevokeOutcome`] variants, not to errors.
+    fn revoke_schedule(
+        &self,
+        schedule_id: &str,
+    ) -> impl Future<Output = Result<RevokeOutcome, GatewayError>> + Send;
+
+    /// One schedule (`GET /payment-schedules/{id}`).
+    ///
+    /// # Errors
+    /// [`GatewayError::Rejected`] with `PAYMENT_SCHEDULE_NOT_FOUND` for an unknown id.
+    fn get_schedule(
+        &self,
+        schedule_id: &str,
+    ) -> impl Future<Output = Result<PaymentSchedule, GatewayError>> + Send;
+
+    /// The id of the `SCHEDULED` schedule for `payment_id` under `billing_key`, searched in a
+    /// window of a day around `time_to_pay` (the list API otherwise covers only the last 90 days).
+    fn find_scheduled(
+        &self,
+        billing_key: &str,
+        payment_id: Uuid,
+        time_to_pay: Timestamp,
+    ) -> impl Future<Output = Result<Option<String>, GatewayError>> + Send;
 }
 
 /// Shared gateways (tests keep a handle to inspect what was scheduled).
@@ -90,5 +150,28 @@ impl<T: PaymentGateway> PaymentGateway for std::sync::Arc<T> {
         request: &ScheduleRequest,
     ) -> impl Future<Output = Result<ScheduleOutcome, GatewayError>> + Send {
         (**self).schedule_payment(request)
+    }
+
+    fn revoke_schedule(
+        &self,
+        schedule_id: &str,
+    ) -> impl Future<Output = Result<RevokeOutcome, GatewayError>> + Send {
+        (**self).revoke_schedule(schedule_id)
+    }
+
+    fn get_schedule(
+        &self,
+        schedule_id: &str,
+    ) -> impl Future<Output = Result<PaymentSchedule, GatewayError>> + Send {
+        (**self).get_schedule(schedule_id)
+    }
+
+    fn find_scheduled(
+        &self,
+        billing_key: &str,
+        payment_id: Uuid,
+        time_to_pay: Timestamp,
+    ) -> impl Future<Output = Result<Option<String>, GatewayError>> + Send {
+        (**self).find_scheduled(billing_key, payment_id, time_to_pay)
     }
 }

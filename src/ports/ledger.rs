@@ -2,7 +2,10 @@
 
 use std::future::Future;
 
+use uuid::Uuid;
+
 use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
 
 /// What [`PaymentLedger::record_paid`] found or wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +22,7 @@ pub enum LedgerError {
     /// Storage could not be reached or did not answer in time; retrying later may work.
     #[error("storage is unavailable: {0}")]
     Unavailable(String),
-    /// Storage refused the write (permissions, constraint, missing function or table).
+    /// Storage refused the request (permissions, constraint, missing function or table).
     #[error("storage rejected the request ({code}): {message}")]
     Rejected { code: String, message: String },
     /// Storage answered with something that is not a payment row.
@@ -27,25 +30,84 @@ pub enum LedgerError {
     InvalidResponse(String),
 }
 
-/// The `payment` table.
+/// The `payment` table. Every method that names a row returns it as stored after the call, or
+/// `Ok(None)` when no row has that key.
+///
+/// # Errors
+/// Every method returns [`LedgerError`] only for storage failures, never for a missing row.
 pub trait PaymentLedger: Send + Sync + 'static {
     /// Inserts `record` unless a row with its `transaction_key` exists, and returns the stored row.
     ///
-    /// # Errors
     /// MUST NOT fail because the row exists: a replayed webhook gets `Ok` with `inserted: false`
     /// and the stored row, also when a concurrent delivery committed it a moment earlier.
     fn record_paid(
         &self,
         record: &PaymentRecord,
     ) -> impl Future<Output = Result<Recorded, LedgerError>> + Send;
+
+    /// The row of `transaction_key`.
+    fn find(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send;
+
+    /// The row whose `next_schedule_id` is `id`: the month before a renewal payment.
+    fn find_by_next_schedule_id(&self, id: Uuid) -> impl Future<Output = LedgerResult> + Send;
+
+    /// Stores PortOne's `schedule.id` of the row's next payment.
+    fn set_schedule_id(
+        &self,
+        transaction_key: &str,
+        schedule_id: &str,
+    ) -> impl Future<Output = LedgerResult> + Send;
+
+    /// Sets `status` to `"Cancelled"` (idempotent).
+    fn mark_cancelled(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send;
+
+    /// Sets `canceled_at` and `resumed_at` as given.
+    fn set_subscription_state(
+        &self,
+        transaction_key: &str,
+        canceled_at: Option<Timestamp>,
+        resumed_at: Option<Timestamp>,
+    ) -> impl Future<Output = LedgerResult> + Send;
 }
+
+/// A row, `None` when it does not exist, or a storage failure.
+pub type LedgerResult = Result<Option<PaymentRecord>, LedgerError>;
 
 /// Shared ledgers (the tests keep a handle to inspect the rows).
 impl<T: PaymentLedger> PaymentLedger for std::sync::Arc<T> {
     fn record_paid(
         &self,
         record: &PaymentRecord,
-    ) -> impl std::future::Future<Output = Result<Recorded, LedgerError>> + Send {
+    ) -> impl Future<Output = Result<Recorded, LedgerError>> + Send {
         (**self).record_paid(record)
+    }
+
+    fn find(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send {
+        (**self).find(transaction_key)
+    }
+
+    fn find_by_next_schedule_id(&self, id: Uuid) -> impl Future<Output = LedgerResult> + Send {
+        (**self).find_by_next_schedule_id(id)
+    }
+
+    fn set_schedule_id(
+        &self,
+        transaction_key: &str,
+        schedule_id: &str,
+    ) -> impl Future<Output = LedgerResult> + Send {
+        (**self).set_schedule_id(transaction_key, schedule_id)
+    }
+
+    fn mark_cancelled(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send {
+        (**self).mark_cancelled(transaction_key)
+    }
+
+    fn set_subscription_state(
+        &self,
+        transaction_key: &str,
+        canceled_at: Option<Timestamp>,
+        resumed_at: Option<Timestamp>,
+    ) -> impl Future<Output = LedgerResult> + Send {
+        (**self).set_subscription_state(transaction_key, canceled_at, resumed_at)
     }
 }

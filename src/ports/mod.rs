@@ -7,6 +7,8 @@ pub mod ledger;
 pub mod random;
 
 pub use clock::Clock;
-pub use gateway::{GatewayError, PaymentGateway, ScheduleOutcome, ScheduleRequest};
+pub use gateway::{
+    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest,
+};
 pub use ledger::{LedgerError, PaymentLedger, Recorded};
 pub use random::RandomSource;

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::domain::payment_id::{PaymentIdError, MAX_PAYMENT_ID_CHARS};
 use crate::domain::webhook::{ParseError, ValidationError, WebhookStatus};
 use crate::ports::{GatewayError, LedgerError};
+use crate::service::signature::SignatureError;
 
 pub const PARSED: &str = "요청 데이터를 성공적으로 파싱했습니다.";
 pub const VALIDATED: &str = "요청 데이터 검증 완료";
@@ -16,13 +17,33 @@ pub const SCHEDULED: &str = "다음달 구독을 성공적으로 예약했습니
 pub const ALREADY_SCHEDULED: &str = "다음달 구독이 이미 예약되어 있습니다.";
 pub const NO_BILLING_KEY: &str = "결제 정보에 billingKey가 없어 다음달 구독 예약을 건너뛰었습니다.";
 pub const SKIPPED_AFTER_FAILURE: &str = "이전 단계가 실패하여 건너뛰었습니다.";
-pub const CANCELLED_SKIPPED: &str = "Cancelled 웹훅은 현재 스킵 처리됩니다 (향후 구현 예정).";
+pub const NOT_PARSED_UNSIGNED: &str = "서명 검증에 실패하여 본문을 해석하지 않았습니다.";
+pub const SUBSCRIPTION_CANCELED: &str = "구독이 해지되어 다음달 구독을 예약하지 않습니다.";
+pub const PAYMENT_CANCELLED: &str = "결제가 취소된 건이라 다음달 구독을 예약하지 않습니다.";
+pub const MARKED_CANCELLED: &str = "payment 상태를 Cancelled로 갱신했습니다.";
+pub const REVOKED: &str = "다음달 구독 예약을 취소했습니다.";
+pub const ALREADY_REVOKED: &str = "다음달 구독 예약이 이미 취소되어 있습니다.";
+pub const NOTHING_TO_REVOKE: &str = "취소할 다음달 구독 예약이 없습니다.";
+pub const ALREADY_CHARGED: &str =
+    "다음달 결제가 이미 진행되어 예약을 취소할 수 없습니다. 고객에게 환불이 필요합니다.";
+pub const NO_ROW_TO_CANCEL: &str =
+    "취소할 payment 데이터가 없습니다. Paid 웹훅이 아직 처리되지 않았을 수 있어 포트원의 재전송을 기다립니다.";
 
-pub fn unhandled_status(status: WebhookStatus) -> String {
-    format!(
-        "처리하지 않는 웹훅 상태입니다 ({}). 건너뛰었습니다.",
-        status.as_str()
-    )
+pub fn unhandled(name: &str) -> String {
+    format!("처리하지 않는 웹훅입니다 ({name}). 건너뛰었습니다.")
+}
+
+pub fn signature_error(error: &SignatureError) -> String {
+    let reason = match error {
+        SignatureError::MissingHeaders(names) => format!("서명 헤더가 없습니다: {}", names.join(", ")),
+        SignatureError::InvalidTimestamp => "webhook-timestamp가 유닉스 시각(초)이 아닙니다.".to_owned(),
+        SignatureError::TimestampTooOld => "webhook-timestamp가 5분 넘게 지났습니다.".to_owned(),
+        SignatureError::TimestampTooNew => "webhook-timestamp가 5분 넘게 미래입니다.".to_owned(),
+        SignatureError::NoMatchingSignature => {
+            "일치하는 서명이 없습니다 (PORTONE_WEBHOOK_SECRET 확인 필요).".to_owned()
+        }
+    };
+    format!("웹훅 서명 검증에 실패했습니다: {reason}")
 }
 
 pub fn too_large(limit_bytes: usize) -> String {
@@ -32,21 +53,29 @@ pub fn too_large(limit_bytes: usize) -> String {
 pub fn parse_error(error: &ParseError) -> String {
     match error {
         ParseError::Malformed(detail) => format!("요청 본문이 올바른 JSON이 아닙니다: {detail}"),
+        ParseError::MalformedForm => "요청 본문(form)이 UTF-8이 아닙니다.".to_owned(),
         ParseError::NotAnObject => "요청 본문은 JSON 객체여야 합니다.".to_owned(),
-        ParseError::WrongType { field } => format!("{field} 필드는 문자열이어야 합니다."),
+        ParseError::WrongType {
+            field,
+            expected: "an object",
+        } => format!("{field} 필드는 객체여야 합니다."),
+        ParseError::WrongType { field, .. } => format!("{field} 필드는 문자열이어야 합니다."),
     }
 }
 
 pub fn validation_error(error: &ValidationError) -> String {
     match error {
-        ValidationError::MissingPaymentId => "payment_id가 누락되었습니다.".to_owned(),
-        ValidationError::InvalidPaymentId(PaymentIdError::Empty) => "payment_id가 비어 있습니다.".to_owned(),
-        ValidationError::InvalidPaymentId(PaymentIdError::TooLong) => {
-            format!("payment_id는 최대 {MAX_PAYMENT_ID_CHARS}자까지 허용됩니다.")
+        ValidationError::MissingPaymentId(field) => format!("{field}가 누락되었습니다."),
+        ValidationError::InvalidPaymentId(field, PaymentIdError::Empty) => {
+            format!("{field}가 비어 있습니다.")
         }
-        ValidationError::InvalidPaymentId(PaymentIdError::ControlCharacter) => {
-            "payment_id에 제어 문자가 포함되어 있습니다.".to_owned()
+        ValidationError::InvalidPaymentId(field, PaymentIdError::TooLong) => {
+            format!("{field}는 최대 {MAX_PAYMENT_ID_CHARS}자까지 허용됩니다.")
         }
+        ValidationError::InvalidPaymentId(field, PaymentIdError::ControlCharacter) => {
+            format!("{field}에 제어 문자가 포함되어 있습니다.")
+        }
+        ValidationError::EmptyType => "type이 비어 있습니다.".to_owned(),
         ValidationError::MissingStatus => "status가 누락되었습니다.".to_owned(),
         ValidationError::UnknownStatus(status) => {
             let known: Vec<_> = WebhookStatus::ALL.iter().map(|s| s.as_str()).collect();
@@ -60,6 +89,21 @@ pub fn validation_error(error: &ValidationError) -> String {
 
 pub fn not_paid(status: &str) -> String {
     format!("포트원 결제 상태가 PAID가 아닙니다 (현재 상태: {status}). 결제 완료 건만 기록합니다.")
+}
+
+pub fn not_cancelled(status: &str) -> String {
+    format!("포트원 결제 상태가 CANCELLED가 아닙니다 (현재 상태: {status}). 취소된 결제만 반영합니다.")
+}
+
+pub fn revoke_failed(error: &GatewayError) -> (String, Value) {
+    gateway_failure("포트원 다음달 구독 예약 취소에 실패했습니다", error)
+}
+
+pub fn lookup_failed(error: &LedgerError) -> String {
+    format!(
+        "이전 달 payment 데이터를 확인하지 못해 다음달 구독을 예약하지 않았습니다: {}",
+        save_failed(error)
+    )
 }
 
 pub fn fetch_failed(error: &GatewayError) -> (String, Value) {
@@ -125,6 +169,9 @@ fn portone_error_ko(error_type: &str) -> &'static str {
         "ALREADY_PAID_OR_WAITING" => "이미 결제되었거나 결제 대기 중인 결제 건입니다",
         "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT" => "면세 금액 등 일부 금액의 합이 총 금액을 초과합니다",
         "PAYMENT_SCHEDULE_ALREADY_EXISTS" => "이미 예약된 결제 건입니다",
+        "PAYMENT_SCHEDULE_NOT_FOUND" => "결제 예약 건이 존재하지 않습니다",
+        "PAYMENT_SCHEDULE_ALREADY_PROCESSED" => "이미 처리된 결제 예약 건입니다",
+        "PAYMENT_SCHEDULE_ALREADY_REVOKED" => "이미 취소된 결제 예약 건입니다",
         _ => "포트원이 오류를 반환했습니다",
     }
 }

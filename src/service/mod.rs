@@ -1,31 +1,58 @@
-//! The use case: one webhook in, one checklist out. Generic over the ports, so the same code runs
-//! against PortOne and Supabase in production and against in-memory stand-ins in tests.
+//! The use cases: one webhook in, one checklist out; plus subscription cancel/resume and the
+//! schedule admin operations. Generic over the ports, so the same code runs against PortOne and
+//! Supabase in production and against stand-ins in tests.
 
+mod cancelled;
 mod messages;
 mod outcome;
 mod paid;
+mod revoke;
+pub mod signature;
+mod subscription;
 
-pub use outcome::{Verdict, WebhookOutcome};
+use std::future::Future;
 
 use serde_json::json;
 use tracing::Instrument;
 
-use crate::domain::checklist::{Checklist, Step, StepStatus, PAID_FLOW};
-use crate::domain::webhook::{RawWebhook, WebhookRequest, WebhookStatus};
+pub use outcome::{Verdict, WebhookOutcome};
+pub use signature::{SignatureHeaders, WebhookSecret};
+pub use subscription::{SubscriptionChange, SubscriptionError, SubscriptionHandler};
+
+use crate::domain::checklist::{Checklist, Step, StepStatus, CANCELLED_FLOW, PAID_FLOW};
+use crate::domain::webhook::{RawWebhook, WebhookEvent};
 use crate::ports::{Clock, PaymentGateway, PaymentLedger, RandomSource};
 
-/// The driving port: what the HTTP adapter calls with each webhook body.
-pub trait WebhookHandler: Send + Sync + 'static {
-    /// Runs the flow for one raw body (already size-checked). Never panics on any input.
-    fn handle(&self, body: &[u8]) -> impl std::future::Future<Output = WebhookOutcome> + Send;
+/// How the body is encoded, from `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+    /// `application/x-www-form-urlencoded` (2024-01-01 bodies only).
+    Form,
 }
 
-/// Handles PortOne webhooks. Cheap to share: wrap it in an `Arc`.
+/// One webhook request as the HTTP layer received it: the raw body (size-checked) and headers.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookInput<'a> {
+    pub body: &'a [u8],
+    pub format: BodyFormat,
+    pub signature: &'a SignatureHeaders,
+}
+
+/// The driving port: what the HTTP adapter calls with each webhook.
+pub trait WebhookHandler: Send + Sync + 'static {
+    /// Runs the flow for one webhook. Never panics on any input.
+    fn handle(&self, input: WebhookInput<'_>) -> impl Future<Output = WebhookOutcome> + Send;
+}
+
+/// Handles PortOne webhooks and subscription changes. Cheap to share: wrap it in an `Arc`.
 pub struct WebhookService<G, L, C, R> {
     gateway: G,
     ledger: L,
     clock: C,
     random: R,
+    /// `None`: signatures are not checked (startup warns).
+    secret: Option<WebhookSecret>,
 }
 
 impl<G, L, C, R> WebhookService<G, L, C, R>
@@ -41,16 +68,47 @@ where
             ledger,
             clock,
             random,
+            secret: None,
         }
     }
 
-    /// Runs the whole flow for one raw webhook body (already size-checked by the HTTP layer).
+    /// Requires every webhook to carry a valid Standard Webhooks signature made with `secret`.
+    pub fn with_webhook_secret(mut self, secret: Option<WebhookSecret>) -> Self {
+        self.secret = secret;
+        self
+    }
+
+    /// Runs the whole flow for one webhook.
     ///
-    /// Never panics on any input; the returned [`Verdict`] tells the HTTP layer which status to
-    /// answer, and the checklist always lists every step.
-    pub async fn run(&self, body: &[u8]) -> WebhookOutcome {
+    /// The signature is checked on the raw bytes before anything is parsed; the returned
+    /// [`Verdict`] tells the HTTP layer which status to answer, and the checklist always lists
+    /// every step.
+    pub async fn run(&self, input: WebhookInput<'_>) -> WebhookOutcome {
         let mut checklist = Checklist::new(PAID_FLOW);
-        let raw = match RawWebhook::from_json(body) {
+        let signature = match &self.secret {
+            None => "not_configured",
+            Some(secret) => match secret.verify(input.signature, input.body, self.clock.now()) {
+                Ok(()) => "verified",
+                Err(error) => {
+                    tracing::warn!(%error, "webhook signature refused");
+                    checklist.record(
+                        Step::PARSE_REQUEST,
+                        StepStatus::Skipped,
+                        messages::NOT_PARSED_UNSIGNED,
+                        None,
+                    );
+                    let data = json!({ "signature": "invalid", "reason": error.reason() });
+                    let message = messages::signature_error(&error);
+                    checklist.record(Step::VALIDATE_REQUEST, StepStatus::Failed, message, Some(data));
+                    return WebhookOutcome::stopped(checklist, Verdict::Unauthorized);
+                }
+            },
+        };
+        let parsed = match input.format {
+            BodyFormat::Json => RawWebhook::from_json(input.body),
+            BodyFormat::Form => RawWebhook::from_form(input.body),
+        };
+        let raw = match parsed {
             Ok(raw) => raw,
             Err(error) => {
                 tracing::info!(%error, "webhook body rejected");
@@ -63,16 +121,15 @@ where
                 return WebhookOutcome::stopped(checklist, Verdict::BadRequest);
             }
         };
-        let parsed = json!({ "payment_id": raw.payment_id, "status": raw.status });
         checklist.record(
             Step::PARSE_REQUEST,
             StepStatus::Success,
             messages::PARSED,
-            Some(parsed),
+            Some(raw.summary()),
         );
 
-        let request = match WebhookRequest::validate(raw) {
-            Ok(request) => request,
+        let event = match raw.validate() {
+            Ok(event) => event,
             Err(error) => {
                 tracing::info!(%error, "webhook body invalid");
                 let message = messages::validation_error(&error);
@@ -80,28 +137,30 @@ where
                 return WebhookOutcome::stopped(checklist, Verdict::BadRequest);
             }
         };
+        let data = json!({ "signature": signature });
         checklist.record(
             Step::VALIDATE_REQUEST,
             StepStatus::Success,
             messages::VALIDATED,
-            None,
+            Some(data),
         );
-
-        let span = tracing::info_span!("webhook", payment_id = %request.payment_id, status = request.status.as_str());
-        self.dispatch(request, checklist).instrument(span).await
+        self.dispatch(event, checklist).await
     }
 
-    async fn dispatch(&self, request: WebhookRequest, mut checklist: Checklist) -> WebhookOutcome {
-        match request.status {
-            WebhookStatus::Paid => self.paid(request, checklist).await,
-            WebhookStatus::Cancelled => {
-                tracing::info!("cancelled webhook acknowledged, not processed yet");
-                checklist.skip_remaining(messages::CANCELLED_SKIPPED);
-                WebhookOutcome::finished(checklist)
+    async fn dispatch(&self, event: WebhookEvent, mut checklist: Checklist) -> WebhookOutcome {
+        match event {
+            WebhookEvent::Paid(payment_id) => {
+                let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "paid");
+                self.paid(payment_id, checklist).instrument(span).await
             }
-            other => {
-                tracing::info!("webhook status not handled");
-                checklist.skip_remaining(&messages::unhandled_status(other));
+            WebhookEvent::Cancelled(payment_id) => {
+                checklist.set_flow(CANCELLED_FLOW);
+                let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "cancelled");
+                self.cancelled(payment_id, checklist).instrument(span).await
+            }
+            WebhookEvent::Unhandled(name) => {
+                tracing::info!(event = %name, "webhook acknowledged without processing");
+                checklist.skip_remaining(&messages::unhandled(&name));
                 WebhookOutcome::finished(checklist)
             }
         }
@@ -115,7 +174,7 @@ where
     C: Clock,
     R: RandomSource,
 {
-    fn handle(&self, body: &[u8]) -> impl std::future::Future<Output = WebhookOutcome> + Send {
-        self.run(body)
+    fn handle(&self, input: WebhookInput<'_>) -> impl Future<Output = WebhookOutcome> + Send {
+        self.run(input)
     }
 }

@@ -13,8 +13,12 @@ pub enum Verdict {
     BadRequest,
     /// The body is over the size limit: 413.
     PayloadTooLarge,
-    /// PortOne says the payment is not `PAID`: 409, so PortOne retries and the console shows it.
-    NotPaid,
+    /// The signature is missing or wrong: 401, nothing fetched or written.
+    Unauthorized,
+    /// PortOne's record contradicts the webhook (a `Paid` webhook for a payment that is not
+    /// `PAID`, or `Cancelled` for one not `CANCELLED`): 409, so PortOne retries and the console
+    /// shows it.
+    PaymentStatusMismatch,
     /// PortOne or storage failed: 500, so PortOne retries.
     UpstreamFailed,
 }

@@ -1,15 +1,14 @@
 //! The paid flow (steps 3–5): fetch the payment from PortOne, record its month, schedule the next.
 
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::domain::checklist::{Checklist, Step, StepStatus};
 use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::payment_id::PaymentId;
 use crate::domain::period::BillingPeriod;
-use crate::domain::record::PaymentRecord;
-use crate::domain::webhook::WebhookRequest;
-use crate::ports::{
-    Clock, PaymentGateway, PaymentLedger, RandomSource, Recorded, ScheduleOutcome, ScheduleRequest,
-};
+use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
+use crate::ports::{Clock, PaymentGateway, PaymentLedger, RandomSource, ScheduleOutcome, ScheduleRequest};
 
 use super::{messages, Verdict, WebhookOutcome, WebhookService};
 
@@ -20,33 +19,12 @@ where
     C: Clock,
     R: RandomSource,
 {
-    pub(super) async fn paid(&self, request: WebhookRequest, mut checklist: Checklist) -> WebhookOutcome {
+    pub(super) async fn paid(&self, payment_id: PaymentId, mut checklist: Checklist) -> WebhookOutcome {
         // Step 3: the webhook body is only a hint; PortOne's record is the truth.
-        let payment = match self.gateway.get_payment(&request.payment_id).await {
+        let payment = match self.fetch(&payment_id, PaymentStatus::Paid, &mut checklist).await {
             Ok(payment) => payment,
-            Err(error) => {
-                tracing::warn!(%error, "fetching the payment from PortOne failed");
-                let (message, data) = messages::fetch_failed(&error);
-                checklist.record(Step::FETCH_PAYMENT, StepStatus::Failed, message, Some(data));
-                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
-            }
+            Err(verdict) => return WebhookOutcome::stopped(checklist, verdict),
         };
-        if payment.status != PaymentStatus::Paid {
-            tracing::warn!(
-                status = payment.status.as_portone(),
-                "Paid webhook for a payment that is not PAID"
-            );
-            let data = json!({ "paymentId": payment.id, "status": payment.status.as_portone() });
-            let message = messages::not_paid(payment.status.as_portone());
-            checklist.record(Step::FETCH_PAYMENT, StepStatus::Failed, message, Some(data));
-            return WebhookOutcome::stopped(checklist, Verdict::NotPaid);
-        }
-        checklist.record(
-            Step::FETCH_PAYMENT,
-            StepStatus::Success,
-            messages::FETCHED,
-            Some(payment_data(&payment)),
-        );
 
         // Step 4: `paidAt` is stable across PortOne's retries; the clock is only a fallback.
         let start = payment.paid_at.unwrap_or_else(|| self.clock.now());
@@ -59,8 +37,12 @@ where
             Ok(recorded) => recorded,
             Err(error) => {
                 tracing::error!(%error, "recording the payment failed");
-                let message = messages::save_failed(&error);
-                checklist.record(Step::SAVE_PAYMENT, StepStatus::Failed, message, None);
+                checklist.record(
+                    Step::SAVE_PAYMENT,
+                    StepStatus::Failed,
+                    messages::save_failed(&error),
+                    None,
+                );
                 return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
             }
         };
@@ -73,38 +55,88 @@ where
         checklist.record(Step::SAVE_PAYMENT, StepStatus::Success, message, row);
 
         // Step 5: schedule from the stored row, so a replay schedules exactly what was recorded.
-        self.schedule_next(&payment, &recorded, checklist).await
+        self.schedule_next(&payment, &recorded.record, checklist).await
+    }
+
+    /// Step 3 of both flows: PortOne's payment, which must have `expected` status.
+    pub(super) async fn fetch(
+        &self,
+        payment_id: &PaymentId,
+        expected: PaymentStatus,
+        checklist: &mut Checklist,
+    ) -> Result<Payment, Verdict> {
+        let payment = match self.gateway.get_payment(payment_id).await {
+            Ok(payment) => payment,
+            Err(error) => {
+                tracing::warn!(%error, "fetching the payment from PortOne failed");
+                let (message, data) = messages::fetch_failed(&error);
+                checklist.record(Step::FETCH_PAYMENT, StepStatus::Failed, message, Some(data));
+                return Err(Verdict::UpstreamFailed);
+            }
+        };
+        if payment.status != expected {
+            let status = payment.status.as_portone();
+            tracing::warn!(
+                status,
+                expected = expected.as_portone(),
+                "PortOne's status contradicts the webhook"
+            );
+            let data = json!({ "paymentId": payment.id, "status": status });
+            let message = match expected {
+                PaymentStatus::Paid => messages::not_paid(status),
+                _ => messages::not_cancelled(status),
+            };
+            checklist.record(Step::FETCH_PAYMENT, StepStatus::Failed, message, Some(data));
+            return Err(Verdict::PaymentStatusMismatch);
+        }
+        checklist.record(
+            Step::FETCH_PAYMENT,
+            StepStatus::Success,
+            messages::FETCHED,
+            Some(payment_data(&payment)),
+        );
+        Ok(payment)
     }
 
     async fn schedule_next(
         &self,
         payment: &Payment,
-        recorded: &Recorded,
+        record: &PaymentRecord,
         mut checklist: Checklist,
     ) -> WebhookOutcome {
+        let skip = |mut checklist: Checklist, message: &str| {
+            checklist.record(Step::SCHEDULE_NEXT_PAYMENT, StepStatus::Skipped, message, None);
+            WebhookOutcome::finished(checklist)
+        };
         let Some(billing_key) = payment.billing_key.clone() else {
-            tracing::info!("payment has no billing key; nothing to schedule");
-            checklist.record(
-                Step::SCHEDULE_NEXT_PAYMENT,
-                StepStatus::Skipped,
-                messages::NO_BILLING_KEY,
-                None,
-            );
-            return WebhookOutcome::finished(checklist);
+            return skip(checklist, messages::NO_BILLING_KEY);
         };
-        let record = &recorded.record;
-        let request = ScheduleRequest {
-            payment_id: record.next_schedule_id,
+        if record.status == CANCELLED_STATUS {
+            return skip(checklist, messages::PAYMENT_CANCELLED);
+        }
+        match self.subscription_canceled(payment, record).await {
+            Ok(false) => {}
+            Ok(true) => return skip(checklist, messages::SUBSCRIPTION_CANCELED),
+            Err(error) => {
+                tracing::error!(%error, "reading the previous month failed");
+                let message = messages::lookup_failed(&error);
+                checklist.record(Step::SCHEDULE_NEXT_PAYMENT, StepStatus::Failed, message, None);
+                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
+            }
+        }
+        let request = schedule_request(
+            payment,
+            record,
             billing_key,
-            order_name: payment.order_name.clone(),
-            customer_id: payment.customer_id.clone(),
-            amount: record.amount,
-            currency: payment.currency.clone(),
-            time_to_pay: record.next_schedule_at,
-        };
+            format!("schedule-{}", record.next_schedule_id),
+        );
         let (message, schedule_id) = match self.gateway.schedule_payment(&request).await {
-            Ok(ScheduleOutcome::Created { schedule_id }) => (messages::SCHEDULED, Some(schedule_id)),
-            Ok(ScheduleOutcome::AlreadyExists) => (messages::ALREADY_SCHEDULED, None),
+            Ok(ScheduleOutcome::Created { schedule_id }) => {
+                self.remember_schedule(&record.transaction_key, &schedule_id)
+                    .await;
+                (messages::SCHEDULED, Some(schedule_id))
+            }
+            Ok(ScheduleOutcome::AlreadyExists) => (messages::ALREADY_SCHEDULED, record.schedule_id.clone()),
             Err(error) => {
                 tracing::error!(%error, "scheduling the next payment failed");
                 let (message, data) = messages::schedule_failed(&error);
@@ -129,6 +161,54 @@ where
             Some(data),
         );
         WebhookOutcome::finished(checklist)
+    }
+
+    /// `true` when this month's row, or the month it renews (the row whose `next_schedule_id` is
+    /// this payment's id), was cancelled by the customer: a charge that raced the revoke is
+    /// recorded, but the chain stops here (seed guide's "해지 후에도 자동결제" bug).
+    async fn subscription_canceled(
+        &self,
+        payment: &Payment,
+        record: &PaymentRecord,
+    ) -> Result<bool, crate::ports::LedgerError> {
+        if record.is_canceled() {
+            return Ok(true);
+        }
+        let Ok(renewed) = Uuid::parse_str(payment.id.as_str()) else {
+            return Ok(false);
+        };
+        Ok(self
+            .ledger
+            .find_by_next_schedule_id(renewed)
+            .await?
+            .is_some_and(|previous| previous.is_canceled()))
+    }
+
+    /// Stores PortOne's `schedule.id` so cancellation can revoke it directly. Best effort: when it
+    /// fails, revocation finds the schedule through PortOne's list API instead.
+    pub(super) async fn remember_schedule(&self, transaction_key: &str, schedule_id: &str) {
+        if let Err(error) = self.ledger.set_schedule_id(transaction_key, schedule_id).await {
+            tracing::warn!(%error, "storing the schedule id failed; revocation will look it up");
+        }
+    }
+}
+
+/// Next month's payment for `record`, charged like `payment`.
+pub(super) fn schedule_request(
+    payment: &Payment,
+    record: &PaymentRecord,
+    billing_key: String,
+    idempotency_key: String,
+) -> ScheduleRequest {
+    ScheduleRequest {
+        payment_id: record.next_schedule_id,
+        billing_key,
+        order_name: payment.order_name.clone(),
+        customer_id: payment.customer_id.clone(),
+        amount: record.amount,
+        currency: payment.currency.clone(),
+        time_to_pay: record.next_schedule_at,
+        idempotency_key,
     }
 }
 

@@ -30,13 +30,16 @@ revoke all on sequence public.payment_id_seq from public, anon, authenticated;
 grant select, insert, update on table public.payment to service_role;
 grant usage on sequence public.payment_id_seq to service_role;
 
--- Records one paid month idempotently and returns the stored row with `inserted`.
+-- Records one paid month idempotently and returns the stored row, as JSON, with `inserted`.
 --
 -- Two statements on purpose: `insert … on conflict do nothing returning` returns nothing when the
 -- row exists, and a single `with ins as (…) … union select …` statement cannot see a row that a
 -- concurrent delivery committed while this one waited on the unique index (the statement's READ
 -- COMMITTED snapshot predates it), so it would come back empty under a duplicate storm. The
 -- second `select` is a new statement with a new snapshot, and sees that row.
+--
+-- Rows are returned as `jsonb` (`setof`, zero or one element) so the PostgREST adapter and the
+-- direct PostgreSQL adapter read one and the same shape, whatever columns later migrations add.
 create or replace function public.record_paid_payment(
   p_transaction_key text,
   p_amount bigint,
@@ -47,23 +50,12 @@ create or replace function public.record_paid_payment(
   p_next_schedule_at timestamptz,
   p_next_schedule_id uuid
 )
-returns table (
-  transaction_key text,
-  amount bigint,
-  status text,
-  start_at timestamptz,
-  end_at timestamptz,
-  end_grace_at timestamptz,
-  next_schedule_at timestamptz,
-  next_schedule_id uuid,
-  inserted boolean
-)
+returns setof jsonb
 language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-#variable_conflict use_column
 begin
   return query
     insert into public.payment as p (
@@ -73,15 +65,13 @@ begin
       p_next_schedule_id
     )
     on conflict on constraint payment_transaction_key_key do nothing
-    returning p.transaction_key, p.amount, p.status, p.start_at, p.end_at, p.end_grace_at,
-      p.next_schedule_at, p.next_schedule_id, true;
+    returning to_jsonb(p) || '{"inserted": true}'::jsonb;
   if found then
     return;
   end if;
 
   return query
-    select p.transaction_key, p.amount, p.status, p.start_at, p.end_at, p.end_grace_at,
-      p.next_schedule_at, p.next_schedule_id, false
+    select to_jsonb(p) || '{"inserted": false}'::jsonb
     from public.payment as p
     where p.transaction_key = p_transaction_key;
 end;

@@ -1,14 +1,13 @@
 //! `spawn_app()` and the upstream stand-ins shared by every HTTP test.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::test::TestClient;
-use poem::{Body, EndpointExt};
+use poem::Body;
 use portone_subscriptions::adapters::clock::FixedClock;
 use portone_subscriptions::adapters::http::routes;
 use portone_subscriptions::adapters::portone::PortOneClient;
@@ -17,18 +16,22 @@ use portone_subscriptions::adapters::random::SeededRandom;
 use portone_subscriptions::adapters::storage::Ledger;
 use portone_subscriptions::adapters::supabase::SupabaseLedger;
 use portone_subscriptions::config::PostgresSettings;
-use portone_subscriptions::service::WebhookService;
+use portone_subscriptions::service::{WebhookSecret, WebhookService};
 use reqwest::Url;
 use secrecy::SecretString;
 use serde_json::{json, Value};
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const PORTONE_SECRET: &str = "test-portone-api-secret";
 pub const SERVICE_ROLE_KEY: &str = "test-service-role-key";
 /// The fixed clock: five seconds after the fixture's `paidAt`.
 pub const NOW: &str = "2024-01-01T00:00:05Z";
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 pub const RPC_PATH: &str = "/rest/v1/rpc/record_paid_payment";
+
+pub use crate::portone::Schedules;
+pub use crate::postgrest::{mount_postgrest_stand_in, Rows};
 
 /// Writes `value` (with the HTTP status) to `snapshots/<name>.snap` at the repository root.
 #[macro_export]
@@ -69,6 +72,8 @@ pub struct Options {
     pub portone_base_url: Option<String>,
     /// Stores in this PostgreSQL database (`DATABASE_URL`) instead of the PostgREST stand-in.
     pub database_url: Option<String>,
+    /// `PORTONE_WEBHOOK_SECRET`.
+    pub webhook_secret: Option<String>,
 }
 
 impl Default for Options {
@@ -78,6 +83,7 @@ impl Default for Options {
             upstream_timeout: Duration::from_secs(5),
             portone_base_url: None,
             database_url: None,
+            webhook_secret: None,
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct TestApp {
     pub postgrest: MockServer,
     /// Rows the PostgREST stand-in holds, by `transaction_key`.
     pub rows: Rows,
+    /// The service's clock: tests move it.
+    pub clock: Arc<FixedClock>,
     client: TestClient<BoxEndpoint<'static>>,
 }
 
@@ -110,36 +118,25 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     )
     .unwrap();
     let ledger = match options.database_url {
-        Some(url) => Ledger::Postgres(PostgresLedger::connect_lazy(&postgres_settings(&url)).unwrap()),
-        None => Ledger::SupabaseRest(
+        Some(url) => Ledger::from(PostgresLedger::connect_lazy(&postgres_settings(&url)).unwrap()),
+        None => Ledger::from(
             SupabaseLedger::new(http, &postgrest.uri(), &SecretString::from(SERVICE_ROLE_KEY)).unwrap(),
         ),
     };
-    let service = WebhookService::new(gateway, ledger, FixedClock::at(now()), SeededRandom::new(42));
+    let clock = Arc::new(FixedClock::at(now()));
+    let secret = options
+        .webhook_secret
+        .map(|secret| WebhookSecret::parse(&SecretString::from(secret)).unwrap());
+    let service = WebhookService::new(gateway, ledger, clock.clone(), SeededRandom::new(42))
+        .with_webhook_secret(secret);
     let rows = mount_postgrest_stand_in(&postgrest).await;
     TestApp {
         portone,
         postgrest,
         rows,
-        client: TestClient::new(routes(Arc::new(service)).boxed()),
+        clock,
+        client: TestClient::new(routes(Arc::new(service), Some(SecretString::from(ADMIN_TOKEN)))),
     }
-}
-
-/// Mounts the PostgREST stand-in for `record_paid_payment` (service-role key required) and
-/// returns its table.
-pub async fn mount_postgrest_stand_in(postgrest: &MockServer) -> Rows {
-    let rows = Rows::default();
-    Mock::given(method("POST"))
-        .and(path(RPC_PATH))
-        .and(header("apikey", SERVICE_ROLE_KEY))
-        .and(header(
-            "authorization",
-            format!("Bearer {SERVICE_ROLE_KEY}").as_str(),
-        ))
-        .respond_with(PostgrestStandIn(rows.clone()))
-        .mount(postgrest)
-        .await;
-    rows
 }
 
 /// Test pool settings: short timeouts so an outage answers quickly.
@@ -155,13 +152,25 @@ pub fn postgres_settings(url: &str) -> PostgresSettings {
 impl TestApp {
     /// `POST /api/portone` with a raw body; returns the status and the JSON answer.
     pub async fn post_webhook(&self, body: impl Into<Body>) -> (StatusCode, Value) {
-        let response = self
+        self.post_raw(body, "application/json", &[]).await
+    }
+
+    /// `POST /api/portone` with any body, content type and extra headers.
+    pub async fn post_raw(
+        &self,
+        body: impl Into<Body>,
+        content_type: &str,
+        headers: &[(&str, String)],
+    ) -> (StatusCode, Value) {
+        let mut request = self
             .client
             .post("/api/portone")
-            .content_type("application/json")
-            .body(body)
-            .send()
-            .await;
+            .content_type(content_type)
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await;
         let status = response.0.status();
         let bytes = response.0.into_body().into_bytes().await.unwrap();
         let value = serde_json::from_slice(&bytes)
@@ -177,6 +186,22 @@ impl TestApp {
 
     pub fn get(&self, uri: &str) -> poem::test::TestRequestBuilder<'_, BoxEndpoint<'static>> {
         self.client.get(uri)
+    }
+
+    /// `METHOD uri` with the admin bearer token; returns the status and the JSON answer.
+    pub async fn admin(&self, method: &str, uri: &str) -> (StatusCode, Value) {
+        let request = match method {
+            "GET" => self.client.get(uri),
+            "DELETE" => self.client.delete(uri),
+            _ => self.client.post(uri),
+        };
+        let response = request
+            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+            .send()
+            .await;
+        let status = response.0.status();
+        let bytes = response.0.into_body().into_bytes().await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
     /// PortOne answers `GET /payments/{id}` with `payment`.
@@ -201,16 +226,11 @@ impl TestApp {
             .await;
     }
 
-    /// PortOne schedules like the real API: the first request for a `paymentId` creates a
-    /// schedule, later ones get 409 `PAYMENT_SCHEDULE_ALREADY_EXISTS`. Returns the stand-in.
-    pub async fn portone_schedules(&self) -> ScheduleStandIn {
-        let stand_in = ScheduleStandIn::default();
-        Mock::given(method("POST"))
-            .and(wiremock::matchers::path_regex(r"^/payments/[^/]+/schedule$"))
-            .respond_with(stand_in.clone())
-            .mount(&self.portone)
-            .await;
-        stand_in
+    /// PortOne's schedule API with state: creating (`POST /payments/{id}/schedule`, 409
+    /// `PAYMENT_SCHEDULE_ALREADY_EXISTS` while one is pending for that id), revoking
+    /// (`DELETE /payment-schedules`), reading and listing. Returns the stand-in.
+    pub async fn portone_schedules(&self) -> Schedules {
+        Schedules::mount(&self.portone).await
     }
 
     /// Every request PortOne's stand-in received, as `METHOD path`.
@@ -224,80 +244,5 @@ impl TestApp {
 
     pub async fn storage_calls(&self) -> usize {
         self.postgrest.received_requests().await.unwrap_or_default().len()
-    }
-}
-
-/// The `payment` table behind the PostgREST stand-in.
-#[derive(Clone, Default)]
-pub struct Rows(Arc<Mutex<HashMap<String, Value>>>);
-
-impl Rows {
-    pub fn len(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-}
-
-/// Answers `record_paid_payment` as PostgREST does for `Accept: application/vnd.pgrst.object+json`:
-/// one object, `timestamptz` written as `+00:00`, and the stored row on a replay.
-struct PostgrestStandIn(Rows);
-
-impl Respond for PostgrestStandIn {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let params: Value = serde_json::from_slice(&request.body).unwrap();
-        let key = params["p_transaction_key"].as_str().unwrap().to_owned();
-        let postgres_time = |name: &str| {
-            let at: DateTime<Utc> = params[name].as_str().unwrap().parse().unwrap();
-            json!(at.format("%Y-%m-%dT%H:%M:%S%.f+00:00").to_string())
-        };
-        let mut rows = self.0 .0.lock().unwrap();
-        let inserted = !rows.contains_key(&key);
-        let next_id = &params["p_next_schedule_id"];
-        if inserted && rows.values().any(|row| row["next_schedule_id"] == *next_id) {
-            // PostgREST's answer to a unique violation.
-            return ResponseTemplate::new(409).set_body_json(json!({
-                "code": "23505", "details": "Key (next_schedule_id) already exists.", "hint": null,
-                "message": "duplicate key value violates unique constraint \"payment_next_schedule_id_key\""
-            }));
-        }
-        let row = rows.entry(key.clone()).or_insert_with(|| {
-            json!({
-                "transaction_key": key,
-                "amount": params["p_amount"],
-                "status": params["p_status"],
-                "start_at": postgres_time("p_start_at"),
-                "end_at": postgres_time("p_end_at"),
-                "end_grace_at": postgres_time("p_end_grace_at"),
-                "next_schedule_at": postgres_time("p_next_schedule_at"),
-                "next_schedule_id": params["p_next_schedule_id"],
-            })
-        });
-        let mut answer = row.clone();
-        answer["inserted"] = json!(inserted);
-        ResponseTemplate::new(200).set_body_json(answer)
-    }
-}
-
-/// PortOne's `POST /payments/{paymentId}/schedule`, remembering what it scheduled.
-#[derive(Clone, Default)]
-pub struct ScheduleStandIn(Arc<Mutex<Vec<(String, Value)>>>);
-
-impl ScheduleStandIn {
-    /// `(paymentId, body)` of every schedule created, in order.
-    pub fn created(&self) -> Vec<(String, Value)> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl Respond for ScheduleStandIn {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let payment_id = request.url.path().split('/').nth(2).unwrap().to_owned();
-        let mut created = self.0.lock().unwrap();
-        if created.iter().any(|(id, _)| *id == payment_id) {
-            return ResponseTemplate::new(409).set_body_json(fixture("schedule_already_exists.json"));
-        }
-        let body: Value = serde_json::from_slice(&request.body).unwrap();
-        created.push((payment_id, body));
-        let schedule_id = format!("schedule-{:04}", created.len());
-        ResponseTemplate::new(200).set_body_json(json!({ "schedule": { "id": schedule_id } }))
     }
 }

@@ -30,6 +30,9 @@ fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
         end_grace_at: at("2024-02-01T14:59:59.000Z"),
         next_schedule_at: at("2024-02-01T01:59:59.000Z"),
         next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
+        schedule_id: None,
+        canceled_at: None,
+        resumed_at: None,
     }
 }
 

@@ -2,7 +2,12 @@
 //! for Supabase's PostgREST, a fixed clock and a seeded random source.
 
 mod helpers;
+
+mod body_versions;
+mod cancellation;
 mod pg;
+mod portone;
+mod postgrest;
 
 mod ledger_contract;
 mod migrations;
@@ -11,6 +16,8 @@ mod paid_flow;
 mod portone_failures;
 mod postgres_storage;
 mod requests;
+mod signatures;
 mod statuses;
 mod storage;
+mod subscriptions;
 mod validation;

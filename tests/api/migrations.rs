@@ -68,7 +68,7 @@ async fn service_role_can_record_and_read_through_row_level_security() {
         .unwrap();
 
     let inserted: bool = sqlx::query_scalar(
-        "select inserted from public.record_paid_payment('pay_sr', 100, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
+        "select (r ->> 'inserted')::boolean from public.record_paid_payment('pay_sr', 100, 'Paid', now(), now(), now(), now(), gen_random_uuid()) as r",
     )
     .fetch_one(&mut *tx)
     .await

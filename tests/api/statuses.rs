@@ -6,18 +6,6 @@ use crate::helpers::spawn_app;
 use crate::snapshot;
 
 #[tokio::test]
-async fn cancelled_is_acknowledged_and_skipped_for_now() {
-    let app = spawn_app().await;
-
-    let (status, body) = app.send("pay_123456", "Cancelled").await;
-
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["success"], true);
-    assert!(app.portone_calls().await.is_empty());
-    snapshot!("status_cancelled", status, body);
-}
-
-#[tokio::test]
 async fn every_other_portone_status_is_acknowledged_and_names_the_status() {
     let app = spawn_app().await;
     for webhook_status in [

@@ -1,6 +1,8 @@
-//! The HTTP surface (poem-openapi): `POST /api/portone`, `GET /healthz`, Swagger UI at `/docs`
-//! and the spec at `/openapi.json`.
+//! The HTTP surface (poem-openapi): `POST /api/portone`, `GET /healthz`, the subscription and
+//! admin endpoints when `ADMIN_API_TOKEN` is set, Swagger UI at `/docs` and the spec at
+//! `/openapi.json`.
 
+mod admin;
 mod body;
 mod health;
 mod schema;
@@ -8,49 +10,72 @@ mod webhook;
 
 use std::sync::Arc;
 
-use poem::{Endpoint, EndpointExt, Route};
-use poem_openapi::OpenApiService;
+use poem::endpoint::BoxEndpoint;
+use poem::{EndpointExt, Response, Route};
+use poem_openapi::{OpenApi, OpenApiService};
+use secrecy::SecretString;
 
+pub use admin::{AdminApi, AdminToken};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use webhook::WebhookApi;
 
-use crate::service::WebhookHandler;
+use crate::service::{SubscriptionHandler, WebhookHandler};
 
 /// Swagger UI tags.
 #[derive(poem_openapi::Tags)]
 pub enum ApiTags {
-    /// PortOne webhooks (body version 2024-01-01).
+    /// PortOne webhooks (body versions 2024-04-25 and 2024-01-01).
     Webhook,
+    /// Cancel and resume subscriptions (Bearer `ADMIN_API_TOKEN`).
+    Subscription,
+    /// PortOne payment schedules (Bearer `ADMIN_API_TOKEN`).
+    Admin,
     /// Liveness.
     Health,
 }
 
-/// The OpenAPI service for `handler`, without a server URL so the spec is the same everywhere.
-pub fn openapi<H: WebhookHandler>(handler: Arc<H>) -> OpenApiService<(WebhookApi<H>, health::HealthApi), ()> {
-    OpenApiService::new(
-        (WebhookApi::new(handler), health::HealthApi),
-        "PortOne subscription webhooks",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
-        "Receives PortOne V2 payment webhooks, records the paid month in Supabase and schedules next \
-         month's payment. Every answer carries a step-by-step checklist.",
-    )
+const TITLE: &str = "PortOne subscription webhooks";
+const DESCRIPTION: &str = "Receives PortOne V2 payment webhooks, records the paid month in Supabase and \
+     schedules next month's payment; cancels and resumes subscriptions. Every webhook answer carries a \
+     step-by-step checklist.";
+
+fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
+    OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
 }
 
-/// The OpenAPI document as committed in `openapi/openapi.json`.
-pub fn spec_json<H: WebhookHandler>(handler: Arc<H>) -> String {
-    openapi(handler).spec()
+/// The whole OpenAPI document (admin endpoints included), as committed in `openapi/openapi.json`.
+pub fn spec_json<H: WebhookHandler + SubscriptionHandler>(handler: Arc<H>) -> String {
+    service((
+        WebhookApi::new(handler.clone()),
+        AdminApi::new(handler),
+        health::HealthApi,
+    ))
+    .spec()
 }
 
-/// Every route of the service, with request tracing.
-pub fn routes<H: WebhookHandler>(handler: Arc<H>) -> impl Endpoint<Output = poem::Response> {
-    let api = openapi(handler);
+fn serve<T: OpenApi + 'static>(api: OpenApiService<T, ()>) -> Route {
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     Route::new()
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .nest("/", api)
-        .with(poem::middleware::Tracing)
+}
+
+/// Every route of the service, with request tracing. The subscription and admin endpoints exist
+/// only when `admin_token` is set.
+pub fn routes<H: WebhookHandler + SubscriptionHandler>(
+    handler: Arc<H>,
+    admin_token: Option<SecretString>,
+) -> BoxEndpoint<'static, Response> {
+    let webhook = WebhookApi::new(handler.clone());
+    match admin_token {
+        Some(token) => serve(service((webhook, AdminApi::new(handler), health::HealthApi)))
+            .data(AdminToken(token))
+            .with(poem::middleware::Tracing)
+            .boxed(),
+        None => serve(service((webhook, health::HealthApi)))
+            .with(poem::middleware::Tracing)
+            .boxed(),
+    }
 }

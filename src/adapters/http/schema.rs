@@ -1,7 +1,7 @@
 //! OpenAPI shapes of the webhook request and the checklist answer, with the seed's examples.
 
 use poem_openapi::types::Example;
-use poem_openapi::{Enum, Object};
+use poem_openapi::{Enum, Object, Union};
 use serde_json::{json, Value};
 
 use crate::domain::checklist::{Checklist, StepStatus};
@@ -20,20 +20,68 @@ pub enum WebhookStatusName {
     CancelPending,
 }
 
-/// PortOne's webhook body, version 2024-01-01 (`shared/portone/README.md` §4a).
+/// PortOne's webhook body as JSON: version 2024-04-25 (with `type`) or 2024-01-01.
+#[derive(Debug, Clone, Union)]
+pub enum PortOneWebhook {
+    Current(PortOneWebhookCurrent),
+    Legacy(PortOneWebhookLegacy),
+}
+
+/// PortOne's webhook body, version 2024-04-25 (`shared/portone/README.md` §4b).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "PortOneWebhook_2024_04_25", example)]
+pub struct PortOneWebhookCurrent {
+    /// `Transaction.Paid` and `Transaction.Cancelled` are processed; every other type
+    /// (`Transaction.Ready`, `BillingKey.Issued`, types added later) is acknowledged.
+    #[oai(rename = "type")]
+    pub event_type: String,
+    /// When the event happened (RFC 3339); the same across PortOne's retries.
+    pub timestamp: String,
+    pub data: PortOneWebhookData,
+}
+
+/// `data` of a 2024-04-25 webhook. Transaction types carry `paymentId`; billing-key types carry
+/// `billingKey` instead.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PortOneWebhookData {
+    pub store_id: Option<String>,
+    pub payment_id: Option<String>,
+    pub transaction_id: Option<String>,
+    pub cancellation_id: Option<String>,
+    pub billing_key: Option<String>,
+}
+
+impl Example for PortOneWebhookCurrent {
+    fn example() -> Self {
+        Self {
+            event_type: "Transaction.Paid".to_owned(),
+            timestamp: "2024-04-25T10:00:00.000Z".to_owned(),
+            data: PortOneWebhookData {
+                store_id: Some("store-4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f".to_owned()),
+                payment_id: Some("pay_123456".to_owned()),
+                transaction_id: Some("0192d8a4-8c6e-2b7f-a1d2-3e4f5a6b7c8d".to_owned()),
+                cancellation_id: None,
+                billing_key: None,
+            },
+        }
+    }
+}
+
+/// PortOne's webhook body, version 2024-01-01 (`shared/portone/README.md` §4a), the seed's body.
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "PortOneWebhook_2024_01_01", example)]
-pub struct PortOneWebhook {
+pub struct PortOneWebhookLegacy {
     /// The merchant's `paymentId` (1–256 characters, no control characters).
     pub payment_id: String,
     /// What happened to the payment. `Paid` records the month and schedules the next;
-    /// `Cancelled` is acknowledged (not processed yet); other statuses are acknowledged and skipped.
+    /// `Cancelled` marks the row and revokes the next schedule; other statuses are acknowledged.
     pub status: WebhookStatusName,
     /// PortOne's transaction attempt id (informational).
     pub tx_id: Option<String>,
 }
 
-impl Example for PortOneWebhook {
+impl Example for PortOneWebhookLegacy {
     fn example() -> Self {
         Self {
             payment_id: "pay_123456".to_owned(),

@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::body::{WebhookBody, MAX_WEBHOOK_BODY_BYTES};
 use super::schema::WebhookResult;
 use super::ApiTags;
-use crate::service::{Verdict, WebhookHandler, WebhookOutcome};
+use crate::service::{Verdict, WebhookHandler, WebhookInput, WebhookOutcome};
 
 /// Answers of `POST /api/portone`; every one carries the checklist.
 #[derive(ApiResponse)]
@@ -21,14 +21,20 @@ pub enum WebhookResponse {
     /// `failed`, the message names the field).
     #[oai(status = 400)]
     BadRequest(Json<WebhookResult>),
-    /// PortOne says the payment is not `PAID`; nothing was recorded (step 3 `failed`).
+    /// The Standard Webhooks signature is missing or wrong (step 2 `failed`, the message names
+    /// the reason); nothing was fetched or written.
+    #[oai(status = 401)]
+    Unauthorized(Json<WebhookResult>),
+    /// PortOne's record contradicts the webhook (a `Paid` webhook for a payment that is not
+    /// `PAID`, `Cancelled` for one not `CANCELLED`); nothing was written (step 3 `failed`).
     #[oai(status = 409)]
-    NotPaid(Json<WebhookResult>),
+    PaymentStatusMismatch(Json<WebhookResult>),
     /// The body is larger than 64 KiB.
     #[oai(status = 413)]
     PayloadTooLarge(Json<WebhookResult>),
-    /// PortOne or storage failed (step 3, 4 or 5 `failed`); PortOne retries the webhook, and the
-    /// retry neither records nor schedules twice.
+    /// PortOne or storage failed (step 3, 4 or 5 `failed`), a `Cancelled` webhook arrived before
+    /// its payment was recorded, or the next payment was charged before it could be revoked;
+    /// PortOne retries the webhook, and the retry neither records nor schedules twice.
     #[oai(status = 500)]
     UpstreamFailed(Json<WebhookResult>),
 }
@@ -39,7 +45,8 @@ impl From<WebhookOutcome> for WebhookResponse {
         match outcome.verdict {
             Verdict::Done => Self::Ok(body),
             Verdict::BadRequest => Self::BadRequest(body),
-            Verdict::NotPaid => Self::NotPaid(body),
+            Verdict::Unauthorized => Self::Unauthorized(body),
+            Verdict::PaymentStatusMismatch => Self::PaymentStatusMismatch(body),
             Verdict::PayloadTooLarge => Self::PayloadTooLarge(body),
             Verdict::UpstreamFailed => Self::UpstreamFailed(body),
         }
@@ -61,14 +68,24 @@ impl<H> WebhookApi<H> {
 impl<H: WebhookHandler> WebhookApi<H> {
     /// PortOne payment webhook.
     ///
-    /// Re-fetches the payment from PortOne, records the paid month in the `payment` table
-    /// (period math in Asia/Seoul, stored as UTC) and schedules next month's payment at PortOne.
-    /// Idempotent per `payment_id`: a replay answers 200 with the stored row.
+    /// `Paid` (`Transaction.Paid`): re-fetches the payment from PortOne, records the paid month in
+    /// the `payment` table (period math in Asia/Seoul, stored as UTC) and schedules next month's
+    /// payment. `Cancelled` (`Transaction.Cancelled`): marks the row `Cancelled` and revokes the
+    /// next schedule. Other statuses and types are acknowledged. Idempotent per payment: a replay
+    /// answers 200 with the stored row. Signed with Standard Webhooks headers when
+    /// `PORTONE_WEBHOOK_SECRET` is set.
     #[oai(path = "/api/portone", method = "post", tag = "ApiTags::Webhook")]
     async fn portone_webhook(&self, body: WebhookBody) -> WebhookResponse {
-        let outcome = match body {
-            WebhookBody::Complete(bytes) => self.handler.handle(&bytes).await,
-            WebhookBody::TooLarge => WebhookOutcome::too_large(MAX_WEBHOOK_BODY_BYTES),
+        let outcome = match &body.body {
+            Some(bytes) => {
+                let input = WebhookInput {
+                    body: bytes,
+                    format: body.format,
+                    signature: &body.signature,
+                };
+                self.handler.handle(input).await
+            }
+            None => WebhookOutcome::too_large(MAX_WEBHOOK_BODY_BYTES),
         };
         outcome.into()
     }

@@ -11,7 +11,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
-use crate::ports::{GatewayError, PaymentGateway, ScheduleOutcome, ScheduleRequest};
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{
+    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest,
+};
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved); all else is escaped,
 /// so a `paymentId` with `/`, `?` or `#` cannot change the path.
@@ -82,12 +85,17 @@ impl PortOneClient {
         url
     }
 
+    /// Adds `Authorization` and, where the operation takes it as a query parameter, `storeId`.
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
-        let request = request.header(AUTHORIZATION, self.authorization.clone());
+        let request = self.authorized_without_store(request);
         match &self.store_id {
             Some(store_id) => request.query(&[("storeId", store_id)]),
             None => request,
         }
+    }
+
+    fn authorized_without_store(&self, request: RequestBuilder) -> RequestBuilder {
+        request.header(AUTHORIZATION, self.authorization.clone())
     }
 }
 
@@ -103,7 +111,7 @@ impl PaymentGateway for PortOneClient {
         let http = self
             .authorized(self.http.post(self.url(&["payments", &payment_id, "schedule"])))
             // PortOne's Idempotency-Key is an RFC 8941 string, quoted, 16–256 ASCII characters.
-            .header("Idempotency-Key", format!("\"schedule-{payment_id}\""))
+            .header("Idempotency-Key", format!("\"{}\"", request.idempotency_key))
             .json(&wire::CreatePaymentScheduleBody::from(request));
         match errors::send(http).await {
             Ok(body) => wire::CreatePaymentScheduleResponse::parse(&body),
@@ -114,5 +122,59 @@ impl PaymentGateway for PortOneClient {
             }) if error_type == SCHEDULE_ALREADY_EXISTS => Ok(ScheduleOutcome::AlreadyExists),
             Err(error) => Err(error),
         }
+    }
+
+    async fn revoke_schedule(&self, schedule_id: &str) -> Result<RevokeOutcome, GatewayError> {
+        // storeId belongs in this operation's body, not its query (RevokePaymentSchedulesBody).
+        let body = wire::RevokeBody {
+            store_id: self.store_id.as_deref(),
+            schedule_ids: [schedule_id],
+        };
+        let request = self
+            .authorized_without_store(self.http.delete(self.url(&["payment-schedules"])))
+            .json(&body);
+        match errors::send(request).await {
+            Ok(body) => wire::RevokeResponse::parse(&body),
+            Err(GatewayError::Rejected { error_type, .. })
+                if error_type == "PAYMENT_SCHEDULE_ALREADY_REVOKED" =>
+            {
+                Ok(RevokeOutcome::AlreadyRevoked)
+            }
+            Err(GatewayError::Rejected { error_type, .. })
+                if error_type == "PAYMENT_SCHEDULE_ALREADY_PROCESSED" =>
+            {
+                Ok(RevokeOutcome::AlreadyProcessed)
+            }
+            Err(GatewayError::Rejected { error_type, .. }) if error_type == "PAYMENT_SCHEDULE_NOT_FOUND" => {
+                Ok(RevokeOutcome::NotFound)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn get_schedule(&self, schedule_id: &str) -> Result<PaymentSchedule, GatewayError> {
+        let request = self.authorized(self.http.get(self.url(&["payment-schedules", schedule_id])));
+        wire::ScheduleDto::parse(&errors::send(request).await?)
+    }
+
+    async fn find_scheduled(
+        &self,
+        billing_key: &str,
+        payment_id: uuid::Uuid,
+        time_to_pay: Timestamp,
+    ) -> Result<Option<String>, GatewayError> {
+        // GET with the body in the `requestBody` query parameter, as PortOne's SDKs send it.
+        let body = wire::ListSchedulesBody::around(billing_key, self.store_id.as_deref(), time_to_pay);
+        let encoded =
+            serde_json::to_string(&body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
+        let request = self
+            .authorized_without_store(self.http.get(self.url(&["payment-schedules"])))
+            .query(&[("requestBody", encoded)]);
+        let page = wire::ScheduleListDto::parse(&errors::send(request).await?)?;
+        let wanted = payment_id.to_string();
+        Ok(page
+            .into_iter()
+            .find(|s| s.payment_id == wanted && s.status == "SCHEDULED")
+            .map(|s| s.id))
     }
 }

@@ -1,35 +1,34 @@
 //! The `payment` table over a direct PostgreSQL connection (sqlx), for `DATABASE_URL`.
 //!
-//! It calls the same SQL function as the REST adapter (`public.record_paid_payment`, from
-//! `supabase/migrations/`), so the idempotent write exists once, in the database.
+//! It calls the same SQL functions as the REST adapter (from `supabase/migrations/`), so the
+//! idempotent write exists once, in the database.
 //!
 //! Works through Supabase's transaction-mode pooler (port 6543): statements are unnamed
 //! (`persistent(false)`, no statement cache), so nothing prepared outlives a transaction.
 
 mod errors;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgPool, Row};
-use uuid::Uuid;
+use serde_json::Value;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
+use sqlx::query::Query;
+use sqlx::{Executor, PgPool, Postgres, Row};
 
+use super::sql_ledger::{Arg, SqlFunctions, SqlLedger};
 use crate::config::PostgresSettings;
-use crate::domain::amount::Amount;
-use crate::domain::record::PaymentRecord;
-use crate::ports::{LedgerError, PaymentLedger, Recorded};
+use crate::ports::LedgerError;
 
-const RECORD_PAID_SQL: &str = "select transaction_key, amount, status, start_at, end_at, end_grace_at, \
-     next_schedule_at, next_schedule_id, inserted \
-     from public.record_paid_payment($1, $2, $3, $4, $5, $6, $7, $8)";
+/// The ledger over a direct connection.
+pub type PostgresLedger = SqlLedger<PostgresFunctions>;
 
 /// A bounded, lazily connecting pool: the service starts (and answers `/healthz`) while the
 /// database is down, and reconnects on its own when it comes back.
 #[derive(Clone, Debug)]
-pub struct PostgresLedger {
+pub struct PostgresFunctions {
     pool: PgPool,
     /// Client-side bound on one call, so a hung connection cannot outlive the webhook.
     call_timeout: Duration,
@@ -66,35 +65,49 @@ impl PostgresLedger {
             })
             .connect_lazy_with(options);
         let call_timeout = settings.acquire_timeout + settings.statement_timeout + Duration::from_millis(500);
-        Ok(Self { pool, call_timeout })
+        Ok(SqlLedger(PostgresFunctions { pool, call_timeout }))
     }
 
     /// The pool, for tests and health checks.
     pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    async fn call(&self, record: &PaymentRecord) -> Result<sqlx::postgres::PgRow, sqlx::Error> {
-        sqlx::query(RECORD_PAID_SQL)
-            .persistent(false)
-            .bind(&record.transaction_key)
-            .bind(record.amount.value())
-            .bind(&record.status)
-            .bind(record.start_at.as_utc())
-            .bind(record.end_at.as_utc())
-            .bind(record.end_grace_at.as_utc())
-            .bind(record.next_schedule_at.as_utc())
-            .bind(record.next_schedule_id)
-            .fetch_one(&self.pool)
-            .await
+        &self.0.pool
     }
 }
 
-impl PaymentLedger for PostgresLedger {
-    async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
-        let row = match tokio::time::timeout(self.call_timeout, self.call(record)).await {
+/// `select r from public.<function>(p_a => $1, …) as r`: named notation, so argument order
+/// cannot silently swap two parameters of the same type.
+fn call_sql(function: &str, args: &[(&'static str, Arg)]) -> String {
+    let mut sql = format!("select r from public.{function}(");
+    for (index, (name, _)) in args.iter().enumerate() {
+        let separator = if index == 0 { "" } else { ", " };
+        let _ = write!(sql, "{separator}{name} => ${}", index + 1);
+    }
+    sql.push_str(") as r");
+    sql
+}
+
+fn bind(query: Query<'_, Postgres, PgArguments>, arg: Arg) -> Query<'_, Postgres, PgArguments> {
+    match arg {
+        Arg::Text(text) => query.bind(text),
+        Arg::BigInt(number) => query.bind(number),
+        Arg::Time(time) => query.bind(time),
+        Arg::Uuid(id) => query.bind(id),
+    }
+}
+
+impl SqlFunctions for PostgresFunctions {
+    async fn call(
+        &self,
+        function: &'static str,
+        args: Vec<(&'static str, Arg)>,
+    ) -> Result<Vec<Value>, LedgerError> {
+        let sql = call_sql(function, &args);
+        let query = args
+            .into_iter()
+            .fold(sqlx::query(&sql).persistent(false), |q, (_, arg)| bind(q, arg));
+        let rows = match tokio::time::timeout(self.call_timeout, query.fetch_all(&self.pool)).await {
             Ok(result) => result
-                .with_context(|| format!("Failed to record payment {}", record.transaction_key))
+                .with_context(|| format!("Failed to call {function}"))
                 .map_err(errors::ledger_error)?,
             Err(_) => {
                 return Err(LedgerError::Unavailable(format!(
@@ -103,23 +116,23 @@ impl PaymentLedger for PostgresLedger {
                 )))
             }
         };
-        read_row(&row).map_err(|error| LedgerError::InvalidResponse(format!("{error:#}")))
+        rows.iter()
+            .map(|row| row.try_get::<Value, _>(0))
+            .collect::<Result<_, _>>()
+            .map_err(|error| LedgerError::InvalidResponse(error.to_string()))
     }
 }
 
-fn read_row(row: &sqlx::postgres::PgRow) -> anyhow::Result<Recorded> {
-    let time = |name: &str| -> anyhow::Result<_> { Ok(row.try_get::<DateTime<Utc>, _>(name)?.into()) };
-    Ok(Recorded {
-        record: PaymentRecord {
-            transaction_key: row.try_get("transaction_key")?,
-            amount: Amount::new(row.try_get("amount")?)?,
-            status: row.try_get("status")?,
-            start_at: time("start_at")?,
-            end_at: time("end_at")?,
-            end_grace_at: time("end_grace_at")?,
-            next_schedule_at: time("next_schedule_at")?,
-            next_schedule_id: row.try_get::<Uuid, _>("next_schedule_id")?,
-        },
-        inserted: row.try_get("inserted")?,
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_use_named_notation_in_order() {
+        let args = vec![("p_a", Arg::BigInt(1)), ("p_b", Arg::Time(None))];
+        assert_eq!(
+            call_sql("f", &args),
+            "select r from public.f(p_a => $1, p_b => $2) as r"
+        );
+    }
 }

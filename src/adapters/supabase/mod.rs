@@ -1,31 +1,31 @@
 //! The `payment` table on Supabase, through PostgREST RPC with `supabase_rs`.
 //!
-//! The idempotent write lives once, in SQL (`supabase/migrations/*_payment.sql`,
-//! `public.record_paid_payment`); this adapter only calls it. supabase_rs's `upsert` is not used:
+//! The idempotent write lives once, in SQL (`supabase/migrations/`); this adapter only calls the
+//! functions (`POST {SUPABASE_URL}/rest/v1/rpc/<function>`). supabase_rs's `upsert` is not used:
 //! it always merges, has no `on_conflict`, and returns nothing (issue 2).
 
-mod wire;
-
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
 use supabase_rs::errors::Error as SupabaseError;
 use supabase_rs::SupabaseClient;
 
-use crate::domain::record::PaymentRecord;
-use crate::ports::{LedgerError, PaymentLedger, Recorded};
+use super::sql_ledger::{Arg, SqlFunctions, SqlLedger};
+use crate::domain::timestamp::Timestamp;
+use crate::ports::LedgerError;
 
-/// Name of the SQL function that records a paid month (see the migration).
-pub const RECORD_PAID_FUNCTION: &str = "record_paid_payment";
+/// The ledger over PostgREST.
+pub type SupabaseLedger = SqlLedger<PostgrestFunctions>;
 
 /// PostgREST at `{SUPABASE_URL}/rest/v1`, authenticated with the service-role key as both
 /// `apikey` and `Authorization: Bearer` (server side only; the anon role has no grant).
 #[derive(Clone)]
-pub struct SupabaseLedger {
+pub struct PostgrestFunctions {
     client: SupabaseClient,
 }
 
-impl std::fmt::Debug for SupabaseLedger {
+impl std::fmt::Debug for PostgrestFunctions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SupabaseLedger").finish_non_exhaustive()
+        f.debug_struct("PostgrestFunctions").finish_non_exhaustive()
     }
 }
 
@@ -40,19 +40,35 @@ impl SupabaseLedger {
             .http_client(http)
             .build()
             .map_err(|error| anyhow::anyhow!("invalid Supabase settings: {error}"))?;
-        Ok(Self { client })
+        Ok(SqlLedger(PostgrestFunctions { client }))
     }
 }
 
-impl PaymentLedger for SupabaseLedger {
-    async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
-        let row = self
-            .client
-            .rpc(RECORD_PAID_FUNCTION, wire::RecordPaidParams::from(record))
-            .execute_single()
+impl SqlFunctions for PostgrestFunctions {
+    async fn call(
+        &self,
+        function: &'static str,
+        args: Vec<(&'static str, Arg)>,
+    ) -> Result<Vec<Value>, LedgerError> {
+        let params: Map<String, Value> = args
+            .into_iter()
+            .map(|(name, arg)| (name.to_owned(), json(arg)))
+            .collect();
+        self.client
+            .rpc(function, Value::Object(params))
+            .execute()
             .await
-            .map_err(ledger_error)?;
-        wire::RecordedRow::parse(row)
+            .map_err(ledger_error)
+    }
+}
+
+/// PostgREST takes named parameters as a JSON object; timestamps as RFC 3339.
+fn json(arg: Arg) -> Value {
+    match arg {
+        Arg::Text(text) => Value::String(text),
+        Arg::BigInt(number) => Value::from(number),
+        Arg::Time(time) => time.map_or(Value::Null, |t| Value::String(Timestamp::from_utc(t).to_iso())),
+        Arg::Uuid(id) => Value::String(id.to_string()),
     }
 }
 

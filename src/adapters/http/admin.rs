@@ -1,0 +1,264 @@
+//! Subscription cancel/resume (seed guide §8) and the schedule admin API (§11), for the app's own
+//! backend. Mounted only when `ADMIN_API_TOKEN` is set; every operation requires
+//! `Authorization: Bearer {ADMIN_API_TOKEN}`.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem_openapi::auth::Bearer;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use subtle::ConstantTimeEq;
+
+use super::ApiTags;
+use crate::ports::{GatewayError, PaymentSchedule, RevokeOutcome};
+use crate::service::{SubscriptionChange, SubscriptionError, SubscriptionHandler};
+
+/// The configured `ADMIN_API_TOKEN`, stored as request data by the router.
+#[derive(Clone)]
+pub struct AdminToken(pub SecretString);
+
+/// `Authorization: Bearer {ADMIN_API_TOKEN}`, compared in constant time.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_admin_token")]
+pub struct AdminAuth(());
+
+async fn check_admin_token(request: &Request, bearer: Bearer) -> Option<()> {
+    let expected = request.data::<AdminToken>()?;
+    bool::from(
+        bearer
+            .token
+            .as_bytes()
+            .ct_eq(expected.0.expose_secret().as_bytes()),
+    )
+    .then_some(())
+}
+
+/// An error answer: a stable `code` and a Korean `message`.
+#[derive(Debug, Object)]
+pub struct ApiError {
+    /// `NOT_FOUND`, `CONFLICT`, `UPSTREAM_FAILED`, or PortOne's error `type`.
+    pub code: String,
+    pub message: String,
+}
+
+fn error(code: &str, message: impl Into<String>) -> Json<ApiError> {
+    Json(ApiError {
+        code: code.to_owned(),
+        message: message.into(),
+    })
+}
+
+/// A subscription after cancel or resume.
+#[derive(Debug, Object)]
+pub struct SubscriptionView {
+    /// `false` when the call changed nothing (cancel twice, resume twice).
+    pub changed: bool,
+    pub message: String,
+    /// The `payment` row (column names; UTC timestamps with milliseconds), including
+    /// `canceled_at`, `resumed_at` and `schedule_id`.
+    pub payment: Value,
+}
+
+#[derive(ApiResponse)]
+pub enum SubscriptionResponse {
+    /// Done (or already in that state).
+    #[oai(status = 200)]
+    Ok(Json<SubscriptionView>),
+    /// No `payment` row has this `transaction_key`.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// Cancel after `end_at`, resume after `end_grace_at`, resume of a subscription that is not
+    /// cancelled, or a next payment that was already charged.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// PortOne or storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+impl From<Result<SubscriptionChange, SubscriptionError>> for SubscriptionResponse {
+    fn from(result: Result<SubscriptionChange, SubscriptionError>) -> Self {
+        match result {
+            Ok(change) => Self::Ok(Json(SubscriptionView {
+                changed: change.changed,
+                message: change.message.to_owned(),
+                payment: serde_json::to_value(&change.record).unwrap_or(Value::Null),
+            })),
+            Err(SubscriptionError::NotFound) => {
+                Self::NotFound(error("NOT_FOUND", "구독(payment)을 찾을 수 없습니다."))
+            }
+            Err(SubscriptionError::Conflict(message)) => Self::Conflict(error("CONFLICT", message)),
+            Err(SubscriptionError::Upstream(detail)) => {
+                tracing::error!(%detail, "subscription change failed upstream");
+                Self::UpstreamFailed(error(
+                    "UPSTREAM_FAILED",
+                    "포트원 또는 저장소 호출에 실패했습니다. 다시 시도해 주세요.",
+                ))
+            }
+        }
+    }
+}
+
+/// PortOne's payment schedule (`GET /payment-schedules/{id}`).
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ScheduleView {
+    pub id: String,
+    /// `SCHEDULED`, `STARTED`, `PENDING`, `SUCCEEDED`, `FAILED`, `REVOKED`.
+    pub status: String,
+    pub payment_id: String,
+    pub order_name: String,
+    pub time_to_pay: String,
+    /// In the currency's unit (KRW: won).
+    pub total_amount: i64,
+    pub currency: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl From<PaymentSchedule> for ScheduleView {
+    fn from(s: PaymentSchedule) -> Self {
+        Self {
+            id: s.id,
+            status: s.status,
+            payment_id: s.payment_id,
+            order_name: s.order_name,
+            time_to_pay: s.time_to_pay.to_iso(),
+            total_amount: s.total_amount,
+            currency: s.currency,
+            created_at: s.created_at.to_iso(),
+            revoked_at: s.revoked_at.map(|t| t.to_iso()),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ScheduleResponse {
+    #[oai(status = 200)]
+    Ok(Json<ScheduleView>),
+    /// PortOne does not know this schedule.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// PortOne failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+/// Result of a revoke.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct RevokeView {
+    /// `REVOKED` or `ALREADY_REVOKED`.
+    pub result: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum RevokeResponse {
+    /// Revoked now, or already revoked before.
+    #[oai(status = 200)]
+    Ok(Json<RevokeView>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// The scheduled payment already ran.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+fn portone_failure(failure: GatewayError) -> Json<ApiError> {
+    tracing::error!(error = %failure, "PortOne schedule call failed");
+    let code = match &failure {
+        GatewayError::Rejected { error_type, .. } => error_type.clone(),
+        _ => "UPSTREAM_FAILED".to_owned(),
+    };
+    error(&code, "포트원 호출에 실패했습니다.")
+}
+
+/// The subscription and admin operations, generic over the use case.
+pub struct AdminApi<H> {
+    handler: Arc<H>,
+}
+
+impl<H> AdminApi<H> {
+    pub fn new(handler: Arc<H>) -> Self {
+        Self { handler }
+    }
+}
+
+#[OpenApi]
+impl<H: SubscriptionHandler> AdminApi<H> {
+    /// Cancel a subscription at period end: revokes the next payment's schedule and records
+    /// `canceled_at`; the paid period stays valid until `end_at`. Calling it twice changes nothing.
+    #[oai(
+        path = "/api/subscriptions/:transaction_key/cancel",
+        method = "post",
+        tag = "ApiTags::Subscription"
+    )]
+    async fn cancel(&self, _auth: AdminAuth, transaction_key: Path<String>) -> SubscriptionResponse {
+        self.handler.cancel_subscription(&transaction_key).await.into()
+    }
+
+    /// Resume a cancelled subscription before `end_grace_at`: schedules the next payment again
+    /// (same `next_schedule_id`) and clears `canceled_at`. Calling it twice changes nothing.
+    #[oai(
+        path = "/api/subscriptions/:transaction_key/resume",
+        method = "post",
+        tag = "ApiTags::Subscription"
+    )]
+    async fn resume(&self, _auth: AdminAuth, transaction_key: Path<String>) -> SubscriptionResponse {
+        self.handler.resume_subscription(&transaction_key).await.into()
+    }
+
+    /// One payment schedule as PortOne reports it.
+    #[oai(
+        path = "/api/admin/payment-schedules/:schedule_id",
+        method = "get",
+        tag = "ApiTags::Admin"
+    )]
+    async fn get_schedule(&self, _auth: AdminAuth, schedule_id: Path<String>) -> ScheduleResponse {
+        match self.handler.payment_schedule(&schedule_id).await {
+            Ok(schedule) => ScheduleResponse::Ok(Json(schedule.into())),
+            Err(GatewayError::Rejected { status: 404, .. }) => ScheduleResponse::NotFound(error(
+                "PAYMENT_SCHEDULE_NOT_FOUND",
+                "결제 예약 건이 존재하지 않습니다.",
+            )),
+            Err(other) => ScheduleResponse::UpstreamFailed(portone_failure(other)),
+        }
+    }
+
+    /// Revoke one payment schedule at PortOne (`DELETE /payment-schedules`).
+    #[oai(
+        path = "/api/admin/payment-schedules/:schedule_id",
+        method = "delete",
+        tag = "ApiTags::Admin"
+    )]
+    async fn revoke_schedule(&self, _auth: AdminAuth, schedule_id: Path<String>) -> RevokeResponse {
+        let view = |result: &str, revoked_at: Option<String>| {
+            Json(RevokeView {
+                result: result.to_owned(),
+                revoked_at,
+            })
+        };
+        match self.handler.revoke_payment_schedule(&schedule_id).await {
+            Ok(RevokeOutcome::Revoked { revoked_at }) => {
+                RevokeResponse::Ok(view("REVOKED", revoked_at.map(|t| t.to_iso())))
+            }
+            Ok(RevokeOutcome::AlreadyRevoked) => RevokeResponse::Ok(view("ALREADY_REVOKED", None)),
+            Ok(RevokeOutcome::NotFound) => RevokeResponse::NotFound(error(
+                "PAYMENT_SCHEDULE_NOT_FOUND",
+                "결제 예약 건이 존재하지 않습니다.",
+            )),
+            Ok(RevokeOutcome::AlreadyProcessed) => RevokeResponse::Conflict(error(
+                "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
+                "이미 결제가 진행된 예약이라 취소할 수 없습니다.",
+            )),
+            Err(other) => RevokeResponse::UpstreamFailed(portone_failure(other)),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The cancelled flow (steps 3–5, issue 4): PortOne must say `CANCELLED`; the row's status becomes
+//! `"Cancelled"`; the next month's schedule is revoked.
+
+use crate::domain::checklist::{Checklist, Step, StepStatus};
+use crate::domain::payment::PaymentStatus;
+use crate::domain::payment_id::PaymentId;
+use crate::ports::{Clock, PaymentGateway, PaymentLedger, RandomSource};
+
+use super::revoke::Revocation;
+use super::{messages, Verdict, WebhookOutcome, WebhookService};
+
+impl<G, L, C, R> WebhookService<G, L, C, R>
+where
+    G: PaymentGateway,
+    L: PaymentLedger,
+    C: Clock,
+    R: RandomSource,
+{
+    pub(super) async fn cancelled(&self, payment_id: PaymentId, mut checklist: Checklist) -> WebhookOutcome {
+        let payment = match self
+            .fetch(&payment_id, PaymentStatus::Cancelled, &mut checklist)
+            .await
+        {
+            Ok(payment) => payment,
+            Err(verdict) => return WebhookOutcome::stopped(checklist, verdict),
+        };
+
+        // Step 4. A missing row fails with 500: PortOne retries, and the Paid webhook may still
+        // be on its way (webhook order is not guaranteed).
+        let record = match self.ledger.mark_cancelled(payment_id.as_str()).await {
+            Ok(Some(record)) => record,
+            Ok(None) => {
+                checklist.record(
+                    Step::CANCEL_PAYMENT,
+                    StepStatus::Failed,
+                    messages::NO_ROW_TO_CANCEL,
+                    None,
+                );
+                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
+            }
+            Err(error) => {
+                tracing::error!(%error, "marking the payment cancelled failed");
+                checklist.record(
+                    Step::CANCEL_PAYMENT,
+                    StepStatus::Failed,
+                    messages::save_failed(&error),
+                    None,
+                );
+                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
+            }
+        };
+        let row = serde_json::to_value(&record).ok();
+        checklist.record(
+            Step::CANCEL_PAYMENT,
+            StepStatus::Success,
+            messages::MARKED_CANCELLED,
+            row,
+        );
+
+        // Step 5.
+        let step = Step::REVOKE_NEXT_SCHEDULE;
+        match self.revoke_next(&record, payment.billing_key.as_deref()).await {
+            Ok(revocation @ Revocation::AlreadyCharged { .. }) => {
+                tracing::error!("the next payment was charged before it could be revoked; refund needed");
+                checklist.record(
+                    step,
+                    StepStatus::Failed,
+                    messages::ALREADY_CHARGED,
+                    Some(revocation.data(&record)),
+                );
+                WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed)
+            }
+            Ok(Revocation::NothingScheduled) => {
+                checklist.record(step, StepStatus::Skipped, messages::NOTHING_TO_REVOKE, None);
+                WebhookOutcome::finished(checklist)
+            }
+            Ok(revocation) => {
+                let message = match revocation {
+                    Revocation::Revoked { .. } => messages::REVOKED,
+                    _ => messages::ALREADY_REVOKED,
+                };
+                checklist.record(step, StepStatus::Success, message, Some(revocation.data(&record)));
+                WebhookOutcome::finished(checklist)
+            }
+            Err(error) => {
+                tracing::error!(%error, "revoking the next schedule failed");
+                let (message, data) = messages::revoke_failed(&error);
+                checklist.record(step, StepStatus::Failed, message, Some(data));
+                WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed)
+            }
+        }
+    }
+}
