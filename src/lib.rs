@@ -14,6 +14,7 @@ pub mod adapters;
 pub mod config;
 pub mod domain;
 pub mod ports;
+pub mod sandbox;
 pub mod service;
 pub mod startup;
 pub mod telemetry;

@@ -1,9 +1,13 @@
 //! Wires configuration, logging and the server; all logic lives in the library.
+//!
+//! `portone-subscriptions` serves production (PortOne + Supabase, configured by the environment);
+//! `portone-subscriptions --sandbox` (or `SANDBOX=true`) serves the sandbox: simulated PortOne,
+//! in-memory ledger, no account needed.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
-use portone_subscriptions::config::Config;
+use portone_subscriptions::config::{Config, SandboxSettings, SANDBOX_ADMIN_TOKEN};
 use portone_subscriptions::startup::Application;
 use portone_subscriptions::telemetry;
 
@@ -12,22 +16,19 @@ async fn main() -> ExitCode {
     // A missing .env is normal in production; the environment is then the only source.
     let _ = dotenvy::dotenv();
     telemetry::init();
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("{error}\nSee .env.example for every variable.");
-            return ExitCode::from(2);
-        }
+    let sandbox = std::env::args().skip(1).any(|arg| arg == "--sandbox")
+        || std::env::var("SANDBOX").is_ok_and(|value| matches!(value.trim(), "true" | "1" | "yes"));
+    let built = if sandbox {
+        build_sandbox().await
+    } else {
+        build_production().await
     };
-    let app = match Application::build(&config).await {
+    let app = match built {
         Ok(app) => app,
-        Err(error) => {
-            eprintln!("startup failed: {error:#}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     if let Some(addr) = app.local_addr() {
-        tracing::info!(%addr, "listening; Swagger UI at /docs");
+        tracing::info!(%addr, sandbox, "listening; Swagger UI at /docs");
     }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -36,4 +37,43 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn build_production() -> Result<Application, ExitCode> {
+    let config = Config::from_env().map_err(|error| {
+        eprintln!(
+            "{error}\nSee .env.example for every variable, or run `cargo run -- --sandbox` to try the \
+             service without PortOne or Supabase accounts."
+        );
+        ExitCode::from(2)
+    })?;
+    Application::build(&config).await.map_err(|error| {
+        eprintln!("startup failed: {error:#}");
+        ExitCode::from(1)
+    })
+}
+
+async fn build_sandbox() -> Result<Application, ExitCode> {
+    let settings = SandboxSettings::from_lookup(|name| std::env::var(name).ok()).map_err(|error| {
+        eprintln!("{error}");
+        ExitCode::from(2)
+    })?;
+    let app = Application::build_sandbox(&settings).await.map_err(|error| {
+        eprintln!("startup failed: {error:#}");
+        ExitCode::from(1)
+    })?;
+    let port = app.local_addr().map_or(settings.port, |addr| addr.port());
+    let token = if std::env::var_os("ADMIN_API_TOKEN").is_some() {
+        "$ADMIN_API_TOKEN"
+    } else {
+        SANDBOX_ADMIN_TOKEN
+    };
+    eprintln!(
+        "\n================================ SANDBOX MODE ================================\n\
+         PortOne is SIMULATED in this process, the ledger is IN MEMORY, nothing is charged.\n\
+         Swagger UI: http://127.0.0.1:{port}/docs   admin token: {token}\n\
+         ==============================================================================\n"
+    );
+    tracing::warn!("sandbox mode: simulated PortOne, in-memory ledger");
+    Ok(app)
 }

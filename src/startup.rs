@@ -5,15 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::Server;
+use poem::{Response, Server};
 
 use crate::adapters::clock::SystemClock;
 use crate::adapters::http;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
 use crate::adapters::storage::Ledger;
-use crate::config::Config;
+use crate::config::{Config, SandboxSettings};
+use crate::sandbox::Sandbox;
 use crate::service::{WebhookSecret, WebhookService};
 
 /// The service as it runs in production.
@@ -59,8 +61,14 @@ pub fn production_service(config: &Config) -> anyhow::Result<ProductionService> 
 /// A bound, not yet serving, HTTP server.
 pub struct Application {
     acceptor: TcpAcceptor,
-    service: Arc<ProductionService>,
-    admin_token: Option<secrecy::SecretString>,
+    routes: BoxEndpoint<'static, Response>,
+}
+
+async fn bind(address: SocketAddr) -> anyhow::Result<TcpAcceptor> {
+    TcpListener::bind(address)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("Failed to bind {address}"))
 }
 
 impl Application {
@@ -71,16 +79,27 @@ impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let service = Arc::new(production_service(config)?);
         tracing::info!(storage = config.storage.describe(), "payment ledger selected");
-        let address = SocketAddr::new(config.host, config.port);
-        let acceptor = TcpListener::bind(address)
-            .into_acceptor()
-            .await
-            .with_context(|| format!("Failed to bind {address}"))?;
+        let acceptor = bind(SocketAddr::new(config.host, config.port)).await?;
         Ok(Self {
             acceptor,
-            service,
-            admin_token: config.admin_api_token.clone(),
+            routes: http::routes(service, config.admin_api_token.clone()),
         })
+    }
+
+    /// Sandbox mode: binds, starts the PortOne simulator and wires the service to it.
+    ///
+    /// # Errors
+    /// When an address cannot be bound.
+    pub async fn build_sandbox(settings: &SandboxSettings) -> anyhow::Result<Self> {
+        let acceptor = bind(SocketAddr::new(settings.host, settings.port)).await?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().map(SocketAddr::port))
+            .context("the listener has no port")?;
+        let (service, sandbox) = Sandbox::start(port, settings.portone_webhook_secret.clone()).await?;
+        let routes = http::sandbox_routes(service, sandbox, settings.admin_api_token.clone());
+        Ok(Self { acceptor, routes })
     }
 
     /// The bound address.
@@ -97,11 +116,7 @@ impl Application {
     /// When the server fails.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                http::routes(self.service, self.admin_token),
-                shutdown_signal(),
-                Some(Duration::from_secs(25)),
-            )
+            .run_with_graceful_shutdown(self.routes, shutdown_signal(), Some(Duration::from_secs(25)))
             .await
             .context("Server failed")
     }

@@ -109,5 +109,47 @@ impl Config {
     }
 }
 
+/// What sandbox mode reads: where to listen, and the optional secrets (issue 5). No account is
+/// needed, so nothing is required.
+#[derive(Debug, Clone)]
+pub struct SandboxSettings {
+    pub host: IpAddr,
+    pub port: u16,
+    /// Signs the simulator's webhooks and requires signatures, as in production.
+    pub portone_webhook_secret: Option<SecretString>,
+    /// Token of the subscription and admin endpoints; [`SANDBOX_ADMIN_TOKEN`] when unset.
+    pub admin_api_token: SecretString,
+}
+
+/// The admin token sandbox mode uses when `ADMIN_API_TOKEN` is unset (printed in the banner).
+pub const SANDBOX_ADMIN_TOKEN: &str = "sandbox-admin-token";
+
+impl SandboxSettings {
+    /// # Errors
+    /// [`ConfigError`] for a malformed `HOST`, `PORT` or webhook secret.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut env = Reader::new(lookup);
+        let host = env.parsed("HOST", "0.0.0.0".parse().ok());
+        let port = env.parsed("PORT", Some(3000));
+        let secret = env.optional("PORTONE_WEBHOOK_SECRET").map(SecretString::from);
+        if let Some(Err(problem)) = secret.as_ref().map(WebhookSecret::parse) {
+            env.problem(problem.to_owned());
+        }
+        let token = env
+            .optional("ADMIN_API_TOKEN")
+            .unwrap_or_else(|| SANDBOX_ADMIN_TOKEN.to_owned());
+        env.finish()?;
+        match (host, port) {
+            (Some(host), Some(port)) => Ok(Self {
+                host,
+                port,
+                portone_webhook_secret: secret,
+                admin_api_token: SecretString::from(token),
+            }),
+            _ => Err(ConfigError(vec!["HOST or PORT is malformed".to_owned()])),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -10,9 +10,13 @@ use super::ApiTags;
 pub struct Health {
     /// Always `"ok"` when the process answers.
     pub status: String,
+    /// `true` in sandbox mode: simulated PortOne, in-memory ledger, movable clock.
+    pub sandbox: bool,
 }
 
-pub struct HealthApi;
+pub struct HealthApi {
+    pub sandbox: bool,
+}
 
 #[OpenApi]
 impl HealthApi {
@@ -21,6 +25,7 @@ impl HealthApi {
     async fn healthz(&self) -> Json<Health> {
         Json(Health {
             status: "ok".to_owned(),
+            sandbox: self.sandbox,
         })
     }
 }

@@ -19,6 +19,8 @@ pub use admin::{AdminApi, AdminToken};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use webhook::WebhookApi;
 
+use crate::sandbox::api::SandboxApi;
+use crate::sandbox::{Sandbox, SandboxService};
 use crate::service::{SubscriptionHandler, WebhookHandler};
 
 /// Swagger UI tags.
@@ -32,6 +34,8 @@ pub enum ApiTags {
     Admin,
     /// Liveness.
     Health,
+    /// Sandbox mode only: simulated PortOne, movable clock.
+    Sandbox,
 }
 
 const TITLE: &str = "PortOne subscription webhooks";
@@ -48,9 +52,13 @@ pub fn spec_json<H: WebhookHandler + SubscriptionHandler>(handler: Arc<H>) -> St
     service((
         WebhookApi::new(handler.clone()),
         AdminApi::new(handler),
-        health::HealthApi,
+        health(false),
     ))
     .spec()
+}
+
+fn health(sandbox: bool) -> health::HealthApi {
+    health::HealthApi { sandbox }
 }
 
 fn serve<T: OpenApi + 'static>(api: OpenApiService<T, ()>) -> Route {
@@ -70,12 +78,34 @@ pub fn routes<H: WebhookHandler + SubscriptionHandler>(
 ) -> BoxEndpoint<'static, Response> {
     let webhook = WebhookApi::new(handler.clone());
     match admin_token {
-        Some(token) => serve(service((webhook, AdminApi::new(handler), health::HealthApi)))
+        Some(token) => serve(service((webhook, AdminApi::new(handler), health(false))))
             .data(AdminToken(token))
             .with(poem::middleware::Tracing)
             .boxed(),
-        None => serve(service((webhook, health::HealthApi)))
+        None => serve(service((webhook, health(false))))
             .with(poem::middleware::Tracing)
             .boxed(),
     }
+}
+
+/// Sandbox mode: every production route (admin included) plus the sandbox endpoints.
+pub fn sandbox_routes(
+    handler: Arc<SandboxService>,
+    sandbox: Arc<Sandbox>,
+    admin_token: SecretString,
+) -> BoxEndpoint<'static, Response> {
+    let apis = (
+        WebhookApi::new(handler.clone()),
+        AdminApi::new(handler),
+        SandboxApi::new(sandbox),
+        health(true),
+    );
+    let api = service(apis).description(
+        "SANDBOX MODE: PortOne is simulated in-process, the ledger is in memory and the clock moves only \
+         when told. Walk-through: POST /sandbox/payments, POST /api/portone, POST /sandbox/clock/advance.",
+    );
+    serve(api)
+        .data(AdminToken(admin_token))
+        .with(poem::middleware::Tracing)
+        .boxed()
 }

@@ -1,0 +1,198 @@
+//! Sandbox-only endpoints (Swagger UI tag "Sandbox"): create a paid test payment, advance the
+//! sandbox clock (executing due schedules), list ledger rows and schedules, cancel a payment.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde_json::Value;
+
+use super::simulator::json;
+use super::simulator::state::SimPayment;
+use super::{Delivery, Sandbox};
+use crate::adapters::http::ApiTags;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::Clock;
+
+/// A paid test payment to create. Every field has a default.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct NewPayment {
+    /// Default 9900 (KRW: won).
+    pub amount: Option<i64>,
+    /// Default `월간 이용권`.
+    pub order_name: Option<String>,
+    /// Default `KRW`.
+    pub currency: Option<String>,
+    /// Default `sandbox-customer`.
+    pub customer_id: Option<String>,
+    /// Default `true`: a billing-key payment that can be renewed.
+    pub with_billing_key: Option<bool>,
+}
+
+/// The created payment.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct CreatedPayment {
+    /// Paste into `POST /api/portone` as `payment_id` (with `status: "Paid"`).
+    pub payment_id: String,
+    pub billing_key: Option<String>,
+    pub paid_at: String,
+    /// A ready-to-send 2024-01-01 webhook body for this payment.
+    pub webhook_body: Value,
+}
+
+/// How far to move the sandbox clock.
+#[derive(Debug, Object)]
+pub struct Advance {
+    #[oai(default)]
+    pub days: i64,
+    #[oai(default)]
+    pub hours: i64,
+    #[oai(default)]
+    pub minutes: i64,
+}
+
+/// The webhooks the simulator delivered, with the service's answers (checklists).
+#[derive(Debug, Object)]
+pub struct Deliveries {
+    /// The sandbox clock after the move (UTC).
+    pub now: String,
+    pub deliveries: Vec<Value>,
+}
+
+#[derive(ApiResponse)]
+pub enum CancelResponse {
+    /// The payment is cancelled at the simulator and the `Transaction.Cancelled` webhook was
+    /// delivered; `deliveries[0]` holds the service's checklist.
+    #[oai(status = 200)]
+    Ok(Json<Deliveries>),
+    /// No such payment at the simulator.
+    #[oai(status = 404)]
+    NotFound(Json<Value>),
+}
+
+pub struct SandboxApi {
+    sandbox: Arc<Sandbox>,
+}
+
+impl SandboxApi {
+    pub fn new(sandbox: Arc<Sandbox>) -> Self {
+        Self { sandbox }
+    }
+
+    fn deliveries(&self, deliveries: Vec<Delivery>) -> Json<Deliveries> {
+        let now = Timestamp::from_utc(self.sandbox.clock.now()).to_iso();
+        let deliveries = deliveries
+            .into_iter()
+            .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
+            .collect();
+        Json(Deliveries { now, deliveries })
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Sandbox")]
+impl SandboxApi {
+    /// Create a paid test payment (with a billing key by default) at the simulated PortOne.
+    #[oai(path = "/sandbox/payments", method = "post")]
+    async fn create_payment(&self, input: Json<NewPayment>) -> Json<CreatedPayment> {
+        let now = self.sandbox.clock.now();
+        let mut state = self.sandbox.simulator.state();
+        let n = state.payments.len() + 1;
+        let billing_key = input
+            .with_billing_key
+            .unwrap_or(true)
+            .then(|| format!("sandbox-billing-key-{n:04}"));
+        if let Some(key) = &billing_key {
+            state.billing_keys.push(key.clone());
+        }
+        let payment = SimPayment {
+            id: format!("sandbox-payment-{n:04}"),
+            status: "PAID",
+            order_name: input
+                .order_name
+                .clone()
+                .unwrap_or_else(|| "월간 이용권".to_owned()),
+            amount: input.amount.unwrap_or(9900),
+            currency: input.currency.clone().unwrap_or_else(|| "KRW".to_owned()),
+            billing_key: billing_key.clone(),
+            customer_id: Some(
+                input
+                    .customer_id
+                    .clone()
+                    .unwrap_or_else(|| "sandbox-customer".to_owned()),
+            ),
+            paid_at: now,
+            cancelled_at: None,
+            schedule_id: None,
+        };
+        state.payments.insert(payment.id.clone(), payment.clone());
+        Json(CreatedPayment {
+            webhook_body: serde_json::json!({ "payment_id": payment.id, "status": "Paid" }),
+            payment_id: payment.id,
+            billing_key,
+            paid_at: Timestamp::from_utc(now).to_iso(),
+        })
+    }
+
+    /// Advance the sandbox clock; every schedule that falls due is charged and its webhook
+    /// delivered to `POST /api/portone`. Returns the checklists produced.
+    #[oai(path = "/sandbox/clock/advance", method = "post")]
+    async fn advance(&self, by: Json<Advance>) -> Json<Deliveries> {
+        let duration = Duration::days(by.days.clamp(0, 3650))
+            + Duration::hours(by.hours.clamp(0, 24 * 3650))
+            + Duration::minutes(by.minutes.clamp(0, 60 * 24 * 3650));
+        let deliveries = self.sandbox.advance(duration).await;
+        self.deliveries(deliveries)
+    }
+
+    /// Cancel (refund) a payment at the simulator and deliver its `Transaction.Cancelled` webhook.
+    #[oai(path = "/sandbox/payments/:payment_id/cancel", method = "post")]
+    async fn cancel_payment(&self, payment_id: Path<String>) -> CancelResponse {
+        let now = self.sandbox.clock.now();
+        let found = {
+            let mut state = self.sandbox.simulator.state();
+            state.payments.get_mut(payment_id.as_str()).map(|payment| {
+                payment.status = "CANCELLED";
+                payment.cancelled_at = Some(now);
+            })
+        };
+        if found.is_none() {
+            return CancelResponse::NotFound(Json(json::error(
+                "PAYMENT_NOT_FOUND",
+                "결제 건이 존재하지 않습니다.",
+            )));
+        }
+        let delivery = self.sandbox.deliver(&payment_id, "Transaction.Cancelled").await;
+        CancelResponse::Ok(self.deliveries(vec![delivery]))
+    }
+
+    /// Every `payment` row of the in-memory ledger, oldest first.
+    #[oai(path = "/sandbox/ledger", method = "get")]
+    async fn ledger(&self) -> Json<Vec<Value>> {
+        Json(
+            self.sandbox
+                .ledger
+                .rows()
+                .iter()
+                .map(|row| serde_json::to_value(row).unwrap_or(Value::Null))
+                .collect(),
+        )
+    }
+
+    /// Every schedule at the simulator, as PortOne's `PaymentSchedule`.
+    #[oai(path = "/sandbox/schedules", method = "get")]
+    async fn schedules(&self) -> Json<Vec<Value>> {
+        Json(
+            self.sandbox
+                .simulator
+                .state()
+                .schedules
+                .iter()
+                .map(json::schedule)
+                .collect(),
+        )
+    }
+}

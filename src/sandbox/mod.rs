@@ -1,0 +1,157 @@
+//! Sandbox mode (`--sandbox` or `SANDBOX=true`): the whole subscription lifecycle on one machine
+//! with no PortOne or Supabase account. A PortOne V2 simulator listens on a loopback port behind
+//! the real reqwest adapter; the ledger is in memory; the service's clock is the sandbox clock, so
+//! advancing it executes due schedules and delivers their webhooks to the service itself.
+
+pub mod api;
+pub mod simulator;
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{json, Value};
+
+use crate::adapters::clock::FixedClock;
+use crate::adapters::memory::InMemoryLedger;
+use crate::adapters::portone::PortOneClient;
+use crate::adapters::random::ThreadRandom;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::Clock;
+use crate::service::{WebhookSecret, WebhookService};
+use simulator::{Simulator, SANDBOX_API_SECRET};
+
+/// The use case as sandbox mode wires it.
+pub type SandboxService = WebhookService<PortOneClient, Arc<InMemoryLedger>, Arc<FixedClock>, ThreadRandom>;
+
+/// Everything the sandbox endpoints reach into.
+pub struct Sandbox {
+    pub simulator: Arc<Simulator>,
+    pub clock: Arc<FixedClock>,
+    pub ledger: Arc<InMemoryLedger>,
+    /// `http://127.0.0.1:{port}/api/portone` of this very process.
+    webhook_url: String,
+    secret: Option<SecretString>,
+    http: reqwest::Client,
+}
+
+/// One webhook the sandbox delivered, and what the service answered.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Delivery {
+    pub payment_id: String,
+    pub event: &'static str,
+    pub http_status: u16,
+    pub response: Value,
+}
+
+/// Today at 12:00 KST. Payments made then renew at 10:xx KST on the 31st day after, so "advance
+/// 31 days" always reaches the next charge, month after month (a charge at 10:xx KST renews at
+/// 10:xx KST 31 days later, still before noon).
+fn start_of_sandbox_day() -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+    let noon = today.and_hms_opt(12, 0, 0).unwrap_or_default();
+    chrono_tz::Asia::Seoul
+        .from_local_datetime(&noon)
+        .earliest()
+        .map_or_else(Utc::now, |at| at.with_timezone(&Utc))
+}
+
+impl Sandbox {
+    /// Starts the simulator and builds the service wired to it. `own_port` is the port this
+    /// process serves on; webhooks are delivered there.
+    ///
+    /// # Errors
+    /// When the simulator cannot bind a loopback port.
+    pub async fn start(
+        own_port: u16,
+        webhook_secret: Option<SecretString>,
+    ) -> anyhow::Result<(Arc<SandboxService>, Arc<Self>)> {
+        let clock = Arc::new(FixedClock::at(start_of_sandbox_day()));
+        let simulator = Simulator::new(clock.clone());
+        let base_url = simulator.serve().await?;
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()?;
+        let gateway = PortOneClient::new(
+            http.clone(),
+            Url::parse(&base_url)?,
+            &SecretString::from(SANDBOX_API_SECRET),
+            None,
+        )?;
+        let ledger = Arc::new(InMemoryLedger::new());
+        let secret = webhook_secret
+            .as_ref()
+            .map(WebhookSecret::parse)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        let service = WebhookService::new(gateway, ledger.clone(), clock.clone(), ThreadRandom)
+            .with_webhook_secret(secret);
+        let sandbox = Self {
+            simulator,
+            clock,
+            ledger,
+            webhook_url: format!("http://127.0.0.1:{own_port}/api/portone"),
+            secret: webhook_secret,
+            http,
+        };
+        Ok((Arc::new(service), Arc::new(sandbox)))
+    }
+
+    /// Moves the clock forward by `by`, then charges every schedule that fell due (earliest
+    /// first, including ones the renewals schedule on the way) and delivers their webhooks.
+    pub async fn advance(&self, by: Duration) -> Vec<Delivery> {
+        self.clock.advance(by);
+        let mut deliveries = Vec::new();
+        // Bounded: a year of monthly renewals is 12; this allows decades of daily ones.
+        for _ in 0..10_000 {
+            let Some(schedule) = self.simulator.state().due(self.clock.now()).into_iter().next() else {
+                break;
+            };
+            self.simulator.state().execute(&schedule);
+            deliveries.push(self.deliver(&schedule.payment_id, "Transaction.Paid").await);
+        }
+        deliveries
+    }
+
+    /// Sends PortOne's 2024-04-25 webhook for `payment_id` to the service, signed when a
+    /// webhook secret is configured.
+    pub async fn deliver(&self, payment_id: &str, event: &'static str) -> Delivery {
+        let now = self.clock.now();
+        let body = json!({
+            "type": event,
+            "timestamp": Timestamp::from_utc(now).to_iso(),
+            "data": { "storeId": simulator::json::STORE_ID, "paymentId": payment_id, "transactionId": format!("tx-{payment_id}") },
+        })
+        .to_string();
+        let mut request = self
+            .http
+            .post(&self.webhook_url)
+            .header("content-type", "application/json");
+        if let Some(secret) = &self.secret {
+            let id = format!("sandbox-{}", uuid::Uuid::new_v4());
+            if let Ok(signer) = standardwebhooks::Webhook::new(secret.expose_secret()) {
+                if let Ok(signature) = signer.sign(&id, now.timestamp(), body.as_bytes()) {
+                    request = request
+                        .header("webhook-id", id)
+                        .header("webhook-timestamp", now.timestamp().to_string())
+                        .header("webhook-signature", signature);
+                }
+            }
+        }
+        let (http_status, response) = match request.body(body).send().await {
+            Ok(response) => (
+                response.status().as_u16(),
+                response.json().await.unwrap_or(Value::Null),
+            ),
+            Err(error) => (0, json!({ "error": error.to_string() })),
+        };
+        Delivery {
+            payment_id: payment_id.to_owned(),
+            event,
+            http_status,
+            response,
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The simulator's answers, shaped as PortOne's schema says (`PaidPayment`, `CancelledPayment`,
+//! `PaymentSchedule` variants, error bodies `{type, message}`).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+use super::state::{SimPayment, SimSchedule};
+
+pub const STORE_ID: &str = "store-00000000-0000-0000-0000-000000sandbox";
+const MERCHANT_ID: &str = "merchant-00000000-0000-0000-0000-00000sandbox";
+
+fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// `PaidPayment` or `CancelledPayment`.
+pub fn payment(p: &SimPayment) -> Value {
+    let amount = match p.status {
+        "CANCELLED" => {
+            json!({ "total": p.amount, "taxFree": 0, "discount": 0, "paid": 0, "cancelled": p.amount, "cancelledTaxFree": 0 })
+        }
+        _ => {
+            json!({ "total": p.amount, "taxFree": 0, "discount": 0, "paid": p.amount, "cancelled": 0, "cancelledTaxFree": 0 })
+        }
+    };
+    let changed = p.cancelled_at.unwrap_or(p.paid_at);
+    let mut value = json!({
+        "status": p.status,
+        "id": p.id,
+        "transactionId": format!("tx-{}", p.id),
+        "merchantId": MERCHANT_ID,
+        "storeId": STORE_ID,
+        "channel": { "type": "TEST", "pgProvider": "TOSSPAYMENTS", "pgMerchantId": "sandbox" },
+        "version": "V2",
+        "requestedAt": time(p.paid_at),
+        "updatedAt": time(changed),
+        "statusChangedAt": time(changed),
+        "orderName": p.order_name,
+        "amount": amount,
+        "currency": p.currency,
+        "customer": match &p.customer_id { Some(id) => json!({ "id": id }), None => json!({}) },
+        "origin": { "platformType": "API", "ipAddress": "127.0.0.1" },
+        "paidAt": time(p.paid_at),
+        "pgTxId": format!("pg-{}", p.id),
+    });
+    let object = value.as_object_mut().expect("built as an object");
+    if let Some(key) = &p.billing_key {
+        object.insert("billingKey".into(), json!(key));
+    }
+    if let Some(id) = &p.schedule_id {
+        object.insert("scheduleId".into(), json!(id));
+    }
+    match p.cancelled_at {
+        Some(at) => {
+            object.insert("cancelledAt".into(), json!(time(at)));
+            object.insert(
+                "cancellations".into(),
+                json!([{ "status": "SUCCEEDED", "id": format!("cancel-{}", p.id), "totalAmount": p.amount,
+                    "taxFreeAmount": 0, "vatAmount": 0, "reason": "sandbox", "requestedAt": time(at), "cancelledAt": time(at) }]),
+            );
+        }
+        None => {
+            object.insert("disputes".into(), json!([]));
+        }
+    }
+    value
+}
+
+/// `PaymentSchedule` in its status variant.
+pub fn schedule(s: &SimSchedule) -> Value {
+    let mut value = json!({
+        "status": s.status,
+        "id": s.id,
+        "merchantId": MERCHANT_ID,
+        "storeId": STORE_ID,
+        "paymentId": s.payment_id,
+        "billingKey": s.billing_key,
+        "orderName": s.order_name,
+        "isCulturalExpense": false,
+        "isEscrow": false,
+        "customer": match &s.customer_id { Some(id) => json!({ "id": id }), None => json!({}) },
+        "customData": "",
+        "totalAmount": s.amount,
+        "currency": s.currency,
+        "createdAt": time(s.created_at),
+        "timeToPay": time(s.time_to_pay),
+    });
+    let object = value.as_object_mut().expect("built as an object");
+    if let Some(at) = s.revoked_at {
+        object.insert("revokedAt".into(), json!(time(at)));
+    }
+    if let Some(at) = s.completed_at {
+        object.insert("startedAt".into(), json!(time(at)));
+        object.insert("completedAt".into(), json!(time(at)));
+    }
+    value
+}
+
+/// PortOne's error body.
+pub fn error(error_type: &str, message: &str) -> Value {
+    json!({ "type": error_type, "message": message })
+}
