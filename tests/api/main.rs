@@ -17,6 +17,7 @@ mod portone_failures;
 mod postgres_storage;
 mod requests;
 mod signatures;
+mod simulator_schema;
 mod statuses;
 mod storage;
 mod subscriptions;

@@ -32,7 +32,9 @@ async fn healthz_answers_ok_without_calling_upstreams() {
     let response = app.get("/healthz").send().await;
 
     response.assert_status_is_ok();
-    response.assert_json(serde_json::json!({ "status": "ok" })).await;
+    response
+        .assert_json(serde_json::json!({ "status": "ok", "sandbox": false }))
+        .await;
     assert!(app.portone_calls().await.is_empty());
 }
 

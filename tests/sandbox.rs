@@ -1,0 +1,138 @@
+//! The README walk-through, end to end: the binary in sandbox mode as a separate process on a free
+//! port, driven over HTTP: create a payment, send its webhook, twelve renewals by advancing the
+//! clock, cancel, and nothing more after that.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+struct Sandbox {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sandbox {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_portone-subscriptions"))
+            .arg("--sandbox")
+            .env_clear()
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("RUST_LOG", "warn")
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let sandbox = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        };
+        let started = Instant::now();
+        loop {
+            if let Ok(response) = sandbox.http.get(format!("{}/healthz", sandbox.base)).send().await {
+                assert_eq!(
+                    response.json::<Value>().await.unwrap(),
+                    json!({ "status": "ok", "sandbox": true })
+                );
+                return sandbox;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "sandbox did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            "GET" => self.http.get(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn a_year_of_renewals_then_a_cancel_in_the_sandbox() {
+    let sandbox = Sandbox::start().await;
+
+    let (status, created) = sandbox
+        .call("POST", "/sandbox/payments", json!({ "amount": 9900 }))
+        .await;
+    assert_eq!(status, 200);
+    let (status, first) = sandbox
+        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .await;
+    assert_eq!(
+        (status, first["success"].clone()),
+        (200, json!(true)),
+        "{first:#}"
+    );
+    assert_eq!(first["checklist"][4]["status"], "success");
+
+    let mut latest = created["paymentId"].as_str().unwrap().to_owned();
+    for month in 1..=12 {
+        let (status, advanced) = sandbox
+            .call("POST", "/sandbox/clock/advance", json!({ "days": 31 }))
+            .await;
+        assert_eq!(status, 200);
+        let deliveries = advanced["deliveries"].as_array().unwrap();
+        assert_eq!(deliveries.len(), 1, "month {month}: {advanced:#}");
+        let renewal = &deliveries[0];
+        assert_eq!(renewal["http_status"], 200, "month {month}: {renewal:#}");
+        assert_eq!(renewal["response"]["success"], true);
+        assert_eq!(
+            renewal["response"]["checklist"][4]["message"],
+            "다음달 구독을 성공적으로 예약했습니다."
+        );
+        latest = renewal["payment_id"].as_str().unwrap().to_owned();
+    }
+    let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    let rows = ledger.as_array().unwrap();
+    assert_eq!(rows.len(), 13);
+    for pair in rows.windows(2) {
+        assert_eq!(
+            pair[1]["transaction_key"], pair[0]["next_schedule_id"],
+            "each renewal is the scheduled payment"
+        );
+        assert_eq!(pair[1]["start_at"], pair[0]["next_schedule_at"]);
+    }
+
+    let (status, cancelled) = sandbox
+        .call("POST", &format!("/sandbox/payments/{latest}/cancel"), Value::Null)
+        .await;
+    assert_eq!(status, 200);
+    let answer = &cancelled["deliveries"][0]["response"];
+    assert_eq!(answer["success"], true, "{cancelled:#}");
+    assert_eq!(
+        answer["checklist"][4]["message"],
+        "다음달 구독 예약을 취소했습니다."
+    );
+
+    let (_, after) = sandbox
+        .call("POST", "/sandbox/clock/advance", json!({ "days": 62 }))
+        .await;
+    assert_eq!(after["deliveries"], json!([]), "the chain stops after the cancel");
+    let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    assert_eq!(ledger.as_array().unwrap().len(), 13);
+    assert_eq!(ledger[12]["status"], "Cancelled");
+}
