@@ -55,7 +55,9 @@ pub fn production_service(config: &Config) -> anyhow::Result<ProductionService> 
             None
         }
     };
-    Ok(WebhookService::new(gateway, ledger, SystemClock, ThreadRandom).with_webhook_secret(secret))
+    Ok(WebhookService::new(gateway, ledger, SystemClock, ThreadRandom)
+        .with_webhook_secret(secret)
+        .with_deadline(config.webhook_deadline))
 }
 
 /// A bound, not yet serving, HTTP server.
@@ -82,7 +84,7 @@ impl Application {
         let acceptor = bind(SocketAddr::new(config.host, config.port)).await?;
         Ok(Self {
             acceptor,
-            routes: http::routes(service, config.admin_api_token.clone()),
+            routes: http::routes(service, config.admin_api_token.clone(), config.limits),
         })
     }
 

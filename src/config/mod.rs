@@ -44,9 +44,14 @@ pub struct Config {
     pub port: u16,
     /// `UPSTREAM_CONNECT_TIMEOUT_MS`, default 3000: TCP+TLS connect to PortOne or Supabase.
     pub upstream_connect_timeout: Duration,
-    /// `UPSTREAM_TIMEOUT_MS`, default 8000: one whole upstream request. Three calls in a row stay
-    /// inside PortOne's 30 s webhook read timeout.
+    /// `UPSTREAM_TIMEOUT_MS`, default 8000: one whole upstream request attempt.
     pub upstream_timeout: Duration,
+    /// `WEBHOOK_DEADLINE_MS`, default 20000: one whole webhook, retries included; under PortOne's
+    /// 30 s read timeout.
+    pub webhook_deadline: Duration,
+    /// `MAX_CONCURRENT_WEBHOOKS` (default 1024) and `OVERLOAD_WAIT_MS` (default 1000): past the
+    /// limit a webhook waits that long for a turn, then gets 503 with `Retry-After`.
+    pub limits: crate::adapters::http::Limits,
 }
 
 /// Every configuration problem found, one per line.
@@ -91,6 +96,9 @@ impl Config {
         let port = env.parsed("PORT", Some(3000));
         let connect_ms = env.parsed("UPSTREAM_CONNECT_TIMEOUT_MS", Some(3000u64));
         let timeout_ms = env.parsed("UPSTREAM_TIMEOUT_MS", Some(8000u64));
+        let deadline_ms = env.parsed("WEBHOOK_DEADLINE_MS", Some(20_000u64));
+        let max_in_flight = env.parsed("MAX_CONCURRENT_WEBHOOKS", Some(1024usize));
+        let wait_ms = env.parsed("OVERLOAD_WAIT_MS", Some(1000u64));
         env.finish()?;
         // `finish` succeeded, so every value above is present.
         let missing = || ConfigError(vec!["internal: a checked value is missing".to_owned()]);
@@ -105,6 +113,11 @@ impl Config {
             port: port.ok_or_else(missing)?,
             upstream_connect_timeout: Duration::from_millis(connect_ms.ok_or_else(missing)?),
             upstream_timeout: Duration::from_millis(timeout_ms.ok_or_else(missing)?),
+            webhook_deadline: Duration::from_millis(deadline_ms.ok_or_else(missing)?),
+            limits: crate::adapters::http::Limits {
+                max_in_flight: max_in_flight.ok_or_else(missing)?.max(1),
+                queue_wait: Duration::from_millis(wait_ms.ok_or_else(missing)?),
+            },
         })
     }
 }

@@ -1,13 +1,16 @@
 //! The cancelled flow (steps 3–5, issue 4): PortOne must say `CANCELLED`; the row's status becomes
 //! `"Cancelled"`; the next month's schedule is revoked.
 
+use tokio::time::Instant;
+
 use crate::domain::checklist::{Checklist, Step, StepStatus};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::payment_id::PaymentId;
-use crate::ports::{Clock, PaymentGateway, PaymentLedger, RandomSource};
+use crate::ports::{Clock, GatewayError, PaymentGateway, PaymentLedger, RandomSource};
 
+use super::paid::storage_deadline;
 use super::revoke::Revocation;
-use super::{messages, Verdict, WebhookOutcome, WebhookService};
+use super::{by, messages, Verdict, WebhookOutcome, WebhookService};
 
 impl<G, L, C, R> WebhookService<G, L, C, R>
 where
@@ -16,9 +19,14 @@ where
     C: Clock,
     R: RandomSource,
 {
-    pub(super) async fn cancelled(&self, payment_id: PaymentId, mut checklist: Checklist) -> WebhookOutcome {
+    pub(super) async fn cancelled(
+        &self,
+        payment_id: PaymentId,
+        mut checklist: Checklist,
+        deadline: Instant,
+    ) -> WebhookOutcome {
         let payment = match self
-            .fetch(&payment_id, PaymentStatus::Cancelled, &mut checklist)
+            .fetch(&payment_id, PaymentStatus::Cancelled, &mut checklist, deadline)
             .await
         {
             Ok(payment) => payment,
@@ -27,7 +35,13 @@ where
 
         // Step 4. A missing row fails with 500: PortOne retries, and the Paid webhook may still
         // be on its way (webhook order is not guaranteed).
-        let record = match self.ledger.mark_cancelled(payment_id.as_str()).await {
+        let record = match by(
+            deadline,
+            self.ledger.mark_cancelled(payment_id.as_str()),
+            storage_deadline,
+        )
+        .await
+        {
             Ok(Some(record)) => record,
             Ok(None) => {
                 checklist.record(
@@ -59,7 +73,8 @@ where
 
         // Step 5.
         let step = Step::REVOKE_NEXT_SCHEDULE;
-        match self.revoke_next(&record, payment.billing_key.as_deref()).await {
+        let revoked = self.revoke_next(&record, payment.billing_key.as_deref());
+        match by(deadline, revoked, || GatewayError::Timeout).await {
             Ok(revocation @ Revocation::AlreadyCharged { .. }) => {
                 tracing::error!("the next payment was charged before it could be revoked; refund needed");
                 checklist.record(

@@ -17,6 +17,7 @@ pub const SCHEDULED: &str = "다음달 구독을 성공적으로 예약했습니
 pub const ALREADY_SCHEDULED: &str = "다음달 구독이 이미 예약되어 있습니다.";
 pub const NO_BILLING_KEY: &str = "결제 정보에 billingKey가 없어 다음달 구독 예약을 건너뛰었습니다.";
 pub const SKIPPED_AFTER_FAILURE: &str = "이전 단계가 실패하여 건너뛰었습니다.";
+pub const OVERLOADED: &str = "처리 중인 웹훅이 너무 많아 요청을 받지 못했습니다. 잠시 후 다시 시도해 주세요.";
 pub const NOT_PARSED_UNSIGNED: &str = "서명 검증에 실패하여 본문을 해석하지 않았습니다.";
 pub const SUBSCRIPTION_CANCELED: &str = "구독이 해지되어 다음달 구독을 예약하지 않습니다.";
 pub const PAYMENT_CANCELLED: &str = "결제가 취소된 건이라 다음달 구독을 예약하지 않습니다.";

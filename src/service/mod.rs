@@ -11,6 +11,9 @@ pub mod signature;
 mod subscription;
 
 use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use serde_json::json;
 use tracing::Instrument;
@@ -53,6 +56,23 @@ pub struct WebhookService<G, L, C, R> {
     random: R,
     /// `None`: signatures are not checked (startup warns).
     secret: Option<WebhookSecret>,
+    /// Longest a webhook may take, all upstream calls and retries included.
+    deadline: Duration,
+}
+
+/// Default per-webhook deadline: well under PortOne's 30 s read timeout (`shared/portone/README.md` §6).
+pub const DEFAULT_WEBHOOK_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Bounds `call` by `deadline`; past it, `expired()` stands in for its result (the call is dropped,
+/// which also cancels retries in progress).
+pub(crate) async fn by<T, E>(
+    deadline: Instant,
+    call: impl Future<Output = Result<T, E>>,
+    expired: impl FnOnce() -> E,
+) -> Result<T, E> {
+    tokio::time::timeout_at(deadline, call)
+        .await
+        .unwrap_or_else(|_| Err(expired()))
 }
 
 impl<G, L, C, R> WebhookService<G, L, C, R>
@@ -69,7 +89,14 @@ where
             clock,
             random,
             secret: None,
+            deadline: DEFAULT_WEBHOOK_DEADLINE,
         }
+    }
+
+    /// Sets the per-webhook deadline (default [`DEFAULT_WEBHOOK_DEADLINE`]).
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Requires every webhook to carry a valid Standard Webhooks signature made with `secret`.
@@ -84,6 +111,7 @@ where
     /// [`Verdict`] tells the HTTP layer which status to answer, and the checklist always lists
     /// every step.
     pub async fn run(&self, input: WebhookInput<'_>) -> WebhookOutcome {
+        let deadline = Instant::now() + self.deadline;
         let mut checklist = Checklist::new(PAID_FLOW);
         let signature = match &self.secret {
             None => "not_configured",
@@ -144,19 +172,26 @@ where
             messages::VALIDATED,
             Some(data),
         );
-        self.dispatch(event, checklist).await
+        self.dispatch(event, checklist, deadline).await
     }
 
-    async fn dispatch(&self, event: WebhookEvent, mut checklist: Checklist) -> WebhookOutcome {
+    async fn dispatch(
+        &self,
+        event: WebhookEvent,
+        mut checklist: Checklist,
+        deadline: Instant,
+    ) -> WebhookOutcome {
         match event {
             WebhookEvent::Paid(payment_id) => {
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "paid");
-                self.paid(payment_id, checklist).instrument(span).await
+                self.paid(payment_id, checklist, deadline).instrument(span).await
             }
             WebhookEvent::Cancelled(payment_id) => {
                 checklist.set_flow(CANCELLED_FLOW);
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "cancelled");
-                self.cancelled(payment_id, checklist).instrument(span).await
+                self.cancelled(payment_id, checklist, deadline)
+                    .instrument(span)
+                    .await
             }
             WebhookEvent::Unhandled(name) => {
                 tracing::info!(event = %name, "webhook acknowledged without processing");

@@ -21,6 +21,8 @@ pub enum Verdict {
     PaymentStatusMismatch,
     /// PortOne or storage failed: 500, so PortOne retries.
     UpstreamFailed,
+    /// Too many webhooks in flight: 503 with `Retry-After`, so PortOne resends later.
+    Overloaded,
 }
 
 /// The answer to one webhook.
@@ -53,6 +55,18 @@ impl WebhookOutcome {
         let message = messages::too_large(limit_bytes);
         checklist.record(Step::PARSE_REQUEST, StepStatus::Failed, message, None);
         Self::stopped(checklist, Verdict::PayloadTooLarge)
+    }
+
+    /// Refused before reading because too many webhooks are in flight: step 1 `failed`.
+    pub fn overloaded() -> Self {
+        let mut checklist = Checklist::new(PAID_FLOW);
+        checklist.record(
+            Step::PARSE_REQUEST,
+            StepStatus::Failed,
+            messages::OVERLOADED,
+            None,
+        );
+        Self::stopped(checklist, Verdict::Overloaded)
     }
 
     /// `true` when no step failed.

@@ -1,6 +1,7 @@
 //! The paid flow (steps 3–5): fetch the payment from PortOne, record its month, schedule the next.
 
 use serde_json::json;
+use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::domain::checklist::{Checklist, Step, StepStatus};
@@ -8,9 +9,17 @@ use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::period::BillingPeriod;
 use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
-use crate::ports::{Clock, PaymentGateway, PaymentLedger, RandomSource, ScheduleOutcome, ScheduleRequest};
+use crate::ports::{
+    Clock, GatewayError, LedgerError, PaymentGateway, PaymentLedger, RandomSource, ScheduleOutcome,
+    ScheduleRequest,
+};
 
-use super::{messages, Verdict, WebhookOutcome, WebhookService};
+use super::{by, messages, Verdict, WebhookOutcome, WebhookService};
+
+/// What a storage call that ran out of webhook time reports.
+pub(super) fn storage_deadline() -> LedgerError {
+    LedgerError::Unavailable("the webhook deadline passed before storage answered".to_owned())
+}
 
 impl<G, L, C, R> WebhookService<G, L, C, R>
 where
@@ -19,9 +28,17 @@ where
     C: Clock,
     R: RandomSource,
 {
-    pub(super) async fn paid(&self, payment_id: PaymentId, mut checklist: Checklist) -> WebhookOutcome {
+    pub(super) async fn paid(
+        &self,
+        payment_id: PaymentId,
+        mut checklist: Checklist,
+        deadline: Instant,
+    ) -> WebhookOutcome {
         // Step 3: the webhook body is only a hint; PortOne's record is the truth.
-        let payment = match self.fetch(&payment_id, PaymentStatus::Paid, &mut checklist).await {
+        let payment = match self
+            .fetch(&payment_id, PaymentStatus::Paid, &mut checklist, deadline)
+            .await
+        {
             Ok(payment) => payment,
             Err(verdict) => return WebhookOutcome::stopped(checklist, verdict),
         };
@@ -55,7 +72,8 @@ where
         checklist.record(Step::SAVE_PAYMENT, StepStatus::Success, message, row);
 
         // Step 5: schedule from the stored row, so a replay schedules exactly what was recorded.
-        self.schedule_next(&payment, &recorded.record, checklist).await
+        self.schedule_next(&payment, &recorded.record, checklist, deadline)
+            .await
     }
 
     /// Step 3 of both flows: PortOne's payment, which must have `expected` status.
@@ -64,8 +82,13 @@ where
         payment_id: &PaymentId,
         expected: PaymentStatus,
         checklist: &mut Checklist,
+        deadline: Instant,
     ) -> Result<Payment, Verdict> {
-        let payment = match self.gateway.get_payment(payment_id).await {
+        let payment = match by(deadline, self.gateway.get_payment(payment_id), || {
+            GatewayError::Timeout
+        })
+        .await
+        {
             Ok(payment) => payment,
             Err(error) => {
                 tracing::warn!(%error, "fetching the payment from PortOne failed");
@@ -103,6 +126,7 @@ where
         payment: &Payment,
         record: &PaymentRecord,
         mut checklist: Checklist,
+        deadline: Instant,
     ) -> WebhookOutcome {
         let skip = |mut checklist: Checklist, message: &str| {
             checklist.record(Step::SCHEDULE_NEXT_PAYMENT, StepStatus::Skipped, message, None);
@@ -114,7 +138,13 @@ where
         if record.status == CANCELLED_STATUS {
             return skip(checklist, messages::PAYMENT_CANCELLED);
         }
-        match self.subscription_canceled(payment, record).await {
+        match by(
+            deadline,
+            self.subscription_canceled(payment, record),
+            storage_deadline,
+        )
+        .await
+        {
             Ok(false) => {}
             Ok(true) => return skip(checklist, messages::SUBSCRIPTION_CANCELED),
             Err(error) => {

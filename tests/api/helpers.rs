@@ -9,7 +9,7 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::Body;
 use portone_subscriptions::adapters::clock::FixedClock;
-use portone_subscriptions::adapters::http::routes;
+use portone_subscriptions::adapters::http::{routes, Limits};
 use portone_subscriptions::adapters::portone::PortOneClient;
 use portone_subscriptions::adapters::postgres::PostgresLedger;
 use portone_subscriptions::adapters::random::SeededRandom;
@@ -74,6 +74,10 @@ pub struct Options {
     pub database_url: Option<String>,
     /// `PORTONE_WEBHOOK_SECRET`.
     pub webhook_secret: Option<String>,
+    /// In-flight limit of the webhook endpoint.
+    pub limits: Limits,
+    /// Per-webhook deadline.
+    pub deadline: Duration,
 }
 
 impl Default for Options {
@@ -84,6 +88,8 @@ impl Default for Options {
             portone_base_url: None,
             database_url: None,
             webhook_secret: None,
+            limits: Limits::default(),
+            deadline: Duration::from_secs(20),
         }
     }
 }
@@ -128,14 +134,19 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .webhook_secret
         .map(|secret| WebhookSecret::parse(&SecretString::from(secret)).unwrap());
     let service = WebhookService::new(gateway, ledger, clock.clone(), SeededRandom::new(42))
-        .with_webhook_secret(secret);
+        .with_webhook_secret(secret)
+        .with_deadline(options.deadline);
     let rows = mount_postgrest_stand_in(&postgrest).await;
     TestApp {
         portone,
         postgrest,
         rows,
         clock,
-        client: TestClient::new(routes(Arc::new(service), Some(SecretString::from(ADMIN_TOKEN)))),
+        client: TestClient::new(routes(
+            Arc::new(service),
+            Some(SecretString::from(ADMIN_TOKEN)),
+            options.limits,
+        )),
     }
 }
 

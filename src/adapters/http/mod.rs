@@ -17,7 +17,7 @@ use secrecy::SecretString;
 
 pub use admin::{AdminApi, AdminToken};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
-pub use webhook::WebhookApi;
+pub use webhook::{Limits, WebhookApi};
 
 use crate::sandbox::api::SandboxApi;
 use crate::sandbox::{Sandbox, SandboxService};
@@ -50,7 +50,7 @@ fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
 /// The whole OpenAPI document (admin endpoints included), as committed in `openapi/openapi.json`.
 pub fn spec_json<H: WebhookHandler + SubscriptionHandler>(handler: Arc<H>) -> String {
     service((
-        WebhookApi::new(handler.clone()),
+        WebhookApi::new(handler.clone(), Limits::default()),
         AdminApi::new(handler),
         health(false),
     ))
@@ -75,8 +75,9 @@ fn serve<T: OpenApi + 'static>(api: OpenApiService<T, ()>) -> Route {
 pub fn routes<H: WebhookHandler + SubscriptionHandler>(
     handler: Arc<H>,
     admin_token: Option<SecretString>,
+    limits: Limits,
 ) -> BoxEndpoint<'static, Response> {
-    let webhook = WebhookApi::new(handler.clone());
+    let webhook = WebhookApi::new(handler.clone(), limits);
     match admin_token {
         Some(token) => serve(service((webhook, AdminApi::new(handler), health(false))))
             .data(AdminToken(token))
@@ -95,7 +96,7 @@ pub fn sandbox_routes(
     admin_token: SecretString,
 ) -> BoxEndpoint<'static, Response> {
     let apis = (
-        WebhookApi::new(handler.clone()),
+        WebhookApi::new(handler.clone(), Limits::default()),
         AdminApi::new(handler),
         SandboxApi::new(sandbox),
         health(true),

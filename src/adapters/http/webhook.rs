@@ -1,6 +1,9 @@
 //! `POST /api/portone`: the webhook endpoint. The HTTP status is decided here, in one place.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
@@ -32,6 +35,9 @@ pub enum WebhookResponse {
     /// The body is larger than 64 KiB.
     #[oai(status = 413)]
     PayloadTooLarge(Json<WebhookResult>),
+    /// Too many webhooks in flight; retry after `Retry-After` seconds (PortOne resends).
+    #[oai(status = 503)]
+    Overloaded(Json<WebhookResult>, #[oai(header = "Retry-After")] u32),
     /// PortOne or storage failed (step 3, 4 or 5 `failed`), a `Cancelled` webhook arrived before
     /// its payment was recorded, or the next payment was charged before it could be revoked;
     /// PortOne retries the webhook, and the retry neither records nor schedules twice.
@@ -49,6 +55,28 @@ impl From<WebhookOutcome> for WebhookResponse {
             Verdict::PaymentStatusMismatch => Self::PaymentStatusMismatch(body),
             Verdict::PayloadTooLarge => Self::PayloadTooLarge(body),
             Verdict::UpstreamFailed => Self::UpstreamFailed(body),
+            Verdict::Overloaded => Self::Overloaded(body, RETRY_AFTER_SECONDS),
+        }
+    }
+}
+
+/// Seconds a refused webhook is told to wait.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
+
+/// How many webhooks run at once, and how long one waits for a turn before 503. Bounds the
+/// load on PortOne and storage and keeps memory flat under a burst (no unbounded queue).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_in_flight: usize,
+    pub queue_wait: Duration,
+}
+
+impl Default for Limits {
+    /// 1024 in flight, 1 s wait.
+    fn default() -> Self {
+        Self {
+            max_in_flight: 1024,
+            queue_wait: Duration::from_secs(1),
         }
     }
 }
@@ -56,11 +84,17 @@ impl From<WebhookOutcome> for WebhookResponse {
 /// The webhook API, generic over the use case so tests drive it with in-memory ports.
 pub struct WebhookApi<H> {
     handler: Arc<H>,
+    permits: Arc<Semaphore>,
+    queue_wait: Duration,
 }
 
 impl<H> WebhookApi<H> {
-    pub fn new(handler: Arc<H>) -> Self {
-        Self { handler }
+    pub fn new(handler: Arc<H>, limits: Limits) -> Self {
+        Self {
+            handler,
+            permits: Arc::new(Semaphore::new(limits.max_in_flight)),
+            queue_wait: limits.queue_wait,
+        }
     }
 }
 
@@ -76,6 +110,10 @@ impl<H: WebhookHandler> WebhookApi<H> {
     /// `PORTONE_WEBHOOK_SECRET` is set.
     #[oai(path = "/api/portone", method = "post", tag = "ApiTags::Webhook")]
     async fn portone_webhook(&self, body: WebhookBody) -> WebhookResponse {
+        let Ok(Ok(_permit)) = tokio::time::timeout(self.queue_wait, self.permits.acquire()).await else {
+            tracing::warn!("webhook refused: too many in flight");
+            return WebhookOutcome::overloaded().into();
+        };
         let outcome = match &body.body {
             Some(bytes) => {
                 let input = WebhookInput {

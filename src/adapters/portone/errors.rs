@@ -1,6 +1,7 @@
 //! Turning reqwest results and PortOne's error bodies into [`GatewayError`].
 
 use bytes::Bytes;
+use reqwest::header::CONTENT_TYPE;
 use reqwest::RequestBuilder;
 use serde::Deserialize;
 
@@ -24,9 +25,19 @@ struct ErrorBody {
 pub(super) async fn send(request: RequestBuilder) -> Result<Bytes, GatewayError> {
     let response = request.send().await.map_err(transport)?;
     let status = response.status();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = response.bytes().await.map_err(transport)?;
     if status.is_success() {
-        return Ok(body);
+        return match content_type {
+            Some(kind) if !kind.contains("json") => Err(GatewayError::InvalidResponse(format!(
+                "unexpected content type {kind}"
+            ))),
+            _ => Ok(body),
+        };
     }
     let parsed = serde_json::from_slice::<ErrorBody>(&body).ok();
     let (error_type, message) = parsed
@@ -40,6 +51,8 @@ pub(super) async fn send(request: RequestBuilder) -> Result<Bytes, GatewayError>
 }
 
 fn transport(error: reqwest::Error) -> GatewayError {
+    // The URL carries the loopback port in tests and nothing useful for people in production.
+    let error = error.without_url();
     if error.is_timeout() {
         GatewayError::Timeout
     } else if error.is_decode() || error.is_body() {

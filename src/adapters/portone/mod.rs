@@ -2,6 +2,7 @@
 //! `shared/portone/v2.openapi.json`).
 
 mod errors;
+pub mod retry;
 mod wire;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -34,6 +35,7 @@ const SCHEDULE_ALREADY_EXISTS: &str = "PAYMENT_SCHEDULE_ALREADY_EXISTS";
 #[derive(Clone)]
 pub struct PortOneClient {
     http: Client,
+    retries: retry::RetryPolicy,
     base_url: Url,
     authorization: HeaderValue,
     store_id: Option<String>,
@@ -67,10 +69,17 @@ impl PortOneClient {
         authorization.set_sensitive(true);
         Ok(Self {
             http,
+            retries: retry::DEFAULT_RETRIES,
             base_url,
             authorization,
             store_id,
         })
+    }
+
+    /// Replaces the retry schedule (tests of a single attempt use [`retry::NO_RETRIES`]).
+    pub fn with_retries(mut self, retries: retry::RetryPolicy) -> Self {
+        self.retries = retries;
+        self
     }
 
     /// `{base}/{segments…}` with each segment percent-encoded.
@@ -101,19 +110,29 @@ impl PortOneClient {
 
 impl PaymentGateway for PortOneClient {
     async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
-        let request = self.authorized(self.http.get(self.url(&["payments", id.as_str()])));
-        let body = errors::send(request).await?;
-        wire::PaymentDto::parse(&body)
+        let url = self.url(&["payments", id.as_str()]);
+        retry::with_retries(self.retries, retry::lookup_is_retryable, || async {
+            let body = errors::send(self.authorized(self.http.get(&url))).await?;
+            wire::PaymentDto::parse(&body)
+        })
+        .await
     }
 
     async fn schedule_payment(&self, request: &ScheduleRequest) -> Result<ScheduleOutcome, GatewayError> {
-        let payment_id = request.payment_id.to_string();
-        let http = self
-            .authorized(self.http.post(self.url(&["payments", &payment_id, "schedule"])))
-            // PortOne's Idempotency-Key is an RFC 8941 string, quoted, 16–256 ASCII characters.
-            .header("Idempotency-Key", format!("\"{}\"", request.idempotency_key))
-            .json(&wire::CreatePaymentScheduleBody::from(request));
-        match errors::send(http).await {
+        let url = self.url(&["payments", &request.payment_id.to_string(), "schedule"]);
+        // PortOne's Idempotency-Key is an RFC 8941 string, quoted, 16–256 ASCII characters; the
+        // same key on every attempt makes the retries safe.
+        let key = format!("\"{}\"", request.idempotency_key);
+        let body = wire::CreatePaymentScheduleBody::from(request);
+        let sent = retry::with_retries(self.retries, retry::schedule_is_retryable, || {
+            errors::send(
+                self.authorized(self.http.post(&url))
+                    .header("Idempotency-Key", &key)
+                    .json(&body),
+            )
+        })
+        .await;
+        match sent {
             Ok(body) => wire::CreatePaymentScheduleResponse::parse(&body),
             Err(GatewayError::Rejected {
                 status: 409,

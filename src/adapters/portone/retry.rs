@@ -1,0 +1,172 @@
+//! When and how often PortOne calls are repeated. Retry schedules are data (as in svix's
+//! `core/retry.rs`): a list of waits and a predicate per operation, tested on their own.
+//!
+//! Only what is safe is retried: the payment lookup is a GET; schedule creation carries the same
+//! `Idempotency-Key` on every attempt, so PortOne executes it at most once (and answers 409
+//! `IDEMPOTENCY_OUTSTANDING_REQUEST` while the first attempt is still running:
+//! `shared/portone/README.md` §7). The per-webhook deadline in the use case bounds the total.
+
+use std::future::Future;
+use std::time::Duration;
+
+use rand::Rng;
+
+use crate::ports::GatewayError;
+
+/// Waits before the 2nd, 3rd, … attempt; each is multiplied by a random factor in [0.5, 1.0] so
+/// many webhooks failing together do not retry in lockstep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub delays: &'static [Duration],
+}
+
+/// Three retries after 100, 300 and 900 ms (nominal): about 1.3 s at most, well inside the
+/// webhook deadline.
+pub const DEFAULT_RETRIES: RetryPolicy = RetryPolicy {
+    delays: &[
+        Duration::from_millis(100),
+        Duration::from_millis(300),
+        Duration::from_millis(900),
+    ],
+};
+
+/// No retries (tests of a single attempt).
+pub const NO_RETRIES: RetryPolicy = RetryPolicy { delays: &[] };
+
+fn transient(error: &GatewayError) -> bool {
+    match error {
+        GatewayError::Timeout | GatewayError::Unreachable(_) => true,
+        GatewayError::Rejected { status, .. } => matches!(status, 502..=504),
+        GatewayError::InvalidResponse(_) => false,
+    }
+}
+
+/// `GET /payments/{id}`: connection failures, timeouts, 502/503/504, and an unreadable answer
+/// (a body cut short); a GET changes nothing, so repeating it is always safe.
+pub fn lookup_is_retryable(error: &GatewayError) -> bool {
+    transient(error) || matches!(error, GatewayError::InvalidResponse(_))
+}
+
+/// `POST /payments/{id}/schedule` with the same `Idempotency-Key`: transient failures, and 409
+/// `IDEMPOTENCY_OUTSTANDING_REQUEST` ("the first attempt is still running, ask again shortly").
+pub fn schedule_is_retryable(error: &GatewayError) -> bool {
+    transient(error)
+        || matches!(error, GatewayError::Rejected { status: 409, error_type, .. } if error_type == "IDEMPOTENCY_OUTSTANDING_REQUEST")
+}
+
+/// Runs `attempt` until it succeeds, fails with an error `retryable` refuses, or the policy's
+/// waits are used up; returns the last result.
+pub async fn with_retries<T, F, Fut>(
+    policy: RetryPolicy,
+    retryable: fn(&GatewayError) -> bool,
+    mut attempt: F,
+) -> Result<T, GatewayError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, GatewayError>>,
+{
+    let mut waits = policy.delays.iter();
+    loop {
+        match attempt().await {
+            Err(error) if retryable(&error) => match waits.next() {
+                Some(wait) => {
+                    let factor = rand::rng().random_range(0.5..=1.0);
+                    tracing::info!(%error, wait_ms = wait.as_millis() as u64, "PortOne call failed; retrying");
+                    tokio::time::sleep(wait.mul_f64(factor)).await;
+                }
+                None => return Err(error),
+            },
+            result => return result,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn rejected(status: u16, error_type: &str) -> GatewayError {
+        GatewayError::Rejected {
+            status,
+            error_type: error_type.into(),
+            message: None,
+        }
+    }
+
+    #[test]
+    fn lookups_retry_transient_failures_only() {
+        for error in [
+            GatewayError::Timeout,
+            GatewayError::Unreachable("refused".into()),
+            rejected(502, "UNKNOWN"),
+            rejected(503, "UNKNOWN"),
+            rejected(504, "UNKNOWN"),
+            GatewayError::InvalidResponse("EOF".into()),
+        ] {
+            assert!(lookup_is_retryable(&error), "{error:?}");
+        }
+        for error in [
+            rejected(404, "PAYMENT_NOT_FOUND"),
+            rejected(401, "UNAUTHORIZED"),
+            rejected(500, "UNKNOWN"),
+        ] {
+            assert!(!lookup_is_retryable(&error), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn schedules_retry_an_outstanding_idempotent_request_but_not_a_malformed_answer() {
+        assert!(schedule_is_retryable(&rejected(
+            409,
+            "IDEMPOTENCY_OUTSTANDING_REQUEST"
+        )));
+        assert!(schedule_is_retryable(&rejected(503, "UNKNOWN")));
+        assert!(!schedule_is_retryable(&rejected(
+            409,
+            "PAYMENT_SCHEDULE_ALREADY_EXISTS"
+        )));
+        assert!(!schedule_is_retryable(&rejected(404, "BILLING_KEY_NOT_FOUND")));
+        assert!(!schedule_is_retryable(&GatewayError::InvalidResponse("x".into())));
+    }
+
+    #[test]
+    fn the_default_schedule_stays_far_inside_the_webhook_deadline() {
+        let total: Duration = DEFAULT_RETRIES.delays.iter().sum();
+        assert_eq!(DEFAULT_RETRIES.delays.len(), 3);
+        assert!(total <= Duration::from_millis(1300));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_until_success_and_stops_after_the_last_wait() {
+        let calls = AtomicUsize::new(0);
+        let result = with_retries(DEFAULT_RETRIES, lookup_is_retryable, || async {
+            match calls.fetch_add(1, Ordering::SeqCst) {
+                0 | 1 => Err(GatewayError::Timeout),
+                _ => Ok("paid"),
+            }
+        })
+        .await;
+        assert_eq!((result, calls.load(Ordering::SeqCst)), (Ok("paid"), 3));
+
+        let calls = AtomicUsize::new(0);
+        let result: Result<(), _> = with_retries(DEFAULT_RETRIES, lookup_is_retryable, || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(GatewayError::Timeout)
+        })
+        .await;
+        assert_eq!(
+            (result, calls.load(Ordering::SeqCst)),
+            (Err(GatewayError::Timeout), 4)
+        );
+
+        let calls = AtomicUsize::new(0);
+        let result: Result<(), _> = with_retries(DEFAULT_RETRIES, lookup_is_retryable, || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(rejected(404, "PAYMENT_NOT_FOUND"))
+        })
+        .await;
+        assert_eq!((result.is_err(), calls.load(Ordering::SeqCst)), (true, 1));
+    }
+}
