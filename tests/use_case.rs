@@ -87,17 +87,37 @@ impl PaymentGateway for FakePortOne {
         })
     }
 
-    async fn find_scheduled(
+    async fn find_schedule(
         &self,
         billing_key: &str,
         payment_id: Uuid,
-        _: Timestamp,
-    ) -> Result<Option<String>, GatewayError> {
+        _around: Timestamp,
+    ) -> Result<Option<PaymentSchedule>, GatewayError> {
         let schedules = self.schedules.lock().unwrap();
+        let revoked = self.revoked.lock().unwrap();
         let index = schedules
             .iter()
             .position(|s| s.billing_key == billing_key && s.payment_id == payment_id);
-        Ok(index.map(|i| format!("schedule-{}", i + 1)))
+        Ok(index.map(|i| {
+            let s = &schedules[i];
+            let id = format!("schedule-{}", i + 1);
+            let status = if revoked.contains(&id) {
+                "REVOKED"
+            } else {
+                "SCHEDULED"
+            };
+            PaymentSchedule {
+                status: status.into(),
+                payment_id: s.payment_id.to_string(),
+                order_name: s.order_name.clone(),
+                time_to_pay: s.time_to_pay,
+                total_amount: s.amount.value(),
+                currency: s.currency.clone(),
+                created_at: s.time_to_pay,
+                revoked_at: None,
+                id,
+            }
+        }))
     }
 }
 

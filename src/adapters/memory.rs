@@ -79,12 +79,6 @@ impl PaymentLedger for InMemoryLedger {
             .cloned())
     }
 
-    async fn set_schedule_id(&self, transaction_key: &str, schedule_id: &str) -> LedgerResult {
-        self.update(transaction_key, |row| {
-            row.schedule_id = Some(schedule_id.to_owned())
-        })
-    }
-
     async fn mark_cancelled(&self, transaction_key: &str) -> LedgerResult {
         self.update(transaction_key, |row| row.status = CANCELLED_STATUS.to_owned())
     }

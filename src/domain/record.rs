@@ -30,8 +30,6 @@ pub struct PaymentRecord {
     pub next_schedule_at: Timestamp,
     /// `paymentId` of next month's scheduled payment; see [`next_schedule_id`].
     pub next_schedule_id: Uuid,
-    /// PortOne's `schedule.id` of that payment, once scheduled (needed to revoke it).
-    pub schedule_id: Option<String>,
     /// When the customer cancelled at period end; no next payment is scheduled while set.
     pub canceled_at: Option<Timestamp>,
     /// When a cancelled subscription was resumed.
@@ -50,7 +48,6 @@ impl PaymentRecord {
             end_grace_at: period.end_grace_at,
             next_schedule_at: period.next_schedule_at,
             next_schedule_id: next_schedule_id(&payment.id),
-            schedule_id: None,
             canceled_at: None,
             resumed_at: None,
         }

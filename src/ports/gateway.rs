@@ -129,14 +129,15 @@ pub trait PaymentGateway: Send + Sync + 'static {
         schedule_id: &str,
     ) -> impl Future<Output = Result<PaymentSchedule, GatewayError>> + Send;
 
-    /// The id of the `SCHEDULED` schedule for `payment_id` under `billing_key`, searched in a
-    /// window of a day around `time_to_pay` (the list API otherwise covers only the last 90 days).
-    fn find_scheduled(
+    /// The schedule for `payment_id` under `billing_key` (the `SCHEDULED` one when there are
+    /// several, else the latest), searched in a window of a day around `time_to_pay` (the list API
+    /// otherwise covers only the last 90 days).
+    fn find_schedule(
         &self,
         billing_key: &str,
         payment_id: Uuid,
         time_to_pay: Timestamp,
-    ) -> impl Future<Output = Result<Option<String>, GatewayError>> + Send;
+    ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
 }
 
 /// Shared gateways (tests keep a handle to inspect what was scheduled).
@@ -166,12 +167,12 @@ impl<T: PaymentGateway> PaymentGateway for std::sync::Arc<T> {
         (**self).get_schedule(schedule_id)
     }
 
-    fn find_scheduled(
+    fn find_schedule(
         &self,
         billing_key: &str,
         payment_id: Uuid,
         time_to_pay: Timestamp,
-    ) -> impl Future<Output = Result<Option<String>, GatewayError>> + Send {
-        (**self).find_scheduled(billing_key, payment_id, time_to_pay)
+    ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send {
+        (**self).find_schedule(billing_key, payment_id, time_to_pay)
     }
 }

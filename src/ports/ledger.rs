@@ -51,13 +51,6 @@ pub trait PaymentLedger: Send + Sync + 'static {
     /// The row whose `next_schedule_id` is `id`: the month before a renewal payment.
     fn find_by_next_schedule_id(&self, id: Uuid) -> impl Future<Output = LedgerResult> + Send;
 
-    /// Stores PortOne's `schedule.id` of the row's next payment.
-    fn set_schedule_id(
-        &self,
-        transaction_key: &str,
-        schedule_id: &str,
-    ) -> impl Future<Output = LedgerResult> + Send;
-
     /// Sets `status` to `"Cancelled"` (idempotent).
     fn mark_cancelled(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send;
 
@@ -88,14 +81,6 @@ impl<T: PaymentLedger> PaymentLedger for std::sync::Arc<T> {
 
     fn find_by_next_schedule_id(&self, id: Uuid) -> impl Future<Output = LedgerResult> + Send {
         (**self).find_by_next_schedule_id(id)
-    }
-
-    fn set_schedule_id(
-        &self,
-        transaction_key: &str,
-        schedule_id: &str,
-    ) -> impl Future<Output = LedgerResult> + Send {
-        (**self).set_schedule_id(transaction_key, schedule_id)
     }
 
     fn mark_cancelled(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send {

@@ -161,12 +161,8 @@ where
             format!("schedule-{}", record.next_schedule_id),
         );
         let (message, schedule_id) = match self.gateway.schedule_payment(&request).await {
-            Ok(ScheduleOutcome::Created { schedule_id }) => {
-                self.remember_schedule(&record.transaction_key, &schedule_id)
-                    .await;
-                (messages::SCHEDULED, Some(schedule_id))
-            }
-            Ok(ScheduleOutcome::AlreadyExists) => (messages::ALREADY_SCHEDULED, record.schedule_id.clone()),
+            Ok(ScheduleOutcome::Created { schedule_id }) => (messages::SCHEDULED, Some(schedule_id)),
+            Ok(ScheduleOutcome::AlreadyExists) => (messages::ALREADY_SCHEDULED, None),
             Err(error) => {
                 tracing::error!(%error, "scheduling the next payment failed");
                 let (message, data) = messages::schedule_failed(&error);
@@ -212,14 +208,6 @@ where
             .find_by_next_schedule_id(renewed)
             .await?
             .is_some_and(|previous| previous.is_canceled()))
-    }
-
-    /// Stores PortOne's `schedule.id` so cancellation can revoke it directly. Best effort: when it
-    /// fails, revocation finds the schedule through PortOne's list API instead.
-    pub(super) async fn remember_schedule(&self, transaction_key: &str, schedule_id: &str) {
-        if let Err(error) = self.ledger.set_schedule_id(transaction_key, schedule_id).await {
-            tracing::warn!(%error, "storing the schedule id failed; revocation will look it up");
-        }
     }
 }
 

@@ -5,7 +5,9 @@ use serde_json::{json, Value};
 
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
-use crate::ports::{Clock, GatewayError, PaymentGateway, PaymentLedger, RandomSource, RevokeOutcome};
+use crate::ports::{
+    Clock, GatewayError, PaymentGateway, PaymentLedger, PaymentSchedule, RandomSource, RevokeOutcome,
+};
 
 use super::WebhookService;
 
@@ -48,22 +50,27 @@ where
     C: Clock,
     R: RandomSource,
 {
-    /// Revokes the schedule of `record`'s next payment. The schedule id is the one stored when it
-    /// was created; when none is stored (an older row, or a crash between scheduling and storing)
-    /// it is looked up by billing key around `next_schedule_at`, the billing key coming from
+    /// Revokes the schedule of `record`'s next payment. Its PortOne `schedule.id` is looked up by
+    /// billing key in a window around `next_schedule_at` (not stored: that keeps every renewal at
+    /// three upstream calls, and cancellations are rare); the billing key comes from
     /// `billing_key` or, when `None`, from PortOne's record of the paid payment.
     pub(super) async fn revoke_next(
         &self,
         record: &PaymentRecord,
         billing_key: Option<&str>,
     ) -> Result<Revocation, GatewayError> {
-        let schedule_id = match &record.schedule_id {
-            Some(id) => Some(id.clone()),
-            None => self.look_up_schedule(record, billing_key).await?,
-        };
-        let Some(schedule_id) = schedule_id else {
+        let Some(schedule) = self.look_up_schedule(record, billing_key).await? else {
             return Ok(Revocation::NothingScheduled);
         };
+        let schedule_id = schedule.id;
+        match schedule.status.as_str() {
+            "SCHEDULED" => {}
+            "REVOKED" => return Ok(Revocation::AlreadyRevoked { schedule_id }),
+            // A failed charge leaves nothing to revoke.
+            "FAILED" => return Ok(Revocation::NothingScheduled),
+            // STARTED, PENDING, SUCCEEDED (or newer states): the charge is under way or done.
+            _ => return Ok(Revocation::AlreadyCharged { schedule_id }),
+        }
         Ok(match self.gateway.revoke_schedule(&schedule_id).await? {
             RevokeOutcome::Revoked { revoked_at } => Revocation::Revoked {
                 schedule_id,
@@ -80,7 +87,7 @@ where
         &self,
         record: &PaymentRecord,
         billing_key: Option<&str>,
-    ) -> Result<Option<String>, GatewayError> {
+    ) -> Result<Option<PaymentSchedule>, GatewayError> {
         let billing_key = match billing_key {
             Some(key) => key.to_owned(),
             None => {
@@ -94,7 +101,7 @@ where
             }
         };
         self.gateway
-            .find_scheduled(&billing_key, record.next_schedule_id, record.next_schedule_at)
+            .find_schedule(&billing_key, record.next_schedule_id, record.next_schedule_at)
             .await
     }
 }

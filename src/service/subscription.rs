@@ -10,7 +10,7 @@ use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
     Clock, GatewayError, LedgerError, PaymentGateway, PaymentLedger, PaymentSchedule, RandomSource,
-    RevokeOutcome, ScheduleOutcome,
+    RevokeOutcome,
 };
 
 use super::paid::schedule_request;
@@ -168,9 +168,7 @@ where
             request.time_to_pay =
                 Timestamp::from_utc(now.as_utc() + Duration::minutes(LATE_RESUME_DELAY_MINUTES));
         }
-        if let ScheduleOutcome::Created { schedule_id } = self.gateway.schedule_payment(&request).await? {
-            self.remember_schedule(key, &schedule_id).await;
-        }
+        self.gateway.schedule_payment(&request).await?;
         let record = self.set_state(key, None, Some(now)).await?;
         tracing::info!(transaction_key = key, "subscription resumed");
         Ok(SubscriptionChange {

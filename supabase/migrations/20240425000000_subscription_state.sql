@@ -3,12 +3,13 @@
 -- * `canceled_at`: set when the customer cancels at period end; the period stays valid until
 --   `end_at`, and no next payment is scheduled while it is set.
 -- * `resumed_at`: set when a cancelled subscription is resumed before `end_grace_at`.
--- * `schedule_id`: PortOne's `schedule.id` of the payment scheduled for `next_schedule_id`, kept
---   so the schedule can be revoked without searching PortOne's schedule list.
+--
+-- PortOne's `schedule.id` is not stored: revoking looks it up by billing key around
+-- `next_schedule_at` (GET /payment-schedules), which keeps every renewal at three upstream calls
+-- (fetch, record, schedule); cancellations are rare and can afford the extra lookup.
 alter table public.payment
   add column if not exists canceled_at timestamptz,
-  add column if not exists resumed_at timestamptz,
-  add column if not exists schedule_id text;
+  add column if not exists resumed_at timestamptz;
 
 -- Every function below returns the affected row as jsonb (zero or one element), like
 -- record_paid_payment, so both storage adapters read one shape.
@@ -31,18 +32,6 @@ security invoker
 set search_path = ''
 as $$
   select to_jsonb(p) from public.payment as p where p.next_schedule_id = p_next_schedule_id;
-$$;
-
-create or replace function public.set_payment_schedule_id(p_transaction_key text, p_schedule_id text)
-returns setof jsonb
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  update public.payment as p set schedule_id = p_schedule_id
-  where p.transaction_key = p_transaction_key
-  returning to_jsonb(p);
 $$;
 
 -- Idempotent: a second call finds the status already 'Cancelled' and changes nothing.
@@ -76,11 +65,9 @@ $$;
 
 revoke execute on function public.payment_by_transaction_key(text) from public, anon, authenticated;
 revoke execute on function public.payment_by_next_schedule_id(uuid) from public, anon, authenticated;
-revoke execute on function public.set_payment_schedule_id(text, text) from public, anon, authenticated;
 revoke execute on function public.cancel_payment(text) from public, anon, authenticated;
 revoke execute on function public.set_subscription_state(text, timestamptz, timestamptz) from public, anon, authenticated;
 grant execute on function public.payment_by_transaction_key(text) to service_role;
 grant execute on function public.payment_by_next_schedule_id(uuid) to service_role;
-grant execute on function public.set_payment_schedule_id(text, text) to service_role;
 grant execute on function public.cancel_payment(text) to service_role;
 grant execute on function public.set_subscription_state(text, timestamptz, timestamptz) to service_role;

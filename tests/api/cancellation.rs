@@ -96,7 +96,7 @@ async fn next_payment_already_charged_fails_and_asks_for_a_refund() {
 }
 
 #[tokio::test]
-async fn schedule_id_not_stored_is_found_through_the_list_api() {
+async fn schedule_created_by_an_earlier_delivery_is_found_through_the_list_api() {
     let app = spawn_app().await;
     app.portone_has_payment(&paid_payment("pay_123456")).await;
     let schedules = app.portone_schedules().await;

@@ -30,7 +30,6 @@ fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
         end_grace_at: at("2024-02-01T14:59:59.000Z"),
         next_schedule_at: at("2024-02-01T01:59:59.000Z"),
         next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
-        schedule_id: None,
         canceled_at: None,
         resumed_at: None,
     }
@@ -70,6 +69,57 @@ async fn ledger_contract(ledger: &impl PaymentLedger) {
         matches!(&error, LedgerError::Rejected { code, .. } if code == "23505"),
         "{error:?}"
     );
+
+    // Reading back, by either key; a missing row is `None`, not an error.
+    assert_eq!(ledger.find("contract_1").await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        ledger
+            .find_by_next_schedule_id(first.next_schedule_id)
+            .await
+            .unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(ledger.find("contract_missing").await.unwrap(), None);
+    assert_eq!(ledger.find_by_next_schedule_id(Uuid::nil()).await.unwrap(), None);
+    assert_eq!(ledger.mark_cancelled("contract_missing").await.unwrap(), None);
+    assert_eq!(
+        ledger
+            .set_subscription_state("contract_missing", None, None)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Subscription state, timestamps to the millisecond.
+    let canceled_at = at("2024-01-15T03:04:05.678Z");
+    let state = ledger
+        .set_subscription_state("contract_1", Some(canceled_at), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((state.canceled_at, state.resumed_at), (Some(canceled_at), None));
+    let resumed_at = at("2024-01-16T00:00:00.001Z");
+    let state = ledger
+        .set_subscription_state("contract_1", None, Some(resumed_at))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((state.canceled_at, state.resumed_at), (None, Some(resumed_at)));
+
+    // Cancelling is idempotent and touches nothing else.
+    for _ in 0..2 {
+        let cancelled = ledger.mark_cancelled("contract_1").await.unwrap().unwrap();
+        assert_eq!(cancelled.status, "Cancelled");
+        assert_eq!(cancelled.resumed_at, Some(resumed_at));
+        assert_eq!(
+            (cancelled.start_at, cancelled.amount),
+            (first.start_at, first.amount)
+        );
+    }
+    // A replayed Paid webhook after all this still returns the stored row, changes included.
+    let replayed = ledger.record_paid(&first).await.unwrap();
+    assert!(!replayed.inserted);
+    assert_eq!(replayed.record.status, "Cancelled");
 }
 
 #[tokio::test]

@@ -97,13 +97,7 @@ async fn storage_receives_the_row_through_the_rpc_with_the_service_role_key() {
     let (_, body) = app.send("pay_123456", "Paid").await;
 
     let requests = app.postgrest.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 2, "record the row, then remember the schedule id");
-    let remember: Value = serde_json::from_slice(&requests[1].body).unwrap();
-    assert_eq!(requests[1].url.path(), "/rest/v1/rpc/set_payment_schedule_id");
-    assert_eq!(
-        remember,
-        json!({ "p_transaction_key": "pay_123456", "p_schedule_id": "schedule-0001" })
-    );
+    assert_eq!(requests.len(), 1, "one storage call per paid webhook");
     let rpc = &requests[0];
     assert_eq!(rpc.url.path(), RPC_PATH);
     assert_eq!(rpc.headers["apikey"], SERVICE_ROLE_KEY);
@@ -136,10 +130,11 @@ async fn replayed_webhook_reuses_the_stored_row_and_never_schedules_twice() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.rows.len(), 1);
     assert_eq!(schedules.created().len(), 1);
-    let mut stored = first["checklist"][3]["data"].clone();
-    stored["schedule_id"] = json!("schedule-0001");
-    assert_eq!(replay["checklist"][3]["data"], stored);
-    assert_eq!(replay["checklist"][4]["data"]["scheduleId"], "schedule-0001");
+    assert_eq!(replay["checklist"][3]["data"], first["checklist"][3]["data"]);
+    assert_eq!(
+        replay["checklist"][4]["message"],
+        "다음달 구독이 이미 예약되어 있습니다."
+    );
     assert_eq!(
         replay["checklist"][4]["data"]["timeToPay"],
         first["checklist"][4]["data"]["timeToPay"]

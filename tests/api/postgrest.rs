@@ -97,7 +97,6 @@ impl Respond for PostgrestStandIn {
                     "created_at": "2024-01-01T00:00:05.123456+00:00",
                     "canceled_at": null,
                     "resumed_at": null,
-                    "schedule_id": null,
                 });
                 rows.insert(key, row.clone());
                 let mut row = row;
@@ -110,9 +109,6 @@ impl Respond for PostgrestStandIn {
                     .find(|row| row["next_schedule_id"] == params["p_next_schedule_id"])
                     .cloned(),
             ),
-            "set_payment_schedule_id" => answer(update(&mut rows, &|row| {
-                row["schedule_id"] = params["p_schedule_id"].clone()
-            })),
             "cancel_payment" => answer(update(&mut rows, &|row| row["status"] = json!("Cancelled"))),
             "set_subscription_state" => answer(update(&mut rows, &|row| {
                 row["canceled_at"] = pg_time(&params["p_canceled_at"]);

@@ -176,12 +176,12 @@ impl PaymentGateway for PortOneClient {
         wire::ScheduleDto::parse(&errors::send(request).await?)
     }
 
-    async fn find_scheduled(
+    async fn find_schedule(
         &self,
         billing_key: &str,
         payment_id: uuid::Uuid,
         time_to_pay: Timestamp,
-    ) -> Result<Option<String>, GatewayError> {
+    ) -> Result<Option<PaymentSchedule>, GatewayError> {
         // GET with the body in the `requestBody` query parameter, as PortOne's SDKs send it.
         let body = wire::ListSchedulesBody::around(billing_key, self.store_id.as_deref(), time_to_pay);
         let encoded =
@@ -191,9 +191,10 @@ impl PaymentGateway for PortOneClient {
             .query(&[("requestBody", encoded)]);
         let page = wire::ScheduleListDto::parse(&errors::send(request).await?)?;
         let wanted = payment_id.to_string();
-        Ok(page
-            .into_iter()
-            .find(|s| s.payment_id == wanted && s.status == "SCHEDULED")
-            .map(|s| s.id))
+        let mut matching: Vec<_> = page.into_iter().filter(|s| s.payment_id == wanted).collect();
+        // A resumed subscription has a revoked schedule and a newer pending one: the pending one
+        // wins, else the latest.
+        matching.sort_by_key(|s| (s.status == "SCHEDULED", s.created_at));
+        Ok(matching.pop())
     }
 }

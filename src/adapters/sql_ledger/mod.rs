@@ -92,14 +92,6 @@ impl<F: SqlFunctions> PaymentLedger for SqlLedger<F> {
         .await
     }
 
-    async fn set_schedule_id(&self, transaction_key: &str, schedule_id: &str) -> LedgerResult {
-        let args = vec![
-            ("p_transaction_key", text(transaction_key)),
-            ("p_schedule_id", text(schedule_id)),
-        ];
-        self.one("set_payment_schedule_id", args).await
-    }
-
     async fn mark_cancelled(&self, transaction_key: &str) -> LedgerResult {
         self.one(
             "cancel_payment",

@@ -21,8 +21,6 @@ struct Row {
     next_schedule_at: DateTime<Utc>,
     next_schedule_id: Uuid,
     #[serde(default)]
-    schedule_id: Option<String>,
-    #[serde(default)]
     canceled_at: Option<DateTime<Utc>>,
     #[serde(default)]
     resumed_at: Option<DateTime<Utc>>,
@@ -55,7 +53,6 @@ pub(super) fn parse_one(rows: Vec<Value>) -> Result<Option<(PaymentRecord, Optio
         end_grace_at: row.end_grace_at.into(),
         next_schedule_at: row.next_schedule_at.into(),
         next_schedule_id: row.next_schedule_id,
-        schedule_id: row.schedule_id,
         canceled_at: row.canceled_at.map(Into::into),
         resumed_at: row.resumed_at.map(Into::into),
     };

@@ -1,0 +1,242 @@
+//! Load benchmark (issue 6): `cargo bench --bench load` builds the release binary, starts it as a
+//! separate process against upstream stand-ins (PortOne and PostgREST, in this process), and prints
+//! a table:
+//! - throughput, webhooks/s, paid flow end to end with fresh payment ids, stand-ins answering at
+//!   once, 64 concurrent connections;
+//! - latency p50/p99 with every upstream call delayed 20 ms, 256 concurrent connections, and the
+//!   overhead: p99 minus the 60 ms the three upstream calls take;
+//! - the service's peak resident memory (VmHWM) and its start-up time to the first `/healthz` 200.
+//!
+//! Everything shares this machine's cores: load generator, stand-ins and service.
+//! `BENCH_SECONDS` (default 10) sets each phase's length.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use poem::http::StatusCode;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::web::{Data, Path};
+use poem::{get, handler, post, EndpointExt, Response, Route, Server};
+use serde_json::{json, Value};
+
+/// Upstream delay in milliseconds, shared with the stand-in handlers.
+#[derive(Clone)]
+struct Delay(Arc<AtomicU64>);
+
+impl Delay {
+    async fn wait(&self) {
+        let ms = self.0.load(Ordering::Relaxed);
+        if ms > 0 {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+    }
+}
+
+fn json_response(body: String) -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .content_type("application/json")
+        .body(body)
+}
+
+#[handler]
+async fn payment(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
+    delay.wait().await;
+    // A `PaidPayment` with every required field (as tests/fixtures/portone/paid_payment.json).
+    json_response(format!(
+        r#"{{"status":"PAID","id":"{id}","transactionId":"tx","merchantId":"m","storeId":"s","channel":{{"type":"TEST","pgProvider":"TOSSPAYMENTS","pgMerchantId":"t"}},"version":"V2","billingKey":"billing-key","requestedAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z","statusChangedAt":"2024-01-01T00:00:00Z","orderName":"월간 구독","amount":{{"total":10000,"taxFree":0,"discount":0,"paid":10000,"cancelled":0,"cancelledTaxFree":0}},"currency":"KRW","customer":{{"id":"c-1"}},"origin":{{"platformType":"API","ipAddress":"127.0.0.1"}},"paidAt":"2024-01-01T00:00:00Z","disputes":[]}}"#
+    ))
+}
+
+#[handler]
+async fn schedule(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
+    delay.wait().await;
+    json_response(format!(r#"{{"schedule":{{"id":"schedule-{id}"}}}}"#))
+}
+
+/// PostgREST's `record_paid_payment`: the row back with `inserted: true`; other functions: no row.
+#[handler]
+async fn rpc(Path(function): Path<String>, body: String, delay: Data<&Delay>) -> Response {
+    delay.wait().await;
+    if function != "record_paid_payment" {
+        return json_response("[]".to_owned());
+    }
+    let p: Value = serde_json::from_str(&body).unwrap_or_default();
+    let row = json!([{
+        "transaction_key": p["p_transaction_key"], "amount": p["p_amount"], "status": p["p_status"],
+        "start_at": p["p_start_at"], "end_at": p["p_end_at"], "end_grace_at": p["p_end_grace_at"],
+        "next_schedule_at": p["p_next_schedule_at"], "next_schedule_id": p["p_next_schedule_id"],
+        "schedule_id": null, "canceled_at": null, "resumed_at": null, "inserted": true
+    }]);
+    json_response(row.to_string())
+}
+
+async fn start_stand_ins(delay: Delay) -> String {
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let port = acceptor.local_addr()[0].as_socket_addr().unwrap().port();
+    let app = Route::new()
+        .at("/payments/:id", get(payment))
+        .at("/payments/:id/schedule", post(schedule))
+        .at("/rest/v1/rpc/:function", post(rpc))
+        .data(delay);
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
+    format!("http://127.0.0.1:{port}")
+}
+
+struct Service {
+    child: Child,
+    base: String,
+    startup: Duration,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_service(upstream: &str, http: &reqwest::Client) -> Service {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_portone-subscriptions"))
+        .env_clear()
+        .env("PORTONE_API_SECRET", "bench-secret")
+        .env("PORTONE_API_BASE_URL", upstream)
+        .env("SUPABASE_URL", upstream)
+        .env("SUPABASE_SERVICE_ROLE_KEY", "bench-service-role-key")
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("RUST_LOG", "info")
+        .current_dir(std::env::temp_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the release binary");
+    let base = format!("http://127.0.0.1:{port}");
+    loop {
+        if let Ok(response) = http.get(format!("{base}/healthz")).send().await {
+            if response.status().is_success() {
+                return Service {
+                    child,
+                    base,
+                    startup: started.elapsed(),
+                };
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the service did not start"
+        );
+        tokio::time::sleep(Duration::from_micros(500)).await;
+    }
+}
+
+/// `connections` loops posting `Paid` webhooks with fresh ids for `length`; returns latencies (µs)
+/// of the 200s and the count of other answers.
+async fn load(base: &str, connections: usize, length: Duration, tag: &str) -> (Vec<u64>, usize) {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .unwrap();
+    let until = Instant::now() + length;
+    let tasks = (0..connections).map(|c| {
+        let (http, url, tag) = (http.clone(), format!("{base}/api/portone"), tag.to_owned());
+        tokio::spawn(async move {
+            let (mut latencies, mut failures) = (Vec::new(), 0usize);
+            let mut n = 0u64;
+            while Instant::now() < until {
+                n += 1;
+                let body = format!(r#"{{"payment_id":"bench-{tag}-{c}-{n}","status":"Paid"}}"#);
+                let sent = Instant::now();
+                let response = http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await;
+                match response {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        latencies.push(sent.elapsed().as_micros() as u64);
+                    }
+                    _ => failures += 1,
+                }
+            }
+            (latencies, failures)
+        })
+    });
+    let mut all = Vec::new();
+    let mut failures = 0;
+    for task in tasks.collect::<Vec<_>>() {
+        let (latencies, failed) = task.await.unwrap();
+        all.extend(latencies);
+        failures += failed;
+    }
+    all.sort_unstable();
+    (all, failures)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index] as f64 / 1000.0
+}
+
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    kib / 1024.0
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let length = Duration::from_secs(seconds);
+    let delay = Delay(Arc::new(AtomicU64::new(0)));
+    let upstream = start_stand_ins(delay.clone()).await;
+    let http = reqwest::Client::new();
+    let service = start_service(&upstream, &http).await;
+
+    load(&service.base, 64, Duration::from_secs(1), "warmup").await;
+    let (fast, fast_failures) = load(&service.base, 64, length, "throughput").await;
+    let throughput = fast.len() as f64 / length.as_secs_f64();
+
+    delay.0.store(20, Ordering::Relaxed);
+    let (slow, slow_failures) = load(&service.base, 256, length, "latency").await;
+    let (p50, p99) = (percentile(&slow, 0.50), percentile(&slow, 0.99));
+    let rss = peak_rss_mib(service.child.id());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+
+    println!("| measure ({cores} cores, everything on this machine) | result | target |");
+    println!("|---|---|---|");
+    println!("| throughput, 64 connections, instant upstreams | {throughput:.0} webhooks/s | >= 2000 |");
+    println!("| latency p50, 256 connections, upstreams +20 ms each | {p50:.1} ms | |");
+    println!("| latency p99, same | {p99:.1} ms | |");
+    println!(
+        "| p99 overhead (p99 - 60 ms of upstream calls) | {:.1} ms | <= 5 |",
+        p99 - 60.0
+    );
+    println!("| peak resident memory of the service | {rss:.1} MiB | <= 40 MB |");
+    println!(
+        "| start-up to first /healthz 200 | {:.1} ms | < 100 |",
+        service.startup.as_secs_f64() * 1000.0
+    );
+    println!("| non-200 answers (throughput / latency phase) | {fast_failures} / {slow_failures} | 0 |");
+}
