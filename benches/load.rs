@@ -119,21 +119,15 @@ async fn start_service(upstream: &str, http: &reqwest::Client) -> Service {
         .stderr(Stdio::null())
         .spawn()
         .expect("the release binary");
-    let base = format!("http://127.0.0.1:{port}");
+    let mut service = Service { child, base: format!("http://127.0.0.1:{port}"), startup: Duration::ZERO };
     loop {
-        if let Ok(response) = http.get(format!("{base}/healthz")).send().await {
+        if let Ok(response) = http.get(format!("{}/healthz", service.base)).send().await {
             if response.status().is_success() {
-                return Service {
-                    child,
-                    base,
-                    startup: started.elapsed(),
-                };
+                service.startup = started.elapsed();
+                return service;
             }
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the service did not start"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "the service did not start");
         tokio::time::sleep(Duration::from_micros(500)).await;
     }
 }
