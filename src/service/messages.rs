@@ -117,8 +117,8 @@ pub fn schedule_failed(error: &GatewayError) -> (String, Value) {
 
 pub fn save_failed(error: &LedgerError) -> String {
     match error {
-        LedgerError::Unavailable(_) => {
-            "Supabase 저장소에 연결할 수 없어 payment 데이터를 저장하지 못했습니다.".to_owned()
+        LedgerError::Unavailable(detail) => {
+            format!("Supabase 저장소에 연결할 수 없어 payment 데이터를 저장하지 못했습니다 ({detail}).")
         }
         LedgerError::Rejected { code, message } => {
             format!("Supabase가 payment 데이터 저장을 거부했습니다 ({code}): {message}")

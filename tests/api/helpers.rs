@@ -30,6 +30,7 @@ pub const NOW: &str = "2024-01-01T00:00:05Z";
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 pub const RPC_PATH: &str = "/rest/v1/rpc/record_paid_payment";
 
+pub use crate::fault_proxy::FaultProxy;
 pub use crate::portone::Schedules;
 pub use crate::postgrest::{mount_postgrest_stand_in, Rows};
 
@@ -78,6 +79,8 @@ pub struct Options {
     pub limits: Limits,
     /// Per-webhook deadline.
     pub deadline: Duration,
+    /// Route PortOne and PostgREST through [`FaultProxy`]s.
+    pub through_proxies: bool,
 }
 
 impl Default for Options {
@@ -90,6 +93,7 @@ impl Default for Options {
             webhook_secret: None,
             limits: Limits::default(),
             deadline: Duration::from_secs(20),
+            through_proxies: false,
         }
     }
 }
@@ -101,6 +105,8 @@ pub struct TestApp {
     pub rows: Rows,
     /// The service's clock: tests move it.
     pub clock: Arc<FixedClock>,
+    /// Fault proxies in front of PortOne and PostgREST, with `Options::through_proxies`.
+    pub proxies: Option<(FaultProxy, FaultProxy)>,
     client: TestClient<BoxEndpoint<'static>>,
 }
 
@@ -111,14 +117,30 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let portone = MockServer::start().await;
     let postgrest = MockServer::start().await;
-    let http = reqwest::Client::builder()
+    let mut http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(2))
-        .timeout(options.upstream_timeout)
-        .build()
-        .unwrap();
+        .timeout(options.upstream_timeout);
+    let proxies = if options.through_proxies {
+        // Every request on its own connection, so the proxies see each request line.
+        http = http.pool_max_idle_per_host(0);
+        Some((
+            FaultProxy::start(*portone.address()).await,
+            FaultProxy::start(*postgrest.address()).await,
+        ))
+    } else {
+        None
+    };
+    let http = http.build().unwrap();
+    let portone_url = match &proxies {
+        Some((proxy, _)) => proxy.url(),
+        None => options.portone_base_url.unwrap_or_else(|| portone.uri()),
+    };
+    let postgrest_url = proxies
+        .as_ref()
+        .map_or_else(|| postgrest.uri(), |(_, proxy)| proxy.url());
     let gateway = PortOneClient::new(
         http.clone(),
-        Url::parse(&options.portone_base_url.unwrap_or_else(|| portone.uri())).unwrap(),
+        Url::parse(&portone_url).unwrap(),
         &SecretString::from(PORTONE_SECRET),
         options.store_id,
     )
@@ -126,7 +148,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let ledger = match options.database_url {
         Some(url) => Ledger::from(PostgresLedger::connect_lazy(&postgres_settings(&url)).unwrap()),
         None => Ledger::from(
-            SupabaseLedger::new(http, &postgrest.uri(), &SecretString::from(SERVICE_ROLE_KEY)).unwrap(),
+            SupabaseLedger::new(http, &postgrest_url, &SecretString::from(SERVICE_ROLE_KEY)).unwrap(),
         ),
     };
     let clock = Arc::new(FixedClock::at(now()));
@@ -142,6 +164,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         postgrest,
         rows,
         clock,
+        proxies,
         client: TestClient::new(routes(
             Arc::new(service),
             Some(SecretString::from(ADMIN_TOKEN)),

@@ -1,10 +1,12 @@
 //! HTTP-level tests: the real poem-openapi app in-process, wiremock standing in for PortOne and
 //! for Supabase's PostgREST, a fixed clock and a seeded random source.
 
+mod fault_proxy;
 mod helpers;
 
 mod body_versions;
 mod cancellation;
+mod faults;
 mod pg;
 mod portone;
 mod postgrest;

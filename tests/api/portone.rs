@@ -25,6 +25,13 @@ pub struct Schedules(Arc<Mutex<Vec<Schedule>>>);
 impl Schedules {
     pub async fn mount(server: &MockServer) -> Self {
         let schedules = Self::default();
+        schedules.remount(server).await;
+        schedules
+    }
+
+    /// Mounts this stand-in's handlers (again, after a `reset` of the server).
+    pub async fn remount(&self, server: &MockServer) {
+        let schedules = self.clone();
         Mock::given(method("POST"))
             .and(path_regex(r"^/payments/[^/]+/schedule$"))
             .respond_with(Create(schedules.clone()))
@@ -37,10 +44,9 @@ impl Schedules {
             .await;
         Mock::given(method("GET"))
             .and(path_regex(r"^/payment-schedules(/[^/]+)?$"))
-            .respond_with(Read(schedules.clone()))
+            .respond_with(Read(schedules))
             .mount(server)
             .await;
-        schedules
     }
 
     /// `(paymentId, body)` of every schedule created, in order (re-creations included).

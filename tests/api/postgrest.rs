@@ -26,6 +26,12 @@ impl Rows {
 /// Mounts the stand-in on `postgrest` and returns its table.
 pub async fn mount_postgrest_stand_in(postgrest: &MockServer) -> Rows {
     let rows = Rows::default();
+    mount_postgrest_stand_in_with(postgrest, &rows).await;
+    rows
+}
+
+/// Mounts the stand-in over an existing table (again, after a `reset` of the server).
+pub async fn mount_postgrest_stand_in_with(postgrest: &MockServer, rows: &Rows) {
     Mock::given(method("POST"))
         .and(path_regex(r"^/rest/v1/rpc/[a-z_]+$"))
         .and(header("apikey", SERVICE_ROLE_KEY))
@@ -36,7 +42,6 @@ pub async fn mount_postgrest_stand_in(postgrest: &MockServer) -> Rows {
         .respond_with(PostgrestStandIn(rows.clone()))
         .mount(postgrest)
         .await;
-    rows
 }
 
 struct PostgrestStandIn(Rows);

@@ -77,9 +77,7 @@ fn json(arg: Arg) -> Value {
 /// error (`23505`, `42501`, `42883`, …) is `Rejected` with its code.
 fn ledger_error(error: SupabaseError) -> LedgerError {
     match error {
-        SupabaseError::Transport(error) => {
-            LedgerError::Unavailable(format!("{:#}", anyhow::Error::new(error)))
-        }
+        SupabaseError::Transport(error) => LedgerError::Unavailable(transport_detail(error)),
         SupabaseError::Api(api) => {
             let code = api.code.clone().unwrap_or_else(|| format!("HTTP {}", api.status));
             let transient = api.status >= 500 && (api.code.is_none() || code.starts_with("PGRST"));
@@ -94,4 +92,11 @@ fn ledger_error(error: SupabaseError) -> LedgerError {
         }
         other => LedgerError::InvalidResponse(other.to_string()),
     }
+}
+
+/// What went wrong on the wire, without the URL (it names hosts and ports, nothing useful for
+/// people) but with the cause chain (`timed out`, `Connection refused`, …).
+fn transport_detail(error: reqwest::Error) -> String {
+    let kind = if error.is_timeout() { "timed out: " } else { "" };
+    format!("{kind}{:#}", anyhow::Error::new(error.without_url()))
 }
