@@ -196,6 +196,17 @@ impl TestApp {
         content_type: &str,
         headers: &[(&str, String)],
     ) -> (StatusCode, Value) {
+        let (status, _, value) = self.post_full(body, content_type, headers).await;
+        (status, value)
+    }
+
+    /// Like [`TestApp::post_raw`], with the answer's headers.
+    pub async fn post_full(
+        &self,
+        body: impl Into<Body>,
+        content_type: &str,
+        headers: &[(&str, String)],
+    ) -> (StatusCode, poem::http::HeaderMap, Value) {
         let mut request = self
             .client
             .post("/api/portone")
@@ -206,10 +217,11 @@ impl TestApp {
         }
         let response = request.send().await;
         let status = response.0.status();
+        let answer_headers = response.0.headers().clone();
         let bytes = response.0.into_body().into_bytes().await.unwrap();
         let value = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| panic!("not JSON ({status}): {}", String::from_utf8_lossy(&bytes)));
-        (status, value)
+        (status, answer_headers, value)
     }
 
     /// The seed's webhook `{payment_id, status}`.
