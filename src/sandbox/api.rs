@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
@@ -38,6 +38,7 @@ pub struct NewPayment {
 pub struct CreatedPayment {
     /// Paste into `POST /api/portone` as `payment_id` (with `status: "Paid"`).
     pub payment_id: String,
+    #[oai(skip_serializing_if_is_none)]
     pub billing_key: Option<String>,
     pub paid_at: String,
     /// A ready-to-send 2024-01-01 webhook body for this payment.
@@ -61,6 +62,35 @@ pub struct Deliveries {
     /// The sandbox clock after the move (UTC).
     pub now: String,
     pub deliveries: Vec<Value>,
+}
+
+/// Answers of the sandbox endpoints that take a JSON body.
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "created_bad_request")]
+pub enum CreateResponse {
+    #[oai(status = 200)]
+    Ok(Json<CreatedPayment>),
+    /// The body is not the documented JSON (or `Content-Type` is missing).
+    #[oai(status = 400)]
+    BadRequest(PlainText<String>),
+}
+
+fn created_bad_request(error: poem::Error) -> CreateResponse {
+    CreateResponse::BadRequest(PlainText(error.to_string()))
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "advance_bad_request")]
+pub enum AdvanceResponse {
+    #[oai(status = 200)]
+    Ok(Json<Deliveries>),
+    /// The body is not the documented JSON (or `Content-Type` is missing).
+    #[oai(status = 400)]
+    BadRequest(PlainText<String>),
+}
+
+fn advance_bad_request(error: poem::Error) -> AdvanceResponse {
+    AdvanceResponse::BadRequest(PlainText(error.to_string()))
 }
 
 #[derive(ApiResponse)]
@@ -97,7 +127,7 @@ impl SandboxApi {
 impl SandboxApi {
     /// Create a paid test payment (with a billing key by default) at the simulated PortOne.
     #[oai(path = "/sandbox/payments", method = "post")]
-    async fn create_payment(&self, input: Json<NewPayment>) -> Json<CreatedPayment> {
+    async fn create_payment(&self, input: Json<NewPayment>) -> CreateResponse {
         let now = self.sandbox.clock.now();
         let mut state = self.sandbox.simulator.state();
         let n = state.payments.len() + 1;
@@ -129,23 +159,23 @@ impl SandboxApi {
             schedule_id: None,
         };
         state.payments.insert(payment.id.clone(), payment.clone());
-        Json(CreatedPayment {
+        CreateResponse::Ok(Json(CreatedPayment {
             webhook_body: serde_json::json!({ "payment_id": payment.id, "status": "Paid" }),
             payment_id: payment.id,
             billing_key,
             paid_at: Timestamp::from_utc(now).to_iso(),
-        })
+        }))
     }
 
     /// Advance the sandbox clock; every schedule that falls due is charged and its webhook
     /// delivered to `POST /api/portone`. Returns the checklists produced.
     #[oai(path = "/sandbox/clock/advance", method = "post")]
-    async fn advance(&self, by: Json<Advance>) -> Json<Deliveries> {
+    async fn advance(&self, by: Json<Advance>) -> AdvanceResponse {
         let duration = Duration::days(by.days.clamp(0, 3650))
             + Duration::hours(by.hours.clamp(0, 24 * 3650))
             + Duration::minutes(by.minutes.clamp(0, 60 * 24 * 3650));
         let deliveries = self.sandbox.advance(duration).await;
-        self.deliveries(deliveries)
+        AdvanceResponse::Ok(self.deliveries(deliveries))
     }
 
     /// Cancel (refund) a payment at the simulator and deliver its `Transaction.Cancelled` webhook.

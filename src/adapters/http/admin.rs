@@ -7,7 +7,7 @@ use std::sync::Arc;
 use poem::Request;
 use poem_openapi::auth::Bearer;
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -65,6 +65,9 @@ pub struct SubscriptionView {
 
 #[derive(ApiResponse)]
 pub enum SubscriptionResponse {
+    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    #[oai(status = 401)]
+    Unauthorized(PlainText<String>),
     /// Done (or already in that state).
     #[oai(status = 200)]
     Ok(Json<SubscriptionView>),
@@ -117,6 +120,7 @@ pub struct ScheduleView {
     pub total_amount: i64,
     pub currency: String,
     pub created_at: String,
+    #[oai(skip_serializing_if_is_none)]
     pub revoked_at: Option<String>,
 }
 
@@ -138,6 +142,9 @@ impl From<PaymentSchedule> for ScheduleView {
 
 #[derive(ApiResponse)]
 pub enum ScheduleResponse {
+    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    #[oai(status = 401)]
+    Unauthorized(PlainText<String>),
     #[oai(status = 200)]
     Ok(Json<ScheduleView>),
     /// PortOne does not know this schedule.
@@ -154,11 +161,15 @@ pub enum ScheduleResponse {
 pub struct RevokeView {
     /// `REVOKED` or `ALREADY_REVOKED`.
     pub result: String,
+    #[oai(skip_serializing_if_is_none)]
     pub revoked_at: Option<String>,
 }
 
 #[derive(ApiResponse)]
 pub enum RevokeResponse {
+    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    #[oai(status = 401)]
+    Unauthorized(PlainText<String>),
     /// Revoked now, or already revoked before.
     #[oai(status = 200)]
     Ok(Json<RevokeView>),

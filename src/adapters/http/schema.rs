@@ -33,7 +33,7 @@ pub enum PortOneWebhook {
 pub struct PortOneWebhookCurrent {
     /// `Transaction.Paid` and `Transaction.Cancelled` are processed; every other type
     /// (`Transaction.Ready`, `BillingKey.Issued`, types added later) is acknowledged.
-    #[oai(rename = "type")]
+    #[oai(rename = "type", validator(min_length = 1))]
     pub event_type: String,
     /// When the event happened (RFC 3339); the same across PortOne's retries.
     pub timestamp: String,
@@ -46,6 +46,12 @@ pub struct PortOneWebhookCurrent {
 #[oai(rename_all = "camelCase")]
 pub struct PortOneWebhookData {
     pub store_id: Option<String>,
+    /// Required for `Transaction.*` types; 1–256 characters, not blank, no control characters.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 256,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     pub payment_id: Option<String>,
     pub transaction_id: Option<String>,
     pub cancellation_id: Option<String>,
@@ -72,7 +78,12 @@ impl Example for PortOneWebhookCurrent {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "PortOneWebhook_2024_01_01", example)]
 pub struct PortOneWebhookLegacy {
-    /// The merchant's `paymentId` (1–256 characters, no control characters).
+    /// The merchant's `paymentId` (1–256 characters, not blank, no control characters).
+    #[oai(validator(
+        min_length = 1,
+        max_length = 256,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     pub payment_id: String,
     /// What happened to the payment. `Paid` records the month and schedules the next;
     /// `Cancelled` marks the row and revokes the next schedule; other statuses are acknowledged.
