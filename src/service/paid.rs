@@ -46,11 +46,8 @@ where
         // Step 4: `paidAt` is stable across PortOne's retries; the clock is only a fallback.
         let start = payment.paid_at.unwrap_or_else(|| self.clock.now());
         let period = BillingPeriod::starting_at(start, self.random.schedule_offset());
-        let recorded = match self
-            .ledger
-            .record_paid(&PaymentRecord::paid(&payment, &period))
-            .await
-        {
+        let record = PaymentRecord::paid(&payment, &period);
+        let recorded = match by(deadline, self.ledger.record_paid(&record), storage_deadline).await {
             Ok(recorded) => recorded,
             Err(error) => {
                 tracing::error!(%error, "recording the payment failed");
@@ -160,7 +157,11 @@ where
             billing_key,
             format!("schedule-{}", record.next_schedule_id),
         );
-        let (message, schedule_id) = match self.gateway.schedule_payment(&request).await {
+        let scheduled = by(deadline, self.gateway.schedule_payment(&request), || {
+            GatewayError::Timeout
+        })
+        .await;
+        let (message, schedule_id) = match scheduled {
             Ok(ScheduleOutcome::Created { schedule_id }) => (messages::SCHEDULED, Some(schedule_id)),
             Ok(ScheduleOutcome::AlreadyExists) => (messages::ALREADY_SCHEDULED, None),
             Err(error) => {

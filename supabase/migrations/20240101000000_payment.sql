@@ -64,7 +64,10 @@ begin
       p_transaction_key, p_amount, p_status, p_start_at, p_end_at, p_end_grace_at, p_next_schedule_at,
       p_next_schedule_id
     )
-    on conflict on constraint payment_transaction_key_key do nothing
+    -- No arbiter on purpose: `on conflict (transaction_key)` would only absorb conflicts on that
+    -- index, and two concurrent deliveries of one payment also collide on next_schedule_id (it is
+    -- derived from transaction_key), which would then raise 23505 instead of doing nothing.
+    on conflict do nothing
     returning to_jsonb(p) || '{"inserted": true}'::jsonb;
   if found then
     return;
@@ -74,6 +77,15 @@ begin
     select to_jsonb(p) || '{"inserted": false}'::jsonb
     from public.payment as p
     where p.transaction_key = p_transaction_key;
+  if found then
+    return;
+  end if;
+
+  -- The insert conflicted, but not on transaction_key: another payment already holds this
+  -- next_schedule_id. That is a real conflict, reported as the constraint would.
+  raise unique_violation using
+    message = 'duplicate key value violates unique constraint "payment_next_schedule_id_key"',
+    detail = format('Key (next_schedule_id)=(%s) already exists.', p_next_schedule_id);
 end;
 $$;
 

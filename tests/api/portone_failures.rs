@@ -156,3 +156,55 @@ async fn unreachable_portone_is_reported_without_addresses() {
     assert_eq!(body["checklist"][2]["data"]["type"], "UNREACHABLE");
     assert!(!body.to_string().contains("127.0.0.1"), "{body}");
 }
+
+#[tokio::test]
+async fn the_webhook_deadline_bounds_slow_upstreams_and_retries() {
+    let options = Options {
+        deadline: Duration::from_millis(600),
+        ..Options::default()
+    };
+    let app = spawn_app_with(options).await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(paid_payment("pay_123456"))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&app.portone)
+        .await;
+    let started = std::time::Instant::now();
+
+    let (status, body) = app.send("pay_123456", "Paid").await;
+
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body["checklist"][2]["data"]["type"], "TIMEOUT");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the deadline, not PortOne, ended the webhook"
+    );
+}
+
+#[tokio::test]
+async fn storage_slower_than_the_deadline_fails_step_four() {
+    let options = Options {
+        deadline: Duration::from_millis(600),
+        ..Options::default()
+    };
+    let app = spawn_app_with(options).await;
+    app.portone_has_payment(&paid_payment("pay_123456")).await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .with_priority(1)
+        .mount(&app.postgrest)
+        .await;
+
+    let (status, body) = app.send("pay_123456", "Paid").await;
+
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let message = body["checklist"][3]["message"].as_str().unwrap();
+    assert!(message.contains("deadline"), "{message}");
+}
