@@ -22,6 +22,10 @@ impl Drop for Sandbox {
 
 impl Sandbox {
     async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    async fn start_with(vars: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -33,6 +37,7 @@ impl Sandbox {
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("RUST_LOG", "warn")
+            .envs(vars.iter().copied())
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -135,4 +140,52 @@ async fn a_year_of_renewals_then_a_cancel_in_the_sandbox() {
     let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
     assert_eq!(ledger.as_array().unwrap().len(), 13);
     assert_eq!(ledger[12]["status"], "Cancelled");
+}
+
+#[tokio::test]
+async fn with_a_webhook_secret_the_simulator_signs_its_deliveries() {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let sandbox = Sandbox::start_with(&[("PORTONE_WEBHOOK_SECRET", secret)]).await;
+    let (_, created) = sandbox.call("POST", "/sandbox/payments", json!({})).await;
+    let body = created["webhookBody"].to_string();
+
+    let (status, unsigned) = sandbox
+        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .await;
+    assert_eq!(status, 401, "{unsigned:#}");
+
+    let (_, health) = sandbox.call("GET", "/healthz", Value::Null).await;
+    assert_eq!(health["sandbox"], true);
+    let (_, paid) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    assert_eq!(paid, json!([]));
+    // Sign as PortOne would, at the sandbox clock's time (it started at today's noon KST).
+    let (_, schedules) = sandbox.call("GET", "/sandbox/schedules", Value::Null).await;
+    assert_eq!(schedules, json!([]));
+    let paid_at: chrono::DateTime<chrono::Utc> = created["paidAt"].as_str().unwrap().parse().unwrap();
+    let signature = standardwebhooks::Webhook::new(secret)
+        .unwrap()
+        .sign("msg-1", paid_at.timestamp(), body.as_bytes())
+        .unwrap();
+    let response = sandbox
+        .http
+        .post(format!("{}/api/portone", sandbox.base))
+        .header("content-type", "application/json")
+        .header("webhook-id", "msg-1")
+        .header("webhook-timestamp", paid_at.timestamp().to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    let (_, advanced) = sandbox
+        .call("POST", "/sandbox/clock/advance", json!({ "days": 31 }))
+        .await;
+    let renewal = &advanced["deliveries"][0];
+    assert_eq!(renewal["http_status"], 200, "{advanced:#}");
+    assert_eq!(
+        renewal["response"]["checklist"][1]["data"]["signature"],
+        "verified"
+    );
 }
