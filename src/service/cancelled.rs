@@ -44,23 +44,23 @@ where
         {
             Ok(Some(record)) => record,
             Ok(None) => {
-                checklist.record(
+                return WebhookOutcome::failed_at(
+                    checklist,
                     Step::CANCEL_PAYMENT,
-                    StepStatus::Failed,
                     messages::NO_ROW_TO_CANCEL,
                     None,
+                    Verdict::UpstreamFailed,
                 );
-                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
             }
             Err(error) => {
                 tracing::error!(%error, "marking the payment cancelled failed");
-                checklist.record(
+                return WebhookOutcome::failed_at(
+                    checklist,
                     Step::CANCEL_PAYMENT,
-                    StepStatus::Failed,
                     messages::save_failed(&error),
                     None,
+                    Verdict::UpstreamFailed,
                 );
-                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
             }
         };
         let row = serde_json::to_value(&record).ok();

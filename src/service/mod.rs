@@ -127,8 +127,13 @@ where
                     );
                     let data = json!({ "signature": "invalid", "reason": error.reason() });
                     let message = messages::signature_error(&error);
-                    checklist.record(Step::VALIDATE_REQUEST, StepStatus::Failed, message, Some(data));
-                    return WebhookOutcome::stopped(checklist, Verdict::Unauthorized);
+                    return WebhookOutcome::failed_at(
+                        checklist,
+                        Step::VALIDATE_REQUEST,
+                        message,
+                        Some(data),
+                        Verdict::Unauthorized,
+                    );
                 }
             },
         };
@@ -140,13 +145,13 @@ where
             Ok(raw) => raw,
             Err(error) => {
                 tracing::info!(%error, "webhook body rejected");
-                checklist.record(
+                return WebhookOutcome::failed_at(
+                    checklist,
                     Step::PARSE_REQUEST,
-                    StepStatus::Failed,
                     messages::parse_error(&error),
                     None,
+                    Verdict::BadRequest,
                 );
-                return WebhookOutcome::stopped(checklist, Verdict::BadRequest);
             }
         };
         checklist.record(
@@ -161,8 +166,13 @@ where
             Err(error) => {
                 tracing::info!(%error, "webhook body invalid");
                 let message = messages::validation_error(&error);
-                checklist.record(Step::VALIDATE_REQUEST, StepStatus::Failed, message, None);
-                return WebhookOutcome::stopped(checklist, Verdict::BadRequest);
+                return WebhookOutcome::failed_at(
+                    checklist,
+                    Step::VALIDATE_REQUEST,
+                    message,
+                    None,
+                    Verdict::BadRequest,
+                );
             }
         };
         let data = json!({ "signature": signature });

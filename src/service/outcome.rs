@@ -43,6 +43,18 @@ impl WebhookOutcome {
         Self { verdict, checklist }
     }
 
+    /// `step` failed with `message` (and `data`): recorded, the rest skipped, answered as `verdict`.
+    pub(super) fn failed_at(
+        mut checklist: Checklist,
+        step: Step,
+        message: impl Into<String>,
+        data: Option<serde_json::Value>,
+        verdict: Verdict,
+    ) -> Self {
+        checklist.record(step, StepStatus::Failed, message, data);
+        Self::stopped(checklist, verdict)
+    }
+
     /// A step failed: the rest are skipped with the reason.
     pub(super) fn stopped(mut checklist: Checklist, verdict: Verdict) -> Self {
         checklist.skip_remaining(messages::SKIPPED_AFTER_FAILURE);

@@ -51,13 +51,13 @@ where
             Ok(recorded) => recorded,
             Err(error) => {
                 tracing::error!(%error, "recording the payment failed");
-                checklist.record(
+                return WebhookOutcome::failed_at(
+                    checklist,
                     Step::SAVE_PAYMENT,
-                    StepStatus::Failed,
                     messages::save_failed(&error),
                     None,
+                    Verdict::UpstreamFailed,
                 );
-                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
             }
         };
         let message = if recorded.inserted {
@@ -147,8 +147,13 @@ where
             Err(error) => {
                 tracing::error!(%error, "reading the previous month failed");
                 let message = messages::lookup_failed(&error);
-                checklist.record(Step::SCHEDULE_NEXT_PAYMENT, StepStatus::Failed, message, None);
-                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
+                return WebhookOutcome::failed_at(
+                    checklist,
+                    Step::SCHEDULE_NEXT_PAYMENT,
+                    message,
+                    None,
+                    Verdict::UpstreamFailed,
+                );
             }
         }
         let request = schedule_request(
@@ -167,13 +172,13 @@ where
             Err(error) => {
                 tracing::error!(%error, "scheduling the next payment failed");
                 let (message, data) = messages::schedule_failed(&error);
-                checklist.record(
+                return WebhookOutcome::failed_at(
+                    checklist,
                     Step::SCHEDULE_NEXT_PAYMENT,
-                    StepStatus::Failed,
                     message,
                     Some(data),
+                    Verdict::UpstreamFailed,
                 );
-                return WebhookOutcome::stopped(checklist, Verdict::UpstreamFailed);
             }
         };
         let data = json!({
