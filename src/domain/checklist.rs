@@ -122,6 +122,11 @@ impl Checklist {
         self.items.iter().all(|item| item.status != StepStatus::Failed)
     }
 
+    /// The recorded lines, moved out.
+    pub fn into_items(self) -> Vec<ChecklistItem> {
+        self.items
+    }
+
     /// The recorded lines, in flow order.
     pub fn items(&self) -> &[ChecklistItem] {
         &self.items

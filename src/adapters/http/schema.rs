@@ -139,9 +139,11 @@ pub struct WebhookResult {
     pub checklist: Vec<ChecklistEntry>,
 }
 
-impl From<&Checklist> for WebhookResult {
-    fn from(checklist: &Checklist) -> Self {
-        let entries = checklist.items().iter().map(|item| ChecklistEntry {
+impl From<Checklist> for WebhookResult {
+    /// Moves the lines out of the checklist: no copy of messages or `data` on the hot path.
+    fn from(checklist: Checklist) -> Self {
+        let success = checklist.succeeded();
+        let entries = checklist.into_items().into_iter().map(|item| ChecklistEntry {
             code: item.code.to_owned(),
             step: item.step.to_owned(),
             status: match item.status {
@@ -149,11 +151,11 @@ impl From<&Checklist> for WebhookResult {
                 StepStatus::Failed => StepStatusName::Failed,
                 StepStatus::Skipped => StepStatusName::Skipped,
             },
-            message: item.message.clone(),
-            data: item.data.clone(),
+            message: item.message,
+            data: item.data,
         });
         Self {
-            success: checklist.succeeded(),
+            success,
             checklist: entries.collect(),
         }
     }

@@ -47,7 +47,7 @@ pub enum WebhookResponse {
 
 impl From<WebhookOutcome> for WebhookResponse {
     fn from(outcome: WebhookOutcome) -> Self {
-        let body = Json(WebhookResult::from(&outcome.checklist));
+        let body = Json(WebhookResult::from(outcome.checklist));
         match outcome.verdict {
             Verdict::Done => Self::Ok(body),
             Verdict::BadRequest => Self::BadRequest(body),
