@@ -80,9 +80,4 @@ impl WebhookOutcome {
         );
         Self::stopped(checklist, Verdict::Overloaded)
     }
-
-    /// `true` when no step failed.
-    pub fn success(&self) -> bool {
-        self.checklist.succeeded()
-    }
 }

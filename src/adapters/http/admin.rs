@@ -59,7 +59,7 @@ pub struct SubscriptionView {
     pub changed: bool,
     pub message: String,
     /// The `payment` row (column names; UTC timestamps with milliseconds), including
-    /// `canceled_at`, `resumed_at` and `schedule_id`.
+    /// `canceled_at` and `resumed_at`.
     pub payment: Value,
 }
 

@@ -35,7 +35,6 @@ const SCHEDULE_ALREADY_EXISTS: &str = "PAYMENT_SCHEDULE_ALREADY_EXISTS";
 #[derive(Clone)]
 pub struct PortOneClient {
     http: Client,
-    retries: retry::RetryPolicy,
     base_url: Url,
     authorization: HeaderValue,
     store_id: Option<String>,
@@ -69,17 +68,10 @@ impl PortOneClient {
         authorization.set_sensitive(true);
         Ok(Self {
             http,
-            retries: retry::DEFAULT_RETRIES,
             base_url,
             authorization,
             store_id,
         })
-    }
-
-    /// Replaces the retry schedule (tests of a single attempt use [`retry::NO_RETRIES`]).
-    pub fn with_retries(mut self, retries: retry::RetryPolicy) -> Self {
-        self.retries = retries;
-        self
     }
 
     /// `{base}/{segments…}` with each segment percent-encoded.
@@ -111,7 +103,7 @@ impl PortOneClient {
 impl PaymentGateway for PortOneClient {
     async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
         let url = self.url(&["payments", id.as_str()]);
-        retry::with_retries(self.retries, retry::lookup_is_retryable, || async {
+        retry::with_retries(retry::DEFAULT_RETRIES, retry::lookup_is_retryable, || async {
             let body = errors::send(self.authorized(self.http.get(&url))).await?;
             wire::PaymentDto::parse(&body)
         })
@@ -124,7 +116,7 @@ impl PaymentGateway for PortOneClient {
         // same key on every attempt makes the retries safe.
         let key = format!("\"{}\"", request.idempotency_key);
         let body = wire::CreatePaymentScheduleBody::from(request);
-        let sent = retry::with_retries(self.retries, retry::schedule_is_retryable, || {
+        let sent = retry::with_retries(retry::DEFAULT_RETRIES, retry::schedule_is_retryable, || {
             errors::send(
                 self.authorized(self.http.post(&url))
                     .header("Idempotency-Key", &key)

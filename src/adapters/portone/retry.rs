@@ -30,9 +30,6 @@ pub const DEFAULT_RETRIES: RetryPolicy = RetryPolicy {
     ],
 };
 
-/// No retries (tests of a single attempt).
-pub const NO_RETRIES: RetryPolicy = RetryPolicy { delays: &[] };
-
 fn transient(error: &GatewayError) -> bool {
     match error {
         GatewayError::Timeout | GatewayError::Unreachable(_) => true,

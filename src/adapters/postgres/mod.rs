@@ -67,11 +67,6 @@ impl PostgresLedger {
         let call_timeout = settings.acquire_timeout + settings.statement_timeout + Duration::from_millis(500);
         Ok(SqlLedger(PostgresFunctions { pool, call_timeout }))
     }
-
-    /// The pool, for tests and health checks.
-    pub fn pool(&self) -> &PgPool {
-        &self.0.pool
-    }
 }
 
 /// `select r from public.<function>(p_a => $1, …) as r`: named notation, so argument order
