@@ -111,6 +111,8 @@ async fn start_service(upstream: &str, http: &reqwest::Client) -> Service {
         .env("PORTONE_API_BASE_URL", upstream)
         .env("SUPABASE_URL", upstream)
         .env("SUPABASE_SERVICE_ROLE_KEY", "bench-service-role-key")
+        // Unsigned webhooks, as in the earlier runs, so the rows compare like for like.
+        .env("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS", "true")
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
         .env("RUST_LOG", "info")

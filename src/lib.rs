@@ -1,13 +1,15 @@
 //! PortOne V2 subscription-billing webhook service.
 //!
-//! Hexagonal layout:
-//! - [`domain`]: period math, scheduling policy, the webhook request and the checklist (no I/O);
-//! - [`ports`]: the traits the use case needs (`PaymentGateway`, `PaymentLedger`, `Clock`,
-//!   `RandomSource`);
-//! - [`service`]: the one use case, generic over the ports;
-//! - [`adapters`]: PortOne over reqwest, Supabase over PostgREST, the poem-openapi HTTP API, the
-//!   system clock and random source, and in-memory stand-ins;
-//! - [`config`] and [`startup`]: environment and wiring, used by the thin `main.rs`.
+//! Hexagonal layout; dependencies point inward only:
+//! - [`domain`]: period math, the webhook body, records and the checklist (no I/O);
+//! - [`ports`]: the traits the use cases need (`PaymentGateway`, `PaymentLedger`, `Clock`,
+//!   `RandomSource`), bundled as `Ports`;
+//! - [`service`]: the webhook and subscription use cases, generic over the ports;
+//! - [`adapters`]: PortOne over reqwest, the ledger (PostgreSQL, Supabase REST, in memory), the
+//!   poem-openapi HTTP API, clocks and random sources;
+//! - [`config`]: settings from the environment (reads `service` for the secret's format);
+//! - [`sandbox`]: the PortOne simulator and the sandbox endpoints (built on `adapters`);
+//! - [`startup`]: wiring, used by the thin `main.rs`.
 #![forbid(unsafe_code)]
 
 pub mod adapters;

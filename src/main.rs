@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use portone_subscriptions::config::{Config, SandboxSettings, SANDBOX_ADMIN_TOKEN};
+use portone_subscriptions::config::{Config, Mode, SandboxSettings};
 use portone_subscriptions::startup::Application;
 use portone_subscriptions::telemetry;
 
@@ -21,12 +21,11 @@ async fn main() -> ExitCode {
     // A missing .env is normal in production; the environment is then the only source.
     let _ = dotenvy::dotenv();
     telemetry::init();
-    let sandbox = std::env::args().skip(1).any(|arg| arg == "--sandbox")
-        || std::env::var("SANDBOX").is_ok_and(|value| matches!(value.trim(), "true" | "1" | "yes"));
-    let built = if sandbox {
-        build_sandbox().await
-    } else {
-        build_production().await
+    let mode = Mode::from_args(std::env::args().skip(1), |name| std::env::var(name).ok());
+    let sandbox = mode == Mode::Sandbox;
+    let built = match mode {
+        Mode::Sandbox => build_sandbox().await,
+        Mode::Serve => build_production().await,
     };
     let app = match built {
         Ok(app) => app,
@@ -68,11 +67,7 @@ async fn build_sandbox() -> Result<Application, ExitCode> {
         ExitCode::from(1)
     })?;
     let port = app.local_addr().map_or(settings.port, |addr| addr.port());
-    let token = if std::env::var_os("ADMIN_API_TOKEN").is_some() {
-        "$ADMIN_API_TOKEN"
-    } else {
-        SANDBOX_ADMIN_TOKEN
-    };
+    let token = settings.banner_token();
     eprintln!(
         "\n================================ SANDBOX MODE ================================\n\
          PortOne is SIMULATED in this process, the ledger is IN MEMORY, nothing is charged.\n\

@@ -1,4 +1,4 @@
-//! Wiring: builds the production adapters from [`Config`] and serves the routes.
+//! Wiring: builds the adapters from configuration, composes the routes, and serves them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,15 +11,17 @@ use poem::{Response, Server};
 
 use crate::adapters::clock::SystemClock;
 use crate::adapters::http;
+use crate::adapters::ledger::SqlLedger;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
-use crate::adapters::storage::Ledger;
-use crate::config::{Config, SandboxSettings};
-use crate::sandbox::Sandbox;
-use crate::service::{WebhookSecret, WebhookService};
+use crate::config::{Config, Limits, SandboxSettings, WebhookSignatures, UNSAFE_UNSIGNED_WEBHOOKS_VAR};
+use crate::ports::Adapters;
+use crate::sandbox::api::SandboxApi;
+use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
+use crate::service::{Services, WebhookSecret, WebhookService};
 
-/// The service as it runs in production.
-pub type ProductionService = WebhookService<PortOneClient, Ledger, SystemClock, ThreadRandom>;
+/// The ports as production wires them.
+pub type ProductionPorts = Adapters<PortOneClient, SqlLedger, SystemClock, ThreadRandom>;
 
 /// One reqwest client for every upstream: one connection pool, the configured timeouts. Over TLS it
 /// negotiates HTTP/2 where PortOne or Supabase offer it (ALPN), so a first-of-the-month burst
@@ -37,11 +39,11 @@ pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
         .context("Failed to build the HTTP client")
 }
 
-/// The production use case with PortOne and the configured storage adapter.
+/// The production services with PortOne and the configured storage adapter.
 ///
 /// # Errors
 /// When a secret cannot be used as a header value or the Supabase URL is unusable.
-pub fn production_service(config: &Config) -> anyhow::Result<ProductionService> {
+pub fn production_services(config: &Config) -> anyhow::Result<Services<ProductionPorts>> {
     let http = http_client(config)?;
     let gateway = PortOneClient::new(
         http.clone(),
@@ -49,17 +51,29 @@ pub fn production_service(config: &Config) -> anyhow::Result<ProductionService> 
         &config.portone_api_secret,
         config.portone_store_id.clone(),
     )?;
-    let ledger = Ledger::from_config(&config.storage, http)?;
-    let secret = match &config.portone_webhook_secret {
-        Some(secret) => Some(WebhookSecret::parse(secret).map_err(anyhow::Error::msg)?),
-        None => {
-            tracing::warn!("PORTONE_WEBHOOK_SECRET is not set: webhook signatures are NOT checked");
+    let ledger = SqlLedger::from_config(&config.storage, http)?;
+    let secret = match &config.webhook_signatures {
+        WebhookSignatures::Required(secret) => {
+            Some(WebhookSecret::parse(secret).map_err(anyhow::Error::msg)?)
+        }
+        WebhookSignatures::UnsafeDisabled => {
+            tracing::warn!(
+                setting = UNSAFE_UNSIGNED_WEBHOOKS_VAR,
+                "webhook signatures are NOT checked: anyone who can reach /api/portone can trigger lookups"
+            );
             None
         }
     };
-    Ok(WebhookService::new(gateway, ledger, SystemClock, ThreadRandom)
+    let ports = Adapters {
+        gateway,
+        ledger,
+        clock: SystemClock,
+        random: ThreadRandom,
+    };
+    let webhooks = WebhookService::new(Arc::new(ports))
         .with_webhook_secret(secret)
-        .with_deadline(config.webhook_deadline))
+        .with_deadline(config.webhook_deadline);
+    Ok(Services::new(webhooks))
 }
 
 /// A bound, not yet serving, HTTP server.
@@ -81,16 +95,15 @@ impl Application {
     /// # Errors
     /// When the address cannot be bound or the adapters cannot be built.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let service = Arc::new(production_service(config)?);
+        let services = production_services(config)?;
         tracing::info!(storage = config.storage.describe(), "payment ledger selected");
         let acceptor = bind(SocketAddr::new(config.host, config.port)).await?;
-        Ok(Self {
-            acceptor,
-            routes: http::routes(service, config.admin_api_token.clone(), config.limits),
-        })
+        let routes = http::production_routes(&services, config.admin_api_token.clone(), config.limits);
+        Ok(Self { acceptor, routes })
     }
 
-    /// Sandbox mode: binds, starts the PortOne simulator and wires the service to it.
+    /// Sandbox mode: binds, starts the PortOne simulator and wires the services to it. Every
+    /// production route (admin included) is served, plus the sandbox endpoints.
     ///
     /// # Errors
     /// When an address cannot be bound.
@@ -101,8 +114,13 @@ impl Application {
             .first()
             .and_then(|addr| addr.as_socket_addr().map(SocketAddr::port))
             .context("the listener has no port")?;
-        let (service, sandbox) = Sandbox::start(port, settings.portone_webhook_secret.clone()).await?;
-        let routes = http::sandbox_routes(service, sandbox, settings.admin_api_token.clone());
+        let (services, sandbox) = Sandbox::start(port, settings.portone_webhook_secret.clone()).await?;
+        let apis = (
+            http::production_apis(&services, Limits::default(), true),
+            SandboxApi::new(sandbox),
+        );
+        let document = http::document(apis).description(SANDBOX_DESCRIPTION);
+        let routes = http::serve(document, Some(settings.admin_api_token.clone()));
         Ok(Self { acceptor, routes })
     }
 

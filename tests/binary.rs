@@ -28,6 +28,8 @@ fn missing_configuration_exits_2_and_lists_every_variable() {
         "PORTONE_API_SECRET",
         "SUPABASE_URL",
         "SUPABASE_SERVICE_ROLE_KEY",
+        "PORTONE_WEBHOOK_SECRET",
+        "UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS",
         ".env.example",
     ] {
         assert!(stderr.contains(name), "{name} not in {stderr}");
@@ -41,7 +43,38 @@ fn configured_binary_serves_healthz_and_never_logs_secrets() {
         ("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key"),
     ]);
     assert!(logs.contains("supabase rest via SUPABASE_URL"), "{logs}");
-    assert!(!logs.contains("binary-test-portone-secret") && !logs.contains("binary-test-service-key"));
+    for secret in [
+        "binary-test-portone-secret",
+        "binary-test-service-key",
+        WEBHOOK_SECRET,
+    ] {
+        assert!(!logs.contains(secret), "{secret} in {logs}");
+    }
+    assert!(!logs.contains("NOT checked"), "{logs}");
+}
+
+#[test]
+fn without_a_webhook_secret_production_runs_only_when_told_it_is_unsafe() {
+    let mut command = bare_command();
+    command
+        .env("PORTONE_API_SECRET", "binary-test-portone-secret")
+        .env("SUPABASE_URL", "http://127.0.0.1:9")
+        .env("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key");
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("PORTONE_WEBHOOK_SECRET is missing"), "{stderr}");
+
+    let logs = serve_with(
+        &[
+            ("SUPABASE_URL", "http://127.0.0.1:9"),
+            ("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key"),
+            ("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS", "true"),
+        ],
+        false,
+    );
+    assert!(logs.contains("webhook signatures are NOT checked"), "{logs}");
+    assert!(logs.contains("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS"), "{logs}");
 }
 
 #[test]
@@ -62,14 +95,24 @@ fn database_down_at_boot_does_not_stop_the_service_and_the_choice_is_logged() {
     assert!(!logs.contains("binary-test-db-password"), "{logs}");
 }
 
-/// Starts the binary with `vars`, waits for a 200 from `/healthz`, stops it, returns its logs.
+const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// Starts the binary with `vars` and a webhook secret, waits for a 200 from `/healthz`, stops it,
+/// returns its logs.
 fn serve_healthz_then_stop(vars: &[(&str, &str)]) -> String {
+    serve_with(vars, true)
+}
+
+fn serve_with(vars: &[(&str, &str)], webhook_secret: bool) -> String {
     let port = free_port();
     let mut command = bare_command();
     command
         .env("PORTONE_API_SECRET", "binary-test-portone-secret")
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string());
+    if webhook_secret {
+        command.env("PORTONE_WEBHOOK_SECRET", WEBHOOK_SECRET);
+    }
     for (name, value) in vars {
         command.env(name, value);
     }

@@ -54,6 +54,7 @@ async fn sigterm_lets_the_in_flight_webhook_finish_and_exits_zero() {
         .env("PORTONE_API_BASE_URL", upstream.uri())
         .env("SUPABASE_URL", upstream.uri())
         .env("SUPABASE_SERVICE_ROLE_KEY", "shutdown-test-key")
+        .env("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS", "true")
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
         .current_dir(std::env::temp_dir())
@@ -87,7 +88,22 @@ async fn sigterm_lets_the_in_flight_webhook_finish_and_exits_zero() {
             )
         }
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The webhook is in flight once PortOne's stand-in has its payment lookup (it answers 1.5 s
+    // later): signal then, not after a guessed delay.
+    let waiting = Instant::now();
+    while !upstream
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .any(|request| request.url.path() == "/payments/pay_123456")
+    {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(10),
+            "the webhook never reached PortOne's stand-in"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let signalled = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -1,11 +1,7 @@
-//! Implementations of the ports, and the HTTP API that drives the use case.
+//! Implementations of the ports, and the HTTP API that drives the use cases.
 
 pub mod clock;
 pub mod http;
-pub mod memory;
+pub mod ledger;
 pub mod portone;
-pub mod postgres;
 pub mod random;
-pub mod sql_ledger;
-pub mod storage;
-pub mod supabase;

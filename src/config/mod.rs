@@ -3,7 +3,10 @@
 //! Every variable is documented in `.env.example`. A problem stops startup with one message that
 //! lists each one (exit code 2, see `main.rs`); secret values never appear in it.
 
+mod limits;
+mod mode;
 mod reader;
+mod sandbox;
 mod storage;
 
 use std::net::IpAddr;
@@ -12,14 +15,30 @@ use std::time::Duration;
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::service::WebhookSecret;
+use crate::service::{WebhookSecret, DEFAULT_WEBHOOK_DEADLINE};
 
+pub use limits::{Limits, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_WAIT};
+pub use mode::Mode;
+pub use sandbox::{SandboxSettings, SANDBOX_ADMIN_TOKEN};
 pub use storage::{PostgresSettings, StorageConfig};
 
 use reader::Reader;
 
-/// PortOne's production API (`shared/portone/README.md` §1: the schema's only server).
+/// PortOne's production API: the only server of PortOne's OpenAPI schema.
 pub const DEFAULT_PORTONE_API_BASE_URL: &str = "https://api.portone.io";
+
+/// The variable that lets production run without webhook signatures. Its name says what it does.
+pub const UNSAFE_UNSIGNED_WEBHOOKS_VAR: &str = "UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS";
+
+/// How webhooks are authenticated.
+#[derive(Debug, Clone)]
+pub enum WebhookSignatures {
+    /// `PORTONE_WEBHOOK_SECRET`: every webhook must carry a valid Standard Webhooks signature.
+    Required(SecretString),
+    /// `UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS=true` and no secret: anyone who can reach the URL can
+    /// trigger PortOne lookups and read a payment's billing key and customer id in the answer.
+    UnsafeDisabled,
+}
 
 /// Everything the service needs to run.
 #[derive(Debug, Clone)]
@@ -30,9 +49,9 @@ pub struct Config {
     pub portone_api_base_url: Url,
     /// `PORTONE_STORE_ID`: sent as `storeId` when set.
     pub portone_store_id: Option<String>,
-    /// `PORTONE_WEBHOOK_SECRET`: the console's webhook secret (`whsec_…` or bare base64). When
-    /// unset, signatures are not checked and startup warns.
-    pub portone_webhook_secret: Option<SecretString>,
+    /// `PORTONE_WEBHOOK_SECRET` (the console's webhook secret, `whsec_…` or bare base64), required
+    /// unless [`UNSAFE_UNSIGNED_WEBHOOKS_VAR`] opts out.
+    pub webhook_signatures: WebhookSignatures,
     /// `ADMIN_API_TOKEN`: bearer token of the subscription and admin endpoints; when unset they
     /// are not mounted.
     pub admin_api_token: Option<SecretString>,
@@ -46,18 +65,22 @@ pub struct Config {
     pub upstream_connect_timeout: Duration,
     /// `UPSTREAM_TIMEOUT_MS`, default 8000: one whole upstream request attempt.
     pub upstream_timeout: Duration,
-    /// `WEBHOOK_DEADLINE_MS`, default 20000: one whole webhook, retries included; under PortOne's
-    /// 30 s read timeout.
+    /// `WEBHOOK_DEADLINE_MS`, default [`DEFAULT_WEBHOOK_DEADLINE`]: one whole webhook, retries
+    /// included; under PortOne's 30 s read timeout.
     pub webhook_deadline: Duration,
-    /// `MAX_CONCURRENT_WEBHOOKS` (default 1024) and `OVERLOAD_WAIT_MS` (default 1000): past the
-    /// limit a webhook waits that long for a turn, then gets 503 with `Retry-After`.
-    pub limits: crate::adapters::http::Limits,
+    /// `MAX_CONCURRENT_WEBHOOKS` (default [`DEFAULT_MAX_IN_FLIGHT`]) and `OVERLOAD_WAIT_MS`
+    /// (default [`DEFAULT_QUEUE_WAIT`]).
+    pub limits: Limits,
 }
 
 /// Every configuration problem found, one per line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid configuration:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
 pub struct ConfigError(pub Vec<String>);
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
 
 impl Config {
     /// Reads the process environment.
@@ -80,10 +103,7 @@ impl Config {
         );
         let base_url = env.url("PORTONE_API_BASE_URL", Some(DEFAULT_PORTONE_API_BASE_URL));
         let store_id = env.optional("PORTONE_STORE_ID");
-        let webhook_secret = env.optional("PORTONE_WEBHOOK_SECRET").map(SecretString::from);
-        if let Some(Err(problem)) = webhook_secret.as_ref().map(WebhookSecret::parse) {
-            env.problem(problem.to_owned());
-        }
+        let webhook_signatures = read_signatures(&mut env);
         let admin_api_token = env.optional("ADMIN_API_TOKEN").map(SecretString::from);
         if admin_api_token
             .as_ref()
@@ -96,9 +116,9 @@ impl Config {
         let port = env.parsed("PORT", Some(3000));
         let connect_ms = env.parsed("UPSTREAM_CONNECT_TIMEOUT_MS", Some(3000u64));
         let timeout_ms = env.parsed("UPSTREAM_TIMEOUT_MS", Some(8000u64));
-        let deadline_ms = env.parsed("WEBHOOK_DEADLINE_MS", Some(20_000u64));
-        let max_in_flight = env.parsed("MAX_CONCURRENT_WEBHOOKS", Some(1024usize));
-        let wait_ms = env.parsed("OVERLOAD_WAIT_MS", Some(1000u64));
+        let deadline_ms = env.parsed("WEBHOOK_DEADLINE_MS", Some(millis(DEFAULT_WEBHOOK_DEADLINE)));
+        let max_in_flight = env.parsed("MAX_CONCURRENT_WEBHOOKS", Some(DEFAULT_MAX_IN_FLIGHT));
+        let wait_ms = env.parsed("OVERLOAD_WAIT_MS", Some(millis(DEFAULT_QUEUE_WAIT)));
         env.finish()?;
         // `finish` succeeded, so every value above is present.
         let missing = || ConfigError(vec!["internal: a checked value is missing".to_owned()]);
@@ -106,7 +126,7 @@ impl Config {
             portone_api_secret: SecretString::from(secret.ok_or_else(missing)?),
             portone_api_base_url: base_url.ok_or_else(missing)?,
             portone_store_id: store_id,
-            portone_webhook_secret: webhook_secret,
+            webhook_signatures: webhook_signatures.ok_or_else(missing)?,
             admin_api_token,
             storage: storage.ok_or_else(missing)?,
             host: host.ok_or_else(missing)?,
@@ -114,7 +134,7 @@ impl Config {
             upstream_connect_timeout: Duration::from_millis(connect_ms.ok_or_else(missing)?),
             upstream_timeout: Duration::from_millis(timeout_ms.ok_or_else(missing)?),
             webhook_deadline: Duration::from_millis(deadline_ms.ok_or_else(missing)?),
-            limits: crate::adapters::http::Limits {
+            limits: Limits {
                 max_in_flight: max_in_flight.ok_or_else(missing)?.max(1),
                 queue_wait: Duration::from_millis(wait_ms.ok_or_else(missing)?),
             },
@@ -122,46 +142,31 @@ impl Config {
     }
 }
 
-/// What sandbox mode reads: where to listen, and the optional secrets (issue 5). No account is
-/// needed, so nothing is required.
-#[derive(Debug, Clone)]
-pub struct SandboxSettings {
-    pub host: IpAddr,
-    pub port: u16,
-    /// Signs the simulator's webhooks and requires signatures, as in production.
-    pub portone_webhook_secret: Option<SecretString>,
-    /// Token of the subscription and admin endpoints; [`SANDBOX_ADMIN_TOKEN`] when unset.
-    pub admin_api_token: SecretString,
-}
-
-/// The admin token sandbox mode uses when `ADMIN_API_TOKEN` is unset (printed in the banner).
-pub const SANDBOX_ADMIN_TOKEN: &str = "sandbox-admin-token";
-
-impl SandboxSettings {
-    /// # Errors
-    /// [`ConfigError`] for a malformed `HOST`, `PORT` or webhook secret.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut env = Reader::new(lookup);
-        let host = env.parsed("HOST", "0.0.0.0".parse().ok());
-        let port = env.parsed("PORT", Some(3000));
-        let secret = env.optional("PORTONE_WEBHOOK_SECRET").map(SecretString::from);
-        if let Some(Err(problem)) = secret.as_ref().map(WebhookSecret::parse) {
-            env.problem(problem.to_owned());
-        }
-        let token = env
-            .optional("ADMIN_API_TOKEN")
-            .unwrap_or_else(|| SANDBOX_ADMIN_TOKEN.to_owned());
-        env.finish()?;
-        match (host, port) {
-            (Some(host), Some(port)) => Ok(Self {
-                host,
-                port,
-                portone_webhook_secret: secret,
-                admin_api_token: SecretString::from(token),
-            }),
-            _ => Err(ConfigError(vec!["HOST or PORT is malformed".to_owned()])),
+/// `PORTONE_WEBHOOK_SECRET`, checked to be usable; a problem when it is missing and the operator
+/// has not opted out with [`UNSAFE_UNSIGNED_WEBHOOKS_VAR`].
+fn read_signatures<F: Fn(&str) -> Option<String>>(env: &mut Reader<F>) -> Option<WebhookSignatures> {
+    let unsafe_opt_out = env.flag(UNSAFE_UNSIGNED_WEBHOOKS_VAR);
+    match read_webhook_secret(env) {
+        Some(secret) => Some(WebhookSignatures::Required(secret)),
+        None if unsafe_opt_out == Some(true) => Some(WebhookSignatures::UnsafeDisabled),
+        None => {
+            env.problem(format!(
+                "PORTONE_WEBHOOK_SECRET is missing (the console's webhook secret, 결제 연동 > 연동 \
+                 정보 > 웹훅); to run without signature checks anyway, set \
+                 {UNSAFE_UNSIGNED_WEBHOOKS_VAR}=true (never in production)"
+            ));
+            None
         }
     }
+}
+
+/// `PORTONE_WEBHOOK_SECRET` when set; a problem (without the value) when it is unusable.
+fn read_webhook_secret<F: Fn(&str) -> Option<String>>(env: &mut Reader<F>) -> Option<SecretString> {
+    let secret = env.optional("PORTONE_WEBHOOK_SECRET").map(SecretString::from)?;
+    if let Err(problem) = WebhookSecret::parse(&secret) {
+        env.problem(problem.to_owned());
+    }
+    Some(secret)
 }
 
 #[cfg(test)]

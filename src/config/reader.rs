@@ -60,6 +60,19 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
         parsed
     }
 
+    /// `true`/`1`/`yes` or `false`/`0`/`no`; `None` when unset, a problem when anything else.
+    pub(super) fn flag(&mut self, name: &str) -> Option<bool> {
+        let text = self.optional(name)?;
+        match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Some(true),
+            "false" | "0" | "no" => Some(false),
+            _ => {
+                self.problem(format!("{name} must be true or false, got {text:?}"));
+                None
+            }
+        }
+    }
+
     pub(super) fn problem(&mut self, problem: String) {
         self.problems.push(problem);
     }

@@ -9,10 +9,13 @@ fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     Config::from_lookup(|name| map.get(name).cloned())
 }
 
-const REST: [(&str, &str); 3] = [
+const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+const REST: [(&str, &str); 4] = [
     ("PORTONE_V2_API_SECRET", "portone-secret"),
     ("NEXT_PUBLIC_SUPABASE_URL", "https://abc.supabase.co"),
     ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),
+    ("PORTONE_WEBHOOK_SECRET", WEBHOOK_SECRET),
 ];
 
 #[test]
@@ -24,6 +27,12 @@ fn reads_the_seed_names_and_applies_defaults() {
     assert_eq!(config.host.to_string(), "0.0.0.0");
     assert_eq!(config.portone_store_id, None);
     assert_eq!(config.upstream_timeout, Duration::from_secs(8));
+    assert_eq!(config.webhook_deadline, DEFAULT_WEBHOOK_DEADLINE);
+    assert_eq!(config.limits, Limits::default());
+    assert!(matches!(
+        config.webhook_signatures,
+        WebhookSignatures::Required(ref secret) if secret.expose_secret() == WEBHOOK_SECRET
+    ));
     let StorageConfig::SupabaseRest {
         url,
         service_role_key,
@@ -102,7 +111,7 @@ fn debug_output_never_shows_secrets() {
 
 #[test]
 fn webhook_secret_and_admin_token_are_checked_without_echoing_them() {
-    let mut vars = REST.to_vec();
+    let mut vars = REST[..3].to_vec();
     vars.push(("PORTONE_WEBHOOK_SECRET", "whsec_not*base64"));
     vars.push(("ADMIN_API_TOKEN", "short-token"));
     let text = config(&vars).unwrap_err().to_string();
@@ -117,8 +126,72 @@ fn webhook_secret_and_admin_token_are_checked_without_echoing_them() {
     );
 
     let mut vars = REST.to_vec();
-    vars.push(("PORTONE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
     vars.push(("ADMIN_API_TOKEN", "a-long-enough-admin-token"));
     let config = config(&vars).unwrap();
-    assert!(config.portone_webhook_secret.is_some() && config.admin_api_token.is_some());
+    assert!(config.admin_api_token.is_some());
+}
+
+#[test]
+fn a_missing_webhook_secret_stops_startup_unless_the_operator_opts_out_by_name() {
+    let without_secret = REST[..3].to_vec();
+    let text = config(&without_secret).unwrap_err().to_string();
+    assert!(text.contains("PORTONE_WEBHOOK_SECRET is missing"), "{text}");
+    assert!(text.contains("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS=true"), "{text}");
+
+    let mut opted_out = without_secret.clone();
+    opted_out.push((UNSAFE_UNSIGNED_WEBHOOKS_VAR, "true"));
+    assert!(matches!(
+        config(&opted_out).unwrap().webhook_signatures,
+        WebhookSignatures::UnsafeDisabled
+    ));
+
+    let mut declined = without_secret.clone();
+    declined.push((UNSAFE_UNSIGNED_WEBHOOKS_VAR, "false"));
+    assert!(config(&declined).is_err());
+    let mut garbled = without_secret;
+    garbled.push((UNSAFE_UNSIGNED_WEBHOOKS_VAR, "sure"));
+    let text = config(&garbled).unwrap_err().to_string();
+    assert!(
+        text.contains("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS must be true or false"),
+        "{text}"
+    );
+
+    // A secret wins over the opt-out: signatures are still checked.
+    let mut both = REST.to_vec();
+    both.push((UNSAFE_UNSIGNED_WEBHOOKS_VAR, "true"));
+    assert!(matches!(
+        config(&both).unwrap().webhook_signatures,
+        WebhookSignatures::Required(_)
+    ));
+}
+
+#[test]
+fn sandbox_needs_nothing_and_names_the_token_it_uses() {
+    let settings = SandboxSettings::from_lookup(|_| None).unwrap();
+    assert!(settings.portone_webhook_secret.is_none());
+    assert_eq!(settings.admin_api_token.expose_secret(), SANDBOX_ADMIN_TOKEN);
+    assert_eq!(settings.banner_token(), SANDBOX_ADMIN_TOKEN);
+    let own = SandboxSettings::from_lookup(|name| {
+        (name == "ADMIN_API_TOKEN").then(|| "my-own-admin-token-123".to_owned())
+    })
+    .unwrap();
+    assert_eq!(own.admin_api_token.expose_secret(), "my-own-admin-token-123");
+    assert_eq!(own.banner_token(), "$ADMIN_API_TOKEN");
+}
+
+#[test]
+fn the_mode_comes_from_the_flag_or_sandbox() {
+    let none = |_: &str| None;
+    assert_eq!(Mode::from_args(Vec::new(), none), Mode::Serve);
+    assert_eq!(Mode::from_args(vec!["--sandbox".to_owned()], none), Mode::Sandbox);
+    for value in ["true", "1", "yes", " true "] {
+        assert_eq!(
+            Mode::from_args(Vec::new(), |_: &str| Some(value.to_owned())),
+            Mode::Sandbox
+        );
+    }
+    assert_eq!(
+        Mode::from_args(Vec::new(), |_: &str| Some("no".to_owned())),
+        Mode::Serve
+    );
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// A non-negative amount in the payment currency's smallest unit as PortOne counts it
-/// (KRW: won; PortOne's `PaymentAmount.total` is an int64, see `shared/portone/README.md` §1).
+/// (KRW: won; PortOne's `PaymentAmount.total` is an int64 in its OpenAPI schema).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Amount(i64);

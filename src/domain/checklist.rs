@@ -1,10 +1,11 @@
-//! The step-by-step checklist every webhook answers with: the frontend and QA contract
-//! (seed `api-readme.ko.md`, "체크리스트 응답 예시"; issue 2).
+//! The step-by-step checklist every webhook answers with: the frontend and QA contract, shaped as
+//! the route spec's "체크리스트 응답 예시" (`{success, checklist: [{step, status, message, data}]}`)
+//! plus a stable machine `code` per step.
 
 use serde::Serialize;
 use serde_json::Value;
 
-/// One step of a flow: a stable machine `code` and the seed's Korean `title`.
+/// One step of a flow: a stable machine `code` and its Korean `title` (the route spec's step names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Step {
     pub code: &'static str,
@@ -34,7 +35,7 @@ pub const PAID_FLOW: [Step; 5] = [
     Step::SCHEDULE_NEXT_PAYMENT,
 ];
 
-/// The five steps of the cancelled flow (issue 4): steps 1–3 as in [`PAID_FLOW`].
+/// The five steps of the cancelled flow: steps 1–3 as in [`PAID_FLOW`].
 pub const CANCELLED_FLOW: [Step; 5] = [
     Step::PARSE_REQUEST,
     Step::VALIDATE_REQUEST,
@@ -58,7 +59,7 @@ pub struct ChecklistItem {
     pub code: &'static str,
     pub step: &'static str,
     pub status: StepStatus,
-    /// Korean, for people (seed wording where the seed has one).
+    /// Korean, for people (the route spec's wording where it has one).
     pub message: String,
     /// Step-specific details; omitted when there are none.
     #[serde(skip_serializing_if = "Option::is_none")]

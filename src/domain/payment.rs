@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use super::amount::Amount;
 use super::payment_id::PaymentId;
 
-/// PortOne's `Payment.status` (`shared/portone/README.md` §1), open-ended: PortOne may add values
-/// without notice, so an unknown one is kept verbatim rather than failing the parse.
+/// PortOne's `Payment.status` (the `status` discriminator of `Payment` in PortOne's OpenAPI
+/// schema), open-ended: PortOne's backward-compatibility policy (REST API overview, section
+/// "하위호환성", <https://developers.portone.io/api/rest-v2>) lets outputs gain enum values, so an
+/// unknown one is kept verbatim rather than failing the parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentStatus {
     Ready,

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 use validator::ValidateLength;
 
-/// Longest `paymentId` we accept, in characters (issue 2; PortOne's own ids are far shorter).
+/// Longest `paymentId` we accept, in characters (PortOne's own ids are far shorter).
 pub const MAX_PAYMENT_ID_CHARS: u64 = 256;
 
 /// A validated PortOne `paymentId`: 1 to 256 characters, not blank, no control characters.

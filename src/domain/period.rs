@@ -1,5 +1,5 @@
-//! The subscription period a paid payment buys, in Korean time (issue 2, seed `api-readme.ko.md`
-//! "시간대 변환 로직").
+//! The subscription period a paid payment buys, in Korean time: the route spec's rule that periods
+//! are computed in Asia/Seoul and stored as UTC ("시간대 변환 로직").
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Seoul;
@@ -7,12 +7,12 @@ use serde::Serialize;
 
 use super::timestamp::Timestamp;
 
-/// Length of one paid period: `end_at = start_at + 30 days` (seed `route-spec.ko.txt`).
+/// Length of one paid period: the route spec's `end_at = start_at + 30일`.
 pub const PERIOD_DAYS: i64 = 30;
 
 /// Seconds after 10:00:00 KST at which the next payment is scheduled, in `0..=3599`.
 ///
-/// The seed asks for "오전 10시~11시 사이 임의 시각": a uniformly random whole second of that hour, so
+/// The route spec asks for "오전 10시~11시 사이 임의 시각": a uniformly random whole second of that hour, so
 /// the first-of-month renewals of many customers do not hit PortOne in the same second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ScheduleOffset(u16);
@@ -50,7 +50,7 @@ pub struct BillingPeriod {
 impl BillingPeriod {
     /// The period that starts at `start` (truncated to milliseconds).
     ///
-    /// Seed example: start `2024-01-01T00:00:00.000Z` → end `2024-01-31T00:00:00.000Z`, grace
+    /// The route spec's example: start `2024-01-01T00:00:00.000Z` → end `2024-01-31T00:00:00.000Z`, grace
     /// `2024-02-01T14:59:59.000Z`, next schedule in `2024-02-01T01:00:00Z`–`01:59:59Z`.
     pub fn starting_at(start: DateTime<Utc>, offset: ScheduleOffset) -> Self {
         let start_at = Timestamp::from_utc(start);

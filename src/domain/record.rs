@@ -9,13 +9,14 @@ use super::period::BillingPeriod;
 use super::schedule_id::next_schedule_id;
 use super::timestamp::Timestamp;
 
-/// The ledger's value for `status` of a paid month (seed `route-spec.ko.txt`: `status: "Paid"`).
+/// The ledger's value for `status` of a paid month (the route spec's `status: "Paid"`).
 pub const PAID_STATUS: &str = "Paid";
 
 /// The ledger's value for `status` once PortOne cancelled (refunded) the payment.
 pub const CANCELLED_STATUS: &str = "Cancelled";
 
-/// A `payment` row, with the seed's column names (they are also the checklist's step-4 `data`).
+/// A `payment` row, with the route spec's column names (they are also the checklist's step-4
+/// `data`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PaymentRecord {
     /// PortOne `paymentId` of the paid payment; unique in the table.
@@ -31,7 +32,9 @@ pub struct PaymentRecord {
     /// `paymentId` of next month's scheduled payment; see [`next_schedule_id`].
     pub next_schedule_id: Uuid,
     /// When the customer cancelled at period end; no next payment is scheduled while set.
-    pub canceled_at: Option<Timestamp>,
+    /// Column `canceled_at` (the schema's spelling; code says "cancelled" throughout).
+    #[serde(rename = "canceled_at")]
+    pub cancelled_at: Option<Timestamp>,
     /// When a cancelled subscription was resumed.
     pub resumed_at: Option<Timestamp>,
 }
@@ -48,13 +51,13 @@ impl PaymentRecord {
             end_grace_at: period.end_grace_at,
             next_schedule_at: period.next_schedule_at,
             next_schedule_id: next_schedule_id(&payment.id),
-            canceled_at: None,
+            cancelled_at: None,
             resumed_at: None,
         }
     }
 
     /// `true` when the subscription was cancelled and not resumed since.
-    pub fn is_canceled(&self) -> bool {
-        self.canceled_at.is_some()
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled_at.is_some()
     }
 }

@@ -11,7 +11,7 @@ pub const NEXT_SCHEDULE_NAMESPACE: Uuid = Uuid::from_u128(0x43f56ec3_6eaf_5214_a
 
 /// UUID v5 of `transaction_key` under [`NEXT_SCHEDULE_NAMESPACE`].
 ///
-/// The seed asks for an id that is "랜덤생성 설정하면 안됨, 동기화되는 값": the ledger row's
+/// The route spec asks for an id that is "랜덤생성 설정하면 안됨, 동기화되는 값": the ledger row's
 /// `next_schedule_id` and the `paymentId` of the payment scheduled at PortOne are the same value,
 /// and a retried webhook derives the same id, so it can neither record nor schedule twice.
 pub fn next_schedule_id(transaction_key: &PaymentId) -> Uuid {

@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 /// A UTC instant truncated to whole milliseconds.
 ///
 /// Postgres `timestamptz` keeps microseconds and PortOne sends up to nanoseconds; the contract
-/// (issue 2, the seed's `2024-02-01T14:59:59.000Z`) is milliseconds, so every instant the service
+/// (the route spec's `2024-02-01T14:59:59.000Z`) is milliseconds, so every instant the service
 /// stores or reports goes through this type and round-trips exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(DateTime<Utc>);

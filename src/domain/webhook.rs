@@ -1,11 +1,12 @@
 //! PortOne's webhook bodies, parsed then validated as two separate steps so the checklist can say
-//! which of the two failed. Both body versions (`shared/portone/README.md` §4):
+//! which of the two failed. Both body versions of PortOne's webhook guide
+//! (<https://developers.portone.io/opi/ko/integration/webhook/readme-v2>):
 //! - 2024-01-01: `{payment_id, tx_id?, status}`, as JSON or `application/x-www-form-urlencoded`;
 //! - 2024-04-25: `{type, timestamp, data: {storeId, paymentId?, transactionId?, cancellationId?,
 //!   billingKey?}}`, JSON only.
 //!
-//! Unknown fields are ignored and unknown 2024-04-25 `type`s are acknowledged, never errors
-//! (PortOne adds both without notice).
+//! Unknown fields are ignored and unknown 2024-04-25 `type`s are acknowledged, never errors: the
+//! guide says new types and fields may be added without notice and must be ignored.
 
 use serde_json::{json, Map, Value};
 
@@ -66,13 +67,13 @@ pub const TYPE_CANCELLED: &str = "Transaction.Cancelled";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RawWebhook {
     /// Body version 2024-01-01.
-    Legacy {
+    V2024_01_01 {
         payment_id: Option<String>,
         status: Option<String>,
         tx_id: Option<String>,
     },
     /// Body version 2024-04-25.
-    Current {
+    V2024_04_25 {
         event_type: String,
         timestamp: Option<String>,
         payment_id: Option<String>,
@@ -140,9 +141,9 @@ impl RawWebhook {
             return Err(ParseError::NotAnObject);
         };
         if object.get("type").is_some_and(|t| !t.is_null()) {
-            return Self::current(&object);
+            return Self::v2024_04_25(&object);
         }
-        Ok(Self::Legacy {
+        Ok(Self::V2024_01_01 {
             payment_id: string(&object, "payment_id", "payment_id")?,
             status: string(&object, "status", "status")?,
             tx_id: string(&object, "tx_id", "tx_id")?,
@@ -165,14 +166,14 @@ impl RawWebhook {
                 _ => {}
             }
         }
-        Ok(Self::Legacy {
+        Ok(Self::V2024_01_01 {
             payment_id: fields.0,
             status: fields.1,
             tx_id: fields.2,
         })
     }
 
-    fn current(object: &Map<String, Value>) -> Result<Self, ParseError> {
+    fn v2024_04_25(object: &Map<String, Value>) -> Result<Self, ParseError> {
         let event_type = string(object, "type", "type")?.unwrap_or_default();
         let empty = Map::new();
         let data = match object.get("data") {
@@ -185,7 +186,7 @@ impl RawWebhook {
                 })
             }
         };
-        Ok(Self::Current {
+        Ok(Self::V2024_04_25 {
             event_type,
             timestamp: string(object, "timestamp", "timestamp")?,
             payment_id: string(data, "paymentId", "data.paymentId")?,
@@ -196,13 +197,13 @@ impl RawWebhook {
         })
     }
 
-    /// What step 1 read, for its checklist `data` (the seed's `{payment_id, status}` for 2024-01-01).
+    /// What step 1 read, for its checklist `data` (the route spec's `{payment_id, status}` for 2024-01-01).
     pub fn summary(&self) -> Value {
         match self {
-            Self::Legacy {
+            Self::V2024_01_01 {
                 payment_id, status, ..
             } => json!({ "payment_id": payment_id, "status": status }),
-            Self::Current {
+            Self::V2024_04_25 {
                 event_type,
                 timestamp,
                 payment_id,
@@ -225,7 +226,7 @@ impl RawWebhook {
     /// [`ValidationError`] for the first field that is missing or invalid.
     pub fn validate(self) -> Result<WebhookEvent, ValidationError> {
         match self {
-            Self::Legacy {
+            Self::V2024_01_01 {
                 payment_id, status, ..
             } => {
                 let payment_id = payment_id.ok_or(ValidationError::MissingPaymentId("payment_id"))?;
@@ -240,7 +241,7 @@ impl RawWebhook {
                     },
                 )
             }
-            Self::Current {
+            Self::V2024_04_25 {
                 event_type,
                 payment_id,
                 ..

@@ -1,4 +1,5 @@
-//! PortOne, seen from the use case.
+//! PortOne, seen from the use cases. Operation ids are those of PortOne's published OpenAPI
+//! schema (<https://developers.portone.io/api/rest-v2>).
 
 use std::future::Future;
 
@@ -9,7 +10,8 @@ use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 
-/// Next month's payment to schedule with a billing key (`POST /payments/{paymentId}/schedule`).
+/// Next month's payment to schedule with a billing key (`createPaymentSchedule`,
+/// `POST /payments/{paymentId}/schedule`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleRequest {
     /// `paymentId` of the scheduled payment: the ledger row's `next_schedule_id`.
@@ -29,7 +31,7 @@ pub struct ScheduleRequest {
     pub idempotency_key: String,
 }
 
-/// A scheduled payment as PortOne reports it (`GET /payment-schedules/{id}`).
+/// A scheduled payment as PortOne reports it (`getPaymentSchedule`, `GET /payment-schedules/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentSchedule {
     pub id: String,
@@ -45,7 +47,7 @@ pub struct PaymentSchedule {
     pub revoked_at: Option<Timestamp>,
 }
 
-/// What revoking a schedule achieved (`DELETE /payment-schedules`).
+/// What revoking a schedule achieved (`revokePaymentSchedules`, `DELETE /payment-schedules`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevokeOutcome {
     /// PortOne revoked it now.
@@ -93,7 +95,7 @@ pub enum GatewayError {
 
 /// PortOne's V2 REST API.
 pub trait PaymentGateway: Send + Sync + 'static {
-    /// The payment `id` (`GET /payments/{paymentId}`), whatever its status.
+    /// The payment `id` (`getPayment`, `GET /payments/{paymentId}`), whatever its status.
     ///
     /// # Errors
     /// MUST return [`GatewayError::Rejected`] with PortOne's `type` for error answers (an unknown
@@ -120,18 +122,19 @@ pub trait PaymentGateway: Send + Sync + 'static {
         schedule_id: &str,
     ) -> impl Future<Output = Result<RevokeOutcome, GatewayError>> + Send;
 
-    /// One schedule (`GET /payment-schedules/{id}`).
+    /// One schedule (`getPaymentSchedule`, `GET /payment-schedules/{id}`); `None` when PortOne
+    /// does not know the id.
     ///
     /// # Errors
-    /// [`GatewayError::Rejected`] with `PAYMENT_SCHEDULE_NOT_FOUND` for an unknown id.
+    /// MUST map PortOne's `PAYMENT_SCHEDULE_NOT_FOUND` to `Ok(None)`, not to an error.
     fn get_schedule(
         &self,
         schedule_id: &str,
-    ) -> impl Future<Output = Result<PaymentSchedule, GatewayError>> + Send;
+    ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
 
     /// The schedule for `payment_id` under `billing_key` (the `SCHEDULED` one when there are
-    /// several, else the latest), searched in a window of a day around `time_to_pay` (the list API
-    /// otherwise covers only the last 90 days).
+    /// several, else the latest), searched with `getPaymentSchedules` in a window of a day around
+    /// `time_to_pay`: without `from`/`until` the list covers only the last 90 days.
     fn find_schedule(
         &self,
         billing_key: &str,
@@ -163,7 +166,7 @@ impl<T: PaymentGateway> PaymentGateway for std::sync::Arc<T> {
     fn get_schedule(
         &self,
         schedule_id: &str,
-    ) -> impl Future<Output = Result<PaymentSchedule, GatewayError>> + Send {
+    ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send {
         (**self).get_schedule(schedule_id)
     }
 

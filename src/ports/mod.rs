@@ -1,14 +1,20 @@
-//! What the use case needs from the outside world, as traits. Adapters implement them; tests use
-//! in-memory ones (`crate::adapters::memory`, `crate::adapters::fixed`).
+//! What the use cases need from the outside world, as traits. Adapters implement them; tests use
+//! in-memory ones (`crate::adapters::ledger::memory`, `crate::adapters::clock::FixedClock`,
+//! `crate::adapters::random::SeededRandom`).
+//!
+//! [`Ports`] bundles one implementation of each, so a service is generic over one parameter and
+//! its bounds are written once.
 
+pub mod bundle;
 pub mod clock;
 pub mod gateway;
 pub mod ledger;
 pub mod random;
 
+pub use bundle::{Adapters, Ports};
 pub use clock::Clock;
 pub use gateway::{
     GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest,
 };
-pub use ledger::{LedgerError, PaymentLedger, Recorded};
+pub use ledger::{LedgerError, PaymentLedger, Recorded, Unavailable};
 pub use random::RandomSource;

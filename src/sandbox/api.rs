@@ -12,9 +12,15 @@ use serde_json::Value;
 use super::simulator::json;
 use super::simulator::state::SimPayment;
 use super::{Delivery, Sandbox};
-use crate::adapters::http::ApiTags;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::Clock;
+
+/// Swagger UI tag of the sandbox endpoints.
+#[derive(poem_openapi::Tags)]
+pub enum SandboxTags {
+    /// Sandbox mode only: simulated PortOne, movable clock.
+    Sandbox,
+}
 
 /// A paid test payment to create. Every field has a default.
 #[derive(Debug, Object)]
@@ -123,7 +129,7 @@ impl SandboxApi {
     }
 }
 
-#[OpenApi(tag = "ApiTags::Sandbox")]
+#[OpenApi(tag = "SandboxTags::Sandbox")]
 impl SandboxApi {
     /// Create a paid test payment (with a billing key by default) at the simulated PortOne.
     #[oai(path = "/sandbox/payments", method = "post")]

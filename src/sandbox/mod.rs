@@ -14,16 +14,22 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
 use crate::adapters::clock::FixedClock;
-use crate::adapters::memory::InMemoryLedger;
+use crate::adapters::ledger::InMemoryLedger;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::Clock;
-use crate::service::{WebhookSecret, WebhookService};
+use crate::ports::{Adapters, Clock};
+use crate::service::{Services, WebhookSecret, WebhookService};
 use simulator::{Simulator, SANDBOX_API_SECRET};
 
-/// The use case as sandbox mode wires it.
-pub type SandboxService = WebhookService<PortOneClient, Arc<InMemoryLedger>, Arc<FixedClock>, ThreadRandom>;
+/// The ports as sandbox mode wires them: the real PortOne adapter against the simulator, an
+/// in-memory ledger, the sandbox clock.
+pub type SandboxPorts = Adapters<PortOneClient, Arc<InMemoryLedger>, Arc<FixedClock>, ThreadRandom>;
+
+/// Swagger UI's description of the sandbox.
+pub const SANDBOX_DESCRIPTION: &str = "SANDBOX MODE: PortOne is simulated in-process, the ledger is in \
+     memory and the clock moves only when told. Walk-through: POST /sandbox/payments, POST /api/portone, \
+     POST /sandbox/clock/advance.";
 
 /// Everything the sandbox endpoints reach into.
 pub struct Sandbox {
@@ -59,7 +65,7 @@ fn start_of_sandbox_day() -> chrono::DateTime<Utc> {
 }
 
 impl Sandbox {
-    /// Starts the simulator and builds the service wired to it. `own_port` is the port this
+    /// Starts the simulator and builds the services wired to it. `own_port` is the port this
     /// process serves on; webhooks are delivered there.
     ///
     /// # Errors
@@ -67,7 +73,7 @@ impl Sandbox {
     pub async fn start(
         own_port: u16,
         webhook_secret: Option<SecretString>,
-    ) -> anyhow::Result<(Arc<SandboxService>, Arc<Self>)> {
+    ) -> anyhow::Result<(Services<SandboxPorts>, Arc<Self>)> {
         let clock = Arc::new(FixedClock::at(start_of_sandbox_day()));
         let simulator = Simulator::new(clock.clone());
         let base_url = simulator.serve().await?;
@@ -86,8 +92,13 @@ impl Sandbox {
             .map(WebhookSecret::parse)
             .transpose()
             .map_err(anyhow::Error::msg)?;
-        let service = WebhookService::new(gateway, ledger.clone(), clock.clone(), ThreadRandom)
-            .with_webhook_secret(secret);
+        let ports = Adapters {
+            gateway,
+            ledger: ledger.clone(),
+            clock: clock.clone(),
+            random: ThreadRandom,
+        };
+        let services = Services::new(WebhookService::new(Arc::new(ports)).with_webhook_secret(secret));
         let sandbox = Self {
             simulator,
             clock,
@@ -96,7 +107,7 @@ impl Sandbox {
             secret: webhook_secret,
             http,
         };
-        Ok((Arc::new(service), Arc::new(sandbox)))
+        Ok((services, Arc::new(sandbox)))
     }
 
     /// Moves the clock forward by `by`, then charges every schedule that fell due (earliest

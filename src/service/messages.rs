@@ -1,12 +1,15 @@
-//! The checklist's Korean messages, in one place so wording stays consistent
-//! (seed `api-readme.ko.md` for the success messages).
+//! The checklist's Korean messages, in one place so wording stays consistent (the success
+//! messages are the route spec's own), and the [`Failure`]s that failed upstream calls report.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
+use crate::domain::payment::PaymentStatus;
 use crate::domain::payment_id::{PaymentIdError, MAX_PAYMENT_ID_CHARS};
 use crate::domain::webhook::{ParseError, ValidationError, WebhookStatus};
-use crate::ports::{GatewayError, LedgerError};
-use crate::service::signature::SignatureError;
+use crate::ports::{GatewayError, LedgerError, Unavailable};
+
+use super::signature::SignatureError;
+use super::steps::Failure;
 
 pub const PARSED: &str = "요청 데이터를 성공적으로 파싱했습니다.";
 pub const VALIDATED: &str = "요청 데이터 검증 완료";
@@ -19,7 +22,7 @@ pub const NO_BILLING_KEY: &str = "결제 정보에 billingKey가 없어 다음�
 pub const SKIPPED_AFTER_FAILURE: &str = "이전 단계가 실패하여 건너뛰었습니다.";
 pub const OVERLOADED: &str = "처리 중인 웹훅이 너무 많아 요청을 받지 못했습니다. 잠시 후 다시 시도해 주세요.";
 pub const NOT_PARSED_UNSIGNED: &str = "서명 검증에 실패하여 본문을 해석하지 않았습니다.";
-pub const SUBSCRIPTION_CANCELED: &str = "구독이 해지되어 다음달 구독을 예약하지 않습니다.";
+pub const SUBSCRIPTION_CANCELLED: &str = "구독이 해지되어 다음달 구독을 예약하지 않습니다.";
 pub const PAYMENT_CANCELLED: &str = "결제가 취소된 건이라 다음달 구독을 예약하지 않습니다.";
 pub const MARKED_CANCELLED: &str = "payment 상태를 Cancelled로 갱신했습니다.";
 pub const REVOKED: &str = "다음달 구독 예약을 취소했습니다.";
@@ -88,37 +91,56 @@ pub fn validation_error(error: &ValidationError) -> String {
     }
 }
 
-pub fn not_paid(status: &str) -> String {
-    format!("포트원 결제 상태가 PAID가 아닙니다 (현재 상태: {status}). 결제 완료 건만 기록합니다.")
+/// Step 3 found PortOne's status to contradict the webhook (`expected` is `PAID` or `CANCELLED`).
+pub fn status_mismatch(expected: &PaymentStatus, status: &str) -> String {
+    match expected {
+        PaymentStatus::Paid => {
+            format!("포트원 결제 상태가 PAID가 아닙니다 (현재 상태: {status}). 결제 완료 건만 기록합니다.")
+        }
+        _ => format!(
+            "포트원 결제 상태가 CANCELLED가 아닙니다 (현재 상태: {status}). 취소된 결제만 반영합니다."
+        ),
+    }
 }
 
-pub fn not_cancelled(status: &str) -> String {
-    format!("포트원 결제 상태가 CANCELLED가 아닙니다 (현재 상태: {status}). 취소된 결제만 반영합니다.")
-}
-
-pub fn revoke_failed(error: &GatewayError) -> (String, Value) {
+pub fn revoke_failed(error: &GatewayError) -> Failure {
     gateway_failure("포트원 다음달 구독 예약 취소에 실패했습니다", error)
 }
 
-pub fn lookup_failed(error: &LedgerError) -> String {
-    format!(
+pub fn lookup_failed(error: &LedgerError) -> Failure {
+    let message = format!(
         "이전 달 payment 데이터를 확인하지 못해 다음달 구독을 예약하지 않았습니다: {}",
-        save_failed(error)
-    )
+        storage_failure(error)
+    );
+    Failure::upstream(message, None)
 }
 
-pub fn fetch_failed(error: &GatewayError) -> (String, Value) {
+pub fn fetch_failed(error: &GatewayError) -> Failure {
     gateway_failure("포트원 결제 정보 조회에 실패했습니다", error)
 }
 
-pub fn schedule_failed(error: &GatewayError) -> (String, Value) {
+pub fn schedule_failed(error: &GatewayError) -> Failure {
     gateway_failure("포트원 다음달 구독 예약에 실패했습니다", error)
 }
 
-pub fn save_failed(error: &LedgerError) -> String {
+pub fn save_failed(error: &LedgerError) -> Failure {
+    Failure::upstream(storage_failure(error), None)
+}
+
+/// A storage failure in Korean: the kind of failure, and storage's own code and message when it
+/// answered with one; never the transport's error chain (that is logged).
+fn storage_failure(error: &LedgerError) -> String {
     match error {
-        LedgerError::Unavailable(detail) => {
-            format!("Supabase 저장소에 연결할 수 없어 payment 데이터를 저장하지 못했습니다 ({detail}).")
+        LedgerError::Unavailable { kind, .. } => {
+            let why = match kind {
+                Unavailable::Timeout => "응답 시간 초과".to_owned(),
+                Unavailable::Unreachable => "연결 실패".to_owned(),
+                Unavailable::Interrupted => "응답 수신 중 연결 끊김".to_owned(),
+                Unavailable::Busy => "사용 가능한 연결 없음".to_owned(),
+                Unavailable::ServerUnavailable { code, message } => format!("{code}: {message}"),
+                Unavailable::Deadline => "웹훅 처리 제한 시간 초과".to_owned(),
+            };
+            format!("Supabase 저장소에 연결할 수 없어 payment 데이터를 저장하지 못했습니다 ({why}).")
         }
         LedgerError::Rejected { code, message } => {
             format!("Supabase가 payment 데이터 저장을 거부했습니다 ({code}): {message}")
@@ -129,8 +151,8 @@ pub fn save_failed(error: &LedgerError) -> String {
 
 /// A PortOne failure: a Korean sentence naming PortOne's error `type`, and the raw facts as `data`.
 /// Transport details (addresses, OS errors) are logged, not returned.
-fn gateway_failure(what: &str, error: &GatewayError) -> (String, Value) {
-    match error {
+fn gateway_failure(what: &str, error: &GatewayError) -> Failure {
+    let (message, data) = match error {
         GatewayError::Rejected {
             status,
             error_type,
@@ -154,11 +176,12 @@ fn gateway_failure(what: &str, error: &GatewayError) -> (String, Value) {
             format!("{what}: 포트원 응답을 해석할 수 없습니다 ({detail})."),
             json!({ "type": "INVALID_RESPONSE" }),
         ),
-    }
+    };
+    Failure::upstream(message, Some(data))
 }
 
-/// PortOne's error `type`s (`shared/portone/v2.openapi.json`, `GetPaymentError` and
-/// `CreatePaymentScheduleError`), in Korean; unknown types get a generic sentence.
+/// PortOne's error `type`s (its OpenAPI schema's `GetPaymentError`, `CreatePaymentScheduleError`
+/// and `RevokePaymentSchedulesError`), in Korean; unknown types get a generic sentence.
 fn portone_error_ko(error_type: &str) -> &'static str {
     match error_type {
         "PAYMENT_NOT_FOUND" => "결제 건이 존재하지 않습니다",

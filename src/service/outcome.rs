@@ -43,19 +43,7 @@ impl WebhookOutcome {
         Self { verdict, checklist }
     }
 
-    /// `step` failed with `message` (and `data`): recorded, the rest skipped, answered as `verdict`.
-    pub(super) fn failed_at(
-        mut checklist: Checklist,
-        step: Step,
-        message: impl Into<String>,
-        data: Option<serde_json::Value>,
-        verdict: Verdict,
-    ) -> Self {
-        checklist.record(step, StepStatus::Failed, message, data);
-        Self::stopped(checklist, verdict)
-    }
-
-    /// A step failed: the rest are skipped with the reason.
+    /// A step failed: the rest are skipped, and the answer is `verdict`.
     pub(super) fn stopped(mut checklist: Checklist, verdict: Verdict) -> Self {
         checklist.skip_remaining(messages::SKIPPED_AFTER_FAILURE);
         Self { verdict, checklist }
@@ -63,21 +51,17 @@ impl WebhookOutcome {
 
     /// A body larger than `limit_bytes`, refused before it was read whole: step 1 `failed`.
     pub fn too_large(limit_bytes: usize) -> Self {
-        let mut checklist = Checklist::new(PAID_FLOW);
-        let message = messages::too_large(limit_bytes);
-        checklist.record(Step::PARSE_REQUEST, StepStatus::Failed, message, None);
-        Self::stopped(checklist, Verdict::PayloadTooLarge)
+        Self::refused(messages::too_large(limit_bytes), Verdict::PayloadTooLarge)
     }
 
     /// Refused before reading because too many webhooks are in flight: step 1 `failed`.
     pub fn overloaded() -> Self {
+        Self::refused(messages::OVERLOADED.to_owned(), Verdict::Overloaded)
+    }
+
+    fn refused(message: String, verdict: Verdict) -> Self {
         let mut checklist = Checklist::new(PAID_FLOW);
-        checklist.record(
-            Step::PARSE_REQUEST,
-            StepStatus::Failed,
-            messages::OVERLOADED,
-            None,
-        );
-        Self::stopped(checklist, Verdict::Overloaded)
+        checklist.record(Step::PARSE_REQUEST, StepStatus::Failed, message, None);
+        Self::stopped(checklist, verdict)
     }
 }

@@ -5,11 +5,7 @@ use serde_json::{json, Value};
 
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
-use crate::ports::{
-    Clock, GatewayError, PaymentGateway, PaymentLedger, PaymentSchedule, RandomSource, RevokeOutcome,
-};
-
-use super::WebhookService;
+use crate::ports::{GatewayError, PaymentGateway, PaymentSchedule, Ports, RevokeOutcome};
 
 /// What happened to the next payment's schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,65 +39,56 @@ impl Revocation {
     }
 }
 
-impl<G, L, C, R> WebhookService<G, L, C, R>
-where
-    G: PaymentGateway,
-    L: PaymentLedger,
-    C: Clock,
-    R: RandomSource,
-{
-    /// Revokes the schedule of `record`'s next payment. Its PortOne `schedule.id` is looked up by
-    /// billing key in a window around `next_schedule_at` (not stored: that keeps every renewal at
-    /// three upstream calls, and cancellations are rare); the billing key comes from
-    /// `billing_key` or, when `None`, from PortOne's record of the paid payment.
-    pub(super) async fn revoke_next(
-        &self,
-        record: &PaymentRecord,
-        billing_key: Option<&str>,
-    ) -> Result<Revocation, GatewayError> {
-        let Some(schedule) = self.look_up_schedule(record, billing_key).await? else {
-            return Ok(Revocation::NothingScheduled);
-        };
-        let schedule_id = schedule.id;
-        match schedule.status.as_str() {
-            "SCHEDULED" => {}
-            "REVOKED" => return Ok(Revocation::AlreadyRevoked { schedule_id }),
-            // A failed charge leaves nothing to revoke.
-            "FAILED" => return Ok(Revocation::NothingScheduled),
-            // STARTED, PENDING, SUCCEEDED (or newer states): the charge is under way or done.
-            _ => return Ok(Revocation::AlreadyCharged { schedule_id }),
-        }
-        Ok(match self.gateway.revoke_schedule(&schedule_id).await? {
-            RevokeOutcome::Revoked { revoked_at } => Revocation::Revoked {
-                schedule_id,
-                revoked_at: revoked_at.map(|t| t.to_iso()),
-            },
-            RevokeOutcome::AlreadyRevoked | RevokeOutcome::NotFound => {
-                Revocation::AlreadyRevoked { schedule_id }
-            }
-            RevokeOutcome::AlreadyProcessed => Revocation::AlreadyCharged { schedule_id },
-        })
+/// Revokes the schedule of `record`'s next payment. Its PortOne `schedule.id` is looked up by
+/// billing key in a window around `next_schedule_at` (not stored: that keeps every renewal at
+/// three upstream calls, and cancellations are rare); the billing key comes from `billing_key`
+/// or, when `None`, from PortOne's record of the paid payment.
+pub(super) async fn revoke_next<P: Ports>(
+    ports: &P,
+    record: &PaymentRecord,
+    billing_key: Option<&str>,
+) -> Result<Revocation, GatewayError> {
+    let Some(schedule) = look_up_schedule(ports, record, billing_key).await? else {
+        return Ok(Revocation::NothingScheduled);
+    };
+    let schedule_id = schedule.id;
+    match schedule.status.as_str() {
+        "SCHEDULED" => {}
+        "REVOKED" => return Ok(Revocation::AlreadyRevoked { schedule_id }),
+        // A failed charge leaves nothing to revoke.
+        "FAILED" => return Ok(Revocation::NothingScheduled),
+        // STARTED, PENDING, SUCCEEDED (or newer states): the charge is under way or done.
+        _ => return Ok(Revocation::AlreadyCharged { schedule_id }),
     }
+    Ok(match ports.gateway().revoke_schedule(&schedule_id).await? {
+        RevokeOutcome::Revoked { revoked_at } => Revocation::Revoked {
+            schedule_id,
+            revoked_at: revoked_at.map(|t| t.to_iso()),
+        },
+        RevokeOutcome::AlreadyRevoked | RevokeOutcome::NotFound => Revocation::AlreadyRevoked { schedule_id },
+        RevokeOutcome::AlreadyProcessed => Revocation::AlreadyCharged { schedule_id },
+    })
+}
 
-    async fn look_up_schedule(
-        &self,
-        record: &PaymentRecord,
-        billing_key: Option<&str>,
-    ) -> Result<Option<PaymentSchedule>, GatewayError> {
-        let billing_key = match billing_key {
-            Some(key) => key.to_owned(),
-            None => {
-                let Ok(id) = PaymentId::parse(record.transaction_key.clone()) else {
-                    return Ok(None);
-                };
-                match self.gateway.get_payment(&id).await?.billing_key {
-                    Some(key) => key,
-                    None => return Ok(None),
-                }
+async fn look_up_schedule<P: Ports>(
+    ports: &P,
+    record: &PaymentRecord,
+    billing_key: Option<&str>,
+) -> Result<Option<PaymentSchedule>, GatewayError> {
+    let billing_key = match billing_key {
+        Some(key) => key.to_owned(),
+        None => {
+            let Ok(id) = PaymentId::parse(record.transaction_key.clone()) else {
+                return Ok(None);
+            };
+            match ports.gateway().get_payment(&id).await?.billing_key {
+                Some(key) => key,
+                None => return Ok(None),
             }
-        };
-        self.gateway
-            .find_schedule(&billing_key, record.next_schedule_id, record.next_schedule_at)
-            .await
-    }
+        }
+    };
+    ports
+        .gateway()
+        .find_schedule(&billing_key, record.next_schedule_id, record.next_schedule_at)
+        .await
 }

@@ -1,6 +1,9 @@
-//! Standard Webhooks signatures as PortOne sends them (`shared/portone/README.md` §5): HMAC-SHA256
-//! over `{webhook-id}.{webhook-timestamp}.{raw body}`, several space-separated `v1,…` signatures
-//! accepted (secret rotation), ±5 minutes against the [`Clock`](crate::ports::Clock) port.
+//! Standard Webhooks signatures as PortOne sends them (PortOne's webhook guide,
+//! <https://developers.portone.io/opi/ko/integration/webhook/readme-v2>, which follows the
+//! Standard Webhooks spec, <https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md>):
+//! HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{raw body}`, several space-separated `v1,…`
+//! signatures accepted (secret rotation), ±5 minutes against the [`Clock`](crate::ports::Clock)
+//! port.
 //!
 //! The HMAC and the secret's `whsec_`/base64 handling come from the `standardwebhooks` crate; its
 //! own `verify` reads the system clock, so the timestamp check and the constant-time comparison
@@ -10,7 +13,8 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
-/// Allowed distance between `webhook-timestamp` and now, in seconds (Standard Webhooks, PortOne SDKs).
+/// Allowed distance between `webhook-timestamp` and now, in seconds (the Standard Webhooks spec's
+/// 5 minutes, as PortOne's server SDKs check it).
 pub const TOLERANCE_SECONDS: i64 = 300;
 
 /// The three Standard Webhooks headers, as received (header names are case-insensitive).
@@ -99,11 +103,12 @@ impl WebhookSecret {
             .trim()
             .parse()
             .map_err(|_| SignatureError::InvalidTimestamp)?;
-        let now = now.timestamp();
-        if now - timestamp > TOLERANCE_SECONDS {
+        // In i128, so no header value can overflow the difference (i64::MIN - now would).
+        let age = i128::from(now.timestamp()) - i128::from(timestamp);
+        if age > i128::from(TOLERANCE_SECONDS) {
             return Err(SignatureError::TimestampTooOld);
         }
-        if timestamp - now > TOLERANCE_SECONDS {
+        if -age > i128::from(TOLERANCE_SECONDS) {
             return Err(SignatureError::TimestampTooNew);
         }
         // A non-UTF-8 body cannot have been signed by PortOne (the crate signs text).

@@ -1,21 +1,17 @@
-//! Subscription cancellation at period end and resumption (seed guide §8), and the schedule admin
-//! operations (seed guide §11), for the app's own backend.
+//! Cancelling a subscription at period end and resuming it (the integration guide's "구독 해지"
+//! and "구독 재개"), for the app's own backend.
 
-use std::future::Future;
+use std::sync::Arc;
 
 use chrono::Duration;
 
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{
-    Clock, GatewayError, LedgerError, PaymentGateway, PaymentLedger, PaymentSchedule, RandomSource,
-    RevokeOutcome,
-};
+use crate::ports::{Clock, GatewayError, LedgerError, PaymentGateway, PaymentLedger, Ports};
 
-use super::paid::schedule_request;
-use super::revoke::Revocation;
-use super::WebhookService;
+use super::renewal::{resume_key, schedule_request};
+use super::revoke::{revoke_next, Revocation};
 
 /// The row after a cancel or resume, and whether this call changed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +22,39 @@ pub struct SubscriptionChange {
     pub message: &'static str,
 }
 
-/// Why a subscription or schedule operation did not happen.
+/// A PortOne or storage call that failed: the HTTP layer answers 502 with `code`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct UpstreamFailure {
+    /// PortOne's error `type` when PortOne answered with one, else `UPSTREAM_FAILED`.
+    pub code: String,
+    /// The cause, for the log only.
+    pub detail: String,
+}
+
+impl From<GatewayError> for UpstreamFailure {
+    fn from(error: GatewayError) -> Self {
+        let code = match &error {
+            GatewayError::Rejected { error_type, .. } => error_type.clone(),
+            _ => "UPSTREAM_FAILED".to_owned(),
+        };
+        Self {
+            code,
+            detail: error.to_string(),
+        }
+    }
+}
+
+impl From<LedgerError> for UpstreamFailure {
+    fn from(error: LedgerError) -> Self {
+        Self {
+            code: "UPSTREAM_FAILED".to_owned(),
+            detail: error.to_string(),
+        }
+    }
+}
+
+/// Why a subscription operation did not happen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubscriptionError {
     /// No such `transaction_key` (404).
@@ -35,182 +63,143 @@ pub enum SubscriptionError {
     /// The request contradicts the subscription's state (409); Korean message.
     #[error("{0}")]
     Conflict(&'static str),
-    /// PortOne or storage failed (502); the detail is for logs.
+    /// PortOne or storage failed (502).
     #[error("upstream failed: {0}")]
-    Upstream(String),
+    Upstream(#[from] UpstreamFailure),
 }
 
 impl From<GatewayError> for SubscriptionError {
     fn from(error: GatewayError) -> Self {
-        Self::Upstream(error.to_string())
+        Self::Upstream(error.into())
     }
 }
 
 impl From<LedgerError> for SubscriptionError {
     fn from(error: LedgerError) -> Self {
-        Self::Upstream(error.to_string())
+        Self::Upstream(error.into())
     }
 }
 
 /// A resumed schedule whose original `timeToPay` has passed is charged this long after resuming.
 pub const LATE_RESUME_DELAY_MINUTES: i64 = 5;
 
-/// The driving port of the subscription and admin endpoints.
-pub trait SubscriptionHandler: Send + Sync + 'static {
-    /// Cancels at period end: revokes the next schedule, records `canceled_at`; the period stays
-    /// valid until `end_at`.
-    fn cancel_subscription(
-        &self,
-        key: &str,
-    ) -> impl Future<Output = Result<SubscriptionChange, SubscriptionError>> + Send;
-    /// Schedules the next payment again (same `next_schedule_id`) and clears `canceled_at`.
-    fn resume_subscription(
-        &self,
-        key: &str,
-    ) -> impl Future<Output = Result<SubscriptionChange, SubscriptionError>> + Send;
-    /// PortOne's schedule `id`.
-    fn payment_schedule(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<PaymentSchedule, GatewayError>> + Send;
-    /// Revokes PortOne's schedule `id`.
-    fn revoke_payment_schedule(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<RevokeOutcome, GatewayError>> + Send;
+/// Cancels and resumes subscriptions, and passes schedule operations through to PortOne for
+/// admins (`super::admin`).
+pub struct SubscriptionService<P> {
+    pub(super) ports: Arc<P>,
 }
 
-impl<G, L, C, R> WebhookService<G, L, C, R>
-where
-    G: PaymentGateway,
-    L: PaymentLedger,
-    C: Clock,
-    R: RandomSource,
-{
-    async fn row(&self, key: &str) -> Result<PaymentRecord, SubscriptionError> {
-        self.ledger.find(key).await?.ok_or(SubscriptionError::NotFound)
+impl<P: Ports> SubscriptionService<P> {
+    pub fn new(ports: Arc<P>) -> Self {
+        Self { ports }
     }
 
-    async fn set_state(
-        &self,
-        key: &str,
-        canceled_at: Option<Timestamp>,
-        resumed_at: Option<Timestamp>,
-    ) -> Result<PaymentRecord, SubscriptionError> {
-        self.ledger
-            .set_subscription_state(key, canceled_at, resumed_at)
-            .await?
-            .ok_or(SubscriptionError::NotFound)
-    }
-
+    /// Cancels at period end: revokes the next schedule and records `canceled_at`; the period
+    /// stays valid until `end_at`. Cancelling twice changes nothing.
+    ///
+    /// # Errors
+    /// [`SubscriptionError::Conflict`] after `end_at`, or when the next payment was already
+    /// charged (a refund is needed).
     pub async fn cancel(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.row(key).await?;
-        if record.is_canceled() {
-            return Ok(SubscriptionChange {
-                record,
-                changed: false,
-                message: "이미 해지 예약된 구독입니다.",
-            });
+        if record.is_cancelled() {
+            return Ok(unchanged(record, "이미 해지 예약된 구독입니다."));
         }
-        let now = Timestamp::from_utc(self.clock.now());
+        let now = Timestamp::from_utc(self.ports.clock().now());
         if now > record.end_at {
             return Err(SubscriptionError::Conflict(
                 "이용 기간(end_at)이 끝난 구독은 해지할 수 없습니다.",
             ));
         }
-        if let Revocation::AlreadyCharged { .. } = self.revoke_next(&record, None).await? {
+        if let Revocation::AlreadyCharged { .. } = revoke_next(&*self.ports, &record, None).await? {
             return Err(SubscriptionError::Conflict(
                 "다음달 결제가 이미 진행되어 해지할 수 없습니다. 환불이 필요합니다.",
             ));
         }
         let record = self.set_state(key, Some(now), record.resumed_at).await?;
         tracing::info!(transaction_key = key, "subscription cancelled at period end");
-        Ok(SubscriptionChange {
+        Ok(changed(
             record,
-            changed: true,
-            message: "구독을 해지 예약했습니다. end_at까지 이용할 수 있습니다.",
-        })
+            "구독을 해지 예약했습니다. end_at까지 이용할 수 있습니다.",
+        ))
     }
 
+    /// Schedules the next payment again (same `next_schedule_id`, a new `Idempotency-Key`) and
+    /// clears `canceled_at`. Resuming twice changes nothing.
+    ///
+    /// # Errors
+    /// [`SubscriptionError::Conflict`] when the subscription was never cancelled, after
+    /// `end_grace_at`, or for a payment without a billing key.
     pub async fn resume(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.row(key).await?;
-        if !record.is_canceled() {
+        if !record.is_cancelled() {
             if record.resumed_at.is_some() {
-                return Ok(SubscriptionChange {
-                    record,
-                    changed: false,
-                    message: "이미 재개된 구독입니다.",
-                });
+                return Ok(unchanged(record, "이미 재개된 구독입니다."));
             }
             return Err(SubscriptionError::Conflict("해지 예약된 구독이 아닙니다."));
         }
-        let now = Timestamp::from_utc(self.clock.now());
+        let now = Timestamp::from_utc(self.ports.clock().now());
         if now > record.end_grace_at {
             return Err(SubscriptionError::Conflict(
                 "유예 기간(end_grace_at)이 지나 재개할 수 없습니다.",
             ));
         }
-        let id = PaymentId::parse(record.transaction_key.clone())
-            .map_err(|e| SubscriptionError::Upstream(e.to_string()))?;
-        let payment = self.gateway.get_payment(&id).await?;
+        let id = PaymentId::parse(record.transaction_key.clone()).map_err(|e| UpstreamFailure {
+            code: "UPSTREAM_FAILED".to_owned(),
+            detail: e.to_string(),
+        })?;
+        let payment = self.ports.gateway().get_payment(&id).await?;
         let billing_key = payment.billing_key.clone().ok_or(SubscriptionError::Conflict(
             "빌링키 결제가 아니어서 다음달 구독을 예약할 수 없습니다.",
         ))?;
-        // PortOne replays an Idempotency-Key's first answer for 3 hours: a resume needs its own.
-        let key_suffix = now.as_utc().timestamp_millis();
-        let mut request = schedule_request(
-            &payment,
-            &record,
-            billing_key,
-            format!("resume-{}-{key_suffix}", record.next_schedule_id),
-        );
+        let mut request = schedule_request(&payment, &record, billing_key, resume_key(&record, now));
         if request.time_to_pay <= now {
             request.time_to_pay =
                 Timestamp::from_utc(now.as_utc() + Duration::minutes(LATE_RESUME_DELAY_MINUTES));
         }
-        self.gateway.schedule_payment(&request).await?;
+        self.ports.gateway().schedule_payment(&request).await?;
         let record = self.set_state(key, None, Some(now)).await?;
         tracing::info!(transaction_key = key, "subscription resumed");
-        Ok(SubscriptionChange {
+        Ok(changed(
             record,
-            changed: true,
-            message: "구독을 재개하고 다음달 결제를 다시 예약했습니다.",
-        })
+            "구독을 재개하고 다음달 결제를 다시 예약했습니다.",
+        ))
+    }
+
+    async fn row(&self, key: &str) -> Result<PaymentRecord, SubscriptionError> {
+        self.ports
+            .ledger()
+            .find(key)
+            .await?
+            .ok_or(SubscriptionError::NotFound)
+    }
+
+    async fn set_state(
+        &self,
+        key: &str,
+        cancelled_at: Option<Timestamp>,
+        resumed_at: Option<Timestamp>,
+    ) -> Result<PaymentRecord, SubscriptionError> {
+        self.ports
+            .ledger()
+            .set_subscription_state(key, cancelled_at, resumed_at)
+            .await?
+            .ok_or(SubscriptionError::NotFound)
     }
 }
 
-impl<G, L, C, R> SubscriptionHandler for WebhookService<G, L, C, R>
-where
-    G: PaymentGateway,
-    L: PaymentLedger,
-    C: Clock,
-    R: RandomSource,
-{
-    fn cancel_subscription(
-        &self,
-        key: &str,
-    ) -> impl Future<Output = Result<SubscriptionChange, SubscriptionError>> + Send {
-        self.cancel(key)
+fn changed(record: PaymentRecord, message: &'static str) -> SubscriptionChange {
+    SubscriptionChange {
+        record,
+        changed: true,
+        message,
     }
+}
 
-    fn resume_subscription(
-        &self,
-        key: &str,
-    ) -> impl Future<Output = Result<SubscriptionChange, SubscriptionError>> + Send {
-        self.resume(key)
-    }
-
-    fn payment_schedule(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<PaymentSchedule, GatewayError>> + Send {
-        self.gateway.get_schedule(id)
-    }
-
-    fn revoke_payment_schedule(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<RevokeOutcome, GatewayError>> + Send {
-        self.gateway.revoke_schedule(id)
+fn unchanged(record: PaymentRecord, message: &'static str) -> SubscriptionChange {
+    SubscriptionChange {
+        record,
+        changed: false,
+        message,
     }
 }

@@ -9,14 +9,13 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::Body;
 use portone_subscriptions::adapters::clock::FixedClock;
-use portone_subscriptions::adapters::http::{routes, Limits};
+use portone_subscriptions::adapters::http::production_routes;
+use portone_subscriptions::adapters::ledger::SqlLedger;
 use portone_subscriptions::adapters::portone::PortOneClient;
-use portone_subscriptions::adapters::postgres::PostgresLedger;
 use portone_subscriptions::adapters::random::SeededRandom;
-use portone_subscriptions::adapters::storage::Ledger;
-use portone_subscriptions::adapters::supabase::SupabaseLedger;
-use portone_subscriptions::config::PostgresSettings;
-use portone_subscriptions::service::{WebhookSecret, WebhookService};
+use portone_subscriptions::config::{Limits, PostgresSettings};
+use portone_subscriptions::ports::Adapters;
+use portone_subscriptions::service::{Services, WebhookSecret, WebhookService};
 use reqwest::Url;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -146,18 +145,26 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     )
     .unwrap();
     let ledger = match options.database_url {
-        Some(url) => Ledger::from(PostgresLedger::connect_lazy(&postgres_settings(&url)).unwrap()),
-        None => Ledger::from(
-            SupabaseLedger::new(http, &postgrest_url, &SecretString::from(SERVICE_ROLE_KEY)).unwrap(),
-        ),
+        Some(url) => SqlLedger::postgres(&postgres_settings(&url)).unwrap(),
+        None => {
+            SqlLedger::supabase_rest(http, &postgrest_url, &SecretString::from(SERVICE_ROLE_KEY)).unwrap()
+        }
     };
     let clock = Arc::new(FixedClock::at(now()));
     let secret = options
         .webhook_secret
         .map(|secret| WebhookSecret::parse(&SecretString::from(secret)).unwrap());
-    let service = WebhookService::new(gateway, ledger, clock.clone(), SeededRandom::new(42))
-        .with_webhook_secret(secret)
-        .with_deadline(options.deadline);
+    let ports = Adapters {
+        gateway,
+        ledger,
+        clock: clock.clone(),
+        random: SeededRandom::new(42),
+    };
+    let services = Services::new(
+        WebhookService::new(Arc::new(ports))
+            .with_webhook_secret(secret)
+            .with_deadline(options.deadline),
+    );
     let rows = mount_postgrest_stand_in(&postgrest).await;
     TestApp {
         portone,
@@ -165,8 +172,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         rows,
         clock,
         proxies,
-        client: TestClient::new(routes(
-            Arc::new(service),
+        client: TestClient::new(production_routes(
+            &services,
             Some(SecretString::from(ADMIN_TOKEN)),
             options.limits,
         )),
@@ -286,6 +293,18 @@ impl TestApp {
             .iter()
             .map(|r| format!("{} {}", r.method, r.url.path()))
             .collect()
+    }
+
+    /// Returns once PortOne's stand-in has received a request for `path` (10 s at most).
+    pub async fn wait_for_portone_call(&self, path: &str) {
+        let started = std::time::Instant::now();
+        while !self.portone_calls().await.iter().any(|call| call.ends_with(path)) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "PortOne's stand-in never received {path}"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
     }
 
     pub async fn storage_calls(&self) -> usize {

@@ -2,9 +2,7 @@
 //! on a real server, and the Supabase REST adapter against its PostgREST stand-in.
 
 use chrono::{DateTime, Utc};
-use portone_subscriptions::adapters::memory::InMemoryLedger;
-use portone_subscriptions::adapters::postgres::PostgresLedger;
-use portone_subscriptions::adapters::supabase::SupabaseLedger;
+use portone_subscriptions::adapters::ledger::{InMemoryLedger, SqlLedger};
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::record::PaymentRecord;
 use portone_subscriptions::domain::timestamp::Timestamp;
@@ -30,7 +28,7 @@ fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
         end_grace_at: at("2024-02-01T14:59:59.000Z"),
         next_schedule_at: at("2024-02-01T01:59:59.000Z"),
         next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
-        canceled_at: None,
+        cancelled_at: None,
         resumed_at: None,
     }
 }
@@ -91,20 +89,20 @@ async fn ledger_contract(ledger: &impl PaymentLedger) {
     );
 
     // Subscription state, timestamps to the millisecond.
-    let canceled_at = at("2024-01-15T03:04:05.678Z");
+    let cancelled_at = at("2024-01-15T03:04:05.678Z");
     let state = ledger
-        .set_subscription_state("contract_1", Some(canceled_at), None)
+        .set_subscription_state("contract_1", Some(cancelled_at), None)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((state.canceled_at, state.resumed_at), (Some(canceled_at), None));
+    assert_eq!((state.cancelled_at, state.resumed_at), (Some(cancelled_at), None));
     let resumed_at = at("2024-01-16T00:00:00.001Z");
     let state = ledger
         .set_subscription_state("contract_1", None, Some(resumed_at))
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((state.canceled_at, state.resumed_at), (None, Some(resumed_at)));
+    assert_eq!((state.cancelled_at, state.resumed_at), (None, Some(resumed_at)));
 
     // Cancelling is idempotent and touches nothing else.
     for _ in 0..2 {
@@ -130,14 +128,14 @@ async fn in_memory_ledger_honours_the_contract() {
 #[tokio::test]
 async fn postgres_ledger_honours_the_contract_on_a_real_server() {
     let url = shared().fresh_database().await;
-    ledger_contract(&PostgresLedger::connect_lazy(&postgres_settings(&url)).unwrap()).await;
+    ledger_contract(&SqlLedger::postgres(&postgres_settings(&url)).unwrap()).await;
 }
 
 #[tokio::test]
 async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
     let postgrest = MockServer::start().await;
     mount_postgrest_stand_in(&postgrest).await;
-    let ledger = SupabaseLedger::new(
+    let ledger = SqlLedger::supabase_rest(
         reqwest::Client::new(),
         &postgrest.uri(),
         &SecretString::from(SERVICE_ROLE_KEY),

@@ -4,11 +4,13 @@
 use std::sync::Arc;
 
 use portone_subscriptions::adapters::clock::FixedClock;
-use portone_subscriptions::adapters::http::spec_json;
-use portone_subscriptions::adapters::memory::InMemoryLedger;
+use portone_subscriptions::adapters::http::{document, production_apis};
+use portone_subscriptions::adapters::ledger::InMemoryLedger;
 use portone_subscriptions::adapters::portone::PortOneClient;
 use portone_subscriptions::adapters::random::SeededRandom;
-use portone_subscriptions::service::WebhookService;
+use portone_subscriptions::config::Limits;
+use portone_subscriptions::ports::Adapters;
+use portone_subscriptions::service::{Services, WebhookService};
 use secrecy::SecretString;
 
 #[test]
@@ -20,13 +22,14 @@ fn committed_spec_matches_the_code() {
         None,
     )
     .unwrap();
-    let service = WebhookService::new(
+    let ports = Adapters {
         gateway,
-        InMemoryLedger::new(),
-        FixedClock::at(crate::helpers::now()),
-        SeededRandom::new(1),
-    );
-    let generated = spec_json(Arc::new(service)) + "\n";
+        ledger: InMemoryLedger::new(),
+        clock: FixedClock::at(crate::helpers::now()),
+        random: SeededRandom::new(1),
+    };
+    let services = Services::new(WebhookService::new(Arc::new(ports)));
+    let generated = document(production_apis(&services, Limits::default(), false)).spec() + "\n";
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(file, &generated).unwrap();

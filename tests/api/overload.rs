@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use poem::http::StatusCode;
-use portone_subscriptions::adapters::http::Limits;
+use portone_subscriptions::config::Limits;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -37,7 +37,8 @@ async fn webhooks_past_the_limit_get_503_with_retry_after_and_a_checklist() {
     let fast = serde_json::json!({ "payment_id": "pay_fast", "status": "Paid" }).to_string();
 
     let refused = async {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // The slow webhook holds the only permit once PortOne's stand-in has its lookup.
+        app.wait_for_portone_call("/payments/pay_slow").await;
         app.post_full(fast.clone(), "application/json", &[]).await
     };
     let ((first, _), (status, headers, body)) = tokio::join!(app.post_webhook(slow), refused);

@@ -206,5 +206,5 @@ async fn storage_slower_than_the_deadline_fails_step_four() {
 
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     let message = body["checklist"][3]["message"].as_str().unwrap();
-    assert!(message.contains("deadline"), "{message}");
+    assert!(message.contains("웹훅 처리 제한 시간 초과"), "{message}");
 }

@@ -1,6 +1,6 @@
-//! Subscription cancel/resume (seed guide §8) and the schedule admin API (§11), for the app's own
-//! backend. Mounted only when `ADMIN_API_TOKEN` is set; every operation requires
-//! `Authorization: Bearer {ADMIN_API_TOKEN}`.
+//! Subscription cancel/resume and the schedule admin API, for the app's own backend. Mounted only
+//! when `ADMIN_API_TOKEN` is set; every operation requires `Authorization: Bearer
+//! {ADMIN_API_TOKEN}`.
 
 use std::sync::Arc;
 
@@ -14,8 +14,10 @@ use serde_json::Value;
 use subtle::ConstantTimeEq;
 
 use super::ApiTags;
-use crate::ports::{GatewayError, PaymentSchedule, RevokeOutcome};
-use crate::service::{SubscriptionChange, SubscriptionError, SubscriptionHandler};
+use crate::ports::{PaymentSchedule, Ports, RevokeOutcome};
+use crate::service::{
+    ScheduleLookup, SubscriptionChange, SubscriptionError, SubscriptionService, UpstreamFailure,
+};
 
 /// The configured `ADMIN_API_TOKEN`, stored as request data by the router.
 #[derive(Clone)]
@@ -95,8 +97,8 @@ impl From<Result<SubscriptionChange, SubscriptionError>> for SubscriptionRespons
                 Self::NotFound(error("NOT_FOUND", "구독(payment)을 찾을 수 없습니다."))
             }
             Err(SubscriptionError::Conflict(message)) => Self::Conflict(error("CONFLICT", message)),
-            Err(SubscriptionError::Upstream(detail)) => {
-                tracing::error!(%detail, "subscription change failed upstream");
+            Err(SubscriptionError::Upstream(failure)) => {
+                tracing::error!(detail = %failure.detail, "subscription change failed upstream");
                 Self::UpstreamFailed(error(
                     "UPSTREAM_FAILED",
                     "포트원 또는 저장소 호출에 실패했습니다. 다시 시도해 주세요.",
@@ -182,28 +184,28 @@ pub enum RevokeResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn portone_failure(failure: GatewayError) -> Json<ApiError> {
-    tracing::error!(error = %failure, "PortOne schedule call failed");
-    let code = match &failure {
-        GatewayError::Rejected { error_type, .. } => error_type.clone(),
-        _ => "UPSTREAM_FAILED".to_owned(),
-    };
-    error(&code, "포트원 호출에 실패했습니다.")
+fn portone_failure(failure: UpstreamFailure) -> Json<ApiError> {
+    tracing::error!(detail = %failure.detail, "PortOne schedule call failed");
+    error(&failure.code, "포트원 호출에 실패했습니다.")
 }
 
-/// The subscription and admin operations, generic over the use case.
-pub struct AdminApi<H> {
-    handler: Arc<H>,
+fn schedule_not_found() -> Json<ApiError> {
+    error("PAYMENT_SCHEDULE_NOT_FOUND", "결제 예약 건이 존재하지 않습니다.")
 }
 
-impl<H> AdminApi<H> {
-    pub fn new(handler: Arc<H>) -> Self {
-        Self { handler }
+/// The subscription and admin operations, generic over the ports.
+pub struct AdminApi<P> {
+    service: Arc<SubscriptionService<P>>,
+}
+
+impl<P> AdminApi<P> {
+    pub fn new(service: Arc<SubscriptionService<P>>) -> Self {
+        Self { service }
     }
 }
 
 #[OpenApi]
-impl<H: SubscriptionHandler> AdminApi<H> {
+impl<P: Ports> AdminApi<P> {
     /// Cancel a subscription at period end: revokes the next payment's schedule and records
     /// `canceled_at`; the paid period stays valid until `end_at`. Calling it twice changes nothing.
     #[oai(
@@ -212,7 +214,7 @@ impl<H: SubscriptionHandler> AdminApi<H> {
         tag = "ApiTags::Subscription"
     )]
     async fn cancel(&self, _auth: AdminAuth, transaction_key: Path<String>) -> SubscriptionResponse {
-        self.handler.cancel_subscription(&transaction_key).await.into()
+        self.service.cancel(&transaction_key).await.into()
     }
 
     /// Resume a cancelled subscription before `end_grace_at`: schedules the next payment again
@@ -223,7 +225,7 @@ impl<H: SubscriptionHandler> AdminApi<H> {
         tag = "ApiTags::Subscription"
     )]
     async fn resume(&self, _auth: AdminAuth, transaction_key: Path<String>) -> SubscriptionResponse {
-        self.handler.resume_subscription(&transaction_key).await.into()
+        self.service.resume(&transaction_key).await.into()
     }
 
     /// One payment schedule as PortOne reports it.
@@ -233,13 +235,10 @@ impl<H: SubscriptionHandler> AdminApi<H> {
         tag = "ApiTags::Admin"
     )]
     async fn get_schedule(&self, _auth: AdminAuth, schedule_id: Path<String>) -> ScheduleResponse {
-        match self.handler.payment_schedule(&schedule_id).await {
-            Ok(schedule) => ScheduleResponse::Ok(Json(schedule.into())),
-            Err(GatewayError::Rejected { status: 404, .. }) => ScheduleResponse::NotFound(error(
-                "PAYMENT_SCHEDULE_NOT_FOUND",
-                "결제 예약 건이 존재하지 않습니다.",
-            )),
-            Err(other) => ScheduleResponse::UpstreamFailed(portone_failure(other)),
+        match self.service.schedule(&schedule_id).await {
+            Ok(ScheduleLookup::Found(schedule)) => ScheduleResponse::Ok(Json(schedule.into())),
+            Ok(ScheduleLookup::NotFound) => ScheduleResponse::NotFound(schedule_not_found()),
+            Err(failure) => ScheduleResponse::UpstreamFailed(portone_failure(failure)),
         }
     }
 
@@ -256,20 +255,17 @@ impl<H: SubscriptionHandler> AdminApi<H> {
                 revoked_at,
             })
         };
-        match self.handler.revoke_payment_schedule(&schedule_id).await {
+        match self.service.revoke_schedule(&schedule_id).await {
             Ok(RevokeOutcome::Revoked { revoked_at }) => {
                 RevokeResponse::Ok(view("REVOKED", revoked_at.map(|t| t.to_iso())))
             }
             Ok(RevokeOutcome::AlreadyRevoked) => RevokeResponse::Ok(view("ALREADY_REVOKED", None)),
-            Ok(RevokeOutcome::NotFound) => RevokeResponse::NotFound(error(
-                "PAYMENT_SCHEDULE_NOT_FOUND",
-                "결제 예약 건이 존재하지 않습니다.",
-            )),
+            Ok(RevokeOutcome::NotFound) => RevokeResponse::NotFound(schedule_not_found()),
             Ok(RevokeOutcome::AlreadyProcessed) => RevokeResponse::Conflict(error(
                 "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
                 "이미 결제가 진행된 예약이라 취소할 수 없습니다.",
             )),
-            Err(other) => RevokeResponse::UpstreamFailed(portone_failure(other)),
+            Err(failure) => RevokeResponse::UpstreamFailed(portone_failure(failure)),
         }
     }
 }

@@ -11,7 +11,7 @@ use poem_openapi::registry::{MetaMediaType, MetaRequest, Registry};
 use poem_openapi::types::Type;
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
-use super::schema::{PortOneWebhook, PortOneWebhookLegacy};
+use super::schema::{PortOneWebhook, PortOneWebhook2024_01_01};
 use crate::service::{BodyFormat, SignatureHeaders};
 
 /// Largest accepted body: 64 KiB. PortOne's bodies are a few hundred bytes.
@@ -42,7 +42,7 @@ impl<'a> ApiExtractor<'a> for WebhookBody {
 
     fn register(registry: &mut Registry) {
         PortOneWebhook::register(registry);
-        PortOneWebhookLegacy::register(registry);
+        PortOneWebhook2024_01_01::register(registry);
     }
 
     fn request_meta() -> Option<MetaRequest> {
@@ -59,7 +59,7 @@ impl<'a> ApiExtractor<'a> for WebhookBody {
                 },
                 MetaMediaType {
                     content_type: FORM,
-                    schema: <PortOneWebhookLegacy as Type>::schema_ref(),
+                    schema: <PortOneWebhook2024_01_01 as Type>::schema_ref(),
                 },
             ],
             required: true,

@@ -14,8 +14,16 @@ pub struct Health {
     pub sandbox: bool,
 }
 
+/// `GET /healthz`.
 pub struct HealthApi {
-    pub sandbox: bool,
+    sandbox: bool,
+}
+
+impl HealthApi {
+    /// `sandbox`: what the answer's `sandbox` field says.
+    pub fn new(sandbox: bool) -> Self {
+        Self { sandbox }
+    }
 }
 
 #[OpenApi]

@@ -1,14 +1,13 @@
 //! The HTTP surface (poem-openapi): `POST /api/portone`, `GET /healthz`, the subscription and
 //! admin endpoints when `ADMIN_API_TOKEN` is set, Swagger UI at `/docs` and the spec at
-//! `/openapi.json`.
+//! `/openapi.json`. Other APIs (the sandbox's) are composed with these by `startup`.
 
 mod admin;
 mod body;
 mod health;
 mod schema;
+mod tags;
 mod webhook;
-
-use std::sync::Arc;
 
 use poem::endpoint::BoxEndpoint;
 use poem::{EndpointExt, Response, Route};
@@ -17,96 +16,73 @@ use secrecy::SecretString;
 
 pub use admin::{AdminApi, AdminToken};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
-pub use webhook::{Limits, WebhookApi};
+pub use health::HealthApi;
+pub use tags::ApiTags;
+pub use webhook::WebhookApi;
 
-use crate::sandbox::api::SandboxApi;
-use crate::sandbox::{Sandbox, SandboxService};
-use crate::service::{SubscriptionHandler, WebhookHandler};
-
-/// Swagger UI tags.
-#[derive(poem_openapi::Tags)]
-pub enum ApiTags {
-    /// PortOne webhooks (body versions 2024-04-25 and 2024-01-01).
-    Webhook,
-    /// Cancel and resume subscriptions (Bearer `ADMIN_API_TOKEN`).
-    Subscription,
-    /// PortOne payment schedules (Bearer `ADMIN_API_TOKEN`).
-    Admin,
-    /// Liveness.
-    Health,
-    /// Sandbox mode only: simulated PortOne, movable clock.
-    Sandbox,
-}
+use crate::config::Limits;
+use crate::ports::Ports;
+use crate::service::Services;
 
 const TITLE: &str = "PortOne subscription webhooks";
 const DESCRIPTION: &str = "Receives PortOne V2 payment webhooks, records the paid month in Supabase and \
      schedules next month's payment; cancels and resumes subscriptions. Every webhook answer carries a \
      step-by-step checklist.";
 
-fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
+/// The OpenAPI service of `apis`, with this service's title, version and description.
+pub fn document<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
     OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
 }
 
-/// The whole OpenAPI document (admin endpoints included), as committed in `openapi/openapi.json`.
-pub fn spec_json<H: WebhookHandler + SubscriptionHandler>(handler: Arc<H>) -> String {
-    service((
-        WebhookApi::new(handler.clone(), Limits::default()),
-        AdminApi::new(handler),
-        health(false),
-    ))
-    .spec()
+/// Every production API, admin included: what the committed `openapi/openapi.json` documents.
+pub fn production_apis<P: Ports>(
+    services: &Services<P>,
+    limits: Limits,
+    sandbox: bool,
+) -> (WebhookApi<P>, AdminApi<P>, HealthApi) {
+    (
+        WebhookApi::new(services.webhooks.clone(), limits),
+        AdminApi::new(services.subscriptions.clone()),
+        HealthApi::new(sandbox),
+    )
 }
 
-fn health(sandbox: bool) -> health::HealthApi {
-    health::HealthApi { sandbox }
-}
-
-fn serve<T: OpenApi + 'static>(api: OpenApiService<T, ()>) -> Route {
-    let docs = api.swagger_ui();
-    let spec = api.spec_endpoint();
-    Route::new()
-        .nest("/docs", docs)
-        .at("/openapi.json", spec)
-        .nest("/", api)
-}
-
-/// Every route of the service, with request tracing. The subscription and admin endpoints exist
-/// only when `admin_token` is set.
-pub fn routes<H: WebhookHandler + SubscriptionHandler>(
-    handler: Arc<H>,
+/// The production routes. The subscription and admin endpoints exist only when `admin_token` is
+/// set.
+pub fn production_routes<P: Ports>(
+    services: &Services<P>,
     admin_token: Option<SecretString>,
     limits: Limits,
 ) -> BoxEndpoint<'static, Response> {
-    let webhook = WebhookApi::new(handler.clone(), limits);
     match admin_token {
-        Some(token) => serve(service((webhook, AdminApi::new(handler), health(false))))
-            .data(AdminToken(token))
-            .with(poem::middleware::Tracing)
-            .boxed(),
-        None => serve(service((webhook, health(false))))
-            .with(poem::middleware::Tracing)
-            .boxed(),
+        Some(token) => serve(document(production_apis(services, limits, false)), Some(token)),
+        None => {
+            let apis = (
+                WebhookApi::new(services.webhooks.clone(), limits),
+                HealthApi::new(false),
+            );
+            serve(document(apis), None)
+        }
     }
 }
 
-/// Sandbox mode: every production route (admin included) plus the sandbox endpoints.
-pub fn sandbox_routes(
-    handler: Arc<SandboxService>,
-    sandbox: Arc<Sandbox>,
-    admin_token: SecretString,
+/// Serves `api` with Swagger UI at `/docs`, the spec at `/openapi.json` and request tracing; the
+/// admin token, when given, is what the bearer checks compare with.
+pub fn serve<T: OpenApi + 'static>(
+    api: OpenApiService<T, ()>,
+    admin_token: Option<SecretString>,
 ) -> BoxEndpoint<'static, Response> {
-    let apis = (
-        WebhookApi::new(handler.clone(), Limits::default()),
-        AdminApi::new(handler),
-        SandboxApi::new(sandbox),
-        health(true),
-    );
-    let api = service(apis).description(
-        "SANDBOX MODE: PortOne is simulated in-process, the ledger is in memory and the clock moves only \
-         when told. Walk-through: POST /sandbox/payments, POST /api/portone, POST /sandbox/clock/advance.",
-    );
-    serve(api)
-        .data(AdminToken(admin_token))
-        .with(poem::middleware::Tracing)
-        .boxed()
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    let route = Route::new()
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .nest("/", api);
+    match admin_token {
+        Some(token) => route
+            .data(AdminToken(token))
+            .with(poem::middleware::Tracing)
+            .boxed(),
+        None => route.with(poem::middleware::Tracing).boxed(),
+    }
 }

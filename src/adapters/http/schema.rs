@@ -1,10 +1,11 @@
-//! OpenAPI shapes of the webhook request and the checklist answer, with the seed's examples.
+//! OpenAPI shapes of the webhook request and the checklist answer, with examples.
 
 use poem_openapi::types::Example;
 use poem_openapi::{Enum, Object, Union};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::domain::checklist::{Checklist, StepStatus};
+use crate::service::example::paid_example;
 
 /// A PortOne webhook status (body version 2024-01-01).
 #[derive(Debug, Clone, Copy, Enum)]
@@ -23,14 +24,15 @@ pub enum WebhookStatusName {
 /// PortOne's webhook body as JSON: version 2024-04-25 (with `type`) or 2024-01-01.
 #[derive(Debug, Clone, Union)]
 pub enum PortOneWebhook {
-    Current(PortOneWebhookCurrent),
-    Legacy(PortOneWebhookLegacy),
+    V2024_04_25(PortOneWebhook2024_04_25),
+    V2024_01_01(PortOneWebhook2024_01_01),
 }
 
-/// PortOne's webhook body, version 2024-04-25 (`shared/portone/README.md` §4b).
+/// PortOne's webhook body, version 2024-04-25 (PortOne's webhook guide,
+/// <https://developers.portone.io/opi/ko/integration/webhook/readme-v2>).
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "PortOneWebhook_2024_04_25", example)]
-pub struct PortOneWebhookCurrent {
+pub struct PortOneWebhook2024_04_25 {
     /// `Transaction.Paid` and `Transaction.Cancelled` are processed; every other type
     /// (`Transaction.Ready`, `BillingKey.Issued`, types added later) is acknowledged.
     #[oai(rename = "type", validator(min_length = 1))]
@@ -58,7 +60,7 @@ pub struct PortOneWebhookData {
     pub billing_key: Option<String>,
 }
 
-impl Example for PortOneWebhookCurrent {
+impl Example for PortOneWebhook2024_04_25 {
     fn example() -> Self {
         Self {
             event_type: "Transaction.Paid".to_owned(),
@@ -74,10 +76,11 @@ impl Example for PortOneWebhookCurrent {
     }
 }
 
-/// PortOne's webhook body, version 2024-01-01 (`shared/portone/README.md` §4a), the seed's body.
+/// PortOne's webhook body, version 2024-01-01, the route spec's body (PortOne's webhook guide,
+/// <https://developers.portone.io/opi/ko/integration/webhook/readme-v2>).
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "PortOneWebhook_2024_01_01", example)]
-pub struct PortOneWebhookLegacy {
+pub struct PortOneWebhook2024_01_01 {
     /// The merchant's `paymentId` (1–256 characters, not blank, no control characters).
     #[oai(validator(
         min_length = 1,
@@ -92,7 +95,7 @@ pub struct PortOneWebhookLegacy {
     pub tx_id: Option<String>,
 }
 
-impl Example for PortOneWebhookLegacy {
+impl Example for PortOneWebhook2024_01_01 {
     fn example() -> Self {
         Self {
             payment_id: "pay_123456".to_owned(),
@@ -162,62 +165,9 @@ impl From<Checklist> for WebhookResult {
 }
 
 impl Example for WebhookResult {
-    /// The seed's success example (`api-readme.ko.md`), with this service's codes and ids.
+    /// The answer to a signed `{"payment_id": "pay_123456", "status": "Paid"}`, built by the
+    /// service from its own steps and messages (`service::example`).
     fn example() -> Self {
-        let entry = |code: &str, step: &str, message: &str, data: Option<Value>| ChecklistEntry {
-            code: code.to_owned(),
-            step: step.to_owned(),
-            status: StepStatusName::Success,
-            message: message.to_owned(),
-            data,
-        };
-        let next_id = "6f1c7a36-3a55-5f8e-9d0c-0b7f5f0c6e21";
-        Self {
-            success: true,
-            checklist: vec![
-                entry(
-                    "parse_request",
-                    "1. 요청 데이터 파싱",
-                    "요청 데이터를 성공적으로 파싱했습니다.",
-                    Some(json!({"payment_id": "pay_123456", "status": "Paid"})),
-                ),
-                entry(
-                    "validate_request",
-                    "2. 요청 데이터 검증",
-                    "요청 데이터 검증 완료",
-                    None,
-                ),
-                entry(
-                    "fetch_payment",
-                    "3. 결제 정보 조회",
-                    "결제 정보를 성공적으로 조회했습니다.",
-                    Some(
-                        json!({"paymentId": "pay_123456", "orderName": "월간 구독", "amount": 10000,
-                        "currency": "KRW", "billingKey": "billing_key_123", "customerId": "customer_1",
-                        "paidAt": "2024-01-01T00:00:00.000Z"}),
-                    ),
-                ),
-                entry(
-                    "save_payment",
-                    "4. Supabase payment 테이블 저장",
-                    "payment 데이터를 성공적으로 저장했습니다.",
-                    Some(
-                        json!({"transaction_key": "pay_123456", "amount": 10000, "status": "Paid",
-                        "start_at": "2024-01-01T00:00:00.000Z", "end_at": "2024-01-31T00:00:00.000Z",
-                        "end_grace_at": "2024-02-01T14:59:59.000Z", "next_schedule_at": "2024-02-01T01:30:00.000Z",
-                        "next_schedule_id": next_id}),
-                    ),
-                ),
-                entry(
-                    "schedule_next_payment",
-                    "5. 다음달 구독 예약",
-                    "다음달 구독을 성공적으로 예약했습니다.",
-                    Some(
-                        json!({"scheduleId": "0193b8a0-1c2d-7e3f-8a4b-5c6d7e8f9a0b", "paymentId": next_id,
-                        "timeToPay": "2024-02-01T01:30:00.000Z"}),
-                    ),
-                ),
-            ],
-        }
+        paid_example().into()
     }
 }

@@ -11,7 +11,9 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::body::{WebhookBody, MAX_WEBHOOK_BODY_BYTES};
 use super::schema::WebhookResult;
 use super::ApiTags;
-use crate::service::{Verdict, WebhookHandler, WebhookInput, WebhookOutcome};
+use crate::config::Limits;
+use crate::ports::Ports;
+use crate::service::{Verdict, WebhookInput, WebhookOutcome, WebhookService};
 
 /// Answers of `POST /api/portone`; every one carries the checklist.
 #[derive(ApiResponse)]
@@ -63,35 +65,18 @@ impl From<WebhookOutcome> for WebhookResponse {
 /// Seconds a refused webhook is told to wait.
 pub const RETRY_AFTER_SECONDS: u32 = 1;
 
-/// How many webhooks run at once, and how long one waits for a turn before 503. Bounds the
-/// load on PortOne and storage and keeps memory flat under a burst (no unbounded queue).
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_in_flight: usize,
-    pub queue_wait: Duration,
-}
-
-impl Default for Limits {
-    /// 1024 in flight, 1 s wait.
-    fn default() -> Self {
-        Self {
-            max_in_flight: 1024,
-            queue_wait: Duration::from_secs(1),
-        }
-    }
-}
-
-/// The webhook API, generic over the use case so tests drive it with in-memory ports.
-pub struct WebhookApi<H> {
-    handler: Arc<H>,
+/// The webhook API, generic over the ports so tests drive it with stand-ins. At most
+/// `limits.max_in_flight` webhooks run at once (see [`Limits`]).
+pub struct WebhookApi<P> {
+    service: Arc<WebhookService<P>>,
     permits: Arc<Semaphore>,
     queue_wait: Duration,
 }
 
-impl<H> WebhookApi<H> {
-    pub fn new(handler: Arc<H>, limits: Limits) -> Self {
+impl<P> WebhookApi<P> {
+    pub fn new(service: Arc<WebhookService<P>>, limits: Limits) -> Self {
         Self {
-            handler,
+            service,
             permits: Arc::new(Semaphore::new(limits.max_in_flight)),
             queue_wait: limits.queue_wait,
         }
@@ -99,7 +84,7 @@ impl<H> WebhookApi<H> {
 }
 
 #[OpenApi]
-impl<H: WebhookHandler> WebhookApi<H> {
+impl<P: Ports> WebhookApi<P> {
     /// PortOne payment webhook.
     ///
     /// `Paid` (`Transaction.Paid`): re-fetches the payment from PortOne, records the paid month in
@@ -121,7 +106,7 @@ impl<H: WebhookHandler> WebhookApi<H> {
                     format: body.format,
                     signature: &body.signature,
                 };
-                self.handler.handle(input).await
+                self.service.handle(input).await
             }
             None => WebhookOutcome::too_large(MAX_WEBHOOK_BODY_BYTES),
         };

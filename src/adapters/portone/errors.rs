@@ -56,7 +56,12 @@ fn transport(error: reqwest::Error) -> GatewayError {
     if error.is_timeout() {
         GatewayError::Timeout
     } else if error.is_decode() || error.is_body() {
-        GatewayError::InvalidResponse(error.to_string())
+        // The cause chain is for the log; the answer only says the body could not be read.
+        tracing::warn!(
+            error = format!("{:#}", anyhow::Error::new(error)),
+            "PortOne's answer was cut short"
+        );
+        GatewayError::InvalidResponse("the answer's body could not be read".to_owned())
     } else {
         // The chain names the cause (refused, reset, DNS) without request headers.
         GatewayError::Unreachable(format!("{:#}", anyhow::Error::new(error)))

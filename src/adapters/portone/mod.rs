@@ -1,5 +1,6 @@
-//! PortOne V2 REST API over reqwest (`shared/portone/README.md` §1–2; schema
-//! `shared/portone/v2.openapi.json`).
+//! PortOne V2 REST API over reqwest, as PortOne's published OpenAPI schema describes it
+//! (<https://developers.portone.io/api/rest-v2>; operation ids `getPayment`,
+//! `createPaymentSchedule`, `revokePaymentSchedules`, `getPaymentSchedule`, `getPaymentSchedules`).
 
 mod errors;
 pub mod retry;
@@ -27,6 +28,9 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// PortOne's error `type` that means "this paymentId already has a schedule".
 const SCHEDULE_ALREADY_EXISTS: &str = "PAYMENT_SCHEDULE_ALREADY_EXISTS";
+
+/// PortOne's error `type` for an unknown schedule id.
+const SCHEDULE_NOT_FOUND: &str = "PAYMENT_SCHEDULE_NOT_FOUND";
 
 /// A PortOne V2 client.
 ///
@@ -156,16 +160,20 @@ impl PaymentGateway for PortOneClient {
             {
                 Ok(RevokeOutcome::AlreadyProcessed)
             }
-            Err(GatewayError::Rejected { error_type, .. }) if error_type == "PAYMENT_SCHEDULE_NOT_FOUND" => {
+            Err(GatewayError::Rejected { error_type, .. }) if error_type == SCHEDULE_NOT_FOUND => {
                 Ok(RevokeOutcome::NotFound)
             }
             Err(error) => Err(error),
         }
     }
 
-    async fn get_schedule(&self, schedule_id: &str) -> Result<PaymentSchedule, GatewayError> {
+    async fn get_schedule(&self, schedule_id: &str) -> Result<Option<PaymentSchedule>, GatewayError> {
         let request = self.authorized(self.http.get(self.url(&["payment-schedules", schedule_id])));
-        wire::ScheduleDto::parse(&errors::send(request).await?)
+        match errors::send(request).await {
+            Ok(body) => wire::ScheduleDto::parse(&body).map(Some),
+            Err(GatewayError::Rejected { error_type, .. }) if error_type == SCHEDULE_NOT_FOUND => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     async fn find_schedule(

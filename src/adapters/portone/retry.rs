@@ -3,8 +3,9 @@
 //!
 //! Only what is safe is retried: the payment lookup is a GET; schedule creation carries the same
 //! `Idempotency-Key` on every attempt, so PortOne executes it at most once (and answers 409
-//! `IDEMPOTENCY_OUTSTANDING_REQUEST` while the first attempt is still running:
-//! `shared/portone/README.md` §7). The per-webhook deadline in the use case bounds the total.
+//! `IDEMPOTENCY_OUTSTANDING_REQUEST` while the first attempt is still running: PortOne's REST API
+//! overview, section "Idempotency-Key", <https://developers.portone.io/api/rest-v2>). The
+//! per-webhook deadline in the use case bounds the total.
 
 use std::future::Future;
 use std::time::Duration;
@@ -128,11 +129,33 @@ mod tests {
         assert!(!schedule_is_retryable(&GatewayError::InvalidResponse("x".into())));
     }
 
-    #[test]
-    fn the_default_schedule_stays_far_inside_the_webhook_deadline() {
-        let total: Duration = DEFAULT_RETRIES.delays.iter().sum();
-        assert_eq!(DEFAULT_RETRIES.delays.len(), 3);
-        assert!(total <= Duration::from_millis(1300));
+    #[tokio::test(start_paused = true)]
+    async fn each_wait_is_its_policy_delay_times_a_jitter_between_half_and_one() {
+        const DELAYS: [Duration; 3] = [
+            Duration::from_millis(100),
+            Duration::from_millis(1000),
+            Duration::from_millis(10_000),
+        ];
+        let policy = RetryPolicy { delays: &DELAYS };
+        for _ in 0..20 {
+            let attempts = std::sync::Mutex::new(Vec::new());
+            let result: Result<(), _> = with_retries(policy, lookup_is_retryable, || async {
+                attempts.lock().unwrap().push(tokio::time::Instant::now());
+                Err(GatewayError::Timeout)
+            })
+            .await;
+            assert_eq!(result, Err(GatewayError::Timeout));
+            let attempts = attempts.into_inner().unwrap();
+            assert_eq!(attempts.len(), policy.delays.len() + 1);
+            for (pair, delay) in attempts.windows(2).zip(policy.delays) {
+                let waited = pair[1] - pair[0];
+                assert!(
+                    waited >= delay.mul_f64(0.5) && waited <= *delay,
+                    "{waited:?} outside [{:?}, {delay:?}]",
+                    delay.mul_f64(0.5)
+                );
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,5 +1,7 @@
 //! PortOne's JSON shapes, read tolerantly: unknown fields and enum values never fail a parse
-//! (PortOne's compatibility policy, `shared/portone/README.md` §1), missing required ones do.
+//! (PortOne's backward-compatibility policy, REST API overview, section "하위호환성",
+//! <https://developers.portone.io/api/rest-v2>: outputs may gain fields, enum values and `oneOf`
+//! cases), missing required ones do.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -209,7 +211,7 @@ impl ScheduleListDto {
 
 /// `GetPaymentSchedulesBody` filtered to one billing key and a day either side of `timeToPay`:
 /// without `from`/`until` PortOne searches only the last 90 days, which never holds a future
-/// schedule (`shared/portone/README.md` §3).
+/// schedule (the schema's description of `GetPaymentSchedulesBody.filter`).
 #[derive(Debug, Serialize)]
 pub(super) struct ListSchedulesBody<'a> {
     page: Page,

@@ -1,55 +1,52 @@
-//! The `payment` table on Supabase, through PostgREST RPC with `supabase_rs`.
+//! The Supabase REST transport: PostgREST RPC with `supabase_rs`.
 //!
-//! The idempotent write lives once, in SQL (`supabase/migrations/`); this adapter only calls the
+//! The idempotent write lives once, in SQL (`supabase/migrations/`); this transport only calls the
 //! functions (`POST {SUPABASE_URL}/rest/v1/rpc/<function>`). supabase_rs's `upsert` is not used:
-//! it always merges, has no `on_conflict`, and returns nothing (issue 2).
+//! it always merges, has no `on_conflict`, and returns nothing.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use supabase_rs::errors::Error as SupabaseError;
 use supabase_rs::SupabaseClient;
 
-use super::sql_ledger::{Arg, SqlFunctions, SqlLedger};
+use super::sql::{Arg, Args};
 use crate::domain::timestamp::Timestamp;
-use crate::ports::LedgerError;
-
-/// The ledger over PostgREST.
-pub type SupabaseLedger = SqlLedger<PostgrestFunctions>;
+use crate::ports::{LedgerError, Unavailable};
 
 /// PostgREST at `{SUPABASE_URL}/rest/v1`, authenticated with the service-role key as both
 /// `apikey` and `Authorization: Bearer` (server side only; the anon role has no grant).
 #[derive(Clone)]
-pub struct PostgrestFunctions {
+pub(super) struct SupabaseRest {
     client: SupabaseClient,
 }
 
-impl std::fmt::Debug for PostgrestFunctions {
+impl std::fmt::Debug for SupabaseRest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgrestFunctions").finish_non_exhaustive()
+        f.debug_struct("SupabaseRest").finish_non_exhaustive()
     }
 }
 
-impl SupabaseLedger {
+impl SupabaseRest {
     /// `http` is the shared reqwest client, so storage calls get the same timeouts and pool.
     ///
     /// # Errors
     /// When `url` is not an http(s) URL with a host or the key is empty (the message never
     /// contains the key).
-    pub fn new(http: reqwest::Client, url: &str, service_role_key: &SecretString) -> anyhow::Result<Self> {
+    pub(super) fn new(
+        http: reqwest::Client,
+        url: &str,
+        service_role_key: &SecretString,
+    ) -> anyhow::Result<Self> {
         let client = SupabaseClient::builder(url, service_role_key.expose_secret())
             .http_client(http)
             .build()
             .map_err(|error| anyhow::anyhow!("invalid Supabase settings: {error}"))?;
-        Ok(SqlLedger(PostgrestFunctions { client }))
+        Ok(Self { client })
     }
-}
 
-impl SqlFunctions for PostgrestFunctions {
-    async fn call(
-        &self,
-        function: &'static str,
-        args: Vec<(&'static str, Arg)>,
-    ) -> Result<Vec<Value>, LedgerError> {
+    /// `POST /rest/v1/rpc/<function>` with the arguments as a JSON object; the answer is the
+    /// function's `setof jsonb` as a JSON array.
+    pub(super) async fn call(&self, function: &'static str, args: Args) -> Result<Vec<Value>, LedgerError> {
         let params: Map<String, Value> = args
             .into_iter()
             .map(|(name, arg)| (name.to_owned(), json(arg)))
@@ -77,12 +74,26 @@ fn json(arg: Arg) -> Value {
 /// error (`23505`, `42501`, `42883`, …) is `Rejected` with its code.
 fn ledger_error(error: SupabaseError) -> LedgerError {
     match error {
-        SupabaseError::Transport(error) => LedgerError::Unavailable(transport_detail(error)),
+        SupabaseError::Transport(error) => {
+            let kind = if error.is_timeout() {
+                Unavailable::Timeout
+            } else if error.is_body() || error.is_decode() {
+                Unavailable::Interrupted
+            } else {
+                Unavailable::Unreachable
+            };
+            LedgerError::unavailable(kind, transport_detail(error))
+        }
         SupabaseError::Api(api) => {
             let code = api.code.clone().unwrap_or_else(|| format!("HTTP {}", api.status));
             let transient = api.status >= 500 && (api.code.is_none() || code.starts_with("PGRST"));
             if transient {
-                LedgerError::Unavailable(format!("HTTP {} {code}: {}", api.status, api.message))
+                let detail = format!("HTTP {} {code}: {}", api.status, api.message);
+                let kind = Unavailable::ServerUnavailable {
+                    code,
+                    message: api.message,
+                };
+                LedgerError::unavailable(kind, detail)
             } else {
                 LedgerError::Rejected {
                     code,
@@ -94,8 +105,8 @@ fn ledger_error(error: SupabaseError) -> LedgerError {
     }
 }
 
-/// What went wrong on the wire, without the URL (it names hosts and ports, nothing useful for
-/// people) but with the cause chain (`timed out`, `Connection refused`, …).
+/// What went wrong on the wire, for the log: the cause chain (`timed out`, `Connection refused`,
+/// …) without the URL.
 fn transport_detail(error: reqwest::Error) -> String {
     let kind = if error.is_timeout() { "timed out: " } else { "" };
     format!("{kind}{:#}", anyhow::Error::new(error.without_url()))

@@ -1,6 +1,6 @@
-//! The `payment` table over a direct PostgreSQL connection (sqlx), for `DATABASE_URL`.
+//! The direct PostgreSQL transport (sqlx), for `DATABASE_URL`.
 //!
-//! It calls the same SQL functions as the REST adapter (from `supabase/migrations/`), so the
+//! It calls the same SQL functions as the REST transport (from `supabase/migrations/`), so the
 //! idempotent write exists once, in the database.
 //!
 //! Works through Supabase's transaction-mode pooler (port 6543): statements are unnamed
@@ -18,28 +18,25 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::query::Query;
 use sqlx::{Executor, PgPool, Postgres, Row};
 
-use super::sql_ledger::{Arg, SqlFunctions, SqlLedger};
+use super::sql::{Arg, Args};
 use crate::config::PostgresSettings;
-use crate::ports::LedgerError;
-
-/// The ledger over a direct connection.
-pub type PostgresLedger = SqlLedger<PostgresFunctions>;
+use crate::ports::{LedgerError, Unavailable};
 
 /// A bounded, lazily connecting pool: the service starts (and answers `/healthz`) while the
 /// database is down, and reconnects on its own when it comes back.
 #[derive(Clone, Debug)]
-pub struct PostgresFunctions {
+pub(super) struct DirectPostgres {
     pool: PgPool,
     /// Client-side bound on one call, so a hung connection cannot outlive the webhook.
     call_timeout: Duration,
 }
 
-impl PostgresLedger {
+impl DirectPostgres {
     /// Builds the pool without connecting.
     ///
     /// # Errors
     /// When `DATABASE_URL` is not a Postgres connection string (the message never repeats it).
-    pub fn connect_lazy(settings: &PostgresSettings) -> anyhow::Result<Self> {
+    pub(super) fn connect_lazy(settings: &PostgresSettings) -> anyhow::Result<Self> {
         let options: PgConnectOptions = settings
             .url
             .expose_secret()
@@ -65,7 +62,33 @@ impl PostgresLedger {
             })
             .connect_lazy_with(options);
         let call_timeout = settings.acquire_timeout + settings.statement_timeout + Duration::from_millis(500);
-        Ok(SqlLedger(PostgresFunctions { pool, call_timeout }))
+        Ok(Self { pool, call_timeout })
+    }
+
+    /// Calls `public.<function>` with named arguments; each row is the function's `jsonb`.
+    pub(super) async fn call(&self, function: &'static str, args: Args) -> Result<Vec<Value>, LedgerError> {
+        let sql = call_sql(function, &args);
+        let query = args
+            .into_iter()
+            .fold(sqlx::query(&sql).persistent(false), |q, (_, arg)| bind(q, arg));
+        let rows = match tokio::time::timeout(self.call_timeout, query.fetch_all(&self.pool)).await {
+            Ok(result) => result
+                .with_context(|| format!("Failed to call {function}"))
+                .map_err(errors::ledger_error)?,
+            Err(_) => {
+                return Err(LedgerError::unavailable(
+                    Unavailable::Timeout,
+                    format!(
+                        "no answer from the database within {} ms",
+                        self.call_timeout.as_millis()
+                    ),
+                ))
+            }
+        };
+        rows.iter()
+            .map(|row| row.try_get::<Value, _>(0))
+            .collect::<Result<_, _>>()
+            .map_err(|error| LedgerError::InvalidResponse(error.to_string()))
     }
 }
 
@@ -87,34 +110,6 @@ fn bind(query: Query<'_, Postgres, PgArguments>, arg: Arg) -> Query<'_, Postgres
         Arg::BigInt(number) => query.bind(number),
         Arg::Time(time) => query.bind(time),
         Arg::Uuid(id) => query.bind(id),
-    }
-}
-
-impl SqlFunctions for PostgresFunctions {
-    async fn call(
-        &self,
-        function: &'static str,
-        args: Vec<(&'static str, Arg)>,
-    ) -> Result<Vec<Value>, LedgerError> {
-        let sql = call_sql(function, &args);
-        let query = args
-            .into_iter()
-            .fold(sqlx::query(&sql).persistent(false), |q, (_, arg)| bind(q, arg));
-        let rows = match tokio::time::timeout(self.call_timeout, query.fetch_all(&self.pool)).await {
-            Ok(result) => result
-                .with_context(|| format!("Failed to call {function}"))
-                .map_err(errors::ledger_error)?,
-            Err(_) => {
-                return Err(LedgerError::Unavailable(format!(
-                    "no answer from the database within {} ms",
-                    self.call_timeout.as_millis()
-                )))
-            }
-        };
-        rows.iter()
-            .map(|row| row.try_get::<Value, _>(0))
-            .collect::<Result<_, _>>()
-            .map_err(|error| LedgerError::InvalidResponse(error.to_string()))
     }
 }
 

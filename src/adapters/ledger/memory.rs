@@ -86,11 +86,11 @@ impl PaymentLedger for InMemoryLedger {
     async fn set_subscription_state(
         &self,
         transaction_key: &str,
-        canceled_at: Option<Timestamp>,
+        cancelled_at: Option<Timestamp>,
         resumed_at: Option<Timestamp>,
     ) -> LedgerResult {
         self.update(transaction_key, |row| {
-            row.canceled_at = canceled_at;
+            row.cancelled_at = cancelled_at;
             row.resumed_at = resumed_at;
         })
     }

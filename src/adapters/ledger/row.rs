@@ -53,7 +53,7 @@ pub(super) fn parse_one(rows: Vec<Value>) -> Result<Option<(PaymentRecord, Optio
         end_grace_at: row.end_grace_at.into(),
         next_schedule_at: row.next_schedule_at.into(),
         next_schedule_id: row.next_schedule_id,
-        canceled_at: row.canceled_at.map(Into::into),
+        cancelled_at: row.canceled_at.map(Into::into),
         resumed_at: row.resumed_at.map(Into::into),
     };
     Ok(Some((record, row.inserted)))

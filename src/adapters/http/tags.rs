@@ -1,0 +1,14 @@
+//! Swagger UI tags of the production API.
+
+/// Swagger UI tags.
+#[derive(poem_openapi::Tags)]
+pub enum ApiTags {
+    /// PortOne webhooks (body versions 2024-04-25 and 2024-01-01).
+    Webhook,
+    /// Cancel and resume subscriptions (Bearer `ADMIN_API_TOKEN`).
+    Subscription,
+    /// PortOne payment schedules (Bearer `ADMIN_API_TOKEN`).
+    Admin,
+    /// Liveness.
+    Health,
+}

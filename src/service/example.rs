@@ -1,0 +1,78 @@
+//! The answer to one successful paid webhook, built with the same steps, messages and data
+//! functions as the flow itself: the OpenAPI document shows it, and a test checks that the real
+//! flow gives exactly this answer for [`example_payment`].
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::amount::Amount;
+use crate::domain::checklist::{Checklist, Step, StepStatus, PAID_FLOW};
+use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::payment_id::PaymentId;
+use crate::domain::period::{BillingPeriod, ScheduleOffset};
+use crate::domain::record::PaymentRecord;
+use crate::domain::webhook::RawWebhook;
+
+use super::renewal::{renewal_key, schedule_request};
+use super::{messages, step_data};
+
+/// The example's webhook body (version 2024-01-01, the route spec's own).
+pub const EXAMPLE_BODY: &str = r#"{"payment_id":"pay_123456","status":"Paid"}"#;
+/// The schedule id PortOne answers in the example.
+pub const EXAMPLE_SCHEDULE_ID: &str = "0193b8a0-1c2d-7e3f-8a4b-5c6d7e8f9a0b";
+/// The example's random second after 10:00 KST (10:30:00 KST).
+pub const EXAMPLE_OFFSET_SECONDS: u32 = 1800;
+
+/// The payment PortOne reports in the example: 10,000 KRW paid 2024-01-01T00:00:00Z.
+pub fn example_payment() -> Payment {
+    let paid_at: DateTime<Utc> = DateTime::from_timestamp(1_704_067_200, 0).unwrap_or_default();
+    Payment {
+        id: PaymentId::parse("pay_123456").unwrap_or_else(|_| unreachable!("a valid id")),
+        status: PaymentStatus::Paid,
+        order_name: "월간 구독".to_owned(),
+        amount: Amount::new(10_000).unwrap_or_else(|_| unreachable!("a positive amount")),
+        currency: "KRW".to_owned(),
+        billing_key: Some("billing_key_123".to_owned()),
+        customer_id: Some("customer_1".to_owned()),
+        paid_at: Some(paid_at),
+    }
+}
+
+/// The checklist of [`EXAMPLE_BODY`], signed, for [`example_payment`]: the month recorded and
+/// the next one scheduled as [`EXAMPLE_SCHEDULE_ID`].
+pub fn paid_example() -> Checklist {
+    let payment = example_payment();
+    let period = BillingPeriod::starting_at(
+        payment.paid_at.unwrap_or_default(),
+        ScheduleOffset::from_seconds(EXAMPLE_OFFSET_SECONDS),
+    );
+    let record = PaymentRecord::paid(&payment, &period);
+    let billing_key = payment.billing_key.clone().unwrap_or_default();
+    let request = schedule_request(&payment, &record, billing_key, renewal_key(&record));
+    let summary = RawWebhook::from_json(EXAMPLE_BODY.as_bytes())
+        .map(|raw| raw.summary())
+        .ok();
+    let steps = [
+        (Step::PARSE_REQUEST, messages::PARSED, summary),
+        (
+            Step::VALIDATE_REQUEST,
+            messages::VALIDATED,
+            step_data::validated("verified"),
+        ),
+        (
+            Step::FETCH_PAYMENT,
+            messages::FETCHED,
+            step_data::payment(&payment),
+        ),
+        (Step::SAVE_PAYMENT, messages::SAVED, step_data::record(&record)),
+        (
+            Step::SCHEDULE_NEXT_PAYMENT,
+            messages::SCHEDULED,
+            step_data::scheduled(Some(EXAMPLE_SCHEDULE_ID), &request),
+        ),
+    ];
+    let mut checklist = Checklist::new(PAID_FLOW);
+    for (step, message, data) in steps {
+        checklist.record(step, StepStatus::Success, message, data);
+    }
+    checklist
+}

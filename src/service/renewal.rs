@@ -1,0 +1,43 @@
+//! The next month's payment of a recorded month, as it is scheduled at PortOne.
+
+use crate::domain::payment::Payment;
+use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::ScheduleRequest;
+
+/// The `Idempotency-Key` of the renewal the paid webhook schedules: derived from the next
+/// payment's id, so every delivery of one webhook sends the same key and PortOne runs it once.
+pub fn renewal_key(record: &PaymentRecord) -> String {
+    format!("schedule-{}", record.next_schedule_id)
+}
+
+/// The key of a deliberate re-schedule (resume): PortOne replays a key's first answer for 3 hours
+/// (REST API overview, section "Idempotency-Key", <https://developers.portone.io/api/rest-v2>), so
+/// it must differ from the key of the schedule it replaces; `now` makes it unique per resume.
+pub fn resume_key(record: &PaymentRecord, now: Timestamp) -> String {
+    format!(
+        "resume-{}-{}",
+        record.next_schedule_id,
+        now.as_utc().timestamp_millis()
+    )
+}
+
+/// Next month's payment for `record`, charged like `payment`: same billing key, order name,
+/// customer and currency, the recorded amount, at `next_schedule_at`.
+pub fn schedule_request(
+    payment: &Payment,
+    record: &PaymentRecord,
+    billing_key: String,
+    idempotency_key: String,
+) -> ScheduleRequest {
+    ScheduleRequest {
+        payment_id: record.next_schedule_id,
+        billing_key,
+        order_name: payment.order_name.clone(),
+        customer_id: payment.customer_id.clone(),
+        amount: record.amount,
+        currency: payment.currency.clone(),
+        time_to_pay: record.next_schedule_at,
+        idempotency_key,
+    }
+}

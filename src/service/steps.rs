@@ -1,0 +1,119 @@
+//! Running a flow step by step: each step is recorded in the checklist as it ends, and the first
+//! step that fails stops the flow, with every later step recorded as skipped. Flows are written
+//! as straight sequences of `steps.call(...).await?`.
+
+use std::fmt::Display;
+use std::future::Future;
+
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::domain::checklist::{Checklist, Step, StepStatus};
+
+use super::deadline::{within_deadline, DeadlinePassed};
+use super::outcome::{Verdict, WebhookOutcome};
+
+/// How a failed step is reported: its Korean message, its `data`, and the HTTP verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    pub data: Option<Value>,
+    pub verdict: Verdict,
+}
+
+impl Failure {
+    /// PortOne or storage failed: 500, so PortOne resends the webhook.
+    pub fn upstream(message: impl Into<String>, data: Option<Value>) -> Self {
+        Self {
+            message: message.into(),
+            data,
+            verdict: Verdict::UpstreamFailed,
+        }
+    }
+
+    /// The request itself is wrong: 400.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            data: None,
+            verdict: Verdict::BadRequest,
+        }
+    }
+}
+
+/// A flow stopped at a failed step, answered as its verdict; the steps after it are skipped.
+#[derive(Debug)]
+pub struct Halt(Verdict);
+
+/// The checklist of one webhook while its flow runs, and the deadline its upstream calls share.
+#[derive(Debug)]
+pub struct Steps {
+    checklist: Checklist,
+    deadline: Instant,
+}
+
+impl Steps {
+    pub fn new(flow: [Step; 5], deadline: Instant) -> Self {
+        Self {
+            checklist: Checklist::new(flow),
+            deadline,
+        }
+    }
+
+    /// Switches to another flow once the request says which one applies; see
+    /// [`Checklist::set_flow`].
+    pub fn set_flow(&mut self, flow: [Step; 5]) {
+        self.checklist.set_flow(flow);
+    }
+
+    /// Records `step` as done.
+    pub fn succeed(&mut self, step: Step, message: impl Into<String>, data: Option<Value>) {
+        self.checklist.record(step, StepStatus::Success, message, data);
+    }
+
+    /// Records `step` as skipped and goes on with the next one.
+    pub fn skip(&mut self, step: Step, message: impl Into<String>) {
+        self.checklist.record(step, StepStatus::Skipped, message, None);
+    }
+
+    /// Records every step not yet recorded as skipped with `message`: the flow ends here, on
+    /// purpose and successfully.
+    pub fn skip_rest(&mut self, message: &str) {
+        self.checklist.skip_remaining(message);
+    }
+
+    /// Records `step` as failed; the returned [`Halt`] ends the flow (`return Err(...)`).
+    pub fn fail(&mut self, step: Step, failure: Failure) -> Halt {
+        self.checklist
+            .record(step, StepStatus::Failed, failure.message, failure.data);
+        Halt(failure.verdict)
+    }
+
+    /// Runs one upstream call of `step` within the webhook's deadline. On error the cause is
+    /// logged, `step` is recorded as failed as `describe` says, and the flow halts.
+    pub async fn call<T, E>(
+        &mut self,
+        step: Step,
+        call: impl Future<Output = Result<T, E>>,
+        describe: impl FnOnce(&E) -> Failure,
+    ) -> Result<T, Halt>
+    where
+        E: DeadlinePassed + Display,
+    {
+        match within_deadline(self.deadline, call).await {
+            Ok(value) => Ok(value),
+            Err(error) => {
+                tracing::error!(step = step.code, %error, "step failed");
+                Err(self.fail(step, describe(&error)))
+            }
+        }
+    }
+
+    /// The answer: every step recorded, the verdict from how the flow ended.
+    pub fn finish(self, result: Result<(), Halt>) -> WebhookOutcome {
+        match result {
+            Ok(()) => WebhookOutcome::finished(self.checklist),
+            Err(Halt(verdict)) => WebhookOutcome::stopped(self.checklist, verdict),
+        }
+    }
+}

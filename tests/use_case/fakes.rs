@@ -1,0 +1,224 @@
+//! PortOne in memory, with the schedule semantics of PortOne's schema: one live schedule per
+//! `paymentId` (`PAYMENT_SCHEDULE_ALREADY_EXISTS` otherwise), revoked ones do not count; and a
+//! random source that always gives the same offset.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use portone_subscriptions::adapters::clock::FixedClock;
+use portone_subscriptions::adapters::ledger::InMemoryLedger;
+use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::payment::{Payment, PaymentStatus};
+use portone_subscriptions::domain::payment_id::PaymentId;
+use portone_subscriptions::domain::period::ScheduleOffset;
+use portone_subscriptions::domain::timestamp::Timestamp;
+use portone_subscriptions::ports::{
+    Adapters, GatewayError, PaymentGateway, PaymentSchedule, RandomSource, RevokeOutcome, ScheduleOutcome,
+    ScheduleRequest,
+};
+use portone_subscriptions::service::{
+    BodyFormat, Services, SignatureHeaders, WebhookInput, WebhookOutcome, WebhookSecret, WebhookService,
+};
+use uuid::Uuid;
+
+/// One schedule PortOne holds: the request that created it, its id and status.
+#[derive(Clone, Debug)]
+pub struct Held {
+    pub id: String,
+    pub request: ScheduleRequest,
+    pub status: &'static str,
+}
+
+#[derive(Default)]
+pub struct FakePortOne {
+    payments: Mutex<HashMap<String, Payment>>,
+    schedules: Mutex<Vec<Held>>,
+    /// Ids to hand out for the next schedules, in order; `schedule-{n}` once empty.
+    next_ids: Mutex<Vec<String>>,
+}
+
+impl FakePortOne {
+    pub fn add(&self, payment: Payment) {
+        self.payments
+            .lock()
+            .unwrap()
+            .insert(payment.id.as_str().to_owned(), payment);
+    }
+
+    /// The next schedule created gets `id`.
+    pub fn hand_out_schedule_id(&self, id: &str) {
+        self.next_ids.lock().unwrap().push(id.to_owned());
+    }
+
+    /// Every schedule ever created, in order, whatever its status now.
+    pub fn schedules(&self) -> Vec<Held> {
+        self.schedules.lock().unwrap().clone()
+    }
+}
+
+impl PaymentGateway for FakePortOne {
+    async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
+        // Yield so concurrent webhooks interleave like real I/O.
+        tokio::task::yield_now().await;
+        self.payments
+            .lock()
+            .unwrap()
+            .get(id.as_str())
+            .cloned()
+            .ok_or(GatewayError::Rejected {
+                status: 404,
+                error_type: "PAYMENT_NOT_FOUND".into(),
+                message: None,
+            })
+    }
+
+    async fn schedule_payment(&self, request: &ScheduleRequest) -> Result<ScheduleOutcome, GatewayError> {
+        tokio::task::yield_now().await;
+        let mut schedules = self.schedules.lock().unwrap();
+        let live = |s: &&Held| s.request.payment_id == request.payment_id && s.status != "REVOKED";
+        if schedules.iter().any(|s| live(&s)) {
+            return Ok(ScheduleOutcome::AlreadyExists);
+        }
+        let id = self
+            .next_ids
+            .lock()
+            .unwrap()
+            .pop()
+            .unwrap_or_else(|| format!("schedule-{}", schedules.len() + 1));
+        schedules.push(Held {
+            id: id.clone(),
+            request: request.clone(),
+            status: "SCHEDULED",
+        });
+        Ok(ScheduleOutcome::Created { schedule_id: id })
+    }
+
+    async fn revoke_schedule(&self, schedule_id: &str) -> Result<RevokeOutcome, GatewayError> {
+        let mut schedules = self.schedules.lock().unwrap();
+        let Some(held) = schedules.iter_mut().find(|s| s.id == schedule_id) else {
+            return Ok(RevokeOutcome::NotFound);
+        };
+        match held.status {
+            "REVOKED" => Ok(RevokeOutcome::AlreadyRevoked),
+            "SCHEDULED" => {
+                held.status = "REVOKED";
+                Ok(RevokeOutcome::Revoked { revoked_at: None })
+            }
+            _ => Ok(RevokeOutcome::AlreadyProcessed),
+        }
+    }
+
+    async fn get_schedule(&self, schedule_id: &str) -> Result<Option<PaymentSchedule>, GatewayError> {
+        let schedules = self.schedules.lock().unwrap();
+        Ok(schedules.iter().find(|s| s.id == schedule_id).map(view))
+    }
+
+    async fn find_schedule(
+        &self,
+        billing_key: &str,
+        payment_id: Uuid,
+        _around: Timestamp,
+    ) -> Result<Option<PaymentSchedule>, GatewayError> {
+        let schedules = self.schedules.lock().unwrap();
+        let mut matching: Vec<_> = schedules
+            .iter()
+            .filter(|s| s.request.billing_key == billing_key && s.request.payment_id == payment_id)
+            .collect();
+        // As the PortOne adapter: the live one wins, else the latest.
+        matching.sort_by_key(|s| s.status == "SCHEDULED");
+        Ok(matching.pop().map(view))
+    }
+}
+
+fn view(held: &Held) -> PaymentSchedule {
+    let s = &held.request;
+    PaymentSchedule {
+        id: held.id.clone(),
+        status: held.status.into(),
+        payment_id: s.payment_id.to_string(),
+        order_name: s.order_name.clone(),
+        time_to_pay: s.time_to_pay,
+        total_amount: s.amount.value(),
+        currency: s.currency.clone(),
+        created_at: s.time_to_pay,
+        revoked_at: None,
+    }
+}
+
+/// Always the same offset, so the expected instants are written out in full.
+pub struct Offset(pub u32);
+
+impl RandomSource for Offset {
+    fn schedule_offset(&self) -> ScheduleOffset {
+        ScheduleOffset::from_seconds(self.0)
+    }
+}
+
+pub fn utc(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+pub fn paid(id: &str, paid_at: Option<&str>) -> Payment {
+    Payment {
+        id: PaymentId::parse(id).unwrap(),
+        status: PaymentStatus::Paid,
+        order_name: "월간 구독".into(),
+        amount: Amount::new(10_000).unwrap(),
+        currency: "KRW".into(),
+        billing_key: Some("billing_key_123".into()),
+        customer_id: Some("customer_1".into()),
+        paid_at: paid_at.map(utc),
+    }
+}
+
+pub type TestPorts = Adapters<Arc<FakePortOne>, Arc<InMemoryLedger>, Arc<FixedClock>, Offset>;
+
+/// The services over in-memory ports, and handles on them.
+pub struct Harness {
+    pub services: Services<TestPorts>,
+    pub portone: Arc<FakePortOne>,
+    pub ledger: Arc<InMemoryLedger>,
+    pub clock: Arc<FixedClock>,
+}
+
+impl Harness {
+    /// Clock at 2024-03-10T12:00:00Z, every schedule at 10:00 KST + `offset` seconds.
+    pub fn new(offset: u32) -> Self {
+        Self::with_secret(offset, None)
+    }
+
+    pub fn with_secret(offset: u32, secret: Option<WebhookSecret>) -> Self {
+        let portone = Arc::new(FakePortOne::default());
+        let ledger = Arc::new(InMemoryLedger::new());
+        let clock = Arc::new(FixedClock::at(utc("2024-03-10T12:00:00Z")));
+        let ports = Adapters {
+            gateway: portone.clone(),
+            ledger: ledger.clone(),
+            clock: clock.clone(),
+            random: Offset(offset),
+        };
+        let webhooks = WebhookService::new(Arc::new(ports)).with_webhook_secret(secret);
+        Self {
+            services: Services::new(webhooks),
+            portone,
+            ledger,
+            clock,
+        }
+    }
+
+    /// The route spec's webhook `{payment_id, status}`, unsigned.
+    pub async fn send(&self, payment_id: &str, status: &str) -> WebhookOutcome {
+        let body = serde_json::json!({ "payment_id": payment_id, "status": status }).to_string();
+        self.post(body.as_bytes(), &SignatureHeaders::default()).await
+    }
+
+    pub async fn post(&self, body: &[u8], signature: &SignatureHeaders) -> WebhookOutcome {
+        let input = WebhookInput {
+            body,
+            format: BodyFormat::Json,
+            signature,
+        };
+        self.services.webhooks.handle(input).await
+    }
+}
