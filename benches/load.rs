@@ -1,4 +1,4 @@
-//! Load benchmark (issue 6): `cargo bench --bench load` builds the release binary, starts it as a
+//! Load benchmark: `cargo bench --bench load` builds the release binary, starts it as a
 //! separate process against upstream stand-ins (PortOne and PostgREST, in this process), and prints
 //! a table:
 //! - throughput, webhooks/s, paid flow end to end with fresh payment ids, stand-ins answering at

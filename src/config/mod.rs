@@ -43,7 +43,7 @@ pub enum WebhookSignatures {
 /// Everything the service needs to run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `PORTONE_API_SECRET` (or the seed's `PORTONE_V2_API_SECRET`): the V2 API secret.
+    /// `PORTONE_API_SECRET` (or `PORTONE_V2_API_SECRET`, the integration guide's name): the V2 API secret.
     pub portone_api_secret: SecretString,
     /// `PORTONE_API_BASE_URL`, default [`DEFAULT_PORTONE_API_BASE_URL`].
     pub portone_api_base_url: Url,

@@ -12,3 +12,4 @@ pub mod record;
 pub mod schedule_id;
 pub mod timestamp;
 pub mod webhook;
+pub mod webhook_status;

@@ -1,4 +1,4 @@
-//! PortOne's payment-schedule API with state, answering as `shared/portone/v2.openapi.json` says:
+//! PortOne's payment-schedule API with state, answering as PortOne's published OpenAPI schema says:
 //! `CreatePaymentScheduleResponse`, `RevokePaymentSchedulesResponse`, `PaymentSchedule`,
 //! `GetPaymentSchedulesResponse`, and error bodies `{type, message}`.
 

@@ -140,3 +140,34 @@ async fn every_refusal_answers_401_names_the_reason_and_touches_nothing() {
     assert!(app.portone_calls().await.is_empty());
     assert_eq!(app.storage_calls().await, 0);
 }
+
+#[tokio::test]
+async fn extreme_timestamps_and_huge_signature_headers_get_401_with_the_checklist() {
+    let app = signed_app().await;
+    let ts = now().timestamp();
+    let many = vec![sign(OTHER_SECRET, "msg_1", ts, BODY); 500].join(" ");
+    let cases: Vec<(Vec<(&str, String)>, &str)> = vec![
+        (headers("msg_1", i64::MIN, "v1,x".into()), "TIMESTAMP_TOO_OLD"),
+        (headers("msg_1", i64::MAX, "v1,x".into()), "TIMESTAMP_TOO_NEW"),
+        (
+            vec![
+                ("webhook-id", "msg_1".into()),
+                ("webhook-timestamp", "99999999999999999999".into()),
+                ("webhook-signature", "v1,x".into()),
+            ],
+            "INVALID_SIGNATURE",
+        ),
+        (headers("msg_1", ts, many), "NO_MATCHING_SIGNATURE"),
+        (
+            headers(&"i".repeat(8192), ts, "v1,x".into()),
+            "NO_MATCHING_SIGNATURE",
+        ),
+    ];
+    for (headers, reason) in cases {
+        let (status, body) = app.post_raw(BODY, "application/json", &headers).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{reason}: {body:#}");
+        assert_eq!(body["checklist"][1]["data"]["reason"], reason);
+        assert_eq!(body["checklist"].as_array().unwrap().len(), 5);
+    }
+    assert!(app.portone_calls().await.is_empty(), "nothing was fetched");
+}

@@ -1,112 +1,16 @@
-//! Subscription cancel/resume and the schedule admin API, for the app's own backend. Mounted only
-//! when `ADMIN_API_TOKEN` is set; every operation requires `Authorization: Bearer
-//! {ADMIN_API_TOKEN}`.
+//! The schedule admin API (Bearer `ADMIN_API_TOKEN`): PortOne's payment schedules, read and
+//! revoked by id.
 
 use std::sync::Arc;
 
-use poem::Request;
-use poem_openapi::auth::Bearer;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
-use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
-use subtle::ConstantTimeEq;
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use super::auth::{error, AdminAuth, ApiError};
 use super::ApiTags;
 use crate::ports::{PaymentSchedule, Ports, RevokeOutcome};
-use crate::service::{
-    ScheduleLookup, SubscriptionChange, SubscriptionError, SubscriptionService, UpstreamFailure,
-};
-
-/// The configured `ADMIN_API_TOKEN`, stored as request data by the router.
-#[derive(Clone)]
-pub struct AdminToken(pub SecretString);
-
-/// `Authorization: Bearer {ADMIN_API_TOKEN}`, compared in constant time.
-#[derive(SecurityScheme)]
-#[oai(ty = "bearer", checker = "check_admin_token")]
-pub struct AdminAuth(());
-
-async fn check_admin_token(request: &Request, bearer: Bearer) -> Option<()> {
-    let expected = request.data::<AdminToken>()?;
-    bool::from(
-        bearer
-            .token
-            .as_bytes()
-            .ct_eq(expected.0.expose_secret().as_bytes()),
-    )
-    .then_some(())
-}
-
-/// An error answer: a stable `code` and a Korean `message`.
-#[derive(Debug, Object)]
-pub struct ApiError {
-    /// `NOT_FOUND`, `CONFLICT`, `UPSTREAM_FAILED`, or PortOne's error `type`.
-    pub code: String,
-    pub message: String,
-}
-
-fn error(code: &str, message: impl Into<String>) -> Json<ApiError> {
-    Json(ApiError {
-        code: code.to_owned(),
-        message: message.into(),
-    })
-}
-
-/// A subscription after cancel or resume.
-#[derive(Debug, Object)]
-pub struct SubscriptionView {
-    /// `false` when the call changed nothing (cancel twice, resume twice).
-    pub changed: bool,
-    pub message: String,
-    /// The `payment` row (column names; UTC timestamps with milliseconds), including
-    /// `canceled_at` and `resumed_at`.
-    pub payment: Value,
-}
-
-#[derive(ApiResponse)]
-pub enum SubscriptionResponse {
-    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
-    #[oai(status = 401)]
-    Unauthorized(PlainText<String>),
-    /// Done (or already in that state).
-    #[oai(status = 200)]
-    Ok(Json<SubscriptionView>),
-    /// No `payment` row has this `transaction_key`.
-    #[oai(status = 404)]
-    NotFound(Json<ApiError>),
-    /// Cancel after `end_at`, resume after `end_grace_at`, resume of a subscription that is not
-    /// cancelled, or a next payment that was already charged.
-    #[oai(status = 409)]
-    Conflict(Json<ApiError>),
-    /// PortOne or storage failed; retry.
-    #[oai(status = 502)]
-    UpstreamFailed(Json<ApiError>),
-}
-
-impl From<Result<SubscriptionChange, SubscriptionError>> for SubscriptionResponse {
-    fn from(result: Result<SubscriptionChange, SubscriptionError>) -> Self {
-        match result {
-            Ok(change) => Self::Ok(Json(SubscriptionView {
-                changed: change.changed,
-                message: change.message.to_owned(),
-                payment: serde_json::to_value(&change.record).unwrap_or(Value::Null),
-            })),
-            Err(SubscriptionError::NotFound) => {
-                Self::NotFound(error("NOT_FOUND", "구독(payment)을 찾을 수 없습니다."))
-            }
-            Err(SubscriptionError::Conflict(message)) => Self::Conflict(error("CONFLICT", message)),
-            Err(SubscriptionError::Upstream(failure)) => {
-                tracing::error!(detail = %failure.detail, "subscription change failed upstream");
-                Self::UpstreamFailed(error(
-                    "UPSTREAM_FAILED",
-                    "포트원 또는 저장소 호출에 실패했습니다. 다시 시도해 주세요.",
-                ))
-            }
-        }
-    }
-}
+use crate::service::{ScheduleLookup, SubscriptionService, UpstreamFailure};
 
 /// PortOne's payment schedule (`GET /payment-schedules/{id}`).
 #[derive(Debug, Object)]
@@ -193,7 +97,7 @@ fn schedule_not_found() -> Json<ApiError> {
     error("PAYMENT_SCHEDULE_NOT_FOUND", "결제 예약 건이 존재하지 않습니다.")
 }
 
-/// The subscription and admin operations, generic over the ports.
+/// The schedule admin operations, generic over the ports.
 pub struct AdminApi<P> {
     service: Arc<SubscriptionService<P>>,
 }
@@ -206,28 +110,6 @@ impl<P> AdminApi<P> {
 
 #[OpenApi]
 impl<P: Ports> AdminApi<P> {
-    /// Cancel a subscription at period end: revokes the next payment's schedule and records
-    /// `canceled_at`; the paid period stays valid until `end_at`. Calling it twice changes nothing.
-    #[oai(
-        path = "/api/subscriptions/:transaction_key/cancel",
-        method = "post",
-        tag = "ApiTags::Subscription"
-    )]
-    async fn cancel(&self, _auth: AdminAuth, transaction_key: Path<String>) -> SubscriptionResponse {
-        self.service.cancel(&transaction_key).await.into()
-    }
-
-    /// Resume a cancelled subscription before `end_grace_at`: schedules the next payment again
-    /// (same `next_schedule_id`) and clears `canceled_at`. Calling it twice changes nothing.
-    #[oai(
-        path = "/api/subscriptions/:transaction_key/resume",
-        method = "post",
-        tag = "ApiTags::Subscription"
-    )]
-    async fn resume(&self, _auth: AdminAuth, transaction_key: Path<String>) -> SubscriptionResponse {
-        self.service.resume(&transaction_key).await.into()
-    }
-
     /// One payment schedule as PortOne reports it.
     #[oai(
         path = "/api/admin/payment-schedules/:schedule_id",

@@ -3,9 +3,11 @@
 //! `/openapi.json`. Other APIs (the sandbox's) are composed with these by `startup`.
 
 mod admin;
+mod auth;
 mod body;
 mod health;
 mod schema;
+mod subscriptions;
 mod tags;
 mod webhook;
 
@@ -14,9 +16,11 @@ use poem::{EndpointExt, Response, Route};
 use poem_openapi::{OpenApi, OpenApiService};
 use secrecy::SecretString;
 
-pub use admin::{AdminApi, AdminToken};
+pub use admin::AdminApi;
+pub use auth::AdminToken;
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use health::HealthApi;
+pub use subscriptions::SubscriptionApi;
 pub use tags::ApiTags;
 pub use webhook::WebhookApi;
 
@@ -39,9 +43,10 @@ pub fn production_apis<P: Ports>(
     services: &Services<P>,
     limits: Limits,
     sandbox: bool,
-) -> (WebhookApi<P>, AdminApi<P>, HealthApi) {
+) -> (WebhookApi<P>, SubscriptionApi<P>, AdminApi<P>, HealthApi) {
     (
         WebhookApi::new(services.webhooks.clone(), limits),
+        SubscriptionApi::new(services.subscriptions.clone()),
         AdminApi::new(services.subscriptions.clone()),
         HealthApi::new(sandbox),
     )

@@ -1,8 +1,9 @@
 //! An in-process PortOne V2 simulator on a loopback port: the service's real reqwest adapter talks
-//! to it over HTTP, so sandbox mode exercises the production code path (issue 5). It answers the
+//! to it over HTTP, so sandbox mode exercises the production code path. It answers the
 //! operations the service uses as PortOne's schema says, with PortOne's error `type`s.
 
 pub mod json;
+mod schedules;
 pub mod state;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -11,7 +12,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::web::{Data, Json, Path, Query};
+use poem::web::{Data, Json, Path};
 use poem::{delete, get, handler, post, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use serde::Deserialize;
 use serde_json::Value;
@@ -62,8 +63,11 @@ impl Simulator {
         let app = Route::new()
             .at("/payments/:payment_id", get(get_payment))
             .at("/payments/:payment_id/schedule", post(create_schedule))
-            .at("/payment-schedules", delete(revoke_schedules).get(list_schedules))
-            .at("/payment-schedules/:schedule_id", get(get_schedule))
+            .at(
+                "/payment-schedules",
+                delete(schedules::revoke).get(schedules::list),
+            )
+            .at("/payment-schedules/:schedule_id", get(schedules::get))
             .around(|endpoint, request: Request| async move {
                 let expected = format!("PortOne {SANDBOX_API_SECRET}");
                 match request.header("authorization") {
@@ -82,7 +86,7 @@ impl Simulator {
     }
 }
 
-fn answer(status: StatusCode, body: Value) -> Response {
+pub(super) fn answer(status: StatusCode, body: Value) -> Response {
     (status, Json(body)).into_response()
 }
 
@@ -125,7 +129,7 @@ struct CustomerInput {
     id: Option<String>,
 }
 
-fn invalid(message: String) -> Response {
+pub(super) fn invalid(message: String) -> Response {
     answer(StatusCode::BAD_REQUEST, json::error("INVALID_REQUEST", &message))
 }
 
@@ -170,98 +174,4 @@ fn create_schedule(sim: Data<&Arc<Simulator>>, Path(payment_id): Path<String>, b
         completed_at: None,
     });
     answer(StatusCode::OK, serde_json::json!({ "schedule": { "id": id } }))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RevokeBody {
-    #[serde(default)]
-    schedule_ids: Vec<String>,
-}
-
-/// All-or-nothing, as PortOne's `revokePaymentSchedules`.
-#[handler]
-fn revoke_schedules(sim: Data<&Arc<Simulator>>, body: String) -> Response {
-    let body: RevokeBody = match serde_json::from_str(&body) {
-        Ok(body) => body,
-        Err(error) => return invalid(error.to_string()),
-    };
-    let now = sim.now();
-    let mut state = sim.state();
-    for id in &body.schedule_ids {
-        let problem = match state.schedules.iter().find(|s| &s.id == id).map(|s| s.status) {
-            None => Some((StatusCode::NOT_FOUND, "PAYMENT_SCHEDULE_NOT_FOUND")),
-            Some("REVOKED") => Some((StatusCode::CONFLICT, "PAYMENT_SCHEDULE_ALREADY_REVOKED")),
-            Some("SCHEDULED") => None,
-            Some(_) => Some((StatusCode::CONFLICT, "PAYMENT_SCHEDULE_ALREADY_PROCESSED")),
-        };
-        if let Some((status, error_type)) = problem {
-            return answer(status, json::error(error_type, id));
-        }
-    }
-    for schedule in state
-        .schedules
-        .iter_mut()
-        .filter(|s| body.schedule_ids.contains(&s.id))
-    {
-        schedule.status = "REVOKED";
-        schedule.revoked_at = Some(now);
-    }
-    let revoked_at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    answer(
-        StatusCode::OK,
-        serde_json::json!({ "revokedScheduleIds": body.schedule_ids, "revokedAt": revoked_at }),
-    )
-}
-
-#[handler]
-fn get_schedule(sim: Data<&Arc<Simulator>>, Path(id): Path<String>) -> Response {
-    match sim.state().schedules.iter().find(|s| s.id == id) {
-        Some(schedule) => answer(StatusCode::OK, json::schedule(schedule)),
-        None => answer(
-            StatusCode::NOT_FOUND,
-            json::error("PAYMENT_SCHEDULE_NOT_FOUND", "결제 예약 건이 존재하지 않습니다."),
-        ),
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ListQuery {
-    request_body: Option<String>,
-}
-
-/// `GET /payment-schedules?requestBody=…`, filtered by billing key and `timeToPay` window.
-#[handler]
-fn list_schedules(sim: Data<&Arc<Simulator>>, Query(query): Query<ListQuery>) -> Response {
-    let filter: Value = query
-        .request_body
-        .and_then(|body| serde_json::from_str::<Value>(&body).ok())
-        .map(|body| body["filter"].clone())
-        .unwrap_or(Value::Null);
-    let bound = |name: &str| {
-        filter[name]
-            .as_str()
-            .and_then(|t| t.parse::<DateTime<Utc>>().ok())
-    };
-    let (from, until) = (bound("from"), bound("until"));
-    let state = sim.state();
-    let items: Vec<Value> = state
-        .schedules
-        .iter()
-        .filter(|s| {
-            filter["billingKey"]
-                .as_str()
-                .is_none_or(|key| key == s.billing_key)
-        })
-        .filter(|s| {
-            from.is_none_or(|from| s.time_to_pay >= from) && until.is_none_or(|until| s.time_to_pay <= until)
-        })
-        .map(json::schedule)
-        .collect();
-    let total = items.len();
-    answer(
-        StatusCode::OK,
-        serde_json::json!({ "items": items, "page": { "number": 0, "size": total, "totalCount": total } }),
-    )
 }
