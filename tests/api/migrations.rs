@@ -6,7 +6,9 @@ use crate::pg::{apply_migrations, shared, PgServer};
 
 #[tokio::test]
 async fn migrations_apply_twice_and_create_both_unique_constraints() {
-    let url = shared().fresh_database().await; // applied once here
+    // Migrated from scratch here (not copied from the template), then migrated again.
+    let name = format!("migrations_twice_{}", std::process::id());
+    let url = shared().migrated_database(&name).await;
     let mut connection = PgConnection::connect(&url).await.unwrap();
 
     apply_migrations(&mut connection)

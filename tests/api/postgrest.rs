@@ -1,36 +1,124 @@
-//! A PostgREST stand-in for the ledger's SQL functions (`POST /rest/v1/rpc/<function>`), with the
-//! semantics of `supabase/migrations/`: rows as `to_jsonb(p)` with `timestamptz` written as
-//! `+00:00`, `setof jsonb` answered as a JSON array, 409 `23505` on a duplicate
-//! `next_schedule_id`, and the service-role key required.
+//! A PostgREST stand-in over a real PostgreSQL: `POST /rest/v1/rpc/<function>` runs
+//! `public.<function>(name => value, …)` in a fresh test database, as the `service_role`
+//! PostgREST switches to for the service-role key, and answers as PostgREST does: the function's
+//! `setof jsonb` as a JSON array, errors as `{code, message, details, hint}` with PostgREST's
+//! status for the SQLSTATE. So the REST adapter is tested against the migrations' own SQL, grants
+//! included, not against a re-implementation of it.
+//!
+//! wiremock runs each mock server on a thread of its own, so the responder may block: it hands
+//! the call to a worker thread that owns a tokio runtime and the database pool.
 
-use std::collections::HashMap;
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use sqlx::postgres::PgPoolOptions;
 use wiremock::matchers::{header, method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::helpers::SERVICE_ROLE_KEY;
+use crate::pg::shared;
 
-/// The `payment` table behind the stand-in, by `transaction_key`.
-#[derive(Clone, Default)]
-pub struct Rows(Arc<Mutex<HashMap<String, Value>>>);
+/// What the worker does: run one SQL text as `service_role`, or as the owner for the tests' own
+/// reads.
+struct Job {
+    sql: String,
+    as_service_role: bool,
+    reply: mpsc::Sender<Result<Value, DbError>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DbError {
+    pub code: String,
+    pub message: String,
+}
+
+/// The test database behind the stand-in, and a handle the tests read it with.
+#[derive(Clone)]
+pub struct Rows {
+    jobs: Arc<Mutex<tokio::sync::mpsc::UnboundedSender<Job>>>,
+}
 
 impl Rows {
+    /// A fresh database on the shared test server, with its worker thread.
+    pub async fn fresh() -> Self {
+        let url = shared().fresh_database().await;
+        let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&url)
+                    .await
+                    .unwrap();
+                while let Some(job) = queue.recv().await {
+                    let _ = job.reply.send(run(&pool, &job.sql, job.as_service_role).await);
+                }
+            });
+        });
+        Self {
+            jobs: Arc::new(Mutex::new(jobs)),
+        }
+    }
+
+    fn execute(&self, sql: String, as_service_role: bool) -> Result<Value, DbError> {
+        let (reply, answer) = mpsc::channel();
+        let job = Job {
+            sql,
+            as_service_role,
+            reply,
+        };
+        self.jobs.lock().unwrap().send(job).unwrap();
+        answer.recv().unwrap()
+    }
+
+    /// How many `payment` rows the database holds.
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap().len()
+        let count = self
+            .execute("select to_jsonb(count(*)) from public.payment".to_owned(), false)
+            .unwrap();
+        count.as_u64().unwrap() as usize
     }
 }
 
-/// Mounts the stand-in on `postgrest` and returns its table.
+async fn run(pool: &sqlx::PgPool, sql: &str, as_service_role: bool) -> Result<Value, DbError> {
+    let failed = |error: sqlx::Error| match error.as_database_error() {
+        Some(database) => DbError {
+            code: database.code().map(|c| c.into_owned()).unwrap_or_default(),
+            message: database.message().to_owned(),
+        },
+        None => DbError {
+            code: "PGRST001".to_owned(),
+            message: error.to_string(),
+        },
+    };
+    let mut tx = pool.begin().await.map_err(failed)?;
+    if as_service_role {
+        sqlx::raw_sql("set local role service_role")
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+    }
+    let value: Value = sqlx::query_scalar(sql)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(failed)?;
+    tx.commit().await.map_err(failed)?;
+    Ok(value)
+}
+
+/// Mounts the stand-in on `postgrest` over a fresh database and returns its handle.
 pub async fn mount_postgrest_stand_in(postgrest: &MockServer) -> Rows {
-    let rows = Rows::default();
+    let rows = Rows::fresh().await;
     mount_postgrest_stand_in_with(postgrest, &rows).await;
     rows
 }
 
-/// Mounts the stand-in over an existing table (again, after a `reset` of the server).
+/// Mounts the stand-in over an existing database (again, after a `reset` of the server).
 pub async fn mount_postgrest_stand_in_with(postgrest: &MockServer, rows: &Rows) {
     Mock::given(method("POST"))
         .and(path_regex(r"^/rest/v1/rpc/[a-z_]+$"))
@@ -46,82 +134,64 @@ pub async fn mount_postgrest_stand_in_with(postgrest: &MockServer, rows: &Rows) 
 
 struct PostgrestStandIn(Rows);
 
-/// `timestamptz` as PostgreSQL's `to_jsonb` writes it.
-fn pg_time(value: &Value) -> Value {
-    match value.as_str() {
-        Some(text) => {
-            let at: DateTime<Utc> = text.parse().unwrap();
-            json!(at.format("%Y-%m-%dT%H:%M:%S%.f+00:00").to_string())
-        }
-        None => Value::Null,
-    }
+/// A JSON value as an untyped SQL literal, which PostgreSQL casts to the parameter's type, as
+/// PostgREST's own JSON-to-argument conversion does.
+fn literal(value: &Value) -> String {
+    let text = match value {
+        Value::Null => return "null".to_owned(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    format!("'{}'", text.replace('\'', "''"))
 }
 
-fn answer(row: Option<Value>) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(Value::Array(row.into_iter().collect()))
+fn call_sql(function: &str, params: &Map<String, Value>) -> String {
+    let args: Vec<String> = params
+        .iter()
+        .map(|(name, value)| {
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+            format!("{name} => {}", literal(value))
+        })
+        .collect();
+    format!(
+        "select coalesce(jsonb_agg(r), '[]'::jsonb) from public.{function}({}) as r",
+        args.join(", ")
+    )
+}
+
+/// PostgREST's HTTP status for a SQLSTATE (its "Errors" reference table, abridged).
+fn status(code: &str) -> u16 {
+    match code {
+        "23503" | "23505" => 409,
+        "42501" => 403,
+        "42883" | "42P01" => 404,
+        "PGRST001" => 503,
+        "P0001" => 400,
+        _ if code.starts_with("08") || code.starts_with("53") => 503,
+        _ if ["25", "38", "39", "40", "55", "57", "58", "XX"]
+            .iter()
+            .any(|class| code.starts_with(class)) =>
+        {
+            500
+        }
+        _ => 400,
+    }
 }
 
 impl Respond for PostgrestStandIn {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let function = request.url.path().rsplit('/').next().unwrap();
         let params: Value = serde_json::from_slice(&request.body).unwrap();
-        let key = params["p_transaction_key"].as_str().map(str::to_owned);
-        let mut rows = self.0 .0.lock().unwrap();
-        let update = |rows: &mut HashMap<String, Value>, change: &dyn Fn(&mut Value)| {
-            let row = rows.get_mut(key.as_deref().unwrap())?;
-            change(row);
-            Some(row.clone())
-        };
-        match function {
-            "record_paid_payment" => {
-                let key = key.unwrap();
-                if let Some(row) = rows.get(&key) {
-                    let mut row = row.clone();
-                    row["inserted"] = json!(false);
-                    return answer(Some(row));
-                }
-                if rows
-                    .values()
-                    .any(|row| row["next_schedule_id"] == params["p_next_schedule_id"])
-                {
-                    return ResponseTemplate::new(409).set_body_json(json!({
-                        "code": "23505", "details": "Key (next_schedule_id) already exists.", "hint": null,
-                        "message": "duplicate key value violates unique constraint \"payment_next_schedule_id_key\""
-                    }));
-                }
-                let row = json!({
-                    "id": rows.len() + 1,
-                    "transaction_key": key,
-                    "amount": params["p_amount"],
-                    "status": params["p_status"],
-                    "start_at": pg_time(&params["p_start_at"]),
-                    "end_at": pg_time(&params["p_end_at"]),
-                    "end_grace_at": pg_time(&params["p_end_grace_at"]),
-                    "next_schedule_at": pg_time(&params["p_next_schedule_at"]),
-                    "next_schedule_id": params["p_next_schedule_id"],
-                    "created_at": "2024-01-01T00:00:05.123456+00:00",
-                    "canceled_at": null,
-                    "resumed_at": null,
-                });
-                rows.insert(key, row.clone());
-                let mut row = row;
-                row["inserted"] = json!(true);
-                answer(Some(row))
-            }
-            "payment_by_transaction_key" => answer(rows.get(key.as_deref().unwrap()).cloned()),
-            "payment_by_next_schedule_id" => answer(
-                rows.values()
-                    .find(|row| row["next_schedule_id"] == params["p_next_schedule_id"])
-                    .cloned(),
-            ),
-            "cancel_payment" => answer(update(&mut rows, &|row| row["status"] = json!("Cancelled"))),
-            "set_subscription_state" => answer(update(&mut rows, &|row| {
-                row["canceled_at"] = pg_time(&params["p_canceled_at"]);
-                row["resumed_at"] = pg_time(&params["p_resumed_at"]);
-            })),
-            other => ResponseTemplate::new(404).set_body_json(json!({
+        let sql = call_sql(function, params.as_object().unwrap());
+        match self.0.execute(sql, true) {
+            Ok(rows) => ResponseTemplate::new(200).set_body_json(rows),
+            // PostgREST resolves functions in its schema cache: an unknown one is PGRST202.
+            Err(error) if error.code == "42883" => ResponseTemplate::new(404).set_body_json(json!({
                 "code": "PGRST202", "details": null, "hint": null,
-                "message": format!("Could not find the function public.{other} in the schema cache")
+                "message": format!("Could not find the function public.{function} in the schema cache")
+            })),
+            Err(error) => ResponseTemplate::new(status(&error.code)).set_body_json(json!({
+                "code": error.code, "details": null, "hint": null, "message": error.message
             })),
         }
     }
