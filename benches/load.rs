@@ -56,11 +56,12 @@ async fn schedule(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
     json_response(format!(r#"{{"schedule":{{"id":"schedule-{id}"}}}}"#))
 }
 
-/// PostgREST's `record_paid_payment`: the row back with `inserted: true`; other functions: no row.
+/// PostgREST's `record_paid_month`: the row back with `inserted: true` and no renewed month (a
+/// first payment); other functions: no row.
 #[handler]
 async fn rpc(Path(function): Path<String>, body: String, delay: Data<&Delay>) -> Response {
     delay.wait().await;
-    if function != "record_paid_payment" {
+    if function != "record_paid_month" {
         return json_response("[]".to_owned());
     }
     let p: Value = serde_json::from_str(&body).unwrap_or_default();
@@ -68,7 +69,9 @@ async fn rpc(Path(function): Path<String>, body: String, delay: Data<&Delay>) ->
         "transaction_key": p["p_transaction_key"], "amount": p["p_amount"], "status": p["p_status"],
         "start_at": p["p_start_at"], "end_at": p["p_end_at"], "end_grace_at": p["p_end_grace_at"],
         "next_schedule_at": p["p_next_schedule_at"], "next_schedule_id": p["p_next_schedule_id"],
-        "schedule_id": null, "canceled_at": null, "resumed_at": null, "inserted": true
+        "canceled_at": null, "resumed_at": null, "renewal_attempts": 0, "retry_limit": null,
+        "retry_payment_id": null, "retry_at": null, "last_failure_reason": null, "lapsed_at": null,
+        "renewed_by": null, "inserted": true, "renewed": null
     }]);
     json_response(row.to_string())
 }

@@ -72,7 +72,8 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
     };
     let webhooks = WebhookService::new(Arc::new(ports))
         .with_webhook_secret(secret)
-        .with_deadline(config.webhook_deadline);
+        .with_deadline(config.webhook_deadline)
+        .with_dunning(config.dunning.clone());
     Ok(Services::new(webhooks))
 }
 
@@ -114,7 +115,7 @@ impl Application {
             .first()
             .and_then(|addr| addr.as_socket_addr().map(SocketAddr::port))
             .context("the listener has no port")?;
-        let (services, sandbox) = Sandbox::start(port, settings.portone_webhook_secret.clone()).await?;
+        let (services, sandbox) = Sandbox::start(port, settings).await?;
         let apis = (
             http::production_apis(&services, Limits::default(), true),
             SandboxApi::new(sandbox),

@@ -3,6 +3,7 @@
 //! Every variable is documented in `.env.example`. A problem stops startup with one message that
 //! lists each one (exit code 2, see `main.rs`); secret values never appear in it.
 
+mod dunning;
 mod limits;
 mod mode;
 mod reader;
@@ -15,7 +16,10 @@ use std::time::Duration;
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::domain::dunning::DunningPolicy;
 use crate::service::{WebhookSecret, DEFAULT_WEBHOOK_DEADLINE};
+
+pub use dunning::DUNNING_RETRY_DAYS_VAR;
 
 pub use limits::{Limits, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_WAIT};
 pub use mode::Mode;
@@ -71,6 +75,8 @@ pub struct Config {
     /// `MAX_CONCURRENT_WEBHOOKS` (default [`DEFAULT_MAX_IN_FLIGHT`]) and `OVERLOAD_WAIT_MS`
     /// (default [`DEFAULT_QUEUE_WAIT`]).
     pub limits: Limits,
+    /// `DUNNING_RETRY_DAYS`, default `1,3,7`: when a declined renewal is retried.
+    pub dunning: DunningPolicy,
 }
 
 /// Every configuration problem found, one per line.
@@ -119,6 +125,7 @@ impl Config {
         let deadline_ms = env.parsed("WEBHOOK_DEADLINE_MS", Some(millis(DEFAULT_WEBHOOK_DEADLINE)));
         let max_in_flight = env.parsed("MAX_CONCURRENT_WEBHOOKS", Some(DEFAULT_MAX_IN_FLIGHT));
         let wait_ms = env.parsed("OVERLOAD_WAIT_MS", Some(millis(DEFAULT_QUEUE_WAIT)));
+        let dunning = dunning::read_dunning(&mut env);
         env.finish()?;
         // `finish` succeeded, so every value above is present.
         let missing = || ConfigError(vec!["internal: a checked value is missing".to_owned()]);
@@ -138,6 +145,7 @@ impl Config {
                 max_in_flight: max_in_flight.ok_or_else(missing)?.max(1),
                 queue_wait: Duration::from_millis(wait_ms.ok_or_else(missing)?),
             },
+            dunning: dunning.ok_or_else(missing)?,
         })
     }
 }

@@ -22,6 +22,12 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
             .filter(|v| !v.is_empty())
     }
 
+    /// The trimmed value, empty when set to blank, `None` only when unset: for settings where
+    /// blank means something.
+    pub(super) fn raw(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).map(|v| v.trim().to_owned())
+    }
+
     /// The first of `names` that is set; a problem when none is.
     pub(super) fn required(&mut self, names: &[&str], what: &str) -> Option<String> {
         let found = names.iter().find_map(|name| self.optional(name));

@@ -5,8 +5,10 @@ use std::net::IpAddr;
 
 use secrecy::SecretString;
 
+use super::dunning::read_dunning;
 use super::reader::Reader;
 use super::{read_webhook_secret, ConfigError};
+use crate::domain::dunning::DunningPolicy;
 
 /// The admin token sandbox mode uses when `ADMIN_API_TOKEN` is unset (printed in the banner).
 pub const SANDBOX_ADMIN_TOKEN: &str = "sandbox-admin-token";
@@ -22,6 +24,8 @@ pub struct SandboxSettings {
     pub admin_api_token: SecretString,
     /// `true` when the token came from `ADMIN_API_TOKEN` (the banner then does not print it).
     pub admin_token_from_env: bool,
+    /// `DUNNING_RETRY_DAYS`, as in production.
+    pub dunning: DunningPolicy,
 }
 
 impl SandboxSettings {
@@ -33,14 +37,16 @@ impl SandboxSettings {
         let port = env.parsed("PORT", Some(3000));
         let secret = read_webhook_secret(&mut env);
         let token = env.optional("ADMIN_API_TOKEN");
+        let dunning = read_dunning(&mut env);
         env.finish()?;
-        match (host, port) {
-            (Some(host), Some(port)) => Ok(Self {
+        match (host, port, dunning) {
+            (Some(host), Some(port), Some(dunning)) => Ok(Self {
                 host,
                 port,
                 portone_webhook_secret: secret,
                 admin_token_from_env: token.is_some(),
                 admin_api_token: SecretString::from(token.unwrap_or_else(|| SANDBOX_ADMIN_TOKEN.to_owned())),
+                dunning,
             }),
             _ => Err(ConfigError(vec!["HOST or PORT is malformed".to_owned()])),
         }

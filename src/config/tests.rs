@@ -195,3 +195,20 @@ fn the_mode_comes_from_the_flag_or_sandbox() {
         Mode::Serve
     );
 }
+
+#[test]
+fn dunning_days_default_to_one_three_seven_blank_means_none_and_bad_lists_are_problems() {
+    assert_eq!(config(&REST).unwrap().dunning.days(), [1, 3, 7]);
+    let with = |value: &'static str| {
+        let mut vars = REST.to_vec();
+        vars.push((DUNNING_RETRY_DAYS_VAR, value));
+        config(&vars)
+    };
+    assert_eq!(with("2, 5").unwrap().dunning.days(), [2, 5]);
+    assert_eq!(with("").unwrap().dunning.retries(), 0);
+    assert_eq!(with("  ").unwrap().dunning.retries(), 0);
+    for bad in ["1,,3", "three", "3,1", "0", "1,400"] {
+        let text = with(bad).unwrap_err().to_string();
+        assert!(text.contains("DUNNING_RETRY_DAYS is malformed"), "{bad}: {text}");
+    }
+}

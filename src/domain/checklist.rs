@@ -20,6 +20,8 @@ impl Step {
     pub const SCHEDULE_NEXT_PAYMENT: Self = Self::new("schedule_next_payment", "5. 다음달 구독 예약");
     pub const CANCEL_PAYMENT: Self = Self::new("cancel_payment", "4. Supabase payment 상태 갱신");
     pub const REVOKE_NEXT_SCHEDULE: Self = Self::new("revoke_next_schedule", "5. 다음달 구독 예약 취소");
+    pub const RECORD_FAILED_ATTEMPT: Self = Self::new("record_failed_attempt", "4. Supabase 결제 실패 기록");
+    pub const SCHEDULE_RETRY: Self = Self::new("schedule_retry", "5. 재결제 예약");
 
     const fn new(code: &'static str, title: &'static str) -> Self {
         Self { code, title }
@@ -42,6 +44,15 @@ pub const CANCELLED_FLOW: [Step; 5] = [
     Step::FETCH_PAYMENT,
     Step::CANCEL_PAYMENT,
     Step::REVOKE_NEXT_SCHEDULE,
+];
+
+/// The five steps of the failed flow (a declined renewal): steps 1–3 as in [`PAID_FLOW`].
+pub const FAILED_FLOW: [Step; 5] = [
+    Step::PARSE_REQUEST,
+    Step::VALIDATE_REQUEST,
+    Step::FETCH_PAYMENT,
+    Step::RECORD_FAILED_ATTEMPT,
+    Step::SCHEDULE_RETRY,
 ];
 
 /// Outcome of one step.

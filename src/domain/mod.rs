@@ -4,12 +4,15 @@
 //! that tests can pin down to the millisecond.
 
 pub mod amount;
+pub mod attempt;
 pub mod checklist;
+pub mod dunning;
 pub mod payment;
 pub mod payment_id;
 pub mod period;
 pub mod record;
 pub mod schedule_id;
+pub mod seoul;
 pub mod timestamp;
 pub mod webhook;
 pub mod webhook_status;

@@ -70,4 +70,20 @@ pub struct Payment {
     pub customer_id: Option<String>,
     /// `paidAt` (UTC): required by PortOne for `PAID` payments, absent for others.
     pub paid_at: Option<DateTime<Utc>>,
+    /// `failedAt` (UTC): required for `FAILED` payments, absent for others.
+    pub failed_at: Option<DateTime<Utc>>,
+    /// `failure`: required for `FAILED` payments (`FailedPayment` in PortOne's schema).
+    pub failure: Option<PaymentFailure>,
+}
+
+/// Why PortOne says a payment failed: `PaymentFailure {reason?, pgCode?, pgMessage?}`. A
+/// `FailedPaymentSchedule` has no reason of its own; this is where it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentFailure {
+    /// PortOne's description of the failure.
+    pub reason: Option<String>,
+    /// The payment gateway's own code (e.g. a card issuer's decline code).
+    pub pg_code: Option<String>,
+    /// The payment gateway's own message.
+    pub pg_message: Option<String>,
 }

@@ -1,10 +1,10 @@
 //! The subscription period a paid payment buys, in Korean time: the route spec's rule that periods
 //! are computed in Asia/Seoul and stored as UTC ("시간대 변환 로직").
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use chrono_tz::Asia::Seoul;
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::seoul::{charge_time, end_of_day, seoul_day};
 use super::timestamp::Timestamp;
 
 /// Length of one paid period: the route spec's `end_at = start_at + 30일`.
@@ -55,11 +55,9 @@ impl BillingPeriod {
     pub fn starting_at(start: DateTime<Utc>, offset: ScheduleOffset) -> Self {
         let start_at = Timestamp::from_utc(start);
         let end_at = Timestamp::from_utc(start_at.as_utc() + Duration::days(PERIOD_DAYS));
-        let grace_day = end_at.as_utc().with_timezone(&Seoul).date_naive() + Duration::days(1);
-        let end_grace_at = seoul_instant(grace_day, NaiveTime::from_hms_opt(23, 59, 59));
-        let ten_am = seoul_instant(grace_day, NaiveTime::from_hms_opt(10, 0, 0));
-        let next_schedule_at =
-            Timestamp::from_utc(ten_am.as_utc() + Duration::seconds(i64::from(offset.seconds())));
+        let grace_day = seoul_day(end_at) + Duration::days(1);
+        let end_grace_at = end_of_day(grace_day);
+        let next_schedule_at = charge_time(grace_day, offset);
         Self {
             start_at,
             end_at,
@@ -67,20 +65,6 @@ impl BillingPeriod {
             next_schedule_at,
         }
     }
-}
-
-/// The UTC instant of a Seoul wall-clock time.
-///
-/// Seoul has kept UTC+9 without daylight saving since 1988, so the local time is never ambiguous
-/// or skipped for dates this service meets; `earliest()` still picks a defined answer if it were.
-fn seoul_instant(day: NaiveDate, time: Option<NaiveTime>) -> Timestamp {
-    let local = day.and_time(time.unwrap_or(NaiveTime::MIN));
-    let instant = Seoul
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|at| at.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&(local - Duration::hours(9))));
-    Timestamp::from_utc(instant)
 }
 
 #[cfg(test)]

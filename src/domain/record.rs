@@ -37,6 +37,43 @@ pub struct PaymentRecord {
     pub cancelled_at: Option<Timestamp>,
     /// When a cancelled subscription was resumed.
     pub resumed_at: Option<Timestamp>,
+    /// Where this month's renewal stands.
+    #[serde(flatten)]
+    pub renewal: Renewal,
+}
+
+/// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
+/// `renewal_attempts` 0) while the renewal is pending and nothing failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Renewal {
+    /// How many charges of this renewal failed so far: the first charge is attempt 0, retry `n`
+    /// is attempt `n`.
+    pub renewal_attempts: u32,
+    /// `N`, the retries the policy allowed when the first charge failed.
+    pub retry_limit: Option<u32>,
+    /// `paymentId` of the pending (or last) retry.
+    pub retry_payment_id: Option<Uuid>,
+    /// `timeToPay` of the pending retry, UTC.
+    pub retry_at: Option<Timestamp>,
+    /// PortOne's `failure.reason` of the latest failed attempt.
+    pub last_failure_reason: Option<String>,
+    /// When the subscription lapses (or lapsed): the last grace after the last retry failed, or
+    /// the moment a retry became impossible (billing key deleted).
+    pub lapsed_at: Option<Timestamp>,
+    /// `transaction_key` of the month that renewed this one (after retries: the retry that
+    /// recovered it).
+    pub renewed_by: Option<String>,
+}
+
+/// The charge a month's renewal waits for: the first charge, or the pending retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingCharge {
+    /// The scheduled `paymentId`.
+    pub payment_id: Uuid,
+    /// Its `timeToPay`, UTC.
+    pub at: Timestamp,
+    /// 0 for the first charge, `n` for retry `n`.
+    pub attempt: u32,
 }
 
 impl PaymentRecord {
@@ -53,6 +90,34 @@ impl PaymentRecord {
             next_schedule_id: next_schedule_id(&payment.id),
             cancelled_at: None,
             resumed_at: None,
+            renewal: Renewal::default(),
+        }
+    }
+
+    /// `true` while a retry of this month's renewal is pending (the subscription is `past_due`).
+    pub fn in_dunning(&self) -> bool {
+        self.pending_charge().is_some_and(|charge| charge.attempt > 0)
+    }
+
+    /// The charge this month's renewal waits for; `None` once it renewed or lapsed, or when every
+    /// retry failed.
+    pub fn pending_charge(&self) -> Option<PendingCharge> {
+        let renewal = &self.renewal;
+        if renewal.renewed_by.is_some() || renewal.lapsed_at.is_some() {
+            return None;
+        }
+        match (renewal.retry_payment_id, renewal.retry_at) {
+            (Some(payment_id), Some(at)) => Some(PendingCharge {
+                payment_id,
+                at,
+                attempt: renewal.renewal_attempts,
+            }),
+            _ if renewal.renewal_attempts == 0 => Some(PendingCharge {
+                payment_id: self.next_schedule_id,
+                at: self.next_schedule_at,
+                attempt: 0,
+            }),
+            _ => None,
         }
     }
 

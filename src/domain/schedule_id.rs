@@ -18,6 +18,20 @@ pub fn next_schedule_id(transaction_key: &PaymentId) -> Uuid {
     Uuid::new_v5(&NEXT_SCHEDULE_NAMESPACE, transaction_key.as_str().as_bytes())
 }
 
+/// Namespace of [`retry_payment_id`]: UUID v5 of the URL namespace and
+/// `"https://api.portone.io/payments#retry_payment_id"`, frozen like [`NEXT_SCHEDULE_NAMESPACE`].
+pub const RETRY_NAMESPACE: Uuid = Uuid::from_u128(0x9fa94e90_877d_5957_854f_2494311d1b51);
+
+/// The `paymentId` of retry `attempt` (1, 2, …) of the renewal whose first charge was `renewal`
+/// (the renewed month's `next_schedule_id`): UUID v5 of `"{renewal}/{attempt}"`.
+///
+/// Each attempt gets a payment id of its own, because nothing in PortOne's documentation says a
+/// new schedule is accepted on a `paymentId` whose scheduled charge already failed. It is derived,
+/// not random, so a replayed `Failed` webhook schedules the same retry again instead of a second.
+pub fn retry_payment_id(renewal: Uuid, attempt: u32) -> Uuid {
+    Uuid::new_v5(&RETRY_NAMESPACE, format!("{renewal}/{attempt}").as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,6 +43,19 @@ mod tests {
             b"https://api.portone.io/payments#next_schedule_id",
         );
         assert_eq!(NEXT_SCHEDULE_NAMESPACE, derived);
+    }
+
+    #[test]
+    fn retry_namespace_is_the_documented_v5_of_its_url_and_ids_differ_per_attempt() {
+        let derived = Uuid::new_v5(
+            &Uuid::NAMESPACE_URL,
+            b"https://api.portone.io/payments#retry_payment_id",
+        );
+        assert_eq!(RETRY_NAMESPACE, derived);
+        let renewal = next_schedule_id(&PaymentId::parse("pay_1").unwrap());
+        assert_eq!(retry_payment_id(renewal, 1), retry_payment_id(renewal, 1));
+        assert_ne!(retry_payment_id(renewal, 1), retry_payment_id(renewal, 2));
+        assert_ne!(retry_payment_id(renewal, 1), renewal);
     }
 
     #[test]

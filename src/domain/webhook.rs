@@ -18,6 +18,9 @@ pub use super::webhook_status::WebhookStatus;
 pub const TYPE_PAID: &str = "Transaction.Paid";
 /// 2024-04-25 `type` of a cancelled payment.
 pub const TYPE_CANCELLED: &str = "Transaction.Cancelled";
+/// 2024-04-25 `type` of a failed payment, scheduled ones included (PortOne's webhook guide lists
+/// `Transaction.Failed` with "예약 결제 포함").
+pub const TYPE_FAILED: &str = "Transaction.Failed";
 
 /// The body after step 1: its version's fields, each a string when present.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +85,8 @@ pub enum WebhookEvent {
     Paid(PaymentId),
     /// `Cancelled` / `Transaction.Cancelled`: mark the row and revoke the next schedule.
     Cancelled(PaymentId),
+    /// `Failed` / `Transaction.Failed`: a declined renewal is recorded and retried.
+    Failed(PaymentId),
     /// Anything else, named as PortOne wrote it (`Ready`, `BillingKey.Issued`, a new type, …).
     Unhandled(String),
 }
@@ -193,6 +198,7 @@ impl RawWebhook {
                     match WebhookStatus::parse(&status).ok_or(ValidationError::UnknownStatus(status))? {
                         WebhookStatus::Paid => WebhookEvent::Paid(payment_id),
                         WebhookStatus::Cancelled => WebhookEvent::Cancelled(payment_id),
+                        WebhookStatus::Failed => WebhookEvent::Failed(payment_id),
                         other => WebhookEvent::Unhandled(other.as_str().to_owned()),
                     },
                 )
@@ -212,6 +218,7 @@ impl RawWebhook {
                     "" => Err(ValidationError::EmptyType),
                     TYPE_PAID => Ok(WebhookEvent::Paid(required()?)),
                     TYPE_CANCELLED => Ok(WebhookEvent::Cancelled(required()?)),
+                    TYPE_FAILED => Ok(WebhookEvent::Failed(required()?)),
                     _ => Ok(WebhookEvent::Unhandled(event_type)),
                 }
             }

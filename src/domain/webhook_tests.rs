@@ -31,6 +31,19 @@ fn parses_the_2024_04_25_body() {
 }
 
 #[test]
+fn failed_payments_are_their_own_event_in_both_versions() {
+    let id = PaymentId::parse("pay_1").unwrap();
+    assert_eq!(
+        event(br#"{"payment_id":"pay_1","status":"Failed"}"#).unwrap(),
+        WebhookEvent::Failed(id.clone())
+    );
+    assert_eq!(
+        event(br#"{"type":"Transaction.Failed","data":{"paymentId":"pay_1"}}"#).unwrap(),
+        WebhookEvent::Failed(id)
+    );
+}
+
+#[test]
 fn transaction_types_need_a_payment_id() {
     assert_eq!(
         event(br#"{"type":"Transaction.Paid","data":{"storeId":"s"}}"#),

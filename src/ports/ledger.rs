@@ -3,8 +3,7 @@
 use std::fmt;
 use std::future::Future;
 
-use uuid::Uuid;
-
+use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 
@@ -14,6 +13,26 @@ pub struct Recorded {
     /// The row as stored: the new row, or the one an earlier delivery stored.
     pub record: PaymentRecord,
     /// `true` when this call inserted it.
+    pub inserted: bool,
+    /// The month this payment renewed (its first charge or its pending retry), as stored after
+    /// the call: `renewed_by` names this payment.
+    pub renewed: Option<PaymentRecord>,
+}
+
+/// The month a payment was meant to renew, and which attempt of that renewal it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewalOf {
+    pub month: PaymentRecord,
+    /// 0 for the first charge, `n` for retry `n`.
+    pub attempt: u32,
+}
+
+/// What [`PaymentLedger::record_failed_attempt`] found or wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecorded {
+    /// The renewed month as stored after the call.
+    pub month: PaymentRecord,
+    /// `true` when this call recorded the attempt (and moved the month on).
     pub inserted: bool,
 }
 
@@ -97,8 +116,28 @@ pub trait PaymentLedger: Send + Sync + 'static {
     /// The row of `transaction_key`.
     fn find(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send;
 
-    /// The row whose `next_schedule_id` is `id`: the month before a renewal payment.
-    fn find_by_next_schedule_id(&self, id: Uuid) -> impl Future<Output = LedgerResult> + Send;
+    /// The month `payment_id` was meant to renew: the row whose `next_schedule_id` or pending
+    /// `retry_payment_id` it is, or the month of an attempt already recorded with it.
+    fn renewal_of(
+        &self,
+        payment_id: &str,
+    ) -> impl Future<Output = Result<Option<RenewalOf>, LedgerError>> + Send;
+
+    /// Records `attempt` unless it is recorded already, and, when it is the month's latest,
+    /// moves the month on as `after` says: the retry becomes pending (and `end_grace_at` extends
+    /// to its grace) or the month lapses. A month that renewed or lapsed meanwhile is left alone.
+    /// `Ok(None)` when the month does not exist.
+    ///
+    /// MUST be idempotent under concurrency: a replayed or concurrent call gets `inserted: false`
+    /// and the month as the first call left it.
+    fn record_failed_attempt(
+        &self,
+        attempt: &FailedAttempt,
+        after: &AfterFailure,
+    ) -> impl Future<Output = Result<Option<AttemptRecorded>, LedgerError>> + Send;
+
+    /// Sets `lapsed_at` to `at` unless the month lapsed earlier; no retry is pending after it.
+    fn mark_lapsed(&self, transaction_key: &str, at: Timestamp) -> impl Future<Output = LedgerResult> + Send;
 
     /// Sets `status` to `"Cancelled"` (idempotent).
     fn mark_cancelled(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send;
@@ -125,8 +164,23 @@ impl<T: PaymentLedger> PaymentLedger for std::sync::Arc<T> {
         (**self).find(transaction_key)
     }
 
-    fn find_by_next_schedule_id(&self, id: Uuid) -> impl Future<Output = LedgerResult> + Send {
-        (**self).find_by_next_schedule_id(id)
+    fn renewal_of(
+        &self,
+        payment_id: &str,
+    ) -> impl Future<Output = Result<Option<RenewalOf>, LedgerError>> + Send {
+        (**self).renewal_of(payment_id)
+    }
+
+    fn record_failed_attempt(
+        &self,
+        attempt: &FailedAttempt,
+        after: &AfterFailure,
+    ) -> impl Future<Output = Result<Option<AttemptRecorded>, LedgerError>> + Send {
+        (**self).record_failed_attempt(attempt, after)
+    }
+
+    fn mark_lapsed(&self, transaction_key: &str, at: Timestamp) -> impl Future<Output = LedgerResult> + Send {
+        (**self).mark_lapsed(transaction_key, at)
     }
 
     fn mark_cancelled(&self, transaction_key: &str) -> impl Future<Output = LedgerResult> + Send {

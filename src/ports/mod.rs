@@ -16,5 +16,5 @@ pub use clock::Clock;
 pub use gateway::{
     GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest,
 };
-pub use ledger::{LedgerError, PaymentLedger, Recorded, Unavailable};
+pub use ledger::{AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf, Unavailable};
 pub use random::RandomSource;

@@ -36,6 +36,11 @@ pub struct NewPayment {
     pub customer_id: Option<String>,
     /// Default `true`: a billing-key payment that can be renewed.
     pub with_billing_key: Option<bool>,
+    /// Default 0: how many of the following charges of this billing key (renewals and their
+    /// retries) the simulated card issuer declines, as `FAILED` payments with a `failure`.
+    /// A large number declines every try.
+    #[oai(validator(maximum(value = "1000")))]
+    pub decline_renewals: Option<u32>,
 }
 
 /// The created payment.
@@ -143,6 +148,9 @@ impl SandboxApi {
             .then(|| format!("sandbox-billing-key-{n:04}"));
         if let Some(key) = &billing_key {
             state.billing_keys.push(key.clone());
+            state
+                .declines
+                .insert(key.clone(), input.decline_renewals.unwrap_or(0));
         }
         let payment = SimPayment {
             id: format!("sandbox-payment-{n:04}"),
@@ -163,6 +171,7 @@ impl SandboxApi {
             paid_at: now,
             cancelled_at: None,
             schedule_id: None,
+            failure: None,
         };
         state.payments.insert(payment.id.clone(), payment.clone());
         CreateResponse::Ok(Json(CreatedPayment {
@@ -173,8 +182,9 @@ impl SandboxApi {
         }))
     }
 
-    /// Advance the sandbox clock; every schedule that falls due is charged and its webhook
-    /// delivered to `POST /api/portone`. Returns the checklists produced.
+    /// Advance the sandbox clock; every schedule that falls due is charged (or declined, see
+    /// `declineRenewals`) and its webhook (`Transaction.Paid` or `Transaction.Failed`) delivered
+    /// to `POST /api/portone`. Returns the checklists produced.
     #[oai(path = "/sandbox/clock/advance", method = "post")]
     async fn advance(&self, by: Json<Advance>) -> AdvanceResponse {
         let duration = Duration::days(by.days.clamp(0, 3650))

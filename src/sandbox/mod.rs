@@ -17,6 +17,7 @@ use crate::adapters::clock::FixedClock;
 use crate::adapters::ledger::InMemoryLedger;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
+use crate::config::SandboxSettings;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Adapters, Clock};
 use crate::service::{Services, WebhookSecret, WebhookService};
@@ -72,8 +73,9 @@ impl Sandbox {
     /// When the simulator cannot bind a loopback port.
     pub async fn start(
         own_port: u16,
-        webhook_secret: Option<SecretString>,
+        settings: &SandboxSettings,
     ) -> anyhow::Result<(Services<SandboxPorts>, Arc<Self>)> {
+        let webhook_secret = settings.portone_webhook_secret.clone();
         let clock = Arc::new(FixedClock::at(start_of_sandbox_day()));
         let simulator = Simulator::new(clock.clone());
         let base_url = simulator.serve().await?;
@@ -98,7 +100,10 @@ impl Sandbox {
             clock: clock.clone(),
             random: ThreadRandom,
         };
-        let services = Services::new(WebhookService::new(Arc::new(ports)).with_webhook_secret(secret));
+        let webhooks = WebhookService::new(Arc::new(ports))
+            .with_webhook_secret(secret)
+            .with_dunning(settings.dunning.clone());
+        let services = Services::new(webhooks);
         let sandbox = Self {
             simulator,
             clock,
@@ -111,7 +116,8 @@ impl Sandbox {
     }
 
     /// Moves the clock forward by `by`, then charges every schedule that fell due (earliest
-    /// first, including ones the renewals schedule on the way) and delivers their webhooks.
+    /// first, including the renewals and retries scheduled on the way) and delivers their
+    /// webhooks.
     pub async fn advance(&self, by: Duration) -> Vec<Delivery> {
         self.clock.advance(by);
         let mut deliveries = Vec::new();
@@ -120,8 +126,8 @@ impl Sandbox {
             let Some(schedule) = self.simulator.state().due(self.clock.now()).into_iter().next() else {
                 break;
             };
-            self.simulator.state().execute(&schedule);
-            deliveries.push(self.deliver(&schedule.payment_id, "Transaction.Paid").await);
+            let event = self.simulator.state().execute(&schedule);
+            deliveries.push(self.deliver(&schedule.payment_id, event).await);
         }
         deliveries
     }

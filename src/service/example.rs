@@ -34,6 +34,8 @@ pub fn example_payment() -> Payment {
         billing_key: Some("billing_key_123".to_owned()),
         customer_id: Some("customer_1".to_owned()),
         paid_at: Some(paid_at),
+        failed_at: None,
+        failure: None,
     }
 }
 

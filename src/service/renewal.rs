@@ -14,12 +14,14 @@ pub fn renewal_key(record: &PaymentRecord) -> String {
 /// The key of a deliberate re-schedule (resume): PortOne replays a key's first answer for 3 hours
 /// (REST API overview, section "Idempotency-Key", <https://developers.portone.io/api/rest-v2>), so
 /// it must differ from the key of the schedule it replaces; `now` makes it unique per resume.
-pub fn resume_key(record: &PaymentRecord, now: Timestamp) -> String {
-    format!(
-        "resume-{}-{}",
-        record.next_schedule_id,
-        now.as_utc().timestamp_millis()
-    )
+pub fn resume_key(payment_id: uuid::Uuid, now: Timestamp) -> String {
+    format!("resume-{payment_id}-{}", now.as_utc().timestamp_millis())
+}
+
+/// The key of retry `payment_id`: derived from it, like the renewal's, so a replayed `Failed`
+/// webhook asks for the same retry.
+pub fn retry_key(payment_id: uuid::Uuid) -> String {
+    format!("retry-{payment_id}")
 }
 
 /// Next month's payment for `record`, charged like `payment`: same billing key, order name,

@@ -1,5 +1,6 @@
-//! Revoking the schedule of a row's next payment: shared by the cancelled webhook and the
-//! subscription cancel endpoint.
+//! Revoking the schedule of the charge a month's renewal waits for (its first charge, or the
+//! pending retry during dunning): shared by the cancelled webhook and the subscription cancel
+//! endpoint.
 
 use serde_json::{json, Value};
 
@@ -25,6 +26,9 @@ pub(super) enum Revocation {
 
 impl Revocation {
     pub(super) fn data(&self, record: &PaymentRecord) -> Value {
+        let payment_id = record
+            .pending_charge()
+            .map_or(record.next_schedule_id, |charge| charge.payment_id);
         let (schedule_id, revoked_at) = match self {
             Self::Revoked {
                 schedule_id,
@@ -35,14 +39,15 @@ impl Revocation {
             }
             Self::NothingScheduled => (None, None),
         };
-        json!({ "scheduleId": schedule_id, "paymentId": record.next_schedule_id, "revokedAt": revoked_at })
+        json!({ "scheduleId": schedule_id, "paymentId": payment_id, "revokedAt": revoked_at })
     }
 }
 
-/// Revokes the schedule of `record`'s next payment. Its PortOne `schedule.id` is looked up by
-/// billing key in a window around `next_schedule_at` (not stored: that keeps every renewal at
-/// three upstream calls, and cancellations are rare); the billing key comes from `billing_key`
-/// or, when `None`, from PortOne's record of the paid payment.
+/// Revokes the schedule of the charge `record`'s renewal waits for. Its PortOne `schedule.id` is
+/// looked up by billing key in a window around the charge's time (not stored: that keeps every
+/// renewal at three upstream calls, and cancellations are rare); the billing key comes from
+/// `billing_key` or, when `None`, from PortOne's record of the paid payment. A renewal that
+/// renewed, lapsed or ran out of retries has nothing to revoke.
 pub(super) async fn revoke_next<P: Ports>(
     ports: &P,
     record: &PaymentRecord,
@@ -75,6 +80,9 @@ async fn look_up_schedule<P: Ports>(
     record: &PaymentRecord,
     billing_key: Option<&str>,
 ) -> Result<Option<PaymentSchedule>, GatewayError> {
+    let Some(charge) = record.pending_charge() else {
+        return Ok(None);
+    };
     let billing_key = match billing_key {
         Some(key) => key.to_owned(),
         None => {
@@ -89,6 +97,6 @@ async fn look_up_schedule<P: Ports>(
     };
     ports
         .gateway()
-        .find_schedule(&billing_key, record.next_schedule_id, record.next_schedule_at)
+        .find_schedule(&billing_key, charge.payment_id, charge.at)
         .await
 }

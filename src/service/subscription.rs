@@ -94,19 +94,21 @@ impl<P: Ports> SubscriptionService<P> {
         Self { ports }
     }
 
-    /// Cancels at period end: revokes the next schedule and records `canceled_at`; the period
-    /// stays valid until `end_at`. Cancelling twice changes nothing.
+    /// Cancels at period end: revokes the pending charge (the next month's, or during dunning the
+    /// pending retry) and records `canceled_at`; the period stays valid until `end_at` (during
+    /// dunning, until `end_grace_at`). Cancelling twice changes nothing.
     ///
     /// # Errors
-    /// [`SubscriptionError::Conflict`] after `end_at`, or when the next payment was already
-    /// charged (a refund is needed).
+    /// [`SubscriptionError::Conflict`] after `end_at` (outside dunning), or when the next payment
+    /// was already charged (a refund is needed).
     pub async fn cancel(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.row(key).await?;
         if record.is_cancelled() {
             return Ok(unchanged(record, "이미 해지 예약된 구독입니다."));
         }
         let now = Timestamp::from_utc(self.ports.clock().now());
-        if now > record.end_at {
+        let still_open = now <= record.end_at || (record.in_dunning() && now <= record.end_grace_at);
+        if !still_open {
             return Err(SubscriptionError::Conflict(
                 "이용 기간(end_at)이 끝난 구독은 해지할 수 없습니다.",
             ));
@@ -124,12 +126,13 @@ impl<P: Ports> SubscriptionService<P> {
         ))
     }
 
-    /// Schedules the next payment again (same `next_schedule_id`, a new `Idempotency-Key`) and
-    /// clears `canceled_at`. Resuming twice changes nothing.
+    /// Schedules the pending charge again (same payment id: `next_schedule_id`, or during dunning
+    /// the pending retry's; a new `Idempotency-Key`) and clears `canceled_at`. Resuming twice
+    /// changes nothing.
     ///
     /// # Errors
     /// [`SubscriptionError::Conflict`] when the subscription was never cancelled, after
-    /// `end_grace_at`, or for a payment without a billing key.
+    /// `end_grace_at`, when no charge is left to make, or for a payment without a billing key.
     pub async fn resume(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.row(key).await?;
         if !record.is_cancelled() {
@@ -144,6 +147,9 @@ impl<P: Ports> SubscriptionService<P> {
                 "유예 기간(end_grace_at)이 지나 재개할 수 없습니다.",
             ));
         }
+        let charge = record.pending_charge().ok_or(SubscriptionError::Conflict(
+            "갱신할 결제가 남아 있지 않아(갱신 완료 또는 만료) 재개할 수 없습니다.",
+        ))?;
         let id = PaymentId::parse(record.transaction_key.clone()).map_err(|e| UpstreamFailure {
             code: "UPSTREAM_FAILED".to_owned(),
             detail: e.to_string(),
@@ -152,7 +158,10 @@ impl<P: Ports> SubscriptionService<P> {
         let billing_key = payment.billing_key.clone().ok_or(SubscriptionError::Conflict(
             "빌링키 결제가 아니어서 다음달 구독을 예약할 수 없습니다.",
         ))?;
-        let mut request = schedule_request(&payment, &record, billing_key, resume_key(&record, now));
+        let mut request =
+            schedule_request(&payment, &record, billing_key, resume_key(charge.payment_id, now));
+        request.payment_id = charge.payment_id;
+        request.time_to_pay = charge.at;
         if request.time_to_pay <= now {
             request.time_to_pay =
                 Timestamp::from_utc(now.as_utc() + Duration::minutes(LATE_RESUME_DELAY_MINUTES));

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use portone_subscriptions::adapters::ledger::{InMemoryLedger, SqlLedger};
 use portone_subscriptions::domain::amount::Amount;
-use portone_subscriptions::domain::record::PaymentRecord;
+use portone_subscriptions::domain::record::{PaymentRecord, Renewal};
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{LedgerError, PaymentLedger};
 use secrecy::SecretString;
@@ -30,6 +30,7 @@ fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
         next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
         cancelled_at: None,
         resumed_at: None,
+        renewal: Renewal::default(),
     }
 }
 
@@ -68,17 +69,18 @@ async fn ledger_contract(ledger: &impl PaymentLedger) {
         "{error:?}"
     );
 
-    // Reading back, by either key; a missing row is `None`, not an error.
+    // Reading back, by its key or as the month its next payment renews; a missing row is `None`,
+    // not an error.
     assert_eq!(ledger.find("contract_1").await.unwrap(), Some(first.clone()));
-    assert_eq!(
-        ledger
-            .find_by_next_schedule_id(first.next_schedule_id)
-            .await
-            .unwrap(),
-        Some(first.clone())
-    );
+    let renewal = ledger
+        .renewal_of(&first.next_schedule_id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((renewal.month, renewal.attempt), (first.clone(), 0));
     assert_eq!(ledger.find("contract_missing").await.unwrap(), None);
-    assert_eq!(ledger.find_by_next_schedule_id(Uuid::nil()).await.unwrap(), None);
+    assert_eq!(ledger.renewal_of(&Uuid::nil().to_string()).await.unwrap(), None);
+    assert_eq!(ledger.renewal_of("pay_not_a_uuid").await.unwrap(), None);
     assert_eq!(ledger.mark_cancelled("contract_missing").await.unwrap(), None);
     assert_eq!(
         ledger

@@ -79,6 +79,7 @@ async fn every_simulator_answer_validates_against_portone_schema() {
                 paid_at: crate::helpers::now(),
                 cancelled_at: None,
                 schedule_id: None,
+                failure: None,
             },
         );
     }

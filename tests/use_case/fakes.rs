@@ -169,6 +169,8 @@ pub fn paid(id: &str, paid_at: Option<&str>) -> Payment {
         billing_key: Some("billing_key_123".into()),
         customer_id: Some("customer_1".into()),
         paid_at: paid_at.map(utc),
+        failed_at: None,
+        failure: None,
     }
 }
 

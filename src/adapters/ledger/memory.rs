@@ -1,20 +1,39 @@
-//! An in-memory `payment` table with the same semantics as the SQL functions: for tests, and for
-//! running without Supabase.
+//! An in-memory `payment` table with the semantics of the SQL functions in
+//! `supabase/migrations/`: for the sandbox and the use-case tests. One lock guards everything, so
+//! every call is atomic, as each SQL function is.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
 
+use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
-use crate::ports::{LedgerError, PaymentLedger, Recorded};
+use crate::ports::{AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf};
 
-/// Rows keyed by `transaction_key`; `next_schedule_id` is unique too, as in the migration.
+#[derive(Debug, Default)]
+struct Tables {
+    /// Rows by `transaction_key`; `next_schedule_id` is unique too, as in the migration.
+    payments: HashMap<String, PaymentRecord>,
+    attempts: Vec<FailedAttempt>,
+}
+
+impl Tables {
+    /// The `transaction_key` of the month whose first charge or pending retry `key` is.
+    fn renewed_by_payment(&self, key: &str) -> Option<String> {
+        let id = Uuid::parse_str(key).ok()?;
+        self.payments
+            .values()
+            .find(|row| row.next_schedule_id == id || row.renewal.retry_payment_id == Some(id))
+            .map(|row| row.transaction_key.clone())
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct InMemoryLedger {
-    rows: Mutex<HashMap<String, PaymentRecord>>,
+    tables: Mutex<Tables>,
 }
 
 impl InMemoryLedger {
@@ -24,59 +43,163 @@ impl InMemoryLedger {
 
     /// Every stored row, ordered by `start_at` then `transaction_key`.
     pub fn rows(&self) -> Vec<PaymentRecord> {
-        let mut rows: Vec<_> = self.lock().values().cloned().collect();
+        let mut rows: Vec<_> = self.lock().payments.values().cloned().collect();
         rows.sort_by(|a, b| (a.start_at, &a.transaction_key).cmp(&(b.start_at, &b.transaction_key)));
         rows
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, PaymentRecord>> {
-        self.rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Every recorded failed attempt, in the order recorded.
+    pub fn attempts(&self) -> Vec<FailedAttempt> {
+        self.lock().attempts.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tables> {
+        self.tables
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn update(&self, transaction_key: &str, change: impl FnOnce(&mut PaymentRecord)) -> LedgerResult {
-        Ok(self.lock().get_mut(transaction_key).map(|row| {
+        Ok(self.lock().payments.get_mut(transaction_key).map(|row| {
             change(row);
             row.clone()
         }))
     }
 }
 
+fn duplicate_next_schedule_id() -> LedgerError {
+    LedgerError::Rejected {
+        code: "23505".to_owned(),
+        message: "duplicate key value violates unique constraint \"payment_next_schedule_id_key\"".to_owned(),
+    }
+}
+
 impl PaymentLedger for InMemoryLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
-        let mut rows = self.lock();
-        if let Some(stored) = rows.get(&record.transaction_key) {
-            return Ok(Recorded {
-                record: stored.clone(),
-                inserted: false,
-            });
-        }
-        if rows
-            .values()
-            .any(|row| row.next_schedule_id == record.next_schedule_id)
-        {
-            return Err(LedgerError::Rejected {
-                code: "23505".to_owned(),
-                message: "duplicate key value violates unique constraint \"payment_next_schedule_id_key\""
-                    .to_owned(),
-            });
-        }
-        rows.insert(record.transaction_key.clone(), record.clone());
+        let mut tables = self.lock();
+        let renewed_key = tables.renewed_by_payment(&record.transaction_key);
+        let renewed = renewed_key
+            .as_ref()
+            .and_then(|key| tables.payments.get(key))
+            .cloned();
+        let (stored, inserted) = match tables.payments.get(&record.transaction_key) {
+            Some(stored) => (stored.clone(), false),
+            None if tables
+                .payments
+                .values()
+                .any(|row| row.next_schedule_id == record.next_schedule_id) =>
+            {
+                return Err(duplicate_next_schedule_id())
+            }
+            None => {
+                let mut new = record.clone();
+                if let Some(renewed) = &renewed {
+                    // A renewal of a stopped subscription inherits the stop.
+                    new.cancelled_at = renewed.cancelled_at;
+                    new.renewal.lapsed_at = renewed.renewal.lapsed_at.map(|_| new.end_grace_at);
+                }
+                tables.payments.insert(new.transaction_key.clone(), new.clone());
+                (new, true)
+            }
+        };
+        let renewed = renewed_key.and_then(|key| {
+            let row = tables.payments.get_mut(&key)?;
+            row.renewal
+                .renewed_by
+                .get_or_insert_with(|| record.transaction_key.clone());
+            Some(row.clone())
+        });
         Ok(Recorded {
-            record: record.clone(),
-            inserted: true,
+            record: stored,
+            inserted,
+            renewed,
         })
     }
 
     async fn find(&self, transaction_key: &str) -> LedgerResult {
-        Ok(self.lock().get(transaction_key).cloned())
+        Ok(self.lock().payments.get(transaction_key).cloned())
     }
 
-    async fn find_by_next_schedule_id(&self, id: Uuid) -> LedgerResult {
-        Ok(self
-            .lock()
-            .values()
-            .find(|row| row.next_schedule_id == id)
-            .cloned())
+    async fn renewal_of(&self, payment_id: &str) -> Result<Option<RenewalOf>, LedgerError> {
+        let tables = self.lock();
+        let recorded = tables
+            .attempts
+            .iter()
+            .find(|a| a.payment_id == payment_id)
+            .and_then(|a| Some((tables.payments.get(&a.renewed_key)?, a.attempt)));
+        let pending = || {
+            let key = tables.renewed_by_payment(payment_id)?;
+            let month = tables.payments.get(&key)?;
+            let id = Uuid::parse_str(payment_id).ok()?;
+            let attempt = if month.next_schedule_id == id {
+                0
+            } else {
+                month.renewal.renewal_attempts
+            };
+            Some((month, attempt))
+        };
+        Ok(recorded.or_else(pending).map(|(month, attempt)| RenewalOf {
+            month: month.clone(),
+            attempt,
+        }))
+    }
+
+    async fn record_failed_attempt(
+        &self,
+        attempt: &FailedAttempt,
+        after: &AfterFailure,
+    ) -> Result<Option<AttemptRecorded>, LedgerError> {
+        let mut tables = self.lock();
+        if !tables.payments.contains_key(&attempt.renewed_key) {
+            return Ok(None);
+        }
+        let inserted = !tables.attempts.iter().any(|a| {
+            a.payment_id == attempt.payment_id
+                || (a.renewed_key == attempt.renewed_key && a.attempt == attempt.attempt)
+        });
+        if inserted {
+            tables.attempts.push(attempt.clone());
+        }
+        let Some(month) = tables.payments.get_mut(&attempt.renewed_key) else {
+            return Ok(None);
+        };
+        let renewal = &mut month.renewal;
+        if inserted
+            && attempt.attempt >= renewal.renewal_attempts
+            && renewal.renewed_by.is_none()
+            && renewal.lapsed_at.is_none()
+        {
+            renewal.renewal_attempts = attempt.attempt + 1;
+            renewal.last_failure_reason = attempt.failure.reason.clone();
+            match *after {
+                AfterFailure::Retry {
+                    limit,
+                    payment_id,
+                    slot,
+                    ..
+                } => {
+                    renewal.retry_limit = Some(limit);
+                    renewal.retry_payment_id = Some(payment_id);
+                    renewal.retry_at = Some(slot.at);
+                    month.end_grace_at = month.end_grace_at.max(slot.grace_until);
+                }
+                AfterFailure::Lapse { limit, at } => {
+                    renewal.retry_limit = Some(limit);
+                    renewal.lapsed_at = Some(at);
+                }
+            }
+        }
+        Ok(Some(AttemptRecorded {
+            month: month.clone(),
+            inserted,
+        }))
+    }
+
+    async fn mark_lapsed(&self, transaction_key: &str, at: Timestamp) -> LedgerResult {
+        self.update(transaction_key, |row| {
+            let lapsed = row.renewal.lapsed_at.map_or(at, |earlier| earlier.min(at));
+            row.renewal.lapsed_at = Some(lapsed);
+        })
     }
 
     async fn mark_cancelled(&self, transaction_key: &str) -> LedgerResult {

@@ -62,10 +62,11 @@ impl SupabaseRest {
 /// PostgREST takes named parameters as a JSON object; timestamps as RFC 3339.
 fn json(arg: Arg) -> Value {
     match arg {
-        Arg::Text(text) => Value::String(text),
+        Arg::Text(text) => text.map_or(Value::Null, Value::String),
         Arg::BigInt(number) => Value::from(number),
+        Arg::Int(number) => Value::from(number),
         Arg::Time(time) => time.map_or(Value::Null, |t| Value::String(Timestamp::from_utc(t).to_iso())),
-        Arg::Uuid(id) => Value::String(id.to_string()),
+        Arg::Uuid(id) => id.map_or(Value::Null, |id| Value::String(id.to_string())),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The simulator's answers, shaped as PortOne's schema says (`PaidPayment`, `CancelledPayment`,
-//! `PaymentSchedule` variants, error bodies `{type, message}`).
+//! `FailedPayment`, `PaymentSchedule` variants, error bodies `{type, message}`).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
@@ -13,16 +13,14 @@ fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// `PaidPayment` or `CancelledPayment`.
+/// `PaidPayment`, `CancelledPayment` or `FailedPayment`.
 pub fn payment(p: &SimPayment) -> Value {
-    let amount = match p.status {
-        "CANCELLED" => {
-            json!({ "total": p.amount, "taxFree": 0, "discount": 0, "paid": 0, "cancelled": p.amount, "cancelledTaxFree": 0 })
-        }
-        _ => {
-            json!({ "total": p.amount, "taxFree": 0, "discount": 0, "paid": p.amount, "cancelled": 0, "cancelledTaxFree": 0 })
-        }
+    let (paid, cancelled) = match p.status {
+        "CANCELLED" => (0, p.amount),
+        "FAILED" => (0, 0),
+        _ => (p.amount, 0),
     };
+    let amount = json!({ "total": p.amount, "taxFree": 0, "discount": 0, "paid": paid, "cancelled": cancelled, "cancelledTaxFree": 0 });
     let changed = p.cancelled_at.unwrap_or(p.paid_at);
     let mut value = json!({
         "status": p.status,
@@ -40,10 +38,24 @@ pub fn payment(p: &SimPayment) -> Value {
         "currency": p.currency,
         "customer": match &p.customer_id { Some(id) => json!({ "id": id }), None => json!({}) },
         "origin": { "platformType": "API", "ipAddress": "127.0.0.1" },
-        "paidAt": time(p.paid_at),
-        "pgTxId": format!("pg-{}", p.id),
     });
     let object = value.as_object_mut().expect("built as an object");
+    if let Some(failure) = &p.failure {
+        object.insert("failedAt".into(), json!(time(p.paid_at)));
+        object.insert(
+            "failure".into(),
+            json!({ "reason": failure.reason, "pgCode": failure.pg_code, "pgMessage": failure.pg_message }),
+        );
+        if let Some(key) = &p.billing_key {
+            object.insert("billingKey".into(), json!(key));
+        }
+        if let Some(id) = &p.schedule_id {
+            object.insert("scheduleId".into(), json!(id));
+        }
+        return value;
+    }
+    object.insert("paidAt".into(), json!(time(p.paid_at)));
+    object.insert("pgTxId".into(), json!(format!("pg-{}", p.id)));
     if let Some(key) = &p.billing_key {
         object.insert("billingKey".into(), json!(key));
     }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-/// A payment, `PAID` or `CANCELLED`.
+/// A payment, `PAID`, `CANCELLED` or `FAILED`.
 #[derive(Debug, Clone)]
 pub struct SimPayment {
     pub id: String,
@@ -15,9 +15,31 @@ pub struct SimPayment {
     pub currency: String,
     pub billing_key: Option<String>,
     pub customer_id: Option<String>,
+    /// When it was charged: `paidAt`, or `failedAt` for a `FAILED` payment.
     pub paid_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub schedule_id: Option<String>,
+    /// Why a `FAILED` payment failed (`PaymentFailure`).
+    pub failure: Option<SimFailure>,
+}
+
+/// `PaymentFailure {reason, pgCode, pgMessage}` of a declined charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimFailure {
+    pub reason: String,
+    pub pg_code: String,
+    pub pg_message: String,
+}
+
+impl SimFailure {
+    /// What a card issuer says when the balance is too low.
+    pub fn insufficient_funds() -> Self {
+        Self {
+            reason: "카드 잔액이 부족합니다.".to_owned(),
+            pg_code: "INSUFFICIENT_FUNDS".to_owned(),
+            pg_message: "잔액부족".to_owned(),
+        }
+    }
 }
 
 /// A scheduled payment.
@@ -32,7 +54,7 @@ pub struct SimSchedule {
     pub currency: String,
     pub time_to_pay: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
-    /// `SCHEDULED`, `SUCCEEDED` or `REVOKED`.
+    /// `SCHEDULED`, `SUCCEEDED`, `FAILED` or `REVOKED`.
     pub status: &'static str,
     pub revoked_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -44,7 +66,12 @@ pub struct State {
     pub payments: HashMap<String, SimPayment>,
     pub billing_keys: Vec<String>,
     pub schedules: Vec<SimSchedule>,
+    /// How many more charges of each billing key are declined.
+    pub declines: HashMap<String, u32>,
 }
+
+/// The webhook `type` a charge sends: `Transaction.Paid` or `Transaction.Failed`.
+pub type ChargeEvent = &'static str;
 
 impl State {
     /// Schedules due at `now`, earliest first.
@@ -59,17 +86,25 @@ impl State {
         due
     }
 
-    /// Charges `schedule`: a `PAID` payment with its id, paid at `timeToPay`.
-    pub fn execute(&mut self, schedule: &SimSchedule) {
+    /// Charges `schedule` at `timeToPay`: a `PAID` payment with its id, or a `FAILED` one while
+    /// its billing key has declines left.
+    pub fn execute(&mut self, schedule: &SimSchedule) -> ChargeEvent {
+        let declined = match self.declines.get_mut(&schedule.billing_key) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        };
         if let Some(stored) = self.schedules.iter_mut().find(|s| s.id == schedule.id) {
-            stored.status = "SUCCEEDED";
+            stored.status = if declined { "FAILED" } else { "SUCCEEDED" };
             stored.completed_at = Some(schedule.time_to_pay);
         }
         self.payments.insert(
             schedule.payment_id.clone(),
             SimPayment {
                 id: schedule.payment_id.clone(),
-                status: "PAID",
+                status: if declined { "FAILED" } else { "PAID" },
                 order_name: schedule.order_name.clone(),
                 amount: schedule.amount,
                 currency: schedule.currency.clone(),
@@ -78,7 +113,13 @@ impl State {
                 paid_at: schedule.time_to_pay,
                 cancelled_at: None,
                 schedule_id: Some(schedule.id.clone()),
+                failure: declined.then(SimFailure::insufficient_funds),
             },
         );
+        if declined {
+            "Transaction.Failed"
+        } else {
+            "Transaction.Paid"
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! The webhook use case: one PortOne webhook in, one checklist out. Steps 1–2 (signature, parsing,
-//! validation) are here; the flows of steps 3–5 are in `paid` and `cancelled`.
+//! validation) are here; the flows of steps 3–5 are in `paid`, `cancelled` and `failed`.
 
 mod cancelled;
+mod failed;
 mod fetch;
 mod paid;
+mod retry;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +14,8 @@ use serde_json::json;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::domain::checklist::{Step, CANCELLED_FLOW, PAID_FLOW};
+use crate::domain::checklist::{Step, CANCELLED_FLOW, FAILED_FLOW, PAID_FLOW};
+use crate::domain::dunning::DunningPolicy;
 use crate::domain::webhook::{RawWebhook, WebhookEvent};
 use crate::ports::{Clock, Ports};
 
@@ -46,6 +49,8 @@ pub struct WebhookService<P> {
     secret: Option<WebhookSecret>,
     /// Longest a webhook may take, all upstream calls and retries included.
     deadline: Duration,
+    /// When a declined renewal is retried.
+    dunning: DunningPolicy,
 }
 
 impl<P: Ports> WebhookService<P> {
@@ -54,7 +59,14 @@ impl<P: Ports> WebhookService<P> {
             ports,
             secret: None,
             deadline: DEFAULT_WEBHOOK_DEADLINE,
+            dunning: DunningPolicy::default(),
         }
+    }
+
+    /// Sets the retry policy of declined renewals (default [`DunningPolicy::default`]).
+    pub fn with_dunning(mut self, dunning: DunningPolicy) -> Self {
+        self.dunning = dunning;
+        self
     }
 
     /// Sets the per-webhook deadline (default [`DEFAULT_WEBHOOK_DEADLINE`]).
@@ -144,6 +156,11 @@ impl<P: Ports> WebhookService<P> {
                 steps.set_flow(CANCELLED_FLOW);
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "cancelled");
                 self.cancelled(steps, payment_id).instrument(span).await
+            }
+            WebhookEvent::Failed(payment_id) => {
+                steps.set_flow(FAILED_FLOW);
+                let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "failed");
+                self.failed(steps, payment_id).instrument(span).await
             }
             WebhookEvent::Unhandled(name) => {
                 tracing::info!(event = %name, "webhook acknowledged without processing");

@@ -1,13 +1,11 @@
 //! The paid flow (steps 3–5): fetch the payment from PortOne, record its month, schedule the next.
 
-use uuid::Uuid;
-
 use crate::domain::checklist::Step;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::period::BillingPeriod;
 use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
-use crate::ports::{Clock, LedgerError, PaymentGateway, PaymentLedger, Ports, RandomSource, ScheduleOutcome};
+use crate::ports::{Clock, PaymentGateway, PaymentLedger, Ports, RandomSource, Recorded, ScheduleOutcome};
 use crate::service::renewal::{renewal_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
@@ -26,35 +24,35 @@ impl<P: Ports> WebhookService<P> {
         let recorded = steps
             .call(Step::SAVE_PAYMENT, write, messages::save_failed)
             .await?;
-        let message = if recorded.inserted {
-            messages::SAVED
-        } else {
-            messages::ALREADY_SAVED
+        let recovered = recorded
+            .renewed
+            .as_ref()
+            .is_some_and(|renewed| renewed.renewal.renewal_attempts > 0);
+        let message = match (recorded.inserted, recovered) {
+            (true, true) => messages::SAVED_RECOVERED,
+            (true, false) => messages::SAVED,
+            (false, _) => messages::ALREADY_SAVED,
         };
         steps.succeed(Step::SAVE_PAYMENT, message, step_data::record(&recorded.record));
 
         // Step 5: schedule from the stored row, so a replay schedules exactly what was recorded.
-        self.schedule_next(steps, &payment, &recorded.record).await
+        self.schedule_next(steps, &payment, &recorded).await
     }
 
     async fn schedule_next(
         &self,
         steps: &mut Steps,
         payment: &Payment,
-        record: &PaymentRecord,
+        recorded: &Recorded,
     ) -> Result<(), Halt> {
         let step = Step::SCHEDULE_NEXT_PAYMENT;
+        let record = &recorded.record;
         let Some(billing_key) = payment.billing_key.clone() else {
             steps.skip_rest(messages::NO_BILLING_KEY);
             return Ok(());
         };
-        if record.status == CANCELLED_STATUS {
-            steps.skip_rest(messages::PAYMENT_CANCELLED);
-            return Ok(());
-        }
-        let cancelled = self.subscription_cancelled(payment, record);
-        if steps.call(step, cancelled, messages::lookup_failed).await? {
-            steps.skip_rest(messages::SUBSCRIPTION_CANCELLED);
+        if let Some(reason) = no_next_month(recorded) {
+            steps.skip_rest(reason);
             return Ok(());
         }
         let request = schedule_request(payment, record, billing_key, renewal_key(record));
@@ -67,26 +65,27 @@ impl<P: Ports> WebhookService<P> {
         steps.succeed(step, message, data);
         Ok(())
     }
+}
 
-    /// `true` when this month's row, or the month it renews (the row whose `next_schedule_id` is
-    /// this payment's id), was cancelled by the customer: a charge that raced the revoke is
-    /// recorded, but the chain stops here, so a cancelled subscription never renews again.
-    async fn subscription_cancelled(
-        &self,
-        payment: &Payment,
-        record: &PaymentRecord,
-    ) -> Result<bool, LedgerError> {
-        if record.is_cancelled() {
-            return Ok(true);
-        }
-        let Ok(renewed) = Uuid::parse_str(payment.id.as_str()) else {
-            return Ok(false);
-        };
-        Ok(self
-            .ports
-            .ledger()
-            .find_by_next_schedule_id(renewed)
-            .await?
-            .is_some_and(|previous| previous.is_cancelled()))
+/// Why the month after `recorded` must not be scheduled, if it must not: the payment was
+/// refunded; the subscription was cancelled or had lapsed before this payment renewed it (a
+/// charge that raced the revoke, or came after the last retry, is recorded but ends the chain);
+/// or, for a replay, the month's renewal already moved on (charged, or being retried under
+/// payment ids of its own: its first charge's id must not be scheduled twice).
+fn no_next_month(recorded: &Recorded) -> Option<&'static str> {
+    let record = &recorded.record;
+    let renewed = recorded.renewed.as_ref();
+    if record.renewal.renewed_by.is_some() {
+        Some(messages::NEXT_ALREADY_PAID)
+    } else if record.renewal.renewal_attempts > 0 && record.renewal.lapsed_at.is_none() {
+        Some(messages::RENEWAL_BEING_RETRIED)
+    } else if record.status == CANCELLED_STATUS {
+        Some(messages::PAYMENT_CANCELLED)
+    } else if record.renewal.lapsed_at.is_some() || renewed.is_some_and(|m| m.renewal.lapsed_at.is_some()) {
+        Some(messages::LAPSED_NO_NEXT)
+    } else if record.is_cancelled() || renewed.is_some_and(PaymentRecord::is_cancelled) {
+        Some(messages::SUBSCRIPTION_CANCELLED)
+    } else {
+        None
     }
 }

@@ -1,74 +1,17 @@
-//! PortOne's JSON shapes, read tolerantly: unknown fields and enum values never fail a parse
-//! (PortOne's backward-compatibility policy, REST API overview, section "하위호환성",
-//! <https://developers.portone.io/api/rest-v2>: outputs may gain fields, enum values and `oneOf`
-//! cases), missing required ones do.
+//! The schedule operations' shapes: `createPaymentSchedule`, `revokePaymentSchedules`,
+//! `getPaymentSchedule` and `getPaymentSchedules`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::amount::Amount;
-use crate::domain::payment::{Payment, PaymentStatus};
-use crate::domain::payment_id::PaymentId;
+use super::invalid;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{GatewayError, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest};
-
-fn invalid(error: impl std::fmt::Display) -> GatewayError {
-    GatewayError::InvalidResponse(error.to_string())
-}
-
-/// The part of `Payment` (any status variant) the flow reads. `status`, `id`, `orderName`,
-/// `amount`, `currency` and `customer` are required in every variant of the schema.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct PaymentDto {
-    status: String,
-    id: String,
-    order_name: String,
-    amount: AmountDto,
-    currency: String,
-    #[serde(default)]
-    customer: Option<CustomerDto>,
-    #[serde(default)]
-    billing_key: Option<String>,
-    #[serde(default)]
-    paid_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct AmountDto {
-    total: i64,
-}
-
-#[derive(Debug, Deserialize)]
-struct CustomerDto {
-    #[serde(default)]
-    id: Option<String>,
-}
-
-impl PaymentDto {
-    pub(super) fn parse(body: &[u8]) -> Result<Payment, GatewayError> {
-        let dto: Self =
-            serde_json::from_slice(body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
-        let id = PaymentId::parse(dto.id).map_err(|e| GatewayError::InvalidResponse(format!("id: {e}")))?;
-        let amount =
-            Amount::new(dto.amount.total).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
-        Ok(Payment {
-            id,
-            status: PaymentStatus::from_portone(&dto.status),
-            order_name: dto.order_name,
-            amount,
-            currency: dto.currency,
-            billing_key: dto.billing_key.filter(|key| !key.is_empty()),
-            customer_id: dto.customer.and_then(|customer| customer.id),
-            paid_at: dto.paid_at,
-        })
-    }
-}
 
 /// `CreatePaymentScheduleBody`: `{payment: BillingKeyPaymentScheduleInput, timeToPay}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct CreatePaymentScheduleBody<'a> {
+pub(in crate::adapters::portone) struct CreatePaymentScheduleBody<'a> {
     payment: ScheduleInput<'a>,
     time_to_pay: String,
 }
@@ -113,7 +56,7 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
 
 /// `CreatePaymentScheduleResponse`: `{"schedule": {"id": "…"}}`.
 #[derive(Debug, Deserialize)]
-pub(super) struct CreatePaymentScheduleResponse {
+pub(in crate::adapters::portone) struct CreatePaymentScheduleResponse {
     schedule: ScheduleSummary,
 }
 
@@ -123,7 +66,7 @@ struct ScheduleSummary {
 }
 
 impl CreatePaymentScheduleResponse {
-    pub(super) fn parse(body: &[u8]) -> Result<ScheduleOutcome, GatewayError> {
+    pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<ScheduleOutcome, GatewayError> {
         let response: Self =
             serde_json::from_slice(body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
         Ok(ScheduleOutcome::Created {
@@ -135,22 +78,22 @@ impl CreatePaymentScheduleResponse {
 /// `RevokePaymentSchedulesBody`: `{storeId?, scheduleIds}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct RevokeBody<'a> {
+pub(in crate::adapters::portone) struct RevokeBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) store_id: Option<&'a str>,
-    pub(super) schedule_ids: [&'a str; 1],
+    pub(in crate::adapters::portone) store_id: Option<&'a str>,
+    pub(in crate::adapters::portone) schedule_ids: [&'a str; 1],
 }
 
 /// `RevokePaymentSchedulesResponse`: `{revokedScheduleIds, revokedAt?}`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct RevokeResponse {
+pub(in crate::adapters::portone) struct RevokeResponse {
     #[serde(default)]
     revoked_at: Option<DateTime<Utc>>,
 }
 
 impl RevokeResponse {
-    pub(super) fn parse(body: &[u8]) -> Result<RevokeOutcome, GatewayError> {
+    pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<RevokeOutcome, GatewayError> {
         let response: Self = serde_json::from_slice(body).map_err(invalid)?;
         Ok(RevokeOutcome::Revoked {
             revoked_at: response.revoked_at.map(Timestamp::from_utc),
@@ -161,7 +104,7 @@ impl RevokeResponse {
 /// `PaymentSchedule` (any status variant): the fields every variant requires, plus `revokedAt`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ScheduleDto {
+pub(in crate::adapters::portone) struct ScheduleDto {
     id: String,
     status: String,
     payment_id: String,
@@ -175,7 +118,7 @@ pub(super) struct ScheduleDto {
 }
 
 impl ScheduleDto {
-    pub(super) fn parse(body: &[u8]) -> Result<PaymentSchedule, GatewayError> {
+    pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<PaymentSchedule, GatewayError> {
         serde_json::from_slice::<Self>(body)
             .map(Self::into_domain)
             .map_err(invalid)
@@ -198,12 +141,12 @@ impl ScheduleDto {
 
 /// `GetPaymentSchedulesResponse`: `{items, page}`.
 #[derive(Debug, Deserialize)]
-pub(super) struct ScheduleListDto {
+pub(in crate::adapters::portone) struct ScheduleListDto {
     items: Vec<ScheduleDto>,
 }
 
 impl ScheduleListDto {
-    pub(super) fn parse(body: &[u8]) -> Result<Vec<PaymentSchedule>, GatewayError> {
+    pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<Vec<PaymentSchedule>, GatewayError> {
         let list: Self = serde_json::from_slice(body).map_err(invalid)?;
         Ok(list.items.into_iter().map(ScheduleDto::into_domain).collect())
     }
@@ -213,7 +156,7 @@ impl ScheduleListDto {
 /// without `from`/`until` PortOne searches only the last 90 days, which never holds a future
 /// schedule (the schema's description of `GetPaymentSchedulesBody.filter`).
 #[derive(Debug, Serialize)]
-pub(super) struct ListSchedulesBody<'a> {
+pub(in crate::adapters::portone) struct ListSchedulesBody<'a> {
     page: Page,
     filter: ListFilter<'a>,
 }
@@ -235,7 +178,11 @@ struct ListFilter<'a> {
 }
 
 impl<'a> ListSchedulesBody<'a> {
-    pub(super) fn around(billing_key: &'a str, store_id: Option<&'a str>, time_to_pay: Timestamp) -> Self {
+    pub(in crate::adapters::portone) fn around(
+        billing_key: &'a str,
+        store_id: Option<&'a str>,
+        time_to_pay: Timestamp,
+    ) -> Self {
         let day = chrono::Duration::days(1);
         Self {
             page: Page { number: 0, size: 100 },

@@ -1,0 +1,88 @@
+//! A declined renewal charge, and what follows it.
+
+use chrono::Duration;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::dunning::{DunningPolicy, RetrySlot};
+use super::payment::PaymentFailure;
+use super::period::ScheduleOffset;
+use super::record::PaymentRecord;
+use super::schedule_id::retry_payment_id;
+use super::seoul::{end_of_day, seoul_day};
+use super::timestamp::Timestamp;
+
+/// A retry whose slot has already passed (its `Failed` webhook came late) is charged this long
+/// after now instead, on the same terms.
+pub const LATE_CHARGE_DELAY_MINUTES: i64 = 5;
+
+/// One failed charge of a renewal: a `renewal_attempt` row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedAttempt {
+    /// `transaction_key` of the month the charge was meant to renew.
+    pub renewed_key: String,
+    /// 0 for the first charge, `n` for retry `n`.
+    pub attempt: u32,
+    /// PortOne `paymentId` of the failed charge.
+    pub payment_id: String,
+    #[serde(skip)]
+    pub failure: PaymentFailure,
+    /// PortOne's `failedAt`, UTC.
+    pub failed_at: Timestamp,
+}
+
+/// What a failed attempt leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Retry `attempt` of `limit` is charged as `payment_id` in `slot`; access lasts until the
+    /// slot's grace.
+    Retry {
+        attempt: u32,
+        limit: u32,
+        payment_id: Uuid,
+        slot: RetrySlot,
+    },
+    /// No retry is left: the subscription lapses at `at` (the month's grace as it stands).
+    Lapse { limit: u32, at: Timestamp },
+}
+
+impl DunningPolicy {
+    /// What follows the failure of `attempt` of `month`'s renewal, seen at `now`; the next retry
+    /// is at 10:00 KST + `offset` on its day, or [`LATE_CHARGE_DELAY_MINUTES`] after `now` when
+    /// that has already passed.
+    pub fn after_failure(
+        &self,
+        month: &PaymentRecord,
+        attempt: u32,
+        offset: ScheduleOffset,
+        now: Timestamp,
+    ) -> AfterFailure {
+        let limit = self.retries();
+        let next = attempt.saturating_add(1);
+        let Some(slot) = self.retry(month.next_schedule_at, next, offset) else {
+            return AfterFailure::Lapse {
+                limit,
+                at: month.end_grace_at,
+            };
+        };
+        let slot = if slot.at > now {
+            slot
+        } else {
+            let at = Timestamp::from_utc(now.as_utc() + Duration::minutes(LATE_CHARGE_DELAY_MINUTES));
+            RetrySlot {
+                at,
+                grace_until: slot.grace_until.max(end_of_day(seoul_day(at))),
+            }
+        };
+        AfterFailure::Retry {
+            attempt: next,
+            limit,
+            payment_id: retry_payment_id(month.next_schedule_id, next),
+            slot,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "attempt_tests.rs"]
+mod tests;

@@ -1,0 +1,108 @@
+//! What a failed upstream call reports: a Korean message naming the kind of failure and, for
+//! PortOne, its error `type` as `data`. Transport details are logged, never answered.
+
+use serde_json::json;
+
+use crate::ports::{GatewayError, LedgerError, Unavailable};
+use crate::service::steps::Failure;
+
+pub fn revoke_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 다음달 구독 예약 취소에 실패했습니다", error)
+}
+
+pub fn fetch_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 결제 정보 조회에 실패했습니다", error)
+}
+
+pub fn schedule_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 다음달 구독 예약에 실패했습니다", error)
+}
+
+pub fn retry_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 재결제 예약에 실패했습니다", error)
+}
+
+pub fn attempt_lookup_failed(error: &LedgerError) -> Failure {
+    let message = format!(
+        "갱신 대상 payment 데이터를 확인하지 못해 결제 실패를 기록하지 못했습니다: {}",
+        storage_failure(error)
+    );
+    Failure::upstream(message, None)
+}
+
+pub fn save_failed(error: &LedgerError) -> Failure {
+    Failure::upstream(storage_failure(error), None)
+}
+
+/// A storage failure in Korean: the kind of failure, and storage's own code and message when it
+/// answered with one; never the transport's error chain (that is logged).
+fn storage_failure(error: &LedgerError) -> String {
+    match error {
+        LedgerError::Unavailable { kind, .. } => {
+            let why = match kind {
+                Unavailable::Timeout => "응답 시간 초과".to_owned(),
+                Unavailable::Unreachable => "연결 실패".to_owned(),
+                Unavailable::Interrupted => "응답 수신 중 연결 끊김".to_owned(),
+                Unavailable::Busy => "사용 가능한 연결 없음".to_owned(),
+                Unavailable::ServerUnavailable { code, message } => format!("{code}: {message}"),
+                Unavailable::Deadline => "웹훅 처리 제한 시간 초과".to_owned(),
+            };
+            format!("Supabase 저장소에 연결할 수 없어 payment 데이터를 저장하지 못했습니다 ({why}).")
+        }
+        LedgerError::Rejected { code, message } => {
+            format!("Supabase가 payment 데이터 저장을 거부했습니다 ({code}): {message}")
+        }
+        LedgerError::InvalidResponse(detail) => format!("Supabase 응답을 해석할 수 없습니다: {detail}"),
+    }
+}
+
+/// A PortOne failure: a Korean sentence naming PortOne's error `type`, and the raw facts as `data`.
+/// Transport details (addresses, OS errors) are logged, not returned.
+fn gateway_failure(what: &str, error: &GatewayError) -> Failure {
+    let (message, data) = match error {
+        GatewayError::Rejected {
+            status,
+            error_type,
+            message,
+        } => (
+            format!(
+                "{what}: {} (HTTP {status} {error_type})",
+                portone_error_ko(error_type)
+            ),
+            json!({ "httpStatus": status, "type": error_type, "message": message }),
+        ),
+        GatewayError::Timeout => (
+            format!("{what}: 포트원 API가 제한 시간 안에 응답하지 않았습니다."),
+            json!({ "type": "TIMEOUT" }),
+        ),
+        GatewayError::Unreachable(_) => (
+            format!("{what}: 포트원 API에 연결할 수 없습니다."),
+            json!({ "type": "UNREACHABLE" }),
+        ),
+        GatewayError::InvalidResponse(detail) => (
+            format!("{what}: 포트원 응답을 해석할 수 없습니다 ({detail})."),
+            json!({ "type": "INVALID_RESPONSE" }),
+        ),
+    };
+    Failure::upstream(message, Some(data))
+}
+
+/// PortOne's error `type`s (its OpenAPI schema's `GetPaymentError`, `CreatePaymentScheduleError`
+/// and `RevokePaymentSchedulesError`), in Korean; unknown types get a generic sentence.
+fn portone_error_ko(error_type: &str) -> &'static str {
+    match error_type {
+        "PAYMENT_NOT_FOUND" => "결제 건이 존재하지 않습니다",
+        "UNAUTHORIZED" => "인증에 실패했습니다 (PORTONE_API_SECRET 확인 필요)",
+        "FORBIDDEN" => "요청이 거부되었습니다",
+        "INVALID_REQUEST" => "요청 값이 올바르지 않습니다",
+        "BILLING_KEY_NOT_FOUND" => "빌링키가 존재하지 않습니다",
+        "BILLING_KEY_ALREADY_DELETED" => "빌링키가 이미 삭제되었습니다",
+        "ALREADY_PAID_OR_WAITING" => "이미 결제되었거나 결제 대기 중인 결제 건입니다",
+        "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT" => "면세 금액 등 일부 금액의 합이 총 금액을 초과합니다",
+        "PAYMENT_SCHEDULE_ALREADY_EXISTS" => "이미 예약된 결제 건입니다",
+        "PAYMENT_SCHEDULE_NOT_FOUND" => "결제 예약 건이 존재하지 않습니다",
+        "PAYMENT_SCHEDULE_ALREADY_PROCESSED" => "이미 처리된 결제 예약 건입니다",
+        "PAYMENT_SCHEDULE_ALREADY_REVOKED" => "이미 취소된 결제 예약 건입니다",
+        _ => "포트원이 오류를 반환했습니다",
+    }
+}

@@ -1,0 +1,108 @@
+//! Step 5 of the failed flow: schedule the month's pending retry at PortOne, with the renewal's
+//! terms, or say why there is none.
+
+use crate::domain::checklist::Step;
+use crate::domain::payment::Payment;
+use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{
+    Clock, GatewayError, PaymentGateway, PaymentLedger, Ports, ScheduleOutcome, ScheduleRequest,
+};
+use crate::service::renewal::retry_key;
+use crate::service::steps::{Halt, Steps};
+use crate::service::{messages, step_data};
+
+use super::WebhookService;
+
+/// PortOne's error `type`s after which no retry can succeed (`createPaymentSchedule` errors).
+const BILLING_KEY_GONE: [&str; 2] = ["BILLING_KEY_NOT_FOUND", "BILLING_KEY_ALREADY_DELETED"];
+
+impl<P: Ports> WebhookService<P> {
+    pub(super) async fn schedule_retry(
+        &self,
+        steps: &mut Steps,
+        payment: &Payment,
+        month: &PaymentRecord,
+        attempt: u32,
+    ) -> Result<(), Halt> {
+        let step = Step::SCHEDULE_RETRY;
+        if let Some(reason) = no_retry(month, attempt) {
+            steps.skip_rest(reason);
+            return Ok(());
+        }
+        let Some(charge) = month.pending_charge() else {
+            steps.skip_rest(&messages::retries_exhausted(month));
+            return Ok(());
+        };
+        let Some(billing_key) = payment.billing_key.clone() else {
+            return self
+                .lapse_now(steps, month, messages::NO_BILLING_KEY_TO_RETRY)
+                .await;
+        };
+        // The failed charge's own terms: what the renewal (or the previous retry) asked for.
+        let request = ScheduleRequest {
+            payment_id: charge.payment_id,
+            billing_key,
+            order_name: payment.order_name.clone(),
+            customer_id: payment.customer_id.clone(),
+            amount: payment.amount,
+            currency: payment.currency.clone(),
+            time_to_pay: charge.at,
+            idempotency_key: retry_key(charge.payment_id),
+        };
+        match steps
+            .within(self.ports.gateway().schedule_payment(&request))
+            .await
+        {
+            Ok(outcome) => {
+                let (message, schedule_id) = match outcome {
+                    ScheduleOutcome::Created { schedule_id } => {
+                        (messages::retry_scheduled(month), Some(schedule_id))
+                    }
+                    ScheduleOutcome::AlreadyExists => (messages::RETRY_ALREADY_SCHEDULED.to_owned(), None),
+                };
+                let data = step_data::retry_scheduled(schedule_id.as_deref(), &request, month);
+                steps.succeed(step, message, data);
+                Ok(())
+            }
+            Err(GatewayError::Rejected { error_type, .. })
+                if BILLING_KEY_GONE.contains(&error_type.as_str()) =>
+            {
+                tracing::warn!(error_type, "the billing key is gone; the subscription lapses now");
+                self.lapse_now(steps, month, messages::BILLING_KEY_GONE).await
+            }
+            Err(error) => {
+                tracing::error!(step = step.code, %error, "step failed");
+                Err(steps.fail(step, messages::retry_failed(&error)))
+            }
+        }
+    }
+
+    /// No retry can succeed: the month lapses now, and the webhook is answered 200 (a resend
+    /// would not help).
+    async fn lapse_now(&self, steps: &mut Steps, month: &PaymentRecord, reason: &str) -> Result<(), Halt> {
+        let now = Timestamp::from_utc(self.ports.clock().now());
+        let lapse = self.ports.ledger().mark_lapsed(&month.transaction_key, now);
+        steps
+            .call(Step::SCHEDULE_RETRY, lapse, messages::save_failed)
+            .await?;
+        steps.skip_rest(reason);
+        Ok(())
+    }
+}
+
+/// Why nothing is retried for the failure of `attempt`, if nothing is: the month already renewed,
+/// was refunded or cancelled, or a later attempt was recorded (this webhook is late).
+fn no_retry(month: &PaymentRecord, attempt: u32) -> Option<&'static str> {
+    if month.renewal.renewed_by.is_some() {
+        Some(messages::ALREADY_RENEWED)
+    } else if month.status == CANCELLED_STATUS {
+        Some(messages::REFUNDED_NO_RETRY)
+    } else if month.is_cancelled() {
+        Some(messages::CANCELLED_NO_RETRY)
+    } else if month.renewal.renewal_attempts > attempt.saturating_add(1) {
+        Some(messages::OLDER_ATTEMPT)
+    } else {
+        None
+    }
+}
