@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use portone_subscriptions::adapters::clock::FixedClock;
 use portone_subscriptions::adapters::ledger::InMemoryLedger;
 use portone_subscriptions::domain::amount::Amount;
-use portone_subscriptions::domain::payment::{Payment, PaymentStatus};
+use portone_subscriptions::domain::dunning::DunningPolicy;
+use portone_subscriptions::domain::payment::{Payment, PaymentFailure, PaymentStatus};
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::period::ScheduleOffset;
 use portone_subscriptions::domain::timestamp::Timestamp;
@@ -36,6 +37,8 @@ pub struct FakePortOne {
     schedules: Mutex<Vec<Held>>,
     /// Ids to hand out for the next schedules, in order; `schedule-{n}` once empty.
     next_ids: Mutex<Vec<String>>,
+    /// Set: every new schedule is refused with this error `type` (a deleted billing key).
+    refuse_schedules: Mutex<Option<&'static str>>,
 }
 
 impl FakePortOne {
@@ -54,6 +57,55 @@ impl FakePortOne {
     /// Every schedule ever created, in order, whatever its status now.
     pub fn schedules(&self) -> Vec<Held> {
         self.schedules.lock().unwrap().clone()
+    }
+
+    /// From now on every new schedule is refused with PortOne's error `type`.
+    pub fn refuse_schedules_with(&self, error_type: &'static str) {
+        *self.refuse_schedules.lock().unwrap() = Some(error_type);
+    }
+
+    /// Runs the live schedule of `payment_id` as PortOne does at `timeToPay`: a `PAID` payment
+    /// with that id, or a `FAILED` one with PortOne's `failure`. Returns the payment id.
+    pub fn charge(&self, payment_id: uuid::Uuid, declined: bool) -> String {
+        let mut schedules = self.schedules.lock().unwrap();
+        let held = schedules
+            .iter_mut()
+            .find(|s| s.request.payment_id == payment_id && s.status == "SCHEDULED")
+            .expect("a live schedule for this payment id");
+        held.status = if declined { "FAILED" } else { "SUCCEEDED" };
+        let request = held.request.clone();
+        drop(schedules);
+        let at = request.time_to_pay.as_utc();
+        let payment = Payment {
+            id: PaymentId::parse(payment_id.to_string()).unwrap(),
+            status: if declined {
+                PaymentStatus::Failed
+            } else {
+                PaymentStatus::Paid
+            },
+            order_name: request.order_name,
+            amount: request.amount,
+            currency: request.currency,
+            billing_key: Some(request.billing_key),
+            customer_id: request.customer_id,
+            paid_at: (!declined).then_some(at),
+            failed_at: declined.then_some(at),
+            failure: declined.then(|| PaymentFailure {
+                reason: Some("카드 잔액이 부족합니다.".into()),
+                pg_code: Some("INSUFFICIENT_FUNDS".into()),
+                pg_message: Some("잔액부족".into()),
+            }),
+        };
+        self.add(payment);
+        payment_id.to_string()
+    }
+
+    /// The live (`SCHEDULED`) schedules.
+    pub fn live(&self) -> Vec<Held> {
+        self.schedules()
+            .into_iter()
+            .filter(|s| s.status == "SCHEDULED")
+            .collect()
     }
 }
 
@@ -75,6 +127,13 @@ impl PaymentGateway for FakePortOne {
 
     async fn schedule_payment(&self, request: &ScheduleRequest) -> Result<ScheduleOutcome, GatewayError> {
         tokio::task::yield_now().await;
+        if let Some(error_type) = *self.refuse_schedules.lock().unwrap() {
+            return Err(GatewayError::Rejected {
+                status: 409,
+                error_type: error_type.into(),
+                message: None,
+            });
+        }
         let mut schedules = self.schedules.lock().unwrap();
         let live = |s: &&Held| s.request.payment_id == request.payment_id && s.status != "REVOKED";
         if schedules.iter().any(|s| live(&s)) {
@@ -207,6 +266,14 @@ impl Harness {
             ledger,
             clock,
         }
+    }
+
+    /// With `policy` as the retry days.
+    pub fn with_dunning(offset: u32, policy: DunningPolicy) -> Self {
+        let mut harness = Self::new(offset);
+        let ports = harness.services.webhooks.ports().clone();
+        harness.services = Services::new(WebhookService::new(ports).with_dunning(policy));
+        harness
     }
 
     /// The route spec's webhook `{payment_id, status}`, unsigned.
