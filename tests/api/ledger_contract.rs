@@ -4,6 +4,9 @@
 use chrono::{DateTime, Utc};
 use portone_subscriptions::adapters::ledger::{InMemoryLedger, SqlLedger};
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::attempt::{AfterFailure, FailedAttempt};
+use portone_subscriptions::domain::dunning::RetrySlot;
+use portone_subscriptions::domain::payment::PaymentFailure;
 use portone_subscriptions::domain::record::{PaymentRecord, Renewal};
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{LedgerError, PaymentLedger};
@@ -122,15 +125,138 @@ async fn ledger_contract(ledger: &impl PaymentLedger) {
     assert_eq!(replayed.record.status, "Cancelled");
 }
 
+/// Failed renewals: attempts recorded once, the month moved on only by its latest attempt, the
+/// lapse, and the renewing payment marking the month it renews.
+async fn dunning_contract(ledger: &impl PaymentLedger) {
+    let month = record("dunning_1", 10_000, "2024-01-01T00:00:00.000Z");
+    ledger.record_paid(&month).await.unwrap();
+    let first = month.next_schedule_id.to_string();
+    let renewal = ledger.renewal_of(&first).await.unwrap().unwrap();
+    assert_eq!(
+        (renewal.month.transaction_key.as_str(), renewal.attempt),
+        ("dunning_1", 0)
+    );
+
+    let retry_1 = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_1/1");
+    let failed = |attempt, payment_id: &str| FailedAttempt {
+        renewed_key: "dunning_1".to_owned(),
+        attempt,
+        payment_id: payment_id.to_owned(),
+        failure: PaymentFailure {
+            reason: Some("잔액 부족".to_owned()),
+            pg_code: Some("51".to_owned()),
+            pg_message: None,
+        },
+        failed_at: at("2024-02-01T01:59:59.123Z"),
+    };
+    let retry = AfterFailure::Retry {
+        attempt: 1,
+        limit: 3,
+        payment_id: retry_1,
+        slot: RetrySlot {
+            at: at("2024-02-02T01:00:07.000Z"),
+            grace_until: at("2024-02-02T14:59:59.000Z"),
+        },
+    };
+    let recorded = ledger
+        .record_failed_attempt(&failed(0, &first), &retry)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(recorded.inserted);
+    let moved = &recorded.month;
+    assert_eq!(moved.renewal.renewal_attempts, 1);
+    assert_eq!(moved.renewal.retry_limit, Some(3));
+    assert_eq!(moved.renewal.retry_payment_id, Some(retry_1));
+    assert_eq!(moved.renewal.retry_at, Some(at("2024-02-02T01:00:07.000Z")));
+    assert_eq!(moved.renewal.last_failure_reason.as_deref(), Some("잔액 부족"));
+    assert_eq!(moved.end_grace_at, at("2024-02-02T14:59:59.000Z"));
+    assert!(moved.in_dunning());
+
+    // A replay, even proposing something else, changes nothing.
+    let other = AfterFailure::Lapse {
+        limit: 3,
+        at: at("2024-02-01T14:59:59.000Z"),
+    };
+    let replayed = ledger
+        .record_failed_attempt(&failed(0, &first), &other)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!replayed.inserted);
+    assert_eq!(&replayed.month, moved);
+
+    // The pending retry, and the recorded first charge, both lead back to the month.
+    let pending = ledger.renewal_of(&retry_1.to_string()).await.unwrap().unwrap();
+    assert_eq!(pending.attempt, 1);
+    assert_eq!(ledger.renewal_of(&first).await.unwrap().unwrap().attempt, 0);
+
+    // The last failure lapses the month at the grace given; an earlier lapse wins over a later.
+    let lapse = AfterFailure::Lapse {
+        limit: 3,
+        at: at("2024-02-02T14:59:59.000Z"),
+    };
+    let lapsed = ledger
+        .record_failed_attempt(&failed(1, &retry_1.to_string()), &lapse)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        lapsed.month.renewal.lapsed_at,
+        Some(at("2024-02-02T14:59:59.000Z"))
+    );
+    assert_eq!(lapsed.month.pending_charge(), None);
+    let earlier = ledger
+        .mark_lapsed("dunning_1", at("2024-02-02T02:00:00.000Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(earlier.renewal.lapsed_at, Some(at("2024-02-02T02:00:00.000Z")));
+    let later = ledger
+        .mark_lapsed("dunning_1", at("2024-02-03T00:00:00.000Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(later.renewal.lapsed_at, Some(at("2024-02-02T02:00:00.000Z")));
+
+    // A charge that renews a lapsed month is recorded, marks it, and inherits the lapse.
+    let mut late = record(&retry_1.to_string(), 10_000, "2024-02-02T01:00:07.000Z");
+    late.next_schedule_id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_2");
+    let paid = ledger.record_paid(&late).await.unwrap();
+    assert!(paid.inserted);
+    let renewed = paid.renewed.unwrap();
+    assert_eq!(renewed.transaction_key, "dunning_1");
+    assert_eq!(
+        renewed.renewal.renewed_by.as_deref(),
+        Some(retry_1.to_string().as_str())
+    );
+    assert_eq!(paid.record.renewal.lapsed_at, Some(paid.record.end_grace_at));
+
+    // Nothing to record against a month that does not exist.
+    let mut orphan = failed(0, "dunning_orphan");
+    orphan.renewed_key = "dunning_missing".to_owned();
+    assert_eq!(ledger.record_failed_attempt(&orphan, &retry).await.unwrap(), None);
+    assert_eq!(
+        ledger
+            .mark_lapsed("dunning_missing", at("2024-01-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
 #[tokio::test]
 async fn in_memory_ledger_honours_the_contract() {
     ledger_contract(&InMemoryLedger::new()).await;
+    dunning_contract(&InMemoryLedger::new()).await;
 }
 
 #[tokio::test]
 async fn postgres_ledger_honours_the_contract_on_a_real_server() {
     let url = shared().fresh_database().await;
-    ledger_contract(&SqlLedger::postgres(&postgres_settings(&url)).unwrap()).await;
+    let ledger = SqlLedger::postgres(&postgres_settings(&url)).unwrap();
+    ledger_contract(&ledger).await;
+    dunning_contract(&ledger).await;
 }
 
 #[tokio::test]
@@ -144,4 +270,5 @@ async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
     )
     .unwrap();
     ledger_contract(&ledger).await;
+    dunning_contract(&ledger).await;
 }

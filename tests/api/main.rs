@@ -6,6 +6,8 @@ mod helpers;
 
 mod body_versions;
 mod cancellation;
+mod dunning;
+mod dunning_storage;
 mod faults;
 mod fuzz;
 mod pg;

@@ -41,8 +41,20 @@ async fn anon_and_authenticated_can_neither_read_the_table_nor_call_the_function
     let url = shared().fresh_database().await;
     let mut connection = PgConnection::connect(&url).await.unwrap();
     let call = "select * from public.record_paid_payment('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())";
+    let month = "select * from public.record_paid_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())";
+    let attempt = "select * from public.record_failed_attempt('pay_x', 0, 'p', null, null, null, now(), 3, null, null, null, now())";
+    let lapse = "select * from public.mark_lapsed('pay_x', now())";
+    let statements = [
+        "select * from public.payment",
+        "select * from public.renewal_attempt",
+        call,
+        month,
+        attempt,
+        lapse,
+        "select * from public.renewal_of_payment('p')",
+    ];
     for role in ["anon", "authenticated"] {
-        for statement in ["select * from public.payment", call] {
+        for statement in statements {
             let mut tx = connection.begin().await.unwrap();
             sqlx::raw_sql(&format!("set local role {role}"))
                 .execute(&mut *tx)
@@ -82,4 +94,51 @@ async fn service_role_can_record_and_read_through_row_level_security() {
 
     assert!(inserted);
     assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn the_failed_renewals_migration_backfills_renewed_by_along_existing_chains() {
+    let name = format!("migrations_backfill_{}", std::process::id());
+    let url = shared().migrated_database(&name).await;
+    let mut connection = PgConnection::connect(&url).await.unwrap();
+    // Undo what the dunning migration added, as if the database predated it…
+    sqlx::raw_sql(
+        "drop table public.renewal_attempt; \
+         alter table public.payment drop column renewal_attempts, drop column retry_limit, \
+           drop column retry_payment_id, drop column retry_at, drop column last_failure_reason, \
+           drop column lapsed_at, drop column renewed_by;",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
+    // …with a month and its renewal recorded the old way, and a month not renewed yet.
+    sqlx::raw_sql(
+        "select public.record_paid_payment('pay_old', 100, 'Paid', now(), now(), now(), now(), \
+           '11111111-1111-5111-8111-111111111111'); \
+         select public.record_paid_payment('11111111-1111-5111-8111-111111111111', 100, 'Paid', \
+           now(), now(), now(), now(), '22222222-2222-5222-8222-222222222222');",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
+
+    apply_migrations(&mut connection).await.unwrap();
+
+    let rows: Vec<(String, Option<String>, i32)> = sqlx::query_as(
+        "select transaction_key, renewed_by, renewal_attempts from public.payment order by id",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "pay_old".to_owned(),
+                Some("11111111-1111-5111-8111-111111111111".to_owned()),
+                0
+            ),
+            ("11111111-1111-5111-8111-111111111111".to_owned(), None, 0),
+        ]
+    );
 }

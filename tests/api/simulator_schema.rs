@@ -222,6 +222,11 @@ fn wiremock_fixtures_are_what_portone_schema_says() {
     for (file, component) in [
         ("paid_payment.json", "PaidPayment"),
         ("cancelled_payment.json", "CancelledPayment"),
+        ("failed_payment.json", "FailedPayment"),
+        (
+            "billing_key_already_deleted.json",
+            "BillingKeyAlreadyDeletedError",
+        ),
         ("schedule_created.json", "CreatePaymentScheduleResponse"),
         ("payment_not_found.json", "PaymentNotFoundError"),
         (

@@ -109,7 +109,11 @@ async fn every_try_declined_ends_lapsed_at_the_last_retry_s_grace() {
     assert_eq!(last.verdict, Verdict::Done);
     let step = &last.checklist.items()[4];
     assert_eq!(step.status, StepStatus::Skipped);
-    assert!(step.message.contains("재결제 3회가 모두 실패"), "{}", step.message);
+    assert!(
+        step.message.contains("재결제 3회가 모두 실패"),
+        "{}",
+        step.message
+    );
     let month = month(&app);
     assert_eq!(month.renewal.renewal_attempts, 4);
     assert_eq!(
@@ -118,7 +122,10 @@ async fn every_try_declined_ends_lapsed_at_the_last_retry_s_grace() {
     );
     assert_eq!(month.end_grace_at.to_iso(), "2024-02-08T14:59:59.000Z");
     assert_eq!(month.pending_charge(), None);
-    assert!(app.portone.live().is_empty(), "nothing is scheduled after the last retry");
+    assert!(
+        app.portone.live().is_empty(),
+        "nothing is scheduled after the last retry"
+    );
     let days: Vec<_> = app
         .portone
         .schedules()
@@ -260,7 +267,8 @@ async fn a_paid_webhook_after_the_lapse_is_recorded_but_nothing_is_scheduled() {
     charge(&app, true).await;
     // PortOne charged the retry anyway (say, a schedule created before the key vanished).
     let retry = retry_payment_id(month(&app).next_schedule_id, 1);
-    app.portone.add(paid(&retry.to_string(), Some("2024-02-02T01:00:00Z")));
+    app.portone
+        .add(paid(&retry.to_string(), Some("2024-02-02T01:00:00Z")));
 
     let outcome = app.send(&retry.to_string(), "Paid").await;
 
@@ -268,7 +276,11 @@ async fn a_paid_webhook_after_the_lapse_is_recorded_but_nothing_is_scheduled() {
     let items = outcome.checklist.items();
     assert_eq!(items[3].status, StepStatus::Success);
     assert_eq!(items[4].status, StepStatus::Skipped);
-    assert!(items[4].message.contains("만료(lapsed)된 뒤"), "{}", items[4].message);
+    assert!(
+        items[4].message.contains("만료(lapsed)된 뒤"),
+        "{}",
+        items[4].message
+    );
     let new = app
         .ledger
         .rows()
