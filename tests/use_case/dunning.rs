@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use portone_subscriptions::domain::checklist::StepStatus;
+use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::record::PaymentRecord;
 use portone_subscriptions::domain::schedule_id::retry_payment_id;
 use portone_subscriptions::service::{Verdict, WebhookOutcome};
@@ -288,5 +289,24 @@ async fn a_paid_webhook_after_the_lapse_is_recorded_but_nothing_is_scheduled() {
         .find(|r| r.transaction_key == retry.to_string())
         .unwrap();
     assert_eq!(new.renewal.lapsed_at, Some(new.end_grace_at));
+    assert!(app.portone.live().is_empty());
+}
+
+#[tokio::test]
+async fn with_no_retry_days_the_first_declined_charge_lapses_at_its_grace() {
+    let app = Harness::with_dunning(0, DunningPolicy::none());
+    app.portone.add(paid("pay_1", Some("2024-01-01T00:00:00Z")));
+    app.send("pay_1", "Paid").await;
+
+    let (_, outcome) = charge(&app, true).await;
+
+    assert_eq!(outcome.verdict, Verdict::Done);
+    assert_eq!(outcome.checklist.items()[4].status, StepStatus::Skipped);
+    let month = month(&app);
+    assert_eq!(month.renewal.retry_limit, Some(0));
+    assert_eq!(
+        month.renewal.lapsed_at.unwrap().to_iso(),
+        "2024-02-01T14:59:59.000Z"
+    );
     assert!(app.portone.live().is_empty());
 }
