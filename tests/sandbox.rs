@@ -189,3 +189,95 @@ async fn with_a_webhook_secret_the_simulator_signs_its_deliveries() {
         "verified"
     );
 }
+
+/// Creates a payment declining the next `declines` charges, sends its webhook, and returns it.
+async fn subscribe(sandbox: &Sandbox, declines: u32) -> Value {
+    let (status, created) = sandbox
+        .call(
+            "POST",
+            "/sandbox/payments",
+            json!({ "declineRenewals": declines }),
+        )
+        .await;
+    assert_eq!(status, 200, "{created:#}");
+    let (status, first) = sandbox
+        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .await;
+    assert_eq!(status, 200, "{first:#}");
+    created
+}
+
+/// Advances the clock by `days` and returns the only delivery it caused.
+async fn advance_one(sandbox: &Sandbox, days: i64) -> Value {
+    let (status, advanced) = sandbox
+        .call("POST", "/sandbox/clock/advance", json!({ "days": days }))
+        .await;
+    assert_eq!(status, 200);
+    let deliveries = advanced["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 1, "{advanced:#}");
+    assert_eq!(deliveries[0]["http_status"], 200, "{advanced:#}");
+    deliveries[0].clone()
+}
+
+#[tokio::test]
+async fn two_declined_charges_are_retried_and_the_third_try_recovers_the_subscription() {
+    let sandbox = Sandbox::start().await;
+    let created = subscribe(&sandbox, 2).await;
+
+    let first = advance_one(&sandbox, 31).await;
+    assert_eq!(first["event"], "Transaction.Failed");
+    assert_eq!(first["response"]["checklist"][4]["code"], "schedule_retry");
+    assert_eq!(first["response"]["checklist"][4]["status"], "success");
+    let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    assert_eq!(ledger[0]["renewal_attempts"], 1);
+    assert_eq!(ledger[0]["retry_limit"], 3);
+    assert!(ledger[0]["end_grace_at"].as_str() > ledger[0]["next_schedule_at"].as_str());
+
+    let second = advance_one(&sandbox, 1).await;
+    assert_eq!(second["event"], "Transaction.Failed");
+    let third = advance_one(&sandbox, 2).await;
+    assert_eq!(third["event"], "Transaction.Paid");
+    assert_eq!(third["response"]["success"], true, "{third:#}");
+    assert_eq!(third["response"]["checklist"][4]["status"], "success");
+
+    let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    let rows = ledger.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["transaction_key"], created["paymentId"]);
+    assert_eq!(rows[0]["renewed_by"], third["payment_id"]);
+    assert_eq!(rows[0]["renewal_attempts"], 2);
+    assert_eq!(rows[1]["transaction_key"], third["payment_id"]);
+
+    // The chain goes on from the recovered month.
+    let next = advance_one(&sandbox, 31).await;
+    assert_eq!(next["event"], "Transaction.Paid");
+    assert_eq!(next["payment_id"], rows[1]["next_schedule_id"]);
+}
+
+#[tokio::test]
+async fn every_try_declined_ends_the_subscription_lapsed() {
+    let sandbox = Sandbox::start().await;
+    subscribe(&sandbox, 100).await;
+
+    let mut last = Value::Null;
+    for days in [31, 1, 2, 4] {
+        last = advance_one(&sandbox, days).await;
+        assert_eq!(last["event"], "Transaction.Failed", "{last:#}");
+    }
+    let step = &last["response"]["checklist"][4];
+    assert_eq!(step["status"], "skipped");
+    assert!(step["message"].as_str().unwrap().contains("모두 실패"), "{step}");
+    let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    assert_eq!(ledger.as_array().unwrap().len(), 1);
+    assert_eq!(ledger[0]["renewal_attempts"], 4);
+    assert_eq!(ledger[0]["lapsed_at"], ledger[0]["end_grace_at"]);
+
+    let (_, after) = sandbox
+        .call("POST", "/sandbox/clock/advance", json!({ "days": 31 }))
+        .await;
+    assert_eq!(
+        after["deliveries"],
+        json!([]),
+        "nothing is charged after the lapse"
+    );
+}

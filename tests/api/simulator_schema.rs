@@ -203,6 +203,48 @@ async fn every_simulator_answer_validates_against_portone_schema() {
     assert_eq!(status, 409);
     assert_valid("PaymentScheduleAlreadyProcessedError", &processed);
 
+    // The query form of a DELETE body, as PortOne's SDKs send it.
+    let (status, _) = call(
+        reqwest::Method::POST,
+        "/payments/next-3/schedule",
+        Some(schedule_body_at("2024-03-01T01:30:00.000Z")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let third = simulator.state().schedules.last().unwrap().id.clone();
+    let query = urlencode(&json!({ "scheduleIds": [third] }).to_string());
+    let (status, revoked) = call(
+        reqwest::Method::DELETE,
+        &format!("/payment-schedules?requestBody={query}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{revoked}");
+    assert_valid("RevokePaymentSchedulesResponse", &revoked);
+    assert_eq!(revoked["revokedScheduleIds"], json!([third]));
+
+    // A declined charge: a FailedPayment with its failure, and a FAILED schedule.
+    simulator.state().declines.insert("bk-1".into(), 1);
+    let (status, _) = call(
+        reqwest::Method::POST,
+        "/payments/next-4/schedule",
+        Some(schedule_body_at("2024-04-01T01:30:00.000Z")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let fourth = simulator.state().schedules.last().unwrap().clone();
+    assert_eq!(simulator.state().execute(&fourth), "Transaction.Failed");
+    let (_, failed) = call(reqwest::Method::GET, "/payments/next-4", None).await;
+    assert_valid("FailedPayment", &failed);
+    assert_eq!(failed["failure"]["pgCode"], "INSUFFICIENT_FUNDS");
+    let (_, failed_schedule) = call(
+        reqwest::Method::GET,
+        &format!("/payment-schedules/{}", fourth.id),
+        None,
+    )
+    .await;
+    assert_valid("FailedPaymentSchedule", &failed_schedule);
+
     simulator.state().payments.get_mut("pay_1").unwrap().status = "CANCELLED";
     simulator.state().payments.get_mut("pay_1").unwrap().cancelled_at = Some(crate::helpers::now());
     let (_, cancelled) = call(reqwest::Method::GET, "/payments/pay_1", None).await;
@@ -211,6 +253,13 @@ async fn every_simulator_answer_validates_against_portone_schema() {
     let unauthorized = http.get(format!("{base}/payments/pay_1")).send().await.unwrap();
     assert_eq!(unauthorized.status().as_u16(), 401);
     assert_valid("UnauthorizedError", &unauthorized.json::<Value>().await.unwrap());
+}
+
+fn schedule_body_at(time_to_pay: &str) -> Value {
+    json!({
+        "payment": { "billingKey": "bk-1", "orderName": "월간 이용권", "customer": { "id": "c-1" }, "amount": { "total": 9900 }, "currency": "KRW" },
+        "timeToPay": time_to_pay
+    })
 }
 
 fn urlencode(text: &str) -> String {
