@@ -33,7 +33,7 @@ pub enum PortOneWebhook {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "PortOneWebhook_2024_04_25", example)]
 pub struct PortOneWebhook2024_04_25 {
-    /// `Transaction.Paid` and `Transaction.Cancelled` are processed; every other type
+    /// `Transaction.Paid`, `Transaction.Failed` and `Transaction.Cancelled` are processed; every other type
     /// (`Transaction.Ready`, `BillingKey.Issued`, types added later) is acknowledged.
     #[oai(rename = "type", validator(min_length = 1))]
     pub event_type: String,
@@ -88,8 +88,9 @@ pub struct PortOneWebhook2024_01_01 {
         pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
     ))]
     pub payment_id: String,
-    /// What happened to the payment. `Paid` records the month and schedules the next;
-    /// `Cancelled` marks the row and revokes the next schedule; other statuses are acknowledged.
+    /// What happened to the payment. `Paid` records the month and schedules the next; `Failed`
+    /// records a declined renewal and schedules its retry; `Cancelled` marks the row and revokes
+    /// the next schedule; other statuses are acknowledged.
     pub status: WebhookStatusName,
     /// PortOne's transaction attempt id (informational).
     pub tx_id: Option<String>,
@@ -117,18 +118,22 @@ pub enum StepStatusName {
 /// One step of the checklist.
 #[derive(Debug, Clone, Object)]
 pub struct ChecklistEntry {
-    /// Stable machine name: `parse_request`, `validate_request`, `fetch_payment`, `save_payment`,
-    /// `schedule_next_payment`.
+    /// Stable machine name: `parse_request`, `validate_request`, `fetch_payment`, then
+    /// `save_payment` and `schedule_next_payment` (paid), `record_failed_attempt` and
+    /// `schedule_retry` (failed), or `cancel_payment` and `revoke_next_schedule` (cancelled).
     pub code: String,
     /// The step's Korean title, e.g. `1. 요청 데이터 파싱`.
     pub step: String,
     pub status: StepStatusName,
     /// What happened, in Korean.
     pub message: String,
-    /// Step details: step 1 the parsed body; step 3 PortOne's payment (`paymentId`, `orderName`,
-    /// `amount` in the currency's unit, `currency`, `billingKey`, `customerId`, `paidAt`); step 4
-    /// the stored row (UTC timestamps with milliseconds); step 5 `scheduleId`, `paymentId`,
-    /// `timeToPay`; on PortOne failures `httpStatus`, `type`, `message`.
+    /// Step details: step 1 the parsed body; step 2 `signature`; step 3 PortOne's payment
+    /// (`paymentId`, `orderName`, `amount` in the currency's unit, `currency`, `billingKey`,
+    /// `customerId`, `paidAt`; a failed one adds `failedAt` and `failure {reason, pgCode,
+    /// pgMessage}`); step 4 the stored row (UTC timestamps with milliseconds), or for a failed
+    /// renewal the attempt and the month's `renewal` state; step 5 `scheduleId`, `paymentId`,
+    /// `timeToPay` (a retry adds `attempt`, `retryLimit`, `endGraceAt`); on PortOne failures
+    /// `httpStatus`, `type`, `message`.
     #[oai(skip_serializing_if_is_none)]
     pub data: Option<Value>,
 }

@@ -31,7 +31,8 @@ pub enum WebhookResponse {
     #[oai(status = 401)]
     Unauthorized(Json<WebhookResult>),
     /// PortOne's record contradicts the webhook (a `Paid` webhook for a payment that is not
-    /// `PAID`, `Cancelled` for one not `CANCELLED`); nothing was written (step 3 `failed`).
+    /// `PAID`, `Cancelled` for one not `CANCELLED`, `Failed` for one not `FAILED`); nothing was
+    /// written (step 3 `failed`).
     #[oai(status = 409)]
     PaymentStatusMismatch(Json<WebhookResult>),
     /// The body is larger than 64 KiB.
@@ -89,10 +90,12 @@ impl<P: Ports> WebhookApi<P> {
     ///
     /// `Paid` (`Transaction.Paid`): re-fetches the payment from PortOne, records the paid month in
     /// the `payment` table (period math in Asia/Seoul, stored as UTC) and schedules next month's
-    /// payment. `Cancelled` (`Transaction.Cancelled`): marks the row `Cancelled` and revokes the
-    /// next schedule. Other statuses and types are acknowledged. Idempotent per payment: a replay
-    /// answers 200 with the stored row. Signed with Standard Webhooks headers when
-    /// `PORTONE_WEBHOOK_SECRET` is set.
+    /// payment. `Failed` (`Transaction.Failed`): a declined renewal is recorded as an attempt of
+    /// the month it renews and retried on the `DUNNING_RETRY_DAYS` policy, or the subscription
+    /// lapses when no retry is left. `Cancelled` (`Transaction.Cancelled`): marks the row
+    /// `Cancelled` and revokes the next schedule. Other statuses and types are acknowledged.
+    /// Idempotent per payment: a replay answers 200 with what was stored. Signed with Standard
+    /// Webhooks headers.
     #[oai(path = "/api/portone", method = "post", tag = "ApiTags::Webhook")]
     async fn portone_webhook(&self, body: WebhookBody) -> WebhookResponse {
         let Ok(Ok(_permit)) = tokio::time::timeout(self.queue_wait, self.permits.acquire()).await else {
