@@ -56,12 +56,12 @@ async fn schedule(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
     json_response(format!(r#"{{"schedule":{{"id":"schedule-{id}"}}}}"#))
 }
 
-/// PostgREST's `record_paid_month`: the row back with `inserted: true` and no renewed month (a
+/// PostgREST's `record_subscription_month`: the row back with `inserted: true` and no renewed month (a
 /// first payment); other functions: no row.
 #[handler]
 async fn rpc(Path(function): Path<String>, body: String, delay: Data<&Delay>) -> Response {
     delay.wait().await;
-    if function != "record_paid_month" {
+    if function != "record_subscription_month" {
         return json_response("[]".to_owned());
     }
     let p: Value = serde_json::from_str(&body).unwrap_or_default();

@@ -12,9 +12,19 @@ use super::schedule_id::retry_payment_id;
 use super::seoul::{end_of_day, seoul_day};
 use super::timestamp::Timestamp;
 
-/// A retry whose slot has already passed (its `Failed` webhook came late) is charged this long
-/// after now instead, on the same terms.
+/// A charge whose time has already passed when it is scheduled (a retry whose `Failed` webhook
+/// came late, a late resume or plan change) is charged this long after now instead.
 pub const LATE_CHARGE_DELAY_MINUTES: i64 = 5;
+
+/// `at`, or [`LATE_CHARGE_DELAY_MINUTES`] after `now` when `at` is not in the future: PortOne
+/// must be given a `timeToPay` ahead of it.
+pub fn charge_time(at: Timestamp, now: Timestamp) -> Timestamp {
+    if at > now {
+        at
+    } else {
+        Timestamp::from_utc(now.as_utc() + Duration::minutes(LATE_CHARGE_DELAY_MINUTES))
+    }
+}
 
 /// One failed charge of a renewal: a `renewal_attempt` row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,7 +35,7 @@ pub struct FailedAttempt {
     pub attempt: u32,
     /// PortOne `paymentId` of the failed charge.
     pub payment_id: String,
-    #[serde(skip)]
+    #[serde(flatten)]
     pub failure: PaymentFailure,
     /// PortOne's `failedAt`, UTC.
     pub failed_at: Timestamp,
@@ -65,14 +75,10 @@ impl DunningPolicy {
                 at: month.end_grace_at,
             };
         };
-        let slot = if slot.at > now {
-            slot
-        } else {
-            let at = Timestamp::from_utc(now.as_utc() + Duration::minutes(LATE_CHARGE_DELAY_MINUTES));
-            RetrySlot {
-                at,
-                grace_until: slot.grace_until.max(end_of_day(seoul_day(at))),
-            }
+        let at = charge_time(slot.at, now);
+        let slot = RetrySlot {
+            at,
+            grace_until: slot.grace_until.max(end_of_day(seoul_day(at))),
         };
         AfterFailure::Retry {
             attempt: next,

@@ -6,6 +6,7 @@
 pub mod amount;
 pub mod attempt;
 pub mod checklist;
+pub mod currency;
 pub mod dunning;
 pub mod payment;
 pub mod payment_id;
@@ -13,6 +14,7 @@ pub mod period;
 pub mod record;
 pub mod schedule_id;
 pub mod seoul;
+pub mod subscription;
 pub mod timestamp;
 pub mod webhook;
 pub mod webhook_status;

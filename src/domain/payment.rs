@@ -78,9 +78,10 @@ pub struct Payment {
 
 /// Why PortOne says a payment failed: `PaymentFailure {reason?, pgCode?, pgMessage?}`. A
 /// `FailedPaymentSchedule` has no reason of its own; this is where it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PaymentFailure {
-    /// PortOne's description of the failure.
+    /// PortOne's description of the failure (column `failure_reason`).
+    #[serde(rename = "failure_reason")]
     pub reason: Option<String>,
     /// The payment gateway's own code (e.g. a card issuer's decline code).
     pub pg_code: Option<String>,

@@ -37,9 +37,33 @@ pub struct PaymentRecord {
     pub cancelled_at: Option<Timestamp>,
     /// When a cancelled subscription was resumed.
     pub resumed_at: Option<Timestamp>,
+    /// PortOne's `customer.id`: the app's user id (the integration guide issues billing keys with
+    /// `customerId: user.id`), what row level security matches `auth.uid()` against. `None` on
+    /// rows recorded before it was kept.
+    pub customer_id: Option<String>,
+    /// PortOne's `orderName` of the paid payment.
+    pub order_name: Option<String>,
+    /// The paid payment's ISO 4217 currency.
+    pub currency: Option<String>,
+    /// The subscription the month belongs to: the first month's `transaction_key`, inherited by
+    /// every renewal. Chosen by storage, so `None` until the row is stored.
+    pub subscription_id: Option<String>,
     /// Where this month's renewal stands.
     #[serde(flatten)]
     pub renewal: Renewal,
+    /// The terms the next charge uses when they differ from this month's (a plan change).
+    #[serde(flatten)]
+    pub next_terms: NextTerms,
+}
+
+/// A plan change at period end: what the next charge (and the month it pays for) costs. Each
+/// field is `None` when it stays as this month's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NextTerms {
+    /// In the currency's unit (KRW: won).
+    pub next_amount: Option<Amount>,
+    pub next_order_name: Option<String>,
+    pub next_currency: Option<String>,
 }
 
 /// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
@@ -90,8 +114,18 @@ impl PaymentRecord {
             next_schedule_id: next_schedule_id(&payment.id),
             cancelled_at: None,
             resumed_at: None,
+            customer_id: payment.customer_id.clone(),
+            order_name: Some(payment.order_name.clone()),
+            currency: Some(payment.currency.clone()),
+            subscription_id: None,
             renewal: Renewal::default(),
+            next_terms: NextTerms::default(),
         }
+    }
+
+    /// What the next charge costs: the plan change's terms, else this month's own.
+    pub fn next_amount(&self) -> Amount {
+        self.next_terms.next_amount.unwrap_or(self.amount)
     }
 
     /// `true` while a retry of this month's renewal is pending (the subscription is `past_due`).

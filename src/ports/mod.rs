@@ -16,5 +16,7 @@ pub use clock::Clock;
 pub use gateway::{
     GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest,
 };
-pub use ledger::{AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf, Unavailable};
+pub use ledger::{
+    AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf, SubscriptionRows, Unavailable,
+};
 pub use random::RandomSource;

@@ -47,7 +47,9 @@ pub fn paid_example() -> Checklist {
         payment.paid_at.unwrap_or_default(),
         ScheduleOffset::from_seconds(EXAMPLE_OFFSET_SECONDS),
     );
-    let record = PaymentRecord::paid(&payment, &period);
+    let mut record = PaymentRecord::paid(&payment, &period);
+    // Storage makes a first month its own subscription.
+    record.subscription_id = Some(record.transaction_key.clone());
     let billing_key = payment.billing_key.clone().unwrap_or_default();
     let request = schedule_request(&payment, &record, billing_key, renewal_key(&record));
     let summary = RawWebhook::from_json(EXAMPLE_BODY.as_bytes())

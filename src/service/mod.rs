@@ -5,7 +5,6 @@
 //!
 //! Both services of a process share one `Arc` of the ports.
 
-mod admin;
 mod deadline;
 pub mod example;
 mod messages;
@@ -15,15 +14,15 @@ mod revoke;
 pub mod signature;
 mod step_data;
 mod steps;
-mod subscription;
+mod subscriptions;
 mod webhook;
 
-pub use admin::ScheduleLookup;
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
 pub use outcome::{Verdict, WebhookOutcome};
 pub use signature::{SignatureHeaders, WebhookSecret};
-pub use subscription::{
-    SubscriptionChange, SubscriptionError, SubscriptionService, UpstreamFailure, LATE_RESUME_DELAY_MINUTES,
+pub use subscriptions::{
+    PlanChange, PlanError, ScheduleLookup, SubscriptionChange, SubscriptionDetail, SubscriptionError,
+    SubscriptionService, UpstreamFailure,
 };
 pub use webhook::{BodyFormat, WebhookInput, WebhookService};
 

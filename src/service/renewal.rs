@@ -24,21 +24,29 @@ pub fn retry_key(payment_id: uuid::Uuid) -> String {
     format!("retry-{payment_id}")
 }
 
-/// Next month's payment for `record`, charged like `payment`: same billing key, order name,
-/// customer and currency, the recorded amount, at `next_schedule_at`.
+/// Next month's payment for `record`, charged like `payment` (same billing key and customer) on
+/// the month's terms: the recorded amount and `payment`'s order name and currency, or a plan
+/// change's where one was made; at `next_schedule_at`.
 pub fn schedule_request(
     payment: &Payment,
     record: &PaymentRecord,
     billing_key: String,
     idempotency_key: String,
 ) -> ScheduleRequest {
+    let terms = &record.next_terms;
     ScheduleRequest {
         payment_id: record.next_schedule_id,
         billing_key,
-        order_name: payment.order_name.clone(),
+        order_name: terms
+            .next_order_name
+            .clone()
+            .unwrap_or_else(|| payment.order_name.clone()),
         customer_id: payment.customer_id.clone(),
-        amount: record.amount,
-        currency: payment.currency.clone(),
+        amount: record.next_amount(),
+        currency: terms
+            .next_currency
+            .clone()
+            .unwrap_or_else(|| payment.currency.clone()),
         time_to_pay: record.next_schedule_at,
         idempotency_key,
     }

@@ -7,7 +7,7 @@ use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::attempt::{AfterFailure, FailedAttempt};
 use portone_subscriptions::domain::dunning::RetrySlot;
 use portone_subscriptions::domain::payment::PaymentFailure;
-use portone_subscriptions::domain::record::{PaymentRecord, Renewal};
+use portone_subscriptions::domain::record::{NextTerms, PaymentRecord, Renewal};
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{LedgerError, PaymentLedger};
 use secrecy::SecretString;
@@ -33,7 +33,13 @@ fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
         next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
         cancelled_at: None,
         resumed_at: None,
+        customer_id: Some(format!("customer-of-{key}")),
+        order_name: Some("월간 구독".to_owned()),
+        currency: Some("KRW".to_owned()),
+        // A first month is its own subscription.
+        subscription_id: Some(key.to_owned()),
         renewal: Renewal::default(),
+        next_terms: NextTerms::default(),
     }
 }
 

@@ -36,38 +36,61 @@ async fn migrations_apply_twice_and_create_both_unique_constraints() {
     assert!(rls, "row level security must be enabled");
 }
 
+/// Runs `statement` as `role` in a transaction that is rolled back; the SQLSTATE it failed with.
+async fn refused_code(connection: &mut PgConnection, role: &str, statement: &str) -> Option<String> {
+    let mut tx = connection.begin().await.unwrap();
+    sqlx::raw_sql(&format!("set local role {role}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let result = sqlx::raw_sql(statement).execute(&mut *tx).await;
+    tx.rollback().await.unwrap();
+    result
+        .err()?
+        .as_database_error()
+        .and_then(|e| e.code())
+        .map(|c| c.into_owned())
+}
+
 #[tokio::test]
-async fn anon_and_authenticated_can_neither_read_the_table_nor_call_the_function() {
+async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_nothing() {
     let url = shared().fresh_database().await;
     let mut connection = PgConnection::connect(&url).await.unwrap();
-    let call = "select * from public.record_paid_payment('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())";
-    let month = "select * from public.record_paid_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())";
-    let attempt = "select * from public.record_failed_attempt('pay_x', 0, 'p', null, null, null, now(), 3, null, null, null, now())";
-    let lapse = "select * from public.mark_lapsed('pay_x', now())";
-    let statements = [
+    let functions = [
+        "select * from public.record_paid_payment('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
+        "select * from public.record_paid_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
+        "select * from public.record_subscription_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid(), 'c', 'o', 'KRW')",
+        "select * from public.record_failed_attempt('pay_x', 0, 'p', null, null, null, now(), 3, null, null, null, now())",
+        "select * from public.mark_lapsed('pay_x', now())",
+        "select * from public.renewal_of_payment('p')",
+        "select * from public.subscription_months('p')",
+        "select * from public.customer_subscription_months('c')",
+        "select * from public.set_next_terms('p', 1, null, null)",
+        "select * from public.cancel_payment('p')",
+    ];
+    let writes = [
+        "insert into public.payment (transaction_key, amount, status, start_at, end_at, end_grace_at, next_schedule_at, next_schedule_id) values ('x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
+        "update public.payment set amount = 0",
+        "delete from public.payment",
+        "insert into public.renewal_attempt (renewed_key, attempt, payment_id, failed_at) values ('x', 0, 'y', now())",
+        "delete from public.renewal_attempt",
+    ];
+    let reads = [
         "select * from public.payment",
         "select * from public.renewal_attempt",
-        call,
-        month,
-        attempt,
-        lapse,
-        "select * from public.renewal_of_payment('p')",
+        "select * from public.subscription",
     ];
     for role in ["anon", "authenticated"] {
-        for statement in statements {
-            let mut tx = connection.begin().await.unwrap();
-            sqlx::raw_sql(&format!("set local role {role}"))
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            let error = sqlx::raw_sql(statement).execute(&mut *tx).await.unwrap_err();
-            let code = error
-                .as_database_error()
-                .and_then(|e| e.code())
-                .map(|c| c.into_owned());
-            assert_eq!(code.as_deref(), Some("42501"), "{role}: {statement}: {error}");
-            tx.rollback().await.unwrap();
+        for statement in functions.iter().chain(&writes) {
+            let code = refused_code(&mut connection, role, statement).await;
+            assert_eq!(code.as_deref(), Some("42501"), "{role}: {statement}");
         }
+    }
+    for statement in reads {
+        let code = refused_code(&mut connection, "anon", statement).await;
+        assert_eq!(code.as_deref(), Some("42501"), "anon: {statement}");
+        let code = refused_code(&mut connection, "authenticated", statement).await;
+        assert_eq!(code, None, "authenticated may read (its own rows): {statement}");
     }
 }
 
@@ -97,26 +120,20 @@ async fn service_role_can_record_and_read_through_row_level_security() {
 }
 
 #[tokio::test]
-async fn the_failed_renewals_migration_backfills_renewed_by_along_existing_chains() {
+async fn later_migrations_backfill_renewed_by_and_subscription_id_along_existing_chains() {
     let name = format!("migrations_backfill_{}", std::process::id());
-    let url = shared().migrated_database(&name).await;
+    let url = shared().database_with_migrations(&name, 2).await;
     let mut connection = PgConnection::connect(&url).await.unwrap();
-    // Undo what the dunning migration added, as if the database predated it…
-    sqlx::raw_sql(
-        "drop table public.renewal_attempt; \
-         alter table public.payment drop column renewal_attempts, drop column retry_limit, \
-           drop column retry_payment_id, drop column retry_at, drop column last_failure_reason, \
-           drop column lapsed_at, drop column renewed_by;",
-    )
-    .execute(&mut connection)
-    .await
-    .unwrap();
-    // …with a month and its renewal recorded the old way, and a month not renewed yet.
+    // Two subscriptions recorded the old way: one renewed twice, one not renewed yet.
     sqlx::raw_sql(
         "select public.record_paid_payment('pay_old', 100, 'Paid', now(), now(), now(), now(), \
            '11111111-1111-5111-8111-111111111111'); \
          select public.record_paid_payment('11111111-1111-5111-8111-111111111111', 100, 'Paid', \
-           now(), now(), now(), now(), '22222222-2222-5222-8222-222222222222');",
+           now(), now(), now(), now(), '22222222-2222-5222-8222-222222222222'); \
+         select public.record_paid_payment('22222222-2222-5222-8222-222222222222', 100, 'Paid', \
+           now(), now(), now(), now(), '33333333-3333-5333-8333-333333333333'); \
+         select public.record_paid_payment('pay_other', 100, 'Paid', now(), now(), now(), now(), \
+           '44444444-4444-5444-8444-444444444444');",
     )
     .execute(&mut connection)
     .await
@@ -124,21 +141,21 @@ async fn the_failed_renewals_migration_backfills_renewed_by_along_existing_chain
 
     apply_migrations(&mut connection).await.unwrap();
 
-    let rows: Vec<(String, Option<String>, i32)> = sqlx::query_as(
-        "select transaction_key, renewed_by, renewal_attempts from public.payment order by id",
-    )
-    .fetch_all(&mut connection)
-    .await
-    .unwrap();
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("select transaction_key, renewed_by, subscription_id from public.payment order by id")
+            .fetch_all(&mut connection)
+            .await
+            .unwrap();
+    let first = "11111111-1111-5111-8111-111111111111".to_owned();
+    let second = "22222222-2222-5222-8222-222222222222".to_owned();
+    let old = Some("pay_old".to_owned());
     assert_eq!(
         rows,
         [
-            (
-                "pay_old".to_owned(),
-                Some("11111111-1111-5111-8111-111111111111".to_owned()),
-                0
-            ),
-            ("11111111-1111-5111-8111-111111111111".to_owned(), None, 0),
+            ("pay_old".to_owned(), Some(first.clone()), old.clone()),
+            (first, Some(second.clone()), old.clone()),
+            (second, None, old),
+            ("pay_other".to_owned(), None, Some("pay_other".to_owned())),
         ]
     );
 }

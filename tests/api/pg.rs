@@ -30,6 +30,20 @@ begin
 end
 $$;";
 
+/// Supabase's `auth.uid()`, as the platform defines it in every project database before any
+/// migration runs: the `sub` claim of the request's JWT (`request.jwt.claims`, which PostgREST
+/// sets per request), as a uuid.
+const SUPABASE_AUTH: &str = "
+create schema if not exists auth;
+create or replace function auth.uid() returns uuid language sql stable as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.sub', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+  )::uuid
+$$;
+grant usage on schema auth to anon, authenticated, service_role;
+grant execute on function auth.uid() to anon, authenticated, service_role;";
+
 /// One PostgreSQL server, stopped and deleted when dropped or when the process ends.
 pub struct PgServer {
     bin: PathBuf,
@@ -109,6 +123,12 @@ impl PgServer {
     /// A new empty database, migrated: how `fresh_database`'s template is made, and what the
     /// migration tests start from.
     pub async fn migrated_database(&self, name: &str) -> String {
+        self.database_with_migrations(name, usize::MAX).await
+    }
+
+    /// A new empty database with Supabase's roles and `auth`, and the first `count` migration
+    /// files applied.
+    pub async fn database_with_migrations(&self, name: &str, count: usize) -> String {
         let mut admin = PgConnection::connect(&self.url("postgres")).await.unwrap();
         // Roles are cluster-wide: concurrent tests creating them at once would collide on
         // pg_authid, so setup is serialised with an advisory lock.
@@ -126,7 +146,14 @@ impl PgServer {
         admin.close().await.unwrap();
         let url = self.url(name);
         let mut connection = PgConnection::connect(&url).await.unwrap();
-        apply_migrations(&mut connection).await.unwrap();
+        sqlx::raw_sql(SUPABASE_AUTH)
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        for file in migration_files().into_iter().take(count) {
+            let sql = std::fs::read_to_string(&file).unwrap();
+            sqlx::raw_sql(&sql).execute(&mut connection).await.unwrap();
+        }
         connection.close().await.unwrap();
         url
     }

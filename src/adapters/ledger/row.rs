@@ -1,6 +1,6 @@
 //! A `payment` row as the SQL functions return it: `to_jsonb(p)`, plus what some functions add:
-//! `inserted`, `renewed` (a second row) and `attempt`. PostgreSQL writes `timestamptz` in JSON as
-//! `2024-01-01T00:00:00.123+00:00`.
+//! `inserted`, `renewed` (a second row), `attempt`, and `attempts` (`renewal_attempt` rows).
+//! PostgreSQL writes `timestamptz` in JSON as `2024-01-01T00:00:00.123+00:00`.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -8,7 +8,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::amount::Amount;
-use crate::domain::record::{PaymentRecord, Renewal};
+use crate::domain::attempt::FailedAttempt;
+use crate::domain::payment::PaymentFailure;
+use crate::domain::record::{NextTerms, PaymentRecord, Renewal};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::LedgerError;
 
@@ -40,6 +42,35 @@ struct Row {
     lapsed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     renewed_by: Option<String>,
+    #[serde(default)]
+    customer_id: Option<String>,
+    #[serde(default)]
+    order_name: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    subscription_id: Option<String>,
+    #[serde(default)]
+    next_amount: Option<i64>,
+    #[serde(default)]
+    next_order_name: Option<String>,
+    #[serde(default)]
+    next_currency: Option<String>,
+}
+
+/// A `renewal_attempt` row.
+#[derive(Debug, Deserialize)]
+struct AttemptRow {
+    renewed_key: String,
+    attempt: u32,
+    payment_id: String,
+    #[serde(default)]
+    failure_reason: Option<String>,
+    #[serde(default)]
+    pg_code: Option<String>,
+    #[serde(default)]
+    pg_message: Option<String>,
+    failed_at: DateTime<Utc>,
 }
 
 /// One answer row: the payment row and what the function added to it.
@@ -49,6 +80,7 @@ pub(super) struct Parsed {
     pub inserted: Option<bool>,
     pub renewed: Option<PaymentRecord>,
     pub attempt: Option<u32>,
+    pub attempts: Vec<FailedAttempt>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,15 +91,22 @@ struct Extras {
     renewed: Option<Value>,
     #[serde(default)]
     attempt: Option<u32>,
+    #[serde(default)]
+    attempts: Vec<AttemptRow>,
 }
 
 fn time(value: Option<DateTime<Utc>>) -> Option<Timestamp> {
     value.map(Timestamp::from_utc)
 }
 
+fn invalid(error: impl std::fmt::Display) -> LedgerError {
+    LedgerError::InvalidResponse(error.to_string())
+}
+
 fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
-    let row: Row = serde_json::from_value(value).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
-    let amount = Amount::new(row.amount).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
+    let row: Row = serde_json::from_value(value).map_err(invalid)?;
+    let amount = Amount::new(row.amount).map_err(invalid)?;
+    let next_amount = row.next_amount.map(Amount::new).transpose().map_err(invalid)?;
     Ok(PaymentRecord {
         transaction_key: row.transaction_key,
         amount,
@@ -88,7 +127,38 @@ fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
             lapsed_at: time(row.lapsed_at),
             renewed_by: row.renewed_by,
         },
+        customer_id: row.customer_id,
+        order_name: row.order_name,
+        currency: row.currency,
+        subscription_id: row.subscription_id,
+        next_terms: NextTerms {
+            next_amount,
+            next_order_name: row.next_order_name,
+            next_currency: row.next_currency,
+        },
     })
+}
+
+fn attempt(row: AttemptRow) -> FailedAttempt {
+    FailedAttempt {
+        renewed_key: row.renewed_key,
+        attempt: row.attempt,
+        payment_id: row.payment_id,
+        failure: PaymentFailure {
+            reason: row.failure_reason,
+            pg_code: row.pg_code,
+            pg_message: row.pg_message,
+        },
+        failed_at: Timestamp::from_utc(row.failed_at),
+    }
+}
+
+/// Every row of a function's answer.
+///
+/// # Errors
+/// [`LedgerError::InvalidResponse`] for a row that is not a payment.
+pub(super) fn parse_all(rows: Vec<Value>) -> Result<Vec<Parsed>, LedgerError> {
+    rows.into_iter().map(parse).collect()
 }
 
 /// The single row of a function's answer, or `None`.
@@ -102,19 +172,20 @@ pub(super) fn parse_one(rows: Vec<Value>) -> Result<Option<Parsed>, LedgerError>
             rows.len()
         )));
     }
-    let Some(value) = rows.into_iter().next() else {
-        return Ok(None);
-    };
-    let extras: Extras =
-        serde_json::from_value(value.clone()).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
+    rows.into_iter().next().map(parse).transpose()
+}
+
+fn parse(value: Value) -> Result<Parsed, LedgerError> {
+    let extras: Extras = serde_json::from_value(value.clone()).map_err(invalid)?;
     let renewed = match extras.renewed {
         None | Some(Value::Null) => None,
         Some(row) => Some(record(row)?),
     };
-    Ok(Some(Parsed {
+    Ok(Parsed {
         record: record(value)?,
         inserted: extras.inserted,
         renewed,
         attempt: extras.attempt,
-    }))
+        attempts: extras.attempts.into_iter().map(attempt).collect(),
+    })
 }

@@ -108,6 +108,7 @@ fn bind(query: Query<'_, Postgres, PgArguments>, arg: Arg) -> Query<'_, Postgres
     match arg {
         Arg::Text(text) => query.bind(text),
         Arg::BigInt(number) => query.bind(number),
+        Arg::OptBigInt(number) => query.bind(number),
         Arg::Int(number) => query.bind(number),
         Arg::Time(time) => query.bind(time),
         Arg::Uuid(id) => query.bind(id),

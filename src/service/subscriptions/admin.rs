@@ -3,7 +3,7 @@
 
 use crate::ports::{PaymentGateway, PaymentSchedule, Ports, RevokeOutcome};
 
-use super::subscription::{SubscriptionService, UpstreamFailure};
+use super::{SubscriptionService, UpstreamFailure};
 
 /// What a schedule lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]

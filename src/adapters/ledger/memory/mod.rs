@@ -2,16 +2,18 @@
 //! `supabase/migrations/`: for the sandbox and the use-case tests. One lock guards everything, so
 //! every call is atomic, as each SQL function is.
 
+mod subscriptions;
+
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
 
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
-use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
+use crate::domain::record::{NextTerms, PaymentRecord, CANCELLED_STATUS};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
-use crate::ports::{AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf};
+use crate::ports::{AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf, SubscriptionRows};
 
 #[derive(Debug, Default)]
 struct Tables {
@@ -93,10 +95,16 @@ impl PaymentLedger for InMemoryLedger {
             }
             None => {
                 let mut new = record.clone();
+                new.subscription_id = Some(new.transaction_key.clone());
                 if let Some(renewed) = &renewed {
-                    // A renewal of a stopped subscription inherits the stop.
+                    // A renewal of a stopped subscription inherits the stop, and every renewal
+                    // the subscription.
                     new.cancelled_at = renewed.cancelled_at;
                     new.renewal.lapsed_at = renewed.renewal.lapsed_at.map(|_| new.end_grace_at);
+                    new.subscription_id = renewed
+                        .subscription_id
+                        .clone()
+                        .or_else(|| Some(renewed.transaction_key.clone()));
                 }
                 tables.payments.insert(new.transaction_key.clone(), new.clone());
                 (new, true)
@@ -200,6 +208,18 @@ impl PaymentLedger for InMemoryLedger {
             let lapsed = row.renewal.lapsed_at.map_or(at, |earlier| earlier.min(at));
             row.renewal.lapsed_at = Some(lapsed);
         })
+    }
+
+    async fn subscription(&self, key: &str) -> Result<Option<SubscriptionRows>, LedgerError> {
+        Ok(self.lock().subscription(key))
+    }
+
+    async fn customer_subscriptions(&self, customer_id: &str) -> Result<Vec<SubscriptionRows>, LedgerError> {
+        Ok(self.lock().customer_subscriptions(customer_id))
+    }
+
+    async fn set_next_terms(&self, transaction_key: &str, terms: &NextTerms) -> LedgerResult {
+        self.update(transaction_key, |row| row.next_terms = terms.clone())
     }
 
     async fn mark_cancelled(&self, transaction_key: &str) -> LedgerResult {

@@ -1,0 +1,166 @@
+//! The subscription read model as OpenAPI objects: the fields of the `public.subscription` view,
+//! with UTC timestamps at millisecond precision and amounts in the currency's unit (KRW: won).
+
+use poem_openapi::{Enum, Object};
+use serde_json::Value;
+
+use crate::domain::attempt::FailedAttempt;
+use crate::domain::subscription::{NextCharge, NoChargeReason, Subscription, SubscriptionStatus};
+use crate::domain::timestamp::Timestamp;
+
+/// Where a subscription stands now (see the README's "Subscriptions" for each rule).
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum StatusName {
+    Active,
+    Canceling,
+    PastDue,
+    Lapsed,
+    Ended,
+    Refunded,
+}
+
+/// Why there is no next charge.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum NoChargeName {
+    Cancelled,
+    Lapsed,
+    Refunded,
+    RetriesExhausted,
+}
+
+/// The charge the subscription waits for: next month's, or during dunning the pending retry.
+#[derive(Debug, Object)]
+pub struct NextChargeModel {
+    /// `timeToPay`, UTC.
+    pub at: String,
+    /// In the currency's unit; a plan change's once made.
+    pub amount: i64,
+    pub currency: Option<String>,
+    pub order_name: Option<String>,
+    /// The scheduled PortOne `paymentId`.
+    pub payment_id: String,
+}
+
+/// One failed charge of a renewal.
+#[derive(Debug, Object)]
+pub struct AttemptModel {
+    /// `transaction_key` of the month it was meant to renew.
+    pub renewed_key: String,
+    /// 0 for the first charge, `n` for retry `n`.
+    pub attempt: u32,
+    pub payment_id: String,
+    pub failure_reason: Option<String>,
+    pub pg_code: Option<String>,
+    pub pg_message: Option<String>,
+    /// UTC.
+    pub failed_at: String,
+}
+
+/// A subscription: its latest month, status, next charge and dunning state.
+#[derive(Debug, Object)]
+pub struct SubscriptionModel {
+    /// The first month's `transaction_key`.
+    pub subscription_id: String,
+    /// PortOne's `customer.id`: the app's user id.
+    pub customer_id: Option<String>,
+    pub status: StatusName,
+    /// `transaction_key` of the latest month.
+    pub transaction_key: String,
+    pub order_name: Option<String>,
+    /// The latest month's amount.
+    pub amount: i64,
+    pub currency: Option<String>,
+    /// The current period, UTC.
+    pub start_at: String,
+    pub end_at: String,
+    pub end_grace_at: String,
+    pub canceled_at: Option<String>,
+    pub next_charge: Option<NextChargeModel>,
+    /// Set exactly when `next_charge` is absent.
+    pub no_charge_reason: Option<NoChargeName>,
+    /// Failed charges of the latest month's renewal (attempt n of `retry_limit`).
+    pub renewal_attempts: u32,
+    pub retry_limit: Option<u32>,
+    pub last_failure_reason: Option<String>,
+    /// When the subscription lapses or lapsed, UTC.
+    pub lapsed_at: Option<String>,
+    /// The latest month's failed charges, oldest first.
+    pub attempts: Vec<AttemptModel>,
+    /// How many months it has paid.
+    pub months: u32,
+}
+
+fn iso(at: Option<Timestamp>) -> Option<String> {
+    at.map(|t| t.to_iso())
+}
+
+impl From<&FailedAttempt> for AttemptModel {
+    fn from(a: &FailedAttempt) -> Self {
+        Self {
+            renewed_key: a.renewed_key.clone(),
+            attempt: a.attempt,
+            payment_id: a.payment_id.clone(),
+            failure_reason: a.failure.reason.clone(),
+            pg_code: a.failure.pg_code.clone(),
+            pg_message: a.failure.pg_message.clone(),
+            failed_at: a.failed_at.to_iso(),
+        }
+    }
+}
+
+impl From<&NextCharge> for NextChargeModel {
+    fn from(c: &NextCharge) -> Self {
+        Self {
+            at: c.at.to_iso(),
+            amount: c.amount.value(),
+            currency: c.currency.clone(),
+            order_name: c.order_name.clone(),
+            payment_id: c.payment_id.to_string(),
+        }
+    }
+}
+
+impl From<&Subscription> for SubscriptionModel {
+    fn from(s: &Subscription) -> Self {
+        Self {
+            subscription_id: s.subscription_id.clone(),
+            customer_id: s.customer_id.clone(),
+            status: match s.status {
+                SubscriptionStatus::Active => StatusName::Active,
+                SubscriptionStatus::Canceling => StatusName::Canceling,
+                SubscriptionStatus::PastDue => StatusName::PastDue,
+                SubscriptionStatus::Lapsed => StatusName::Lapsed,
+                SubscriptionStatus::Ended => StatusName::Ended,
+                SubscriptionStatus::Refunded => StatusName::Refunded,
+            },
+            transaction_key: s.transaction_key.clone(),
+            order_name: s.order_name.clone(),
+            amount: s.amount.value(),
+            currency: s.currency.clone(),
+            start_at: s.start_at.to_iso(),
+            end_at: s.end_at.to_iso(),
+            end_grace_at: s.end_grace_at.to_iso(),
+            canceled_at: iso(s.canceled_at),
+            next_charge: s.next_charge.as_ref().map(NextChargeModel::from),
+            no_charge_reason: s.no_charge_reason.map(|reason| match reason {
+                NoChargeReason::Cancelled => NoChargeName::Cancelled,
+                NoChargeReason::Lapsed => NoChargeName::Lapsed,
+                NoChargeReason::Refunded => NoChargeName::Refunded,
+                NoChargeReason::RetriesExhausted => NoChargeName::RetriesExhausted,
+            }),
+            renewal_attempts: s.renewal_attempts,
+            retry_limit: s.retry_limit,
+            last_failure_reason: s.last_failure_reason.clone(),
+            lapsed_at: iso(s.lapsed_at),
+            attempts: s.attempts.iter().map(AttemptModel::from).collect(),
+            months: s.months,
+        }
+    }
+}
+
+/// A `payment` row as JSON, with its column names.
+pub fn row(record: &impl serde::Serialize) -> Value {
+    serde_json::to_value(record).unwrap_or(Value::Null)
+}

@@ -1,0 +1,159 @@
+//! The answers of the subscription endpoints, one `ApiResponse` per kind of operation; every
+//! status is decided here, from the service's results.
+
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Object};
+use serde_json::Value;
+
+use super::model::{row, AttemptModel, SubscriptionModel};
+use crate::adapters::http::auth::{error, ApiError};
+use crate::service::{SubscriptionChange, SubscriptionDetail, SubscriptionError};
+
+/// A subscription after cancel, resume or a plan change.
+#[derive(Debug, Object)]
+pub struct ChangedView {
+    /// `false` when the call changed nothing (cancel twice, resume twice).
+    pub changed: bool,
+    pub message: String,
+    pub subscription: Box<SubscriptionModel>,
+    /// The latest month's `payment` row (column names; UTC timestamps with milliseconds).
+    pub payment: Value,
+}
+
+/// One subscription in full.
+#[derive(Debug, Object)]
+pub struct DetailView {
+    pub subscription: Box<SubscriptionModel>,
+    /// Every month's `payment` row, newest first.
+    pub months: Vec<Value>,
+    /// Every failed charge of its renewals, by month then attempt.
+    pub attempts: Vec<AttemptModel>,
+}
+
+/// A customer's subscriptions, newest first.
+#[derive(Debug, Object)]
+pub struct ListView {
+    pub subscriptions: Vec<SubscriptionModel>,
+}
+
+fn not_found() -> Json<ApiError> {
+    error("NOT_FOUND", "구독을 찾을 수 없습니다.")
+}
+
+fn upstream(detail: &str) -> Json<ApiError> {
+    tracing::error!(%detail, "subscription operation failed upstream");
+    error(
+        "UPSTREAM_FAILED",
+        "포트원 또는 저장소 호출에 실패했습니다. 다시 시도해 주세요.",
+    )
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "change_bad_request")]
+pub enum ChangeResponse {
+    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    #[oai(status = 401)]
+    Unauthorized(PlainText<String>),
+    /// Done (or already in that state).
+    #[oai(status = 200)]
+    Ok(Json<ChangedView>),
+    /// A plan change with an amount of 0 or less, a blank order name, an unknown currency, or a
+    /// body that is not the documented JSON.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// No subscription has this id, and no month this `transaction_key`.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// The subscription's state forbids it: cancel after `end_at`, resume after `end_grace_at` or
+    /// of a subscription that is not cancelled, a plan change of a `lapsed`, `ended` or
+    /// `refunded` one, or a next payment that was already charged.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// PortOne or storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+fn change_bad_request(error: poem::Error) -> ChangeResponse {
+    ChangeResponse::BadRequest(super::super::auth::error("BAD_REQUEST", error.to_string()))
+}
+
+impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
+    fn from(result: Result<SubscriptionChange, SubscriptionError>) -> Self {
+        match result {
+            Ok(change) => Self::Ok(Json(ChangedView {
+                changed: change.changed,
+                message: change.message.to_owned(),
+                subscription: Box::new(SubscriptionModel::from(&change.subscription)),
+                payment: row(&change.record),
+            })),
+            Err(SubscriptionError::NotFound) => Self::NotFound(not_found()),
+            Err(SubscriptionError::Conflict(message)) => Self::Conflict(error("CONFLICT", message)),
+            Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum DetailResponse {
+    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    #[oai(status = 401)]
+    Unauthorized(PlainText<String>),
+    #[oai(status = 200)]
+    Ok(Json<DetailView>),
+    /// No subscription has this id, and no month this `transaction_key`.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// Storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
+    fn from(result: Result<SubscriptionDetail, SubscriptionError>) -> Self {
+        match result {
+            Ok(detail) => Self::Ok(Json(DetailView {
+                subscription: Box::new(SubscriptionModel::from(&detail.subscription)),
+                months: detail.months.iter().map(row).collect(),
+                attempts: detail.attempts.iter().map(AttemptModel::from).collect(),
+            })),
+            Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
+            Err(_) => Self::NotFound(not_found()),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "list_bad_request")]
+pub enum ListResponse {
+    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    #[oai(status = 401)]
+    Unauthorized(PlainText<String>),
+    /// The customer's subscriptions (none is an empty list).
+    #[oai(status = 200)]
+    Ok(Json<ListView>),
+    /// `customerId` is missing or blank.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// Storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+fn list_bad_request(error: poem::Error) -> ListResponse {
+    ListResponse::BadRequest(super::super::auth::error("BAD_REQUEST", error.to_string()))
+}
+
+impl From<Result<Vec<crate::domain::subscription::Subscription>, SubscriptionError>> for ListResponse {
+    fn from(result: Result<Vec<crate::domain::subscription::Subscription>, SubscriptionError>) -> Self {
+        match result {
+            Ok(all) => Self::Ok(Json(ListView {
+                subscriptions: all.iter().map(SubscriptionModel::from).collect(),
+            })),
+            Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
+            Err(SubscriptionError::NotFound | SubscriptionError::Conflict(_)) => Self::Ok(Json(ListView {
+                subscriptions: Vec::new(),
+            })),
+        }
+    }
+}

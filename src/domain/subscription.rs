@@ -1,0 +1,197 @@
+//! A subscription as the app reads it: the chain of paid months that share a `subscription_id`,
+//! summed up against the clock. The same rules are written in SQL for supabase-js
+//! (`public.subscription_status` and the `public.subscription` view of
+//! `supabase/migrations/`); a test holds the two to each other on a real PostgreSQL.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::amount::Amount;
+use super::attempt::FailedAttempt;
+use super::record::{PaymentRecord, CANCELLED_STATUS};
+use super::timestamp::Timestamp;
+
+/// Where a subscription stands at an instant, decided by its latest month, first rule first:
+/// 1. `refunded`: the latest month's payment was cancelled at PortOne;
+/// 2. `canceling`: cancelled at period end, and `now <= end_at`;
+/// 3. `ended`: cancelled, and `now > end_at`;
+/// 4. `lapsed`: `lapsed_at <= now` (every retry failed and the last grace passed, or no retry
+///    could succeed), or `now > end_grace_at` with nothing renewing it;
+/// 5. `past_due`: a charge of its renewal failed and the subscription has not lapsed yet (a retry
+///    is pending, or the last grace is still running);
+/// 6. `active`: otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Active,
+    Canceling,
+    PastDue,
+    Lapsed,
+    Ended,
+    Refunded,
+}
+
+impl SubscriptionStatus {
+    /// The status of the subscription whose latest month is `latest`, at `now`.
+    pub fn of(latest: &PaymentRecord, now: Timestamp) -> Self {
+        if latest.status == CANCELLED_STATUS {
+            return Self::Refunded;
+        }
+        if latest.cancelled_at.is_some() {
+            return if now <= latest.end_at {
+                Self::Canceling
+            } else {
+                Self::Ended
+            };
+        }
+        let lapsed = latest.renewal.lapsed_at.is_some_and(|at| at <= now);
+        if lapsed || now > latest.end_grace_at {
+            return Self::Lapsed;
+        }
+        if latest.renewal.renewal_attempts > 0 {
+            return Self::PastDue;
+        }
+        Self::Active
+    }
+
+    /// The name used in answers and in the SQL view.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Canceling => "canceling",
+            Self::PastDue => "past_due",
+            Self::Lapsed => "lapsed",
+            Self::Ended => "ended",
+            Self::Refunded => "refunded",
+        }
+    }
+}
+
+/// Why a subscription has no next charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoChargeReason {
+    /// Cancelled at period end (`canceling` or `ended`).
+    Cancelled,
+    Lapsed,
+    Refunded,
+    /// Every retry failed; the subscription lapses at `lapsed_at`.
+    RetriesExhausted,
+}
+
+/// The charge a subscription waits for: the next month's, or during dunning the pending retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextCharge {
+    /// `timeToPay`, UTC.
+    pub at: Timestamp,
+    /// In the currency's unit (KRW: won); a plan change's amount once made.
+    pub amount: Amount,
+    pub currency: Option<String>,
+    pub order_name: Option<String>,
+    /// The scheduled `paymentId`.
+    pub payment_id: Uuid,
+}
+
+/// One subscription's read model: its latest month, status and next charge. Field names are the
+/// `public.subscription` view's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subscription {
+    pub subscription_id: String,
+    pub customer_id: Option<String>,
+    pub status: SubscriptionStatus,
+    /// `transaction_key` of the latest month.
+    pub transaction_key: String,
+    pub order_name: Option<String>,
+    /// The latest month's amount, in the currency's unit.
+    pub amount: Amount,
+    pub currency: Option<String>,
+    /// The current period (the latest month's), UTC.
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub end_grace_at: Timestamp,
+    pub canceled_at: Option<Timestamp>,
+    pub next_charge: Option<NextCharge>,
+    /// Set exactly when `next_charge` is `None`.
+    pub no_charge_reason: Option<NoChargeReason>,
+    /// How many charges of the latest month's renewal failed (attempt n of `retry_limit`).
+    pub renewal_attempts: u32,
+    pub retry_limit: Option<u32>,
+    pub last_failure_reason: Option<String>,
+    pub lapsed_at: Option<Timestamp>,
+    /// The failed charges of the latest month's renewal, oldest first.
+    pub attempts: Vec<FailedAttempt>,
+    /// How many months the subscription has paid.
+    pub months: u32,
+}
+
+impl Subscription {
+    /// The read model of the months `months` (newest first; every one of one subscription) with
+    /// `attempts` (any of its months'), at `now`; `None` without months.
+    pub fn at(months: &[PaymentRecord], attempts: &[FailedAttempt], now: Timestamp) -> Option<Self> {
+        let latest = months.first()?;
+        let status = SubscriptionStatus::of(latest, now);
+        let pending = latest.pending_charge();
+        let (next_charge, no_charge_reason) = match status {
+            SubscriptionStatus::Refunded => (None, Some(NoChargeReason::Refunded)),
+            SubscriptionStatus::Canceling | SubscriptionStatus::Ended => {
+                (None, Some(NoChargeReason::Cancelled))
+            }
+            SubscriptionStatus::Lapsed => (None, Some(NoChargeReason::Lapsed)),
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue => match pending {
+                Some(charge) => (
+                    Some(NextCharge {
+                        at: charge.at,
+                        amount: latest.next_amount(),
+                        currency: latest
+                            .next_terms
+                            .next_currency
+                            .clone()
+                            .or_else(|| latest.currency.clone()),
+                        order_name: latest
+                            .next_terms
+                            .next_order_name
+                            .clone()
+                            .or_else(|| latest.order_name.clone()),
+                        payment_id: charge.payment_id,
+                    }),
+                    None,
+                ),
+                None => (None, Some(NoChargeReason::RetriesExhausted)),
+            },
+        };
+        let mut own: Vec<FailedAttempt> = attempts
+            .iter()
+            .filter(|a| a.renewed_key == latest.transaction_key)
+            .cloned()
+            .collect();
+        own.sort_by_key(|a| a.attempt);
+        Some(Self {
+            subscription_id: latest
+                .subscription_id
+                .clone()
+                .unwrap_or_else(|| latest.transaction_key.clone()),
+            customer_id: latest.customer_id.clone(),
+            status,
+            transaction_key: latest.transaction_key.clone(),
+            order_name: latest.order_name.clone(),
+            amount: latest.amount,
+            currency: latest.currency.clone(),
+            start_at: latest.start_at,
+            end_at: latest.end_at,
+            end_grace_at: latest.end_grace_at,
+            canceled_at: latest.cancelled_at,
+            next_charge,
+            no_charge_reason,
+            renewal_attempts: latest.renewal.renewal_attempts,
+            retry_limit: latest.renewal.retry_limit,
+            last_failure_reason: latest.renewal.last_failure_reason.clone(),
+            lapsed_at: latest.renewal.lapsed_at,
+            attempts: own,
+            months: u32::try_from(months.len()).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "subscription_tests.rs"]
+mod tests;

@@ -1,0 +1,40 @@
+//! What the ledger's writes and reads answer, beyond a single row.
+
+use crate::domain::attempt::FailedAttempt;
+use crate::domain::record::PaymentRecord;
+
+/// What [`PaymentLedger::record_paid`] found or wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The row as stored: the new row, or the one an earlier delivery stored.
+    pub record: PaymentRecord,
+    /// `true` when this call inserted it.
+    pub inserted: bool,
+    /// The month this payment renewed (its first charge or its pending retry), as stored after
+    /// the call: `renewed_by` names this payment.
+    pub renewed: Option<PaymentRecord>,
+}
+
+/// The month a payment was meant to renew, and which attempt of that renewal it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewalOf {
+    pub month: PaymentRecord,
+    /// 0 for the first charge, `n` for retry `n`.
+    pub attempt: u32,
+}
+
+/// What [`PaymentLedger::record_failed_attempt`] found or wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecorded {
+    /// The renewed month as stored after the call.
+    pub month: PaymentRecord,
+    /// `true` when this call recorded the attempt (and moved the month on).
+    pub inserted: bool,
+}
+
+/// The months of one subscription, newest first, with the failed attempts of their renewals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionRows {
+    pub months: Vec<PaymentRecord>,
+    pub attempts: Vec<FailedAttempt>,
+}

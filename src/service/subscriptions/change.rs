@@ -1,0 +1,146 @@
+//! A plan change at period end: the pending charge (the next month's, or during dunning the
+//! pending retry) is replaced with the new terms, from the next charge on. No proration and no
+//! mid-period upgrade: the current month stays as paid.
+
+use crate::domain::amount::Amount;
+use crate::domain::attempt::charge_time;
+use crate::domain::currency::Currency;
+use crate::domain::record::NextTerms;
+use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{PaymentGateway, PaymentLedger, Ports, ScheduleRequest};
+use crate::service::revoke::{revoke_next, Revocation};
+
+use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
+
+/// The new terms, validated: a positive amount, a non-blank order name, a currency PortOne
+/// accepts (`None`: the subscription's own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanChange {
+    pub amount: Amount,
+    pub order_name: String,
+    pub currency: Option<Currency>,
+}
+
+/// Why requested terms are not a [`PlanChange`] (400).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("amount must be greater than 0")]
+    Amount,
+    #[error("orderName must not be blank")]
+    OrderName,
+    #[error(transparent)]
+    Currency(#[from] crate::domain::currency::UnknownCurrency),
+}
+
+impl PlanChange {
+    /// # Errors
+    /// [`PlanError`] for the first term that is not acceptable.
+    pub fn new(amount: i64, order_name: &str, currency: Option<&str>) -> Result<Self, PlanError> {
+        let amount = Amount::new(amount)
+            .ok()
+            .filter(|a| a.value() > 0)
+            .ok_or(PlanError::Amount)?;
+        if order_name.trim().is_empty() {
+            return Err(PlanError::OrderName);
+        }
+        Ok(Self {
+            amount,
+            order_name: order_name.to_owned(),
+            currency: currency.map(Currency::parse).transpose()?,
+        })
+    }
+}
+
+/// The key of a plan change's re-schedule: new per change, so PortOne does not replay the
+/// previous answer of the same payment id.
+fn change_key(payment_id: uuid::Uuid, now: Timestamp) -> String {
+    format!("change-{payment_id}-{}", now.as_utc().timestamp_millis())
+}
+
+impl<P: Ports> SubscriptionService<P> {
+    /// Applies `plan` from the next charge on: revokes the pending schedule, stores the terms,
+    /// and schedules the same payment id with them under a new `Idempotency-Key`. A subscription
+    /// cancelled at period end keeps no schedule; its terms are stored for a resume. Changing
+    /// twice keeps the last change.
+    ///
+    /// # Errors
+    /// [`SubscriptionError::NotFound`] for a key that names no subscription;
+    /// [`SubscriptionError::Conflict`] for a `lapsed`, `ended` or `refunded` subscription, or when
+    /// the pending charge already ran.
+    pub async fn change(
+        &self,
+        key: &str,
+        plan: &PlanChange,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
+        let record = self.latest(key).await?;
+        let now = self.now();
+        let status = SubscriptionStatus::of(&record, now);
+        if matches!(
+            status,
+            SubscriptionStatus::Lapsed | SubscriptionStatus::Ended | SubscriptionStatus::Refunded
+        ) {
+            return Err(SubscriptionError::Conflict(
+                "만료(lapsed)·종료(ended)·환불(refunded)된 구독은 요금제를 바꿀 수 없습니다.",
+            ));
+        }
+        let currency = plan
+            .currency
+            .as_ref()
+            .map(|c| c.as_str().to_owned())
+            .or_else(|| record.currency.clone());
+        let terms = NextTerms {
+            next_amount: Some(plan.amount),
+            next_order_name: Some(plan.order_name.clone()),
+            next_currency: currency.clone(),
+        };
+        let scheduled = match (status, record.pending_charge()) {
+            (SubscriptionStatus::Canceling, _) | (_, None) => None,
+            (_, Some(charge)) => Some(charge),
+        };
+        if let Some(charge) = scheduled {
+            let payment = self.paid_payment(&record).await?;
+            let billing_key = payment.billing_key.clone().ok_or(SubscriptionError::Conflict(
+                "빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.",
+            ))?;
+            if let Revocation::AlreadyCharged { .. } =
+                revoke_next(&*self.ports, &record, Some(&billing_key)).await?
+            {
+                return Err(SubscriptionError::Conflict(
+                    "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",
+                ));
+            }
+            // Stored before scheduling: a schedule that fails here is re-created with these terms.
+            self.store_terms(&record.transaction_key, &terms).await?;
+            let request = ScheduleRequest {
+                payment_id: charge.payment_id,
+                billing_key,
+                order_name: plan.order_name.clone(),
+                customer_id: payment.customer_id.clone(),
+                amount: plan.amount,
+                currency: currency.unwrap_or_else(|| payment.currency.clone()),
+                time_to_pay: charge_time(charge.at, now),
+                idempotency_key: change_key(charge.payment_id, now),
+            };
+            self.ports.gateway().schedule_payment(&request).await?;
+        } else {
+            self.store_terms(&record.transaction_key, &terms).await?;
+        }
+        tracing::info!(
+            transaction_key = record.transaction_key,
+            "plan changed from the next charge on"
+        );
+        let record = self.latest(key).await?;
+        self.answer(record, true, "다음 결제부터 새 요금제로 바꿨습니다.")
+            .await
+    }
+
+    async fn store_terms(&self, transaction_key: &str, terms: &NextTerms) -> Result<(), SubscriptionError> {
+        self.ports
+            .ledger()
+            .set_next_terms(transaction_key, terms)
+            .await?
+            .map(|_| ())
+            .ok_or(SubscriptionError::NotFound)
+    }
+}

@@ -1,0 +1,61 @@
+//! Why a subscription or admin operation did not happen, by how the HTTP layer answers.
+
+use crate::ports::{GatewayError, LedgerError};
+
+/// A PortOne or storage call that failed: the HTTP layer answers 502 with `code`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct UpstreamFailure {
+    /// PortOne's error `type` when PortOne answered with one, else `UPSTREAM_FAILED`.
+    pub code: String,
+    /// The cause, for the log only.
+    pub detail: String,
+}
+
+impl From<GatewayError> for UpstreamFailure {
+    fn from(error: GatewayError) -> Self {
+        let code = match &error {
+            GatewayError::Rejected { error_type, .. } => error_type.clone(),
+            _ => "UPSTREAM_FAILED".to_owned(),
+        };
+        Self {
+            code,
+            detail: error.to_string(),
+        }
+    }
+}
+
+impl From<LedgerError> for UpstreamFailure {
+    fn from(error: LedgerError) -> Self {
+        Self {
+            code: "UPSTREAM_FAILED".to_owned(),
+            detail: error.to_string(),
+        }
+    }
+}
+
+/// Why a subscription operation did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubscriptionError {
+    /// No such `transaction_key` (404).
+    #[error("not found")]
+    NotFound,
+    /// The request contradicts the subscription's state (409); Korean message.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// PortOne or storage failed (502).
+    #[error("upstream failed: {0}")]
+    Upstream(#[from] UpstreamFailure),
+}
+
+impl From<GatewayError> for SubscriptionError {
+    fn from(error: GatewayError) -> Self {
+        Self::Upstream(error.into())
+    }
+}
+
+impl From<LedgerError> for SubscriptionError {
+    fn from(error: LedgerError) -> Self {
+        Self::Upstream(error.into())
+    }
+}

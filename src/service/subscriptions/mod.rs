@@ -1,0 +1,95 @@
+//! Subscriptions for the app's own backend: read them (`read`), cancel at period end and resume
+//! (`cancel`, the integration guide's "구독 해지" and "구독 재개"), change the plan at period end
+//! (`change`), and the admin schedule operations (`admin`). Every operation takes a subscription's
+//! id or any of its months' `transaction_key`, and applies to its latest month.
+
+mod admin;
+mod cancel;
+mod change;
+mod errors;
+mod read;
+
+use std::sync::Arc;
+
+use crate::domain::payment::Payment;
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::PaymentRecord;
+use crate::domain::subscription::Subscription;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{Clock, PaymentGateway, PaymentLedger, Ports, SubscriptionRows};
+
+pub use admin::ScheduleLookup;
+pub use change::{PlanChange, PlanError};
+pub use errors::{SubscriptionError, UpstreamFailure};
+pub use read::SubscriptionDetail;
+
+/// A subscription after a cancel, resume or plan change, and whether this call changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionChange {
+    /// The latest month's row, as stored after the call.
+    pub record: PaymentRecord,
+    /// The read model after the call.
+    pub subscription: Subscription,
+    pub changed: bool,
+    /// Korean, for people.
+    pub message: &'static str,
+}
+
+/// Cancels and resumes subscriptions, and passes schedule operations through to PortOne for
+/// admins (`super::admin`).
+pub struct SubscriptionService<P> {
+    pub(super) ports: Arc<P>,
+}
+
+impl<P: Ports> SubscriptionService<P> {
+    pub fn new(ports: Arc<P>) -> Self {
+        Self { ports }
+    }
+
+    fn now(&self) -> Timestamp {
+        Timestamp::from_utc(self.ports.clock().now())
+    }
+
+    /// Every month of the subscription `key` names.
+    async fn rows(&self, key: &str) -> Result<SubscriptionRows, SubscriptionError> {
+        self.ports
+            .ledger()
+            .subscription(key)
+            .await?
+            .filter(|rows| !rows.months.is_empty())
+            .ok_or(SubscriptionError::NotFound)
+    }
+
+    /// The latest month of the subscription `key` names.
+    async fn latest(&self, key: &str) -> Result<PaymentRecord, SubscriptionError> {
+        Ok(self.rows(key).await?.months.swap_remove(0))
+    }
+
+    /// PortOne's record of the payment that paid for `record`.
+    async fn paid_payment(&self, record: &PaymentRecord) -> Result<Payment, SubscriptionError> {
+        let id = PaymentId::parse(record.transaction_key.clone()).map_err(|e| UpstreamFailure {
+            code: "UPSTREAM_FAILED".to_owned(),
+            detail: e.to_string(),
+        })?;
+        Ok(self.ports.gateway().get_payment(&id).await?)
+    }
+
+    /// The answer after an operation on `record`'s subscription: re-read, so it shows what is
+    /// stored now.
+    async fn answer(
+        &self,
+        record: PaymentRecord,
+        changed: bool,
+        message: &'static str,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
+        let rows = self.rows(&record.transaction_key).await?;
+        let subscription =
+            Subscription::at(&rows.months, &rows.attempts, self.now()).ok_or(SubscriptionError::NotFound)?;
+        Ok(SubscriptionChange {
+            record,
+            subscription,
+            changed,
+            message,
+        })
+    }
+}
