@@ -257,6 +257,22 @@ impl TestApp {
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
+    /// `POST uri` with the admin bearer token and a JSON `body` (raw text, so malformed bodies can
+    /// be sent too); returns the status and the JSON answer.
+    pub async fn admin_post(&self, uri: &str, body: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(uri)
+            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+            .content_type("application/json")
+            .body(body.to_owned())
+            .send()
+            .await;
+        let status = response.0.status();
+        let bytes = response.0.into_body().into_bytes().await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
     /// PortOne answers `GET /payments/{id}` with `payment`.
     pub async fn portone_has_payment(&self, payment: &Value) {
         let id = payment["id"].as_str().unwrap();

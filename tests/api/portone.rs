@@ -81,10 +81,19 @@ impl Schedules {
 
     /// Marks a schedule as executed, as PortOne does when it charges it.
     pub fn mark_succeeded(&self, schedule_id: &str) {
+        self.mark(schedule_id, "SUCCEEDED");
+    }
+
+    /// Marks a schedule as executed and declined.
+    pub fn mark_failed(&self, schedule_id: &str) {
+        self.mark(schedule_id, "FAILED");
+    }
+
+    fn mark(&self, schedule_id: &str, status: &'static str) {
         let mut all = self.0.lock().unwrap();
         all.iter_mut()
             .filter(|s| s.id == schedule_id)
-            .for_each(|s| s.status = "SUCCEEDED");
+            .for_each(|s| s.status = status);
     }
 }
 

@@ -37,7 +37,9 @@ pub struct NextChargeModel {
     pub at: String,
     /// In the currency's unit; a plan change's once made.
     pub amount: i64,
+    #[oai(skip_serializing_if_is_none)]
     pub currency: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub order_name: Option<String>,
     /// The scheduled PortOne `paymentId`.
     pub payment_id: String,
@@ -51,8 +53,11 @@ pub struct AttemptModel {
     /// 0 for the first charge, `n` for retry `n`.
     pub attempt: u32,
     pub payment_id: String,
+    #[oai(skip_serializing_if_is_none)]
     pub failure_reason: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub pg_code: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub pg_message: Option<String>,
     /// UTC.
     pub failed_at: String,
@@ -64,27 +69,36 @@ pub struct SubscriptionModel {
     /// The first month's `transaction_key`.
     pub subscription_id: String,
     /// PortOne's `customer.id`: the app's user id.
+    #[oai(skip_serializing_if_is_none)]
     pub customer_id: Option<String>,
     pub status: StatusName,
     /// `transaction_key` of the latest month.
     pub transaction_key: String,
+    #[oai(skip_serializing_if_is_none)]
     pub order_name: Option<String>,
     /// The latest month's amount.
     pub amount: i64,
+    #[oai(skip_serializing_if_is_none)]
     pub currency: Option<String>,
     /// The current period, UTC.
     pub start_at: String,
     pub end_at: String,
     pub end_grace_at: String,
+    #[oai(skip_serializing_if_is_none)]
     pub canceled_at: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub next_charge: Option<NextChargeModel>,
     /// Set exactly when `next_charge` is absent.
+    #[oai(skip_serializing_if_is_none)]
     pub no_charge_reason: Option<NoChargeName>,
     /// Failed charges of the latest month's renewal (attempt n of `retry_limit`).
     pub renewal_attempts: u32,
+    #[oai(skip_serializing_if_is_none)]
     pub retry_limit: Option<u32>,
+    #[oai(skip_serializing_if_is_none)]
     pub last_failure_reason: Option<String>,
     /// When the subscription lapses or lapsed, UTC.
+    #[oai(skip_serializing_if_is_none)]
     pub lapsed_at: Option<String>,
     /// The latest month's failed charges, oldest first.
     pub attempts: Vec<AttemptModel>,
