@@ -37,6 +37,7 @@ pub struct FailedAttempt {
     pub payment_id: String,
     #[serde(flatten)]
     pub failure: PaymentFailure,
+    // (Flattened: attempts are serialized only in subscription reads, never per webhook.)
     /// PortOne's `failedAt`, UTC.
     pub failed_at: Timestamp,
 }

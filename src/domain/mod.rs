@@ -12,6 +12,7 @@ pub mod payment;
 pub mod payment_id;
 pub mod period;
 pub mod record;
+mod record_columns;
 pub mod schedule_id;
 pub mod seoul;
 pub mod subscription;

@@ -1,6 +1,5 @@
 //! One row of the `payment` table: a paid month of a subscription.
 
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::amount::Amount;
@@ -15,9 +14,9 @@ pub const PAID_STATUS: &str = "Paid";
 /// The ledger's value for `status` once PortOne cancelled (refunded) the payment.
 pub const CANCELLED_STATUS: &str = "Cancelled";
 
-/// A `payment` row, with the route spec's column names (they are also the checklist's step-4
-/// `data`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A `payment` row. It serializes as the table's columns, flat (`record_columns`): the
+/// checklist's step-4 `data` and the API's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRecord {
     /// PortOne `paymentId` of the paid payment; unique in the table.
     pub transaction_key: String,
@@ -33,7 +32,6 @@ pub struct PaymentRecord {
     pub next_schedule_id: Uuid,
     /// When the customer cancelled at period end; no next payment is scheduled while set.
     /// Column `canceled_at` (the schema's spelling; code says "cancelled" throughout).
-    #[serde(rename = "canceled_at")]
     pub cancelled_at: Option<Timestamp>,
     /// When a cancelled subscription was resumed.
     pub resumed_at: Option<Timestamp>,
@@ -49,16 +47,14 @@ pub struct PaymentRecord {
     /// every renewal. Chosen by storage, so `None` until the row is stored.
     pub subscription_id: Option<String>,
     /// Where this month's renewal stands.
-    #[serde(flatten)]
     pub renewal: Renewal,
     /// The terms the next charge uses when they differ from this month's (a plan change).
-    #[serde(flatten)]
     pub next_terms: NextTerms,
 }
 
 /// A plan change at period end: what the next charge (and the month it pays for) costs. Each
 /// field is `None` when it stays as this month's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NextTerms {
     /// In the currency's unit (KRW: won).
     pub next_amount: Option<Amount>,
@@ -68,7 +64,7 @@ pub struct NextTerms {
 
 /// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
 /// `renewal_attempts` 0) while the renewal is pending and nothing failed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Renewal {
     /// How many charges of this renewal failed so far: the first charge is attempt 0, retry `n`
     /// is attempt `n`.

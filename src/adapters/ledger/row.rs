@@ -175,14 +175,24 @@ pub(super) fn parse_one(rows: Vec<Value>) -> Result<Option<Parsed>, LedgerError>
     rows.into_iter().next().map(parse).transpose()
 }
 
+/// Splits what a function added off the row (no copy of the row), then reads both.
 fn parse(value: Value) -> Result<Parsed, LedgerError> {
-    let extras: Extras = serde_json::from_value(value.clone()).map_err(invalid)?;
+    let Value::Object(mut row) = value else {
+        return Err(invalid("a row is not a JSON object"));
+    };
+    let mut extras = serde_json::Map::new();
+    for key in ["inserted", "renewed", "attempt", "attempts"] {
+        if let Some(extra) = row.remove(key) {
+            extras.insert(key.to_owned(), extra);
+        }
+    }
+    let extras: Extras = serde_json::from_value(Value::Object(extras)).map_err(invalid)?;
     let renewed = match extras.renewed {
         None | Some(Value::Null) => None,
-        Some(row) => Some(record(row)?),
+        Some(renewed) => Some(record(renewed)?),
     };
     Ok(Parsed {
-        record: record(value)?,
+        record: record(Value::Object(row))?,
         inserted: extras.inserted,
         renewed,
         attempt: extras.attempt,

@@ -1,0 +1,71 @@
+//! A `payment` row serialized as the table's columns, all at one level: written out field by
+//! field (not with `#[serde(flatten)]`, which buffers every value), because each paid webhook
+//! serializes one.
+
+use serde::{Serialize, Serializer};
+use uuid::Uuid;
+
+use super::amount::Amount;
+use super::record::PaymentRecord;
+use super::timestamp::Timestamp;
+
+#[derive(Serialize)]
+struct Columns<'a> {
+    transaction_key: &'a str,
+    amount: Amount,
+    status: &'a str,
+    start_at: Timestamp,
+    end_at: Timestamp,
+    end_grace_at: Timestamp,
+    next_schedule_at: Timestamp,
+    next_schedule_id: Uuid,
+    canceled_at: Option<Timestamp>,
+    resumed_at: Option<Timestamp>,
+    customer_id: Option<&'a str>,
+    order_name: Option<&'a str>,
+    currency: Option<&'a str>,
+    subscription_id: Option<&'a str>,
+    renewal_attempts: u32,
+    retry_limit: Option<u32>,
+    retry_payment_id: Option<Uuid>,
+    retry_at: Option<Timestamp>,
+    last_failure_reason: Option<&'a str>,
+    lapsed_at: Option<Timestamp>,
+    renewed_by: Option<&'a str>,
+    next_amount: Option<Amount>,
+    next_order_name: Option<&'a str>,
+    next_currency: Option<&'a str>,
+}
+
+impl Serialize for PaymentRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (renewal, terms) = (&self.renewal, &self.next_terms);
+        Columns {
+            transaction_key: &self.transaction_key,
+            amount: self.amount,
+            status: &self.status,
+            start_at: self.start_at,
+            end_at: self.end_at,
+            end_grace_at: self.end_grace_at,
+            next_schedule_at: self.next_schedule_at,
+            next_schedule_id: self.next_schedule_id,
+            canceled_at: self.cancelled_at,
+            resumed_at: self.resumed_at,
+            customer_id: self.customer_id.as_deref(),
+            order_name: self.order_name.as_deref(),
+            currency: self.currency.as_deref(),
+            subscription_id: self.subscription_id.as_deref(),
+            renewal_attempts: renewal.renewal_attempts,
+            retry_limit: renewal.retry_limit,
+            retry_payment_id: renewal.retry_payment_id,
+            retry_at: renewal.retry_at,
+            last_failure_reason: renewal.last_failure_reason.as_deref(),
+            lapsed_at: renewal.lapsed_at,
+            renewed_by: renewal.renewed_by.as_deref(),
+            next_amount: terms.next_amount,
+            next_order_name: terms.next_order_name.as_deref(),
+            next_currency: terms.next_currency.as_deref(),
+        }
+        .serialize(serializer)
+    }
+}
