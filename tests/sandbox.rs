@@ -74,6 +74,30 @@ impl Sandbox {
         let response = request.send().await.unwrap();
         (response.status().as_u16(), response.json().await.unwrap())
     }
+
+    /// `method path` with the sandbox's admin token.
+    async fn admin(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            "GET" => self.http.get(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let response = request
+            .header("authorization", "Bearer sandbox-admin-token")
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    /// The read model of subscription `id`, now.
+    async fn subscription(&self, id: &str) -> Value {
+        let (status, body) = self
+            .admin("GET", &format!("/api/subscriptions/{id}"), Value::Null)
+            .await;
+        assert_eq!(status, 200, "{body:#}");
+        body["subscription"].clone()
+    }
 }
 
 #[tokio::test]
@@ -280,4 +304,98 @@ async fn every_try_declined_ends_the_subscription_lapsed() {
         json!([]),
         "nothing is charged after the lapse"
     );
+}
+
+#[tokio::test]
+async fn the_read_model_follows_the_lifecycle_and_a_plan_change_is_charged_and_recorded() {
+    let sandbox = Sandbox::start().await;
+    let created = subscribe(&sandbox, 0).await;
+    let id = created["paymentId"].as_str().unwrap().to_owned();
+    assert_eq!(sandbox.subscription(&id).await["status"], "active");
+
+    let (status, cancelled) = sandbox
+        .admin("POST", &format!("/api/subscriptions/{id}/cancel"), Value::Null)
+        .await;
+    assert_eq!(status, 200, "{cancelled:#}");
+    assert_eq!(cancelled["subscription"]["status"], "canceling");
+    assert_eq!(cancelled["subscription"]["no_charge_reason"], "cancelled");
+    let (_, resumed) = sandbox
+        .admin("POST", &format!("/api/subscriptions/{id}/resume"), Value::Null)
+        .await;
+    assert_eq!(resumed["subscription"]["status"], "active");
+
+    let (status, changed) = sandbox
+        .admin(
+            "POST",
+            &format!("/api/subscriptions/{id}/change"),
+            json!({ "amount": 19900, "orderName": "프리미엄" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed:#}");
+    assert_eq!(changed["subscription"]["next_charge"]["amount"], 19900);
+
+    let renewal = advance_one(&sandbox, 31).await;
+    assert_eq!(renewal["event"], "Transaction.Paid");
+    let recorded = &renewal["response"]["checklist"][3]["data"];
+    assert_eq!(
+        recorded["amount"], 19900,
+        "the renewal is charged and recorded at the new amount"
+    );
+    assert_eq!(recorded["order_name"], "프리미엄");
+    let after = sandbox.subscription(&id).await;
+    assert_eq!(
+        (after["status"].clone(), after["months"].clone()),
+        (json!("active"), json!(2))
+    );
+    assert_eq!(after["amount"], 19900);
+    assert_eq!(
+        after["next_charge"]["amount"], 19900,
+        "the month after keeps the new terms"
+    );
+
+    let (_, listed) = sandbox
+        .admin(
+            "GET",
+            "/api/subscriptions?customerId=sandbox-customer",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(listed["subscriptions"][0]["subscription_id"], json!(id));
+}
+
+#[tokio::test]
+async fn past_due_then_recovered_then_another_one_lapsed_in_the_read_model() {
+    let sandbox = Sandbox::start().await;
+    let declined_once = subscribe(&sandbox, 1).await;
+    let id = declined_once["paymentId"].as_str().unwrap().to_owned();
+    advance_one(&sandbox, 31).await;
+    let past_due = sandbox.subscription(&id).await;
+    assert_eq!(past_due["status"], "past_due");
+    assert_eq!(past_due["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        past_due["attempts"][0]["failure_reason"],
+        "카드 잔액이 부족합니다."
+    );
+    advance_one(&sandbox, 1).await;
+    let recovered = sandbox.subscription(&id).await;
+    assert_eq!(
+        (recovered["status"].clone(), recovered["months"].clone()),
+        (json!("active"), json!(2))
+    );
+
+    let hopeless = subscribe(&sandbox, 100).await;
+    let other = hopeless["paymentId"].as_str().unwrap().to_owned();
+    // Both subscriptions renew on the same days from here; advance until the hopeless one is out of
+    // retries and past its last grace.
+    let mut advanced = 0;
+    for days in [31, 1, 2, 4, 1] {
+        let (status, _) = sandbox
+            .call("POST", "/sandbox/clock/advance", json!({ "days": days }))
+            .await;
+        assert_eq!(status, 200);
+        advanced += days;
+    }
+    let lapsed = sandbox.subscription(&other).await;
+    assert_eq!(lapsed["status"], "lapsed", "after {advanced} days: {lapsed:#}");
+    assert_eq!(lapsed["no_charge_reason"], "lapsed");
 }
