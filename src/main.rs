@@ -2,13 +2,16 @@
 //!
 //! `portone-subscriptions` serves production (PortOne + Supabase, configured by the environment);
 //! `portone-subscriptions --sandbox` (or `SANDBOX=true`) serves the sandbox: simulated PortOne,
-//! in-memory ledger, no account needed.
+//! in-memory ledger, no account needed; `portone-subscriptions reconcile [--dry-run]
+//! [--fix-orphans]` runs one reconciliation pass and exits (0: finished, 1: something could not be
+//! done, 2: bad configuration).
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
 use portone_subscriptions::config::{Config, Mode, SandboxSettings};
-use portone_subscriptions::startup::Application;
+use portone_subscriptions::service::reconcile::PassOptions;
+use portone_subscriptions::startup::{production_services, Application};
 use portone_subscriptions::telemetry;
 
 /// jemalloc keeps the resident set lower than glibc's per-thread arenas under a burst of
@@ -20,12 +23,28 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 async fn main() -> ExitCode {
     // A missing .env is normal in production; the environment is then the only source.
     let _ = dotenvy::dotenv();
-    telemetry::init();
-    let mode = Mode::from_args(std::env::args().skip(1), |name| std::env::var(name).ok());
+    let mode = match Mode::from_args(std::env::args().skip(1), |name| std::env::var(name).ok()) {
+        Ok(mode) => mode,
+        Err(problem) => {
+            eprintln!("{problem}");
+            return ExitCode::from(2);
+        }
+    };
     let sandbox = mode == Mode::Sandbox;
     let built = match mode {
-        Mode::Sandbox => build_sandbox().await,
-        Mode::Serve => build_production().await,
+        Mode::Sandbox => {
+            telemetry::init();
+            build_sandbox().await
+        }
+        Mode::Serve => {
+            telemetry::init();
+            build_production().await
+        }
+        Mode::Reconcile { dry_run, fix_orphans } => {
+            // The report goes to stdout; logs to stderr.
+            telemetry::init_to_stderr();
+            return reconcile(PassOptions { dry_run, fix_orphans }).await;
+        }
     };
     let app = match built {
         Ok(app) => app,
@@ -43,14 +62,44 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn build_production() -> Result<Application, ExitCode> {
-    let config = Config::from_env().map_err(|error| {
+fn production_config() -> Result<Config, ExitCode> {
+    Config::from_env().map_err(|error| {
         eprintln!(
             "{error}\nSee .env.example for every variable, or run `cargo run -- --sandbox` to try the \
              service without PortOne or Supabase accounts."
         );
         ExitCode::from(2)
-    })?;
+    })
+}
+
+/// One pass with the production configuration: the report as JSON on stdout, exit 0 unless
+/// something could not be done.
+async fn reconcile(options: PassOptions) -> ExitCode {
+    let config = match production_config() {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let services = match production_services(&config) {
+        Ok(services) => services,
+        Err(error) => {
+            eprintln!("startup failed: {error:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let report = services.reconciler.run(options).await;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    );
+    if report.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+async fn build_production() -> Result<Application, ExitCode> {
+    let config = production_config()?;
     Application::build(&config).await.map_err(|error| {
         eprintln!("startup failed: {error:#}");
         ExitCode::from(1)

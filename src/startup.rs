@@ -18,6 +18,7 @@ use crate::config::{Config, Limits, SandboxSettings, WebhookSignatures, UNSAFE_U
 use crate::ports::Adapters;
 use crate::sandbox::api::SandboxApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
+use crate::service::reconcile::{PassOptions, Reconciler};
 use crate::service::{Services, WebhookSecret, WebhookService};
 
 /// The ports as production wires them.
@@ -74,7 +75,7 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
         .with_webhook_secret(secret)
         .with_deadline(config.webhook_deadline)
         .with_dunning(config.dunning.clone());
-    Ok(Services::new(webhooks))
+    Ok(Services::new(webhooks).with_reconcile_settings(config.reconcile))
 }
 
 /// A bound, not yet serving, HTTP server.
@@ -98,6 +99,9 @@ impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let services = production_services(config)?;
         tracing::info!(storage = config.storage.describe(), "payment ledger selected");
+        if let Some(interval) = config.reconcile_interval {
+            spawn_reconcile_timer(services.reconciler.clone(), interval);
+        }
         let acceptor = bind(SocketAddr::new(config.host, config.port)).await?;
         let routes = http::production_routes(&services, config.admin_api_token.clone(), config.limits);
         Ok(Self { acceptor, routes })
@@ -143,6 +147,26 @@ impl Application {
             .await
             .context("Server failed")
     }
+}
+
+/// Runs a reconciliation pass every `interval` (the first one `interval` after start), for as
+/// long as the process runs. Replicas share the lease: one pass at a time across all of them.
+fn spawn_reconcile_timer(reconciler: Arc<Reconciler<ProductionPorts>>, interval: Duration) {
+    tracing::info!(interval_seconds = interval.as_secs(), "reconcile timer on");
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let report = reconciler.run(PassOptions::default()).await;
+            if !report.succeeded() {
+                tracing::warn!(
+                    failed = report.failed,
+                    "reconcile pass left failures; see its actions"
+                );
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -12,3 +12,15 @@ pub fn init() {
         .with_env_filter(filter)
         .try_init();
 }
+
+/// As [`init`], writing to stderr: for the `reconcile` command, whose stdout is its report.
+pub fn init_to_stderr() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -4,6 +4,7 @@
 //! lists each one (exit code 2, see `main.rs`); secret values never appear in it.
 
 mod dunning;
+pub mod interval;
 mod limits;
 mod mode;
 mod reader;
@@ -17,6 +18,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::dunning::DunningPolicy;
+use crate::service::reconcile::ReconcileSettings;
 use crate::service::{WebhookSecret, DEFAULT_WEBHOOK_DEADLINE};
 
 pub use dunning::DUNNING_RETRY_DAYS_VAR;
@@ -77,6 +79,11 @@ pub struct Config {
     pub limits: Limits,
     /// `DUNNING_RETRY_DAYS`, default `1,3,7`: when a declined renewal is retried.
     pub dunning: DunningPolicy,
+    /// `RECONCILE_MARGIN_SECONDS` (default 600) and `RECONCILE_CONCURRENCY` (default 4).
+    pub reconcile: ReconcileSettings,
+    /// `RECONCILE_INTERVAL` (`15m`, `1h`, …): run a reconciliation pass this often in the
+    /// service; unset (the default): never, leave it to a cron.
+    pub reconcile_interval: Option<Duration>,
 }
 
 /// Every configuration problem found, one per line.
@@ -126,6 +133,21 @@ impl Config {
         let max_in_flight = env.parsed("MAX_CONCURRENT_WEBHOOKS", Some(DEFAULT_MAX_IN_FLIGHT));
         let wait_ms = env.parsed("OVERLOAD_WAIT_MS", Some(millis(DEFAULT_QUEUE_WAIT)));
         let dunning = dunning::read_dunning(&mut env);
+        let defaults = ReconcileSettings::default();
+        let margin = env.parsed("RECONCILE_MARGIN_SECONDS", Some(defaults.margin.as_secs()));
+        let concurrency = env.parsed("RECONCILE_CONCURRENCY", Some(defaults.concurrency));
+        let reconcile_interval = match env.optional("RECONCILE_INTERVAL") {
+            None => None,
+            Some(text) => {
+                let interval = interval::parse(&text);
+                if interval.is_none() {
+                    env.problem(format!(
+                        "RECONCILE_INTERVAL must be a positive interval such as 15m, 1h or 900s, got {text:?}"
+                    ));
+                }
+                interval
+            }
+        };
         env.finish()?;
         // `finish` succeeded, so every value above is present.
         let missing = || ConfigError(vec!["internal: a checked value is missing".to_owned()]);
@@ -146,6 +168,12 @@ impl Config {
                 queue_wait: Duration::from_millis(wait_ms.ok_or_else(missing)?),
             },
             dunning: dunning.ok_or_else(missing)?,
+            reconcile: ReconcileSettings {
+                margin: Duration::from_secs(margin.ok_or_else(missing)?),
+                concurrency: concurrency.ok_or_else(missing)?.max(1),
+                ..defaults
+            },
+            reconcile_interval,
         })
     }
 }

@@ -180,20 +180,66 @@ fn sandbox_needs_nothing_and_names_the_token_it_uses() {
 }
 
 #[test]
-fn the_mode_comes_from_the_flag_or_sandbox() {
+fn the_mode_comes_from_the_arguments_or_sandbox() {
     let none = |_: &str| None;
-    assert_eq!(Mode::from_args(Vec::new(), none), Mode::Serve);
-    assert_eq!(Mode::from_args(vec!["--sandbox".to_owned()], none), Mode::Sandbox);
+    let args = |list: &[&str]| list.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    assert_eq!(Mode::from_args(args(&[]), none), Ok(Mode::Serve));
+    assert_eq!(Mode::from_args(args(&["--sandbox"]), none), Ok(Mode::Sandbox));
     for value in ["true", "1", "yes", " true "] {
         assert_eq!(
-            Mode::from_args(Vec::new(), |_: &str| Some(value.to_owned())),
-            Mode::Sandbox
+            Mode::from_args(args(&[]), |_: &str| Some(value.to_owned())),
+            Ok(Mode::Sandbox)
         );
     }
     assert_eq!(
-        Mode::from_args(Vec::new(), |_: &str| Some("no".to_owned())),
-        Mode::Serve
+        Mode::from_args(args(&[]), |_: &str| Some("no".to_owned())),
+        Ok(Mode::Serve)
     );
+    assert_eq!(
+        Mode::from_args(args(&["reconcile"]), none),
+        Ok(Mode::Reconcile {
+            dry_run: false,
+            fix_orphans: false
+        })
+    );
+    assert_eq!(
+        Mode::from_args(args(&["reconcile", "--fix-orphans", "--dry-run"]), none),
+        Ok(Mode::Reconcile {
+            dry_run: true,
+            fix_orphans: true
+        })
+    );
+    assert!(Mode::from_args(args(&["reconcile", "--force"]), none).is_err());
+    assert!(Mode::from_args(args(&["--sandbx"]), none).is_err());
+}
+
+#[test]
+fn reconcile_settings_and_the_interval_are_read() {
+    let config = config(&REST).unwrap();
+    assert_eq!(config.reconcile_interval, None, "off by default");
+    assert_eq!(config.reconcile.margin, Duration::from_secs(600));
+    let mut vars = REST.to_vec();
+    vars.extend([
+        ("RECONCILE_INTERVAL", "15m"),
+        ("RECONCILE_MARGIN_SECONDS", "120"),
+        ("RECONCILE_CONCURRENCY", "8"),
+    ]);
+    let config =
+        super::Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+            .unwrap();
+    assert_eq!(config.reconcile_interval, Some(Duration::from_secs(900)));
+    assert_eq!(config.reconcile.margin, Duration::from_secs(120));
+    assert_eq!(config.reconcile.concurrency, 8);
+    for (value, seconds) in [("90s", 90), ("2h", 7200), ("300", 300), ("1d", 86_400)] {
+        assert_eq!(
+            super::interval::parse(value),
+            Some(Duration::from_secs(seconds)),
+            "{value}"
+        );
+    }
+    for bad in ["", "0", "fast", "-5m", "5 minutes", "0s"] {
+        assert_eq!(super::interval::parse(bad), None, "{bad}");
+    }
 }
 
 #[test]

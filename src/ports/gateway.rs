@@ -47,6 +47,24 @@ pub struct PaymentSchedule {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// A page of schedules to list (`getPaymentSchedules`): `timeToPay` in `[from, until]`, with one
+/// of `statuses` (all when empty), page `page` of `size`, by `timeToPay` ascending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleQuery {
+    pub from: Timestamp,
+    pub until: Timestamp,
+    pub statuses: Vec<String>,
+    pub page: u32,
+    pub size: u32,
+}
+
+/// One page of schedules, and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchedulePage {
+    pub items: Vec<PaymentSchedule>,
+    pub total_count: u64,
+}
+
 /// What revoking a schedule achieved (`revokePaymentSchedules`, `DELETE /payment-schedules`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevokeOutcome {
@@ -132,6 +150,13 @@ pub trait PaymentGateway: Send + Sync + 'static {
         schedule_id: &str,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
 
+    /// One page of schedules (`getPaymentSchedules`), with `from`/`until` always set: without
+    /// them PortOne lists only the last 90 days.
+    fn list_schedules(
+        &self,
+        query: &ScheduleQuery,
+    ) -> impl Future<Output = Result<SchedulePage, GatewayError>> + Send;
+
     /// The schedule for `payment_id` under `billing_key` (the `SCHEDULED` one when there are
     /// several, else the latest), searched with `getPaymentSchedules` in a window of a day around
     /// `time_to_pay`: without `from`/`until` the list covers only the last 90 days.
@@ -168,6 +193,13 @@ impl<T: PaymentGateway> PaymentGateway for std::sync::Arc<T> {
         schedule_id: &str,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send {
         (**self).get_schedule(schedule_id)
+    }
+
+    fn list_schedules(
+        &self,
+        query: &ScheduleQuery,
+    ) -> impl Future<Output = Result<SchedulePage, GatewayError>> + Send {
+        (**self).list_schedules(query)
     }
 
     fn find_schedule(

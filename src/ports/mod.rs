@@ -14,9 +14,11 @@ pub mod random;
 pub use bundle::{Adapters, Ports};
 pub use clock::Clock;
 pub use gateway::{
-    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest,
+    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,
+    ScheduleQuery, ScheduleRequest,
 };
 pub use ledger::{
-    AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf, SubscriptionRows, Unavailable,
+    AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
+    SubscriptionRows, Unavailable,
 };
 pub use random::RandomSource;

@@ -58,6 +58,7 @@ pub struct CreatedPayment {
 
 /// How far to move the sandbox clock.
 #[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
 pub struct Advance {
     #[oai(default)]
     pub days: i64,
@@ -65,6 +66,9 @@ pub struct Advance {
     pub hours: i64,
     #[oai(default)]
     pub minutes: i64,
+    /// Default `true`. `false` charges the due schedules but delivers no webhook, as when the
+    /// service was down: `POST /api/admin/reconcile` then heals what was missed.
+    pub deliver_webhooks: Option<bool>,
 }
 
 /// The webhooks the simulator delivered, with the service's answers (checklists).
@@ -190,7 +194,10 @@ impl SandboxApi {
         let duration = Duration::days(by.days.clamp(0, 3650))
             + Duration::hours(by.hours.clamp(0, 24 * 3650))
             + Duration::minutes(by.minutes.clamp(0, 60 * 24 * 3650));
-        let deliveries = self.sandbox.advance(duration).await;
+        let deliveries = self
+            .sandbox
+            .advance(duration, by.deliver_webhooks.unwrap_or(true))
+            .await;
         AdvanceResponse::Ok(self.deliveries(deliveries))
     }
 

@@ -116,9 +116,9 @@ impl Sandbox {
     }
 
     /// Moves the clock forward by `by`, then charges every schedule that fell due (earliest
-    /// first, including the renewals and retries scheduled on the way) and delivers their
-    /// webhooks.
-    pub async fn advance(&self, by: Duration) -> Vec<Delivery> {
+    /// first, including the renewals and retries scheduled on the way) and, with
+    /// `deliver_webhooks`, delivers their webhooks.
+    pub async fn advance(&self, by: Duration, deliver_webhooks: bool) -> Vec<Delivery> {
         self.clock.advance(by);
         let mut deliveries = Vec::new();
         // Bounded: a year of monthly renewals is 12; this allows decades of daily ones.
@@ -127,7 +127,15 @@ impl Sandbox {
                 break;
             };
             let event = self.simulator.state().execute(&schedule);
-            deliveries.push(self.deliver(&schedule.payment_id, event).await);
+            if deliver_webhooks {
+                deliveries.push(self.deliver(&schedule.payment_id, event).await);
+            } else {
+                tracing::info!(
+                    payment_id = schedule.payment_id,
+                    event,
+                    "sandbox: webhook not delivered"
+                );
+            }
         }
         deliveries
     }

@@ -9,6 +9,7 @@ mod deadline;
 pub mod example;
 mod messages;
 mod outcome;
+pub mod reconcile;
 mod renewal;
 mod revoke;
 pub mod signature;
@@ -29,21 +30,32 @@ pub use webhook::{BodyFormat, WebhookInput, WebhookService};
 use std::sync::Arc;
 
 use crate::ports::Ports;
+use reconcile::{ReconcileSettings, Reconciler};
 
-/// Both services of one process, over one shared set of ports; what the HTTP layer serves.
+/// The services of one process, over one shared set of ports; what the HTTP layer serves.
 pub struct Services<P> {
     pub webhooks: Arc<WebhookService<P>>,
     pub subscriptions: Arc<SubscriptionService<P>>,
+    pub reconciler: Arc<Reconciler<P>>,
 }
 
 impl<P: Ports> Services<P> {
-    /// `webhooks`, configured, and a subscription service over the same ports.
+    /// `webhooks`, configured, and the subscription service and reconciler (default settings)
+    /// over the same ports.
     pub fn new(webhooks: WebhookService<P>) -> Self {
         let subscriptions = SubscriptionService::new(webhooks.ports().clone());
+        let webhooks = Arc::new(webhooks);
         Self {
-            webhooks: Arc::new(webhooks),
+            reconciler: Arc::new(Reconciler::new(webhooks.clone(), ReconcileSettings::default())),
+            webhooks,
             subscriptions: Arc::new(subscriptions),
         }
+    }
+
+    /// Reconciles with `settings` instead of the defaults.
+    pub fn with_reconcile_settings(mut self, settings: ReconcileSettings) -> Self {
+        self.reconciler = Arc::new(Reconciler::new(self.webhooks.clone(), settings));
+        self
     }
 }
 
@@ -52,6 +64,7 @@ impl<P> Clone for Services<P> {
         Self {
             webhooks: self.webhooks.clone(),
             subscriptions: self.subscriptions.clone(),
+            reconciler: self.reconciler.clone(),
         }
     }
 }

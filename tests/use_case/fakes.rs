@@ -16,7 +16,7 @@ use portone_subscriptions::domain::period::ScheduleOffset;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{
     Adapters, GatewayError, PaymentGateway, PaymentSchedule, RandomSource, RevokeOutcome, ScheduleOutcome,
-    ScheduleRequest,
+    SchedulePage, ScheduleQuery, ScheduleRequest,
 };
 use portone_subscriptions::service::{
     BodyFormat, Services, SignatureHeaders, WebhookInput, WebhookOutcome, WebhookSecret, WebhookService,
@@ -171,6 +171,27 @@ impl PaymentGateway for FakePortOne {
     async fn get_schedule(&self, schedule_id: &str) -> Result<Option<PaymentSchedule>, GatewayError> {
         let schedules = self.schedules.lock().unwrap();
         Ok(schedules.iter().find(|s| s.id == schedule_id).map(view))
+    }
+
+    async fn list_schedules(&self, query: &ScheduleQuery) -> Result<SchedulePage, GatewayError> {
+        let schedules = self.schedules.lock().unwrap();
+        let mut matching: Vec<PaymentSchedule> = schedules
+            .iter()
+            .filter(|s| query.statuses.is_empty() || query.statuses.iter().any(|status| status == s.status))
+            .filter(|s| s.request.time_to_pay >= query.from && s.request.time_to_pay <= query.until)
+            .map(view)
+            .collect();
+        matching.sort_by_key(|s| (s.time_to_pay, s.id.clone()));
+        let size = query.size as usize;
+        let items: Vec<_> = matching
+            .into_iter()
+            .skip(query.page as usize * size)
+            .take(size)
+            .collect();
+        Ok(SchedulePage {
+            total_count: items.len() as u64,
+            items,
+        })
     }
 
     async fn find_schedule(

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod body;
 mod health;
+mod reconcile;
 mod schema;
 mod subscriptions;
 mod tags;
@@ -20,6 +21,7 @@ pub use admin::AdminApi;
 pub use auth::AdminToken;
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use health::HealthApi;
+pub use reconcile::ReconcileApi;
 pub use subscriptions::SubscriptionApi;
 pub use tags::ApiTags;
 pub use webhook::WebhookApi;
@@ -43,11 +45,18 @@ pub fn production_apis<P: Ports>(
     services: &Services<P>,
     limits: Limits,
     sandbox: bool,
-) -> (WebhookApi<P>, SubscriptionApi<P>, AdminApi<P>, HealthApi) {
+) -> (
+    WebhookApi<P>,
+    SubscriptionApi<P>,
+    AdminApi<P>,
+    ReconcileApi<P>,
+    HealthApi,
+) {
     (
         WebhookApi::new(services.webhooks.clone(), limits),
         SubscriptionApi::new(services.subscriptions.clone()),
         AdminApi::new(services.subscriptions.clone()),
+        ReconcileApi::new(services.reconciler.clone()),
         HealthApi::new(sandbox),
     )
 }

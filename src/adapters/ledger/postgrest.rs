@@ -68,6 +68,7 @@ fn json(arg: Arg) -> Value {
         Arg::Int(number) => Value::from(number),
         Arg::Time(time) => time.map_or(Value::Null, |t| Value::String(Timestamp::from_utc(t).to_iso())),
         Arg::Uuid(id) => id.map_or(Value::Null, |id| Value::String(id.to_string())),
+        Arg::UuidArray(ids) => ids.iter().map(|id| Value::String(id.to_string())).collect(),
     }
 }
 

@@ -15,7 +15,8 @@ use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
-    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest,
+    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,
+    ScheduleQuery, ScheduleRequest,
 };
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved); all else is escaped,
@@ -104,6 +105,23 @@ impl PortOneClient {
     }
 }
 
+impl PortOneClient {
+    /// `GET /payment-schedules` with the body in the `requestBody` query parameter, as PortOne's
+    /// SDKs send it; a GET, so retried like the payment lookup.
+    async fn list(&self, body: &wire::ListSchedulesBody<'_>) -> Result<SchedulePage, GatewayError> {
+        let encoded =
+            serde_json::to_string(body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
+        let url = self.url(&["payment-schedules"]);
+        retry::with_retries(retry::DEFAULT_RETRIES, retry::lookup_is_retryable, || async {
+            let request = self
+                .authorized_without_store(self.http.get(&url))
+                .query(&[("requestBody", &encoded)]);
+            wire::ScheduleListDto::parse(&errors::send(request).await?)
+        })
+        .await
+    }
+}
+
 impl PaymentGateway for PortOneClient {
     async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
         let url = self.url(&["payments", id.as_str()]);
@@ -176,22 +194,25 @@ impl PaymentGateway for PortOneClient {
         }
     }
 
+    async fn list_schedules(&self, query: &ScheduleQuery) -> Result<SchedulePage, GatewayError> {
+        self.list(&wire::ListSchedulesBody::page(query, self.store_id.as_deref()))
+            .await
+    }
+
     async fn find_schedule(
         &self,
         billing_key: &str,
         payment_id: uuid::Uuid,
         time_to_pay: Timestamp,
     ) -> Result<Option<PaymentSchedule>, GatewayError> {
-        // GET with the body in the `requestBody` query parameter, as PortOne's SDKs send it.
         let body = wire::ListSchedulesBody::around(billing_key, self.store_id.as_deref(), time_to_pay);
-        let encoded =
-            serde_json::to_string(&body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
-        let request = self
-            .authorized_without_store(self.http.get(self.url(&["payment-schedules"])))
-            .query(&[("requestBody", encoded)]);
-        let page = wire::ScheduleListDto::parse(&errors::send(request).await?)?;
+        let page = self.list(&body).await?;
         let wanted = payment_id.to_string();
-        let mut matching: Vec<_> = page.into_iter().filter(|s| s.payment_id == wanted).collect();
+        let mut matching: Vec<_> = page
+            .items
+            .into_iter()
+            .filter(|s| s.payment_id == wanted)
+            .collect();
         // A resumed subscription has a revoked schedule and a newer pending one: the pending one
         // wins, else the latest.
         matching.sort_by_key(|s| (s.status == "SCHEDULED", s.created_at));

@@ -2,6 +2,7 @@
 
 use crate::domain::attempt::FailedAttempt;
 use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
 
 /// What [`PaymentLedger::record_paid`] found or wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,4 +38,18 @@ pub struct AttemptRecorded {
 pub struct SubscriptionRows {
     pub months: Vec<PaymentRecord>,
     pub attempts: Vec<FailedAttempt>,
+}
+
+/// Where a reconciliation pass reads open renewals: pending charges in `[from, until)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenewalWindow {
+    pub from: Timestamp,
+    pub until: Timestamp,
+}
+
+/// Where the previous page of open renewals ended: its last month's pending charge time and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewalCursor {
+    pub at: Timestamp,
+    pub transaction_key: String,
 }

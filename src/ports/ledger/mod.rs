@@ -5,8 +5,11 @@ mod error;
 mod shared;
 
 use std::future::Future;
+use std::time::Duration;
 
-pub use answers::{AttemptRecorded, Recorded, RenewalOf, SubscriptionRows};
+use uuid::Uuid;
+
+pub use answers::{AttemptRecorded, Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionRows};
 pub use error::{LedgerError, Unavailable};
 
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
@@ -80,6 +83,35 @@ pub trait PaymentLedger: Send + Sync + 'static {
         transaction_key: &str,
         terms: &NextTerms,
     ) -> impl Future<Output = LedgerResult> + Send;
+
+    /// Open renewals (nothing renewed them; not lapsed, cancelled or refunded) whose pending
+    /// charge is in `window`, after `after`, at most `limit`, by pending charge time then key.
+    fn open_renewals(
+        &self,
+        window: &RenewalWindow,
+        after: Option<&RenewalCursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send;
+
+    /// The stopped months (cancelled, refunded or lapsed, not renewed) whose first charge or
+    /// retry is one of `payment_ids`.
+    fn stopped_months_for(
+        &self,
+        payment_ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send;
+
+    /// Claims the lease `name` for `holder` for `ttl` (or extends it when `holder` has it).
+    /// `Ok(false)` while another holder's lease has not expired.
+    fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<bool, LedgerError>> + Send;
+
+    /// Gives the lease back, when `holder` has it.
+    fn release_lease(&self, name: &str, holder: &str)
+        -> impl Future<Output = Result<(), LedgerError>> + Send;
 
     /// Sets the subscription's `canceled_at` and `resumed_at` columns as given.
     fn set_subscription_state(

@@ -2,9 +2,13 @@
 //! service writes to.
 
 use std::future::Future;
+use std::time::Duration;
+
+use uuid::Uuid;
 
 use super::{
-    AttemptRecorded, LedgerError, LedgerResult, PaymentLedger, Recorded, RenewalOf, SubscriptionRows,
+    AttemptRecorded, LedgerError, LedgerResult, PaymentLedger, Recorded, RenewalCursor, RenewalOf,
+    RenewalWindow, SubscriptionRows,
 };
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::record::{NextTerms, PaymentRecord};
@@ -66,6 +70,39 @@ impl<T: PaymentLedger> PaymentLedger for std::sync::Arc<T> {
         terms: &NextTerms,
     ) -> impl Future<Output = LedgerResult> + Send {
         (**self).set_next_terms(transaction_key, terms)
+    }
+
+    fn open_renewals(
+        &self,
+        window: &RenewalWindow,
+        after: Option<&RenewalCursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send {
+        (**self).open_renewals(window, after, limit)
+    }
+
+    fn stopped_months_for(
+        &self,
+        payment_ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send {
+        (**self).stopped_months_for(payment_ids)
+    }
+
+    fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<bool, LedgerError>> + Send {
+        (**self).claim_lease(name, holder, ttl)
+    }
+
+    fn release_lease(
+        &self,
+        name: &str,
+        holder: &str,
+    ) -> impl Future<Output = Result<(), LedgerError>> + Send {
+        (**self).release_lease(name, holder)
     }
 
     fn set_subscription_state(

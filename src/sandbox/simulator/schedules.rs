@@ -100,7 +100,15 @@ pub(super) fn get(sim: Data<&Arc<Simulator>>, Path(id): Path<String>) -> Respons
 #[serde(default)]
 struct ListBody {
     page: Page,
+    sort: Sort,
     filter: Filter,
+}
+
+/// `PaymentScheduleSortInput`: by `timeToPay` only; `DESC` (PortOne's default) or `ASC`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Sort {
+    order: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -127,10 +135,10 @@ struct Filter {
 }
 
 /// `GET /payment-schedules`: filtered by billing key, statuses and a `timeToPay` window that
-/// defaults, as PortOne's does, to the last 90 days; newest `timeToPay` first; paged.
+/// defaults, as PortOne's does, to the last 90 days; newest `timeToPay` first unless `ASC`; paged.
 #[handler]
 pub(super) fn list(sim: Data<&Arc<Simulator>>, Query(query): Query<BodyQuery>, body: String) -> Response {
-    let ListBody { page, filter }: ListBody = match query_or_body(query, &body) {
+    let ListBody { page, sort, filter }: ListBody = match query_or_body(query, &body) {
         Ok(body) => body,
         Err(response) => return *response,
     };
@@ -152,6 +160,9 @@ pub(super) fn list(sim: Data<&Arc<Simulator>>, Query(query): Query<BodyQuery>, b
     };
     let mut matching: Vec<&SimSchedule> = state.schedules.iter().filter(wanted).collect();
     matching.sort_by(|a, b| b.time_to_pay.cmp(&a.time_to_pay).then(a.id.cmp(&b.id)));
+    if sort.order.as_deref() == Some("ASC") {
+        matching.reverse();
+    }
     let size = page.size.clamp(1, 1000);
     let items: Vec<Value> = matching
         .iter()

@@ -14,6 +14,7 @@ use crate::domain::webhook::{ParseError, ValidationError, WebhookStatus};
 
 use super::signature::SignatureError;
 
+pub const FROM_RECONCILE: &str = "웹훅 대신 정합성 점검(reconcile)이 포트원에서 확인한 결제입니다.";
 pub const PARSED: &str = "요청 데이터를 성공적으로 파싱했습니다.";
 pub const VALIDATED: &str = "요청 데이터 검증 완료";
 pub const FETCHED: &str = "결제 정보를 성공적으로 조회했습니다.";

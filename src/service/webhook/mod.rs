@@ -97,6 +97,17 @@ impl<P: Ports> WebhookService<P> {
         steps.finish(result)
     }
 
+    /// Runs the flow of `event` as its webhook would have (the reconciler's way in, for a
+    /// webhook PortOne never delivered): steps 1–2 say where the event came from.
+    pub async fn replay(&self, event: WebhookEvent) -> WebhookOutcome {
+        let mut steps = Steps::new(PAID_FLOW, Instant::now() + self.deadline);
+        let source = Some(json!({ "source": "reconcile" }));
+        steps.succeed(Step::PARSE_REQUEST, messages::FROM_RECONCILE, source.clone());
+        steps.succeed(Step::VALIDATE_REQUEST, messages::FROM_RECONCILE, source);
+        let result = self.dispatch(&mut steps, event).await;
+        steps.finish(result)
+    }
+
     async fn run(&self, steps: &mut Steps, input: WebhookInput<'_>) -> Result<(), Halt> {
         let signature = self.check_signature(steps, input)?;
         let parsed = match input.format {

@@ -2,6 +2,7 @@
 //! `supabase/migrations/`: for the sandbox and the use-case tests. One lock guards everything, so
 //! every call is atomic, as each SQL function is.
 
+mod reconcile;
 mod subscriptions;
 
 use std::collections::HashMap;
@@ -13,13 +14,17 @@ use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::record::{NextTerms, PaymentRecord, CANCELLED_STATUS};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
-use crate::ports::{AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf, SubscriptionRows};
+use crate::ports::{
+    AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
+    SubscriptionRows,
+};
 
 #[derive(Debug, Default)]
 struct Tables {
     /// Rows by `transaction_key`; `next_schedule_id` is unique too, as in the migration.
     payments: HashMap<String, PaymentRecord>,
     attempts: Vec<FailedAttempt>,
+    leases: HashMap<String, reconcile::Lease>,
 }
 
 impl Tables {
@@ -216,6 +221,33 @@ impl PaymentLedger for InMemoryLedger {
 
     async fn customer_subscriptions(&self, customer_id: &str) -> Result<Vec<SubscriptionRows>, LedgerError> {
         Ok(self.lock().customer_subscriptions(customer_id))
+    }
+
+    async fn open_renewals(
+        &self,
+        window: &RenewalWindow,
+        after: Option<&RenewalCursor>,
+        limit: u32,
+    ) -> Result<Vec<PaymentRecord>, LedgerError> {
+        Ok(self.lock().open_renewals(window, after, limit))
+    }
+
+    async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
+        Ok(self.lock().stopped_months_for(payment_ids))
+    }
+
+    async fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<bool, LedgerError> {
+        Ok(self.lock().claim_lease(name, holder, ttl))
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), LedgerError> {
+        self.lock().release_lease(name, holder);
+        Ok(())
     }
 
     async fn set_next_terms(&self, transaction_key: &str, terms: &NextTerms) -> LedgerResult {

@@ -112,6 +112,7 @@ fn bind(query: Query<'_, Postgres, PgArguments>, arg: Arg) -> Query<'_, Postgres
         Arg::Int(number) => query.bind(number),
         Arg::Time(time) => query.bind(time),
         Arg::Uuid(id) => query.bind(id),
+        Arg::UuidArray(ids) => query.bind(ids),
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 mod months;
+mod reconcile;
 mod renewals;
 mod subscriptions;
 
@@ -19,7 +20,10 @@ use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::record::{NextTerms, PaymentRecord};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
-use crate::ports::{AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalOf, SubscriptionRows};
+use crate::ports::{
+    AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
+    SubscriptionRows,
+};
 
 /// One argument of a SQL function, typed as its parameter (`None` is SQL `null`).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +34,7 @@ pub(in crate::adapters::ledger) enum Arg {
     Int(i32),
     Time(Option<DateTime<Utc>>),
     Uuid(Option<Uuid>),
+    UuidArray(Vec<Uuid>),
 }
 
 /// Named arguments, in the function's parameter names (`p_…`).
@@ -161,6 +166,32 @@ impl PaymentLedger for SqlLedger {
 
     async fn set_next_terms(&self, transaction_key: &str, terms: &NextTerms) -> LedgerResult {
         self.write_next_terms(transaction_key, terms).await
+    }
+
+    async fn open_renewals(
+        &self,
+        window: &RenewalWindow,
+        after: Option<&RenewalCursor>,
+        limit: u32,
+    ) -> Result<Vec<PaymentRecord>, LedgerError> {
+        self.read_open_renewals(window, after, limit).await
+    }
+
+    async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
+        self.read_stopped_months(payment_ids).await
+    }
+
+    async fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<bool, LedgerError> {
+        self.claim(name, holder, ttl).await
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), LedgerError> {
+        self.release(name, holder).await
     }
 
     async fn set_subscription_state(

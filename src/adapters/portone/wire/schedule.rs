@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::invalid;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{GatewayError, PaymentSchedule, RevokeOutcome, ScheduleOutcome, ScheduleRequest};
+use crate::ports::{
+    GatewayError, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage, ScheduleQuery,
+    ScheduleRequest,
+};
 
 /// `CreatePaymentScheduleBody`: `{payment: BillingKeyPaymentScheduleInput, timeToPay}`.
 #[derive(Debug, Serialize)]
@@ -139,25 +142,40 @@ impl ScheduleDto {
     }
 }
 
-/// `GetPaymentSchedulesResponse`: `{items, page}`.
+/// `GetPaymentSchedulesResponse`: `{items, page: {number, size, totalCount}}`.
 #[derive(Debug, Deserialize)]
 pub(in crate::adapters::portone) struct ScheduleListDto {
     items: Vec<ScheduleDto>,
+    #[serde(default)]
+    page: Option<PageInfoDto>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfoDto {
+    #[serde(default)]
+    total_count: u64,
 }
 
 impl ScheduleListDto {
-    pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<Vec<PaymentSchedule>, GatewayError> {
+    pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<SchedulePage, GatewayError> {
         let list: Self = serde_json::from_slice(body).map_err(invalid)?;
-        Ok(list.items.into_iter().map(ScheduleDto::into_domain).collect())
+        let items: Vec<PaymentSchedule> = list.items.into_iter().map(ScheduleDto::into_domain).collect();
+        Ok(SchedulePage {
+            total_count: list.page.map_or(items.len() as u64, |page| page.total_count),
+            items,
+        })
     }
 }
 
-/// `GetPaymentSchedulesBody` filtered to one billing key and a day either side of `timeToPay`:
-/// without `from`/`until` PortOne searches only the last 90 days, which never holds a future
-/// schedule (the schema's description of `GetPaymentSchedulesBody.filter`).
+/// `GetPaymentSchedulesBody`, with `from`/`until` always set: without them PortOne searches only
+/// the last 90 days, which never holds a future schedule (the schema's description of
+/// `PaymentScheduleFilterInput`).
 #[derive(Debug, Serialize)]
 pub(in crate::adapters::portone) struct ListSchedulesBody<'a> {
     page: Page,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sort: Option<Sort>,
     filter: ListFilter<'a>,
 }
 
@@ -167,17 +185,28 @@ struct Page {
     size: u32,
 }
 
+/// `PaymentScheduleSortInput`.
+#[derive(Debug, Serialize)]
+struct Sort {
+    by: &'static str,
+    order: &'static str,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ListFilter<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     store_id: Option<&'a str>,
-    billing_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_key: Option<&'a str>,
     from: String,
     until: String,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    status: &'a [String],
 }
 
 impl<'a> ListSchedulesBody<'a> {
+    /// One billing key's schedules, a day either side of `time_to_pay`.
     pub(in crate::adapters::portone) fn around(
         billing_key: &'a str,
         store_id: Option<&'a str>,
@@ -186,11 +215,35 @@ impl<'a> ListSchedulesBody<'a> {
         let day = chrono::Duration::days(1);
         Self {
             page: Page { number: 0, size: 100 },
+            sort: None,
             filter: ListFilter {
                 store_id,
-                billing_key,
+                billing_key: Some(billing_key),
                 from: Timestamp::from_utc(time_to_pay.as_utc() - day).to_iso(),
                 until: Timestamp::from_utc(time_to_pay.as_utc() + day).to_iso(),
+                status: &[],
+            },
+        }
+    }
+
+    /// A page of `query`, by `timeToPay` ascending, so pages stay stable while newer schedules
+    /// are created.
+    pub(in crate::adapters::portone) fn page(query: &'a ScheduleQuery, store_id: Option<&'a str>) -> Self {
+        Self {
+            page: Page {
+                number: query.page,
+                size: query.size,
+            },
+            sort: Some(Sort {
+                by: "TIME_TO_PAY",
+                order: "ASC",
+            }),
+            filter: ListFilter {
+                store_id,
+                billing_key: None,
+                from: query.from.to_iso(),
+                until: query.until.to_iso(),
+                status: &query.statuses,
             },
         }
     }

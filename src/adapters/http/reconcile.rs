@@ -1,0 +1,72 @@
+//! `POST /api/admin/reconcile` (Bearer `ADMIN_API_TOKEN`): one reconciliation pass, answered with
+//! its report. A cron without shell access (Supabase's `pg_cron` with `pg_net`, say) calls this.
+
+use std::sync::Arc;
+
+use poem_openapi::param::Query;
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, OpenApi};
+use serde_json::Value;
+
+use super::auth::AdminAuth;
+use super::ApiTags;
+use crate::ports::Ports;
+use crate::service::reconcile::{PassOptions, Reconciler};
+
+#[derive(ApiResponse)]
+pub enum ReconcileResponse {
+    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the pass runs).
+    #[oai(status = 401)]
+    Unauthorized(PlainText<String>),
+    /// The pass finished and nothing failed. The report: `checked` (due and upcoming renewals,
+    /// PortOne's schedules), `healed`, `left`, `failed`, and `actions` (one per gap, with its
+    /// `kind`, `outcome`, `transaction_key`, `payment_id` and `detail`).
+    #[oai(status = 200)]
+    Ok(Json<Value>),
+    /// Another pass holds the lease; this one did nothing (`skipped` says so).
+    #[oai(status = 409)]
+    LeaseHeld(Json<Value>),
+    /// The pass finished, but something could not be done (`failed` > 0): PortOne or storage
+    /// failed, or a renewal's grace passed before it could be healed. The report says which.
+    #[oai(status = 502)]
+    Failed(Json<Value>),
+}
+
+/// The reconciliation endpoint, generic over the ports.
+pub struct ReconcileApi<P> {
+    reconciler: Arc<Reconciler<P>>,
+}
+
+impl<P> ReconcileApi<P> {
+    pub fn new(reconciler: Arc<Reconciler<P>>) -> Self {
+        Self { reconciler }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl<P: Ports> ReconcileApi<P> {
+    /// Run one reconciliation pass: record renewals whose webhook was lost, retry or lapse
+    /// declined ones, re-create missing schedules at PortOne, and report (or, with `fixOrphans`,
+    /// revoke) live schedules of stopped subscriptions. `dryRun` changes nothing.
+    #[oai(path = "/api/admin/reconcile", method = "post")]
+    async fn reconcile(
+        &self,
+        _auth: AdminAuth,
+        #[oai(name = "dryRun")] dry_run: Query<Option<bool>>,
+        #[oai(name = "fixOrphans")] fix_orphans: Query<Option<bool>>,
+    ) -> ReconcileResponse {
+        let options = PassOptions {
+            dry_run: dry_run.0.unwrap_or(false),
+            fix_orphans: fix_orphans.0.unwrap_or(false),
+        };
+        let report = self.reconciler.run(options).await;
+        let body = Json(serde_json::to_value(&report).unwrap_or(Value::Null));
+        if report.skipped.is_some() && report.failed == 0 {
+            ReconcileResponse::LeaseHeld(body)
+        } else if report.succeeded() {
+            ReconcileResponse::Ok(body)
+        } else {
+            ReconcileResponse::Failed(body)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Creating a month's pending schedule at PortOne, as the webhook would have, and running a flow
+//! for a payment a webhook never delivered.
+
+use crate::domain::attempt::charge_time;
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::{PaymentRecord, PendingCharge};
+use crate::domain::timestamp::Timestamp;
+use crate::domain::webhook::WebhookEvent;
+use crate::ports::{PaymentGateway, Ports, ScheduleOutcome};
+use crate::service::outcome::Verdict;
+use crate::service::renewal::{renewal_key, retry_key, schedule_request};
+
+use super::{Outcome, Reconciler};
+
+/// The `Idempotency-Key` of a charge whose time had passed when it was finally scheduled: its own,
+/// because the body differs from the webhook's (a new `timeToPay`).
+fn late_key(payment_id: uuid::Uuid) -> String {
+    format!("late-{payment_id}")
+}
+
+impl<P: Ports> Reconciler<P> {
+    /// Schedules `charge` of `month` at PortOne with the month's terms: at its own time with the
+    /// webhook's payment id and `Idempotency-Key` when that is still ahead, else shortly after
+    /// `now` under a key of its own. `Err` carries what failed, for the report.
+    pub(super) async fn schedule(
+        &self,
+        month: &PaymentRecord,
+        charge: PendingCharge,
+        now: Timestamp,
+    ) -> Result<(Outcome, String), String> {
+        let paid = PaymentId::parse(month.transaction_key.clone()).map_err(|e| e.to_string())?;
+        let gateway = self.ports().gateway();
+        let payment = gateway
+            .get_payment(&paid)
+            .await
+            .map_err(|e| format!("reading the paid payment failed: {e}"))?;
+        let Some(billing_key) = payment.billing_key.clone() else {
+            return Ok((
+                Outcome::Reported,
+                "the paid payment has no billing key".to_owned(),
+            ));
+        };
+        let on_time = charge.at > now;
+        let key = match (on_time, charge.attempt) {
+            (false, _) => late_key(charge.payment_id),
+            (true, 0) => renewal_key(month),
+            (true, _) => retry_key(charge.payment_id),
+        };
+        let mut request = schedule_request(&payment, month, billing_key, key);
+        request.payment_id = charge.payment_id;
+        request.time_to_pay = charge_time(charge.at, now);
+        match gateway.schedule_payment(&request).await {
+            Ok(ScheduleOutcome::Created { schedule_id }) => Ok((
+                Outcome::Healed,
+                format!("scheduled {schedule_id} at {}", request.time_to_pay),
+            )),
+            Ok(ScheduleOutcome::AlreadyExists) => Ok((
+                Outcome::Reported,
+                "PortOne already holds a schedule for it".to_owned(),
+            )),
+            Err(error) => Err(format!("scheduling failed: {error}")),
+        }
+    }
+
+    /// Runs the flow a lost webhook would have run for `event`; healed when it ended 200.
+    pub(super) async fn replay(&self, event: WebhookEvent, flow: &str) -> (Outcome, String) {
+        let outcome = self.webhooks.replay(event).await;
+        if outcome.verdict == Verdict::Done {
+            return (Outcome::Healed, format!("ran the {flow} flow"));
+        }
+        let failed = outcome
+            .checklist
+            .items()
+            .iter()
+            .find(|item| item.status == crate::domain::checklist::StepStatus::Failed)
+            .map_or_else(String::new, |item| {
+                format!(": {} failed ({})", item.code, item.message)
+            });
+        (Outcome::Failed, format!("the {flow} flow did not finish{failed}"))
+    }
+}
