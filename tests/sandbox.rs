@@ -399,3 +399,40 @@ async fn past_due_then_recovered_then_another_one_lapsed_in_the_read_model() {
     assert_eq!(lapsed["status"], "lapsed", "after {advanced} days: {lapsed:#}");
     assert_eq!(lapsed["no_charge_reason"], "lapsed");
 }
+
+#[tokio::test]
+async fn a_renewal_whose_webhook_was_lost_is_healed_by_a_reconcile_pass() {
+    let sandbox = Sandbox::start().await;
+    let created = subscribe(&sandbox, 0).await;
+    let id = created["paymentId"].as_str().unwrap().to_owned();
+
+    let (status, advanced) = sandbox
+        .call(
+            "POST",
+            "/sandbox/clock/advance",
+            json!({ "days": 31, "deliverWebhooks": false }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(advanced["deliveries"], json!([]), "charged, but no webhook");
+    let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    assert_eq!(ledger.as_array().unwrap().len(), 1, "nothing recorded yet");
+
+    let (status, report) = sandbox.admin("POST", "/api/admin/reconcile", Value::Null).await;
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["healed"], 1);
+    assert_eq!(report["actions"][0]["kind"], "due_renewal");
+
+    let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
+    assert_eq!(ledger.as_array().unwrap().len(), 2, "the renewal is recorded");
+    let subscription = sandbox.subscription(&id).await;
+    assert_eq!(
+        (subscription["status"].clone(), subscription["months"].clone()),
+        (json!("active"), json!(2))
+    );
+    let (_, again) = sandbox.admin("POST", "/api/admin/reconcile", Value::Null).await;
+    assert_eq!(again["actions"], json!([]), "a second pass finds nothing");
+    // The healed chain goes on: the month after was scheduled and is charged.
+    let next = advance_one(&sandbox, 31).await;
+    assert_eq!(next["event"], "Transaction.Paid");
+}

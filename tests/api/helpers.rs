@@ -15,7 +15,11 @@ use portone_subscriptions::adapters::portone::PortOneClient;
 use portone_subscriptions::adapters::random::SeededRandom;
 use portone_subscriptions::config::{Limits, PostgresSettings};
 use portone_subscriptions::ports::Adapters;
+use portone_subscriptions::service::reconcile::{ReconcileSettings, Reconciler};
 use portone_subscriptions::service::{Services, WebhookSecret, WebhookService};
+
+/// The ports every HTTP test app runs on.
+pub type TestPorts = Adapters<PortOneClient, SqlLedger, Arc<FixedClock>, SeededRandom>;
 use reqwest::Url;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -80,6 +84,8 @@ pub struct Options {
     pub deadline: Duration,
     /// Route PortOne and PostgREST through [`FaultProxy`]s.
     pub through_proxies: bool,
+    /// How reconciliation passes run.
+    pub reconcile: ReconcileSettings,
 }
 
 impl Default for Options {
@@ -93,6 +99,7 @@ impl Default for Options {
             limits: Limits::default(),
             deadline: Duration::from_secs(20),
             through_proxies: false,
+            reconcile: ReconcileSettings::default(),
         }
     }
 }
@@ -106,6 +113,10 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     /// Fault proxies in front of PortOne and PostgREST, with `Options::through_proxies`.
     pub proxies: Option<(FaultProxy, FaultProxy)>,
+    /// The app's reconciler, to run passes directly.
+    pub reconciler: Arc<Reconciler<TestPorts>>,
+    /// The app's ledger (a clone: the same storage).
+    pub ledger: SqlLedger,
     client: TestClient<BoxEndpoint<'static>>,
 }
 
@@ -156,7 +167,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .map(|secret| WebhookSecret::parse(&SecretString::from(secret)).unwrap());
     let ports = Adapters {
         gateway,
-        ledger,
+        ledger: ledger.clone(),
         clock: clock.clone(),
         random: SeededRandom::new(42),
     };
@@ -164,7 +175,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         WebhookService::new(Arc::new(ports))
             .with_webhook_secret(secret)
             .with_deadline(options.deadline),
-    );
+    )
+    .with_reconcile_settings(options.reconcile);
     let rows = mount_postgrest_stand_in(&postgrest).await;
     TestApp {
         portone,
@@ -172,6 +184,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         rows,
         clock,
         proxies,
+        reconciler: services.reconciler.clone(),
+        ledger,
         client: TestClient::new(production_routes(
             &services,
             Some(SecretString::from(ADMIN_TOKEN)),

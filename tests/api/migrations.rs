@@ -67,6 +67,10 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "select * from public.customer_subscription_months('c')",
         "select * from public.set_next_terms('p', 1, null, null)",
         "select * from public.cancel_payment('p')",
+        "select * from public.open_renewals(now(), now(), null, null, 10)",
+        "select * from public.stopped_months_for(array[gen_random_uuid()])",
+        "select * from public.claim_lease('reconcile', 'me', 60)",
+        "select * from public.release_lease('reconcile', 'me')",
     ];
     let writes = [
         "insert into public.payment (transaction_key, amount, status, start_at, end_at, end_grace_at, next_schedule_at, next_schedule_id) values ('x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
@@ -74,6 +78,7 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "delete from public.payment",
         "insert into public.renewal_attempt (renewed_key, attempt, payment_id, failed_at) values ('x', 0, 'y', now())",
         "delete from public.renewal_attempt",
+        "insert into public.reconcile_lease values ('reconcile', 'me', now())",
     ];
     let reads = [
         "select * from public.payment",

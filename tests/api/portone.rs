@@ -159,6 +159,53 @@ impl Respond for Revoke {
     }
 }
 
+/// `getPaymentSchedules`: filtered by billing key, statuses and `timeToPay` in `[from, until]`
+/// (PortOne's default window is the last 90 days; the service always sets both), sorted by
+/// `timeToPay` (`DESC` unless `ASC`), paged (`number`, `size`; `totalCount` counts the page's
+/// items, as PortOne's `PageInfo` describes it).
+fn list(all: &[Schedule], query: &Value) -> ResponseTemplate {
+    let filter = &query["filter"];
+    let time = |name: &str| {
+        filter[name]
+            .as_str()
+            .map(|t| t.parse::<chrono::DateTime<chrono::Utc>>().unwrap())
+    };
+    let (from, until) = (time("from"), time("until"));
+    assert!(
+        from.is_some() && until.is_some(),
+        "the service always sets from and until"
+    );
+    let statuses: Vec<&str> = filter["status"]
+        .as_array()
+        .map(|s| s.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut matching: Vec<&Schedule> = all
+        .iter()
+        .filter(|s| filter["billingKey"].is_null() || s.body["payment"]["billingKey"] == filter["billingKey"])
+        .filter(|s| statuses.is_empty() || statuses.contains(&s.status))
+        .filter(|s| {
+            let at: chrono::DateTime<chrono::Utc> = s.body["timeToPay"].as_str().unwrap().parse().unwrap();
+            from.is_none_or(|f| at >= f) && until.is_none_or(|u| at <= u)
+        })
+        .collect();
+    matching.sort_by_key(|s| (s.body["timeToPay"].as_str().unwrap().to_owned(), s.id.clone()));
+    if query["sort"]["order"] != "ASC" {
+        matching.reverse();
+    }
+    let size = query["page"]["size"].as_u64().unwrap_or(10) as usize;
+    let number = query["page"]["number"].as_u64().unwrap_or(0) as usize;
+    let items: Vec<Value> = matching
+        .iter()
+        .skip(number * size)
+        .take(size)
+        .map(|s| view(s))
+        .collect();
+    let count = items.len();
+    ResponseTemplate::new(200).set_body_json(
+        json!({ "items": items, "page": { "number": number, "size": size, "totalCount": count } }),
+    )
+}
+
 struct Read(Schedules);
 
 impl Respond for Read {
@@ -176,16 +223,7 @@ impl Respond for Read {
                     .find(|(k, _)| k == "requestBody")
                     .map(|(_, v)| serde_json::from_str(&v).unwrap())
                     .unwrap_or(json!({}));
-                let key = &query["filter"]["billingKey"];
-                let items: Vec<Value> = all
-                    .iter()
-                    .filter(|s| &s.body["payment"]["billingKey"] == key)
-                    .map(view)
-                    .collect();
-                let total = items.len();
-                ResponseTemplate::new(200).set_body_json(
-                    json!({ "items": items, "page": { "number": 0, "size": total, "totalCount": total } }),
-                )
+                list(&all, &query)
             }
         }
     }

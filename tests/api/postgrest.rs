@@ -140,6 +140,17 @@ fn literal(value: &Value) -> String {
     let text = match value {
         Value::Null => return "null".to_owned(),
         Value::String(text) => text.clone(),
+        // PostgREST passes a JSON array to an array parameter as a PostgreSQL array.
+        Value::Array(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|item| match item {
+                    Value::String(text) => format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                    other => other.to_string(),
+                })
+                .collect();
+            format!("{{{}}}", items.join(","))
+        }
         other => other.to_string(),
     };
     format!("'{}'", text.replace('\'', "''"))
