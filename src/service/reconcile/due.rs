@@ -49,7 +49,10 @@ impl<P: Ports> Reconciler<P> {
                 .collect()
                 .await;
             actions.into_iter().for_each(|action| report.push(action));
-            cursor = months.last().and_then(cursor_of);
+            if let Err(stuck) = advance(&mut cursor, &months) {
+                report.push(failed_read(ActionKind::DueRenewal, &stuck));
+                return;
+            }
             lease.extend().await;
             if months.len() < page as usize {
                 return;
@@ -161,11 +164,30 @@ fn action(month: &PaymentRecord, payment_id: uuid::Uuid, outcome: Outcome, detai
 }
 
 /// Where the next page starts: after `month`.
-pub(super) fn cursor_of(month: &PaymentRecord) -> Option<RenewalCursor> {
+fn cursor_of(month: &PaymentRecord) -> Option<RenewalCursor> {
     Some(RenewalCursor {
         at: month.pending_charge()?.at,
         transaction_key: month.transaction_key.clone(),
     })
+}
+
+/// Moves `cursor` to the last month of `months`. A page must end strictly after the previous
+/// one in (pending charge, transaction_key) order; one that does not would be read again and
+/// again, so the step stops with the reason instead of looping until the lease runs out.
+pub(super) fn advance(cursor: &mut Option<RenewalCursor>, months: &[PaymentRecord]) -> Result<(), String> {
+    let Some(next) = months.last().and_then(cursor_of) else {
+        return Ok(());
+    };
+    if let Some(previous) = cursor.as_ref() {
+        if (next.at, &next.transaction_key) <= (previous.at, &previous.transaction_key) {
+            return Err(format!(
+                "the ledger's pages did not advance past ({}, {}); stopped reading",
+                previous.at, previous.transaction_key
+            ));
+        }
+    }
+    *cursor = Some(next);
+    Ok(())
 }
 
 /// A read that failed: the pass reports it and does not go on with that step.
@@ -176,5 +198,51 @@ pub(super) fn failed_read(kind: ActionKind, error: &str) -> Action {
         transaction_key: None,
         payment_id: String::new(),
         detail: format!("reading failed: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::amount::Amount;
+    use crate::domain::payment::Payment;
+    use crate::domain::period::{BillingPeriod, ScheduleOffset};
+
+    fn month(key: &str) -> PaymentRecord {
+        let payment = Payment {
+            id: PaymentId::parse(key).unwrap(),
+            status: PaymentStatus::Paid,
+            order_name: "월간 구독".into(),
+            amount: Amount::new(9900).unwrap(),
+            currency: "KRW".into(),
+            billing_key: Some("bk".into()),
+            customer_id: None,
+            paid_at: None,
+            failed_at: None,
+            failure: None,
+        };
+        let start = "2024-01-01T00:00:00Z".parse().unwrap();
+        PaymentRecord::paid(
+            &payment,
+            &BillingPeriod::starting_at(start, ScheduleOffset::from_seconds(0)),
+        )
+    }
+
+    #[test]
+    fn the_cursor_moves_forward_or_the_step_stops() {
+        let mut cursor = None;
+        assert_eq!(advance(&mut cursor, &[month("pay_a")]), Ok(()));
+        assert_eq!(cursor.as_ref().unwrap().transaction_key, "pay_a");
+        assert_eq!(advance(&mut cursor, &[]), Ok(()), "an empty page leaves it");
+        assert_eq!(advance(&mut cursor, &[month("pay_b")]), Ok(()));
+
+        let stuck = advance(&mut cursor, &[month("pay_a"), month("pay_b")]).unwrap_err();
+        assert!(stuck.contains("did not advance past"), "{stuck}");
+        assert!(advance(&mut cursor, &[month("pay_a")]).is_err(), "backwards");
+        assert_eq!(
+            cursor.unwrap().transaction_key,
+            "pay_b",
+            "a stuck page leaves the cursor"
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::ports::{
     ScheduleQuery,
 };
 
-use super::due::{cursor_of, failed_read};
+use super::due::{advance, failed_read};
 use super::{Action, ActionKind, Lease, Outcome, PassOptions, ReconcileReport, Reconciler};
 
 /// Payment ids asked about per `stopped_months_for` call.
@@ -72,7 +72,10 @@ impl<P: Ports> Reconciler<P> {
                 .collect()
                 .await;
             actions.into_iter().for_each(|action| report.push(action));
-            cursor = months.last().and_then(cursor_of);
+            if let Err(stuck) = advance(&mut cursor, &months) {
+                report.push(failed_read(ActionKind::MissingSchedule, &stuck));
+                return;
+            }
             lease.extend().await;
             if months.len() < page as usize {
                 break;

@@ -1,0 +1,226 @@
+//! Reconciliation benchmark: `cargo bench --bench reconcile` starts a throwaway PostgreSQL (as the
+//! tests do), seeds `BENCH_SUBSCRIPTIONS` (default 100,000) subscriptions whose renewals are all
+//! ahead, starts a PortOne stand-in holding their `SCHEDULED` schedules (paged as
+//! `getPaymentSchedules` pages), and times reconciliation passes through the real PortOne adapter
+//! and the direct PostgreSQL ledger:
+//! - a healthy pass: every schedule is where it should be, nothing to do;
+//! - a pass with 1% of the schedules missing at PortOne, which it re-creates.
+//!
+//! Everything shares this machine's cores: PostgreSQL, the stand-in and the pass.
+
+#[allow(dead_code)]
+#[path = "../tests/api/pg.rs"]
+mod pg;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use poem::http::StatusCode;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::web::{Data, Path, Query};
+use poem::{get, handler, post, EndpointExt, Response, Route, Server};
+use portone_subscriptions::adapters::clock::SystemClock;
+use portone_subscriptions::adapters::ledger::SqlLedger;
+use portone_subscriptions::adapters::portone::PortOneClient;
+use portone_subscriptions::adapters::random::ThreadRandom;
+use portone_subscriptions::config::PostgresSettings;
+use portone_subscriptions::ports::Adapters;
+use portone_subscriptions::service::reconcile::{PassOptions, ReconcileReport};
+use portone_subscriptions::service::{Services, WebhookService};
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// One schedule the stand-in holds: (paymentId, timeToPay as RFC 3339).
+type Held = Vec<(String, String)>;
+
+#[derive(Clone)]
+struct StandIn {
+    /// Sorted by `timeToPay`, as the ascending list answers them.
+    schedules: Arc<Mutex<Held>>,
+    /// Payment ids whose schedule the stand-in "lost" (not listed until re-created).
+    lost: Arc<Mutex<HashSet<String>>>,
+    calls: Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BodyQuery {
+    request_body: Option<String>,
+}
+
+fn json_response(body: String) -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .content_type("application/json")
+        .body(body)
+}
+
+#[handler]
+fn list(Query(query): Query<BodyQuery>, stand_in: Data<&StandIn>) -> Response {
+    stand_in.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let body: Value = serde_json::from_str(&query.request_body.unwrap_or_default()).unwrap_or_default();
+    let size = body["page"]["size"].as_u64().unwrap_or(10) as usize;
+    let number = body["page"]["number"].as_u64().unwrap_or(0) as usize;
+    let lost = stand_in.lost.lock().unwrap();
+    let schedules = stand_in.schedules.lock().unwrap();
+    let items: Vec<Value> = schedules
+        .iter()
+        .filter(|(id, _)| !lost.contains(id))
+        .skip(number * size)
+        .take(size)
+        .map(|(id, at)| {
+            json!({ "status": "SCHEDULED", "id": format!("s-{id}"), "merchantId": "m", "storeId": "s",
+                "paymentId": id, "billingKey": "bk", "orderName": "월간 구독", "isCulturalExpense": false,
+                "isEscrow": false, "customer": {}, "customData": "", "totalAmount": 9900, "currency": "KRW",
+                "createdAt": "2024-01-01T00:00:00Z", "timeToPay": at })
+        })
+        .collect();
+    let count = items.len();
+    json_response(
+        json!({ "items": items, "page": { "number": number, "size": size, "totalCount": count } })
+            .to_string(),
+    )
+}
+
+#[handler]
+fn payment(Path(id): Path<String>) -> Response {
+    json_response(format!(
+        r#"{{"status":"PAID","id":"{id}","transactionId":"tx","merchantId":"m","storeId":"s","channel":{{"type":"TEST","pgProvider":"TOSSPAYMENTS","pgMerchantId":"t"}},"version":"V2","billingKey":"bk","requestedAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z","statusChangedAt":"2024-01-01T00:00:00Z","orderName":"월간 구독","amount":{{"total":9900,"taxFree":0,"discount":0,"paid":9900,"cancelled":0,"cancelledTaxFree":0}},"currency":"KRW","customer":{{"id":"c"}},"origin":{{"platformType":"API","ipAddress":"127.0.0.1"}},"paidAt":"2024-01-01T00:00:00Z","disputes":[]}}"#
+    ))
+}
+
+#[handler]
+fn schedule(Path(id): Path<String>, stand_in: Data<&StandIn>) -> Response {
+    stand_in.lost.lock().unwrap().remove(&id);
+    json_response(format!(r#"{{"schedule":{{"id":"s-{id}"}}}}"#))
+}
+
+async fn start_stand_in(stand_in: StandIn) -> String {
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let port = acceptor.local_addr()[0].as_socket_addr().unwrap().port();
+    let app = Route::new()
+        .at("/payment-schedules", get(list))
+        .at("/payments/:id", get(payment))
+        .at("/payments/:id/schedule", post(schedule))
+        .data(stand_in);
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
+    format!("http://127.0.0.1:{port}")
+}
+
+/// `n` first months, their renewals spread over the next 30 days, straight into the table.
+async fn seed(url: &str, n: u64) -> Held {
+    let pool = pg::PgServer::pool(url).await;
+    sqlx::query(
+        "insert into public.payment (transaction_key, amount, status, start_at, end_at, end_grace_at,
+           next_schedule_at, next_schedule_id, customer_id, order_name, currency, subscription_id)
+         select 'bench-' || i, 9900, 'Paid', now() - interval '1 day', now() + interval '29 days',
+           now() + interval '31 days', now() + interval '1 hour' + (i % 43200) * interval '1 minute',
+           md5('bench-' || i)::uuid, 'customer-' || i, '월간 구독', 'KRW', 'bench-' || i
+         from generate_series(1, $1) as i",
+    )
+    .bind(n as i64)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query_as::<_, (String, String)>(
+        "select next_schedule_id::text, to_char(next_schedule_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')
+         from public.payment order by next_schedule_at, transaction_key",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+}
+
+async fn timed(services: &Services<Ports>, stand_in: &StandIn) -> (ReconcileReport, Duration, u64) {
+    let calls = stand_in.calls.load(std::sync::atomic::Ordering::Relaxed);
+    let started = Instant::now();
+    let report = services.reconciler.run(PassOptions::default()).await;
+    let elapsed = started.elapsed();
+    let listed = stand_in.calls.load(std::sync::atomic::Ordering::Relaxed) - calls;
+    (report, elapsed, listed)
+}
+
+type Ports = Adapters<PortOneClient, SqlLedger, SystemClock, ThreadRandom>;
+
+#[tokio::main]
+async fn main() {
+    let n: u64 = std::env::var("BENCH_SUBSCRIPTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let server = pg::PgServer::start();
+    let url = server.fresh_database().await;
+    let seeding = Instant::now();
+    let held = seed(&url, n).await;
+    let seeded = seeding.elapsed();
+    let stand_in = StandIn {
+        schedules: Arc::new(Mutex::new(held.clone())),
+        lost: Arc::new(Mutex::new(HashSet::new())),
+        calls: Arc::default(),
+    };
+    let base = start_stand_in(stand_in.clone()).await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let gateway =
+        PortOneClient::new(http, base.parse().unwrap(), &SecretString::from("bench"), None).unwrap();
+    let settings = PostgresSettings {
+        url: SecretString::from(url.as_str()),
+        max_connections: 10,
+        acquire_timeout: Duration::from_secs(5),
+        statement_timeout: Duration::from_secs(30),
+    };
+    let ports = Adapters {
+        gateway,
+        ledger: SqlLedger::postgres(&settings).unwrap(),
+        clock: SystemClock,
+        random: ThreadRandom,
+    };
+    let services = Services::new(WebhookService::new(Arc::new(ports)));
+
+    let (healthy, healthy_time, healthy_lists) = timed(&services, &stand_in).await;
+    assert!(
+        healthy.actions.is_empty(),
+        "a healthy pass finds nothing: {:?}",
+        healthy.actions.first()
+    );
+    let gaps = (n / 100).max(1);
+    stand_in
+        .lost
+        .lock()
+        .unwrap()
+        .extend(held.iter().step_by((n / gaps) as usize).map(|(id, _)| id.clone()));
+    let (gapped, gapped_time, _) = timed(&services, &stand_in).await;
+    assert_eq!(
+        gapped.healed,
+        gaps,
+        "every lost schedule is re-created: {:?} {:?}",
+        gapped.failed,
+        gapped.actions.iter().take(3).collect::<Vec<_>>()
+    );
+
+    let per_second = |time: Duration| n as f64 / time.as_secs_f64();
+    let per_subscription = |time: Duration| time.as_secs_f64() / n as f64 * 1e6;
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("| reconcile pass ({cores} cores; PostgreSQL, stand-in and pass on this machine) | result |");
+    println!("|---|---|");
+    println!(
+        "| subscriptions | {n} (seeded in {:.1} s) |",
+        seeded.as_secs_f64()
+    );
+    println!(
+        "| healthy pass: nothing to do | {:.2} s, {:.0} subscriptions/s, {:.1} µs each, {healthy_lists} list calls |",
+        healthy_time.as_secs_f64(),
+        per_second(healthy_time),
+        per_subscription(healthy_time)
+    );
+    println!(
+        "| pass with 1% of schedules missing ({gaps} re-created) | {:.2} s, {:.0} subscriptions/s |",
+        gapped_time.as_secs_f64(),
+        per_second(gapped_time)
+    );
+    drop(server);
+}
