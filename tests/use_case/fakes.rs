@@ -39,6 +39,8 @@ pub struct FakePortOne {
     next_ids: Mutex<Vec<String>>,
     /// Set: every new schedule is refused with this error `type` (a deleted billing key).
     refuse_schedules: Mutex<Option<&'static str>>,
+    /// Runs (once) at the start of the next payment lookup: something else happening meanwhile.
+    on_lookup: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl FakePortOne {
@@ -47,6 +49,11 @@ impl FakePortOne {
             .lock()
             .unwrap()
             .insert(payment.id.as_str().to_owned(), payment);
+    }
+
+    /// `during` runs once, at the start of the next `get_payment`.
+    pub fn during_next_lookup(&self, during: impl FnOnce() + Send + 'static) {
+        *self.on_lookup.lock().unwrap() = Some(Box::new(during));
     }
 
     /// The next schedule created gets `id`.
@@ -113,6 +120,10 @@ impl PaymentGateway for FakePortOne {
     async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
         // Yield so concurrent webhooks interleave like real I/O.
         tokio::task::yield_now().await;
+        let during = self.on_lookup.lock().unwrap().take();
+        if let Some(during) = during {
+            during();
+        }
         self.payments
             .lock()
             .unwrap()

@@ -3,6 +3,7 @@
 mod dunning;
 mod example;
 mod fakes;
+mod reconcile;
 mod subscription;
 
 use std::sync::Arc;

@@ -50,10 +50,13 @@ impl<P: Ports> Reconciler<P> {
                 .await;
             actions.into_iter().for_each(|action| report.push(action));
             if let Err(stuck) = advance(&mut cursor, &months) {
-                report.push(failed_read(ActionKind::DueRenewal, &stuck));
+                report.push(stopped(ActionKind::DueRenewal, stuck));
                 return;
             }
-            lease.extend().await;
+            if let Err(lost) = lease.extend().await {
+                report.push(stopped(ActionKind::DueRenewal, lost));
+                return;
+            }
             if months.len() < page as usize {
                 return;
             }
@@ -192,12 +195,17 @@ pub(super) fn advance(cursor: &mut Option<RenewalCursor>, months: &[PaymentRecor
 
 /// A read that failed: the pass reports it and does not go on with that step.
 pub(super) fn failed_read(kind: ActionKind, error: &str) -> Action {
+    stopped(kind, format!("reading failed: {error}"))
+}
+
+/// A step that stopped early, and why: the rest of it is left to the next pass.
+pub(super) fn stopped(kind: ActionKind, why: String) -> Action {
     Action {
         kind,
         outcome: Outcome::Failed,
         transaction_key: None,
         payment_id: String::new(),
-        detail: format!("reading failed: {error}"),
+        detail: why,
     }
 }
 

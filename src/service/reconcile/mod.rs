@@ -15,6 +15,7 @@ mod heal;
 mod report;
 mod schedules;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -117,9 +118,12 @@ impl<P: Ports> Reconciler<P> {
         let lease = Lease {
             holder: &holder,
             reconciler: self,
+            lost: AtomicBool::new(false),
         };
         self.reconcile_due(&mut report, options, &lease).await;
-        self.reconcile_schedules(&mut report, options, &lease).await;
+        if !lease.lost.load(Ordering::Relaxed) {
+            self.reconcile_schedules(&mut report, options, &lease).await;
+        }
         if let Err(error) = ledger.release_lease(LEASE_NAME, &holder).await {
             tracing::warn!(%error, "the reconcile lease could not be released; it expires on its own");
         }
@@ -141,17 +145,30 @@ impl<P: Ports> Reconciler<P> {
 struct Lease<'a, P> {
     holder: &'a str,
     reconciler: &'a Reconciler<P>,
+    /// Set once another holder has the lease: no further step runs.
+    lost: AtomicBool,
 }
 
 impl<P: Ports> Lease<'_, P> {
-    async fn extend(&self) {
+    /// Extends the lease for another `lease_ttl`. `Err` when another holder has it: this pass
+    /// outlived its lease (a page took longer than `lease_ttl`) and must stop, or two passes
+    /// would run at once. A storage error only logs: the lease still runs until it expires.
+    async fn extend(&self) -> Result<(), String> {
         let settings = &self.reconciler.settings;
         let ledger = self.reconciler.ports().ledger();
-        if let Err(error) = ledger
+        match ledger
             .claim_lease(LEASE_NAME, self.holder, settings.lease_ttl)
             .await
         {
-            tracing::warn!(%error, "the reconcile lease could not be extended");
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                self.lost.store(true, Ordering::Relaxed);
+                Err("the lease expired and another pass holds it now; stopped".to_owned())
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the reconcile lease could not be extended");
+                Ok(())
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::ports::{
     ScheduleQuery,
 };
 
-use super::due::{advance, failed_read};
+use super::due::{advance, failed_read, stopped};
 use super::{Action, ActionKind, Lease, Outcome, PassOptions, ReconcileReport, Reconciler};
 
 /// Payment ids asked about per `stopped_months_for` call.
@@ -73,10 +73,13 @@ impl<P: Ports> Reconciler<P> {
                 .await;
             actions.into_iter().for_each(|action| report.push(action));
             if let Err(stuck) = advance(&mut cursor, &months) {
-                report.push(failed_read(ActionKind::MissingSchedule, &stuck));
+                report.push(stopped(ActionKind::MissingSchedule, stuck));
                 return;
             }
-            lease.extend().await;
+            if let Err(lost) = lease.extend().await {
+                report.push(stopped(ActionKind::MissingSchedule, lost));
+                return;
+            }
             if months.len() < page as usize {
                 break;
             }
