@@ -423,3 +423,69 @@ async fn the_admin_endpoint_answers_the_report() {
     let response = app.get("/api/admin/reconcile").send().await;
     assert_ne!(response.0.status(), StatusCode::OK, "POST only");
 }
+
+/// A caller that stops waiting (pg_net's timeout, a cron killed, a closed connection) does not
+/// cut the pass short: the renewal is still recorded and the lease given back. The order is
+/// forced, not timed: PortOne's lookup holds its answer until the request has been dropped.
+#[tokio::test]
+async fn a_pass_over_http_finishes_after_its_caller_hangs_up() {
+    let (app, schedules) = subscribed().await;
+    let mut paid = paid_payment(&renewal_id());
+    paid["paidAt"] = json!(RENEWAL_DUE);
+    schedules.mark_succeeded("schedule-0001");
+    app.clock.set("2024-02-01T02:00:00Z".parse().unwrap());
+    let (started, lookup_started) = std::sync::mpsc::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (started, released) = (std::sync::Mutex::new(started), std::sync::Mutex::new(released));
+    let held = std::sync::atomic::AtomicBool::new(false);
+    Mock::given(method("GET"))
+        .and(path(format!("/payments/{}", renewal_id())))
+        .respond_with(move |_: &wiremock::Request| {
+            // Only the pass's own lookup is held (wiremock answers on a thread of its own); the
+            // paid flow it replays looks the payment up again.
+            if !held.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                let _ = started.lock().unwrap().send(());
+                let _ = released
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(std::time::Duration::from_secs(10));
+            }
+            ResponseTemplate::new(200).set_body_json(&paid)
+        })
+        .with_priority(1)
+        .mount(&app.portone)
+        .await;
+
+    let waiting =
+        tokio::task::spawn_blocking(move || lookup_started.recv_timeout(std::time::Duration::from_secs(10)));
+    tokio::select! {
+        answer = app.admin("POST", "/api/admin/reconcile") => panic!("answered before PortOne did: {answer:?}"),
+        started = waiting => started.unwrap().expect("the pass looked the renewal up"),
+    }
+    // The request future is dropped here; only now does PortOne answer.
+    release.send(()).unwrap();
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.rows.len() < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the pass never recorded the renewal"
+        );
+        tokio::task::yield_now().await;
+    }
+    loop {
+        let claimed = app
+            .ledger
+            .claim_lease("reconcile", "next-pass", std::time::Duration::from_secs(60))
+            .await
+            .unwrap();
+        if claimed {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the lease was never given back"
+        );
+        tokio::task::yield_now().await;
+    }
+}

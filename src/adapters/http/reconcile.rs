@@ -1,5 +1,6 @@
 //! `POST /api/admin/reconcile` (Bearer `ADMIN_API_TOKEN`): one reconciliation pass, answered with
-//! its report. A cron without shell access (Supabase's `pg_cron` with `pg_net`, say) calls this.
+//! its report. A cron without shell access (Supabase's `pg_cron` with `pg_net`, say) calls this;
+//! the pass runs to its end even when the caller stops waiting.
 
 use std::sync::Arc;
 
@@ -27,7 +28,8 @@ pub enum ReconcileResponse {
     #[oai(status = 409)]
     LeaseHeld(Json<Value>),
     /// The pass finished, but something could not be done (`failed` > 0): PortOne or storage
-    /// failed, or a renewal's grace passed before it could be healed. The report says which.
+    /// failed, or a renewal's grace passed before it could be healed. The report says which. Also
+    /// `{"error"}` when the pass itself did not finish (see the logs).
     #[oai(status = 502)]
     Failed(Json<Value>),
 }
@@ -59,7 +61,17 @@ impl<P: Ports> ReconcileApi<P> {
             dry_run: dry_run.0.unwrap_or(false),
             fix_orphans: fix_orphans.0.unwrap_or(false),
         };
-        let report = self.reconciler.run(options).await;
+        // Its own task: a caller that gives up waiting (pg_net's timeout, a closed connection)
+        // drops this handler, but the pass still finishes and gives the lease back.
+        let reconciler = Arc::clone(&self.reconciler);
+        let report = match tokio::spawn(async move { reconciler.run(options).await }).await {
+            Ok(report) => report,
+            Err(error) => {
+                tracing::error!(%error, "the reconcile pass did not finish");
+                let body = serde_json::json!({ "error": "the pass did not finish; see the logs" });
+                return ReconcileResponse::Failed(Json(body));
+            }
+        };
         let body = Json(serde_json::to_value(&report).unwrap_or(Value::Null));
         if report.skipped.is_some() && report.failed == 0 {
             ReconcileResponse::LeaseHeld(body)
