@@ -9,12 +9,13 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::Value;
 
-use super::auth::AdminAuth;
+use super::auth::{AdminAuth, ApiError};
 use super::ApiTags;
 use crate::ports::Ports;
 use crate::service::reconcile::{PassOptions, Reconciler};
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "reconcile_bad_request")]
 pub enum ReconcileResponse {
     /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the pass runs).
     #[oai(status = 401)]
@@ -24,6 +25,9 @@ pub enum ReconcileResponse {
     /// `kind`, `outcome`, `transaction_key`, `payment_id` and `detail`).
     #[oai(status = 200)]
     Ok(Json<Value>),
+    /// `dryRun` or `fixOrphans` is not `true` or `false`; no pass ran.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     /// Another pass holds the lease; this one did nothing (`skipped` says so).
     #[oai(status = 409)]
     LeaseHeld(Json<Value>),
@@ -32,6 +36,10 @@ pub enum ReconcileResponse {
     /// `{"error"}` when the pass itself did not finish (see the logs).
     #[oai(status = 502)]
     Failed(Json<Value>),
+}
+
+fn reconcile_bad_request(error: poem::Error) -> ReconcileResponse {
+    ReconcileResponse::BadRequest(super::auth::error("BAD_REQUEST", error.to_string()))
 }
 
 /// The reconciliation endpoint, generic over the ports.
