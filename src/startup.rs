@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Response, Server};
@@ -20,6 +21,7 @@ use crate::sandbox::api::SandboxApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
 use crate::service::reconcile::{PassOptions, Reconciler};
 use crate::service::{Services, WebhookSecret, WebhookService};
+use crate::telemetry::metrics;
 
 /// The ports as production wires them.
 pub type ProductionPorts = Adapters<PortOneClient, SqlLedger, SystemClock, ThreadRandom>;
@@ -78,10 +80,22 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
     Ok(Services::new(webhooks).with_reconcile_settings(config.reconcile))
 }
 
-/// A bound, not yet serving, HTTP server.
+/// A bound, not yet serving, HTTP server, and the metrics listener when `METRICS_ADDR` is set.
 pub struct Application {
     acceptor: TcpAcceptor,
     routes: BoxEndpoint<'static, Response>,
+    metrics: Option<(TcpAcceptor, BoxEndpoint<'static, Response>)>,
+}
+
+/// How often histogram samples are folded into buckets between scrapes.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
+/// The process's Prometheus recorder, installed once, with its upkeep running.
+fn metrics_handle() -> PrometheusHandle {
+    let handle = metrics::install();
+    static UPKEEP: std::sync::Once = std::sync::Once::new();
+    UPKEEP.call_once(|| metrics::spawn_upkeep(handle.clone(), METRICS_UPKEEP));
+    handle
 }
 
 async fn bind(address: SocketAddr) -> anyhow::Result<TcpAcceptor> {
@@ -103,8 +117,26 @@ impl Application {
             spawn_reconcile_timer(services.reconciler.clone(), interval);
         }
         let acceptor = bind(SocketAddr::new(config.host, config.port)).await?;
-        let routes = http::production_routes(&services, config.admin_api_token.clone(), config.limits);
-        Ok(Self { acceptor, routes })
+        let handle = metrics_handle();
+        let (on_main_port, metrics) = match config.metrics_addr {
+            Some(address) => {
+                let acceptor = bind(address).await?;
+                tracing::info!(%address, "metrics served on METRICS_ADDR only");
+                (None, Some((acceptor, http::metrics_route(handle))))
+            }
+            None => (Some(handle), None),
+        };
+        let routes = http::production_routes(
+            &services,
+            config.admin_api_token.clone(),
+            config.limits,
+            on_main_port,
+        );
+        Ok(Self {
+            acceptor,
+            routes,
+            metrics,
+        })
     }
 
     /// Sandbox mode: binds, starts the PortOne simulator and wires the services to it. Every
@@ -125,8 +157,16 @@ impl Application {
             SandboxApi::new(sandbox),
         );
         let document = http::document(apis).description(SANDBOX_DESCRIPTION);
-        let routes = http::serve(document, Some(settings.admin_api_token.clone()));
-        Ok(Self { acceptor, routes })
+        let routes = http::serve(
+            document,
+            Some(settings.admin_api_token.clone()),
+            Some(metrics_handle()),
+        );
+        Ok(Self {
+            acceptor,
+            routes,
+            metrics: None,
+        })
     }
 
     /// The bound address.
@@ -137,15 +177,43 @@ impl Application {
             .and_then(|addr| addr.as_socket_addr().copied())
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish (up to 25 s).
+    /// The metrics listener's address, when `METRICS_ADDR` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        let (acceptor, _) = self.metrics.as_ref()?;
+        acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().copied())
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish (up to 25 s); the
+    /// metrics listener, if any, stops with it.
     ///
     /// # Errors
-    /// When the server fails.
+    /// When a server fails.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.routes, shutdown_signal(), Some(Duration::from_secs(25)))
-            .await
-            .context("Server failed")
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        let signal = async move {
+            shutdown_signal().await;
+            let _ = stop.send(());
+        };
+        let grace = Some(Duration::from_secs(25));
+        let main =
+            Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(self.routes, signal, grace);
+        let Some((acceptor, routes)) = self.metrics else {
+            return main.await.context("Server failed");
+        };
+        let mut stopped = stopped;
+        let metrics = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+            routes,
+            async move {
+                let _ = stopped.changed().await;
+            },
+            grace,
+        );
+        let (main, metrics) = tokio::join!(main, metrics);
+        main.context("Server failed")?;
+        metrics.context("Metrics server failed")
     }
 }
 

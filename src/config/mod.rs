@@ -11,7 +11,7 @@ mod reader;
 mod sandbox;
 mod storage;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -84,6 +84,9 @@ pub struct Config {
     /// `RECONCILE_INTERVAL` (`15m`, `1h`, …): run a reconciliation pass this often in the
     /// service; unset (the default): never, leave it to a cron.
     pub reconcile_interval: Option<Duration>,
+    /// `METRICS_ADDR` (`127.0.0.1:9100`, say): serve `GET /metrics` on this address only; unset
+    /// (the default): on the main port.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Every configuration problem found, one per line.
@@ -148,6 +151,18 @@ impl Config {
                 interval
             }
         };
+        let metrics_addr = match env.optional("METRICS_ADDR") {
+            None => None,
+            Some(text) => {
+                let address = text.parse::<SocketAddr>().ok();
+                if address.is_none() {
+                    env.problem(format!(
+                        "METRICS_ADDR must be an address and port such as 127.0.0.1:9100, got {text:?}"
+                    ));
+                }
+                address
+            }
+        };
         env.finish()?;
         // `finish` succeeded, so every value above is present.
         let missing = || ConfigError(vec!["internal: a checked value is missing".to_owned()]);
@@ -174,6 +189,7 @@ impl Config {
                 ..defaults
             },
             reconcile_interval,
+            metrics_addr,
         })
     }
 }

@@ -9,6 +9,7 @@ mod deadline;
 pub mod example;
 mod messages;
 mod outcome;
+pub mod readiness;
 pub mod reconcile;
 mod renewal;
 mod revoke;
@@ -19,7 +20,7 @@ mod subscriptions;
 mod webhook;
 
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
-pub use outcome::{Verdict, WebhookOutcome};
+pub use outcome::{EventKind, Verdict, WebhookOutcome};
 pub use signature::{SignatureHeaders, WebhookSecret};
 pub use subscriptions::{
     PlanChange, PlanError, ScheduleLookup, SubscriptionChange, SubscriptionDetail, SubscriptionError,

@@ -25,28 +25,73 @@ pub enum Verdict {
     Overloaded,
 }
 
+/// Which flow a webhook ran, for metrics and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Paid,
+    Cancelled,
+    Failed,
+    /// A type or status this service acknowledges without processing.
+    Unhandled,
+    /// Refused before the event was read: a bad signature, body or size, or overload.
+    Unknown,
+}
+
+impl EventKind {
+    /// `paid`, `cancelled`, `failed`, `unhandled` or `unknown`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Paid => "paid",
+            Self::Cancelled => "cancelled",
+            Self::Failed => "failed",
+            Self::Unhandled => "unhandled",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// The answer to one webhook.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookOutcome {
     pub verdict: Verdict,
     pub checklist: Checklist,
+    /// The flow that ran.
+    pub event: EventKind,
 }
 
 impl WebhookOutcome {
     /// All steps ran (or were skipped on purpose).
-    pub(super) fn finished(checklist: Checklist) -> Self {
+    pub(super) fn finished(checklist: Checklist, event: EventKind) -> Self {
         let verdict = if checklist.succeeded() {
             Verdict::Done
         } else {
             Verdict::UpstreamFailed
         };
-        Self { verdict, checklist }
+        Self {
+            verdict,
+            checklist,
+            event,
+        }
     }
 
     /// A step failed: the rest are skipped, and the answer is `verdict`.
-    pub(super) fn stopped(mut checklist: Checklist, verdict: Verdict) -> Self {
+    pub(super) fn stopped(mut checklist: Checklist, verdict: Verdict, event: EventKind) -> Self {
         checklist.skip_remaining(messages::SKIPPED_AFTER_FAILURE);
-        Self { verdict, checklist }
+        Self {
+            verdict,
+            checklist,
+            event,
+        }
+    }
+
+    /// `success` when every step succeeded or was skipped on purpose, else the code of the step
+    /// that failed (a metrics label: one of the checklist's fixed codes).
+    pub fn outcome_code(&self) -> &'static str {
+        self.checklist
+            .items()
+            .iter()
+            .find(|item| item.status == StepStatus::Failed)
+            .map_or("success", |item| item.code)
     }
 
     /// A body larger than `limit_bytes`, refused before it was read whole: step 1 `failed`.
@@ -62,6 +107,6 @@ impl WebhookOutcome {
     fn refused(message: String, verdict: Verdict) -> Self {
         let mut checklist = Checklist::new(PAID_FLOW);
         checklist.record(Step::PARSE_REQUEST, StepStatus::Failed, message, None);
-        Self::stopped(checklist, verdict)
+        Self::stopped(checklist, verdict, EventKind::Unknown)
     }
 }

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::domain::checklist::{Checklist, Step, StepStatus};
 
 use super::deadline::{within_deadline, DeadlinePassed};
-use super::outcome::{Verdict, WebhookOutcome};
+use super::outcome::{EventKind, Verdict, WebhookOutcome};
 
 /// How a failed step is reported: its Korean message, its `data`, and the HTTP verdict.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +50,7 @@ pub struct Halt(Verdict);
 pub struct Steps {
     checklist: Checklist,
     deadline: Instant,
+    event: EventKind,
 }
 
 impl Steps {
@@ -57,7 +58,13 @@ impl Steps {
         Self {
             checklist: Checklist::new(flow),
             deadline,
+            event: EventKind::Unknown,
         }
+    }
+
+    /// Says which flow runs, once the event is known (the answer's [`WebhookOutcome::event`]).
+    pub fn set_event(&mut self, event: EventKind) {
+        self.event = event;
     }
 
     /// Switches to another flow once the request says which one applies; see
@@ -121,8 +128,8 @@ impl Steps {
     /// The answer: every step recorded, the verdict from how the flow ended.
     pub fn finish(self, result: Result<(), Halt>) -> WebhookOutcome {
         match result {
-            Ok(()) => WebhookOutcome::finished(self.checklist),
-            Err(Halt(verdict)) => WebhookOutcome::stopped(self.checklist, verdict),
+            Ok(()) => WebhookOutcome::finished(self.checklist, self.event),
+            Err(Halt(verdict)) => WebhookOutcome::stopped(self.checklist, verdict, self.event),
         }
     }
 }

@@ -190,6 +190,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             &services,
             Some(SecretString::from(ADMIN_TOKEN)),
             options.limits,
+            Some(portone_subscriptions::telemetry::metrics::install()),
         )),
     }
 }

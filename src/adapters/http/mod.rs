@@ -1,17 +1,21 @@
-//! The HTTP surface (poem-openapi): `POST /api/portone`, `GET /healthz`, the subscription and
-//! admin endpoints when `ADMIN_API_TOKEN` is set, Swagger UI at `/docs` and the spec at
-//! `/openapi.json`. Other APIs (the sandbox's) are composed with these by `startup`.
+//! The HTTP surface (poem-openapi): `POST /api/portone`, `GET /healthz`, `GET /readyz`, the
+//! subscription and admin endpoints when `ADMIN_API_TOKEN` is set, Swagger UI at `/docs`, the
+//! spec at `/openapi.json`, and `GET /metrics` unless it has a port of its own. Every request
+//! gets a request id. Other APIs (the sandbox's) are composed with these by `startup`.
 
 mod admin;
 mod auth;
 mod body;
 mod health;
+mod metrics;
 mod reconcile;
+mod request_id;
 mod schema;
 mod subscriptions;
 mod tags;
 mod webhook;
 
+use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
 use poem::{EndpointExt, Response, Route};
 use poem_openapi::{OpenApi, OpenApiService};
@@ -20,8 +24,10 @@ use secrecy::SecretString;
 pub use admin::AdminApi;
 pub use auth::AdminToken;
 pub use body::MAX_WEBHOOK_BODY_BYTES;
-pub use health::HealthApi;
+pub use health::{HealthApi, ReadyApi};
+pub use metrics::{metrics_endpoint, metrics_route};
 pub use reconcile::ReconcileApi;
+pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use subscriptions::SubscriptionApi;
 pub use tags::ApiTags;
 pub use webhook::WebhookApi;
@@ -50,53 +56,63 @@ pub fn production_apis<P: Ports>(
     SubscriptionApi<P>,
     AdminApi<P>,
     ReconcileApi<P>,
-    HealthApi,
+    (HealthApi, ReadyApi<P>),
 ) {
     (
         WebhookApi::new(services.webhooks.clone(), limits),
         SubscriptionApi::new(services.subscriptions.clone()),
         AdminApi::new(services.subscriptions.clone()),
         ReconcileApi::new(services.reconciler.clone()),
-        HealthApi::new(sandbox),
+        probes(services, sandbox),
     )
 }
 
+/// `/healthz` and `/readyz`.
+fn probes<P: Ports>(services: &Services<P>, sandbox: bool) -> (HealthApi, ReadyApi<P>) {
+    (HealthApi::new(sandbox), ReadyApi::new(services.webhooks.clone()))
+}
+
 /// The production routes. The subscription and admin endpoints exist only when `admin_token` is
-/// set.
+/// set; `/metrics` only when `metrics` is given (not when it is served on `METRICS_ADDR`).
 pub fn production_routes<P: Ports>(
     services: &Services<P>,
     admin_token: Option<SecretString>,
     limits: Limits,
+    metrics: Option<PrometheusHandle>,
 ) -> BoxEndpoint<'static, Response> {
     match admin_token {
-        Some(token) => serve(document(production_apis(services, limits, false)), Some(token)),
+        Some(token) => serve(
+            document(production_apis(services, limits, false)),
+            Some(token),
+            metrics,
+        ),
         None => {
             let apis = (
                 WebhookApi::new(services.webhooks.clone(), limits),
-                HealthApi::new(false),
+                probes(services, false),
             );
-            serve(document(apis), None)
+            serve(document(apis), None, metrics)
         }
     }
 }
 
-/// Serves `api` with Swagger UI at `/docs`, the spec at `/openapi.json` and request tracing; the
-/// admin token, when given, is what the bearer checks compare with.
+/// Serves `api` with Swagger UI at `/docs`, the spec at `/openapi.json`, `/metrics` from
+/// `metrics` when given, and a request id on every request; the admin token, when given, is what
+/// the bearer checks compare with.
 pub fn serve<T: OpenApi + 'static>(
     api: OpenApiService<T, ()>,
     admin_token: Option<SecretString>,
+    metrics: Option<PrometheusHandle>,
 ) -> BoxEndpoint<'static, Response> {
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
-    let route = Route::new()
-        .nest("/docs", docs)
-        .at("/openapi.json", spec)
-        .nest("/", api);
+    let mut route = Route::new().nest("/docs", docs).at("/openapi.json", spec);
+    if let Some(handle) = metrics {
+        route = route.at("/metrics", metrics_endpoint(handle));
+    }
+    let route = route.nest("/", api);
     match admin_token {
-        Some(token) => route
-            .data(AdminToken(token))
-            .with(poem::middleware::Tracing)
-            .boxed(),
-        None => route.with(poem::middleware::Tracing).boxed(),
+        Some(token) => route.data(AdminToken(token)).with(RequestId).boxed(),
+        None => route.with(RequestId).boxed(),
     }
 }

@@ -8,6 +8,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::Value;
+use tracing::Instrument;
 
 use super::auth::{AdminAuth, ApiError};
 use super::ApiTags;
@@ -72,7 +73,8 @@ impl<P: Ports> ReconcileApi<P> {
         // Its own task: a caller that gives up waiting (pg_net's timeout, a closed connection)
         // drops this handler, but the pass still finishes and gives the lease back.
         let reconciler = Arc::clone(&self.reconciler);
-        let report = match tokio::spawn(async move { reconciler.run(options).await }).await {
+        let pass = async move { reconciler.run(options).await }.instrument(tracing::Span::current());
+        let report = match tokio::spawn(pass).await {
             Ok(report) => report,
             Err(error) => {
                 tracing::error!(%error, "the reconcile pass did not finish");

@@ -1,7 +1,7 @@
 //! `POST /api/portone`: the webhook endpoint. The HTTP status is decided here, in one place.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
@@ -14,6 +14,7 @@ use super::ApiTags;
 use crate::config::Limits;
 use crate::ports::Ports;
 use crate::service::{Verdict, WebhookInput, WebhookOutcome, WebhookService};
+use crate::telemetry::metrics;
 
 /// Answers of `POST /api/portone`; every one carries the checklist.
 #[derive(ApiResponse)]
@@ -63,6 +64,32 @@ impl From<WebhookOutcome> for WebhookResponse {
     }
 }
 
+/// The status [`WebhookResponse`] answers `verdict` with (its variants' `#[oai(status)]`), for
+/// the metrics.
+fn status_of(verdict: Verdict) -> u16 {
+    match verdict {
+        Verdict::Done => 200,
+        Verdict::BadRequest => 400,
+        Verdict::Unauthorized => 401,
+        Verdict::PaymentStatusMismatch => 409,
+        Verdict::PayloadTooLarge => 413,
+        Verdict::UpstreamFailed => 500,
+        Verdict::Overloaded => 503,
+    }
+}
+
+/// Counts the answer in `portone_subscriptions_webhooks_total` and its duration, then answers.
+fn answer(outcome: WebhookOutcome, started: Instant) -> WebhookResponse {
+    let status = status_of(outcome.verdict);
+    metrics::webhook_answered(
+        outcome.event.label(),
+        status,
+        outcome.outcome_code(),
+        started.elapsed(),
+    );
+    outcome.into()
+}
+
 /// Seconds a refused webhook is told to wait.
 pub const RETRY_AFTER_SECONDS: u32 = 1;
 
@@ -98,10 +125,13 @@ impl<P: Ports> WebhookApi<P> {
     /// Webhooks headers.
     #[oai(path = "/api/portone", method = "post", tag = "ApiTags::Webhook")]
     async fn portone_webhook(&self, body: WebhookBody) -> WebhookResponse {
+        let started = Instant::now();
         let Ok(Ok(_permit)) = tokio::time::timeout(self.queue_wait, self.permits.acquire()).await else {
             tracing::warn!("webhook refused: too many in flight");
-            return WebhookOutcome::overloaded().into();
+            metrics::webhook_overloaded();
+            return answer(WebhookOutcome::overloaded(), started);
         };
+        let _in_flight = metrics::InFlight::start();
         let outcome = match &body.body {
             Some(bytes) => {
                 let input = WebhookInput {
@@ -113,6 +143,6 @@ impl<P: Ports> WebhookApi<P> {
             }
             None => WebhookOutcome::too_large(MAX_WEBHOOK_BODY_BYTES),
         };
-        outcome.into()
+        answer(outcome, started)
     }
 }

@@ -1,11 +1,14 @@
 //! Turning reqwest results and PortOne's error bodies into [`GatewayError`].
 
+use std::time::Instant;
+
 use bytes::Bytes;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::RequestBuilder;
 use serde::Deserialize;
 
 use crate::ports::GatewayError;
+use crate::telemetry::metrics::{self, Upstream};
 
 /// PortOne's error body: `{"type": "PAYMENT_NOT_FOUND", "message"?: "…"}` (every error in the
 /// schema has this shape; `PgProviderError` adds `pgCode`/`pgMessage`, ignored here).
@@ -16,13 +19,36 @@ struct ErrorBody {
     message: Option<String>,
 }
 
-/// Sends `request` and returns the body of a 2xx answer.
+/// Sends `request` and returns the body of a 2xx answer. The attempt is timed in
+/// `portone_subscriptions_upstream_request_duration_seconds{upstream="portone", operation}`.
 ///
 /// # Errors
 /// [`GatewayError::Rejected`] for any other status, with PortOne's `type` (`UNKNOWN` when the
 /// body is not PortOne's error shape, e.g. an HTML page from a proxy); `Timeout` and
 /// `Unreachable` for transport failures.
-pub(super) async fn send(request: RequestBuilder) -> Result<Bytes, GatewayError> {
+pub(super) async fn send(operation: &'static str, request: RequestBuilder) -> Result<Bytes, GatewayError> {
+    let started = Instant::now();
+    let result = exchange(request).await;
+    metrics::upstream_call(Upstream::PortOne, operation, result_label(&result), started);
+    result
+}
+
+/// The metrics label of one attempt's result: the status class, or how the transport failed.
+fn result_label(result: &Result<Bytes, GatewayError>) -> &'static str {
+    match result {
+        Ok(_) => "2xx",
+        Err(GatewayError::Rejected { status, .. }) => match status {
+            400..=499 => "4xx",
+            500..=599 => "5xx",
+            _ => "other",
+        },
+        Err(GatewayError::Timeout) => "timeout",
+        Err(GatewayError::Unreachable(_)) => "connect_error",
+        Err(GatewayError::InvalidResponse(_)) => "invalid_response",
+    }
+}
+
+async fn exchange(request: RequestBuilder) -> Result<Bytes, GatewayError> {
     let response = request.send().await.map_err(transport)?;
     let status = response.status();
     let content_type = response

@@ -109,15 +109,21 @@ impl PortOneClient {
     /// `GET /payment-schedules` with the body in the `requestBody` query parameter, as PortOne's
     /// SDKs send it; a GET, so retried like the payment lookup.
     async fn list(&self, body: &wire::ListSchedulesBody<'_>) -> Result<SchedulePage, GatewayError> {
+        const OPERATION: &str = "list_schedules";
         let encoded =
             serde_json::to_string(body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
         let url = self.url(&["payment-schedules"]);
-        retry::with_retries(retry::DEFAULT_RETRIES, retry::lookup_is_retryable, || async {
-            let request = self
-                .authorized_without_store(self.http.get(&url))
-                .query(&[("requestBody", &encoded)]);
-            wire::ScheduleListDto::parse(&errors::send(request).await?)
-        })
+        retry::with_retries(
+            retry::DEFAULT_RETRIES,
+            retry::lookup_is_retryable,
+            OPERATION,
+            || async {
+                let request = self
+                    .authorized_without_store(self.http.get(&url))
+                    .query(&[("requestBody", &encoded)]);
+                wire::ScheduleListDto::parse(&errors::send(OPERATION, request).await?)
+            },
+        )
         .await
     }
 }
@@ -125,10 +131,16 @@ impl PortOneClient {
 impl PaymentGateway for PortOneClient {
     async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
         let url = self.url(&["payments", id.as_str()]);
-        retry::with_retries(retry::DEFAULT_RETRIES, retry::lookup_is_retryable, || async {
-            let body = errors::send(self.authorized(self.http.get(&url))).await?;
-            wire::PaymentDto::parse(&body)
-        })
+        const OPERATION: &str = "get_payment";
+        retry::with_retries(
+            retry::DEFAULT_RETRIES,
+            retry::lookup_is_retryable,
+            OPERATION,
+            || async {
+                let body = errors::send(OPERATION, self.authorized(self.http.get(&url))).await?;
+                wire::PaymentDto::parse(&body)
+            },
+        )
         .await
     }
 
@@ -138,13 +150,20 @@ impl PaymentGateway for PortOneClient {
         // same key on every attempt makes the retries safe.
         let key = format!("\"{}\"", request.idempotency_key);
         let body = wire::CreatePaymentScheduleBody::from(request);
-        let sent = retry::with_retries(retry::DEFAULT_RETRIES, retry::schedule_is_retryable, || {
-            errors::send(
-                self.authorized(self.http.post(&url))
-                    .header("Idempotency-Key", &key)
-                    .json(&body),
-            )
-        })
+        const OPERATION: &str = "create_schedule";
+        let sent = retry::with_retries(
+            retry::DEFAULT_RETRIES,
+            retry::schedule_is_retryable,
+            OPERATION,
+            || {
+                errors::send(
+                    OPERATION,
+                    self.authorized(self.http.post(&url))
+                        .header("Idempotency-Key", &key)
+                        .json(&body),
+                )
+            },
+        )
         .await;
         match sent {
             Ok(body) => wire::CreatePaymentScheduleResponse::parse(&body),
@@ -166,7 +185,7 @@ impl PaymentGateway for PortOneClient {
         let request = self
             .authorized_without_store(self.http.delete(self.url(&["payment-schedules"])))
             .json(&body);
-        match errors::send(request).await {
+        match errors::send("revoke_schedule", request).await {
             Ok(body) => wire::RevokeResponse::parse(&body),
             Err(GatewayError::Rejected { error_type, .. })
                 if error_type == "PAYMENT_SCHEDULE_ALREADY_REVOKED" =>
@@ -187,7 +206,7 @@ impl PaymentGateway for PortOneClient {
 
     async fn get_schedule(&self, schedule_id: &str) -> Result<Option<PaymentSchedule>, GatewayError> {
         let request = self.authorized(self.http.get(self.url(&["payment-schedules", schedule_id])));
-        match errors::send(request).await {
+        match errors::send("get_schedule", request).await {
             Ok(body) => wire::ScheduleDto::parse(&body).map(Some),
             Err(GatewayError::Rejected { error_type, .. }) if error_type == SCHEDULE_NOT_FOUND => Ok(None),
             Err(error) => Err(error),

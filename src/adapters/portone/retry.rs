@@ -13,6 +13,7 @@ use std::time::Duration;
 use rand::Rng;
 
 use crate::ports::GatewayError;
+use crate::telemetry::metrics::{self, Upstream};
 
 /// Waits before the 2nd, 3rd, … attempt; each is multiplied by a random factor in [0.5, 1.0] so
 /// many webhooks failing together do not retry in lockstep.
@@ -53,10 +54,12 @@ pub fn schedule_is_retryable(error: &GatewayError) -> bool {
 }
 
 /// Runs `attempt` until it succeeds, fails with an error `retryable` refuses, or the policy's
-/// waits are used up; returns the last result.
+/// waits are used up; returns the last result. Each repeat is counted in
+/// `portone_subscriptions_upstream_retries_total{operation}`.
 pub async fn with_retries<T, F, Fut>(
     policy: RetryPolicy,
     retryable: fn(&GatewayError) -> bool,
+    operation: &'static str,
     mut attempt: F,
 ) -> Result<T, GatewayError>
 where
@@ -69,7 +72,8 @@ where
             Err(error) if retryable(&error) => match waits.next() {
                 Some(wait) => {
                     let factor = rand::rng().random_range(0.5..=1.0);
-                    tracing::info!(%error, wait_ms = wait.as_millis() as u64, "PortOne call failed; retrying");
+                    tracing::info!(%error, operation, wait_ms = wait.as_millis() as u64, "PortOne call failed; retrying");
+                    metrics::upstream_retry(Upstream::PortOne, operation);
                     tokio::time::sleep(wait.mul_f64(factor)).await;
                 }
                 None => return Err(error),
@@ -139,7 +143,7 @@ mod tests {
         let policy = RetryPolicy { delays: &DELAYS };
         for _ in 0..20 {
             let attempts = std::sync::Mutex::new(Vec::new());
-            let result: Result<(), _> = with_retries(policy, lookup_is_retryable, || async {
+            let result: Result<(), _> = with_retries(policy, lookup_is_retryable, "test", || async {
                 attempts.lock().unwrap().push(tokio::time::Instant::now());
                 Err(GatewayError::Timeout)
             })
@@ -161,7 +165,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn retries_until_success_and_stops_after_the_last_wait() {
         let calls = AtomicUsize::new(0);
-        let result = with_retries(DEFAULT_RETRIES, lookup_is_retryable, || async {
+        let result = with_retries(DEFAULT_RETRIES, lookup_is_retryable, "test", || async {
             match calls.fetch_add(1, Ordering::SeqCst) {
                 0 | 1 => Err(GatewayError::Timeout),
                 _ => Ok("paid"),
@@ -171,7 +175,7 @@ mod tests {
         assert_eq!((result, calls.load(Ordering::SeqCst)), (Ok("paid"), 3));
 
         let calls = AtomicUsize::new(0);
-        let result: Result<(), _> = with_retries(DEFAULT_RETRIES, lookup_is_retryable, || async {
+        let result: Result<(), _> = with_retries(DEFAULT_RETRIES, lookup_is_retryable, "test", || async {
             calls.fetch_add(1, Ordering::SeqCst);
             Err(GatewayError::Timeout)
         })
@@ -182,7 +186,7 @@ mod tests {
         );
 
         let calls = AtomicUsize::new(0);
-        let result: Result<(), _> = with_retries(DEFAULT_RETRIES, lookup_is_retryable, || async {
+        let result: Result<(), _> = with_retries(DEFAULT_RETRIES, lookup_is_retryable, "test", || async {
             calls.fetch_add(1, Ordering::SeqCst);
             Err(rejected(404, "PAYMENT_NOT_FOUND"))
         })

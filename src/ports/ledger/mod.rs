@@ -120,4 +120,8 @@ pub trait PaymentLedger: Send + Sync + 'static {
         cancelled_at: Option<Timestamp>,
         resumed_at: Option<Timestamp>,
     ) -> impl Future<Output = LedgerResult> + Send;
+
+    /// Answers a trivial query (`public.ready()`): storage is reachable, accepts the service's
+    /// credentials, and has the migrations applied. `GET /readyz` asks it.
+    fn ping(&self) -> impl Future<Output = Result<(), LedgerError>> + Send;
 }

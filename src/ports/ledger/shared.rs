@@ -113,4 +113,8 @@ impl<T: PaymentLedger> PaymentLedger for std::sync::Arc<T> {
     ) -> impl Future<Output = LedgerResult> + Send {
         (**self).set_subscription_state(transaction_key, cancelled_at, resumed_at)
     }
+
+    fn ping(&self) -> impl Future<Output = Result<(), LedgerError>> + Send {
+        (**self).ping()
+    }
 }

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, PaymentLedger, Ports};
+use crate::telemetry::metrics;
 
 use super::webhook::WebhookService;
 
@@ -95,6 +96,23 @@ impl<P: Ports> Reconciler<P> {
     /// One pass. Never fails as a whole: every failure is an action in the report (see
     /// [`ReconcileReport::succeeded`]); a pass that finds the lease held does nothing and says so.
     pub async fn run(&self, options: PassOptions) -> ReconcileReport {
+        let started = std::time::Instant::now();
+        let report = self.pass(options).await;
+        let result = if report.skipped.is_some() && report.failed == 0 {
+            "skipped"
+        } else if report.succeeded() {
+            "succeeded"
+        } else {
+            "failed"
+        };
+        metrics::reconcile_pass(result, started.elapsed());
+        for action in &report.actions {
+            metrics::reconcile_item(action.kind.label(), action.outcome.label());
+        }
+        report
+    }
+
+    async fn pass(&self, options: PassOptions) -> ReconcileReport {
         let mut report = ReconcileReport::new(self.now(), options.dry_run, options.fix_orphans);
         let holder = uuid::Uuid::new_v4().to_string();
         let ledger = self.ports().ledger();

@@ -28,6 +28,17 @@ pub enum ActionKind {
     OrphanSchedule,
 }
 
+impl ActionKind {
+    /// As serialized: `due_renewal`, `missing_schedule`, `orphan_schedule`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DueRenewal => "due_renewal",
+            Self::MissingSchedule => "missing_schedule",
+            Self::OrphanSchedule => "orphan_schedule",
+        }
+    }
+}
+
 /// How an action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,6 +58,22 @@ pub enum Outcome {
     Failed,
     /// Cannot be healed any more: its grace has passed.
     Unhealable,
+}
+
+impl Outcome {
+    /// As serialized: `healed`, `would_heal`, `waiting`, `reported`, `revoked`, `failed`,
+    /// `unhealable`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Healed => "healed",
+            Self::WouldHeal => "would_heal",
+            Self::Waiting => "waiting",
+            Self::Reported => "reported",
+            Self::Revoked => "revoked",
+            Self::Failed => "failed",
+            Self::Unhealable => "unhealable",
+        }
+    }
 }
 
 /// One thing a pass found.

@@ -48,8 +48,10 @@ impl<P: Ports> WebhookService<P> {
         };
         steps.succeed(step, message, step_data::attempt(&failed, &recorded.month));
 
-        // Step 5, from the stored month.
-        self.schedule_retry(steps, &payment, &recorded.month, attempt)
+        // Step 5, from the stored month. Metrics count what this delivery was the first to
+        // record, so a resent or concurrent webhook counts nothing twice.
+        let first = recorded.inserted;
+        self.schedule_retry(steps, &payment, &recorded.month, attempt, first)
             .await
     }
 }

@@ -18,10 +18,11 @@ use crate::domain::checklist::{Step, CANCELLED_FLOW, FAILED_FLOW, PAID_FLOW};
 use crate::domain::dunning::DunningPolicy;
 use crate::domain::webhook::{RawWebhook, WebhookEvent};
 use crate::ports::{Clock, Ports};
+use crate::telemetry::metrics;
 
 use super::deadline::DEFAULT_WEBHOOK_DEADLINE;
 use super::messages;
-use super::outcome::{Verdict, WebhookOutcome};
+use super::outcome::{EventKind, Verdict, WebhookOutcome};
 use super::signature::{SignatureHeaders, WebhookSecret};
 use super::step_data;
 use super::steps::{Failure, Halt, Steps};
@@ -146,6 +147,7 @@ impl<P: Ports> WebhookService<P> {
         let now = self.ports.clock().now();
         secret.verify(input.signature, input.body, now).map_err(|error| {
             tracing::warn!(%error, "webhook signature refused");
+            metrics::signature_failed(error.reason());
             steps.skip(Step::PARSE_REQUEST, messages::NOT_PARSED_UNSIGNED);
             let failure = Failure {
                 message: messages::signature_error(&error),
@@ -160,20 +162,24 @@ impl<P: Ports> WebhookService<P> {
     async fn dispatch(&self, steps: &mut Steps, event: WebhookEvent) -> Result<(), Halt> {
         match event {
             WebhookEvent::Paid(payment_id) => {
+                steps.set_event(EventKind::Paid);
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "paid");
                 self.paid(steps, payment_id).instrument(span).await
             }
             WebhookEvent::Cancelled(payment_id) => {
                 steps.set_flow(CANCELLED_FLOW);
+                steps.set_event(EventKind::Cancelled);
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "cancelled");
                 self.cancelled(steps, payment_id).instrument(span).await
             }
             WebhookEvent::Failed(payment_id) => {
                 steps.set_flow(FAILED_FLOW);
+                steps.set_event(EventKind::Failed);
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "failed");
                 self.failed(steps, payment_id).instrument(span).await
             }
             WebhookEvent::Unhandled(name) => {
+                steps.set_event(EventKind::Unhandled);
                 tracing::info!(event = %name, "webhook acknowledged without processing");
                 steps.skip_rest(&messages::unhandled(&name));
                 Ok(())

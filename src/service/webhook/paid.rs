@@ -9,6 +9,7 @@ use crate::ports::{Clock, PaymentGateway, PaymentLedger, Ports, RandomSource, Re
 use crate::service::renewal::{renewal_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
+use crate::telemetry::metrics;
 
 use super::WebhookService;
 
@@ -28,6 +29,9 @@ impl<P: Ports> WebhookService<P> {
             .renewed
             .as_ref()
             .is_some_and(|renewed| renewed.renewal.renewal_attempts > 0);
+        if recorded.inserted && recovered {
+            metrics::dunning_recovered();
+        }
         let message = match (recorded.inserted, recovered) {
             (true, true) => messages::SAVED_RECOVERED,
             (true, false) => messages::SAVED,

@@ -11,6 +11,7 @@ use crate::ports::{
 use crate::service::renewal::retry_key;
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
+use crate::telemetry::metrics;
 
 use super::WebhookService;
 
@@ -24,6 +25,7 @@ impl<P: Ports> WebhookService<P> {
         payment: &Payment,
         month: &PaymentRecord,
         attempt: u32,
+        first: bool,
     ) -> Result<(), Halt> {
         let step = Step::SCHEDULE_RETRY;
         if let Some(reason) = no_retry(month, attempt) {
@@ -31,12 +33,15 @@ impl<P: Ports> WebhookService<P> {
             return Ok(());
         }
         let Some(charge) = month.pending_charge() else {
+            if first && month.renewal.lapsed_at.is_some() {
+                metrics::dunning_lapsed();
+            }
             steps.skip_rest(&messages::retries_exhausted(month));
             return Ok(());
         };
         let Some(billing_key) = payment.billing_key.clone() else {
             return self
-                .lapse_now(steps, month, messages::NO_BILLING_KEY_TO_RETRY)
+                .lapse_now(steps, month, messages::NO_BILLING_KEY_TO_RETRY, first)
                 .await;
         };
         // The failed charge's own terms: what the renewal (or the previous retry) asked for.
@@ -63,13 +68,17 @@ impl<P: Ports> WebhookService<P> {
                 };
                 let data = step_data::retry_scheduled(schedule_id.as_deref(), &request, month);
                 steps.succeed(step, message, data);
+                if first {
+                    metrics::dunning_retry_scheduled();
+                }
                 Ok(())
             }
             Err(GatewayError::Rejected { error_type, .. })
                 if BILLING_KEY_GONE.contains(&error_type.as_str()) =>
             {
                 tracing::warn!(error_type, "the billing key is gone; the subscription lapses now");
-                self.lapse_now(steps, month, messages::BILLING_KEY_GONE).await
+                self.lapse_now(steps, month, messages::BILLING_KEY_GONE, first)
+                    .await
             }
             Err(error) => {
                 tracing::error!(step = step.code, %error, "step failed");
@@ -80,12 +89,21 @@ impl<P: Ports> WebhookService<P> {
 
     /// No retry can succeed: the month lapses now, and the webhook is answered 200 (a resend
     /// would not help).
-    async fn lapse_now(&self, steps: &mut Steps, month: &PaymentRecord, reason: &str) -> Result<(), Halt> {
+    async fn lapse_now(
+        &self,
+        steps: &mut Steps,
+        month: &PaymentRecord,
+        reason: &str,
+        first: bool,
+    ) -> Result<(), Halt> {
         let now = Timestamp::from_utc(self.ports.clock().now());
         let lapse = self.ports.ledger().mark_lapsed(&month.transaction_key, now);
         steps
             .call(Step::SCHEDULE_RETRY, lapse, messages::save_failed)
             .await?;
+        if first {
+            metrics::dunning_lapsed();
+        }
         steps.skip_rest(reason);
         Ok(())
     }

@@ -250,6 +250,11 @@ impl PaymentLedger for InMemoryLedger {
         Ok(())
     }
 
+    /// Memory always answers.
+    async fn ping(&self) -> Result<(), LedgerError> {
+        Ok(())
+    }
+
     async fn set_next_terms(&self, transaction_key: &str, terms: &NextTerms) -> LedgerResult {
         self.update(transaction_key, |row| row.next_terms = terms.clone())
     }

@@ -2,6 +2,8 @@
 //! transports only differ in how they call `public.<function>(named args…)` and get its `setof
 //! jsonb` rows back.
 
+use std::time::Instant;
+
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -22,8 +24,9 @@ use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
 use crate::ports::{
     AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
-    SubscriptionRows,
+    SubscriptionRows, Unavailable,
 };
+use crate::telemetry::metrics::{self, Upstream};
 
 /// One argument of a SQL function, typed as its parameter (`None` is SQL `null`).
 #[derive(Debug, Clone, PartialEq)]
@@ -86,15 +89,20 @@ impl SqlLedger {
         Ok(Self(Transport::SupabaseRest(rest)))
     }
 
+    /// Calls `public.<function>`; the call is timed in
+    /// `portone_subscriptions_upstream_request_duration_seconds{upstream="storage", operation=function}`.
     pub(super) async fn call_rows(
         &self,
         function: &'static str,
         args: Args,
     ) -> Result<Vec<Value>, LedgerError> {
-        match &self.0 {
+        let started = Instant::now();
+        let result = match &self.0 {
             Transport::Postgres(postgres) => postgres.call(function, args).await,
             Transport::SupabaseRest(rest) => rest.call(function, args).await,
-        }
+        };
+        metrics::upstream_call(Upstream::Storage, function, result_label(&result), started);
+        result
     }
 
     pub(super) async fn one(
@@ -108,6 +116,22 @@ impl SqlLedger {
 
     pub(super) async fn record(&self, function: &'static str, args: Args) -> LedgerResult {
         Ok(self.one(function, args).await?.map(|parsed| parsed.record))
+    }
+}
+
+/// The metrics label of a call's result.
+fn result_label<T>(result: &Result<T, LedgerError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(LedgerError::Rejected { .. }) => "rejected",
+        Err(LedgerError::InvalidResponse(_)) => "invalid_response",
+        Err(LedgerError::Unavailable { kind, .. }) => match kind {
+            Unavailable::Timeout | Unavailable::Deadline => "timeout",
+            Unavailable::Unreachable => "connect_error",
+            Unavailable::Interrupted | Unavailable::Busy | Unavailable::ServerUnavailable { .. } => {
+                "unavailable"
+            }
+        },
     }
 }
 
@@ -192,6 +216,10 @@ impl PaymentLedger for SqlLedger {
 
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), LedgerError> {
         self.release(name, holder).await
+    }
+
+    async fn ping(&self) -> Result<(), LedgerError> {
+        self.call_rows("ready", Vec::new()).await.map(drop)
     }
 
     async fn set_subscription_state(

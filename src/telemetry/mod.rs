@@ -1,4 +1,8 @@
-//! Structured logs with `tracing`: JSON lines, filtered by `RUST_LOG` (default `info`).
+//! Telemetry: structured logs with `tracing` (JSON lines, filtered by `RUST_LOG`, default `info`)
+//! here, Prometheus metrics in [`metrics`]. Each line carries its spans' fields (`spans`), so the
+//! `request` span's `request_id` and `webhook_id` are on every line a request logs.
+
+pub mod metrics;
 
 use tracing_subscriber::EnvFilter;
 
@@ -8,7 +12,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .json()
         .with_current_span(true)
-        .with_span_list(false)
+        .with_span_list(true)
         .with_env_filter(filter)
         .try_init();
 }
@@ -19,7 +23,7 @@ pub fn init_to_stderr() {
     let _ = tracing_subscriber::fmt()
         .json()
         .with_current_span(true)
-        .with_span_list(false)
+        .with_span_list(true)
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
