@@ -46,18 +46,24 @@ pub fn document<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
     OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
 }
 
+/// The production APIs, in the order the document lists them.
+pub type ProductionApis<P> = (
+    WebhookApi<P>,
+    SubscriptionApi<P>,
+    AdminApi<P>,
+    ReconcileApi<P>,
+    Probes<P>,
+);
+
+/// `/healthz` and `/readyz`.
+pub type Probes<P> = (HealthApi, ReadyApi<P>);
+
 /// Every production API, admin included: what the committed `openapi/openapi.json` documents.
 pub fn production_apis<P: Ports>(
     services: &Services<P>,
     limits: Limits,
     sandbox: bool,
-) -> (
-    WebhookApi<P>,
-    SubscriptionApi<P>,
-    AdminApi<P>,
-    ReconcileApi<P>,
-    (HealthApi, ReadyApi<P>),
-) {
+) -> ProductionApis<P> {
     (
         WebhookApi::new(services.webhooks.clone(), limits),
         SubscriptionApi::new(services.subscriptions.clone()),
@@ -68,7 +74,7 @@ pub fn production_apis<P: Ports>(
 }
 
 /// `/healthz` and `/readyz`.
-fn probes<P: Ports>(services: &Services<P>, sandbox: bool) -> (HealthApi, ReadyApi<P>) {
+fn probes<P: Ports>(services: &Services<P>, sandbox: bool) -> Probes<P> {
     (HealthApi::new(sandbox), ReadyApi::new(services.webhooks.clone()))
 }
 
