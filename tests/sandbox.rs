@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+#[path = "support/prometheus.rs"]
+mod prometheus;
+
 struct Sandbox {
     child: Child,
     base: String,
@@ -88,6 +91,23 @@ impl Sandbox {
             .await
             .unwrap();
         (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    /// `GET /metrics`: the exposition text, after checking its content type.
+    async fn scrape(&self) -> String {
+        let response = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(
+            content_type.starts_with("text/plain; version=0.0.4"),
+            "{content_type}"
+        );
+        response.text().await.unwrap()
     }
 
     /// The read model of subscription `id`, now.
@@ -435,4 +455,186 @@ async fn a_renewal_whose_webhook_was_lost_is_healed_by_a_reconcile_pass() {
     // The healed chain goes on: the month after was scheduled and is charged.
     let next = advance_one(&sandbox, 31).await;
     assert_eq!(next["event"], "Transaction.Paid");
+}
+
+/// A known set of webhooks, deliveries and a reconciliation pass, then one scrape: every counter
+/// is exactly what happened (the sandbox is a process of its own, so nothing else counts).
+#[tokio::test]
+async fn metrics_count_exactly_what_happened() {
+    use prometheus::sample;
+    let sandbox = Sandbox::start().await;
+    // Paid (1), then two declined renewals retried (failed 1 and 2), recovered by the third try
+    // (paid 2).
+    subscribe(&sandbox, 2).await;
+    let declined = advance_one(&sandbox, 31).await;
+    assert_eq!(declined["event"], "Transaction.Failed");
+    advance_one(&sandbox, 1).await;
+    let recovered = advance_one(&sandbox, 2).await;
+    assert_eq!(recovered["event"], "Transaction.Paid");
+    // A body that is not JSON (400), and the first declined webhook resent (failed 3): it
+    // changes nothing, and counts no second retry.
+    let response = sandbox
+        .http
+        .post(format!("{}/api/portone", sandbox.base))
+        .header("content-type", "application/json")
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let (status, _) = sandbox
+        .call(
+            "POST",
+            "/api/portone",
+            json!({ "payment_id": declined["payment_id"], "status": "Failed" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A renewal charged with its webhook lost, healed by one pass.
+    let (_, silent) = sandbox
+        .call(
+            "POST",
+            "/sandbox/clock/advance",
+            json!({ "days": 31, "deliverWebhooks": false }),
+        )
+        .await;
+    assert_eq!(silent["deliveries"], json!([]));
+    let (status, report) = sandbox.admin("POST", "/api/admin/reconcile", Value::Null).await;
+    assert_eq!((status, report["healed"].clone()), (200, json!(1)), "{report:#}");
+
+    let text = sandbox.scrape().await;
+    let webhooks = |event, status, outcome| {
+        sample(
+            &text,
+            "portone_subscriptions_webhooks_total",
+            &[("event", event), ("status", status), ("outcome", outcome)],
+        )
+    };
+    assert_eq!(webhooks("paid", "200", "success"), Some(2.0), "{text}");
+    assert_eq!(webhooks("failed", "200", "success"), Some(3.0), "{text}");
+    assert_eq!(webhooks("unknown", "400", "parse_request"), Some(1.0), "{text}");
+    let duration_count = |event| {
+        sample(
+            &text,
+            "portone_subscriptions_webhook_duration_seconds_count",
+            &[("event", event)],
+        )
+    };
+    assert_eq!(duration_count("paid"), Some(2.0));
+    assert_eq!(duration_count("failed"), Some(3.0));
+    assert_eq!(
+        sample(&text, "portone_subscriptions_webhooks_in_flight", &[]),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "portone_subscriptions_dunning_retries_scheduled_total",
+            &[]
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(&text, "portone_subscriptions_dunning_recovered_total", &[]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "portone_subscriptions_dunning_lapsed_total", &[]),
+        None
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "portone_subscriptions_reconcile_passes_total",
+            &[("result", "succeeded")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "portone_subscriptions_reconcile_items_total",
+            &[("kind", "due_renewal"), ("outcome", "healed")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "portone_subscriptions_reconcile_pass_duration_seconds_count",
+            &[]
+        ),
+        Some(1.0)
+    );
+    // PortOne, through the real adapter: one lookup per webhook that got past step 2 (5), and two
+    // for the pass (its own, and the paid flow it ran); schedules for paid 1, retries 1 and 2,
+    // the month after the recovery, and the month after the healed renewal. Nothing retried.
+    let portone = |operation| {
+        sample(
+            &text,
+            "portone_subscriptions_upstream_request_duration_seconds_count",
+            &[
+                ("upstream", "portone"),
+                ("operation", operation),
+                ("result", "2xx"),
+            ],
+        )
+    };
+    assert_eq!(portone("get_payment"), Some(7.0), "{text}");
+    assert_eq!(portone("create_schedule"), Some(5.0), "{text}");
+    assert_eq!(portone("list_schedules"), Some(1.0), "{text}");
+    assert!(
+        !text.contains("portone_subscriptions_upstream_retries_total{"),
+        "{text}"
+    );
+    // No label carries an id, an amount or a key.
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        for forbidden in [
+            "sandbox-payment",
+            "sandbox-billing-key",
+            "9900",
+            "sandbox-customer",
+        ] {
+            assert!(!line.contains(forbidden), "{line}");
+        }
+    }
+}
+
+/// An unsigned webhook where signatures are required: counted by its Standard Webhooks reason.
+#[tokio::test]
+async fn signature_failures_are_counted_by_reason() {
+    let sandbox =
+        Sandbox::start_with(&[("PORTONE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]).await;
+    let (status, _) = sandbox
+        .call(
+            "POST",
+            "/api/portone",
+            json!({ "payment_id": "pay_1", "status": "Paid" }),
+        )
+        .await;
+    assert_eq!(status, 401);
+
+    let text = sandbox.scrape().await;
+    assert_eq!(
+        prometheus::sample(
+            &text,
+            "portone_subscriptions_webhook_signature_failures_total",
+            &[("reason", "MISSING_REQUIRED_HEADERS")]
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        prometheus::sample(
+            &text,
+            "portone_subscriptions_webhooks_total",
+            &[
+                ("event", "unknown"),
+                ("status", "401"),
+                ("outcome", "validate_request")
+            ]
+        ),
+        Some(1.0),
+        "{text}"
+    );
 }

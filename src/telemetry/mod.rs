@@ -11,7 +11,7 @@ pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_current_span(true)
+        .with_current_span(false)
         .with_span_list(true)
         .with_env_filter(filter)
         .try_init();
@@ -22,7 +22,7 @@ pub fn init_to_stderr() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_current_span(true)
+        .with_current_span(false)
         .with_span_list(true)
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

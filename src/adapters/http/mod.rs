@@ -59,11 +59,7 @@ pub type ProductionApis<P> = (
 pub type Probes<P> = (HealthApi, ReadyApi<P>);
 
 /// Every production API, admin included: what the committed `openapi/openapi.json` documents.
-pub fn production_apis<P: Ports>(
-    services: &Services<P>,
-    limits: Limits,
-    sandbox: bool,
-) -> ProductionApis<P> {
+pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox: bool) -> ProductionApis<P> {
     (
         WebhookApi::new(services.webhooks.clone(), limits),
         SubscriptionApi::new(services.subscriptions.clone()),
