@@ -161,3 +161,90 @@ fn healthz(port: u16) -> Option<String> {
     stream.read_to_string(&mut answer).ok()?;
     Some(answer)
 }
+
+/// `request` (raw HTTP/1.1, `Connection: close`) to `127.0.0.1:port`; the whole answer.
+fn http(port: u16, request: &str) -> String {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// PortOne unreachable: one webhook, its lookup tried four times. Every line the request logs
+/// carries its request id and `webhook-id`; the metrics, on `METRICS_ADDR` only, count the four
+/// attempts and three retries.
+#[test]
+fn a_webhook_logs_its_request_and_webhook_ids_and_metrics_live_on_metrics_addr() {
+    let (port, metrics_port) = (free_port(), free_port());
+    let mut child = bare_command()
+        .env("PORTONE_API_SECRET", "binary-test-portone-secret")
+        .env("PORTONE_API_BASE_URL", "http://127.0.0.1:9")
+        .env("SUPABASE_URL", "http://127.0.0.1:9")
+        .env("SUPABASE_SERVICE_ROLE_KEY", "binary-test-service-key")
+        .env("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS", "true")
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while healthz(port).is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no /healthz within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let body = r#"{"payment_id":"pay_binary_1","status":"Paid"}"#;
+    let answer = http(
+        port,
+        &format!(
+            "POST /api/portone HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+             X-Request-Id: bin-req-1\r\nwebhook-id: msg_bin_1\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let on_main = http(
+        port,
+        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let scrape = http(
+        metrics_port,
+        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut logs).unwrap();
+
+    assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("x-request-id: bin-req-1"),
+        "{answer}"
+    );
+    let request_lines: Vec<&str> = logs.lines().filter(|line| line.contains("bin-req-1")).collect();
+    for expected in ["PortOne call failed; retrying", "step failed", "request finished"] {
+        let line = request_lines
+            .iter()
+            .find(|line| line.contains(expected))
+            .unwrap_or_else(|| panic!("no {expected:?} line with the request id in {logs}"));
+        assert!(line.contains(r#""webhook_id":"msg_bin_1""#), "{line}");
+    }
+    assert!(
+        on_main.starts_with("HTTP/1.1 404"),
+        "not on the main port: {on_main}"
+    );
+    assert!(scrape.starts_with("HTTP/1.1 200"), "{scrape}");
+    let attempts = "portone_subscriptions_upstream_request_duration_seconds_count{upstream=\"portone\",operation=\"get_payment\",result=\"connect_error\"} 4";
+    let retries =
+        "portone_subscriptions_upstream_retries_total{upstream=\"portone\",operation=\"get_payment\"} 3";
+    let webhooks =
+        "portone_subscriptions_webhooks_total{event=\"paid\",status=\"500\",outcome=\"fetch_payment\"} 1";
+    for line in [attempts, retries, webhooks] {
+        assert!(scrape.contains(line), "{line} not in {scrape}");
+    }
+}

@@ -21,6 +21,9 @@ mod overload;
 mod paid_flow;
 mod portone_failures;
 mod postgres_storage;
+mod probes;
+#[path = "../support/prometheus.rs"]
+mod prometheus;
 mod reconcile;
 mod reconcile_cli;
 mod reconcile_storage;

@@ -9,7 +9,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::helpers::{paid_payment, spawn_app_with, Options};
-use crate::snapshot;
+use crate::{prometheus, snapshot};
 
 #[tokio::test]
 async fn webhooks_past_the_limit_get_503_with_retry_after_and_a_checklist() {
@@ -36,6 +36,12 @@ async fn webhooks_past_the_limit_get_503_with_retry_after_and_a_checklist() {
     let slow = serde_json::json!({ "payment_id": "pay_slow", "status": "Paid" }).to_string();
     let fast = serde_json::json!({ "payment_id": "pay_fast", "status": "Paid" }).to_string();
 
+    let overloaded = || {
+        let text = portone_subscriptions::telemetry::metrics::install().render();
+        prometheus::sample(&text, "portone_subscriptions_webhooks_overloaded_total", &[]).unwrap_or(0.0)
+    };
+    // Only this test exceeds its limit, so the process-wide counter moves by this test's refusals.
+    let before = overloaded();
     let refused = async {
         // The slow webhook holds the only permit once PortOne's stand-in has its lookup.
         app.wait_for_portone_call("/payments/pay_slow").await;
@@ -48,6 +54,7 @@ async fn webhooks_past_the_limit_get_503_with_retry_after_and_a_checklist() {
     assert_eq!(headers["retry-after"], "1");
     assert_eq!(body["checklist"][0]["status"], "failed");
     snapshot!("overloaded", status, body);
+    assert_eq!(overloaded() - before, 1.0);
 
     let (status, _) = app.post_webhook(fast).await;
     assert_eq!(
