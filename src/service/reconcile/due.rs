@@ -9,8 +9,9 @@ use crate::domain::payment_id::PaymentId;
 use crate::domain::record::{PaymentRecord, PendingCharge};
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
-use crate::ports::{GatewayError, PaymentGateway, PaymentLedger, Ports, RenewalCursor, RenewalWindow};
+use crate::ports::{GatewayError, PaymentGateway, Ports, RenewalWindow};
 
+use super::pages::OpenRenewals;
 use super::{Action, ActionKind, Lease, Outcome, PassOptions, ReconcileReport, Reconciler};
 
 impl<P: Ports> Reconciler<P> {
@@ -26,40 +27,16 @@ impl<P: Ports> Reconciler<P> {
             from: Timestamp::from_utc(DateTime::UNIX_EPOCH),
             until: Timestamp::from_utc(now.as_utc() - margin),
         };
-        let mut cursor: Option<RenewalCursor> = None;
-        loop {
-            let page = self.settings.page_size;
-            let months = match self
-                .ports()
-                .ledger()
-                .open_renewals(&window, cursor.as_ref(), page)
-                .await
-            {
-                Ok(months) => months,
-                Err(error) => {
-                    report.push(failed_read(ActionKind::DueRenewal, &error.to_string()));
-                    return;
-                }
-            };
+        let mut pages = OpenRenewals::new(self, lease, window, ActionKind::DueRenewal);
+        while let Some(months) = pages.next(report).await {
             report.checked.due_renewals += months.len() as u64;
             // Owned items: a stream of borrows makes the future not provably `Send`.
-            let actions: Vec<Action> = stream::iter(months.clone())
+            let actions: Vec<Action> = stream::iter(months)
                 .map(|month| async move { self.due_one(&month, options, now).await })
                 .buffer_unordered(self.settings.concurrency.max(1))
                 .collect()
                 .await;
             actions.into_iter().for_each(|action| report.push(action));
-            if let Err(stuck) = advance(&mut cursor, &months) {
-                report.push(stopped(ActionKind::DueRenewal, stuck));
-                return;
-            }
-            if let Err(lost) = lease.extend().await {
-                report.push(stopped(ActionKind::DueRenewal, lost));
-                return;
-            }
-            if months.len() < page as usize {
-                return;
-            }
         }
     }
 
@@ -163,94 +140,5 @@ fn action(month: &PaymentRecord, payment_id: uuid::Uuid, outcome: Outcome, detai
         transaction_key: Some(month.transaction_key.clone()),
         payment_id: payment_id.to_string(),
         detail,
-    }
-}
-
-/// Where the next page starts: after `month`.
-fn cursor_of(month: &PaymentRecord) -> Option<RenewalCursor> {
-    Some(RenewalCursor {
-        at: month.pending_charge()?.at,
-        transaction_key: month.transaction_key.clone(),
-    })
-}
-
-/// Moves `cursor` to the last month of `months`. A page must end strictly after the previous
-/// one in (pending charge, transaction_key) order; one that does not would be read again and
-/// again, so the step stops with the reason instead of looping until the lease runs out.
-pub(super) fn advance(cursor: &mut Option<RenewalCursor>, months: &[PaymentRecord]) -> Result<(), String> {
-    let Some(next) = months.last().and_then(cursor_of) else {
-        return Ok(());
-    };
-    if let Some(previous) = cursor.as_ref() {
-        if (next.at, &next.transaction_key) <= (previous.at, &previous.transaction_key) {
-            return Err(format!(
-                "the ledger's pages did not advance past ({}, {}); stopped reading",
-                previous.at, previous.transaction_key
-            ));
-        }
-    }
-    *cursor = Some(next);
-    Ok(())
-}
-
-/// A read that failed: the pass reports it and does not go on with that step.
-pub(super) fn failed_read(kind: ActionKind, error: &str) -> Action {
-    stopped(kind, format!("reading failed: {error}"))
-}
-
-/// A step that stopped early, and why: the rest of it is left to the next pass.
-pub(super) fn stopped(kind: ActionKind, why: String) -> Action {
-    Action {
-        kind,
-        outcome: Outcome::Failed,
-        transaction_key: None,
-        payment_id: String::new(),
-        detail: why,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::amount::Amount;
-    use crate::domain::payment::Payment;
-    use crate::domain::period::{BillingPeriod, ScheduleOffset};
-
-    fn month(key: &str) -> PaymentRecord {
-        let payment = Payment {
-            id: PaymentId::parse(key).unwrap(),
-            status: PaymentStatus::Paid,
-            order_name: "월간 구독".into(),
-            amount: Amount::new(9900).unwrap(),
-            currency: "KRW".into(),
-            billing_key: Some("bk".into()),
-            customer_id: None,
-            paid_at: None,
-            failed_at: None,
-            failure: None,
-        };
-        let start = "2024-01-01T00:00:00Z".parse().unwrap();
-        PaymentRecord::paid(
-            &payment,
-            &BillingPeriod::starting_at(start, ScheduleOffset::from_seconds(0)),
-        )
-    }
-
-    #[test]
-    fn the_cursor_moves_forward_or_the_step_stops() {
-        let mut cursor = None;
-        assert_eq!(advance(&mut cursor, &[month("pay_a")]), Ok(()));
-        assert_eq!(cursor.as_ref().unwrap().transaction_key, "pay_a");
-        assert_eq!(advance(&mut cursor, &[]), Ok(()), "an empty page leaves it");
-        assert_eq!(advance(&mut cursor, &[month("pay_b")]), Ok(()));
-
-        let stuck = advance(&mut cursor, &[month("pay_a"), month("pay_b")]).unwrap_err();
-        assert!(stuck.contains("did not advance past"), "{stuck}");
-        assert!(advance(&mut cursor, &[month("pay_a")]).is_err(), "backwards");
-        assert_eq!(
-            cursor.unwrap().transaction_key,
-            "pay_b",
-            "a stuck page leaves the cursor"
-        );
     }
 }

@@ -12,6 +12,7 @@
 
 mod due;
 mod heal;
+mod pages;
 mod report;
 mod schedules;
 

@@ -89,6 +89,24 @@ pub struct Action {
     pub detail: String,
 }
 
+impl Action {
+    /// A read that failed: the step it belongs to does not go on.
+    pub(super) fn failed_read(kind: ActionKind, error: &str) -> Self {
+        Self::stopped(kind, format!("reading failed: {error}"))
+    }
+
+    /// A step that stopped early, and why: the rest of it is left to the next pass.
+    pub(super) fn stopped(kind: ActionKind, why: String) -> Self {
+        Self {
+            kind,
+            outcome: Outcome::Failed,
+            transaction_key: None,
+            payment_id: String::new(),
+            detail: why,
+        }
+    }
+}
+
 /// The report of one pass.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReconcileReport {

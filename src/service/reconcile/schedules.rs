@@ -10,11 +10,10 @@ use uuid::Uuid;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
-    PaymentGateway, PaymentLedger, PaymentSchedule, Ports, RenewalCursor, RenewalWindow, RevokeOutcome,
-    ScheduleQuery,
+    PaymentGateway, PaymentLedger, PaymentSchedule, Ports, RenewalWindow, RevokeOutcome, ScheduleQuery,
 };
 
-use super::due::{advance, failed_read, stopped};
+use super::pages::OpenRenewals;
 use super::{Action, ActionKind, Lease, Outcome, PassOptions, ReconcileReport, Reconciler};
 
 /// Payment ids asked about per `stopped_months_for` call.
@@ -33,37 +32,25 @@ impl<P: Ports> Reconciler<P> {
         let live = match self.live_schedules(now, until).await {
             Ok(live) => live,
             Err(error) => {
-                report.push(failed_read(ActionKind::MissingSchedule, &error));
+                report.push(Action::failed_read(ActionKind::MissingSchedule, &error));
                 return;
             }
         };
         report.checked.portone_schedules = live.len() as u64;
         let window = RenewalWindow { from: now, until };
         let mut ours: HashSet<String> = HashSet::new();
-        let mut cursor: Option<RenewalCursor> = None;
-        loop {
-            let page = self.settings.page_size;
-            let months = match self
-                .ports()
-                .ledger()
-                .open_renewals(&window, cursor.as_ref(), page)
-                .await
-            {
-                Ok(months) => months,
-                Err(error) => {
-                    report.push(failed_read(ActionKind::MissingSchedule, &error.to_string()));
-                    return;
-                }
-            };
+        let mut pages = OpenRenewals::new(self, lease, window, ActionKind::MissingSchedule);
+        while let Some(months) = pages.next(report).await {
             report.checked.upcoming_renewals += months.len() as u64;
             let mut missing: Vec<PaymentRecord> = Vec::new();
-            for month in &months {
+            for month in months {
                 if let Some(charge) = month.pending_charge() {
                     let id = charge.payment_id.to_string();
-                    if !live.contains_key(&id) {
-                        missing.push(month.clone());
-                    }
+                    let is_missing = !live.contains_key(&id);
                     ours.insert(id);
+                    if is_missing {
+                        missing.push(month);
+                    }
                 }
             }
             let actions: Vec<Action> = stream::iter(missing)
@@ -72,17 +59,10 @@ impl<P: Ports> Reconciler<P> {
                 .collect()
                 .await;
             actions.into_iter().for_each(|action| report.push(action));
-            if let Err(stuck) = advance(&mut cursor, &months) {
-                report.push(stopped(ActionKind::MissingSchedule, stuck));
-                return;
-            }
-            if let Err(lost) = lease.extend().await {
-                report.push(stopped(ActionKind::MissingSchedule, lost));
-                return;
-            }
-            if months.len() < page as usize {
-                break;
-            }
+        }
+        // Orphans only after every open renewal was read: one not read could own a schedule.
+        if !pages.finished() {
+            return;
         }
         self.orphans(report, options, &live, &ours).await;
     }
@@ -160,7 +140,10 @@ impl<P: Ports> Reconciler<P> {
             let stopped = match self.ports().ledger().stopped_months_for(batch).await {
                 Ok(stopped) => stopped,
                 Err(error) => {
-                    report.push(failed_read(ActionKind::OrphanSchedule, &error.to_string()));
+                    report.push(Action::failed_read(
+                        ActionKind::OrphanSchedule,
+                        &error.to_string(),
+                    ));
                     return;
                 }
             };
