@@ -4,27 +4,30 @@
 
 pub mod metrics;
 
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber once; later calls are ignored (tests may call it repeatedly).
+/// Installs the global subscriber once, logging to stdout; later calls are ignored (tests may
+/// call it repeatedly).
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_current_span(false)
-        .with_span_list(true)
-        .with_env_filter(filter)
-        .try_init();
+    install(std::io::stdout);
 }
 
 /// As [`init`], writing to stderr: for the `reconcile` command, whose stdout is its report.
 pub fn init_to_stderr() {
+    install(std::io::stderr);
+}
+
+fn install<W>(writer: W)
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .json()
         .with_current_span(false)
         .with_span_list(true)
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .try_init();
 }

@@ -298,6 +298,21 @@ impl TestApp {
             .await;
     }
 
+    /// The `Idempotency-Key` of every request PortOne's stand-in received, in order.
+    pub async fn idempotency_keys(&self) -> Vec<String> {
+        self.portone
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|r| {
+                r.headers
+                    .get("idempotency-key")
+                    .map(|v| v.to_str().unwrap().to_owned())
+            })
+            .collect()
+    }
+
     /// PortOne answers `GET /payments/{id}` for any id with a `PAID` payment of that id.
     pub async fn portone_pays_everything(&self) {
         Mock::given(method("GET"))

@@ -20,9 +20,9 @@ fn renewal_id() -> String {
     next_schedule_id(&PaymentId::parse("pay_123456").unwrap()).to_string()
 }
 
-/// `pay_123456` recorded and its renewal scheduled (for 2024-02-01T01:08:00Z); PortOne knows no
-/// other payment (`PAYMENT_NOT_FOUND`).
-async fn subscribed_with(options: Options) -> (TestApp, Schedules) {
+/// PortOne holds the paid `pay_123456` and knows no other payment (`PAYMENT_NOT_FOUND`); its
+/// schedules are recorded.
+async fn portone_with_one_payment(options: Options) -> (TestApp, Schedules) {
     let app = spawn_app_with(options).await;
     app.portone_has_payment(&paid_payment("pay_123456")).await;
     Mock::given(method("GET"))
@@ -32,6 +32,12 @@ async fn subscribed_with(options: Options) -> (TestApp, Schedules) {
         .mount(&app.portone)
         .await;
     let schedules = app.portone_schedules().await;
+    (app, schedules)
+}
+
+/// `pay_123456` recorded and its renewal scheduled (for 2024-02-01T01:08:00Z).
+async fn subscribed_with(options: Options) -> (TestApp, Schedules) {
+    let (app, schedules) = portone_with_one_payment(options).await;
     assert_eq!(app.send("pay_123456", "Paid").await.0, StatusCode::OK);
     (app, schedules)
 }
@@ -172,15 +178,7 @@ async fn a_schedule_never_created_is_created_while_the_grace_lasts() {
 
 /// As `subscribed`, but step 5 failed: the month is recorded, PortOne holds no schedule.
 async fn subscribed_again_without_schedule() -> (TestApp, Schedules) {
-    let app = spawn_app_with(Options::default()).await;
-    app.portone_has_payment(&paid_payment("pay_123456")).await;
-    Mock::given(method("GET"))
-        .and(path_regex(r"^/payments/[^/]+$"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("payment_not_found.json")))
-        .with_priority(10)
-        .mount(&app.portone)
-        .await;
-    let schedules = app.portone_schedules().await;
+    let (app, schedules) = portone_with_one_payment(Options::default()).await;
     schedule_fails_once(&app).await;
     let (status, _) = app.send("pay_123456", "Paid").await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "step 5 failed");
@@ -206,18 +204,7 @@ async fn a_missing_future_schedule_is_recreated_with_the_webhook_s_id_and_key() 
         created[0].1["timeToPay"], "2024-02-01T01:08:00.000Z",
         "at its own time"
     );
-    let keys: Vec<String> = app
-        .portone
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter_map(|r| {
-            r.headers
-                .get("idempotency-key")
-                .map(|v| v.to_str().unwrap().to_owned())
-        })
-        .collect();
+    let keys = app.idempotency_keys().await;
     let webhook_key = format!("\"schedule-{}\"", renewal_id());
     assert_eq!(
         keys,

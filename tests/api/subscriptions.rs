@@ -59,18 +59,7 @@ async fn resume_schedules_the_same_payment_id_with_a_new_idempotency_key() {
     assert_eq!(created.len(), 2);
     assert_eq!(created[1].0, row["next_schedule_id"].as_str().unwrap());
     assert_eq!(created[1].1["timeToPay"], row["next_schedule_at"]);
-    let keys: Vec<String> = app
-        .portone
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter_map(|r| {
-            r.headers
-                .get("idempotency-key")
-                .map(|v| v.to_str().unwrap().to_owned())
-        })
-        .collect();
+    let keys = app.idempotency_keys().await;
     assert_eq!(keys.len(), 2);
     assert_ne!(keys[0], keys[1]);
 

@@ -13,7 +13,7 @@ use tracing::Instrument;
 use super::auth::{AdminAuth, ApiError};
 use super::ApiTags;
 use crate::ports::Ports;
-use crate::service::reconcile::{PassOptions, Reconciler};
+use crate::service::reconcile::{PassOptions, PassResult, Reconciler};
 
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "reconcile_bad_request")]
@@ -83,12 +83,10 @@ impl<P: Ports> ReconcileApi<P> {
             }
         };
         let body = Json(serde_json::to_value(&report).unwrap_or(Value::Null));
-        if report.skipped.is_some() && report.failed == 0 {
-            ReconcileResponse::LeaseHeld(body)
-        } else if report.succeeded() {
-            ReconcileResponse::Ok(body)
-        } else {
-            ReconcileResponse::Failed(body)
+        match report.result() {
+            PassResult::Succeeded => ReconcileResponse::Ok(body),
+            PassResult::Skipped => ReconcileResponse::LeaseHeld(body),
+            PassResult::Failed => ReconcileResponse::Failed(body),
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::telemetry::metrics;
 
 use super::webhook::WebhookService;
 
-pub use report::{Action, ActionKind, Checked, Outcome, ReconcileReport};
+pub use report::{Action, ActionKind, Checked, Outcome, PassResult, ReconcileReport};
 
 /// The lease's name in `reconcile_lease`.
 pub const LEASE_NAME: &str = "reconcile";
@@ -99,14 +99,7 @@ impl<P: Ports> Reconciler<P> {
     pub async fn run(&self, options: PassOptions) -> ReconcileReport {
         let started = std::time::Instant::now();
         let report = self.pass(options).await;
-        let result = if report.skipped.is_some() && report.failed == 0 {
-            "skipped"
-        } else if report.succeeded() {
-            "succeeded"
-        } else {
-            "failed"
-        };
-        metrics::reconcile_pass(result, started.elapsed());
+        metrics::reconcile_pass(report.result().label(), started.elapsed());
         for action in &report.actions {
             metrics::reconcile_item(action.kind.label(), action.outcome.label());
         }

@@ -157,4 +157,37 @@ impl ReconcileReport {
     pub fn succeeded(&self) -> bool {
         self.failed == 0
     }
+
+    /// How the pass ended, as the endpoint answers it and the metrics count it.
+    pub fn result(&self) -> PassResult {
+        if self.skipped.is_some() && self.failed == 0 {
+            PassResult::Skipped
+        } else if self.succeeded() {
+            PassResult::Succeeded
+        } else {
+            PassResult::Failed
+        }
+    }
+}
+
+/// How a pass ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassResult {
+    /// It ran and nothing failed.
+    Succeeded,
+    /// Something could not be done (or the lease could not even be claimed).
+    Failed,
+    /// Another pass held the lease: nothing was done.
+    Skipped,
+}
+
+impl PassResult {
+    /// `succeeded`, `failed` or `skipped`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
 }
