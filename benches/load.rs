@@ -10,16 +10,20 @@
 //! Everything shares this machine's cores: load generator, stand-ins and service.
 //! `BENCH_SECONDS` (default 10) sets each phase's length.
 
+#[path = "support/portone.rs"]
+mod portone;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Data, Path};
 use poem::{get, handler, post, EndpointExt, Response, Route, Server};
 use serde_json::{json, Value};
+
+use portone::{json_response, paid_payment};
 
 /// Upstream delay in milliseconds, shared with the stand-in handlers.
 #[derive(Clone)]
@@ -34,20 +38,10 @@ impl Delay {
     }
 }
 
-fn json_response(body: String) -> Response {
-    Response::builder()
-        .status(StatusCode::OK)
-        .content_type("application/json")
-        .body(body)
-}
-
 #[handler]
 async fn payment(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
     delay.wait().await;
-    // A `PaidPayment` with every required field (as tests/fixtures/portone/paid_payment.json).
-    json_response(format!(
-        r#"{{"status":"PAID","id":"{id}","transactionId":"tx","merchantId":"m","storeId":"s","channel":{{"type":"TEST","pgProvider":"TOSSPAYMENTS","pgMerchantId":"t"}},"version":"V2","billingKey":"billing-key","requestedAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z","statusChangedAt":"2024-01-01T00:00:00Z","orderName":"월간 구독","amount":{{"total":10000,"taxFree":0,"discount":0,"paid":10000,"cancelled":0,"cancelledTaxFree":0}},"currency":"KRW","customer":{{"id":"c-1"}},"origin":{{"platformType":"API","ipAddress":"127.0.0.1"}},"paidAt":"2024-01-01T00:00:00Z","disputes":[]}}"#
-    ))
+    json_response(paid_payment(&id))
 }
 
 #[handler]

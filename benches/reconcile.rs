@@ -11,12 +11,13 @@
 #[allow(dead_code)]
 #[path = "../tests/api/pg.rs"]
 mod pg;
+#[path = "support/portone.rs"]
+mod portone;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Data, Path, Query};
 use poem::{get, handler, post, EndpointExt, Response, Route, Server};
@@ -31,6 +32,8 @@ use portone_subscriptions::service::{Services, WebhookService};
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+use portone::{json_response, paid_payment};
 
 /// One schedule the stand-in holds: (paymentId, timeToPay as RFC 3339).
 type Held = Vec<(String, String)>;
@@ -48,13 +51,6 @@ struct StandIn {
 #[serde(rename_all = "camelCase")]
 struct BodyQuery {
     request_body: Option<String>,
-}
-
-fn json_response(body: String) -> Response {
-    Response::builder()
-        .status(StatusCode::OK)
-        .content_type("application/json")
-        .body(body)
 }
 
 #[handler]
@@ -86,9 +82,7 @@ fn list(Query(query): Query<BodyQuery>, stand_in: Data<&StandIn>) -> Response {
 
 #[handler]
 fn payment(Path(id): Path<String>) -> Response {
-    json_response(format!(
-        r#"{{"status":"PAID","id":"{id}","transactionId":"tx","merchantId":"m","storeId":"s","channel":{{"type":"TEST","pgProvider":"TOSSPAYMENTS","pgMerchantId":"t"}},"version":"V2","billingKey":"bk","requestedAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z","statusChangedAt":"2024-01-01T00:00:00Z","orderName":"월간 구독","amount":{{"total":9900,"taxFree":0,"discount":0,"paid":9900,"cancelled":0,"cancelledTaxFree":0}},"currency":"KRW","customer":{{"id":"c"}},"origin":{{"platformType":"API","ipAddress":"127.0.0.1"}},"paidAt":"2024-01-01T00:00:00Z","disputes":[]}}"#
-    ))
+    json_response(paid_payment(&id))
 }
 
 #[handler]
