@@ -1,10 +1,8 @@
 use chrono::{DateTime, Utc};
 
 use super::*;
-use crate::domain::amount::Amount;
-use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
-use crate::domain::period::BillingPeriod;
+use crate::domain::record::testing::paid_month;
 use crate::domain::schedule_id::next_schedule_id;
 
 fn at(text: &str) -> Timestamp {
@@ -13,23 +11,7 @@ fn at(text: &str) -> Timestamp {
 
 /// A month paid 2024-01-01T00:00:00Z: first renewal charge 2024-02-01 10:00 KST, grace that day.
 fn month() -> PaymentRecord {
-    let payment = Payment {
-        id: PaymentId::parse("pay_1").unwrap(),
-        status: PaymentStatus::Paid,
-        order_name: "월간 구독".into(),
-        amount: Amount::new(9900).unwrap(),
-        currency: "KRW".into(),
-        billing_key: Some("bk".into()),
-        customer_id: None,
-        paid_at: None,
-        failed_at: None,
-        failure: None,
-    };
-    let period = BillingPeriod::starting_at(
-        at("2024-01-01T00:00:00Z").as_utc(),
-        ScheduleOffset::from_seconds(0),
-    );
-    PaymentRecord::paid(&payment, &period)
+    paid_month("pay_1")
 }
 
 #[test]

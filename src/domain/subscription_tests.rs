@@ -1,9 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use super::*;
-use crate::domain::payment::{Payment, PaymentStatus};
-use crate::domain::payment_id::PaymentId;
-use crate::domain::period::{BillingPeriod, ScheduleOffset};
+use crate::domain::record::testing::paid_month;
 
 fn at(text: &str) -> Timestamp {
     Timestamp::from_utc(text.parse::<DateTime<Utc>>().unwrap())
@@ -12,23 +10,9 @@ fn at(text: &str) -> Timestamp {
 /// Paid 2024-01-01T00:00:00Z: `end_at` 2024-01-31T00:00:00Z, first renewal charge
 /// 2024-02-01T01:00:00Z, `end_grace_at` 2024-02-01T14:59:59Z.
 fn month() -> PaymentRecord {
-    let payment = Payment {
-        id: PaymentId::parse("pay_1").unwrap(),
-        status: PaymentStatus::Paid,
-        order_name: "월간 구독".into(),
-        amount: Amount::new(9900).unwrap(),
-        currency: "KRW".into(),
-        billing_key: Some("bk".into()),
-        customer_id: Some("user-1".into()),
-        paid_at: None,
-        failed_at: None,
-        failure: None,
-    };
-    let period = BillingPeriod::starting_at(
-        at("2024-01-01T00:00:00Z").as_utc(),
-        ScheduleOffset::from_seconds(0),
-    );
-    PaymentRecord::paid(&payment, &period)
+    let mut month = paid_month("pay_1");
+    month.customer_id = Some("user-1".into());
+    month
 }
 
 fn cancelled(at_: &str) -> PaymentRecord {

@@ -111,29 +111,10 @@ fn advance(cursor: &mut Option<RenewalCursor>, months: &[PaymentRecord]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::amount::Amount;
-    use crate::domain::payment::{Payment, PaymentStatus};
-    use crate::domain::payment_id::PaymentId;
-    use crate::domain::period::{BillingPeriod, ScheduleOffset};
+    use crate::domain::record::testing::paid_month;
 
     fn month(key: &str) -> PaymentRecord {
-        let payment = Payment {
-            id: PaymentId::parse(key).unwrap(),
-            status: PaymentStatus::Paid,
-            order_name: "월간 구독".into(),
-            amount: Amount::new(9900).unwrap(),
-            currency: "KRW".into(),
-            billing_key: Some("bk".into()),
-            customer_id: None,
-            paid_at: None,
-            failed_at: None,
-            failure: None,
-        };
-        let start = "2024-01-01T00:00:00Z".parse().unwrap();
-        PaymentRecord::paid(
-            &payment,
-            &BillingPeriod::starting_at(start, ScheduleOffset::from_seconds(0)),
-        )
+        paid_month(key)
     }
 
     #[test]
