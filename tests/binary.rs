@@ -152,24 +152,26 @@ fn free_port() -> u16 {
 }
 
 fn healthz(port: u16) -> Option<String> {
+    try_http(
+        port,
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+}
+
+/// `request` (raw HTTP/1.1, `Connection: close`) to `127.0.0.1:port`; the whole answer, or `None`
+/// when nothing answers.
+fn try_http(port: u16, request: &str) -> Option<String> {
     use std::io::Write;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .ok()?;
+    stream.write_all(request.as_bytes()).ok()?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).ok()?;
     Some(answer)
 }
 
-/// `request` (raw HTTP/1.1, `Connection: close`) to `127.0.0.1:port`; the whole answer.
+/// As [`try_http`], for a server known to be up.
 fn http(port: u16, request: &str) -> String {
-    use std::io::Write;
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
+    try_http(port, request).expect("the server answers")
 }
 
 /// PortOne unreachable: one webhook, its lookup tried four times. Every line the request logs
