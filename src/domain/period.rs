@@ -4,34 +4,12 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+pub use super::seoul::ScheduleOffset;
 use super::seoul::{charge_time, end_of_day, seoul_day};
 use super::timestamp::Timestamp;
 
 /// Length of one paid period: the route spec's `end_at = start_at + 30일`.
 pub const PERIOD_DAYS: i64 = 30;
-
-/// Seconds after 10:00:00 KST at which the next payment is scheduled, in `0..=3599`.
-///
-/// The route spec asks for "오전 10시~11시 사이 임의 시각": a uniformly random whole second of that hour, so
-/// the first-of-month renewals of many customers do not hit PortOne in the same second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ScheduleOffset(u16);
-
-impl ScheduleOffset {
-    /// Number of distinct offsets: one per second of the hour.
-    pub const SECONDS_IN_WINDOW: u32 = 3600;
-
-    /// Wraps any `u32` into the window (`seconds % 3600`), so a random source cannot break it.
-    pub fn from_seconds(seconds: u32) -> Self {
-        // The remainder is below 3600, so it fits a u16.
-        Self((seconds % Self::SECONDS_IN_WINDOW) as u16)
-    }
-
-    /// Seconds after 10:00:00 KST.
-    pub fn seconds(self) -> u32 {
-        u32::from(self.0)
-    }
-}
 
 /// The four instants of one paid month, all UTC at millisecond precision.
 ///

@@ -2,9 +2,32 @@
 
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Seoul;
+use serde::Serialize;
 
-use super::period::ScheduleOffset;
 use super::timestamp::Timestamp;
+
+/// Seconds after 10:00:00 KST at which the next payment is scheduled, in `0..=3599`.
+///
+/// The route spec asks for "오전 10시~11시 사이 임의 시각": a uniformly random whole second of that hour, so
+/// the first-of-month renewals of many customers do not hit PortOne in the same second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ScheduleOffset(u16);
+
+impl ScheduleOffset {
+    /// Number of distinct offsets: one per second of the hour.
+    pub const SECONDS_IN_WINDOW: u32 = 3600;
+
+    /// Wraps any `u32` into the window (`seconds % 3600`), so a random source cannot break it.
+    pub fn from_seconds(seconds: u32) -> Self {
+        // The remainder is below 3600, so it fits a u16.
+        Self((seconds % Self::SECONDS_IN_WINDOW) as u16)
+    }
+
+    /// Seconds after 10:00:00 KST.
+    pub fn seconds(self) -> u32 {
+        u32::from(self.0)
+    }
+}
 
 /// The Seoul calendar date of `at`.
 pub fn seoul_day(at: Timestamp) -> NaiveDate {

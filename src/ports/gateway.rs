@@ -8,6 +8,8 @@ use uuid::Uuid;
 use crate::domain::amount::Amount;
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
+use crate::domain::rejection::{Rejection, RejectionKind};
+use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 
 /// Next month's payment to schedule with a billing key (`createPaymentSchedule`,
@@ -35,8 +37,7 @@ pub struct ScheduleRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentSchedule {
     pub id: String,
-    /// `SCHEDULED`, `STARTED`, `PENDING`, `SUCCEEDED`, `FAILED`, `REVOKED`, or a newer value.
-    pub status: String,
+    pub status: ScheduleStatus,
     pub payment_id: String,
     pub order_name: String,
     pub time_to_pay: Timestamp,
@@ -53,7 +54,7 @@ pub struct PaymentSchedule {
 pub struct ScheduleQuery {
     pub from: Timestamp,
     pub until: Timestamp,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<ScheduleStatus>,
     pub page: u32,
     pub size: u32,
 }
@@ -90,16 +91,9 @@ pub enum ScheduleOutcome {
 /// A PortOne call that did not give a usable answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GatewayError {
-    /// PortOne answered with an error body `{type, message?}`.
-    #[error("PortOne answered {status} {error_type}")]
-    Rejected {
-        /// HTTP status.
-        status: u16,
-        /// PortOne's error `type`, e.g. `PAYMENT_NOT_FOUND`, or `UNKNOWN` when the body had none.
-        error_type: String,
-        /// PortOne's `message`, if any.
-        message: Option<String>,
-    },
+    /// PortOne answered with an error body `{type, message?}`, translated by the adapter.
+    #[error("PortOne answered {} {}", .0.status, .0.code)]
+    Rejected(Rejection),
     /// No answer in time.
     #[error("PortOne did not answer in time")]
     Timeout,
@@ -111,13 +105,24 @@ pub enum GatewayError {
     InvalidResponse(String),
 }
 
-/// PortOne's V2 REST API.
-pub trait PaymentGateway: Send + Sync + 'static {
+impl GatewayError {
+    /// What PortOne's refusal means, when PortOne refused.
+    pub fn rejection(&self) -> Option<&RejectionKind> {
+        match self {
+            Self::Rejected(rejection) => Some(&rejection.kind),
+            _ => None,
+        }
+    }
+}
+
+/// PortOne's V2 REST API. A clone is a handle on the same client (tests keep one to see what was
+/// scheduled).
+pub trait PaymentGateway: Clone + Send + Sync + 'static {
     /// The payment `id` (`getPayment`, `GET /payments/{paymentId}`), whatever its status.
     ///
     /// # Errors
-    /// MUST return [`GatewayError::Rejected`] with PortOne's `type` for error answers (an unknown
-    /// payment is `PAYMENT_NOT_FOUND`), and the other variants for transport failures.
+    /// MUST return [`GatewayError::Rejected`] for error answers (an unknown payment is
+    /// [`RejectionKind::PaymentNotFound`]), and the other variants for transport failures.
     fn get_payment(&self, id: &PaymentId) -> impl Future<Output = Result<Payment, GatewayError>> + Send;
 
     /// Schedules `request` (`POST /payments/{paymentId}/schedule`) idempotently.
@@ -166,48 +171,4 @@ pub trait PaymentGateway: Send + Sync + 'static {
         payment_id: Uuid,
         time_to_pay: Timestamp,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
-}
-
-/// Shared gateways (tests keep a handle to inspect what was scheduled).
-impl<T: PaymentGateway> PaymentGateway for std::sync::Arc<T> {
-    fn get_payment(&self, id: &PaymentId) -> impl Future<Output = Result<Payment, GatewayError>> + Send {
-        (**self).get_payment(id)
-    }
-
-    fn schedule_payment(
-        &self,
-        request: &ScheduleRequest,
-    ) -> impl Future<Output = Result<ScheduleOutcome, GatewayError>> + Send {
-        (**self).schedule_payment(request)
-    }
-
-    fn revoke_schedule(
-        &self,
-        schedule_id: &str,
-    ) -> impl Future<Output = Result<RevokeOutcome, GatewayError>> + Send {
-        (**self).revoke_schedule(schedule_id)
-    }
-
-    fn get_schedule(
-        &self,
-        schedule_id: &str,
-    ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send {
-        (**self).get_schedule(schedule_id)
-    }
-
-    fn list_schedules(
-        &self,
-        query: &ScheduleQuery,
-    ) -> impl Future<Output = Result<SchedulePage, GatewayError>> + Send {
-        (**self).list_schedules(query)
-    }
-
-    fn find_schedule(
-        &self,
-        billing_key: &str,
-        payment_id: Uuid,
-        time_to_pay: Timestamp,
-    ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send {
-        (**self).find_schedule(billing_key, payment_id, time_to_pay)
-    }
 }

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
+use crate::domain::schedule_status::ScheduleStatus;
 use crate::ports::{GatewayError, PaymentGateway, PaymentSchedule, Ports, RevokeOutcome};
 
 /// What happened to the next payment's schedule.
@@ -57,11 +58,11 @@ pub(super) async fn revoke_next<P: Ports>(
         return Ok(Revocation::NothingScheduled);
     };
     let schedule_id = schedule.id;
-    match schedule.status.as_str() {
-        "SCHEDULED" => {}
-        "REVOKED" => return Ok(Revocation::AlreadyRevoked { schedule_id }),
+    match schedule.status {
+        ScheduleStatus::Scheduled => {}
+        ScheduleStatus::Revoked => return Ok(Revocation::AlreadyRevoked { schedule_id }),
         // A failed charge leaves nothing to revoke.
-        "FAILED" => return Ok(Revocation::NothingScheduled),
+        ScheduleStatus::Failed => return Ok(Revocation::NothingScheduled),
         // STARTED, PENDING, SUCCEEDED (or newer states): the charge is under way or done.
         _ => return Ok(Revocation::AlreadyCharged { schedule_id }),
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use portone_subscriptions::domain::checklist::StepStatus;
 use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::record::PaymentRecord;
+use portone_subscriptions::domain::rejection::RejectionKind;
 use portone_subscriptions::domain::schedule_id::retry_payment_id;
 use portone_subscriptions::service::{Verdict, WebhookOutcome};
 
@@ -209,7 +210,8 @@ async fn a_late_failed_webhook_of_an_older_attempt_changes_nothing() {
 #[tokio::test]
 async fn a_deleted_billing_key_lapses_the_subscription_at_once_and_answers_200() {
     let app = subscribed().await;
-    app.portone.refuse_schedules_with("BILLING_KEY_ALREADY_DELETED");
+    app.portone
+        .refuse_schedules_with(RejectionKind::BillingKeyDeleted);
 
     let (_, outcome) = charge(&app, true).await;
 
@@ -264,7 +266,8 @@ async fn cancelling_during_dunning_revokes_the_retry_and_resuming_schedules_it_a
 #[tokio::test]
 async fn a_paid_webhook_after_the_lapse_is_recorded_but_nothing_is_scheduled() {
     let app = subscribed().await;
-    app.portone.refuse_schedules_with("BILLING_KEY_NOT_FOUND");
+    app.portone
+        .refuse_schedules_with(RejectionKind::BillingKeyNotFound);
     charge(&app, true).await;
     // PortOne charged the retry anyway (say, a schedule created before the key vanished).
     let retry = retry_payment_id(month(&app).next_schedule_id, 1);

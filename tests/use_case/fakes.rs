@@ -13,6 +13,8 @@ use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::payment::{Payment, PaymentFailure, PaymentStatus};
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::period::ScheduleOffset;
+use portone_subscriptions::domain::rejection::{Rejection, RejectionKind};
+use portone_subscriptions::domain::schedule_status::ScheduleStatus;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{
     Adapters, GatewayError, PaymentGateway, PaymentSchedule, RandomSource, RevokeOutcome, ScheduleOutcome,
@@ -31,19 +33,32 @@ pub struct Held {
     pub status: &'static str,
 }
 
+/// A handle on one fake PortOne: clones share it, so a test keeps one to see what the service
+/// scheduled.
+#[derive(Clone, Default)]
+pub struct FakePortOne(Arc<FakeState>);
+
+impl std::ops::Deref for FakePortOne {
+    type Target = FakeState;
+
+    fn deref(&self) -> &FakeState {
+        &self.0
+    }
+}
+
 #[derive(Default)]
-pub struct FakePortOne {
+pub struct FakeState {
     payments: Mutex<HashMap<String, Payment>>,
     schedules: Mutex<Vec<Held>>,
     /// Ids to hand out for the next schedules, in order; `schedule-{n}` once empty.
     next_ids: Mutex<Vec<String>>,
     /// Set: every new schedule is refused with this error `type` (a deleted billing key).
-    refuse_schedules: Mutex<Option<&'static str>>,
+    refuse_schedules: Mutex<Option<RejectionKind>>,
     /// Runs (once) at the start of the next payment lookup: something else happening meanwhile.
     on_lookup: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
-impl FakePortOne {
+impl FakeState {
     pub fn add(&self, payment: Payment) {
         self.payments
             .lock()
@@ -66,9 +81,9 @@ impl FakePortOne {
         self.schedules.lock().unwrap().clone()
     }
 
-    /// From now on every new schedule is refused with PortOne's error `type`.
-    pub fn refuse_schedules_with(&self, error_type: &'static str) {
-        *self.refuse_schedules.lock().unwrap() = Some(error_type);
+    /// From now on every new schedule is refused as PortOne refuses with `kind`.
+    pub fn refuse_schedules_with(&self, kind: RejectionKind) {
+        *self.refuse_schedules.lock().unwrap() = Some(kind);
     }
 
     /// Runs the live schedule of `payment_id` as PortOne does at `timeToPay`: a `PAID` payment
@@ -129,21 +144,13 @@ impl PaymentGateway for FakePortOne {
             .unwrap()
             .get(id.as_str())
             .cloned()
-            .ok_or(GatewayError::Rejected {
-                status: 404,
-                error_type: "PAYMENT_NOT_FOUND".into(),
-                message: None,
-            })
+            .ok_or_else(|| rejected(404, RejectionKind::PaymentNotFound, "PAYMENT_NOT_FOUND"))
     }
 
     async fn schedule_payment(&self, request: &ScheduleRequest) -> Result<ScheduleOutcome, GatewayError> {
         tokio::task::yield_now().await;
-        if let Some(error_type) = *self.refuse_schedules.lock().unwrap() {
-            return Err(GatewayError::Rejected {
-                status: 409,
-                error_type: error_type.into(),
-                message: None,
-            });
+        if let Some(kind) = self.refuse_schedules.lock().unwrap().clone() {
+            return Err(rejected(409, kind, "REFUSED"));
         }
         let mut schedules = self.schedules.lock().unwrap();
         let live = |s: &&Held| s.request.payment_id == request.payment_id && s.status != "REVOKED";
@@ -188,7 +195,13 @@ impl PaymentGateway for FakePortOne {
         let schedules = self.schedules.lock().unwrap();
         let mut matching: Vec<PaymentSchedule> = schedules
             .iter()
-            .filter(|s| query.statuses.is_empty() || query.statuses.iter().any(|status| status == s.status))
+            .filter(|s| {
+                query.statuses.is_empty()
+                    || query
+                        .statuses
+                        .iter()
+                        .any(|status| status.as_portone() == s.status)
+            })
             .filter(|s| s.request.time_to_pay >= query.from && s.request.time_to_pay <= query.until)
             .map(view)
             .collect();
@@ -222,11 +235,20 @@ impl PaymentGateway for FakePortOne {
     }
 }
 
+fn rejected(status: u16, kind: RejectionKind, code: &str) -> GatewayError {
+    GatewayError::Rejected(Rejection {
+        kind,
+        status,
+        code: code.into(),
+        message: None,
+    })
+}
+
 fn view(held: &Held) -> PaymentSchedule {
     let s = &held.request;
     PaymentSchedule {
         id: held.id.clone(),
-        status: held.status.into(),
+        status: ScheduleStatus::from_portone(held.status),
         payment_id: s.payment_id.to_string(),
         order_name: s.order_name.clone(),
         time_to_pay: s.time_to_pay,
@@ -265,12 +287,12 @@ pub fn paid(id: &str, paid_at: Option<&str>) -> Payment {
     }
 }
 
-pub type TestPorts = Adapters<Arc<FakePortOne>, Arc<InMemoryLedger>, Arc<FixedClock>, Offset>;
+pub type TestPorts = Adapters<FakePortOne, Arc<InMemoryLedger>, Arc<FixedClock>, Offset>;
 
 /// The services over in-memory ports, and handles on them.
 pub struct Harness {
     pub services: Services<TestPorts>,
-    pub portone: Arc<FakePortOne>,
+    pub portone: FakePortOne,
     pub ledger: Arc<InMemoryLedger>,
     pub clock: Arc<FixedClock>,
 }
@@ -282,7 +304,7 @@ impl Harness {
     }
 
     pub fn with_secret(offset: u32, secret: Option<WebhookSecret>) -> Self {
-        let portone = Arc::new(FakePortOne::default());
+        let portone = FakePortOne::default();
         let ledger = Arc::new(InMemoryLedger::new());
         let clock = Arc::new(FixedClock::at(utc("2024-03-10T12:00:00Z")));
         let ports = Adapters {

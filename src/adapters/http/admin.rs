@@ -34,7 +34,7 @@ impl From<PaymentSchedule> for ScheduleView {
     fn from(s: PaymentSchedule) -> Self {
         Self {
             id: s.id,
-            status: s.status,
+            status: s.status.as_portone().to_owned(),
             payment_id: s.payment_id,
             order_name: s.order_name,
             time_to_pay: s.time_to_pay.to_iso(),

@@ -7,25 +7,30 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::RequestBuilder;
 use serde::Deserialize;
 
+use super::rejections;
+use crate::domain::rejection::Rejection;
 use crate::ports::GatewayError;
 use crate::telemetry::metrics::{self, Upstream};
 
 /// PortOne's error body: `{"type": "PAYMENT_NOT_FOUND", "message"?: "…"}` (every error in the
-/// schema has this shape; `PgProviderError` adds `pgCode`/`pgMessage`, ignored here).
-#[derive(Debug, Deserialize)]
+/// schema has this shape; `PgProviderError` adds `pgCode` and `pgMessage`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ErrorBody {
     #[serde(rename = "type")]
     error_type: Option<String>,
     message: Option<String>,
+    pg_code: Option<String>,
+    pg_message: Option<String>,
 }
 
 /// Sends `request` and returns the body of a 2xx answer. The attempt is timed in
 /// `portone_subscriptions_upstream_request_duration_seconds{upstream="portone", operation}`.
 ///
 /// # Errors
-/// [`GatewayError::Rejected`] for any other status, with PortOne's `type` (`UNKNOWN` when the
-/// body is not PortOne's error shape, e.g. an HTML page from a proxy); `Timeout` and
-/// `Unreachable` for transport failures.
+/// [`GatewayError::Rejected`] for any other status, with PortOne's `type` translated
+/// (`rejections::kind`; `UNKNOWN` when the body is not PortOne's error shape, e.g. an HTML page
+/// from a proxy); `Timeout` and `Unreachable` for transport failures.
 pub(super) async fn send(operation: &'static str, request: RequestBuilder) -> Result<Bytes, GatewayError> {
     let started = Instant::now();
     let result = exchange(request).await;
@@ -37,7 +42,7 @@ pub(super) async fn send(operation: &'static str, request: RequestBuilder) -> Re
 fn result_label(result: &Result<Bytes, GatewayError>) -> &'static str {
     match result {
         Ok(_) => "2xx",
-        Err(GatewayError::Rejected { status, .. }) => match status {
+        Err(GatewayError::Rejected(Rejection { status, .. })) => match status {
             400..=499 => "4xx",
             500..=599 => "5xx",
             _ => "other",
@@ -65,15 +70,14 @@ async fn exchange(request: RequestBuilder) -> Result<Bytes, GatewayError> {
             _ => Ok(body),
         };
     }
-    let parsed = serde_json::from_slice::<ErrorBody>(&body).ok();
-    let (error_type, message) = parsed
-        .map(|error| (error.error_type, error.message))
-        .unwrap_or_default();
-    Err(GatewayError::Rejected {
+    let error = serde_json::from_slice::<ErrorBody>(&body).unwrap_or_default();
+    let code = error.error_type.unwrap_or_else(|| "UNKNOWN".to_owned());
+    Err(GatewayError::Rejected(Rejection {
+        kind: rejections::kind(&code, error.pg_code, error.pg_message),
         status: status.as_u16(),
-        error_type: error_type.unwrap_or_else(|| "UNKNOWN".to_owned()),
-        message,
-    })
+        code,
+        message: error.message,
+    }))
 }
 
 fn transport(error: reqwest::Error) -> GatewayError {

@@ -3,6 +3,7 @@
 //! `createPaymentSchedule`, `revokePaymentSchedules`, `getPaymentSchedule`, `getPaymentSchedules`).
 
 mod errors;
+mod rejections;
 pub mod retry;
 mod wire;
 
@@ -13,6 +14,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
+use crate::domain::rejection::RejectionKind;
+use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
     GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,
@@ -26,12 +29,6 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.')
     .remove(b'~');
-
-/// PortOne's error `type` that means "this paymentId already has a schedule".
-const SCHEDULE_ALREADY_EXISTS: &str = "PAYMENT_SCHEDULE_ALREADY_EXISTS";
-
-/// PortOne's error `type` for an unknown schedule id.
-const SCHEDULE_NOT_FOUND: &str = "PAYMENT_SCHEDULE_NOT_FOUND";
 
 /// A PortOne V2 client.
 ///
@@ -167,11 +164,9 @@ impl PaymentGateway for PortOneClient {
         .await;
         match sent {
             Ok(body) => wire::CreatePaymentScheduleResponse::parse(&body),
-            Err(GatewayError::Rejected {
-                status: 409,
-                error_type,
-                ..
-            }) if error_type == SCHEDULE_ALREADY_EXISTS => Ok(ScheduleOutcome::AlreadyExists),
+            Err(error) if error.rejection() == Some(&RejectionKind::ScheduleAlreadyExists) => {
+                Ok(ScheduleOutcome::AlreadyExists)
+            }
             Err(error) => Err(error),
         }
     }
@@ -185,22 +180,15 @@ impl PaymentGateway for PortOneClient {
         let request = self
             .authorized_without_store(self.http.delete(self.url(&["payment-schedules"])))
             .json(&body);
-        match errors::send("revoke_schedule", request).await {
-            Ok(body) => wire::RevokeResponse::parse(&body),
-            Err(GatewayError::Rejected { error_type, .. })
-                if error_type == "PAYMENT_SCHEDULE_ALREADY_REVOKED" =>
-            {
-                Ok(RevokeOutcome::AlreadyRevoked)
-            }
-            Err(GatewayError::Rejected { error_type, .. })
-                if error_type == "PAYMENT_SCHEDULE_ALREADY_PROCESSED" =>
-            {
-                Ok(RevokeOutcome::AlreadyProcessed)
-            }
-            Err(GatewayError::Rejected { error_type, .. }) if error_type == SCHEDULE_NOT_FOUND => {
-                Ok(RevokeOutcome::NotFound)
-            }
-            Err(error) => Err(error),
+        let error = match errors::send("revoke_schedule", request).await {
+            Ok(body) => return wire::RevokeResponse::parse(&body),
+            Err(error) => error,
+        };
+        match error.rejection() {
+            Some(RejectionKind::ScheduleAlreadyRevoked) => Ok(RevokeOutcome::AlreadyRevoked),
+            Some(RejectionKind::ScheduleAlreadyProcessed) => Ok(RevokeOutcome::AlreadyProcessed),
+            Some(RejectionKind::ScheduleNotFound) => Ok(RevokeOutcome::NotFound),
+            _ => Err(error),
         }
     }
 
@@ -208,7 +196,7 @@ impl PaymentGateway for PortOneClient {
         let request = self.authorized(self.http.get(self.url(&["payment-schedules", schedule_id])));
         match errors::send("get_schedule", request).await {
             Ok(body) => wire::ScheduleDto::parse(&body).map(Some),
-            Err(GatewayError::Rejected { error_type, .. }) if error_type == SCHEDULE_NOT_FOUND => Ok(None),
+            Err(error) if error.rejection() == Some(&RejectionKind::ScheduleNotFound) => Ok(None),
             Err(error) => Err(error),
         }
     }
@@ -234,7 +222,7 @@ impl PaymentGateway for PortOneClient {
             .collect();
         // A resumed subscription has a revoked schedule and a newer pending one: the pending one
         // wins, else the latest.
-        matching.sort_by_key(|s| (s.status == "SCHEDULED", s.created_at));
+        matching.sort_by_key(|s| (s.status == ScheduleStatus::Scheduled, s.created_at));
         Ok(matching.pop())
     }
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use crate::domain::rejection::RejectionKind;
 use crate::ports::GatewayError;
 use crate::telemetry::metrics::{self, Upstream};
 
@@ -35,7 +36,7 @@ pub const DEFAULT_RETRIES: RetryPolicy = RetryPolicy {
 fn transient(error: &GatewayError) -> bool {
     match error {
         GatewayError::Timeout | GatewayError::Unreachable(_) => true,
-        GatewayError::Rejected { status, .. } => matches!(status, 502..=504),
+        GatewayError::Rejected(rejection) => matches!(rejection.status, 502..=504),
         GatewayError::InvalidResponse(_) => false,
     }
 }
@@ -49,8 +50,7 @@ pub fn lookup_is_retryable(error: &GatewayError) -> bool {
 /// `POST /payments/{id}/schedule` with the same `Idempotency-Key`: transient failures, and 409
 /// `IDEMPOTENCY_OUTSTANDING_REQUEST` ("the first attempt is still running, ask again shortly").
 pub fn schedule_is_retryable(error: &GatewayError) -> bool {
-    transient(error)
-        || matches!(error, GatewayError::Rejected { status: 409, error_type, .. } if error_type == "IDEMPOTENCY_OUTSTANDING_REQUEST")
+    transient(error) || error.rejection() == Some(&RejectionKind::IdempotencyOutstanding)
 }
 
 /// Runs `attempt` until it succeeds, fails with an error `retryable` refuses, or the policy's
@@ -90,11 +90,12 @@ mod tests {
     use super::*;
 
     fn rejected(status: u16, error_type: &str) -> GatewayError {
-        GatewayError::Rejected {
+        GatewayError::Rejected(crate::domain::rejection::Rejection {
+            kind: crate::adapters::portone::rejections::kind(error_type, None, None),
             status,
-            error_type: error_type.into(),
+            code: error_type.into(),
             message: None,
-        }
+        })
     }
 
     #[test]

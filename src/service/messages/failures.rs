@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::domain::rejection::RejectionKind;
 use crate::ports::{GatewayError, LedgerError, Unavailable};
 use crate::service::steps::Failure;
 
@@ -60,16 +61,14 @@ fn storage_failure(error: &LedgerError) -> String {
 /// Transport details (addresses, OS errors) are logged, not returned.
 fn gateway_failure(what: &str, error: &GatewayError) -> Failure {
     let (message, data) = match error {
-        GatewayError::Rejected {
-            status,
-            error_type,
-            message,
-        } => (
+        GatewayError::Rejected(rejection) => (
             format!(
-                "{what}: {} (HTTP {status} {error_type})",
-                portone_error_ko(error_type)
+                "{what}: {} (HTTP {} {})",
+                rejection_ko(&rejection.kind),
+                rejection.status,
+                rejection.code
             ),
-            json!({ "httpStatus": status, "type": error_type, "message": message }),
+            json!({ "httpStatus": rejection.status, "type": rejection.code, "message": rejection.message }),
         ),
         GatewayError::Timeout => (
             format!("{what}: 포트원 API가 제한 시간 안에 응답하지 않았습니다."),
@@ -87,22 +86,30 @@ fn gateway_failure(what: &str, error: &GatewayError) -> Failure {
     Failure::upstream(message, Some(data))
 }
 
-/// PortOne's error `type`s (its OpenAPI schema's `GetPaymentError`, `CreatePaymentScheduleError`
-/// and `RevokePaymentSchedulesError`), in Korean; unknown types get a generic sentence.
-fn portone_error_ko(error_type: &str) -> &'static str {
-    match error_type {
-        "PAYMENT_NOT_FOUND" => "결제 건이 존재하지 않습니다",
-        "UNAUTHORIZED" => "인증에 실패했습니다 (PORTONE_API_SECRET 확인 필요)",
-        "FORBIDDEN" => "요청이 거부되었습니다",
-        "INVALID_REQUEST" => "요청 값이 올바르지 않습니다",
-        "BILLING_KEY_NOT_FOUND" => "빌링키가 존재하지 않습니다",
-        "BILLING_KEY_ALREADY_DELETED" => "빌링키가 이미 삭제되었습니다",
-        "ALREADY_PAID_OR_WAITING" => "이미 결제되었거나 결제 대기 중인 결제 건입니다",
-        "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT" => "면세 금액 등 일부 금액의 합이 총 금액을 초과합니다",
-        "PAYMENT_SCHEDULE_ALREADY_EXISTS" => "이미 예약된 결제 건입니다",
-        "PAYMENT_SCHEDULE_NOT_FOUND" => "결제 예약 건이 존재하지 않습니다",
-        "PAYMENT_SCHEDULE_ALREADY_PROCESSED" => "이미 처리된 결제 예약 건입니다",
-        "PAYMENT_SCHEDULE_ALREADY_REVOKED" => "이미 취소된 결제 예약 건입니다",
-        _ => "포트원이 오류를 반환했습니다",
+/// What PortOne's refusal means, in Korean; a refusal this build does not know gets a generic
+/// sentence (PortOne's own `type` follows it in the message).
+fn rejection_ko(kind: &RejectionKind) -> &'static str {
+    match kind {
+        RejectionKind::PaymentNotFound => "결제 건이 존재하지 않습니다",
+        RejectionKind::PaymentNotPaid => "결제 완료되지 않은 결제 건입니다",
+        RejectionKind::PaymentAlreadyCancelled => "이미 취소된 결제 건입니다",
+        RejectionKind::Unauthorized => "인증에 실패했습니다 (PORTONE_API_SECRET 확인 필요)",
+        RejectionKind::Forbidden => "요청이 거부되었습니다",
+        RejectionKind::InvalidRequest => "요청 값이 올바르지 않습니다",
+        RejectionKind::BillingKeyNotFound => "빌링키가 존재하지 않습니다",
+        RejectionKind::BillingKeyDeleted => "빌링키가 이미 삭제되었습니다",
+        RejectionKind::AlreadyPaidOrWaiting => "이미 결제되었거나 결제 대기 중인 결제 건입니다",
+        RejectionKind::AlreadyPaid => "이미 결제된 결제 건입니다",
+        RejectionKind::SumOfPartsExceedsTotal => "면세 금액 등 일부 금액의 합이 총 금액을 초과합니다",
+        RejectionKind::ScheduleAlreadyExists => "이미 예약된 결제 건입니다",
+        RejectionKind::ScheduleNotFound => "결제 예약 건이 존재하지 않습니다",
+        RejectionKind::ScheduleAlreadyProcessed => "이미 처리된 결제 예약 건입니다",
+        RejectionKind::ScheduleAlreadyRevoked => "이미 취소된 결제 예약 건입니다",
+        RejectionKind::Declined { .. } => "카드사(PG사)가 결제를 거절했습니다",
+        RejectionKind::CancellableAmountChanged => "취소 가능 금액이 달라졌습니다 (다른 취소가 먼저 처리됨)",
+        RejectionKind::CancelAmountExceedsCancellable => "취소 금액이 취소 가능 금액을 초과합니다",
+        RejectionKind::MaxCancelCountReached => "부분 취소 가능 횟수를 모두 사용했습니다",
+        RejectionKind::IdempotencyOutstanding => "같은 요청이 아직 처리 중입니다",
+        RejectionKind::Other => "포트원이 오류를 반환했습니다",
     }
 }

@@ -7,9 +7,10 @@ use futures_util::stream::{self, StreamExt};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::{PaymentRecord, PendingCharge};
+use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
-use crate::ports::{GatewayError, PaymentGateway, Ports, RenewalWindow};
+use crate::ports::{PaymentGateway, Ports, RenewalWindow};
 
 use super::pages::OpenRenewals;
 use super::{Action, ActionKind, Lease, Outcome, PassOptions, ReconcileReport, Reconciler};
@@ -74,7 +75,7 @@ impl<P: Ports> Reconciler<P> {
                     format!("PortOne reports the renewal {}", status.as_portone()),
                 ),
             },
-            Err(GatewayError::Rejected { error_type, .. }) if error_type == "PAYMENT_NOT_FOUND" => {
+            Err(error) if error.rejection() == Some(&RejectionKind::PaymentNotFound) => {
                 self.never_charged(month, charge, options, now).await
             }
             Err(error) => (Outcome::Failed, format!("reading the renewal failed: {error}")),
@@ -102,7 +103,7 @@ impl<P: Ports> Reconciler<P> {
             Err(error) => return (Outcome::Failed, error.to_string()),
         };
         match schedule {
-            Ok(Some(s)) if matches!(s.status.as_str(), "SCHEDULED" | "STARTED" | "PENDING") => (
+            Ok(Some(s)) if s.status.is_waiting() => (
                 Outcome::Waiting,
                 format!("PortOne's schedule {} is {}", s.id, s.status),
             ),

@@ -8,6 +8,7 @@ use futures_util::stream::{self, StreamExt};
 use uuid::Uuid;
 
 use crate::domain::record::PaymentRecord;
+use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
     PaymentGateway, PaymentLedger, PaymentSchedule, Ports, RenewalWindow, RevokeOutcome, ScheduleQuery,
@@ -80,7 +81,7 @@ impl<P: Ports> Reconciler<P> {
             let query = ScheduleQuery {
                 from,
                 until,
-                statuses: vec!["SCHEDULED".to_owned()],
+                statuses: vec![ScheduleStatus::Scheduled],
                 page,
                 size,
             };

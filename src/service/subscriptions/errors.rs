@@ -15,7 +15,7 @@ pub struct UpstreamFailure {
 impl From<GatewayError> for UpstreamFailure {
     fn from(error: GatewayError) -> Self {
         let code = match &error {
-            GatewayError::Rejected { error_type, .. } => error_type.clone(),
+            GatewayError::Rejected(rejection) => rejection.code.clone(),
             _ => "UPSTREAM_FAILED".to_owned(),
         };
         Self {

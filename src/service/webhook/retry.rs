@@ -4,19 +4,15 @@
 use crate::domain::checklist::Step;
 use crate::domain::payment::Payment;
 use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
+use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{
-    Clock, GatewayError, PaymentGateway, PaymentLedger, Ports, ScheduleOutcome, ScheduleRequest,
-};
+use crate::ports::{Clock, PaymentGateway, PaymentLedger, Ports, ScheduleOutcome, ScheduleRequest};
 use crate::service::renewal::retry_key;
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
 use crate::telemetry::metrics;
 
 use super::WebhookService;
-
-/// PortOne's error `type`s after which no retry can succeed (`createPaymentSchedule` errors).
-const BILLING_KEY_GONE: [&str; 2] = ["BILLING_KEY_NOT_FOUND", "BILLING_KEY_ALREADY_DELETED"];
 
 impl<P: Ports> WebhookService<P> {
     pub(super) async fn schedule_retry(
@@ -73,10 +69,8 @@ impl<P: Ports> WebhookService<P> {
                 }
                 Ok(())
             }
-            Err(GatewayError::Rejected { error_type, .. })
-                if BILLING_KEY_GONE.contains(&error_type.as_str()) =>
-            {
-                tracing::warn!(error_type, "the billing key is gone; the subscription lapses now");
+            Err(error) if error.rejection().is_some_and(RejectionKind::billing_key_gone) => {
+                tracing::warn!(%error, "the billing key is gone; the subscription lapses now");
                 self.lapse_now(steps, month, messages::BILLING_KEY_GONE, first)
                     .await
             }

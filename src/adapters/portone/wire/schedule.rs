@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::invalid;
+use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
     GatewayError, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage, ScheduleQuery,
@@ -130,7 +131,7 @@ impl ScheduleDto {
     fn into_domain(self) -> PaymentSchedule {
         PaymentSchedule {
             id: self.id,
-            status: self.status,
+            status: ScheduleStatus::from_portone(&self.status),
             payment_id: self.payment_id,
             order_name: self.order_name,
             time_to_pay: self.time_to_pay.into(),
@@ -201,8 +202,8 @@ struct ListFilter<'a> {
     billing_key: Option<&'a str>,
     from: String,
     until: String,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    status: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    status: Vec<&'a str>,
 }
 
 impl<'a> ListSchedulesBody<'a> {
@@ -221,7 +222,7 @@ impl<'a> ListSchedulesBody<'a> {
                 billing_key: Some(billing_key),
                 from: Timestamp::from_utc(time_to_pay.as_utc() - day).to_iso(),
                 until: Timestamp::from_utc(time_to_pay.as_utc() + day).to_iso(),
-                status: &[],
+                status: Vec::new(),
             },
         }
     }
@@ -243,7 +244,7 @@ impl<'a> ListSchedulesBody<'a> {
                 billing_key: None,
                 from: query.from.to_iso(),
                 until: query.until.to_iso(),
-                status: &query.statuses,
+                status: query.statuses.iter().map(ScheduleStatus::as_portone).collect(),
             },
         }
     }
