@@ -2,7 +2,7 @@
 //!
 //! Hexagonal layout; dependencies point inward only:
 //! - [`domain`]: period math, the webhook body, records and the checklist (no I/O);
-//! - [`ports`]: the traits the use cases need (`PaymentGateway`, `PaymentLedger`, `Clock`,
+//! - [`ports`]: the traits the use cases need (`PaymentGateway`, the ledger split by use, `Clock`,
 //!   `RandomSource`), bundled as `Ports`;
 //! - [`service`]: the webhook and subscription use cases, generic over the ports;
 //! - [`adapters`]: PortOne over reqwest, the ledger (PostgreSQL, Supabase REST, in memory), the

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use portone_subscriptions::adapters::ledger::SqlLedger;
 use portone_subscriptions::config::PostgresSettings;
-use portone_subscriptions::ports::PaymentLedger;
+use portone_subscriptions::domain::payment_id::PaymentId;
+use portone_subscriptions::ports::MonthLedger;
 use portone_subscriptions::telemetry::metrics;
 use secrecy::SecretString;
 
@@ -34,7 +35,13 @@ async fn storage_calls_are_timed_by_function_and_result() {
 
     ledger.ping().await.unwrap();
     ledger.ping().await.unwrap();
-    assert_eq!(ledger.find("nothing-here").await.unwrap(), None);
+    assert_eq!(
+        ledger
+            .find(&PaymentId::parse("nothing-here").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
     assert!(down.ping().await.is_err());
 
     let text = handle.render();

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::dunning::{DunningPolicy, RetrySlot};
 use super::payment::PaymentFailure;
+use super::payment_id::PaymentId;
 use super::period::ScheduleOffset;
 use super::record::PaymentRecord;
 use super::schedule_id::retry_payment_id;
@@ -30,11 +31,11 @@ pub fn charge_time(at: Timestamp, now: Timestamp) -> Timestamp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailedAttempt {
     /// `transaction_key` of the month the charge was meant to renew.
-    pub renewed_key: String,
+    pub renewed_key: PaymentId,
     /// 0 for the first charge, `n` for retry `n`.
     pub attempt: u32,
     /// PortOne `paymentId` of the failed charge.
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     #[serde(flatten)]
     pub failure: PaymentFailure,
     // (Flattened: attempts are serialized only in subscription reads, never per webhook.)

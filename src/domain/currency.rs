@@ -22,7 +22,8 @@ pub const PORTONE_CURRENCIES: [&str; 181] = [
     "ZWL",
 ];
 
-/// A currency PortOne accepts.
+/// A currency PortOne accepts: [`Currency::parse`] checks a caller's code against
+/// [`PORTONE_CURRENCIES`]; [`Currency::reported`] keeps what PortOne or storage says.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Currency(String);
@@ -41,6 +42,14 @@ impl Currency {
         } else {
             Err(UnknownCurrency(code.to_owned()))
         }
+    }
+
+    /// A currency PortOne reported (a payment's, a schedule's) or storage holds: kept verbatim,
+    /// also when this build's list does not have it yet (PortOne's backward-compatibility policy
+    /// lets its enums gain values, REST API overview, section "하위호환성"), so reading never
+    /// fails on a currency PortOne itself charged in.
+    pub fn reported(code: impl Into<String>) -> Self {
+        Self(code.into())
     }
 
     pub fn as_str(&self) -> &str {

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::amount::Amount;
+use super::currency::Currency;
 use super::payment_id::PaymentId;
 
 /// PortOne's `Payment.status` (the `status` discriminator of `Payment` in PortOne's OpenAPI
@@ -63,7 +64,7 @@ pub struct Payment {
     /// `amount.total`, in the currency's unit (KRW: won).
     pub amount: Amount,
     /// `currency`, an ISO 4217 code such as `KRW`.
-    pub currency: String,
+    pub currency: Currency,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.
     pub billing_key: Option<String>,
     /// `customer.id`.

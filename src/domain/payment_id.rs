@@ -12,7 +12,7 @@ pub const MAX_PAYMENT_ID_CHARS: u64 = 256;
 ///
 /// It becomes a URL path segment at PortOne and the `transaction_key` of the ledger, so anything
 /// that could smuggle a line break or be empty is refused at the edge.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct PaymentId(String);
 
@@ -49,6 +49,36 @@ impl PaymentId {
 
     /// The id as PortOne knows it.
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for PaymentId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for PaymentId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for PaymentId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl AsRef<str> for PaymentId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for PaymentId {
+    fn borrow(&self) -> &str {
         &self.0
     }
 }

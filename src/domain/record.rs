@@ -1,38 +1,72 @@
 //! One row of the `payment` table: a paid month of a subscription.
 
+use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
 use super::amount::Amount;
+use super::currency::Currency;
 use super::payment::Payment;
+use super::payment_id::PaymentId;
 use super::period::BillingPeriod;
 use super::schedule_id::next_schedule_id;
 use super::timestamp::Timestamp;
 
-/// The ledger's value for `status` of a paid month (the route spec's `status: "Paid"`).
-pub const PAID_STATUS: &str = "Paid";
+/// A month's `status` column. The column keeps its text (`"Paid"`, `"Cancelled"`); a value this
+/// build does not know (written by hand in the dashboard, say) is kept verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MonthStatus {
+    /// `"Paid"`: recorded from a paid payment (the route spec's `status: "Paid"`).
+    Paid,
+    /// `"Cancelled"`: PortOne cancelled (refunded) the payment.
+    Cancelled,
+    /// Any other text.
+    Other(String),
+}
 
-/// The ledger's value for `status` once PortOne cancelled (refunded) the payment.
-pub const CANCELLED_STATUS: &str = "Cancelled";
+impl MonthStatus {
+    /// The status a column's text names.
+    pub fn from_column(text: &str) -> Self {
+        match text {
+            "Paid" => Self::Paid,
+            "Cancelled" => Self::Cancelled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The column's text.
+    pub fn as_column(&self) -> &str {
+        match self {
+            Self::Paid => "Paid",
+            Self::Cancelled => "Cancelled",
+            Self::Other(other) => other,
+        }
+    }
+}
+
+impl Serialize for MonthStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_column())
+    }
+}
 
 /// A `payment` row. It serializes as the table's columns, flat (`record_columns`): the
 /// checklist's step-4 `data` and the API's rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRecord {
     /// PortOne `paymentId` of the paid payment; unique in the table.
-    pub transaction_key: String,
+    pub transaction_key: PaymentId,
     /// `amount.total` in the currency's unit (KRW: won).
     pub amount: Amount,
-    /// `"Paid"` when recorded; later flows may change it.
-    pub status: String,
+    /// [`MonthStatus::Paid`] when recorded; a refund makes it `Cancelled`.
+    pub status: MonthStatus,
     pub start_at: Timestamp,
     pub end_at: Timestamp,
     pub end_grace_at: Timestamp,
     pub next_schedule_at: Timestamp,
     /// `paymentId` of next month's scheduled payment; see [`next_schedule_id`].
     pub next_schedule_id: Uuid,
-    /// When the customer cancelled at period end; no next payment is scheduled while set.
-    /// Column `canceled_at` (the schema's spelling; code says "cancelled" throughout).
-    pub cancelled_at: Option<Timestamp>,
+    /// When the customer canceled at period end; no next payment is scheduled while set.
+    pub canceled_at: Option<Timestamp>,
     /// When a cancelled subscription was resumed.
     pub resumed_at: Option<Timestamp>,
     /// PortOne's `customer.id`: the app's user id (the integration guide issues billing keys with
@@ -42,7 +76,7 @@ pub struct PaymentRecord {
     /// PortOne's `orderName` of the paid payment.
     pub order_name: Option<String>,
     /// The paid payment's ISO 4217 currency.
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     /// The subscription the month belongs to: the first month's `transaction_key`, inherited by
     /// every renewal. Chosen by storage, so `None` until the row is stored.
     pub subscription_id: Option<String>,
@@ -59,7 +93,18 @@ pub struct NextTerms {
     /// In the currency's unit (KRW: won).
     pub next_amount: Option<Amount>,
     pub next_order_name: Option<String>,
-    pub next_currency: Option<String>,
+    pub next_currency: Option<Currency>,
+}
+
+/// What the next charge of a month's renewal is charged: the plan change's terms where one was
+/// made, else the month's own. `order_name` and `currency` are `None` only on rows recorded
+/// before they were kept; the payment that paid the month has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeTerms {
+    /// In the currency's unit (KRW: won).
+    pub amount: Amount,
+    pub order_name: Option<String>,
+    pub currency: Option<Currency>,
 }
 
 /// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
@@ -82,7 +127,7 @@ pub struct Renewal {
     pub lapsed_at: Option<Timestamp>,
     /// `transaction_key` of the month that renewed this one (after retries: the retry that
     /// recovered it).
-    pub renewed_by: Option<String>,
+    pub renewed_by: Option<PaymentId>,
 }
 
 /// The charge a month's renewal waits for: the first charge, or the pending retry.
@@ -100,15 +145,15 @@ impl PaymentRecord {
     /// The row a paid `payment` records for `period`.
     pub fn paid(payment: &Payment, period: &BillingPeriod) -> Self {
         Self {
-            transaction_key: payment.id.as_str().to_owned(),
+            transaction_key: payment.id.clone(),
             amount: payment.amount,
-            status: PAID_STATUS.to_owned(),
+            status: MonthStatus::Paid,
             start_at: period.start_at,
             end_at: period.end_at,
             end_grace_at: period.end_grace_at,
             next_schedule_at: period.next_schedule_at,
             next_schedule_id: next_schedule_id(&payment.id),
-            cancelled_at: None,
+            canceled_at: None,
             resumed_at: None,
             customer_id: payment.customer_id.clone(),
             order_name: Some(payment.order_name.clone()),
@@ -119,9 +164,15 @@ impl PaymentRecord {
         }
     }
 
-    /// What the next charge costs: the plan change's terms, else this month's own.
-    pub fn next_amount(&self) -> Amount {
-        self.next_terms.next_amount.unwrap_or(self.amount)
+    /// What the next charge is charged: the plan change's terms, else this month's own. The one
+    /// place that resolves them: every schedule request and the read model's `next_charge` use it.
+    pub fn next_charge_terms(&self) -> ChargeTerms {
+        let next = &self.next_terms;
+        ChargeTerms {
+            amount: next.next_amount.unwrap_or(self.amount),
+            order_name: next.next_order_name.clone().or_else(|| self.order_name.clone()),
+            currency: next.next_currency.clone().or_else(|| self.currency.clone()),
+        }
     }
 
     /// `true` while a retry of this month's renewal is pending (the subscription is `past_due`).
@@ -151,9 +202,14 @@ impl PaymentRecord {
         }
     }
 
-    /// `true` when the subscription was cancelled and not resumed since.
-    pub fn is_cancelled(&self) -> bool {
-        self.cancelled_at.is_some()
+    /// `true` when the subscription was canceled at period end and not resumed since.
+    pub fn is_canceled(&self) -> bool {
+        self.canceled_at.is_some()
+    }
+
+    /// `true` once PortOne cancelled (refunded) the month's payment.
+    pub fn is_refunded(&self) -> bool {
+        self.status == MonthStatus::Cancelled
     }
 }
 
@@ -175,7 +231,7 @@ pub(crate) mod testing {
             status: PaymentStatus::Paid,
             order_name: "월간 구독".into(),
             amount: Amount::new(9900).unwrap(),
-            currency: "KRW".into(),
+            currency: crate::domain::currency::Currency::reported("KRW"),
             billing_key: Some("bk".into()),
             customer_id: None,
             paid_at: None,

@@ -6,14 +6,16 @@ use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
 use super::amount::Amount;
-use super::record::PaymentRecord;
+use super::currency::Currency;
+use super::payment_id::PaymentId;
+use super::record::{MonthStatus, PaymentRecord};
 use super::timestamp::Timestamp;
 
 #[derive(Serialize)]
 struct Columns<'a> {
-    transaction_key: &'a str,
+    transaction_key: &'a PaymentId,
     amount: Amount,
-    status: &'a str,
+    status: &'a MonthStatus,
     start_at: Timestamp,
     end_at: Timestamp,
     end_grace_at: Timestamp,
@@ -23,7 +25,7 @@ struct Columns<'a> {
     resumed_at: Option<Timestamp>,
     customer_id: Option<&'a str>,
     order_name: Option<&'a str>,
-    currency: Option<&'a str>,
+    currency: Option<&'a Currency>,
     subscription_id: Option<&'a str>,
     renewal_attempts: u32,
     retry_limit: Option<u32>,
@@ -31,10 +33,10 @@ struct Columns<'a> {
     retry_at: Option<Timestamp>,
     last_failure_reason: Option<&'a str>,
     lapsed_at: Option<Timestamp>,
-    renewed_by: Option<&'a str>,
+    renewed_by: Option<&'a PaymentId>,
     next_amount: Option<Amount>,
     next_order_name: Option<&'a str>,
-    next_currency: Option<&'a str>,
+    next_currency: Option<&'a Currency>,
 }
 
 impl Serialize for PaymentRecord {
@@ -49,11 +51,11 @@ impl Serialize for PaymentRecord {
             end_grace_at: self.end_grace_at,
             next_schedule_at: self.next_schedule_at,
             next_schedule_id: self.next_schedule_id,
-            canceled_at: self.cancelled_at,
+            canceled_at: self.canceled_at,
             resumed_at: self.resumed_at,
             customer_id: self.customer_id.as_deref(),
             order_name: self.order_name.as_deref(),
-            currency: self.currency.as_deref(),
+            currency: self.currency.as_ref(),
             subscription_id: self.subscription_id.as_deref(),
             renewal_attempts: renewal.renewal_attempts,
             retry_limit: renewal.retry_limit,
@@ -61,10 +63,10 @@ impl Serialize for PaymentRecord {
             retry_at: renewal.retry_at,
             last_failure_reason: renewal.last_failure_reason.as_deref(),
             lapsed_at: renewal.lapsed_at,
-            renewed_by: renewal.renewed_by.as_deref(),
+            renewed_by: renewal.renewed_by.as_ref(),
             next_amount: terms.next_amount,
             next_order_name: terms.next_order_name.as_deref(),
-            next_currency: terms.next_currency.as_deref(),
+            next_currency: terms.next_currency.as_ref(),
         }
         .serialize(serializer)
     }

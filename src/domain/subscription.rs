@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use super::amount::Amount;
 use super::attempt::FailedAttempt;
-use super::record::{PaymentRecord, CANCELLED_STATUS};
+use super::currency::Currency;
+use super::payment_id::PaymentId;
+use super::record::PaymentRecord;
 use super::timestamp::Timestamp;
 
 /// Where a subscription stands at an instant, decided by its latest month, first rule first:
@@ -34,10 +36,10 @@ pub enum SubscriptionStatus {
 impl SubscriptionStatus {
     /// The status of the subscription whose latest month is `latest`, at `now`.
     pub fn of(latest: &PaymentRecord, now: Timestamp) -> Self {
-        if latest.status == CANCELLED_STATUS {
+        if latest.is_refunded() {
             return Self::Refunded;
         }
-        if latest.cancelled_at.is_some() {
+        if latest.is_canceled() {
             return if now <= latest.end_at {
                 Self::Canceling
             } else {
@@ -86,7 +88,7 @@ pub struct NextCharge {
     pub at: Timestamp,
     /// In the currency's unit (KRW: won); a plan change's amount once made.
     pub amount: Amount,
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     pub order_name: Option<String>,
     /// The scheduled `paymentId`.
     pub payment_id: Uuid,
@@ -100,11 +102,11 @@ pub struct Subscription {
     pub customer_id: Option<String>,
     pub status: SubscriptionStatus,
     /// `transaction_key` of the latest month.
-    pub transaction_key: String,
+    pub transaction_key: PaymentId,
     pub order_name: Option<String>,
     /// The latest month's amount, in the currency's unit.
     pub amount: Amount,
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     /// The current period (the latest month's), UTC.
     pub start_at: Timestamp,
     pub end_at: Timestamp,
@@ -138,24 +140,17 @@ impl Subscription {
             }
             SubscriptionStatus::Lapsed => (None, Some(NoChargeReason::Lapsed)),
             SubscriptionStatus::Active | SubscriptionStatus::PastDue => match pending {
-                Some(charge) => (
-                    Some(NextCharge {
+                Some(charge) => {
+                    let terms = latest.next_charge_terms();
+                    let next = NextCharge {
                         at: charge.at,
-                        amount: latest.next_amount(),
-                        currency: latest
-                            .next_terms
-                            .next_currency
-                            .clone()
-                            .or_else(|| latest.currency.clone()),
-                        order_name: latest
-                            .next_terms
-                            .next_order_name
-                            .clone()
-                            .or_else(|| latest.order_name.clone()),
+                        amount: terms.amount,
+                        currency: terms.currency,
+                        order_name: terms.order_name,
                         payment_id: charge.payment_id,
-                    }),
-                    None,
-                ),
+                    };
+                    (Some(next), None)
+                }
                 None => (None, Some(NoChargeReason::RetriesExhausted)),
             },
         };
@@ -169,7 +164,7 @@ impl Subscription {
             subscription_id: latest
                 .subscription_id
                 .clone()
-                .unwrap_or_else(|| latest.transaction_key.clone()),
+                .unwrap_or_else(|| latest.transaction_key.to_string()),
             customer_id: latest.customer_id.clone(),
             status,
             transaction_key: latest.transaction_key.clone(),
@@ -179,7 +174,7 @@ impl Subscription {
             start_at: latest.start_at,
             end_at: latest.end_at,
             end_grace_at: latest.end_grace_at,
-            canceled_at: latest.cancelled_at,
+            canceled_at: latest.canceled_at,
             next_charge,
             no_charge_reason,
             renewal_attempts: latest.renewal.renewal_attempts,

@@ -17,7 +17,7 @@ fn month() -> PaymentRecord {
 
 fn cancelled(at_: &str) -> PaymentRecord {
     let mut m = month();
-    m.cancelled_at = Some(at(at_));
+    m.canceled_at = Some(at(at_));
     m
 }
 
@@ -42,7 +42,7 @@ fn exhausted() -> PaymentRecord {
 }
 
 fn refunded(mut m: PaymentRecord) -> PaymentRecord {
-    m.status = CANCELLED_STATUS.into();
+    m.status = crate::domain::record::MonthStatus::Cancelled;
     m
 }
 
@@ -111,7 +111,7 @@ fn every_status_is_decided_against_the_clock() {
             "cancelled beats dunning",
             {
                 let mut m = retrying();
-                m.cancelled_at = Some(at("2024-02-01T03:00:00Z"));
+                m.canceled_at = Some(at("2024-02-01T03:00:00Z"));
                 m
             },
             "2024-02-01T04:00:00Z",

@@ -1,12 +1,12 @@
 //! One value that holds an implementation of every port.
 
-use super::{Clock, PaymentGateway, PaymentLedger, RandomSource};
+use super::{Clock, Ledger, PaymentGateway, RandomSource};
 
 /// The ports a service runs on. Implemented by [`Adapters`]; a service holds one `Arc<impl
 /// Ports>`, so both services of a process share the same connections, clock and random source.
 pub trait Ports: Send + Sync + 'static {
     type Gateway: PaymentGateway;
-    type Ledger: PaymentLedger;
+    type Ledger: Ledger;
     type Clock: Clock;
     type Random: RandomSource;
 
@@ -28,7 +28,7 @@ pub struct Adapters<G, L, C, R> {
 impl<G, L, C, R> Ports for Adapters<G, L, C, R>
 where
     G: PaymentGateway,
-    L: PaymentLedger,
+    L: Ledger,
     C: Clock,
     R: RandomSource,
 {

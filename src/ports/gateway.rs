@@ -6,6 +6,7 @@ use std::future::Future;
 use uuid::Uuid;
 
 use crate::domain::amount::Amount;
+use crate::domain::currency::Currency;
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::rejection::{Rejection, RejectionKind};
@@ -25,7 +26,7 @@ pub struct ScheduleRequest {
     /// `amount.total` in the currency's unit.
     pub amount: Amount,
     /// ISO 4217 code, the paid payment's own (a KRW customer is charged in KRW).
-    pub currency: String,
+    pub currency: Currency,
     /// `timeToPay`, UTC.
     pub time_to_pay: Timestamp,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted). PortOne replays a
@@ -43,7 +44,7 @@ pub struct PaymentSchedule {
     pub time_to_pay: Timestamp,
     /// `totalAmount` in the currency's unit.
     pub total_amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
 }

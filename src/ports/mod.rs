@@ -18,7 +18,7 @@ pub use gateway::{
     ScheduleQuery, ScheduleRequest,
 };
 pub use ledger::{
-    AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
-    SubscriptionRows, Unavailable,
+    AttemptRecorded, Ledger, LedgerError, MonthLedger, ReconcileLedger, Recorded, RenewalCursor, RenewalOf,
+    RenewalWindow, SubscriptionLedger, SubscriptionRows, Unavailable,
 };
 pub use random::RandomSource;

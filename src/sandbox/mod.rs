@@ -25,7 +25,7 @@ use simulator::{Simulator, SANDBOX_API_SECRET};
 
 /// The ports as sandbox mode wires them: the real PortOne adapter against the simulator, an
 /// in-memory ledger, the sandbox clock.
-pub type SandboxPorts = Adapters<PortOneClient, Arc<InMemoryLedger>, Arc<FixedClock>, ThreadRandom>;
+pub type SandboxPorts = Adapters<PortOneClient, InMemoryLedger, Arc<FixedClock>, ThreadRandom>;
 
 /// Swagger UI's description of the sandbox.
 pub const SANDBOX_DESCRIPTION: &str = "SANDBOX MODE: PortOne is simulated in-process, the ledger is in \
@@ -36,7 +36,7 @@ pub const SANDBOX_DESCRIPTION: &str = "SANDBOX MODE: PortOne is simulated in-pro
 pub struct Sandbox {
     pub simulator: Arc<Simulator>,
     pub clock: Arc<FixedClock>,
-    pub ledger: Arc<InMemoryLedger>,
+    pub ledger: InMemoryLedger,
     /// `http://127.0.0.1:{port}/api/portone` of this very process.
     webhook_url: String,
     secret: Option<SecretString>,
@@ -88,7 +88,7 @@ impl Sandbox {
             &SecretString::from(SANDBOX_API_SECRET),
             None,
         )?;
-        let ledger = Arc::new(InMemoryLedger::new());
+        let ledger = InMemoryLedger::new();
         let secret = webhook_secret
             .as_ref()
             .map(WebhookSecret::parse)

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::amount::Amount;
 use crate::domain::checklist::{Checklist, Step, StepStatus, PAID_FLOW};
+use crate::domain::currency::Currency;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::period::{BillingPeriod, ScheduleOffset};
@@ -30,7 +31,7 @@ pub fn example_payment() -> Payment {
         status: PaymentStatus::Paid,
         order_name: "월간 구독".to_owned(),
         amount: Amount::new(10_000).unwrap_or_else(|_| unreachable!("a positive amount")),
-        currency: "KRW".to_owned(),
+        currency: Currency::reported("KRW"),
         billing_key: Some("billing_key_123".to_owned()),
         customer_id: Some("customer_1".to_owned()),
         paid_at: Some(paid_at),
@@ -49,9 +50,14 @@ pub fn paid_example() -> Checklist {
     );
     let mut record = PaymentRecord::paid(&payment, &period);
     // Storage makes a first month its own subscription.
-    record.subscription_id = Some(record.transaction_key.clone());
-    let billing_key = payment.billing_key.clone().unwrap_or_default();
-    let request = schedule_request(&payment, &record, billing_key, renewal_key(&record));
+    record.subscription_id = Some(record.transaction_key.to_string());
+    let request = schedule_request(
+        &record,
+        &payment,
+        record.next_schedule_id,
+        record.next_schedule_at,
+        renewal_key(&record),
+    );
     let summary = RawWebhook::from_json(EXAMPLE_BODY.as_bytes())
         .map(|raw| raw.summary())
         .ok();
@@ -71,7 +77,7 @@ pub fn paid_example() -> Checklist {
         (
             Step::SCHEDULE_NEXT_PAYMENT,
             messages::SCHEDULED,
-            step_data::scheduled(Some(EXAMPLE_SCHEDULE_ID), &request),
+            request.and_then(|request| step_data::scheduled(Some(EXAMPLE_SCHEDULE_ID), &request)),
         ),
     ];
     let mut checklist = Checklist::new(PAID_FLOW);

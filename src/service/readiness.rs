@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::ports::{LedgerError, PaymentLedger, Ports};
+use crate::ports::{LedgerError, MonthLedger, Ports};
 
 use super::webhook::WebhookService;
 

@@ -4,6 +4,7 @@ use crate::domain::payment::Payment;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ScheduleRequest;
+use uuid::Uuid;
 
 /// The `Idempotency-Key` of the renewal the paid webhook schedules: derived from the next
 /// payment's id, so every delivery of one webhook sends the same key and PortOne runs it once.
@@ -24,30 +25,28 @@ pub fn retry_key(payment_id: uuid::Uuid) -> String {
     format!("retry-{payment_id}")
 }
 
-/// Next month's payment for `record`, charged like `payment` (same billing key and customer) on
-/// the month's terms: the recorded amount and `payment`'s order name and currency, or a plan
-/// change's where one was made; at `next_schedule_at`.
+/// The charge `payment_id` of `month`'s renewal (its first charge or a retry) at `time_to_pay`:
+/// the one place a [`ScheduleRequest`] is built. It is charged on the month's next-charge terms
+/// ([`PaymentRecord::next_charge_terms`]: a plan change's, else the month's own) with `paid`'s
+/// billing key and customer, `paid` being PortOne's record of a charge of this subscription; its
+/// order name and currency stand in on rows recorded before they were kept. `None` when no
+/// billing key is known: nothing can be scheduled.
 pub fn schedule_request(
-    payment: &Payment,
-    record: &PaymentRecord,
-    billing_key: String,
+    month: &PaymentRecord,
+    paid: &Payment,
+    payment_id: Uuid,
+    time_to_pay: Timestamp,
     idempotency_key: String,
-) -> ScheduleRequest {
-    let terms = &record.next_terms;
-    ScheduleRequest {
-        payment_id: record.next_schedule_id,
-        billing_key,
-        order_name: terms
-            .next_order_name
-            .clone()
-            .unwrap_or_else(|| payment.order_name.clone()),
-        customer_id: payment.customer_id.clone(),
-        amount: record.next_amount(),
-        currency: terms
-            .next_currency
-            .clone()
-            .unwrap_or_else(|| payment.currency.clone()),
-        time_to_pay: record.next_schedule_at,
+) -> Option<ScheduleRequest> {
+    let terms = month.next_charge_terms();
+    Some(ScheduleRequest {
+        payment_id,
+        billing_key: paid.billing_key.clone()?,
+        order_name: terms.order_name.unwrap_or_else(|| paid.order_name.clone()),
+        customer_id: paid.customer_id.clone().or_else(|| month.customer_id.clone()),
+        amount: terms.amount,
+        currency: terms.currency.unwrap_or_else(|| paid.currency.clone()),
+        time_to_pay,
         idempotency_key,
-    }
+    })
 }

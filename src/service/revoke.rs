@@ -4,7 +4,6 @@
 
 use serde_json::{json, Value};
 
-use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::ports::{GatewayError, PaymentGateway, PaymentSchedule, Ports, RevokeOutcome};
@@ -87,10 +86,12 @@ async fn look_up_schedule<P: Ports>(
     let billing_key = match billing_key {
         Some(key) => key.to_owned(),
         None => {
-            let Ok(id) = PaymentId::parse(record.transaction_key.clone()) else {
-                return Ok(None);
-            };
-            match ports.gateway().get_payment(&id).await?.billing_key {
+            match ports
+                .gateway()
+                .get_payment(&record.transaction_key)
+                .await?
+                .billing_key
+            {
                 Some(key) => key,
                 None => return Ok(None),
             }

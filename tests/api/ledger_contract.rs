@@ -1,15 +1,18 @@
-//! One contract for every `PaymentLedger`, run against the in-memory fake, the PostgreSQL adapter
-//! on a real server, and the Supabase REST adapter against its PostgREST stand-in.
+//! One contract for every ledger (`Ledger`: months, subscriptions, reconciliation), run against
+//! the in-memory fake, the PostgreSQL adapter on a real server, and the Supabase REST adapter
+//! against its PostgREST stand-in.
 
 use chrono::{DateTime, Utc};
 use portone_subscriptions::adapters::ledger::{InMemoryLedger, SqlLedger};
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::attempt::{AfterFailure, FailedAttempt};
+use portone_subscriptions::domain::currency::Currency;
 use portone_subscriptions::domain::dunning::RetrySlot;
 use portone_subscriptions::domain::payment::PaymentFailure;
-use portone_subscriptions::domain::record::{NextTerms, PaymentRecord, Renewal};
+use portone_subscriptions::domain::payment_id::PaymentId;
+use portone_subscriptions::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
 use portone_subscriptions::domain::timestamp::Timestamp;
-use portone_subscriptions::ports::{LedgerError, PaymentLedger};
+use portone_subscriptions::ports::{Ledger, LedgerError};
 use secrecy::SecretString;
 use uuid::Uuid;
 use wiremock::MockServer;
@@ -21,21 +24,26 @@ fn at(text: &str) -> Timestamp {
     Timestamp::from_utc(text.parse::<DateTime<Utc>>().unwrap())
 }
 
-fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
+fn key(text: &str) -> PaymentId {
+    PaymentId::parse(text).unwrap()
+}
+
+fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
+    let key = key_text;
     PaymentRecord {
-        transaction_key: key.to_owned(),
+        transaction_key: PaymentId::parse(key).unwrap(),
         amount: Amount::new(amount).unwrap(),
-        status: "Paid".to_owned(),
+        status: MonthStatus::Paid,
         start_at: at(start),
         end_at: at("2024-01-31T00:00:00.999Z"),
         end_grace_at: at("2024-02-01T14:59:59.000Z"),
         next_schedule_at: at("2024-02-01T01:59:59.000Z"),
         next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
-        cancelled_at: None,
+        canceled_at: None,
         resumed_at: None,
         customer_id: Some(format!("customer-of-{key}")),
         order_name: Some("월간 구독".to_owned()),
-        currency: Some("KRW".to_owned()),
+        currency: Some(Currency::reported("KRW")),
         // A first month is its own subscription.
         subscription_id: Some(key.to_owned()),
         renewal: Renewal::default(),
@@ -43,7 +51,7 @@ fn record(key: &str, amount: i64, start: &str) -> PaymentRecord {
     }
 }
 
-async fn ledger_contract(ledger: &impl PaymentLedger) {
+async fn ledger_contract(ledger: &impl Ledger) {
     // Insert: the stored row comes back exactly, milliseconds included.
     let first = record("contract_1", 10_000, "2024-01-01T00:00:00.123Z");
     let stored = ledger.record_paid(&first).await.unwrap();
@@ -52,7 +60,7 @@ async fn ledger_contract(ledger: &impl PaymentLedger) {
 
     // Replay of the same transaction_key with other values: the first row wins, untouched.
     let mut replay = record("contract_1", 1, "2030-06-30T23:59:59.999Z");
-    replay.status = "Other".to_owned();
+    replay.status = MonthStatus::Other("Other".to_owned());
     let again = ledger.record_paid(&replay).await.unwrap();
     assert!(!again.inserted);
     assert_eq!(again.record, first);
@@ -80,45 +88,54 @@ async fn ledger_contract(ledger: &impl PaymentLedger) {
 
     // Reading back, by its key or as the month its next payment renews; a missing row is `None`,
     // not an error.
-    assert_eq!(ledger.find("contract_1").await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        ledger.find(&key("contract_1")).await.unwrap(),
+        Some(first.clone())
+    );
     let renewal = ledger
-        .renewal_of(&first.next_schedule_id.to_string())
+        .renewal_of(&key(&first.next_schedule_id.to_string()))
         .await
         .unwrap()
         .unwrap();
     assert_eq!((renewal.month, renewal.attempt), (first.clone(), 0));
-    assert_eq!(ledger.find("contract_missing").await.unwrap(), None);
-    assert_eq!(ledger.renewal_of(&Uuid::nil().to_string()).await.unwrap(), None);
-    assert_eq!(ledger.renewal_of("pay_not_a_uuid").await.unwrap(), None);
-    assert_eq!(ledger.mark_cancelled("contract_missing").await.unwrap(), None);
+    assert_eq!(ledger.find(&key("contract_missing")).await.unwrap(), None);
+    assert_eq!(
+        ledger.renewal_of(&key(&Uuid::nil().to_string())).await.unwrap(),
+        None
+    );
+    assert_eq!(ledger.renewal_of(&key("pay_not_a_uuid")).await.unwrap(), None);
+    assert_eq!(
+        ledger.mark_cancelled(&key("contract_missing")).await.unwrap(),
+        None
+    );
     assert_eq!(
         ledger
-            .set_subscription_state("contract_missing", None, None)
+            .set_subscription_state(&key("contract_missing"), None, None)
             .await
             .unwrap(),
         None
     );
 
     // Subscription state, timestamps to the millisecond.
-    let cancelled_at = at("2024-01-15T03:04:05.678Z");
+    let canceled_at = at("2024-01-15T03:04:05.678Z");
     let state = ledger
-        .set_subscription_state("contract_1", Some(cancelled_at), None)
+        .set_subscription_state(&key("contract_1"), Some(canceled_at), None)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((state.cancelled_at, state.resumed_at), (Some(cancelled_at), None));
+    assert_eq!((state.canceled_at, state.resumed_at), (Some(canceled_at), None));
     let resumed_at = at("2024-01-16T00:00:00.001Z");
     let state = ledger
-        .set_subscription_state("contract_1", None, Some(resumed_at))
+        .set_subscription_state(&key("contract_1"), None, Some(resumed_at))
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((state.cancelled_at, state.resumed_at), (None, Some(resumed_at)));
+    assert_eq!((state.canceled_at, state.resumed_at), (None, Some(resumed_at)));
 
     // Cancelling is idempotent and touches nothing else.
     for _ in 0..2 {
-        let cancelled = ledger.mark_cancelled("contract_1").await.unwrap().unwrap();
-        assert_eq!(cancelled.status, "Cancelled");
+        let cancelled = ledger.mark_cancelled(&key("contract_1")).await.unwrap().unwrap();
+        assert_eq!(cancelled.status, MonthStatus::Cancelled);
         assert_eq!(cancelled.resumed_at, Some(resumed_at));
         assert_eq!(
             (cancelled.start_at, cancelled.amount),
@@ -128,15 +145,15 @@ async fn ledger_contract(ledger: &impl PaymentLedger) {
     // A replayed Paid webhook after all this still returns the stored row, changes included.
     let replayed = ledger.record_paid(&first).await.unwrap();
     assert!(!replayed.inserted);
-    assert_eq!(replayed.record.status, "Cancelled");
+    assert_eq!(replayed.record.status, MonthStatus::Cancelled);
 }
 
 /// Failed renewals: attempts recorded once, the month moved on only by its latest attempt, the
 /// lapse, and the renewing payment marking the month it renews.
-async fn dunning_contract(ledger: &impl PaymentLedger) {
+async fn dunning_contract(ledger: &impl Ledger) {
     let month = record("dunning_1", 10_000, "2024-01-01T00:00:00.000Z");
     ledger.record_paid(&month).await.unwrap();
-    let first = month.next_schedule_id.to_string();
+    let first = key(&month.next_schedule_id.to_string());
     let renewal = ledger.renewal_of(&first).await.unwrap().unwrap();
     assert_eq!(
         (renewal.month.transaction_key.as_str(), renewal.attempt),
@@ -145,9 +162,9 @@ async fn dunning_contract(ledger: &impl PaymentLedger) {
 
     let retry_1 = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_1/1");
     let failed = |attempt, payment_id: &str| FailedAttempt {
-        renewed_key: "dunning_1".to_owned(),
+        renewed_key: key("dunning_1"),
         attempt,
-        payment_id: payment_id.to_owned(),
+        payment_id: key(payment_id),
         failure: PaymentFailure {
             reason: Some("잔액 부족".to_owned()),
             pg_code: Some("51".to_owned()),
@@ -165,7 +182,7 @@ async fn dunning_contract(ledger: &impl PaymentLedger) {
         },
     };
     let recorded = ledger
-        .record_failed_attempt(&failed(0, &first), &retry)
+        .record_failed_attempt(&failed(0, first.as_str()), &retry)
         .await
         .unwrap()
         .unwrap();
@@ -185,7 +202,7 @@ async fn dunning_contract(ledger: &impl PaymentLedger) {
         at: at("2024-02-01T14:59:59.000Z"),
     };
     let replayed = ledger
-        .record_failed_attempt(&failed(0, &first), &other)
+        .record_failed_attempt(&failed(0, first.as_str()), &other)
         .await
         .unwrap()
         .unwrap();
@@ -193,7 +210,11 @@ async fn dunning_contract(ledger: &impl PaymentLedger) {
     assert_eq!(&replayed.month, moved);
 
     // The pending retry, and the recorded first charge, both lead back to the month.
-    let pending = ledger.renewal_of(&retry_1.to_string()).await.unwrap().unwrap();
+    let pending = ledger
+        .renewal_of(&key(&retry_1.to_string()))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(pending.attempt, 1);
     assert_eq!(ledger.renewal_of(&first).await.unwrap().unwrap().attempt, 0);
 
@@ -213,13 +234,13 @@ async fn dunning_contract(ledger: &impl PaymentLedger) {
     );
     assert_eq!(lapsed.month.pending_charge(), None);
     let earlier = ledger
-        .mark_lapsed("dunning_1", at("2024-02-02T02:00:00.000Z"))
+        .mark_lapsed(&key("dunning_1"), at("2024-02-02T02:00:00.000Z"))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(earlier.renewal.lapsed_at, Some(at("2024-02-02T02:00:00.000Z")));
     let later = ledger
-        .mark_lapsed("dunning_1", at("2024-02-03T00:00:00.000Z"))
+        .mark_lapsed(&key("dunning_1"), at("2024-02-03T00:00:00.000Z"))
         .await
         .unwrap()
         .unwrap();
@@ -233,18 +254,18 @@ async fn dunning_contract(ledger: &impl PaymentLedger) {
     let renewed = paid.renewed.unwrap();
     assert_eq!(renewed.transaction_key, "dunning_1");
     assert_eq!(
-        renewed.renewal.renewed_by.as_deref(),
+        renewed.renewal.renewed_by.as_ref().map(PaymentId::as_str),
         Some(retry_1.to_string().as_str())
     );
     assert_eq!(paid.record.renewal.lapsed_at, Some(paid.record.end_grace_at));
 
     // Nothing to record against a month that does not exist.
     let mut orphan = failed(0, "dunning_orphan");
-    orphan.renewed_key = "dunning_missing".to_owned();
+    orphan.renewed_key = key("dunning_missing");
     assert_eq!(ledger.record_failed_attempt(&orphan, &retry).await.unwrap(), None);
     assert_eq!(
         ledger
-            .mark_lapsed("dunning_missing", at("2024-01-01T00:00:00Z"))
+            .mark_lapsed(&key("dunning_missing"), at("2024-01-01T00:00:00Z"))
             .await
             .unwrap(),
         None

@@ -5,7 +5,7 @@
 use poem::http::StatusCode;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::schedule_id::{next_schedule_id, retry_payment_id};
-use portone_subscriptions::ports::PaymentLedger;
+use portone_subscriptions::ports::ReconcileLedger;
 use portone_subscriptions::service::reconcile::{ActionKind, Outcome, PassOptions, ReconcileReport};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};

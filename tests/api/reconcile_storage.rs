@@ -7,7 +7,7 @@ use poem::http::StatusCode;
 use portone_subscriptions::adapters::ledger::SqlLedger;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::schedule_id::next_schedule_id;
-use portone_subscriptions::ports::{PaymentLedger, RenewalCursor, RenewalWindow};
+use portone_subscriptions::ports::{ReconcileLedger, RenewalCursor, RenewalWindow};
 use portone_subscriptions::service::reconcile::PassOptions;
 use serde_json::json;
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use portone_subscriptions::adapters::ledger::SqlLedger;
 use portone_subscriptions::domain::subscription::{Subscription, SubscriptionStatus};
 use portone_subscriptions::domain::timestamp::Timestamp;
-use portone_subscriptions::ports::PaymentLedger;
+use portone_subscriptions::ports::{MonthLedger, SubscriptionLedger};
 use serde_json::Value;
 use sqlx::{Connection, PgConnection};
 
@@ -83,7 +83,11 @@ async fn sql_status_agrees_with_the_domain_at_every_boundary() {
     let ledger = SqlLedger::postgres(&postgres_settings(&url)).unwrap();
     let mut seen = std::collections::HashSet::new();
     for (key, _) in variants() {
-        let month = ledger.find(key).await.unwrap().unwrap();
+        let month = ledger
+            .find(&portone_subscriptions::domain::payment_id::PaymentId::parse(key).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
         for at in instants(t0) {
             let sql: String = sqlx::query_scalar(
                 "select public.subscription_status(p, $1) from public.payment as p where p.transaction_key = $2",

@@ -67,7 +67,10 @@ async fn a_declined_renewal_is_recorded_and_retried_the_next_seoul_day_with_acce
     );
     let attempts = app.ledger.attempts();
     assert_eq!(attempts.len(), 1);
-    assert_eq!((attempts[0].attempt, &attempts[0].payment_id), (0, &payment_id));
+    assert_eq!(
+        (attempts[0].attempt, attempts[0].payment_id.as_str()),
+        (0, payment_id.as_str())
+    );
     assert_eq!(attempts[0].failure.pg_code.as_deref(), Some("INSUFFICIENT_FUNDS"));
     assert_eq!(attempts[0].failed_at.to_iso(), "2024-02-01T01:00:00.000Z");
 
@@ -161,7 +164,10 @@ async fn a_retry_that_succeeds_records_the_new_month_once_and_the_chain_goes_on(
     let new = rows.iter().find(|r| r.transaction_key == retry).unwrap();
     assert_eq!(new.start_at.to_iso(), "2024-02-04T01:00:00.000Z");
     let old = month(&app);
-    assert_eq!(old.renewal.renewed_by.as_deref(), Some(retry.as_str()));
+    assert_eq!(
+        old.renewal.renewed_by.as_ref().map(|k| k.as_str()),
+        Some(retry.as_str())
+    );
     assert!(!old.in_dunning());
     let live = app.portone.live();
     assert_eq!(live.len(), 1);

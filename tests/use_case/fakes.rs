@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use portone_subscriptions::adapters::clock::FixedClock;
 use portone_subscriptions::adapters::ledger::InMemoryLedger;
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::currency::Currency;
 use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::payment::{Payment, PaymentFailure, PaymentStatus};
 use portone_subscriptions::domain::payment_id::PaymentId;
@@ -278,7 +279,7 @@ pub fn paid(id: &str, paid_at: Option<&str>) -> Payment {
         status: PaymentStatus::Paid,
         order_name: "월간 구독".into(),
         amount: Amount::new(10_000).unwrap(),
-        currency: "KRW".into(),
+        currency: Currency::reported("KRW"),
         billing_key: Some("billing_key_123".into()),
         customer_id: Some("customer_1".into()),
         paid_at: paid_at.map(utc),
@@ -287,13 +288,13 @@ pub fn paid(id: &str, paid_at: Option<&str>) -> Payment {
     }
 }
 
-pub type TestPorts = Adapters<FakePortOne, Arc<InMemoryLedger>, Arc<FixedClock>, Offset>;
+pub type TestPorts = Adapters<FakePortOne, InMemoryLedger, Arc<FixedClock>, Offset>;
 
 /// The services over in-memory ports, and handles on them.
 pub struct Harness {
     pub services: Services<TestPorts>,
     pub portone: FakePortOne,
-    pub ledger: Arc<InMemoryLedger>,
+    pub ledger: InMemoryLedger,
     pub clock: Arc<FixedClock>,
 }
 
@@ -305,7 +306,7 @@ impl Harness {
 
     pub fn with_secret(offset: u32, secret: Option<WebhookSecret>) -> Self {
         let portone = FakePortOne::default();
-        let ledger = Arc::new(InMemoryLedger::new());
+        let ledger = InMemoryLedger::new();
         let clock = Arc::new(FixedClock::at(utc("2024-03-10T12:00:00Z")));
         let ports = Adapters {
             gateway: portone.clone(),

@@ -1,10 +1,9 @@
 //! A reconciliation pass over in-memory ports, where the interleaving is exact: a pass that loses
 //! its lease midway stops before doing anything more.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use portone_subscriptions::ports::PaymentLedger;
+use portone_subscriptions::ports::ReconcileLedger;
 use portone_subscriptions::service::reconcile::{ActionKind, Outcome, PassOptions, ReconcileSettings};
 use portone_subscriptions::service::Services;
 
@@ -35,7 +34,7 @@ async fn a_pass_that_loses_its_lease_stops_before_the_next_page() {
     };
     let webhooks = portone_subscriptions::service::WebhookService::new(app.services.webhooks.ports().clone());
     app.services = Services::new(webhooks).with_reconcile_settings(settings);
-    let ledger = Arc::clone(&app.ledger);
+    let ledger = app.ledger.clone();
     app.portone.during_next_lookup(move || {
         let claimed = futures::executor::block_on(ledger.claim_lease(
             "reconcile",

@@ -18,12 +18,12 @@ async fn cancelling_revokes_the_stored_schedule_and_resuming_schedules_it_again(
 
     assert!(cancelled.changed && !again.changed && resumed.changed);
     assert_eq!(
-        cancelled.record.cancelled_at.unwrap().to_iso(),
+        cancelled.record.canceled_at.unwrap().to_iso(),
         "2024-03-10T12:00:00.000Z"
     );
     assert_eq!(after_cancel.len(), 1);
     assert_eq!(after_cancel[0].status, "REVOKED");
-    assert_eq!(resumed.record.cancelled_at, None);
+    assert_eq!(resumed.record.canceled_at, None);
     assert_eq!(
         app.ledger.rows()[0].resumed_at.unwrap().to_iso(),
         "2024-03-10T12:00:00.000Z"

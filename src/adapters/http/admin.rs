@@ -39,7 +39,7 @@ impl From<PaymentSchedule> for ScheduleView {
             order_name: s.order_name,
             time_to_pay: s.time_to_pay.to_iso(),
             total_amount: s.total_amount,
-            currency: s.currency,
+            currency: s.currency.to_string(),
             created_at: s.created_at.to_iso(),
             revoked_at: s.revoked_at.map(|t| t.to_iso()),
         }

@@ -4,6 +4,7 @@
 //!   (`postgrest`, supabase_rs RPC, `SUPABASE_URL`); the functions live in `supabase/migrations/`;
 //! - [`InMemoryLedger`]: the same semantics in memory, for the sandbox and tests.
 
+mod args;
 mod memory;
 mod postgres;
 mod postgrest;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use supabase_rs::errors::Error as SupabaseError;
 use supabase_rs::SupabaseClient;
 
-use super::sql::{Arg, Args};
+use super::args::{Arg, Args};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{LedgerError, Unavailable};
 

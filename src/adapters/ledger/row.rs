@@ -9,8 +9,10 @@ use uuid::Uuid;
 
 use crate::domain::amount::Amount;
 use crate::domain::attempt::FailedAttempt;
+use crate::domain::currency::Currency;
 use crate::domain::payment::PaymentFailure;
-use crate::domain::record::{NextTerms, PaymentRecord, Renewal};
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::LedgerError;
 
@@ -103,20 +105,24 @@ fn invalid(error: impl std::fmt::Display) -> LedgerError {
     LedgerError::InvalidResponse(error.to_string())
 }
 
+fn key(value: String) -> Result<PaymentId, LedgerError> {
+    PaymentId::parse(value).map_err(invalid)
+}
+
 fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
     let row: Row = serde_json::from_value(value).map_err(invalid)?;
     let amount = Amount::new(row.amount).map_err(invalid)?;
     let next_amount = row.next_amount.map(Amount::new).transpose().map_err(invalid)?;
     Ok(PaymentRecord {
-        transaction_key: row.transaction_key,
+        transaction_key: key(row.transaction_key)?,
         amount,
-        status: row.status,
+        status: MonthStatus::from_column(&row.status),
         start_at: row.start_at.into(),
         end_at: row.end_at.into(),
         end_grace_at: row.end_grace_at.into(),
         next_schedule_at: row.next_schedule_at.into(),
         next_schedule_id: row.next_schedule_id,
-        cancelled_at: time(row.canceled_at),
+        canceled_at: time(row.canceled_at),
         resumed_at: time(row.resumed_at),
         renewal: Renewal {
             renewal_attempts: row.renewal_attempts,
@@ -125,32 +131,32 @@ fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
             retry_at: time(row.retry_at),
             last_failure_reason: row.last_failure_reason,
             lapsed_at: time(row.lapsed_at),
-            renewed_by: row.renewed_by,
+            renewed_by: row.renewed_by.map(key).transpose()?,
         },
         customer_id: row.customer_id,
         order_name: row.order_name,
-        currency: row.currency,
+        currency: row.currency.map(Currency::reported),
         subscription_id: row.subscription_id,
         next_terms: NextTerms {
             next_amount,
             next_order_name: row.next_order_name,
-            next_currency: row.next_currency,
+            next_currency: row.next_currency.map(Currency::reported),
         },
     })
 }
 
-fn attempt(row: AttemptRow) -> FailedAttempt {
-    FailedAttempt {
-        renewed_key: row.renewed_key,
+fn attempt(row: AttemptRow) -> Result<FailedAttempt, LedgerError> {
+    Ok(FailedAttempt {
+        renewed_key: key(row.renewed_key)?,
         attempt: row.attempt,
-        payment_id: row.payment_id,
+        payment_id: key(row.payment_id)?,
         failure: PaymentFailure {
             reason: row.failure_reason,
             pg_code: row.pg_code,
             pg_message: row.pg_message,
         },
         failed_at: Timestamp::from_utc(row.failed_at),
-    }
+    })
 }
 
 /// Every row of a function's answer.
@@ -196,6 +202,10 @@ fn parse(value: Value) -> Result<Parsed, LedgerError> {
         inserted: extras.inserted,
         renewed,
         attempt: extras.attempt,
-        attempts: extras.attempts.into_iter().map(attempt).collect(),
+        attempts: extras
+            .attempts
+            .into_iter()
+            .map(attempt)
+            .collect::<Result<_, _>>()?,
     })
 }

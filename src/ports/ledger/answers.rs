@@ -1,10 +1,11 @@
 //! What the ledger's writes and reads answer, beyond a single row.
 
 use crate::domain::attempt::FailedAttempt;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 
-/// What [`PaymentLedger::record_paid`] found or wrote.
+/// What [`MonthLedger::record_paid`](super::MonthLedger::record_paid) found or wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
     /// The row as stored: the new row, or the one an earlier delivery stored.
@@ -24,7 +25,8 @@ pub struct RenewalOf {
     pub attempt: u32,
 }
 
-/// What [`PaymentLedger::record_failed_attempt`] found or wrote.
+/// What [`MonthLedger::record_failed_attempt`](super::MonthLedger::record_failed_attempt) found
+/// or wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRecorded {
     /// The renewed month as stored after the call.
@@ -51,5 +53,5 @@ pub struct RenewalWindow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenewalCursor {
     pub at: Timestamp,
-    pub transaction_key: String,
+    pub transaction_key: PaymentId,
 }

@@ -92,15 +92,12 @@ impl<P: Ports> Reconciler<P> {
         now: Timestamp,
     ) -> (Outcome, String) {
         let gateway = self.ports().gateway();
-        let schedule = match PaymentId::parse(month.transaction_key.clone()) {
-            Ok(paid) => match gateway.get_payment(&paid).await {
-                Ok(payment) => match payment.billing_key {
-                    Some(key) => gateway.find_schedule(&key, charge.payment_id, charge.at).await,
-                    None => return (Outcome::Reported, "the paid payment has no billing key".into()),
-                },
-                Err(error) => Err(error),
+        let schedule = match gateway.get_payment(&month.transaction_key).await {
+            Ok(payment) => match payment.billing_key {
+                Some(key) => gateway.find_schedule(&key, charge.payment_id, charge.at).await,
+                None => return (Outcome::Reported, "the paid payment has no billing key".into()),
             },
-            Err(error) => return (Outcome::Failed, error.to_string()),
+            Err(error) => Err(error),
         };
         match schedule {
             Ok(Some(s)) if s.status.is_waiting() => (

@@ -2,7 +2,6 @@
 //! for a payment a webhook never delivered.
 
 use crate::domain::attempt::charge_time;
-use crate::domain::payment_id::PaymentId;
 use crate::domain::record::{PaymentRecord, PendingCharge};
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
@@ -28,27 +27,24 @@ impl<P: Ports> Reconciler<P> {
         charge: PendingCharge,
         now: Timestamp,
     ) -> Result<(Outcome, String), String> {
-        let paid = PaymentId::parse(month.transaction_key.clone()).map_err(|e| e.to_string())?;
         let gateway = self.ports().gateway();
         let payment = gateway
-            .get_payment(&paid)
+            .get_payment(&month.transaction_key)
             .await
             .map_err(|e| format!("reading the paid payment failed: {e}"))?;
-        let Some(billing_key) = payment.billing_key.clone() else {
-            return Ok((
-                Outcome::Reported,
-                "the paid payment has no billing key".to_owned(),
-            ));
-        };
         let on_time = charge.at > now;
         let key = match (on_time, charge.attempt) {
             (false, _) => late_key(charge.payment_id),
             (true, 0) => renewal_key(month),
             (true, _) => retry_key(charge.payment_id),
         };
-        let mut request = schedule_request(&payment, month, billing_key, key);
-        request.payment_id = charge.payment_id;
-        request.time_to_pay = charge_time(charge.at, now);
+        let at = charge_time(charge.at, now);
+        let Some(request) = schedule_request(month, &payment, charge.payment_id, at, key) else {
+            return Ok((
+                Outcome::Reported,
+                "the paid payment has no billing key".to_owned(),
+            ));
+        };
         match gateway.schedule_payment(&request).await {
             Ok(ScheduleOutcome::Created { schedule_id }) => Ok((
                 Outcome::Healed,

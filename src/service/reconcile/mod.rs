@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, PaymentLedger, Ports};
+use crate::ports::{Clock, Ports, ReconcileLedger};
 use crate::telemetry::metrics;
 
 use super::webhook::WebhookService;

@@ -3,7 +3,7 @@
 //! (and said why in the report) by a failed read, a cursor that does not advance, or a lost lease.
 
 use crate::domain::record::PaymentRecord;
-use crate::ports::{PaymentLedger, Ports, RenewalCursor, RenewalWindow};
+use crate::ports::{Ports, ReconcileLedger, RenewalCursor, RenewalWindow};
 
 use super::{Action, ActionKind, Lease, ReconcileReport, Reconciler};
 
@@ -121,7 +121,7 @@ mod tests {
     fn the_cursor_moves_forward_or_the_step_stops() {
         let mut cursor = None;
         assert_eq!(advance(&mut cursor, &[month("pay_a")]), Ok(()));
-        assert_eq!(cursor.as_ref().unwrap().transaction_key, "pay_a");
+        assert_eq!(cursor.as_ref().unwrap().transaction_key.as_str(), "pay_a");
         assert_eq!(advance(&mut cursor, &[]), Ok(()), "an empty page leaves it");
         assert_eq!(advance(&mut cursor, &[month("pay_b")]), Ok(()));
 
@@ -129,7 +129,7 @@ mod tests {
         assert!(stuck.contains("did not advance past"), "{stuck}");
         assert!(advance(&mut cursor, &[month("pay_a")]).is_err(), "backwards");
         assert_eq!(
-            cursor.unwrap().transaction_key,
+            cursor.unwrap().transaction_key.as_str(),
             "pay_b",
             "a stuck page leaves the cursor"
         );

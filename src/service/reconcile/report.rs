@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 
 /// What a pass looked at.
@@ -82,7 +83,7 @@ pub struct Action {
     pub kind: ActionKind,
     pub outcome: Outcome,
     /// The month concerned, when one is.
-    pub transaction_key: Option<String>,
+    pub transaction_key: Option<PaymentId>,
     /// The PortOne `paymentId` concerned.
     pub payment_id: String,
     /// What happened, in English, for operators.

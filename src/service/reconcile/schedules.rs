@@ -11,7 +11,7 @@ use crate::domain::record::PaymentRecord;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
-    PaymentGateway, PaymentLedger, PaymentSchedule, Ports, RenewalWindow, RevokeOutcome, ScheduleQuery,
+    PaymentGateway, PaymentSchedule, Ports, ReconcileLedger, RenewalWindow, RevokeOutcome, ScheduleQuery,
 };
 
 use super::pages::OpenRenewals;
@@ -168,7 +168,7 @@ impl<P: Ports> Reconciler<P> {
     ) -> Action {
         let why = if month.renewal.lapsed_at.is_some() {
             "lapsed"
-        } else if month.is_cancelled() {
+        } else if month.is_canceled() {
             "cancelled"
         } else {
             "refunded"

@@ -3,7 +3,7 @@
 use crate::domain::attempt::charge_time;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{PaymentGateway, PaymentLedger, Ports};
+use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
 use crate::service::renewal::{resume_key, schedule_request};
 use crate::service::revoke::{revoke_next, Revocation};
 
@@ -20,7 +20,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// was already charged (a refund is needed).
     pub async fn cancel(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
-        if record.is_cancelled() {
+        if record.is_canceled() {
             return self.answer(record, false, "이미 해지 예약된 구독입니다.").await;
         }
         let now = self.now();
@@ -37,8 +37,8 @@ impl<P: Ports> SubscriptionService<P> {
         }
         let record = self.set_state(&record, Some(now), record.resumed_at).await?;
         tracing::info!(
-            transaction_key = record.transaction_key,
-            "subscription cancelled at period end"
+            transaction_key = %record.transaction_key,
+            "subscription canceled at period end"
         );
         let message = "구독을 해지 예약했습니다. end_at까지 이용할 수 있습니다.";
         self.answer(record, true, message).await
@@ -54,7 +54,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// `end_grace_at`, when no charge is left to make, or for a payment without a billing key.
     pub async fn resume(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
-        if !record.is_cancelled() {
+        if !record.is_canceled() {
             if record.resumed_at.is_some() {
                 return self.answer(record, false, "이미 재개된 구독입니다.").await;
             }
@@ -70,16 +70,14 @@ impl<P: Ports> SubscriptionService<P> {
             "갱신할 결제가 남아 있지 않아(갱신 완료 또는 만료) 재개할 수 없습니다.",
         ))?;
         let payment = self.paid_payment(&record).await?;
-        let billing_key = payment.billing_key.clone().ok_or(SubscriptionError::Conflict(
-            "빌링키 결제가 아니어서 다음달 구독을 예약할 수 없습니다.",
-        ))?;
-        let mut request =
-            schedule_request(&payment, &record, billing_key, resume_key(charge.payment_id, now));
-        request.payment_id = charge.payment_id;
-        request.time_to_pay = charge_time(charge.at, now);
+        let key = resume_key(charge.payment_id, now);
+        let at = charge_time(charge.at, now);
+        let request = schedule_request(&record, &payment, charge.payment_id, at, key).ok_or(
+            SubscriptionError::Conflict("빌링키 결제가 아니어서 다음달 구독을 예약할 수 없습니다."),
+        )?;
         self.ports.gateway().schedule_payment(&request).await?;
         let record = self.set_state(&record, None, Some(now)).await?;
-        tracing::info!(transaction_key = record.transaction_key, "subscription resumed");
+        tracing::info!(transaction_key = %record.transaction_key, "subscription resumed");
         let message = "구독을 재개하고 다음달 결제를 다시 예약했습니다.";
         self.answer(record, true, message).await
     }
@@ -87,12 +85,12 @@ impl<P: Ports> SubscriptionService<P> {
     async fn set_state(
         &self,
         record: &PaymentRecord,
-        cancelled_at: Option<Timestamp>,
+        canceled_at: Option<Timestamp>,
         resumed_at: Option<Timestamp>,
     ) -> Result<PaymentRecord, SubscriptionError> {
         self.ports
             .ledger()
-            .set_subscription_state(&record.transaction_key, cancelled_at, resumed_at)
+            .set_subscription_state(&record.transaction_key, canceled_at, resumed_at)
             .await?
             .ok_or(SubscriptionError::NotFound)
     }

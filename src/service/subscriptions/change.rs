@@ -5,10 +5,12 @@
 use crate::domain::amount::Amount;
 use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
-use crate::domain::record::NextTerms;
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::{NextTerms, PaymentRecord};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{PaymentGateway, PaymentLedger, Ports, ScheduleRequest};
+use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
+use crate::service::renewal::schedule_request;
 use crate::service::revoke::{revoke_next, Revocation};
 
 use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
@@ -61,7 +63,7 @@ fn change_key(payment_id: uuid::Uuid, now: Timestamp) -> String {
 impl<P: Ports> SubscriptionService<P> {
     /// Applies `plan` from the next charge on: revokes the pending schedule, stores the terms,
     /// and schedules the same payment id with them under a new `Idempotency-Key`. A subscription
-    /// cancelled at period end keeps no schedule; its terms are stored for a resume. Changing
+    /// canceled at period end keeps no schedule; its terms are stored for a resume. Changing
     /// twice keeps the last change.
     ///
     /// # Errors
@@ -84,15 +86,10 @@ impl<P: Ports> SubscriptionService<P> {
                 "만료(lapsed)·종료(ended)·환불(refunded)된 구독은 요금제를 바꿀 수 없습니다.",
             ));
         }
-        let currency = plan
-            .currency
-            .as_ref()
-            .map(|c| c.as_str().to_owned())
-            .or_else(|| record.currency.clone());
         let terms = NextTerms {
             next_amount: Some(plan.amount),
             next_order_name: Some(plan.order_name.clone()),
-            next_currency: currency.clone(),
+            next_currency: plan.currency.clone().or_else(|| record.currency.clone()),
         };
         let scheduled = match (status, record.pending_charge()) {
             (SubscriptionStatus::Canceling, _) | (_, None) => None,
@@ -100,34 +97,28 @@ impl<P: Ports> SubscriptionService<P> {
         };
         if let Some(charge) = scheduled {
             let payment = self.paid_payment(&record).await?;
-            let billing_key = payment.billing_key.clone().ok_or(SubscriptionError::Conflict(
-                "빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.",
-            ))?;
-            if let Revocation::AlreadyCharged { .. } =
-                revoke_next(&*self.ports, &record, Some(&billing_key)).await?
-            {
+            let changed = PaymentRecord {
+                next_terms: terms.clone(),
+                ..record.clone()
+            };
+            let (at, key) = (charge_time(charge.at, now), change_key(charge.payment_id, now));
+            let request = schedule_request(&changed, &payment, charge.payment_id, at, key).ok_or(
+                SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다."),
+            )?;
+            let revoked = revoke_next(&*self.ports, &record, Some(&request.billing_key)).await?;
+            if let Revocation::AlreadyCharged { .. } = revoked {
                 return Err(SubscriptionError::Conflict(
                     "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",
                 ));
             }
             // Stored before scheduling: a schedule that fails here is re-created with these terms.
             self.store_terms(&record.transaction_key, &terms).await?;
-            let request = ScheduleRequest {
-                payment_id: charge.payment_id,
-                billing_key,
-                order_name: plan.order_name.clone(),
-                customer_id: payment.customer_id.clone(),
-                amount: plan.amount,
-                currency: currency.unwrap_or_else(|| payment.currency.clone()),
-                time_to_pay: charge_time(charge.at, now),
-                idempotency_key: change_key(charge.payment_id, now),
-            };
             self.ports.gateway().schedule_payment(&request).await?;
         } else {
             self.store_terms(&record.transaction_key, &terms).await?;
         }
         tracing::info!(
-            transaction_key = record.transaction_key,
+            transaction_key = %record.transaction_key,
             "plan changed from the next charge on"
         );
         let record = self.latest(key).await?;
@@ -135,7 +126,11 @@ impl<P: Ports> SubscriptionService<P> {
             .await
     }
 
-    async fn store_terms(&self, transaction_key: &str, terms: &NextTerms) -> Result<(), SubscriptionError> {
+    async fn store_terms(
+        &self,
+        transaction_key: &PaymentId,
+        terms: &NextTerms,
+    ) -> Result<(), SubscriptionError> {
         self.ports
             .ledger()
             .set_next_terms(transaction_key, terms)

@@ -12,11 +12,10 @@ mod read;
 use std::sync::Arc;
 
 use crate::domain::payment::Payment;
-use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, PaymentGateway, PaymentLedger, Ports, SubscriptionRows};
+use crate::ports::{Clock, PaymentGateway, Ports, SubscriptionLedger, SubscriptionRows};
 
 pub use admin::ScheduleLookup;
 pub use change::{PlanChange, PlanError};
@@ -67,11 +66,7 @@ impl<P: Ports> SubscriptionService<P> {
 
     /// PortOne's record of the payment that paid for `record`.
     async fn paid_payment(&self, record: &PaymentRecord) -> Result<Payment, SubscriptionError> {
-        let id = PaymentId::parse(record.transaction_key.clone()).map_err(|e| UpstreamFailure {
-            code: "UPSTREAM_FAILED".to_owned(),
-            detail: e.to_string(),
-        })?;
-        Ok(self.ports.gateway().get_payment(&id).await?)
+        Ok(self.ports.gateway().get_payment(&record.transaction_key).await?)
     }
 
     /// The answer after an operation on `record`'s subscription: re-read, so it shows what is
@@ -82,7 +77,7 @@ impl<P: Ports> SubscriptionService<P> {
         changed: bool,
         message: &'static str,
     ) -> Result<SubscriptionChange, SubscriptionError> {
-        let rows = self.rows(&record.transaction_key).await?;
+        let rows = self.rows(record.transaction_key.as_str()).await?;
         let subscription =
             Subscription::at(&rows.months, &rows.attempts, self.now()).ok_or(SubscriptionError::NotFound)?;
         Ok(SubscriptionChange {

@@ -3,7 +3,7 @@
 use crate::domain::attempt::FailedAttempt;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
-use crate::ports::{PaymentLedger, Ports};
+use crate::ports::{Ports, SubscriptionLedger};
 
 use super::{SubscriptionError, SubscriptionService};
 

@@ -6,7 +6,7 @@ use crate::domain::checklist::Step;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, PaymentLedger, Ports, RandomSource, RenewalOf};
+use crate::ports::{Clock, MonthLedger, Ports, RandomSource, RenewalOf};
 use crate::service::steps::{Failure, Halt, Steps};
 use crate::service::{messages, step_data};
 
@@ -18,7 +18,7 @@ impl<P: Ports> WebhookService<P> {
 
         // Step 4: which month this charge was meant to renew, and which attempt it was.
         let step = Step::RECORD_FAILED_ATTEMPT;
-        let lookup = self.ports.ledger().renewal_of(payment_id.as_str());
+        let lookup = self.ports.ledger().renewal_of(&payment_id);
         let Some(RenewalOf { month, attempt }) =
             steps.call(step, lookup, messages::attempt_lookup_failed).await?
         else {
@@ -30,7 +30,7 @@ impl<P: Ports> WebhookService<P> {
         let failed = FailedAttempt {
             renewed_key: month.transaction_key.clone(),
             attempt,
-            payment_id: payment_id.as_str().to_owned(),
+            payment_id: payment_id.clone(),
             failure: payment.failure.clone().unwrap_or_default(),
             failed_at: payment.failed_at.map_or(now, Timestamp::from_utc),
         };

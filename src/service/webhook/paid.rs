@@ -4,8 +4,8 @@ use crate::domain::checklist::Step;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::period::BillingPeriod;
-use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
-use crate::ports::{Clock, PaymentGateway, PaymentLedger, Ports, RandomSource, Recorded, ScheduleOutcome};
+use crate::domain::record::PaymentRecord;
+use crate::ports::{Clock, MonthLedger, PaymentGateway, Ports, RandomSource, Recorded, ScheduleOutcome};
 use crate::service::renewal::{renewal_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
@@ -51,7 +51,14 @@ impl<P: Ports> WebhookService<P> {
     ) -> Result<(), Halt> {
         let step = Step::SCHEDULE_NEXT_PAYMENT;
         let record = &recorded.record;
-        let Some(billing_key) = payment.billing_key.clone() else {
+        let request = schedule_request(
+            record,
+            payment,
+            record.next_schedule_id,
+            record.next_schedule_at,
+            renewal_key(record),
+        );
+        let Some(request) = request else {
             steps.skip_rest(messages::NO_BILLING_KEY);
             return Ok(());
         };
@@ -59,7 +66,6 @@ impl<P: Ports> WebhookService<P> {
             steps.skip_rest(reason);
             return Ok(());
         }
-        let request = schedule_request(payment, record, billing_key, renewal_key(record));
         let scheduled = self.ports.gateway().schedule_payment(&request);
         let (message, schedule_id) = match steps.call(step, scheduled, messages::schedule_failed).await? {
             ScheduleOutcome::Created { schedule_id } => (messages::SCHEDULED, Some(schedule_id)),
@@ -83,11 +89,11 @@ fn no_next_month(recorded: &Recorded) -> Option<&'static str> {
         Some(messages::NEXT_ALREADY_PAID)
     } else if record.renewal.renewal_attempts > 0 && record.renewal.lapsed_at.is_none() {
         Some(messages::RENEWAL_BEING_RETRIED)
-    } else if record.status == CANCELLED_STATUS {
+    } else if record.is_refunded() {
         Some(messages::PAYMENT_CANCELLED)
     } else if record.renewal.lapsed_at.is_some() || renewed.is_some_and(|m| m.renewal.lapsed_at.is_some()) {
         Some(messages::LAPSED_NO_NEXT)
-    } else if record.is_cancelled() || renewed.is_some_and(PaymentRecord::is_cancelled) {
+    } else if record.is_canceled() || renewed.is_some_and(PaymentRecord::is_canceled) {
         Some(messages::SUBSCRIPTION_CANCELLED)
     } else {
         None

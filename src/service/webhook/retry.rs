@@ -3,11 +3,11 @@
 
 use crate::domain::checklist::Step;
 use crate::domain::payment::Payment;
-use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
+use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, PaymentGateway, PaymentLedger, Ports, ScheduleOutcome, ScheduleRequest};
-use crate::service::renewal::retry_key;
+use crate::ports::{Clock, MonthLedger, PaymentGateway, Ports, ScheduleOutcome};
+use crate::service::renewal::{retry_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
 use crate::telemetry::metrics;
@@ -35,21 +35,12 @@ impl<P: Ports> WebhookService<P> {
             steps.skip_rest(&messages::retries_exhausted(month));
             return Ok(());
         };
-        let Some(billing_key) = payment.billing_key.clone() else {
+        // The renewal's terms, as the failed charge had them.
+        let key = retry_key(charge.payment_id);
+        let Some(request) = schedule_request(month, payment, charge.payment_id, charge.at, key) else {
             return self
                 .lapse_now(steps, month, messages::NO_BILLING_KEY_TO_RETRY, first)
                 .await;
-        };
-        // The failed charge's own terms: what the renewal (or the previous retry) asked for.
-        let request = ScheduleRequest {
-            payment_id: charge.payment_id,
-            billing_key,
-            order_name: payment.order_name.clone(),
-            customer_id: payment.customer_id.clone(),
-            amount: payment.amount,
-            currency: payment.currency.clone(),
-            time_to_pay: charge.at,
-            idempotency_key: retry_key(charge.payment_id),
         };
         match steps
             .within(self.ports.gateway().schedule_payment(&request))
@@ -108,9 +99,9 @@ impl<P: Ports> WebhookService<P> {
 fn no_retry(month: &PaymentRecord, attempt: u32) -> Option<&'static str> {
     if month.renewal.renewed_by.is_some() {
         Some(messages::ALREADY_RENEWED)
-    } else if month.status == CANCELLED_STATUS {
+    } else if month.is_refunded() {
         Some(messages::REFUNDED_NO_RETRY)
-    } else if month.is_cancelled() {
+    } else if month.is_canceled() {
         Some(messages::CANCELLED_NO_RETRY)
     } else if month.renewal.renewal_attempts > attempt.saturating_add(1) {
         Some(messages::OLDER_ATTEMPT)

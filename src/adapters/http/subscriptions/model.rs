@@ -113,9 +113,9 @@ fn iso(at: Option<Timestamp>) -> Option<String> {
 impl From<&FailedAttempt> for AttemptModel {
     fn from(a: &FailedAttempt) -> Self {
         Self {
-            renewed_key: a.renewed_key.clone(),
+            renewed_key: a.renewed_key.to_string(),
             attempt: a.attempt,
-            payment_id: a.payment_id.clone(),
+            payment_id: a.payment_id.to_string(),
             failure_reason: a.failure.reason.clone(),
             pg_code: a.failure.pg_code.clone(),
             pg_message: a.failure.pg_message.clone(),
@@ -129,7 +129,7 @@ impl From<&NextCharge> for NextChargeModel {
         Self {
             at: c.at.to_iso(),
             amount: c.amount.value(),
-            currency: c.currency.clone(),
+            currency: c.currency.as_ref().map(ToString::to_string),
             order_name: c.order_name.clone(),
             payment_id: c.payment_id.to_string(),
         }
@@ -149,10 +149,10 @@ impl From<&Subscription> for SubscriptionModel {
                 SubscriptionStatus::Ended => StatusName::Ended,
                 SubscriptionStatus::Refunded => StatusName::Refunded,
             },
-            transaction_key: s.transaction_key.clone(),
+            transaction_key: s.transaction_key.to_string(),
             order_name: s.order_name.clone(),
             amount: s.amount.value(),
-            currency: s.currency.clone(),
+            currency: s.currency.as_ref().map(ToString::to_string),
             start_at: s.start_at.to_iso(),
             end_at: s.end_at.to_iso(),
             end_grace_at: s.end_grace_at.to_iso(),

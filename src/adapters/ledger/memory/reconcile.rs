@@ -1,14 +1,37 @@
-//! What a reconciliation pass reads, and the lease, out of the in-memory tables, with the
+//! [`ReconcileLedger`] in memory: what a reconciliation pass reads, and the lease, with the
 //! semantics of `open_renewals`, `stopped_months_for`, `claim_lease` and `release_lease`.
 
 use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use crate::domain::record::{PaymentRecord, CANCELLED_STATUS};
-use crate::ports::{RenewalCursor, RenewalWindow};
+use super::{InMemoryLedger, Tables};
+use crate::domain::record::PaymentRecord;
+use crate::ports::{LedgerError, ReconcileLedger, RenewalCursor, RenewalWindow};
 
-use super::Tables;
+impl ReconcileLedger for InMemoryLedger {
+    async fn open_renewals(
+        &self,
+        window: &RenewalWindow,
+        after: Option<&RenewalCursor>,
+        limit: u32,
+    ) -> Result<Vec<PaymentRecord>, LedgerError> {
+        Ok(self.lock().open_renewals(window, after, limit))
+    }
+
+    async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
+        Ok(self.lock().stopped_months_for(payment_ids))
+    }
+
+    async fn claim_lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool, LedgerError> {
+        Ok(self.lock().claim_lease(name, holder, ttl))
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), LedgerError> {
+        self.lock().release_lease(name, holder);
+        Ok(())
+    }
+}
 
 /// Who holds a lease, until when (this process's monotonic clock).
 #[derive(Debug, Clone)]
@@ -18,11 +41,11 @@ pub(super) struct Lease {
 }
 
 fn open(row: &PaymentRecord) -> bool {
-    row.cancelled_at.is_none() && row.status != CANCELLED_STATUS && row.pending_charge().is_some()
+    !row.is_canceled() && !row.is_refunded() && row.pending_charge().is_some()
 }
 
 impl Tables {
-    pub(super) fn open_renewals(
+    fn open_renewals(
         &self,
         window: &RenewalWindow,
         after: Option<&RenewalCursor>,
@@ -35,9 +58,7 @@ impl Tables {
             .filter_map(|row| Some((row.pending_charge()?.at, row)))
             .filter(|(at, _)| *at >= window.from && *at < window.until)
             .filter(|(at, row)| {
-                after.is_none_or(|cursor| {
-                    (*at, row.transaction_key.as_str()) > (cursor.at, cursor.transaction_key.as_str())
-                })
+                after.is_none_or(|cursor| (*at, &row.transaction_key) > (cursor.at, &cursor.transaction_key))
             })
             .collect();
         open.sort_by(|(a, x), (b, y)| (a, &x.transaction_key).cmp(&(b, &y.transaction_key)));
@@ -47,7 +68,7 @@ impl Tables {
             .collect()
     }
 
-    pub(super) fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Vec<PaymentRecord> {
+    fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Vec<PaymentRecord> {
         self.payments
             .values()
             .filter(|row| {
@@ -55,16 +76,12 @@ impl Tables {
                 charges.iter().flatten().any(|id| payment_ids.contains(id))
             })
             .filter(|row| row.renewal.renewed_by.is_none())
-            .filter(|row| {
-                row.cancelled_at.is_some()
-                    || row.status == CANCELLED_STATUS
-                    || row.renewal.lapsed_at.is_some()
-            })
+            .filter(|row| row.is_canceled() || row.is_refunded() || row.renewal.lapsed_at.is_some())
             .cloned()
             .collect()
     }
 
-    pub(super) fn claim_lease(&mut self, name: &str, holder: &str, ttl: Duration) -> bool {
+    fn claim_lease(&mut self, name: &str, holder: &str, ttl: Duration) -> bool {
         let now = Instant::now();
         let free = self
             .leases
@@ -80,7 +97,7 @@ impl Tables {
         free
     }
 
-    pub(super) fn release_lease(&mut self, name: &str, holder: &str) {
+    fn release_lease(&mut self, name: &str, holder: &str) {
         if self.leases.get(name).is_some_and(|lease| lease.holder == holder) {
             self.leases.remove(name);
         }

@@ -1,9 +1,39 @@
-//! Whole subscriptions out of the in-memory tables, as `subscription_months` and
-//! `customer_subscription_months` answer them.
+//! [`SubscriptionLedger`] in memory: whole subscriptions out of the tables, as
+//! `subscription_months` and `customer_subscription_months` answer them, and the changes
+//! `set_next_terms` and `set_subscription_state` make.
 
-use crate::ports::SubscriptionRows;
+use super::{InMemoryLedger, Tables};
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::NextTerms;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::ledger::LedgerResult;
+use crate::ports::{LedgerError, SubscriptionLedger, SubscriptionRows};
 
-use super::Tables;
+impl SubscriptionLedger for InMemoryLedger {
+    async fn subscription(&self, key: &str) -> Result<Option<SubscriptionRows>, LedgerError> {
+        Ok(self.lock().subscription(key))
+    }
+
+    async fn customer_subscriptions(&self, customer_id: &str) -> Result<Vec<SubscriptionRows>, LedgerError> {
+        Ok(self.lock().customer_subscriptions(customer_id))
+    }
+
+    async fn set_next_terms(&self, transaction_key: &PaymentId, terms: &NextTerms) -> LedgerResult {
+        self.update(transaction_key, |row| row.next_terms = terms.clone())
+    }
+
+    async fn set_subscription_state(
+        &self,
+        transaction_key: &PaymentId,
+        canceled_at: Option<Timestamp>,
+        resumed_at: Option<Timestamp>,
+    ) -> LedgerResult {
+        self.update(transaction_key, |row| {
+            row.canceled_at = canceled_at;
+            row.resumed_at = resumed_at;
+        })
+    }
+}
 
 impl Tables {
     /// The subscription `key` names: its `subscription_id`, or any month's `transaction_key`.
@@ -11,7 +41,7 @@ impl Tables {
         let id = self
             .payments
             .values()
-            .find(|row| row.subscription_id.as_deref() == Some(key) || row.transaction_key == key)?
+            .find(|row| row.subscription_id.as_deref() == Some(key) || row.transaction_key.as_str() == key)?
             .subscription_id
             .clone()?;
         Some(self.rows_of(&id))

@@ -18,7 +18,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::query::Query;
 use sqlx::{Executor, PgPool, Postgres, Row};
 
-use super::sql::{Arg, Args};
+use super::args::{Arg, Args};
 use crate::config::PostgresSettings;
 use crate::ports::{LedgerError, Unavailable};
 

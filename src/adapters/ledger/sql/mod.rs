@@ -1,47 +1,26 @@
 //! The ledger written once over "call this SQL function": the direct PostgreSQL and the PostgREST
 //! transports only differ in how they call `public.<function>(named args…)` and get its `setof
-//! jsonb` rows back.
+//! jsonb` rows back. Each ledger port is implemented in the module of its use (`months`,
+//! `subscriptions`, `reconcile`), method for method under the trait's names.
 
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use serde_json::Value;
-use uuid::Uuid;
 
 mod months;
 mod reconcile;
-mod renewals;
 mod subscriptions;
 
+use super::args::Args;
 use super::postgres::DirectPostgres;
 use super::postgrest::SupabaseRest;
 use super::row;
 use crate::config::{PostgresSettings, StorageConfig};
-use crate::domain::attempt::{AfterFailure, FailedAttempt};
-use crate::domain::record::{NextTerms, PaymentRecord};
-use crate::domain::timestamp::Timestamp;
+use crate::domain::record::PaymentRecord;
 use crate::ports::ledger::LedgerResult;
-use crate::ports::{
-    AttemptRecorded, LedgerError, PaymentLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
-    SubscriptionRows, Unavailable,
-};
+use crate::ports::{LedgerError, Unavailable};
 use crate::telemetry::metrics::{self, Upstream};
-
-/// One argument of a SQL function, typed as its parameter (`None` is SQL `null`).
-#[derive(Debug, Clone, PartialEq)]
-pub(in crate::adapters::ledger) enum Arg {
-    Text(Option<String>),
-    BigInt(i64),
-    OptBigInt(Option<i64>),
-    Int(i32),
-    Time(Option<DateTime<Utc>>),
-    Uuid(Option<Uuid>),
-    UuidArray(Vec<Uuid>),
-}
-
-/// Named arguments, in the function's parameter names (`p_…`).
-pub(in crate::adapters::ledger) type Args = Vec<(&'static str, Arg)>;
 
 #[derive(Debug, Clone)]
 enum Transport {
@@ -117,6 +96,19 @@ impl SqlLedger {
     pub(super) async fn record(&self, function: &'static str, args: Args) -> LedgerResult {
         Ok(self.one(function, args).await?.map(|parsed| parsed.record))
     }
+
+    /// Every row of `function`'s answer, as months.
+    pub(super) async fn records(
+        &self,
+        function: &'static str,
+        args: Args,
+    ) -> Result<Vec<PaymentRecord>, LedgerError> {
+        let rows = self.call_rows(function, args).await?;
+        Ok(row::parse_all(rows)?
+            .into_iter()
+            .map(|parsed| parsed.record)
+            .collect())
+    }
 }
 
 /// The metrics label of a call's result.
@@ -135,100 +127,6 @@ fn result_label<T>(result: &Result<T, LedgerError>) -> &'static str {
     }
 }
 
-pub(super) fn text(value: &str) -> Arg {
-    Arg::Text(Some(value.to_owned()))
-}
-
-pub(super) fn time(value: Option<Timestamp>) -> Arg {
-    Arg::Time(value.map(|t| t.as_utc()))
-}
-
-pub(super) fn int(value: u32) -> Arg {
-    Arg::Int(i32::try_from(value).unwrap_or(i32::MAX))
-}
-
 pub(super) fn missing(function: &str, what: &str) -> LedgerError {
     LedgerError::InvalidResponse(format!("{function} returned no `{what}`"))
-}
-
-impl PaymentLedger for SqlLedger {
-    async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
-        self.record_month(record).await
-    }
-
-    async fn find(&self, transaction_key: &str) -> LedgerResult {
-        self.find_month(transaction_key).await
-    }
-
-    async fn renewal_of(&self, payment_id: &str) -> Result<Option<RenewalOf>, LedgerError> {
-        self.find_renewal(payment_id).await
-    }
-
-    async fn record_failed_attempt(
-        &self,
-        attempt: &FailedAttempt,
-        after: &AfterFailure,
-    ) -> Result<Option<AttemptRecorded>, LedgerError> {
-        self.record_attempt(attempt, after).await
-    }
-
-    async fn mark_lapsed(&self, transaction_key: &str, at: Timestamp) -> LedgerResult {
-        self.lapse(transaction_key, at).await
-    }
-
-    async fn mark_cancelled(&self, transaction_key: &str) -> LedgerResult {
-        self.cancel_month(transaction_key).await
-    }
-
-    async fn subscription(&self, key: &str) -> Result<Option<SubscriptionRows>, LedgerError> {
-        self.read_subscription(key).await
-    }
-
-    async fn customer_subscriptions(&self, customer_id: &str) -> Result<Vec<SubscriptionRows>, LedgerError> {
-        self.read_customer_subscriptions(customer_id).await
-    }
-
-    async fn set_next_terms(&self, transaction_key: &str, terms: &NextTerms) -> LedgerResult {
-        self.write_next_terms(transaction_key, terms).await
-    }
-
-    async fn open_renewals(
-        &self,
-        window: &RenewalWindow,
-        after: Option<&RenewalCursor>,
-        limit: u32,
-    ) -> Result<Vec<PaymentRecord>, LedgerError> {
-        self.read_open_renewals(window, after, limit).await
-    }
-
-    async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
-        self.read_stopped_months(payment_ids).await
-    }
-
-    async fn claim_lease(
-        &self,
-        name: &str,
-        holder: &str,
-        ttl: std::time::Duration,
-    ) -> Result<bool, LedgerError> {
-        self.claim(name, holder, ttl).await
-    }
-
-    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), LedgerError> {
-        self.release(name, holder).await
-    }
-
-    async fn ping(&self) -> Result<(), LedgerError> {
-        self.call_rows("ready", Vec::new()).await.map(drop)
-    }
-
-    async fn set_subscription_state(
-        &self,
-        transaction_key: &str,
-        cancelled_at: Option<Timestamp>,
-        resumed_at: Option<Timestamp>,
-    ) -> LedgerResult {
-        self.write_subscription_state(transaction_key, cancelled_at, resumed_at)
-            .await
-    }
 }

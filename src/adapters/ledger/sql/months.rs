@@ -1,27 +1,34 @@
-//! Writes and reads of single months: `record_subscription_month`, `payment_by_transaction_key`,
-//! `cancel_payment`, `set_subscription_state`, `set_next_terms`.
+//! [`MonthLedger`] over the SQL functions: `record_subscription_month`,
+//! `payment_by_transaction_key`, `renewal_of_payment`, `record_failed_attempt`, `mark_lapsed`,
+//! `cancel_payment` and `ready`.
 
-use super::{missing, text, time, Arg, SqlLedger};
-use crate::domain::record::{NextTerms, PaymentRecord};
+use super::{missing, SqlLedger};
+use crate::adapters::ledger::args::{int, opt_text, text, time, Arg};
+use crate::domain::attempt::{AfterFailure, FailedAttempt};
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
-use crate::ports::{LedgerError, Recorded};
+use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalOf};
 
-impl SqlLedger {
-    pub(super) async fn record_month(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
+impl MonthLedger for SqlLedger {
+    async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
         const FUNCTION: &str = "record_subscription_month";
         let args = vec![
             ("p_transaction_key", text(&record.transaction_key)),
             ("p_amount", Arg::BigInt(record.amount.value())),
-            ("p_status", text(&record.status)),
+            ("p_status", text(record.status.as_column())),
             ("p_start_at", time(Some(record.start_at))),
             ("p_end_at", time(Some(record.end_at))),
             ("p_end_grace_at", time(Some(record.end_grace_at))),
             ("p_next_schedule_at", time(Some(record.next_schedule_at))),
             ("p_next_schedule_id", Arg::Uuid(Some(record.next_schedule_id))),
-            ("p_customer_id", Arg::Text(record.customer_id.clone())),
-            ("p_order_name", Arg::Text(record.order_name.clone())),
-            ("p_currency", Arg::Text(record.currency.clone())),
+            ("p_customer_id", opt_text(record.customer_id.as_ref())),
+            ("p_order_name", opt_text(record.order_name.as_ref())),
+            (
+                "p_currency",
+                opt_text(record.currency.as_ref().map(|c| c.as_str())),
+            ),
         ];
         let parsed = self
             .one(FUNCTION, args)
@@ -34,40 +41,76 @@ impl SqlLedger {
         })
     }
 
-    pub(super) async fn find_month(&self, transaction_key: &str) -> LedgerResult {
+    async fn find(&self, transaction_key: &PaymentId) -> LedgerResult {
         let args = vec![("p_transaction_key", text(transaction_key))];
         self.record("payment_by_transaction_key", args).await
     }
 
-    pub(super) async fn cancel_month(&self, transaction_key: &str) -> LedgerResult {
+    async fn renewal_of(&self, payment_id: &PaymentId) -> Result<Option<RenewalOf>, LedgerError> {
+        const FUNCTION: &str = "renewal_of_payment";
+        let args = vec![("p_payment_id", text(payment_id))];
+        let Some(parsed) = self.one(FUNCTION, args).await? else {
+            return Ok(None);
+        };
+        Ok(Some(RenewalOf {
+            attempt: parsed.attempt.ok_or_else(|| missing(FUNCTION, "attempt"))?,
+            month: parsed.record,
+        }))
+    }
+
+    async fn record_failed_attempt(
+        &self,
+        attempt: &FailedAttempt,
+        after: &AfterFailure,
+    ) -> Result<Option<AttemptRecorded>, LedgerError> {
+        const FUNCTION: &str = "record_failed_attempt";
+        let failure = &attempt.failure;
+        let (limit, retry, lapsed_at) = match after {
+            AfterFailure::Retry {
+                limit,
+                payment_id,
+                slot,
+                ..
+            } => (*limit, Some((*payment_id, *slot)), None),
+            AfterFailure::Lapse { limit, at } => (*limit, None, Some(*at)),
+        };
+        let args = vec![
+            ("p_renewed_key", text(&attempt.renewed_key)),
+            ("p_attempt", int(attempt.attempt)),
+            ("p_payment_id", text(&attempt.payment_id)),
+            ("p_failure_reason", opt_text(failure.reason.as_ref())),
+            ("p_pg_code", opt_text(failure.pg_code.as_ref())),
+            ("p_pg_message", opt_text(failure.pg_message.as_ref())),
+            ("p_failed_at", time(Some(attempt.failed_at))),
+            ("p_retry_limit", int(limit)),
+            ("p_retry_payment_id", Arg::Uuid(retry.map(|(id, _)| id))),
+            ("p_retry_at", time(retry.map(|(_, slot)| slot.at))),
+            ("p_retry_grace", time(retry.map(|(_, slot)| slot.grace_until))),
+            ("p_lapsed_at", time(lapsed_at)),
+        ];
+        let Some(parsed) = self.one(FUNCTION, args).await? else {
+            return Ok(None);
+        };
+        Ok(Some(AttemptRecorded {
+            inserted: parsed.inserted.ok_or_else(|| missing(FUNCTION, "inserted"))?,
+            month: parsed.record,
+        }))
+    }
+
+    async fn mark_lapsed(&self, transaction_key: &PaymentId, at: Timestamp) -> LedgerResult {
+        let args = vec![
+            ("p_transaction_key", text(transaction_key)),
+            ("p_lapsed_at", time(Some(at))),
+        ];
+        self.record("mark_lapsed", args).await
+    }
+
+    async fn mark_cancelled(&self, transaction_key: &PaymentId) -> LedgerResult {
         let args = vec![("p_transaction_key", text(transaction_key))];
         self.record("cancel_payment", args).await
     }
 
-    pub(super) async fn write_subscription_state(
-        &self,
-        transaction_key: &str,
-        cancelled_at: Option<Timestamp>,
-        resumed_at: Option<Timestamp>,
-    ) -> LedgerResult {
-        let args = vec![
-            ("p_transaction_key", text(transaction_key)),
-            ("p_canceled_at", time(cancelled_at)),
-            ("p_resumed_at", time(resumed_at)),
-        ];
-        self.record("set_subscription_state", args).await
-    }
-
-    pub(super) async fn write_next_terms(&self, transaction_key: &str, terms: &NextTerms) -> LedgerResult {
-        let args = vec![
-            ("p_transaction_key", text(transaction_key)),
-            (
-                "p_next_amount",
-                Arg::OptBigInt(terms.next_amount.map(|a| a.value())),
-            ),
-            ("p_next_order_name", Arg::Text(terms.next_order_name.clone())),
-            ("p_next_currency", Arg::Text(terms.next_currency.clone())),
-        ];
-        self.record("set_next_terms", args).await
+    async fn ping(&self) -> Result<(), LedgerError> {
+        self.call_rows("ready", Vec::new()).await.map(drop)
     }
 }

@@ -1,16 +1,17 @@
-//! What a reconciliation pass reads and the lease it holds: `open_renewals`,
-//! `stopped_months_for`, `claim_lease`, `release_lease`.
+//! [`ReconcileLedger`] over the SQL functions: `open_renewals`, `stopped_months_for`,
+//! `claim_lease` and `release_lease`.
 
 use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::{int, row, text, time, Arg, SqlLedger};
+use super::SqlLedger;
+use crate::adapters::ledger::args::{int, opt_text, text, time, Arg};
 use crate::domain::record::PaymentRecord;
-use crate::ports::{LedgerError, RenewalCursor, RenewalWindow};
+use crate::ports::{LedgerError, ReconcileLedger, RenewalCursor, RenewalWindow};
 
-impl SqlLedger {
-    pub(super) async fn read_open_renewals(
+impl ReconcileLedger for SqlLedger {
+    async fn open_renewals(
         &self,
         window: &RenewalWindow,
         after: Option<&RenewalCursor>,
@@ -22,22 +23,19 @@ impl SqlLedger {
             ("p_after_at", time(after.map(|cursor| cursor.at))),
             (
                 "p_after_key",
-                Arg::Text(after.map(|cursor| cursor.transaction_key.clone())),
+                opt_text(after.map(|cursor| &cursor.transaction_key)),
             ),
             ("p_limit", int(limit)),
         ];
         self.records("open_renewals", args).await
     }
 
-    pub(super) async fn read_stopped_months(
-        &self,
-        payment_ids: &[Uuid],
-    ) -> Result<Vec<PaymentRecord>, LedgerError> {
+    async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
         let args = vec![("p_payment_ids", Arg::UuidArray(payment_ids.to_vec()))];
         self.records("stopped_months_for", args).await
     }
 
-    pub(super) async fn claim(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool, LedgerError> {
+    async fn claim_lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool, LedgerError> {
         let seconds = u32::try_from(ttl.as_secs().max(1)).unwrap_or(u32::MAX);
         let args = vec![
             ("p_name", text(name)),
@@ -47,20 +45,8 @@ impl SqlLedger {
         Ok(!self.call_rows("claim_lease", args).await?.is_empty())
     }
 
-    pub(super) async fn release(&self, name: &str, holder: &str) -> Result<(), LedgerError> {
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), LedgerError> {
         let args = vec![("p_name", text(name)), ("p_holder", text(holder))];
         self.call_rows("release_lease", args).await.map(|_| ())
-    }
-
-    async fn records(
-        &self,
-        function: &'static str,
-        args: super::Args,
-    ) -> Result<Vec<PaymentRecord>, LedgerError> {
-        let rows = self.call_rows(function, args).await?;
-        Ok(row::parse_all(rows)?
-            .into_iter()
-            .map(|parsed| parsed.record)
-            .collect())
     }
 }

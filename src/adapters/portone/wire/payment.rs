@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::domain::amount::Amount;
+use crate::domain::currency::Currency;
 use crate::domain::payment::{Payment, PaymentFailure, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
 use crate::ports::GatewayError;
@@ -65,7 +66,7 @@ impl PaymentDto {
             status: PaymentStatus::from_portone(&dto.status),
             order_name: dto.order_name,
             amount,
-            currency: dto.currency,
+            currency: Currency::reported(dto.currency),
             billing_key: dto.billing_key.filter(|key| !key.is_empty()),
             customer_id: dto.customer.and_then(|customer| customer.id),
             paid_at: dto.paid_at,

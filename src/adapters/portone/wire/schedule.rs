@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::invalid;
+use crate::domain::currency::Currency;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
@@ -51,7 +52,7 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
                 amount: AmountInput {
                     total: request.amount.value(),
                 },
-                currency: &request.currency,
+                currency: request.currency.as_str(),
             },
             time_to_pay: request.time_to_pay.to_iso(),
         }
@@ -136,7 +137,7 @@ impl ScheduleDto {
             order_name: self.order_name,
             time_to_pay: self.time_to_pay.into(),
             total_amount: self.total_amount,
-            currency: self.currency,
+            currency: Currency::reported(self.currency),
             created_at: self.created_at.into(),
             revoked_at: self.revoked_at.map(Timestamp::from_utc),
         }

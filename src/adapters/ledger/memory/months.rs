@@ -1,0 +1,163 @@
+//! [`MonthLedger`] in memory, as `record_subscription_month`, `renewal_of_payment`,
+//! `record_failed_attempt`, `mark_lapsed` and `cancel_payment` behave.
+
+use uuid::Uuid;
+
+use super::InMemoryLedger;
+use crate::domain::attempt::{AfterFailure, FailedAttempt};
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::{MonthStatus, PaymentRecord};
+use crate::domain::timestamp::Timestamp;
+use crate::ports::ledger::LedgerResult;
+use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalOf};
+
+fn duplicate_next_schedule_id() -> LedgerError {
+    LedgerError::Rejected {
+        code: "23505".to_owned(),
+        message: "duplicate key value violates unique constraint \"payment_next_schedule_id_key\"".to_owned(),
+    }
+}
+
+impl MonthLedger for InMemoryLedger {
+    async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
+        let mut tables = self.lock();
+        let renewed_key = tables.renewed_by_payment(&record.transaction_key);
+        let renewed = renewed_key
+            .as_ref()
+            .and_then(|key| tables.payments.get(key))
+            .cloned();
+        let (stored, inserted) = match tables.payments.get(&record.transaction_key) {
+            Some(stored) => (stored.clone(), false),
+            None if tables
+                .payments
+                .values()
+                .any(|row| row.next_schedule_id == record.next_schedule_id) =>
+            {
+                return Err(duplicate_next_schedule_id())
+            }
+            None => {
+                let mut new = record.clone();
+                new.subscription_id = Some(new.transaction_key.to_string());
+                if let Some(renewed) = &renewed {
+                    // A renewal of a stopped subscription inherits the stop, and every renewal
+                    // the subscription.
+                    new.canceled_at = renewed.canceled_at;
+                    new.renewal.lapsed_at = renewed.renewal.lapsed_at.map(|_| new.end_grace_at);
+                    new.subscription_id = renewed
+                        .subscription_id
+                        .clone()
+                        .or_else(|| Some(renewed.transaction_key.to_string()));
+                }
+                tables.payments.insert(new.transaction_key.clone(), new.clone());
+                (new, true)
+            }
+        };
+        let renewed = renewed_key.and_then(|key| {
+            let row = tables.payments.get_mut(&key)?;
+            row.renewal
+                .renewed_by
+                .get_or_insert_with(|| record.transaction_key.clone());
+            Some(row.clone())
+        });
+        Ok(Recorded {
+            record: stored,
+            inserted,
+            renewed,
+        })
+    }
+
+    async fn find(&self, transaction_key: &PaymentId) -> LedgerResult {
+        Ok(self.lock().payments.get(transaction_key).cloned())
+    }
+
+    async fn renewal_of(&self, payment_id: &PaymentId) -> Result<Option<RenewalOf>, LedgerError> {
+        let tables = self.lock();
+        let recorded = tables
+            .attempts
+            .iter()
+            .find(|a| &a.payment_id == payment_id)
+            .and_then(|a| Some((tables.payments.get(&a.renewed_key)?, a.attempt)));
+        let pending = || {
+            let key = tables.renewed_by_payment(payment_id)?;
+            let month = tables.payments.get(&key)?;
+            let id = Uuid::parse_str(payment_id.as_str()).ok()?;
+            let attempt = if month.next_schedule_id == id {
+                0
+            } else {
+                month.renewal.renewal_attempts
+            };
+            Some((month, attempt))
+        };
+        Ok(recorded.or_else(pending).map(|(month, attempt)| RenewalOf {
+            month: month.clone(),
+            attempt,
+        }))
+    }
+
+    async fn record_failed_attempt(
+        &self,
+        attempt: &FailedAttempt,
+        after: &AfterFailure,
+    ) -> Result<Option<AttemptRecorded>, LedgerError> {
+        let mut tables = self.lock();
+        if !tables.payments.contains_key(&attempt.renewed_key) {
+            return Ok(None);
+        }
+        let inserted = !tables.attempts.iter().any(|a| {
+            a.payment_id == attempt.payment_id
+                || (a.renewed_key == attempt.renewed_key && a.attempt == attempt.attempt)
+        });
+        if inserted {
+            tables.attempts.push(attempt.clone());
+        }
+        let Some(month) = tables.payments.get_mut(&attempt.renewed_key) else {
+            return Ok(None);
+        };
+        let renewal = &mut month.renewal;
+        if inserted
+            && attempt.attempt >= renewal.renewal_attempts
+            && renewal.renewed_by.is_none()
+            && renewal.lapsed_at.is_none()
+        {
+            renewal.renewal_attempts = attempt.attempt + 1;
+            renewal.last_failure_reason = attempt.failure.reason.clone();
+            match *after {
+                AfterFailure::Retry {
+                    limit,
+                    payment_id,
+                    slot,
+                    ..
+                } => {
+                    renewal.retry_limit = Some(limit);
+                    renewal.retry_payment_id = Some(payment_id);
+                    renewal.retry_at = Some(slot.at);
+                    month.end_grace_at = month.end_grace_at.max(slot.grace_until);
+                }
+                AfterFailure::Lapse { limit, at } => {
+                    renewal.retry_limit = Some(limit);
+                    renewal.lapsed_at = Some(at);
+                }
+            }
+        }
+        Ok(Some(AttemptRecorded {
+            month: month.clone(),
+            inserted,
+        }))
+    }
+
+    async fn mark_lapsed(&self, transaction_key: &PaymentId, at: Timestamp) -> LedgerResult {
+        self.update(transaction_key, |row| {
+            let lapsed = row.renewal.lapsed_at.map_or(at, |earlier| earlier.min(at));
+            row.renewal.lapsed_at = Some(lapsed);
+        })
+    }
+
+    async fn mark_cancelled(&self, transaction_key: &PaymentId) -> LedgerResult {
+        self.update(transaction_key, |row| row.status = MonthStatus::Cancelled)
+    }
+
+    /// Memory always answers.
+    async fn ping(&self) -> Result<(), LedgerError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,45 @@
+//! What a reconciliation pass reads, page by page, and the lease that keeps passes apart.
+
+use std::future::Future;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::{LedgerError, RenewalCursor, RenewalWindow};
+use crate::domain::record::PaymentRecord;
+
+/// Open renewals in pages, the owners of orphan schedules, and the lease. A clone is a handle on
+/// the same storage.
+///
+/// # Errors
+/// Every method returns [`LedgerError`] only for storage failures.
+pub trait ReconcileLedger: Clone + Send + Sync + 'static {
+    /// Open renewals (nothing renewed them; not lapsed, canceled or refunded) whose pending
+    /// charge is in `window`, after `after`, at most `limit`, by pending charge time then key.
+    fn open_renewals(
+        &self,
+        window: &RenewalWindow,
+        after: Option<&RenewalCursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send;
+
+    /// The stopped months (canceled, refunded or lapsed, not renewed) whose first charge or
+    /// retry is one of `payment_ids`.
+    fn stopped_months_for(
+        &self,
+        payment_ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send;
+
+    /// Claims the lease `name` for `holder` for `ttl` (or extends it when `holder` has it).
+    /// `Ok(false)` while another holder's lease has not expired.
+    fn claim_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<bool, LedgerError>> + Send;
+
+    /// Gives the lease back, when `holder` has it.
+    fn release_lease(&self, name: &str, holder: &str)
+        -> impl Future<Output = Result<(), LedgerError>> + Send;
+}

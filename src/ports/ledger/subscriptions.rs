@@ -1,0 +1,43 @@
+//! Whole subscriptions: the read model's rows, and the changes their owner makes.
+
+use std::future::Future;
+
+use super::{LedgerError, LedgerResult, SubscriptionRows};
+use crate::domain::payment_id::PaymentId;
+use crate::domain::record::NextTerms;
+use crate::domain::timestamp::Timestamp;
+
+/// Subscriptions as chains of months. A clone is a handle on the same storage.
+///
+/// # Errors
+/// Every method returns [`LedgerError`] only for storage failures, never for a missing row.
+pub trait SubscriptionLedger: Clone + Send + Sync + 'static {
+    /// The subscription `key` names (its `subscription_id`, or any month's `transaction_key`):
+    /// every month, newest first, with their renewals' failed attempts; `None` when nothing
+    /// matches.
+    fn subscription(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<SubscriptionRows>, LedgerError>> + Send;
+
+    /// Every subscription with a month of `customer_id`, newest subscription first.
+    fn customer_subscriptions(
+        &self,
+        customer_id: &str,
+    ) -> impl Future<Output = Result<Vec<SubscriptionRows>, LedgerError>> + Send;
+
+    /// Sets the month's next-charge terms (a plan change) as given.
+    fn set_next_terms(
+        &self,
+        transaction_key: &PaymentId,
+        terms: &NextTerms,
+    ) -> impl Future<Output = LedgerResult> + Send;
+
+    /// Sets the subscription's `canceled_at` and `resumed_at` columns as given.
+    fn set_subscription_state(
+        &self,
+        transaction_key: &PaymentId,
+        canceled_at: Option<Timestamp>,
+        resumed_at: Option<Timestamp>,
+    ) -> impl Future<Output = LedgerResult> + Send;
+}
