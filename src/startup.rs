@@ -19,8 +19,8 @@ use crate::config::{Config, Limits, SandboxSettings, WebhookSignatures, UNSAFE_U
 use crate::ports::Adapters;
 use crate::sandbox::api::SandboxApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
-use crate::service::reconcile::{PassOptions, Reconciler};
-use crate::service::{Services, WebhookSecret, WebhookService};
+use crate::service::reconcile::{PassOptions, ReconcileSettings, Reconciler};
+use crate::service::{Services, WebhookSecret, WebhookService, DEFAULT_WEBHOOK_DEADLINE};
 use crate::telemetry::metrics;
 
 /// The ports as production wires them.
@@ -75,9 +75,19 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
     };
     let webhooks = WebhookService::new(Arc::new(ports))
         .with_webhook_secret(secret)
-        .with_deadline(config.webhook_deadline)
+        .with_deadline(config.webhook_deadline.unwrap_or(DEFAULT_WEBHOOK_DEADLINE))
         .with_dunning(config.dunning.clone());
-    Ok(Services::new(webhooks).with_reconcile_settings(config.reconcile))
+    Ok(Services::new(webhooks).with_reconcile_settings(reconcile_settings(config)))
+}
+
+/// How reconciliation passes run: what the operator set, the reconciler's defaults for the rest.
+pub fn reconcile_settings(config: &Config) -> ReconcileSettings {
+    let defaults = ReconcileSettings::default();
+    ReconcileSettings {
+        margin: config.reconcile_margin.unwrap_or(defaults.margin),
+        concurrency: config.reconcile_concurrency.unwrap_or(defaults.concurrency),
+        ..defaults
+    }
 }
 
 /// A bound, not yet serving, HTTP server, and the metrics listener when `METRICS_ADDR` is set.
@@ -257,4 +267,31 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let mut all = vec![
+            ("PORTONE_API_SECRET", "portone-secret"),
+            ("DATABASE_URL", "postgres://localhost/db"),
+            ("UNSAFE_ACCEPT_UNSIGNED_WEBHOOKS", "true"),
+        ];
+        all.extend_from_slice(vars);
+        Config::from_lookup(|name| all.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
+    }
+
+    #[test]
+    fn unset_reconcile_settings_take_the_reconcilers_defaults_and_set_ones_win() {
+        assert_eq!(reconcile_settings(&config(&[])), ReconcileSettings::default());
+        let set = reconcile_settings(&config(&[
+            ("RECONCILE_MARGIN_SECONDS", "120"),
+            ("RECONCILE_CONCURRENCY", "0"),
+        ]));
+        assert_eq!(set.margin, Duration::from_secs(120));
+        assert_eq!(set.concurrency, 1, "at least one call at a time");
+        assert_eq!(set.page_size, ReconcileSettings::default().page_size);
+    }
 }

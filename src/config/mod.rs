@@ -2,6 +2,9 @@
 //!
 //! Every variable is documented in `.env.example`. A problem stops startup with one message that
 //! lists each one (exit code 2, see `main.rs`); secret values never appear in it.
+//!
+//! Plain data, read at the edge: nothing here knows the services. A setting the operator left
+//! unset is `None`, and `startup` applies the service's own default.
 
 mod dunning;
 pub mod interval;
@@ -18,8 +21,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::dunning::DunningPolicy;
-use crate::service::reconcile::ReconcileSettings;
-use crate::service::{WebhookSecret, DEFAULT_WEBHOOK_DEADLINE};
+use crate::domain::signature::WebhookSecret;
 
 pub use dunning::DUNNING_RETRY_DAYS_VAR;
 
@@ -71,16 +73,20 @@ pub struct Config {
     pub upstream_connect_timeout: Duration,
     /// `UPSTREAM_TIMEOUT_MS`, default 8000: one whole upstream request attempt.
     pub upstream_timeout: Duration,
-    /// `WEBHOOK_DEADLINE_MS`, default [`DEFAULT_WEBHOOK_DEADLINE`]: one whole webhook, retries
-    /// included; under PortOne's 30 s read timeout.
-    pub webhook_deadline: Duration,
+    /// `WEBHOOK_DEADLINE_MS`: one whole webhook, retries included; under PortOne's 30 s read
+    /// timeout. `None`: the service's default (20 s).
+    pub webhook_deadline: Option<Duration>,
     /// `MAX_CONCURRENT_WEBHOOKS` (default [`DEFAULT_MAX_IN_FLIGHT`]) and `OVERLOAD_WAIT_MS`
     /// (default [`DEFAULT_QUEUE_WAIT`]).
     pub limits: Limits,
     /// `DUNNING_RETRY_DAYS`, default `1,3,7`: when a declined renewal is retried.
     pub dunning: DunningPolicy,
-    /// `RECONCILE_MARGIN_SECONDS` (default 600) and `RECONCILE_CONCURRENCY` (default 4).
-    pub reconcile: ReconcileSettings,
+    /// `RECONCILE_MARGIN_SECONDS`: a charge due less than this long ago is left to its webhook.
+    /// `None`: the reconciler's default (600 s).
+    pub reconcile_margin: Option<Duration>,
+    /// `RECONCILE_CONCURRENCY`: PortOne calls a pass makes at once, at least 1. `None`: the
+    /// reconciler's default (4).
+    pub reconcile_concurrency: Option<usize>,
     /// `RECONCILE_INTERVAL` (`15m`, `1h`, …): run a reconciliation pass this often in the
     /// service; unset (the default): never, leave it to a cron.
     pub reconcile_interval: Option<Duration>,
@@ -132,13 +138,12 @@ impl Config {
         let port = env.parsed("PORT", Some(3000));
         let connect_ms = env.parsed("UPSTREAM_CONNECT_TIMEOUT_MS", Some(3000u64));
         let timeout_ms = env.parsed("UPSTREAM_TIMEOUT_MS", Some(8000u64));
-        let deadline_ms = env.parsed("WEBHOOK_DEADLINE_MS", Some(millis(DEFAULT_WEBHOOK_DEADLINE)));
+        let deadline_ms = env.parsed::<u64>("WEBHOOK_DEADLINE_MS", None);
         let max_in_flight = env.parsed("MAX_CONCURRENT_WEBHOOKS", Some(DEFAULT_MAX_IN_FLIGHT));
         let wait_ms = env.parsed("OVERLOAD_WAIT_MS", Some(millis(DEFAULT_QUEUE_WAIT)));
         let dunning = dunning::read_dunning(&mut env);
-        let defaults = ReconcileSettings::default();
-        let margin = env.parsed("RECONCILE_MARGIN_SECONDS", Some(defaults.margin.as_secs()));
-        let concurrency = env.parsed("RECONCILE_CONCURRENCY", Some(defaults.concurrency));
+        let margin = env.parsed::<u64>("RECONCILE_MARGIN_SECONDS", None);
+        let concurrency = env.parsed::<usize>("RECONCILE_CONCURRENCY", None);
         let reconcile_interval = match env.optional("RECONCILE_INTERVAL") {
             None => None,
             Some(text) => {
@@ -177,17 +182,14 @@ impl Config {
             port: port.ok_or_else(missing)?,
             upstream_connect_timeout: Duration::from_millis(connect_ms.ok_or_else(missing)?),
             upstream_timeout: Duration::from_millis(timeout_ms.ok_or_else(missing)?),
-            webhook_deadline: Duration::from_millis(deadline_ms.ok_or_else(missing)?),
+            webhook_deadline: deadline_ms.map(Duration::from_millis),
             limits: Limits {
                 max_in_flight: max_in_flight.ok_or_else(missing)?.max(1),
                 queue_wait: Duration::from_millis(wait_ms.ok_or_else(missing)?),
             },
             dunning: dunning.ok_or_else(missing)?,
-            reconcile: ReconcileSettings {
-                margin: Duration::from_secs(margin.ok_or_else(missing)?),
-                concurrency: concurrency.ok_or_else(missing)?.max(1),
-                ..defaults
-            },
+            reconcile_margin: margin.map(Duration::from_secs),
+            reconcile_concurrency: concurrency.map(|n| n.max(1)),
             reconcile_interval,
             metrics_addr,
         })

@@ -27,7 +27,10 @@ fn reads_the_seed_names_and_applies_defaults() {
     assert_eq!(config.host.to_string(), "0.0.0.0");
     assert_eq!(config.portone_store_id, None);
     assert_eq!(config.upstream_timeout, Duration::from_secs(8));
-    assert_eq!(config.webhook_deadline, DEFAULT_WEBHOOK_DEADLINE);
+    assert_eq!(
+        config.webhook_deadline, None,
+        "unset: the service's default applies"
+    );
     assert_eq!(config.limits, Limits::default());
     assert!(matches!(
         config.webhook_signatures,
@@ -217,7 +220,10 @@ fn the_mode_comes_from_the_arguments_or_sandbox() {
 fn reconcile_settings_and_the_interval_are_read() {
     let config = config(&REST).unwrap();
     assert_eq!(config.reconcile_interval, None, "off by default");
-    assert_eq!(config.reconcile.margin, Duration::from_secs(600));
+    assert_eq!(
+        config.reconcile_margin, None,
+        "unset: the reconciler's default applies"
+    );
     let mut vars = REST.to_vec();
     vars.extend([
         ("RECONCILE_INTERVAL", "15m"),
@@ -228,8 +234,8 @@ fn reconcile_settings_and_the_interval_are_read() {
         super::Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
             .unwrap();
     assert_eq!(config.reconcile_interval, Some(Duration::from_secs(900)));
-    assert_eq!(config.reconcile.margin, Duration::from_secs(120));
-    assert_eq!(config.reconcile.concurrency, 8);
+    assert_eq!(config.reconcile_margin, Some(Duration::from_secs(120)));
+    assert_eq!(config.reconcile_concurrency, Some(8));
     for (value, seconds) in [("90s", 90), ("2h", 7200), ("300", 300), ("1d", 86_400)] {
         assert_eq!(
             super::interval::parse(value),

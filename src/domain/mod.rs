@@ -17,6 +17,7 @@ pub mod rejection;
 pub mod schedule_id;
 pub mod schedule_status;
 pub mod seoul;
+pub mod signature;
 pub mod subscription;
 pub mod timestamp;
 pub mod webhook;

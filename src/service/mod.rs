@@ -7,21 +7,22 @@
 
 mod deadline;
 pub mod example;
+mod failure;
 mod messages;
 mod outcome;
 pub mod readiness;
 pub mod reconcile;
 mod renewal;
 mod revoke;
-pub mod signature;
 mod step_data;
 mod steps;
 mod subscriptions;
+mod verdict;
 mod webhook;
 
+pub use crate::domain::signature::{SignatureHeaders, WebhookSecret};
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
 pub use outcome::{EventKind, Verdict, WebhookOutcome};
-pub use signature::{SignatureHeaders, WebhookSecret};
 pub use subscriptions::{
     PlanChange, PlanError, ScheduleLookup, SubscriptionChange, SubscriptionDetail, SubscriptionError,
     SubscriptionService, UpstreamFailure,

@@ -11,35 +11,9 @@ use tokio::time::Instant;
 use crate::domain::checklist::{Checklist, Step, StepStatus};
 
 use super::deadline::{within_deadline, DeadlinePassed};
-use super::outcome::{EventKind, Verdict, WebhookOutcome};
-
-/// How a failed step is reported: its Korean message, its `data`, and the HTTP verdict.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub message: String,
-    pub data: Option<Value>,
-    pub verdict: Verdict,
-}
-
-impl Failure {
-    /// PortOne or storage failed: 500, so PortOne resends the webhook.
-    pub fn upstream(message: impl Into<String>, data: Option<Value>) -> Self {
-        Self {
-            message: message.into(),
-            data,
-            verdict: Verdict::UpstreamFailed,
-        }
-    }
-
-    /// The request itself is wrong: 400.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            data: None,
-            verdict: Verdict::BadRequest,
-        }
-    }
-}
+pub use super::failure::Failure;
+use super::outcome::{EventKind, WebhookOutcome};
+use super::verdict::Verdict;
 
 /// A flow stopped at a failed step, answered as its verdict; the steps after it are skipped.
 #[derive(Debug)]

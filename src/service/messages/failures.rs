@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::domain::rejection::RejectionKind;
 use crate::ports::{GatewayError, LedgerError, Unavailable};
-use crate::service::steps::Failure;
+use crate::service::failure::Failure;
 
 pub fn revoke_failed(error: &GatewayError) -> Failure {
     gateway_failure("포트원 다음달 구독 예약 취소에 실패했습니다", error)

@@ -1,5 +1,5 @@
 //! The checklist's Korean messages, in one place so wording stays consistent (the success
-//! messages are the route spec's own); `failures` has the [`Failure`](super::steps::Failure)s that
+//! messages are the route spec's own); `failures` has the [`Failure`](super::failure::Failure)s that
 //! failed upstream calls report, `dunning` the failed flow's words.
 
 mod dunning;
@@ -12,7 +12,7 @@ use crate::domain::payment::PaymentStatus;
 use crate::domain::payment_id::{PaymentIdError, MAX_PAYMENT_ID_CHARS};
 use crate::domain::webhook::{ParseError, ValidationError, WebhookStatus};
 
-use super::signature::SignatureError;
+use crate::domain::signature::SignatureError;
 
 pub const FROM_RECONCILE: &str = "웹훅 대신 정합성 점검(reconcile)이 포트원에서 확인한 결제입니다.";
 pub const PARSED: &str = "요청 데이터를 성공적으로 파싱했습니다.";

@@ -23,9 +23,9 @@ use crate::telemetry::metrics;
 use super::deadline::DEFAULT_WEBHOOK_DEADLINE;
 use super::messages;
 use super::outcome::{EventKind, Verdict, WebhookOutcome};
-use super::signature::{SignatureHeaders, WebhookSecret};
 use super::step_data;
 use super::steps::{Failure, Halt, Steps};
+use crate::domain::signature::{SignatureHeaders, WebhookSecret};
 
 /// How the body is encoded, from `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

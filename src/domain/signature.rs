@@ -2,8 +2,8 @@
 //! <https://developers.portone.io/opi/ko/integration/webhook/readme-v2>, which follows the
 //! Standard Webhooks spec, <https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md>):
 //! HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{raw body}`, several space-separated `v1,…`
-//! signatures accepted (secret rotation), ±5 minutes against the [`Clock`](crate::ports::Clock)
-//! port.
+//! signatures accepted (secret rotation), ±5 minutes against the instant the caller passes (the
+//! [`Clock`](crate::ports::Clock) port's). No I/O: the same rules sign the sandbox's deliveries.
 //!
 //! The HMAC and the secret's `whsec_`/base64 handling come from the `standardwebhooks` crate; its
 //! own `verify` reads the system clock, so the timestamp check and the constant-time comparison
