@@ -50,24 +50,21 @@ async fn schedule(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
     json_response(format!(r#"{{"schedule":{{"id":"schedule-{id}"}}}}"#))
 }
 
-/// PostgREST's `record_subscription_month`: the row back with `inserted: true` and no renewed month (a
-/// first payment); other functions: no row.
+/// PostgREST's `record_month`: the month back with `inserted: true` and no renewed month (a first
+/// payment); other functions: no row.
 #[handler]
 async fn rpc(Path(function): Path<String>, body: String, delay: Data<&Delay>) -> Response {
     delay.wait().await;
-    if function != "record_subscription_month" {
+    if function != "record_month" {
         return json_response("[]".to_owned());
     }
-    let p: Value = serde_json::from_str(&body).unwrap_or_default();
-    let row = json!([{
-        "transaction_key": p["p_transaction_key"], "amount": p["p_amount"], "status": p["p_status"],
-        "start_at": p["p_start_at"], "end_at": p["p_end_at"], "end_grace_at": p["p_end_grace_at"],
-        "next_schedule_at": p["p_next_schedule_at"], "next_schedule_id": p["p_next_schedule_id"],
-        "canceled_at": null, "resumed_at": null, "renewal_attempts": 0, "retry_limit": null,
-        "retry_payment_id": null, "retry_at": null, "last_failure_reason": null, "lapsed_at": null,
-        "renewed_by": null, "inserted": true, "renewed": null
-    }]);
-    json_response(row.to_string())
+    let mut call: Value = serde_json::from_str(&body).unwrap_or_default();
+    let mut month = call["p_month"].take();
+    if let Some(row) = month.as_object_mut() {
+        row.insert("inserted".to_owned(), json!(true));
+        row.insert("renewed".to_owned(), Value::Null);
+    }
+    json_response(json!([month]).to_string())
 }
 
 async fn start_stand_ins(delay: Delay) -> String {

@@ -28,7 +28,7 @@ async fn sigterm_lets_the_in_flight_webhook_finish_and_exits_zero() {
         .mount(&upstream)
         .await;
     Mock::given(method("POST"))
-        .and(path("/rest/v1/rpc/record_subscription_month"))
+        .and(path("/rest/v1/rpc/record_month"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
             "transaction_key": "pay_123456", "amount": 10000, "status": "Paid",
             "start_at": "2024-01-01T00:00:00+00:00", "end_at": "2024-01-31T00:00:00+00:00",

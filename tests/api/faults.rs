@@ -16,7 +16,7 @@ use crate::postgrest::mount_postgrest_stand_in_with;
 enum Upstream {
     /// `GET /payments/{id}`: step 3.
     Lookup,
-    /// `POST /rest/v1/rpc/record_subscription_month`: step 4.
+    /// `POST /rest/v1/rpc/record_month`: step 4.
     Storage,
     /// `POST /payments/{id}/schedule`: step 5.
     Schedule,
@@ -34,7 +34,7 @@ impl Upstream {
     fn matcher(self) -> (&'static str, &'static str) {
         match self {
             Self::Lookup => ("GET", r"^/payments/[^/]+$"),
-            Self::Storage => ("POST", r"^/rest/v1/rpc/record_subscription_month$"),
+            Self::Storage => ("POST", r"^/rest/v1/rpc/record_month$"),
             Self::Schedule => ("POST", r"^/payments/[^/]+/schedule$"),
         }
     }

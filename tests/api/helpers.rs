@@ -31,7 +31,7 @@ pub const SERVICE_ROLE_KEY: &str = "test-service-role-key";
 /// The fixed clock: five seconds after the fixture's `paidAt`.
 pub const NOW: &str = "2024-01-01T00:00:05Z";
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
-pub const RPC_PATH: &str = "/rest/v1/rpc/record_subscription_month";
+pub const RPC_PATH: &str = "/rest/v1/rpc/record_month";
 
 pub use crate::fault_proxy::FaultProxy;
 pub use crate::portone::Schedules;

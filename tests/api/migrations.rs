@@ -60,6 +60,8 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "select * from public.record_paid_payment('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
         "select * from public.record_paid_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
         "select * from public.record_subscription_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid(), 'c', 'o', 'KRW')",
+        "select * from public.record_month('{\"transaction_key\": \"pay_x\"}')",
+        "select * from public.insert_month(null::public.payment)",
         "select * from public.record_failed_attempt('pay_x', 0, 'p', null, null, null, now(), 3, null, null, null, now())",
         "select * from public.mark_lapsed('pay_x', now())",
         "select * from public.renewal_of_payment('p')",
@@ -109,8 +111,12 @@ async fn service_role_can_record_and_read_through_row_level_security() {
         .await
         .unwrap();
 
+    // `record_month`: the function the service calls for every paid month.
     let inserted: bool = sqlx::query_scalar(
-        "select (r ->> 'inserted')::boolean from public.record_paid_payment('pay_sr', 100, 'Paid', now(), now(), now(), now(), gen_random_uuid()) as r",
+        "select (r ->> 'inserted')::boolean from public.record_month(jsonb_build_object( \
+           'transaction_key', 'pay_sr', 'amount', 100, 'status', 'Paid', 'start_at', now(), \
+           'end_at', now(), 'end_grace_at', now(), 'next_schedule_at', now(), \
+           'next_schedule_id', gen_random_uuid())) as r",
     )
     .fetch_one(&mut *tx)
     .await

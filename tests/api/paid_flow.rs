@@ -103,22 +103,29 @@ async fn storage_receives_the_row_through_the_rpc_with_the_service_role_key() {
     assert_eq!(rpc.headers["apikey"], SERVICE_ROLE_KEY);
     let params: Value = serde_json::from_slice(&rpc.body).unwrap();
     let row = &body["checklist"][3]["data"];
-    assert_eq!(
-        params,
-        json!({
-            "p_transaction_key": "pay_123456",
-            "p_amount": 10000,
-            "p_status": "Paid",
-            "p_customer_id": "customer_1",
-            "p_order_name": "월간 구독",
-            "p_currency": "KRW",
-            "p_start_at": row["start_at"],
-            "p_end_at": row["end_at"],
-            "p_end_grace_at": row["end_grace_at"],
-            "p_next_schedule_at": row["next_schedule_at"],
-            "p_next_schedule_id": row["next_schedule_id"],
-        })
-    );
+    // One argument: the month as the table's columns; storage picks its subscription.
+    assert_eq!(params.as_object().unwrap().len(), 1, "{params:#}");
+    let month = &params["p_month"];
+    for (column, value) in [
+        ("transaction_key", json!("pay_123456")),
+        ("amount", json!(10000)),
+        ("status", json!("Paid")),
+        ("customer_id", json!("customer_1")),
+        ("order_name", json!("월간 구독")),
+        ("currency", json!("KRW")),
+        ("subscription_id", Value::Null),
+    ] {
+        assert_eq!(month[column], value, "{column}");
+    }
+    for column in [
+        "start_at",
+        "end_at",
+        "end_grace_at",
+        "next_schedule_at",
+        "next_schedule_id",
+    ] {
+        assert_eq!(month[column], row[column], "{column}");
+    }
 }
 
 #[tokio::test]

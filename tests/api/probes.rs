@@ -60,7 +60,10 @@ async fn not_ready_when_storage_is_down_and_the_answer_names_it_without_the_addr
 #[tokio::test]
 async fn not_ready_when_the_migrations_are_not_applied() {
     let name = format!("probes_old_{}", std::process::id());
-    let before_readiness = migration_files().len() - 1;
+    let before_readiness = migration_files()
+        .iter()
+        .position(|file| file.to_string_lossy().ends_with("_readiness.sql"))
+        .unwrap();
     let url = shared().database_with_migrations(&name, before_readiness).await;
     let app = spawn_app_with(Options {
         database_url: Some(url),
@@ -73,6 +76,27 @@ async fn not_ready_when_the_migrations_are_not_applied() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body:#}");
     let error = body["storage"]["error"].as_str().unwrap();
     assert!(error.contains("42883"), "undefined function: {error}");
+}
+
+/// A database one migration behind the release: `ready()` exists but names an older schema, and
+/// the functions this release calls may be missing or old, so the replica is not ready.
+#[tokio::test]
+async fn not_ready_when_the_newest_migration_is_missing() {
+    let name = format!("probes_behind_{}", std::process::id());
+    let url = shared()
+        .database_with_migrations(&name, migration_files().len() - 1)
+        .await;
+    let app = spawn_app_with(Options {
+        database_url: Some(url),
+        ..Options::default()
+    })
+    .await;
+
+    let (status, body) = readyz(&app).await;
+
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body:#}");
+    let error = body["storage"]["error"].as_str().unwrap();
+    assert!(error.contains("SCHEMA_BEHIND"), "{error}");
 }
 
 #[tokio::test]

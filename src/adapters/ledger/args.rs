@@ -2,6 +2,7 @@
 //! modules build and the direct PostgreSQL and PostgREST transports read.
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::timestamp::Timestamp;
@@ -10,12 +11,13 @@ use crate::domain::timestamp::Timestamp;
 #[derive(Debug, Clone, PartialEq)]
 pub(in crate::adapters::ledger) enum Arg {
     Text(Option<String>),
-    BigInt(i64),
     OptBigInt(Option<i64>),
     Int(i32),
     Time(Option<DateTime<Utc>>),
     Uuid(Option<Uuid>),
     UuidArray(Vec<Uuid>),
+    /// A `jsonb` parameter.
+    Json(Value),
 }
 
 /// Named arguments, in the function's parameter names (`p_…`).

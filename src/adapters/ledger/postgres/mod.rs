@@ -107,12 +107,12 @@ fn call_sql(function: &str, args: &[(&'static str, Arg)]) -> String {
 fn bind(query: Query<'_, Postgres, PgArguments>, arg: Arg) -> Query<'_, Postgres, PgArguments> {
     match arg {
         Arg::Text(text) => query.bind(text),
-        Arg::BigInt(number) => query.bind(number),
         Arg::OptBigInt(number) => query.bind(number),
         Arg::Int(number) => query.bind(number),
         Arg::Time(time) => query.bind(time),
         Arg::Uuid(id) => query.bind(id),
         Arg::UuidArray(ids) => query.bind(ids),
+        Arg::Json(value) => query.bind(value),
     }
 }
 
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn calls_use_named_notation_in_order() {
-        let args = vec![("p_a", Arg::BigInt(1)), ("p_b", Arg::Time(None))];
+        let args = vec![("p_a", Arg::Int(1)), ("p_b", Arg::Time(None))];
         assert_eq!(
             call_sql("f", &args),
             "select r from public.f(p_a => $1, p_b => $2) as r"

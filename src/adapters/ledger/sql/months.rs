@@ -1,4 +1,4 @@
-//! [`MonthLedger`] over the SQL functions: `record_subscription_month`,
+//! [`MonthLedger`] over the SQL functions: `record_month`,
 //! `payment_by_transaction_key`, `renewal_of_payment`, `record_failed_attempt`, `mark_lapsed`,
 //! `cancel_payment` and `ready`.
 
@@ -11,25 +11,16 @@ use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
 use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalOf};
 
+/// The newest migration this release calls into, as `public.ready()` names it: readiness fails
+/// until the database has it. Raised with every migration that replaces `ready()`.
+pub const REQUIRED_SCHEMA: i64 = 20261206000000;
+
 impl MonthLedger for SqlLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
-        const FUNCTION: &str = "record_subscription_month";
-        let args = vec![
-            ("p_transaction_key", text(&record.transaction_key)),
-            ("p_amount", Arg::BigInt(record.amount.value())),
-            ("p_status", text(record.status.as_column())),
-            ("p_start_at", time(Some(record.start_at))),
-            ("p_end_at", time(Some(record.end_at))),
-            ("p_end_grace_at", time(Some(record.end_grace_at))),
-            ("p_next_schedule_at", time(Some(record.next_schedule_at))),
-            ("p_next_schedule_id", Arg::Uuid(Some(record.next_schedule_id))),
-            ("p_customer_id", opt_text(record.customer_id.as_ref())),
-            ("p_order_name", opt_text(record.order_name.as_ref())),
-            (
-                "p_currency",
-                opt_text(record.currency.as_ref().map(|c| c.as_str())),
-            ),
-        ];
+        const FUNCTION: &str = "record_month";
+        // The month as the table's columns: a new column travels without a new signature.
+        let month = serde_json::to_value(record).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
+        let args = vec![("p_month", Arg::Json(month))];
         let parsed = self
             .one(FUNCTION, args)
             .await?
@@ -111,6 +102,20 @@ impl MonthLedger for SqlLedger {
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {
-        self.call_rows("ready", Vec::new()).await.map(drop)
+        let rows = self.call_rows("ready", Vec::new()).await?;
+        let schema = rows
+            .first()
+            .and_then(|row| row.get("schema"))
+            .and_then(|v| v.as_i64());
+        match schema {
+            Some(schema) if schema >= REQUIRED_SCHEMA => Ok(()),
+            found => Err(LedgerError::Rejected {
+                code: "SCHEMA_BEHIND".to_owned(),
+                message: format!(
+                    "the database's migrations end at {} but this release needs {REQUIRED_SCHEMA}",
+                    found.map_or_else(|| "an older one".to_owned(), |s| s.to_string())
+                ),
+            }),
+        }
     }
 }
