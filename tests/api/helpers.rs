@@ -272,6 +272,34 @@ impl TestApp {
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
+    /// `METHOD uri` with `authorization` as the `Authorization` header (none when `None`) and an
+    /// empty JSON body; the status, the answer's headers and its JSON.
+    pub async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        authorization: Option<&str>,
+    ) -> (StatusCode, poem::http::HeaderMap, Value) {
+        let mut request = match method {
+            "GET" => self.client.get(uri),
+            "DELETE" => self.client.delete(uri),
+            "PUT" => self.client.put(uri),
+            _ => self.client.post(uri),
+        };
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let response = request.content_type("application/json").body("{}").send().await;
+        let status = response.0.status();
+        let headers = response.0.headers().clone();
+        let bytes = response.0.into_body().into_bytes().await.unwrap();
+        (
+            status,
+            headers,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
     /// `POST uri` with the admin bearer token and a JSON `body` (raw text, so malformed bodies can
     /// be sent too); returns the status and the JSON answer.
     pub async fn admin_post(&self, uri: &str, body: &str) -> (StatusCode, Value) {

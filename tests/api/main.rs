@@ -4,6 +4,8 @@
 mod fault_proxy;
 mod helpers;
 
+mod auth;
+
 mod body_versions;
 mod cancellation;
 mod dunning;

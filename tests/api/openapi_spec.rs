@@ -13,8 +13,8 @@ use portone_subscriptions::ports::Adapters;
 use portone_subscriptions::service::{Services, WebhookService};
 use secrecy::SecretString;
 
-#[test]
-fn committed_spec_matches_the_code() {
+/// The production document, as the code generates it.
+pub fn generated_spec() -> String {
     let gateway = PortOneClient::new(
         reqwest::Client::new(),
         "http://127.0.0.1:9".parse().unwrap(),
@@ -29,7 +29,12 @@ fn committed_spec_matches_the_code() {
         random: SeededRandom::new(1),
     };
     let services = Services::new(WebhookService::new(Arc::new(ports)));
-    let generated = document(production_apis(&services, Limits::default(), false)).spec() + "\n";
+    document(production_apis(&services, Limits::default(), false)).spec() + "\n"
+}
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let generated = generated_spec();
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(file, &generated).unwrap();

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use poem_openapi::param::Path;
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::auth::{error, AdminAuth, ApiError};
+use super::api_error::{error, ApiError};
+use super::auth::AdminAuth;
 use super::ApiTags;
 use crate::ports::{PaymentSchedule, Ports, RevokeOutcome};
 use crate::service::{ScheduleLookup, SubscriptionService, UpstreamFailure};
@@ -48,9 +49,11 @@ impl From<PaymentSchedule> for ScheduleView {
 
 #[derive(ApiResponse)]
 pub enum ScheduleResponse {
-    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
     #[oai(status = 401)]
-    Unauthorized(PlainText<String>),
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
     #[oai(status = 200)]
     Ok(Json<ScheduleView>),
     /// PortOne does not know this schedule.
@@ -73,9 +76,11 @@ pub struct RevokeView {
 
 #[derive(ApiResponse)]
 pub enum RevokeResponse {
-    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
     #[oai(status = 401)]
-    Unauthorized(PlainText<String>),
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
     /// Revoked now, or already revoked before.
     #[oai(status = 200)]
     Ok(Json<RevokeView>),

@@ -4,6 +4,7 @@
 //! gets a request id. Other APIs (the sandbox's) are composed with these by `startup`.
 
 mod admin;
+mod api_error;
 mod auth;
 mod body;
 mod health;
@@ -22,7 +23,8 @@ use poem_openapi::{OpenApi, OpenApiService};
 use secrecy::SecretString;
 
 pub use admin::AdminApi;
-pub use auth::AdminToken;
+pub use api_error::ApiError;
+pub use auth::{AdminToken, AuthRefused};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use health::{HealthApi, ReadyApi};
 pub use metrics::{metrics_endpoint, metrics_route};

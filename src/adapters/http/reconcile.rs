@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use poem_openapi::param::Query;
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::Value;
 use tracing::Instrument;
 
-use super::auth::{AdminAuth, ApiError};
+use super::api_error::{error, ApiError};
+use super::auth::{refused, AdminAuth};
 use super::ApiTags;
 use crate::ports::Ports;
 use crate::service::reconcile::{PassOptions, PassResult, Reconciler};
@@ -18,9 +19,11 @@ use crate::service::reconcile::{PassOptions, PassResult, Reconciler};
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "reconcile_bad_request")]
 pub enum ReconcileResponse {
-    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the pass runs).
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
     #[oai(status = 401)]
-    Unauthorized(PlainText<String>),
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
     /// The pass finished and nothing failed. The report: `checked` (due and upcoming renewals,
     /// PortOne's schedules), `healed`, `left`, `failed`, and `actions` (one per gap, with its
     /// `kind`, `outcome`, `transaction_key`, `payment_id` and `detail`).
@@ -39,8 +42,12 @@ pub enum ReconcileResponse {
     Failed(Json<Value>),
 }
 
-fn reconcile_bad_request(error: poem::Error) -> ReconcileResponse {
-    ReconcileResponse::BadRequest(super::auth::error("BAD_REQUEST", error.to_string()))
+fn reconcile_bad_request(problem: poem::Error) -> ReconcileResponse {
+    if let Some(refusal) = refused(&problem) {
+        let (body, challenge) = refusal.answer();
+        return ReconcileResponse::Unauthorized(body, challenge);
+    }
+    ReconcileResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
 
 /// The reconciliation endpoint, generic over the ports.

@@ -11,7 +11,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::auth::{error, AdminAuth};
+use super::api_error::error;
+use super::auth::AdminAuth;
 use super::ApiTags;
 use crate::ports::Ports;
 use crate::service::{PlanChange, PlanError, SubscriptionService};

@@ -1,12 +1,13 @@
 //! The answers of the subscription endpoints, one `ApiResponse` per kind of operation; every
 //! status is decided here, from the service's results.
 
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
 use super::model::{row, AttemptModel, SubscriptionModel};
-use crate::adapters::http::auth::{error, ApiError};
+use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::auth::refused;
 use crate::service::{SubscriptionChange, SubscriptionDetail, SubscriptionError};
 
 /// A subscription after cancel, resume or a plan change.
@@ -51,9 +52,11 @@ fn upstream(detail: &str) -> Json<ApiError> {
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "change_bad_request")]
 pub enum ChangeResponse {
-    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
     #[oai(status = 401)]
-    Unauthorized(PlainText<String>),
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
     /// Done (or already in that state).
     #[oai(status = 200)]
     Ok(Json<ChangedView>),
@@ -74,8 +77,12 @@ pub enum ChangeResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn change_bad_request(error: poem::Error) -> ChangeResponse {
-    ChangeResponse::BadRequest(super::super::auth::error("BAD_REQUEST", error.to_string()))
+fn change_bad_request(problem: poem::Error) -> ChangeResponse {
+    if let Some(refusal) = refused(&problem) {
+        let (body, challenge) = refusal.answer();
+        return ChangeResponse::Unauthorized(body, challenge);
+    }
+    ChangeResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
 
 impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
@@ -96,9 +103,11 @@ impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
 
 #[derive(ApiResponse)]
 pub enum DetailResponse {
-    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
     #[oai(status = 401)]
-    Unauthorized(PlainText<String>),
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
     #[oai(status = 200)]
     Ok(Json<DetailView>),
     /// No subscription has this id, and no month this `transaction_key`.
@@ -126,9 +135,11 @@ impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "list_bad_request")]
 pub enum ListResponse {
-    /// Missing or wrong `Authorization: Bearer {ADMIN_API_TOKEN}` (answered before the operation runs).
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
     #[oai(status = 401)]
-    Unauthorized(PlainText<String>),
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
     /// The customer's subscriptions (none is an empty list).
     #[oai(status = 200)]
     Ok(Json<ListView>),
@@ -140,8 +151,12 @@ pub enum ListResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn list_bad_request(error: poem::Error) -> ListResponse {
-    ListResponse::BadRequest(super::super::auth::error("BAD_REQUEST", error.to_string()))
+fn list_bad_request(problem: poem::Error) -> ListResponse {
+    if let Some(refusal) = refused(&problem) {
+        let (body, challenge) = refusal.answer();
+        return ListResponse::Unauthorized(body, challenge);
+    }
+    ListResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
 
 impl From<Result<Vec<crate::domain::subscription::Subscription>, SubscriptionError>> for ListResponse {

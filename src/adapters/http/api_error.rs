@@ -1,0 +1,21 @@
+//! The error body every endpoint but the webhook answers with.
+
+use poem_openapi::payload::Json;
+use poem_openapi::Object;
+
+/// An error answer: a stable `code` and a Korean `message`.
+#[derive(Debug, Object)]
+pub struct ApiError {
+    /// `BAD_REQUEST`, `UNAUTHORIZED`, `NOT_FOUND`, `CONFLICT`, `UPSTREAM_FAILED`, or PortOne's
+    /// error `type`.
+    pub code: String,
+    pub message: String,
+}
+
+/// `{code, message}` as a JSON answer.
+pub fn error(code: &str, message: impl Into<String>) -> Json<ApiError> {
+    Json(ApiError {
+        code: code.to_owned(),
+        message: message.into(),
+    })
+}
