@@ -14,12 +14,17 @@ use crate::adapters::clock::SystemClock;
 use crate::adapters::http;
 use crate::adapters::ledger::SqlLedger;
 use crate::adapters::portone::PortOneClient;
+use crate::adapters::portone::RETRIED_OPERATIONS;
 use crate::adapters::random::ThreadRandom;
 use crate::config::{Config, Limits, SandboxSettings, WebhookSignatures, UNSAFE_UNSIGNED_WEBHOOKS_VAR};
+use crate::domain::signature::SignatureError;
 use crate::ports::Adapters;
 use crate::sandbox::api::SandboxApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
-use crate::service::reconcile::{PassOptions, ReconcileSettings, Reconciler};
+use crate::service::reconcile::{
+    ActionKind, Outcome, PassOptions, PassResult, ReconcileSettings, Reconciler,
+};
+use crate::service::EventKind;
 use crate::service::{Services, WebhookSecret, WebhookService, DEFAULT_WEBHOOK_DEADLINE};
 use crate::telemetry::metrics;
 
@@ -100,12 +105,33 @@ pub struct Application {
 /// How often histogram samples are folded into buckets between scrapes.
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
-/// The process's Prometheus recorder, installed once, with its upkeep running.
+/// The process's Prometheus recorder, installed once, with every known series at zero and its
+/// upkeep running.
 fn metrics_handle() -> PrometheusHandle {
     let handle = metrics::install();
     static UPKEEP: std::sync::Once = std::sync::Once::new();
-    UPKEEP.call_once(|| metrics::spawn_upkeep(handle.clone(), METRICS_UPKEEP));
+    UPKEEP.call_once(|| {
+        export_known_series();
+        metrics::spawn_upkeep(handle.clone(), METRICS_UPKEEP);
+    });
     handle
+}
+
+/// Gathers the label sets each part of the service records and exports them at zero.
+fn export_known_series() {
+    let events = EventKind::PROCESSED.map(EventKind::label);
+    let results = PassResult::ALL.map(PassResult::label);
+    let items: Vec<(&'static str, &'static str)> = ActionKind::ALL
+        .iter()
+        .flat_map(|kind| Outcome::ALL.iter().map(|outcome| (kind.label(), outcome.label())))
+        .collect();
+    metrics::export_at_zero(&metrics::KnownSeries {
+        signature_reasons: &SignatureError::REASONS,
+        processed_events: &events,
+        reconcile_results: &results,
+        reconcile_items: &items,
+        retried_operations: &RETRIED_OPERATIONS,
+    });
 }
 
 async fn bind(address: SocketAddr) -> anyhow::Result<TcpAcceptor> {

@@ -540,7 +540,8 @@ async fn metrics_count_exactly_what_happened() {
     );
     assert_eq!(
         sample(&text, "portone_subscriptions_dunning_lapsed_total", &[]),
-        None
+        Some(0.0),
+        "exported at zero from the start"
     );
     assert_eq!(
         sample(
@@ -583,10 +584,14 @@ async fn metrics_count_exactly_what_happened() {
     assert_eq!(portone("get_payment"), Some(7.0), "{text}");
     assert_eq!(portone("create_schedule"), Some(5.0), "{text}");
     assert_eq!(portone("list_schedules"), Some(1.0), "{text}");
-    assert!(
-        !text.contains("portone_subscriptions_upstream_retries_total{"),
-        "{text}"
-    );
+    for operation in ["get_payment", "create_schedule", "list_schedules"] {
+        let retries = sample(
+            &text,
+            "portone_subscriptions_upstream_retries_total",
+            &[("upstream", "portone"), ("operation", operation)],
+        );
+        assert_eq!(retries, Some(0.0), "{operation}: nothing retried");
+    }
     // No label carries an id, an amount or a key.
     for line in text.lines().filter(|line| !line.starts_with('#')) {
         for forbidden in [
@@ -597,6 +602,79 @@ async fn metrics_count_exactly_what_happened() {
         ] {
             assert!(!line.contains(forbidden), "{line}");
         }
+    }
+}
+
+/// A process that has handled nothing yet already exports every series it knows will exist, at
+/// zero: counters without labels, the in-flight gauge, and the small fixed label sets, so
+/// `rate()`, dashboards and alerts work before the first event.
+#[tokio::test]
+async fn a_fresh_process_exports_every_known_series_at_zero() {
+    let sandbox = Sandbox::start().await;
+
+    let text = sandbox.scrape().await;
+
+    let zero = |name: &str, labels: &[(&str, &str)]| {
+        assert_eq!(
+            prometheus::sample(&text, name, labels),
+            Some(0.0),
+            "{name} {labels:?} in {text}"
+        );
+    };
+    for name in [
+        "portone_subscriptions_webhooks_overloaded_total",
+        "portone_subscriptions_dunning_retries_scheduled_total",
+        "portone_subscriptions_dunning_recovered_total",
+        "portone_subscriptions_dunning_lapsed_total",
+        "portone_subscriptions_webhooks_in_flight",
+    ] {
+        zero(name, &[]);
+    }
+    for reason in [
+        "MISSING_REQUIRED_HEADERS",
+        "INVALID_SIGNATURE",
+        "TIMESTAMP_TOO_OLD",
+        "TIMESTAMP_TOO_NEW",
+        "NO_MATCHING_SIGNATURE",
+    ] {
+        zero(
+            "portone_subscriptions_webhook_signature_failures_total",
+            &[("reason", reason)],
+        );
+    }
+    for event in ["paid", "failed", "cancelled", "unhandled"] {
+        zero(
+            "portone_subscriptions_webhooks_total",
+            &[("event", event), ("status", "200"), ("outcome", "success")],
+        );
+    }
+    for result in ["succeeded", "failed", "skipped"] {
+        zero(
+            "portone_subscriptions_reconcile_passes_total",
+            &[("result", result)],
+        );
+    }
+    for kind in ["due_renewal", "missing_schedule", "orphan_schedule"] {
+        for outcome in [
+            "healed",
+            "would_heal",
+            "waiting",
+            "reported",
+            "revoked",
+            "failed",
+            "unhealable",
+        ] {
+            zero(
+                "portone_subscriptions_reconcile_items_total",
+                &[("kind", kind), ("outcome", outcome)],
+            );
+        }
+    }
+    for operation in ["get_payment", "create_schedule", "list_schedules"] {
+        zero(
+            "portone_subscriptions_upstream_retries_total",
+            &[("upstream", "portone"), ("operation", operation)],
+        );
     }
 }
 

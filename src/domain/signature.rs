@@ -41,6 +41,15 @@ pub enum SignatureError {
 }
 
 impl SignatureError {
+    /// Every [`SignatureError::reason`], for exporting their series at zero.
+    pub const REASONS: [&'static str; 5] = [
+        "MISSING_REQUIRED_HEADERS",
+        "INVALID_SIGNATURE",
+        "TIMESTAMP_TOO_OLD",
+        "TIMESTAMP_TOO_NEW",
+        "NO_MATCHING_SIGNATURE",
+    ];
+
     pub fn reason(&self) -> &'static str {
         match self {
             Self::MissingHeaders(_) => "MISSING_REQUIRED_HEADERS",

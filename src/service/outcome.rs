@@ -18,6 +18,9 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The flows a webhook can run (not `Unknown`, which never succeeds).
+    pub const PROCESSED: [Self; 4] = [Self::Paid, Self::Cancelled, Self::Failed, Self::Unhandled];
+
     /// `paid`, `cancelled`, `failed`, `unhandled` or `unknown`.
     pub fn label(self) -> &'static str {
         match self {

@@ -142,6 +142,55 @@ fn describe() {
     );
 }
 
+/// The label sets known to exist from the start: [`export_at_zero`] exports each at 0, so
+/// `rate()`, dashboards and alerts work before the first event (Prometheus's instrumentation
+/// guidance, "Avoid missing metrics", <https://prometheus.io/docs/practices/instrumentation/>).
+/// The labels come from the code that records them; `startup` gathers them.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownSeries<'a> {
+    /// Standard Webhooks failure reasons.
+    pub signature_reasons: &'a [&'static str],
+    /// The flows a webhook can run: their `status="200", outcome="success"` series.
+    pub processed_events: &'a [&'static str],
+    /// How a reconciliation pass can end.
+    pub reconcile_results: &'a [&'static str],
+    /// Every `(kind, outcome)` a pass can report.
+    pub reconcile_items: &'a [(&'static str, &'static str)],
+    /// PortOne operations that are retried after a transient failure.
+    pub retried_operations: &'a [&'static str],
+}
+
+/// Exports at 0 every counter without labels, the in-flight gauge, and each label set of
+/// `known`. Adding 0 to a counter registers it without changing it, so calling this late (or
+/// twice) never loses a count.
+pub fn export_at_zero(known: &KnownSeries<'_>) {
+    for name in [
+        WEBHOOKS_OVERLOADED,
+        DUNNING_RETRIES,
+        DUNNING_RECOVERED,
+        DUNNING_LAPSED,
+    ] {
+        counter!(name).increment(0);
+    }
+    gauge!(WEBHOOKS_IN_FLIGHT).increment(0.0);
+    for &reason in known.signature_reasons {
+        counter!(SIGNATURE_FAILURES, "reason" => reason).increment(0);
+    }
+    for &event in known.processed_events {
+        counter!(WEBHOOKS, "event" => event, "status" => "200", "outcome" => "success").increment(0);
+    }
+    for &result in known.reconcile_results {
+        counter!(RECONCILE_PASSES, "result" => result).increment(0);
+    }
+    for &(kind, outcome) in known.reconcile_items {
+        counter!(RECONCILE_ITEMS, "kind" => kind, "outcome" => outcome).increment(0);
+    }
+    for &operation in known.retried_operations {
+        counter!(UPSTREAM_RETRIES, "upstream" => Upstream::PortOne.label(), "operation" => operation)
+            .increment(0);
+    }
+}
+
 /// Which upstream a call went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upstream {

@@ -30,6 +30,15 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// The `operation` labels of the calls [`retry::with_retries`] repeats.
+const GET_PAYMENT: &str = "get_payment";
+const CREATE_SCHEDULE: &str = "create_schedule";
+const LIST_SCHEDULES: &str = "list_schedules";
+
+/// The operations that are retried after a transient failure, for exporting their retry series
+/// at zero.
+pub const RETRIED_OPERATIONS: [&str; 3] = [GET_PAYMENT, CREATE_SCHEDULE, LIST_SCHEDULES];
+
 /// A PortOne V2 client.
 ///
 /// Sends `Authorization: PortOne {secret}` (the `portOne` security scheme) and `storeId` when set.
@@ -106,7 +115,7 @@ impl PortOneClient {
     /// `GET /payment-schedules` with the body in the `requestBody` query parameter, as PortOne's
     /// SDKs send it; a GET, so retried like the payment lookup.
     async fn list(&self, body: &wire::ListSchedulesBody<'_>) -> Result<SchedulePage, GatewayError> {
-        const OPERATION: &str = "list_schedules";
+        const OPERATION: &str = LIST_SCHEDULES;
         let encoded =
             serde_json::to_string(body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
         let url = self.url(&["payment-schedules"]);
@@ -128,7 +137,7 @@ impl PortOneClient {
 impl PaymentGateway for PortOneClient {
     async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
         let url = self.url(&["payments", id.as_str()]);
-        const OPERATION: &str = "get_payment";
+        const OPERATION: &str = GET_PAYMENT;
         retry::with_retries(
             retry::DEFAULT_RETRIES,
             retry::lookup_is_retryable,
@@ -147,7 +156,7 @@ impl PaymentGateway for PortOneClient {
         // same key on every attempt makes the retries safe.
         let key = format!("\"{}\"", request.idempotency_key);
         let body = wire::CreatePaymentScheduleBody::from(request);
-        const OPERATION: &str = "create_schedule";
+        const OPERATION: &str = CREATE_SCHEDULE;
         let sent = retry::with_retries(
             retry::DEFAULT_RETRIES,
             retry::schedule_is_retryable,

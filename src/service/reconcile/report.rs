@@ -30,6 +30,9 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// Every kind, for exporting their series at zero.
+    pub const ALL: [Self; 3] = [Self::DueRenewal, Self::MissingSchedule, Self::OrphanSchedule];
+
     /// As serialized: `due_renewal`, `missing_schedule`, `orphan_schedule`.
     pub fn label(self) -> &'static str {
         match self {
@@ -62,6 +65,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome, for exporting their series at zero.
+    pub const ALL: [Self; 7] = [
+        Self::Healed,
+        Self::WouldHeal,
+        Self::Waiting,
+        Self::Reported,
+        Self::Revoked,
+        Self::Failed,
+        Self::Unhealable,
+    ];
+
     /// As serialized: `healed`, `would_heal`, `waiting`, `reported`, `revoked`, `failed`,
     /// `unhealable`.
     pub fn label(self) -> &'static str {
@@ -183,6 +197,9 @@ pub enum PassResult {
 }
 
 impl PassResult {
+    /// Every result, for exporting their series at zero.
+    pub const ALL: [Self; 3] = [Self::Succeeded, Self::Failed, Self::Skipped];
+
     /// `succeeded`, `failed` or `skipped`.
     pub fn label(self) -> &'static str {
         match self {
