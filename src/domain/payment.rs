@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::amount::Amount;
 use super::currency::Currency;
 use super::payment_id::PaymentId;
+use super::plan::PlanId;
 
 /// PortOne's `Payment.status` (the `status` discriminator of `Payment` in PortOne's OpenAPI
 /// schema), open-ended: PortOne's backward-compatibility policy (REST API overview, section
@@ -65,6 +66,11 @@ pub struct Payment {
     pub amount: Amount,
     /// `currency`, an ISO 4217 code such as `KRW`.
     pub currency: Currency,
+    /// `amount.cancelled`: how much PortOne refunded so far, in the currency's unit.
+    pub cancelled_amount: Amount,
+    /// The plan this service charged it on: `planId` of its `customData`, which this service
+    /// writes on every charge it makes; `None` for payments made elsewhere.
+    pub plan_id: Option<PlanId>,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.
     pub billing_key: Option<String>,
     /// `customer.id`.

@@ -31,8 +31,14 @@ impl BillingPeriod {
     /// The route spec's example: start `2024-01-01T00:00:00.000Z` → end `2024-01-31T00:00:00.000Z`, grace
     /// `2024-02-01T14:59:59.000Z`, next schedule in `2024-02-01T01:00:00Z`–`01:59:59Z`.
     pub fn starting_at(start: DateTime<Utc>, offset: ScheduleOffset) -> Self {
+        Self::lasting(start, PERIOD_DAYS, offset)
+    }
+
+    /// The period of `days` × 24 hours that starts at `start`, with the same grace and next
+    /// charge rule: a trial of `trial_days` is charged first as a month would renew.
+    pub fn lasting(start: DateTime<Utc>, days: i64, offset: ScheduleOffset) -> Self {
         let start_at = Timestamp::from_utc(start);
-        let end_at = Timestamp::from_utc(start_at.as_utc() + Duration::days(PERIOD_DAYS));
+        let end_at = Timestamp::from_utc(start_at.as_utc() + Duration::days(days));
         let grace_day = seoul_day(end_at) + Duration::days(1);
         let end_grace_at = end_of_day(grace_day);
         let next_schedule_at = charge_time(grace_day, offset);

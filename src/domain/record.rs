@@ -8,6 +8,7 @@ use super::currency::Currency;
 use super::payment::Payment;
 use super::payment_id::PaymentId;
 use super::period::BillingPeriod;
+use super::plan::PlanId;
 use super::schedule_id::next_schedule_id;
 use super::timestamp::Timestamp;
 
@@ -19,6 +20,8 @@ pub enum MonthStatus {
     Paid,
     /// `"Cancelled"`: PortOne cancelled (refunded) the payment.
     Cancelled,
+    /// `"Trial"`: a free trial, charged nothing; its first charge renews it.
+    Trial,
     /// Any other text.
     Other(String),
 }
@@ -29,6 +32,7 @@ impl MonthStatus {
         match text {
             "Paid" => Self::Paid,
             "Cancelled" => Self::Cancelled,
+            "Trial" => Self::Trial,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -38,6 +42,7 @@ impl MonthStatus {
         match self {
             Self::Paid => "Paid",
             Self::Cancelled => "Cancelled",
+            Self::Trial => "Trial",
             Self::Other(other) => other,
         }
     }
@@ -80,6 +85,12 @@ pub struct PaymentRecord {
     /// The subscription the month belongs to: the first month's `transaction_key`, inherited by
     /// every renewal. Chosen by storage, so `None` until the row is stored.
     pub subscription_id: Option<String>,
+    /// The plan the month was charged on (PortOne `customData` of its charge); `None` for months
+    /// recorded before plans existed or charged outside this service.
+    pub plan_id: Option<PlanId>,
+    /// How much of the month's payment PortOne refunded, in the currency's unit; `None` before
+    /// any refund.
+    pub refunded_amount: Option<Amount>,
     /// Where this month's renewal stands.
     pub renewal: Renewal,
     /// The terms the next charge uses when they differ from this month's (a plan change).
@@ -94,6 +105,8 @@ pub struct NextTerms {
     pub next_amount: Option<Amount>,
     pub next_order_name: Option<String>,
     pub next_currency: Option<Currency>,
+    /// The plan a plan change moved to.
+    pub next_plan_id: Option<PlanId>,
 }
 
 /// What the next charge of a month's renewal is charged: the plan change's terms where one was
@@ -105,6 +118,8 @@ pub struct ChargeTerms {
     pub amount: Amount,
     pub order_name: Option<String>,
     pub currency: Option<Currency>,
+    /// The plan the charge is on (sent as PortOne `customData`, recorded with the month it pays).
+    pub plan_id: Option<PlanId>,
 }
 
 /// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
@@ -159,6 +174,8 @@ impl PaymentRecord {
             order_name: Some(payment.order_name.clone()),
             currency: Some(payment.currency.clone()),
             subscription_id: None,
+            plan_id: payment.plan_id.clone(),
+            refunded_amount: None,
             renewal: Renewal::default(),
             next_terms: NextTerms::default(),
         }
@@ -172,6 +189,7 @@ impl PaymentRecord {
             amount: next.next_amount.unwrap_or(self.amount),
             order_name: next.next_order_name.clone().or_else(|| self.order_name.clone()),
             currency: next.next_currency.clone().or_else(|| self.currency.clone()),
+            plan_id: next.next_plan_id.clone().or_else(|| self.plan_id.clone()),
         }
     }
 
@@ -211,6 +229,11 @@ impl PaymentRecord {
     pub fn is_refunded(&self) -> bool {
         self.status == MonthStatus::Cancelled
     }
+
+    /// `true` for a free trial's month.
+    pub fn is_trial(&self) -> bool {
+        self.status == MonthStatus::Trial
+    }
 }
 
 /// Months the unit tests share.
@@ -232,6 +255,8 @@ pub(crate) mod testing {
             order_name: "월간 구독".into(),
             amount: Amount::new(9900).unwrap(),
             currency: crate::domain::currency::Currency::reported("KRW"),
+            cancelled_amount: Amount::new(0).unwrap(),
+            plan_id: None,
             billing_key: Some("bk".into()),
             customer_id: None,
             paid_at: None,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::amount::Amount;
 use super::currency::Currency;
 use super::payment_id::PaymentId;
+use super::plan::PlanId;
 use super::record::{MonthStatus, PaymentRecord};
 use super::timestamp::Timestamp;
 
@@ -37,6 +38,9 @@ struct Columns<'a> {
     next_amount: Option<Amount>,
     next_order_name: Option<&'a str>,
     next_currency: Option<&'a Currency>,
+    plan_id: Option<&'a PlanId>,
+    next_plan_id: Option<&'a PlanId>,
+    refunded_amount: Option<Amount>,
 }
 
 impl Serialize for PaymentRecord {
@@ -67,6 +71,9 @@ impl Serialize for PaymentRecord {
             next_amount: terms.next_amount,
             next_order_name: terms.next_order_name.as_deref(),
             next_currency: terms.next_currency.as_ref(),
+            plan_id: self.plan_id.as_ref(),
+            next_plan_id: terms.next_plan_id.as_ref(),
+            refunded_amount: self.refunded_amount,
         }
         .serialize(serializer)
     }

@@ -10,6 +10,7 @@ use super::amount::Amount;
 use super::attempt::FailedAttempt;
 use super::currency::Currency;
 use super::payment_id::PaymentId;
+use super::plan::PlanId;
 use super::record::PaymentRecord;
 use super::timestamp::Timestamp;
 
@@ -21,11 +22,13 @@ use super::timestamp::Timestamp;
 ///    could succeed), or `now > end_grace_at` with nothing renewing it;
 /// 5. `past_due`: a charge of its renewal failed and the subscription has not lapsed yet (a retry
 ///    is pending, or the last grace is still running);
-/// 6. `active`: otherwise.
+/// 6. `trialing`: the latest month is a free trial (until its first charge renews it);
+/// 7. `active`: otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatus {
     Active,
+    Trialing,
     Canceling,
     PastDue,
     Lapsed,
@@ -53,6 +56,9 @@ impl SubscriptionStatus {
         if latest.renewal.renewal_attempts > 0 {
             return Self::PastDue;
         }
+        if latest.is_trial() {
+            return Self::Trialing;
+        }
         Self::Active
     }
 
@@ -60,6 +66,7 @@ impl SubscriptionStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
+            Self::Trialing => "trialing",
             Self::Canceling => "canceling",
             Self::PastDue => "past_due",
             Self::Lapsed => "lapsed",
@@ -92,6 +99,8 @@ pub struct NextCharge {
     pub order_name: Option<String>,
     /// The scheduled `paymentId`.
     pub payment_id: Uuid,
+    /// The plan it is charged on (a plan change's once made).
+    pub plan_id: Option<PlanId>,
 }
 
 /// One subscription's read model: its latest month, status and next charge. Field names are the
@@ -122,8 +131,14 @@ pub struct Subscription {
     pub lapsed_at: Option<Timestamp>,
     /// The failed charges of the latest month's renewal, oldest first.
     pub attempts: Vec<FailedAttempt>,
-    /// How many months the subscription has paid.
+    /// How many months the subscription has paid (a trial is not one).
     pub months: u32,
+    /// The plan of the latest month; `None` for months started outside this service.
+    pub plan_id: Option<PlanId>,
+    /// When the subscription's free trial ended or ends (UTC); `None` without a trial.
+    pub trial_end_at: Option<Timestamp>,
+    /// How much of the latest month's payment was refunded, in the currency's unit.
+    pub refunded_amount: Option<Amount>,
 }
 
 impl Subscription {
@@ -139,20 +154,23 @@ impl Subscription {
                 (None, Some(NoChargeReason::Cancelled))
             }
             SubscriptionStatus::Lapsed => (None, Some(NoChargeReason::Lapsed)),
-            SubscriptionStatus::Active | SubscriptionStatus::PastDue => match pending {
-                Some(charge) => {
-                    let terms = latest.next_charge_terms();
-                    let next = NextCharge {
-                        at: charge.at,
-                        amount: terms.amount,
-                        currency: terms.currency,
-                        order_name: terms.order_name,
-                        payment_id: charge.payment_id,
-                    };
-                    (Some(next), None)
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Trialing => {
+                match pending {
+                    Some(charge) => {
+                        let terms = latest.next_charge_terms();
+                        let next = NextCharge {
+                            at: charge.at,
+                            amount: terms.amount,
+                            currency: terms.currency,
+                            order_name: terms.order_name,
+                            payment_id: charge.payment_id,
+                            plan_id: terms.plan_id,
+                        };
+                        (Some(next), None)
+                    }
+                    None => (None, Some(NoChargeReason::RetriesExhausted)),
                 }
-                None => (None, Some(NoChargeReason::RetriesExhausted)),
-            },
+            }
         };
         let mut own: Vec<FailedAttempt> = attempts
             .iter()
@@ -182,7 +200,10 @@ impl Subscription {
             last_failure_reason: latest.renewal.last_failure_reason.clone(),
             lapsed_at: latest.renewal.lapsed_at,
             attempts: own,
-            months: u32::try_from(months.len()).unwrap_or(u32::MAX),
+            months: u32::try_from(months.iter().filter(|m| !m.is_trial()).count()).unwrap_or(u32::MAX),
+            plan_id: latest.plan_id.clone(),
+            trial_end_at: months.iter().find(|m| m.is_trial()).map(|trial| trial.end_at),
+            refunded_amount: latest.refunded_amount,
         })
     }
 }

@@ -14,11 +14,13 @@ pub mod random;
 pub use bundle::{Adapters, Ports};
 pub use clock::Clock;
 pub use gateway::{
-    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,
+    BillingKeyInfo, BillingKeyStatus, CancelRequest, Cancellation, CancellationStatus, ChargeRequest,
+    Charged, GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,
     ScheduleQuery, ScheduleRequest,
 };
 pub use ledger::{
-    AttemptRecorded, Ledger, LedgerError, MonthLedger, ReconcileLedger, Recorded, RenewalCursor, RenewalOf,
-    RenewalWindow, SubscriptionLedger, SubscriptionRows, Unavailable,
+    AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, Ledger, LedgerError, MonthLedger,
+    PlanLedger, PlanStored, ReconcileLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
+    SubscriptionLedger, SubscriptionRows, Unavailable,
 };
 pub use random::RandomSource;

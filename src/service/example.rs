@@ -13,6 +13,7 @@ use crate::domain::period::{BillingPeriod, ScheduleOffset};
 use crate::domain::record::PaymentRecord;
 use crate::domain::webhook::RawWebhook;
 
+use super::payer::Payer;
 use super::renewal::{renewal_key, schedule_request};
 use super::{messages, step_data};
 
@@ -32,6 +33,8 @@ pub fn example_payment() -> Payment {
         order_name: "월간 구독".to_owned(),
         amount: Amount::new(10_000).unwrap_or_else(|_| unreachable!("a positive amount")),
         currency: Currency::reported("KRW"),
+        cancelled_amount: Amount::new(0).unwrap_or_else(|_| unreachable!("zero")),
+        plan_id: None,
         billing_key: Some("billing_key_123".to_owned()),
         customer_id: Some("customer_1".to_owned()),
         paid_at: Some(paid_at),
@@ -51,13 +54,10 @@ pub fn paid_example() -> Checklist {
     let mut record = PaymentRecord::paid(&payment, &period);
     // Storage makes a first month its own subscription.
     record.subscription_id = Some(record.transaction_key.to_string());
-    let request = schedule_request(
-        &record,
-        &payment,
-        record.next_schedule_id,
-        record.next_schedule_at,
-        renewal_key(&record),
-    );
+    let request = Payer::of_payment(&payment).and_then(|payer| {
+        let (id, at) = (record.next_schedule_id, record.next_schedule_at);
+        schedule_request(&record, &payer, id, at, renewal_key(&record))
+    });
     let summary = RawWebhook::from_json(EXAMPLE_BODY.as_bytes())
         .map(|raw| raw.summary())
         .ok();

@@ -10,6 +10,7 @@ pub mod example;
 mod failure;
 mod messages;
 mod outcome;
+mod payer;
 pub mod readiness;
 pub mod reconcile;
 mod renewal;

@@ -1,10 +1,12 @@
 //! The next month's payment of a recorded month, as it is scheduled at PortOne.
 
-use crate::domain::payment::Payment;
+use uuid::Uuid;
+
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ScheduleRequest;
-use uuid::Uuid;
+
+use super::payer::Payer;
 
 /// The `Idempotency-Key` of the renewal the paid webhook schedules: derived from the next
 /// payment's id, so every delivery of one webhook sends the same key and PortOne runs it once.
@@ -27,13 +29,12 @@ pub fn retry_key(payment_id: uuid::Uuid) -> String {
 
 /// The charge `payment_id` of `month`'s renewal (its first charge or a retry) at `time_to_pay`:
 /// the one place a [`ScheduleRequest`] is built. It is charged on the month's next-charge terms
-/// ([`PaymentRecord::next_charge_terms`]: a plan change's, else the month's own) with `paid`'s
-/// billing key and customer, `paid` being PortOne's record of a charge of this subscription; its
-/// order name and currency stand in on rows recorded before they were kept. `None` when no
-/// billing key is known: nothing can be scheduled.
+/// ([`PaymentRecord::next_charge_terms`]: a plan change's, else the month's own, the plan
+/// included) to `payer`'s billing key. `None` when neither the month nor the payer knows the
+/// order name and currency (a row recorded before they were kept, with no payment to ask).
 pub fn schedule_request(
     month: &PaymentRecord,
-    paid: &Payment,
+    payer: &Payer,
     payment_id: Uuid,
     time_to_pay: Timestamp,
     idempotency_key: String,
@@ -41,11 +42,12 @@ pub fn schedule_request(
     let terms = month.next_charge_terms();
     Some(ScheduleRequest {
         payment_id,
-        billing_key: paid.billing_key.clone()?,
-        order_name: terms.order_name.unwrap_or_else(|| paid.order_name.clone()),
-        customer_id: paid.customer_id.clone().or_else(|| month.customer_id.clone()),
+        billing_key: payer.billing_key.clone(),
+        order_name: terms.order_name.or_else(|| payer.order_name.clone())?,
+        customer_id: payer.customer_id.clone().or_else(|| month.customer_id.clone()),
         amount: terms.amount,
-        currency: terms.currency.unwrap_or_else(|| paid.currency.clone()),
+        currency: terms.currency.or_else(|| payer.currency.clone())?,
+        plan_id: terms.plan_id,
         time_to_pay,
         idempotency_key,
     })

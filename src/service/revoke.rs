@@ -4,9 +4,11 @@
 
 use serde_json::{json, Value};
 
+use crate::domain::payment::Payment;
 use crate::domain::record::PaymentRecord;
 use crate::domain::schedule_status::ScheduleStatus;
-use crate::ports::{GatewayError, PaymentGateway, PaymentSchedule, Ports, RevokeOutcome};
+use crate::ports::{GatewayError, PaymentGateway, Ports, RevokeOutcome};
+use crate::service::payer::{payer_of, Payer, PayerError};
 
 /// What happened to the next payment's schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,17 +45,42 @@ impl Revocation {
     }
 }
 
-/// Revokes the schedule of the charge `record`'s renewal waits for. Its PortOne `schedule.id` is
-/// looked up by billing key in a window around the charge's time (not stored: that keeps every
-/// renewal at three upstream calls, and cancellations are rare); the billing key comes from
-/// `billing_key` or, when `None`, from PortOne's record of the paid payment. A renewal that
-/// renewed, lapsed or ran out of retries has nothing to revoke.
+/// Revokes the schedule of the charge `record`'s renewal waits for, under the subscription's
+/// payer (`payer_of`, with `known` as PortOne's record of a charge the caller already has).
+///
+/// # Errors
+/// [`PayerError`] when storage or PortOne fails.
 pub(super) async fn revoke_next<P: Ports>(
     ports: &P,
     record: &PaymentRecord,
-    billing_key: Option<&str>,
+    known: Option<&Payment>,
+) -> Result<Revocation, PayerError> {
+    match payer_of(ports, record, known).await? {
+        Some(payer) => Ok(revoke_pending(ports, record, &payer).await?),
+        None => Ok(Revocation::NothingScheduled),
+    }
+}
+
+/// Revokes the schedule of the charge `record`'s renewal waits for. Its PortOne `schedule.id` is
+/// looked up under `payer`'s billing key in a window around the charge's time (not stored: that
+/// keeps every renewal at three upstream calls, and cancellations are rare). A renewal that
+/// renewed, lapsed or ran out of retries has nothing to revoke.
+///
+/// # Errors
+/// [`GatewayError`] when PortOne fails.
+pub(super) async fn revoke_pending<P: Ports>(
+    ports: &P,
+    record: &PaymentRecord,
+    payer: &Payer,
 ) -> Result<Revocation, GatewayError> {
-    let Some(schedule) = look_up_schedule(ports, record, billing_key).await? else {
+    let Some(charge) = record.pending_charge() else {
+        return Ok(Revocation::NothingScheduled);
+    };
+    let found = ports
+        .gateway()
+        .find_schedule(&payer.billing_key, charge.payment_id, charge.at)
+        .await?;
+    let Some(schedule) = found else {
         return Ok(Revocation::NothingScheduled);
     };
     let schedule_id = schedule.id;
@@ -73,32 +100,4 @@ pub(super) async fn revoke_next<P: Ports>(
         RevokeOutcome::AlreadyRevoked | RevokeOutcome::NotFound => Revocation::AlreadyRevoked { schedule_id },
         RevokeOutcome::AlreadyProcessed => Revocation::AlreadyCharged { schedule_id },
     })
-}
-
-async fn look_up_schedule<P: Ports>(
-    ports: &P,
-    record: &PaymentRecord,
-    billing_key: Option<&str>,
-) -> Result<Option<PaymentSchedule>, GatewayError> {
-    let Some(charge) = record.pending_charge() else {
-        return Ok(None);
-    };
-    let billing_key = match billing_key {
-        Some(key) => key.to_owned(),
-        None => {
-            match ports
-                .gateway()
-                .get_payment(&record.transaction_key)
-                .await?
-                .billing_key
-            {
-                Some(key) => key,
-                None => return Ok(None),
-            }
-        }
-    };
-    ports
-        .gateway()
-        .find_schedule(&billing_key, charge.payment_id, charge.at)
-        .await
 }

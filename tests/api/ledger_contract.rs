@@ -46,6 +46,8 @@ fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
         currency: Some(Currency::reported("KRW")),
         // A first month is its own subscription.
         subscription_id: Some(key.to_owned()),
+        plan_id: None,
+        refunded_amount: None,
         renewal: Renewal::default(),
         next_terms: NextTerms::default(),
     }

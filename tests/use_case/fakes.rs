@@ -18,8 +18,9 @@ use portone_subscriptions::domain::rejection::{Rejection, RejectionKind};
 use portone_subscriptions::domain::schedule_status::ScheduleStatus;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{
-    Adapters, GatewayError, PaymentGateway, PaymentSchedule, RandomSource, RevokeOutcome, ScheduleOutcome,
-    SchedulePage, ScheduleQuery, ScheduleRequest,
+    Adapters, BillingKeyInfo, CancelRequest, Cancellation, ChargeRequest, Charged, GatewayError,
+    PaymentGateway, PaymentSchedule, RandomSource, RevokeOutcome, ScheduleOutcome, SchedulePage,
+    ScheduleQuery, ScheduleRequest,
 };
 use portone_subscriptions::service::{
     BodyFormat, Services, SignatureHeaders, WebhookInput, WebhookOutcome, WebhookSecret, WebhookService,
@@ -57,9 +58,18 @@ pub struct FakeState {
     refuse_schedules: Mutex<Option<RejectionKind>>,
     /// Runs (once) at the start of the next payment lookup: something else happening meanwhile.
     on_lookup: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    /// Billing keys, charges and refunds (`fake_charges`).
+    pub cards: crate::fake_charges::FakeCards,
+    /// The clock charges are stamped with.
+    pub clock: Mutex<Option<Arc<FixedClock>>>,
 }
 
 impl FakeState {
+    /// PortOne's record of `id`, as it stands.
+    pub fn payment(&self, id: &str) -> Option<Payment> {
+        self.payments.lock().unwrap().get(id).cloned()
+    }
+
     pub fn add(&self, payment: Payment) {
         self.payments
             .lock()
@@ -109,6 +119,8 @@ impl FakeState {
             order_name: request.order_name,
             amount: request.amount,
             currency: request.currency,
+            cancelled_amount: Amount::new(0).unwrap(),
+            plan_id: request.plan_id,
             billing_key: Some(request.billing_key),
             customer_id: request.customer_id,
             paid_at: (!declined).then_some(at),
@@ -219,6 +231,20 @@ impl PaymentGateway for FakePortOne {
         })
     }
 
+    async fn pay_with_billing_key(&self, request: &ChargeRequest) -> Result<Charged, GatewayError> {
+        tokio::task::yield_now().await;
+        self.pay(request)
+    }
+
+    async fn get_billing_key(&self, billing_key: &str) -> Result<BillingKeyInfo, GatewayError> {
+        self.cards.info(billing_key)
+    }
+
+    async fn cancel_payment(&self, request: &CancelRequest) -> Result<Cancellation, GatewayError> {
+        tokio::task::yield_now().await;
+        self.refund(request)
+    }
+
     async fn find_schedule(
         &self,
         billing_key: &str,
@@ -236,7 +262,7 @@ impl PaymentGateway for FakePortOne {
     }
 }
 
-fn rejected(status: u16, kind: RejectionKind, code: &str) -> GatewayError {
+pub fn rejected(status: u16, kind: RejectionKind, code: &str) -> GatewayError {
     GatewayError::Rejected(Rejection {
         kind,
         status,
@@ -280,6 +306,8 @@ pub fn paid(id: &str, paid_at: Option<&str>) -> Payment {
         order_name: "월간 구독".into(),
         amount: Amount::new(10_000).unwrap(),
         currency: Currency::reported("KRW"),
+        cancelled_amount: Amount::new(0).unwrap(),
+        plan_id: None,
         billing_key: Some("billing_key_123".into()),
         customer_id: Some("customer_1".into()),
         paid_at: paid_at.map(utc),
@@ -308,6 +336,7 @@ impl Harness {
         let portone = FakePortOne::default();
         let ledger = InMemoryLedger::new();
         let clock = Arc::new(FixedClock::at(utc("2024-03-10T12:00:00Z")));
+        *portone.clock.lock().unwrap() = Some(clock.clone());
         let ports = Adapters {
             gateway: portone.clone(),
             ledger: ledger.clone(),

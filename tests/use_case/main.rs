@@ -2,6 +2,7 @@
 
 mod dunning;
 mod example;
+mod fake_charges;
 mod fakes;
 mod reconcile;
 mod subscription;

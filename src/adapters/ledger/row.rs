@@ -12,6 +12,7 @@ use crate::domain::attempt::FailedAttempt;
 use crate::domain::currency::Currency;
 use crate::domain::payment::PaymentFailure;
 use crate::domain::payment_id::PaymentId;
+use crate::domain::plan::PlanId;
 use crate::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::LedgerError;
@@ -58,6 +59,12 @@ struct Row {
     next_order_name: Option<String>,
     #[serde(default)]
     next_currency: Option<String>,
+    #[serde(default)]
+    plan_id: Option<String>,
+    #[serde(default)]
+    next_plan_id: Option<String>,
+    #[serde(default)]
+    refunded_amount: Option<i64>,
 }
 
 /// A `renewal_attempt` row.
@@ -109,6 +116,12 @@ fn key(value: String) -> Result<PaymentId, LedgerError> {
     PaymentId::parse(value).map_err(invalid)
 }
 
+/// A stored plan id; one this build cannot read (written by hand, say) is left out rather than
+/// failing the row: it only labels the month, and billing must go on.
+fn plan(value: String) -> Option<PlanId> {
+    PlanId::parse(value).ok()
+}
+
 fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
     let row: Row = serde_json::from_value(value).map_err(invalid)?;
     let amount = Amount::new(row.amount).map_err(invalid)?;
@@ -137,10 +150,17 @@ fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
         order_name: row.order_name,
         currency: row.currency.map(Currency::reported),
         subscription_id: row.subscription_id,
+        plan_id: row.plan_id.and_then(plan),
+        refunded_amount: row
+            .refunded_amount
+            .map(Amount::new)
+            .transpose()
+            .map_err(invalid)?,
         next_terms: NextTerms {
             next_amount,
             next_order_name: row.next_order_name,
             next_currency: row.next_currency.map(Currency::reported),
+            next_plan_id: row.next_plan_id.and_then(plan),
         },
     })
 }

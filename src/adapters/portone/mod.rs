@@ -1,6 +1,7 @@
 //! PortOne V2 REST API over reqwest, as PortOne's published OpenAPI schema describes it
 //! (<https://developers.portone.io/api/rest-v2>; operation ids `getPayment`,
-//! `createPaymentSchedule`, `revokePaymentSchedules`, `getPaymentSchedule`, `getPaymentSchedules`).
+//! `createPaymentSchedule`, `revokePaymentSchedules`, `getPaymentSchedule`, `getPaymentSchedules`,
+//! `payWithBillingKey`, `getBillingKeyInfo`, `cancelPayment`).
 
 mod errors;
 mod rejections;
@@ -18,8 +19,8 @@ use crate::domain::rejection::RejectionKind;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
-    GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,
-    ScheduleQuery, ScheduleRequest,
+    BillingKeyInfo, CancelRequest, Cancellation, ChargeRequest, Charged, GatewayError, PaymentGateway,
+    PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage, ScheduleQuery, ScheduleRequest,
 };
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved); all else is escaped,
@@ -34,10 +35,20 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 const GET_PAYMENT: &str = "get_payment";
 const CREATE_SCHEDULE: &str = "create_schedule";
 const LIST_SCHEDULES: &str = "list_schedules";
+const PAY_WITH_BILLING_KEY: &str = "pay_with_billing_key";
+const GET_BILLING_KEY: &str = "get_billing_key";
+const CANCEL_PAYMENT: &str = "cancel_payment";
 
 /// The operations that are retried after a transient failure, for exporting their retry series
 /// at zero.
-pub const RETRIED_OPERATIONS: [&str; 3] = [GET_PAYMENT, CREATE_SCHEDULE, LIST_SCHEDULES];
+pub const RETRIED_OPERATIONS: [&str; 6] = [
+    GET_PAYMENT,
+    CREATE_SCHEDULE,
+    LIST_SCHEDULES,
+    PAY_WITH_BILLING_KEY,
+    GET_BILLING_KEY,
+    CANCEL_PAYMENT,
+];
 
 /// A PortOne V2 client.
 ///
@@ -112,6 +123,29 @@ impl PortOneClient {
 }
 
 impl PortOneClient {
+    /// `POST url` with `body` and PortOne's `Idempotency-Key` (an RFC 8941 string, quoted): the
+    /// same key on every attempt, so PortOne runs the request at most once however often a
+    /// transient failure (as `retryable` says) makes it repeat.
+    async fn post_idempotent(
+        &self,
+        operation: &'static str,
+        url: &str,
+        idempotency_key: &str,
+        body: &impl serde::Serialize,
+        retryable: fn(&GatewayError) -> bool,
+    ) -> Result<bytes::Bytes, GatewayError> {
+        let key = format!("\"{idempotency_key}\"");
+        retry::with_retries(retry::DEFAULT_RETRIES, retryable, operation, || {
+            errors::send(
+                operation,
+                self.authorized_without_store(self.http.post(url))
+                    .header("Idempotency-Key", &key)
+                    .json(body),
+            )
+        })
+        .await
+    }
+
     /// `GET /payment-schedules` with the body in the `requestBody` query parameter, as PortOne's
     /// SDKs send it; a GET, so retried like the payment lookup.
     async fn list(&self, body: &wire::ListSchedulesBody<'_>) -> Result<SchedulePage, GatewayError> {
@@ -233,5 +267,50 @@ impl PaymentGateway for PortOneClient {
         // wins, else the latest.
         matching.sort_by_key(|s| (s.status == ScheduleStatus::Scheduled, s.created_at));
         Ok(matching.pop())
+    }
+
+    async fn pay_with_billing_key(&self, request: &ChargeRequest) -> Result<Charged, GatewayError> {
+        let url = self.url(&["payments", request.payment_id.as_str(), "billing-key"]);
+        let body = wire::PayWithBillingKeyBody::new(request, self.store_id.as_deref());
+        let body = self
+            .post_idempotent(
+                PAY_WITH_BILLING_KEY,
+                &url,
+                &request.idempotency_key,
+                &body,
+                retry::charge_is_retryable,
+            )
+            .await?;
+        wire::PayWithBillingKeyResponse::parse(&body)
+    }
+
+    async fn get_billing_key(&self, billing_key: &str) -> Result<BillingKeyInfo, GatewayError> {
+        let url = self.url(&["billing-keys", billing_key]);
+        const OPERATION: &str = GET_BILLING_KEY;
+        retry::with_retries(
+            retry::DEFAULT_RETRIES,
+            retry::lookup_is_retryable,
+            OPERATION,
+            || async {
+                let body = errors::send(OPERATION, self.authorized(self.http.get(&url))).await?;
+                wire::BillingKeyInfoDto::parse(&body)
+            },
+        )
+        .await
+    }
+
+    async fn cancel_payment(&self, request: &CancelRequest) -> Result<Cancellation, GatewayError> {
+        let url = self.url(&["payments", request.payment_id.as_str(), "cancel"]);
+        let body = wire::CancelPaymentBody::new(request, self.store_id.as_deref());
+        let body = self
+            .post_idempotent(
+                CANCEL_PAYMENT,
+                &url,
+                &request.idempotency_key,
+                &body,
+                retry::schedule_is_retryable,
+            )
+            .await?;
+        wire::CancelPaymentResponse::parse(&body)
     }
 }

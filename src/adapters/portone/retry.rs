@@ -53,6 +53,13 @@ pub fn schedule_is_retryable(error: &GatewayError) -> bool {
     transient(error) || error.rejection() == Some(&RejectionKind::IdempotencyOutstanding)
 }
 
+/// `POST /payments/{id}/billing-key` with the same `Idempotency-Key`: as a schedule, except a
+/// decline (`PG_PROVIDER`, answered 502): the card company said no, and asking again would only
+/// ask the card company again.
+pub fn charge_is_retryable(error: &GatewayError) -> bool {
+    schedule_is_retryable(error) && !matches!(error.rejection(), Some(RejectionKind::Declined { .. }))
+}
+
 /// Runs `attempt` until it succeeds, fails with an error `retryable` refuses, or the policy's
 /// waits are used up; returns the last result. Each repeat is counted in
 /// `portone_subscriptions_upstream_retries_total{operation}`.

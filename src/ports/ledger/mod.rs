@@ -1,21 +1,27 @@
 //! The ledger (the `payment` table and what hangs off it), seen from the use cases, split by use:
 //! - [`MonthLedger`]: the webhook flows' writes and reads of single months;
 //! - [`SubscriptionLedger`]: the read model and the changes a subscription's owner makes;
-//! - [`ReconcileLedger`]: what a reconciliation pass pages through, and its lease.
+//! - [`ReconcileLedger`]: what a reconciliation pass pages through, and its lease;
+//! - [`PlanLedger`]: the plan catalog;
+//! - [`CheckoutLedger`]: idempotency claims of starting a subscription.
 //!
-//! [`Ledger`] is all three: what the [`Ports`](super::Ports) bundle holds. Adding an operation
+//! [`Ledger`] is all of them: what the [`Ports`](super::Ports) bundle holds. Adding an operation
 //! touches its trait here, the SQL adapter's module of the same use, the memory ledger, and a
 //! migration; nothing forwards methods.
 
 mod answers;
+mod checkout;
 mod error;
 mod months;
+mod plans;
 mod reconcile;
 mod subscriptions;
 
 pub use answers::{AttemptRecorded, Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionRows};
+pub use checkout::{CheckoutClaim, CheckoutKey, CheckoutLedger};
 pub use error::{LedgerError, Unavailable};
 pub use months::MonthLedger;
+pub use plans::{PlanLedger, PlanStored};
 pub use reconcile::ReconcileLedger;
 pub use subscriptions::SubscriptionLedger;
 
@@ -25,6 +31,6 @@ use crate::domain::record::PaymentRecord;
 pub type LedgerResult = Result<Option<PaymentRecord>, LedgerError>;
 
 /// Every use of the ledger: what one storage adapter implements.
-pub trait Ledger: MonthLedger + SubscriptionLedger + ReconcileLedger {}
+pub trait Ledger: MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger {}
 
-impl<T: MonthLedger + SubscriptionLedger + ReconcileLedger> Ledger for T {}
+impl<T> Ledger for T where T: MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger {}

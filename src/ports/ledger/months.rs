@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use super::{AttemptRecorded, LedgerError, LedgerResult, Recorded, RenewalOf};
+use crate::domain::amount::Amount;
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
@@ -51,6 +52,15 @@ pub trait MonthLedger: Clone + Send + Sync + 'static {
         &self,
         transaction_key: &PaymentId,
         at: Timestamp,
+    ) -> impl Future<Output = LedgerResult> + Send;
+
+    /// Records that PortOne refunded `refunded_amount` of the month's payment in all (its
+    /// `amount.cancelled`): the stored total only grows, so a late or replayed webhook cannot
+    /// lower it.
+    fn record_refund(
+        &self,
+        transaction_key: &PaymentId,
+        refunded_amount: Amount,
     ) -> impl Future<Output = LedgerResult> + Send;
 
     /// Sets `status` to `"Cancelled"` (idempotent).

@@ -4,6 +4,7 @@ use std::future::Future;
 
 use super::{LedgerError, LedgerResult, SubscriptionRows};
 use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::NextTerms;
 use crate::domain::timestamp::Timestamp;
 
@@ -32,6 +33,19 @@ pub trait SubscriptionLedger: Clone + Send + Sync + 'static {
         transaction_key: &PaymentId,
         terms: &NextTerms,
     ) -> impl Future<Output = LedgerResult> + Send;
+
+    /// The billing key (and card) the subscription `subscription_id`'s next charges use, when
+    /// one is stored (a trial's, a card update's).
+    fn payment_method(
+        &self,
+        subscription_id: &str,
+    ) -> impl Future<Output = Result<Option<PaymentMethod>, LedgerError>> + Send;
+
+    /// Stores `method` as its subscription's payment method, replacing any before.
+    fn set_payment_method(
+        &self,
+        method: &PaymentMethod,
+    ) -> impl Future<Output = Result<PaymentMethod, LedgerError>> + Send;
 
     /// Sets the subscription's `canceled_at` and `resumed_at` columns as given.
     fn set_subscription_state(

@@ -6,9 +6,13 @@ use serde_json::json;
 use crate::domain::rejection::RejectionKind;
 use crate::ports::{GatewayError, LedgerError, Unavailable};
 use crate::service::failure::Failure;
+use crate::service::payer::PayerError;
 
-pub fn revoke_failed(error: &GatewayError) -> Failure {
-    gateway_failure("포트원 다음달 구독 예약 취소에 실패했습니다", error)
+pub fn revoke_failed(error: &PayerError) -> Failure {
+    match error {
+        PayerError::Gateway(error) => gateway_failure("포트원 다음달 구독 예약 취소에 실패했습니다", error),
+        PayerError::Ledger(error) => save_failed(error),
+    }
 }
 
 pub fn fetch_failed(error: &GatewayError) -> Failure {

@@ -11,6 +11,7 @@ use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
 use crate::ports::{PaymentGateway, Ports, RenewalWindow};
+use crate::service::payer::{payer_of, PayerError};
 
 use super::pages::OpenRenewals;
 use super::{Action, ActionKind, Lease, Outcome, PassOptions, ReconcileReport, Reconciler};
@@ -92,11 +93,12 @@ impl<P: Ports> Reconciler<P> {
         now: Timestamp,
     ) -> (Outcome, String) {
         let gateway = self.ports().gateway();
-        let schedule = match gateway.get_payment(&month.transaction_key).await {
-            Ok(payment) => match payment.billing_key {
-                Some(key) => gateway.find_schedule(&key, charge.payment_id, charge.at).await,
-                None => return (Outcome::Reported, "the paid payment has no billing key".into()),
-            },
+        let schedule = match payer_of(self.ports(), month, None).await {
+            Ok(Some(payer)) => gateway
+                .find_schedule(&payer.billing_key, charge.payment_id, charge.at)
+                .await
+                .map_err(PayerError::from),
+            Ok(None) => return (Outcome::Reported, "the paid payment has no billing key".into()),
             Err(error) => Err(error),
         };
         match schedule {

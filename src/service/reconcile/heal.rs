@@ -7,6 +7,7 @@ use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
 use crate::ports::{PaymentGateway, Ports, ScheduleOutcome};
 use crate::service::outcome::Verdict;
+use crate::service::payer::payer_of;
 use crate::service::renewal::{renewal_key, retry_key, schedule_request};
 
 use super::{Outcome, Reconciler};
@@ -28,8 +29,7 @@ impl<P: Ports> Reconciler<P> {
         now: Timestamp,
     ) -> Result<(Outcome, String), String> {
         let gateway = self.ports().gateway();
-        let payment = gateway
-            .get_payment(&month.transaction_key)
+        let payer = payer_of(self.ports(), month, None)
             .await
             .map_err(|e| format!("reading the paid payment failed: {e}"))?;
         let on_time = charge.at > now;
@@ -39,7 +39,8 @@ impl<P: Ports> Reconciler<P> {
             (true, _) => retry_key(charge.payment_id),
         };
         let at = charge_time(charge.at, now);
-        let Some(request) = schedule_request(month, &payment, charge.payment_id, at, key) else {
+        let request = payer.and_then(|payer| schedule_request(month, &payer, charge.payment_id, at, key));
+        let Some(request) = request else {
             return Ok((
                 Outcome::Reported,
                 "the paid payment has no billing key".to_owned(),

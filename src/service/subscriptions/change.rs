@@ -6,12 +6,13 @@ use crate::domain::amount::Amount;
 use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
+use crate::domain::plan::PlanId;
 use crate::domain::record::{NextTerms, PaymentRecord};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
 use crate::service::renewal::schedule_request;
-use crate::service::revoke::{revoke_next, Revocation};
+use crate::service::revoke::{revoke_pending, Revocation};
 
 use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
 
@@ -22,6 +23,8 @@ pub struct PlanChange {
     pub amount: Amount,
     pub order_name: String,
     pub currency: Option<Currency>,
+    /// The plan the terms are, when the change names one.
+    pub plan_id: Option<PlanId>,
 }
 
 /// Why requested terms are not a [`PlanChange`] (400).
@@ -50,6 +53,7 @@ impl PlanChange {
             amount,
             order_name: order_name.to_owned(),
             currency: currency.map(Currency::parse).transpose()?,
+            plan_id: None,
         })
     }
 }
@@ -90,22 +94,23 @@ impl<P: Ports> SubscriptionService<P> {
             next_amount: Some(plan.amount),
             next_order_name: Some(plan.order_name.clone()),
             next_currency: plan.currency.clone().or_else(|| record.currency.clone()),
+            next_plan_id: plan.plan_id.clone(),
         };
         let scheduled = match (status, record.pending_charge()) {
             (SubscriptionStatus::Canceling, _) | (_, None) => None,
             (_, Some(charge)) => Some(charge),
         };
         if let Some(charge) = scheduled {
-            let payment = self.paid_payment(&record).await?;
+            let payer = self.payer(&record).await?;
             let changed = PaymentRecord {
                 next_terms: terms.clone(),
                 ..record.clone()
             };
             let (at, key) = (charge_time(charge.at, now), change_key(charge.payment_id, now));
-            let request = schedule_request(&changed, &payment, charge.payment_id, at, key).ok_or(
+            let request = schedule_request(&changed, &payer, charge.payment_id, at, key).ok_or(
                 SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다."),
             )?;
-            let revoked = revoke_next(&*self.ports, &record, Some(&request.billing_key)).await?;
+            let revoked = revoke_pending(&*self.ports, &record, &payer).await?;
             if let Revocation::AlreadyCharged { .. } = revoked {
                 return Err(SubscriptionError::Conflict(
                     "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",

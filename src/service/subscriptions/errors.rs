@@ -1,6 +1,7 @@
 //! Why a subscription or admin operation did not happen, by how the HTTP layer answers.
 
 use crate::ports::{GatewayError, LedgerError};
+use crate::service::payer::PayerError;
 
 /// A PortOne or storage call that failed: the HTTP layer answers 502 with `code`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +52,15 @@ pub enum SubscriptionError {
 impl From<GatewayError> for SubscriptionError {
     fn from(error: GatewayError) -> Self {
         Self::Upstream(error.into())
+    }
+}
+
+impl From<PayerError> for SubscriptionError {
+    fn from(error: PayerError) -> Self {
+        match error {
+            PayerError::Gateway(error) => error.into(),
+            PayerError::Ledger(error) => error.into(),
+        }
     }
 }
 

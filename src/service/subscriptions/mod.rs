@@ -11,11 +11,11 @@ mod read;
 
 use std::sync::Arc;
 
-use crate::domain::payment::Payment;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, PaymentGateway, Ports, SubscriptionLedger, SubscriptionRows};
+use crate::ports::{Clock, Ports, SubscriptionLedger, SubscriptionRows};
+use crate::service::payer::{payer_of, Payer};
 
 pub use admin::ScheduleLookup;
 pub use change::{PlanChange, PlanError};
@@ -64,9 +64,14 @@ impl<P: Ports> SubscriptionService<P> {
         Ok(self.rows(key).await?.months.swap_remove(0))
     }
 
-    /// PortOne's record of the payment that paid for `record`.
-    async fn paid_payment(&self, record: &PaymentRecord) -> Result<Payment, SubscriptionError> {
-        Ok(self.ports.gateway().get_payment(&record.transaction_key).await?)
+    /// Whose card `record`'s next charges go to (`payer_of`); a conflict when no billing key is
+    /// known (the subscription was not paid with one).
+    async fn payer(&self, record: &PaymentRecord) -> Result<Payer, SubscriptionError> {
+        payer_of(&*self.ports, record, None)
+            .await?
+            .ok_or(SubscriptionError::Conflict(
+                "빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.",
+            ))
     }
 
     /// The answer after an operation on `record`'s subscription: re-read, so it shows what is

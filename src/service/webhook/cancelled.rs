@@ -27,7 +27,7 @@ impl<P: Ports> WebhookService<P> {
 
         // Step 5.
         let step = Step::REVOKE_NEXT_SCHEDULE;
-        let revoked = revoke_next(&*self.ports, &record, payment.billing_key.as_deref());
+        let revoked = revoke_next(&*self.ports, &record, Some(&payment));
         match steps.call(step, revoked, messages::revoke_failed).await? {
             revocation @ Revocation::AlreadyCharged { .. } => {
                 tracing::error!("the next payment was charged before it could be revoked; refund needed");

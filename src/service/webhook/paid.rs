@@ -6,6 +6,7 @@ use crate::domain::payment_id::PaymentId;
 use crate::domain::period::BillingPeriod;
 use crate::domain::record::PaymentRecord;
 use crate::ports::{Clock, MonthLedger, PaymentGateway, Ports, RandomSource, Recorded, ScheduleOutcome};
+use crate::service::payer::Payer;
 use crate::service::renewal::{renewal_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
@@ -51,13 +52,10 @@ impl<P: Ports> WebhookService<P> {
     ) -> Result<(), Halt> {
         let step = Step::SCHEDULE_NEXT_PAYMENT;
         let record = &recorded.record;
-        let request = schedule_request(
-            record,
-            payment,
-            record.next_schedule_id,
-            record.next_schedule_at,
-            renewal_key(record),
-        );
+        let request = Payer::of_payment(payment).and_then(|payer| {
+            let (id, at) = (record.next_schedule_id, record.next_schedule_at);
+            schedule_request(record, &payer, id, at, renewal_key(record))
+        });
         let Some(request) = request else {
             steps.skip_rest(messages::NO_BILLING_KEY);
             return Ok(());

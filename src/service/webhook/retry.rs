@@ -7,6 +7,7 @@ use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, MonthLedger, PaymentGateway, Ports, ScheduleOutcome};
+use crate::service::payer::Payer;
 use crate::service::renewal::{retry_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
@@ -37,7 +38,9 @@ impl<P: Ports> WebhookService<P> {
         };
         // The renewal's terms, as the failed charge had them.
         let key = retry_key(charge.payment_id);
-        let Some(request) = schedule_request(month, payment, charge.payment_id, charge.at, key) else {
+        let request = Payer::of_payment(payment)
+            .and_then(|payer| schedule_request(month, &payer, charge.payment_id, charge.at, key));
+        let Some(request) = request else {
             return self
                 .lapse_now(steps, month, messages::NO_BILLING_KEY_TO_RETRY, first)
                 .await;

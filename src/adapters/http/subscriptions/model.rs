@@ -13,6 +13,7 @@ use crate::domain::timestamp::Timestamp;
 #[oai(rename_all = "snake_case")]
 pub enum StatusName {
     Active,
+    Trialing,
     Canceling,
     PastDue,
     Lapsed,
@@ -43,6 +44,9 @@ pub struct NextChargeModel {
     pub order_name: Option<String>,
     /// The scheduled PortOne `paymentId`.
     pub payment_id: String,
+    /// The plan it is charged on (a plan change's once made).
+    #[oai(skip_serializing_if_is_none)]
+    pub plan_id: Option<String>,
 }
 
 /// One failed charge of a renewal.
@@ -102,8 +106,17 @@ pub struct SubscriptionModel {
     pub lapsed_at: Option<String>,
     /// The latest month's failed charges, oldest first.
     pub attempts: Vec<AttemptModel>,
-    /// How many months it has paid.
+    /// How many months it has paid (a free trial is not one).
     pub months: u32,
+    /// The plan of the latest month; absent for subscriptions started outside this service.
+    #[oai(skip_serializing_if_is_none)]
+    pub plan_id: Option<String>,
+    /// When its free trial ended or ends, UTC; absent without a trial.
+    #[oai(skip_serializing_if_is_none)]
+    pub trial_end_at: Option<String>,
+    /// How much of the latest month's payment was refunded, in the currency's unit.
+    #[oai(skip_serializing_if_is_none)]
+    pub refunded_amount: Option<i64>,
 }
 
 fn iso(at: Option<Timestamp>) -> Option<String> {
@@ -132,6 +145,7 @@ impl From<&NextCharge> for NextChargeModel {
             currency: c.currency.as_ref().map(ToString::to_string),
             order_name: c.order_name.clone(),
             payment_id: c.payment_id.to_string(),
+            plan_id: c.plan_id.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -143,6 +157,7 @@ impl From<&Subscription> for SubscriptionModel {
             customer_id: s.customer_id.clone(),
             status: match s.status {
                 SubscriptionStatus::Active => StatusName::Active,
+                SubscriptionStatus::Trialing => StatusName::Trialing,
                 SubscriptionStatus::Canceling => StatusName::Canceling,
                 SubscriptionStatus::PastDue => StatusName::PastDue,
                 SubscriptionStatus::Lapsed => StatusName::Lapsed,
@@ -170,6 +185,9 @@ impl From<&Subscription> for SubscriptionModel {
             lapsed_at: iso(s.lapsed_at),
             attempts: s.attempts.iter().map(AttemptModel::from).collect(),
             months: s.months,
+            plan_id: s.plan_id.as_ref().map(ToString::to_string),
+            trial_end_at: iso(s.trial_end_at),
+            refunded_amount: s.refunded_amount.map(|a| a.value()),
         }
     }
 }

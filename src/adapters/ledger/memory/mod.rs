@@ -3,7 +3,9 @@
 //! SQL function is. Each port is implemented in the module of its use (`months`, `subscriptions`,
 //! `reconcile`).
 
+mod checkout;
 mod months;
+mod plans;
 mod reconcile;
 mod subscriptions;
 
@@ -14,6 +16,8 @@ use uuid::Uuid;
 
 use crate::domain::attempt::FailedAttempt;
 use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_method::PaymentMethod;
+use crate::domain::plan::{Plan, PlanId};
 use crate::domain::record::PaymentRecord;
 use crate::ports::ledger::LedgerResult;
 
@@ -23,6 +27,11 @@ struct Tables {
     payments: HashMap<PaymentId, PaymentRecord>,
     attempts: Vec<FailedAttempt>,
     leases: HashMap<String, reconcile::Lease>,
+    plans: HashMap<PlanId, Plan>,
+    /// Payment methods by subscription id.
+    methods: HashMap<String, PaymentMethod>,
+    /// Checkout claims by (customer id, idempotency key).
+    checkouts: HashMap<(String, String), checkout::Checkout>,
 }
 
 impl Tables {

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::InMemoryLedger;
+use crate::domain::amount::Amount;
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::{MonthStatus, PaymentRecord};
@@ -149,6 +150,15 @@ impl MonthLedger for InMemoryLedger {
         self.update(transaction_key, |row| {
             let lapsed = row.renewal.lapsed_at.map_or(at, |earlier| earlier.min(at));
             row.renewal.lapsed_at = Some(lapsed);
+        })
+    }
+
+    async fn record_refund(&self, transaction_key: &PaymentId, refunded_amount: Amount) -> LedgerResult {
+        self.update(transaction_key, |row| {
+            row.refunded_amount = Some(
+                row.refunded_amount
+                    .map_or(refunded_amount, |before| before.max(refunded_amount)),
+            );
         })
     }
 

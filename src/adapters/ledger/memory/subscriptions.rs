@@ -4,6 +4,7 @@
 
 use super::{InMemoryLedger, Tables};
 use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::NextTerms;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
@@ -20,6 +21,18 @@ impl SubscriptionLedger for InMemoryLedger {
 
     async fn set_next_terms(&self, transaction_key: &PaymentId, terms: &NextTerms) -> LedgerResult {
         self.update(transaction_key, |row| row.next_terms = terms.clone())
+    }
+
+    async fn payment_method(&self, subscription_id: &str) -> Result<Option<PaymentMethod>, LedgerError> {
+        Ok(self.lock().methods.get(subscription_id).cloned())
+    }
+
+    async fn set_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {
+        let mut tables = self.lock();
+        tables
+            .methods
+            .insert(method.subscription_id.clone(), method.clone());
+        Ok(method.clone())
     }
 
     async fn set_subscription_state(

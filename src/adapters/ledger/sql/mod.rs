@@ -8,7 +8,10 @@ use std::time::Instant;
 use anyhow::Context;
 use serde_json::Value;
 
+mod checkout;
+mod method;
 mod months;
+mod plans;
 mod reconcile;
 mod subscriptions;
 

@@ -4,6 +4,7 @@
 
 use super::{missing, SqlLedger};
 use crate::adapters::ledger::args::{int, opt_text, text, time, Arg};
+use crate::domain::amount::Amount;
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
@@ -13,7 +14,7 @@ use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalO
 
 /// The newest migration this release calls into, as `public.ready()` names it: readiness fails
 /// until the database has it. Raised with every migration that replaces `ready()`.
-pub const REQUIRED_SCHEMA: i64 = 20261206000000;
+pub const REQUIRED_SCHEMA: i64 = 20261207000000;
 
 impl MonthLedger for SqlLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
@@ -94,6 +95,14 @@ impl MonthLedger for SqlLedger {
             ("p_lapsed_at", time(Some(at))),
         ];
         self.record("mark_lapsed", args).await
+    }
+
+    async fn record_refund(&self, transaction_key: &PaymentId, refunded_amount: Amount) -> LedgerResult {
+        let args = vec![
+            ("p_transaction_key", text(transaction_key)),
+            ("p_refunded_amount", Arg::OptBigInt(Some(refunded_amount.value()))),
+        ];
+        self.record("record_refund", args).await
     }
 
     async fn mark_cancelled(&self, transaction_key: &PaymentId) -> LedgerResult {

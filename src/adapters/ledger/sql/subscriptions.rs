@@ -1,10 +1,14 @@
 //! [`SubscriptionLedger`] over the SQL functions: `subscription_months` and
 //! `customer_subscription_months` (each row a month with its renewal's attempts),
-//! `set_next_terms` and `set_subscription_state`.
+//! `set_next_terms` and `set_subscription_state`, and the subscription's payment method:
+//! `payment_method_of` and `set_payment_method`.
 
-use super::{row, SqlLedger};
-use crate::adapters::ledger::args::{opt_text, text, time, Arg};
+use serde_json::json;
+
+use super::{method, row, SqlLedger};
+use crate::adapters::ledger::args::{text, time, Arg};
 use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::NextTerms;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
@@ -28,19 +32,30 @@ impl SubscriptionLedger for SqlLedger {
     }
 
     async fn set_next_terms(&self, transaction_key: &PaymentId, terms: &NextTerms) -> LedgerResult {
+        let terms = json!({
+            "next_amount": terms.next_amount,
+            "next_order_name": terms.next_order_name,
+            "next_currency": terms.next_currency,
+            "next_plan_id": terms.next_plan_id,
+        });
         let args = vec![
             ("p_transaction_key", text(transaction_key)),
-            (
-                "p_next_amount",
-                Arg::OptBigInt(terms.next_amount.map(|a| a.value())),
-            ),
-            ("p_next_order_name", opt_text(terms.next_order_name.as_ref())),
-            (
-                "p_next_currency",
-                opt_text(terms.next_currency.as_ref().map(|c| c.as_str())),
-            ),
+            ("p_terms", Arg::Json(terms)),
         ];
         self.record("set_next_terms", args).await
+    }
+
+    async fn payment_method(&self, subscription_id: &str) -> Result<Option<PaymentMethod>, LedgerError> {
+        let args = vec![("p_subscription_id", text(subscription_id))];
+        let rows = self.call_rows("payment_method_of", args).await?;
+        rows.into_iter().next().map(method::parse).transpose()
+    }
+
+    async fn set_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {
+        const FUNCTION: &str = "set_payment_method";
+        let args = vec![("p_method", Arg::Json(method::columns(method)))];
+        let row = self.call_rows(FUNCTION, args).await?.into_iter().next();
+        method::parse(row.ok_or_else(|| super::missing(FUNCTION, "row"))?)
     }
 
     async fn set_subscription_state(

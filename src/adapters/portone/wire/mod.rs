@@ -3,9 +3,15 @@
 //! <https://developers.portone.io/api/rest-v2>: outputs may gain fields, enum values and `oneOf`
 //! cases), missing required ones do.
 
+mod charges;
+mod custom_data;
 mod payment;
 mod schedule;
 
+pub(super) use charges::{
+    BillingKeyInfoDto, CancelPaymentBody, CancelPaymentResponse, PayWithBillingKeyBody,
+    PayWithBillingKeyResponse,
+};
 pub(super) use payment::PaymentDto;
 pub(super) use schedule::{
     CreatePaymentScheduleBody, CreatePaymentScheduleResponse, ListSchedulesBody, RevokeBody, RevokeResponse,

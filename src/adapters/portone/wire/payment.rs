@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::custom_data;
 use crate::domain::amount::Amount;
 use crate::domain::currency::Currency;
 use crate::domain::payment::{Payment, PaymentFailure, PaymentStatus};
@@ -29,6 +30,8 @@ pub(in crate::adapters::portone) struct PaymentDto {
     failed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     failure: Option<FailureDto>,
+    #[serde(default)]
+    custom_data: Option<String>,
 }
 
 /// `PaymentFailure`: every field optional.
@@ -46,6 +49,9 @@ struct FailureDto {
 #[derive(Debug, Deserialize)]
 struct AmountDto {
     total: i64,
+    /// Required in `PaymentAmount`; read leniently.
+    #[serde(default)]
+    cancelled: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,6 +73,9 @@ impl PaymentDto {
             order_name: dto.order_name,
             amount,
             currency: Currency::reported(dto.currency),
+            cancelled_amount: Amount::new(dto.amount.cancelled)
+                .map_err(|e| GatewayError::InvalidResponse(e.to_string()))?,
+            plan_id: custom_data::plan(dto.custom_data.as_deref()),
             billing_key: dto.billing_key.filter(|key| !key.is_empty()),
             customer_id: dto.customer.and_then(|customer| customer.id),
             paid_at: dto.paid_at,

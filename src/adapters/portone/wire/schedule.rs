@@ -28,6 +28,8 @@ struct ScheduleInput<'a> {
     order_name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     customer: Option<CustomerInput<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_data: Option<String>,
     amount: AmountInput,
     currency: &'a str,
 }
@@ -49,6 +51,7 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
                 billing_key: &request.billing_key,
                 order_name: &request.order_name,
                 customer: request.customer_id.as_deref().map(|id| CustomerInput { id }),
+                custom_data: super::custom_data::write(request.plan_id.as_ref()),
                 amount: AmountInput {
                     total: request.amount.value(),
                 },

@@ -5,89 +5,20 @@ use std::future::Future;
 
 use uuid::Uuid;
 
-use crate::domain::amount::Amount;
-use crate::domain::currency::Currency;
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::rejection::{Rejection, RejectionKind};
-use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 
-/// Next month's payment to schedule with a billing key (`createPaymentSchedule`,
-/// `POST /payments/{paymentId}/schedule`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScheduleRequest {
-    /// `paymentId` of the scheduled payment: the ledger row's `next_schedule_id`.
-    pub payment_id: Uuid,
-    pub billing_key: String,
-    pub order_name: String,
-    /// `customer.id`; `customer` is omitted when `None`.
-    pub customer_id: Option<String>,
-    /// `amount.total` in the currency's unit.
-    pub amount: Amount,
-    /// ISO 4217 code, the paid payment's own (a KRW customer is charged in KRW).
-    pub currency: Currency,
-    /// `timeToPay`, UTC.
-    pub time_to_pay: Timestamp,
-    /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted). PortOne replays a
-    /// key's first answer for 3 hours, so a deliberate re-schedule (resume) needs a new key.
-    pub idempotency_key: String,
-}
+mod charges;
+mod schedules;
 
-/// A scheduled payment as PortOne reports it (`getPaymentSchedule`, `GET /payment-schedules/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentSchedule {
-    pub id: String,
-    pub status: ScheduleStatus,
-    pub payment_id: String,
-    pub order_name: String,
-    pub time_to_pay: Timestamp,
-    /// `totalAmount` in the currency's unit.
-    pub total_amount: i64,
-    pub currency: Currency,
-    pub created_at: Timestamp,
-    pub revoked_at: Option<Timestamp>,
-}
-
-/// A page of schedules to list (`getPaymentSchedules`): `timeToPay` in `[from, until]`, with one
-/// of `statuses` (all when empty), page `page` of `size`, by `timeToPay` ascending.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScheduleQuery {
-    pub from: Timestamp,
-    pub until: Timestamp,
-    pub statuses: Vec<ScheduleStatus>,
-    pub page: u32,
-    pub size: u32,
-}
-
-/// One page of schedules, and how many match in all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SchedulePage {
-    pub items: Vec<PaymentSchedule>,
-    pub total_count: u64,
-}
-
-/// What revoking a schedule achieved (`revokePaymentSchedules`, `DELETE /payment-schedules`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RevokeOutcome {
-    /// PortOne revoked it now.
-    Revoked { revoked_at: Option<Timestamp> },
-    /// It was revoked before (409 `PAYMENT_SCHEDULE_ALREADY_REVOKED`).
-    AlreadyRevoked,
-    /// The payment already ran (409 `PAYMENT_SCHEDULE_ALREADY_PROCESSED`): the customer was charged.
-    AlreadyProcessed,
-    /// PortOne does not know the schedule (404 `PAYMENT_SCHEDULE_NOT_FOUND`).
-    NotFound,
-}
-
-/// What scheduling achieved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScheduleOutcome {
-    /// PortOne created the schedule; `schedule_id` is its `schedule.id`.
-    Created { schedule_id: String },
-    /// PortOne already has a schedule for this `paymentId` (an earlier delivery created it).
-    AlreadyExists,
-}
+pub use charges::{
+    BillingKeyInfo, BillingKeyStatus, CancelRequest, Cancellation, CancellationStatus, ChargeRequest, Charged,
+};
+pub use schedules::{
+    PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage, ScheduleQuery, ScheduleRequest,
+};
 
 /// A PortOne call that did not give a usable answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -172,4 +103,36 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
         payment_id: Uuid,
         time_to_pay: Timestamp,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
+
+    /// Charges `request` now (`payWithBillingKey`, `POST /payments/{paymentId}/billing-key`),
+    /// with PortOne's `Idempotency-Key`, so a retried call charges at most once.
+    ///
+    /// # Errors
+    /// MUST return [`RejectionKind::Declined`] (PortOne's `PG_PROVIDER`, with `pgCode` and
+    /// `pgMessage`) when the card company refused, [`RejectionKind::AlreadyPaid`] when the
+    /// `paymentId` was paid before, and the transport variants when PortOne's answer is unknown
+    /// (the charge may have happened: ask again with the same request).
+    fn pay_with_billing_key(
+        &self,
+        request: &ChargeRequest,
+    ) -> impl Future<Output = Result<Charged, GatewayError>> + Send;
+
+    /// A billing key (`getBillingKeyInfo`, `GET /billing-keys/{billingKey}`).
+    ///
+    /// # Errors
+    /// MUST return [`RejectionKind::BillingKeyNotFound`] for a key PortOne does not know.
+    fn get_billing_key(
+        &self,
+        billing_key: &str,
+    ) -> impl Future<Output = Result<BillingKeyInfo, GatewayError>> + Send;
+
+    /// Refunds all or part of a paid payment (`cancelPayment`, `POST /payments/{paymentId}/cancel`).
+    ///
+    /// # Errors
+    /// MUST return PortOne's refusals as their kinds: `PaymentAlreadyCancelled`,
+    /// `CancellableAmountChanged`, `CancelAmountExceedsCancellable`, `MaxCancelCountReached`.
+    fn cancel_payment(
+        &self,
+        request: &CancelRequest,
+    ) -> impl Future<Output = Result<Cancellation, GatewayError>> + Send;
 }

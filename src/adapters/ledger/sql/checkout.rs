@@ -1,0 +1,89 @@
+//! [`CheckoutLedger`] over the SQL functions `claim_checkout`, `complete_checkout` and
+//! `release_checkout`.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{missing, SqlLedger};
+use crate::adapters::ledger::args::{int, text, Arg};
+use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, LedgerError};
+
+#[derive(Debug, Deserialize)]
+struct ClaimRow {
+    claim: String,
+    #[serde(default)]
+    response_status: Option<u16>,
+    #[serde(default)]
+    response: Option<Value>,
+}
+
+fn key_args(key: &CheckoutKey<'_>) -> crate::adapters::ledger::args::Args {
+    vec![
+        ("p_customer_id", text(key.customer_id)),
+        ("p_key", text(key.idempotency_key)),
+    ]
+}
+
+impl CheckoutLedger for SqlLedger {
+    async fn claim_checkout(
+        &self,
+        key: &CheckoutKey<'_>,
+        request_hash: &str,
+        payment_id: &str,
+        lease: Duration,
+    ) -> Result<CheckoutClaim, LedgerError> {
+        const FUNCTION: &str = "claim_checkout";
+        let seconds = u32::try_from(lease.as_secs().max(1)).unwrap_or(u32::MAX);
+        let mut args = key_args(key);
+        args.extend([
+            ("p_request_hash", text(request_hash)),
+            ("p_payment_id", text(payment_id)),
+            ("p_seconds", int(seconds)),
+        ]);
+        let row = self
+            .call_rows(FUNCTION, args)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| missing(FUNCTION, "claim"))?;
+        let row: ClaimRow =
+            serde_json::from_value(row).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
+        Ok(match row.claim.as_str() {
+            "claimed" => CheckoutClaim::Claimed,
+            "in_progress" => CheckoutClaim::InProgress,
+            "busy" => CheckoutClaim::Busy,
+            "mismatch" => CheckoutClaim::Mismatch,
+            "completed" => CheckoutClaim::Completed {
+                status: row
+                    .response_status
+                    .ok_or_else(|| missing(FUNCTION, "response_status"))?,
+                body: row.response.unwrap_or(Value::Null),
+            },
+            other => {
+                return Err(LedgerError::InvalidResponse(format!(
+                    "{FUNCTION} answered claim {other:?}"
+                )))
+            }
+        })
+    }
+
+    async fn complete_checkout(
+        &self,
+        key: &CheckoutKey<'_>,
+        status: u16,
+        body: &Value,
+    ) -> Result<(), LedgerError> {
+        let mut args = key_args(key);
+        args.extend([
+            ("p_response_status", int(u32::from(status))),
+            ("p_response", Arg::Json(body.clone())),
+        ]);
+        self.call_rows("complete_checkout", args).await.map(drop)
+    }
+
+    async fn release_checkout(&self, key: &CheckoutKey<'_>) -> Result<(), LedgerError> {
+        self.call_rows("release_checkout", key_args(key)).await.map(drop)
+    }
+}

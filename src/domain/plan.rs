@@ -1,0 +1,181 @@
+//! The merchant's price list: what a subscription is started on, and what a plan change moves it
+//! to. A plan's terms are copied into the subscription when it starts or changes plan, so a later
+//! price change never touches subscriptions already running (as Stripe's prices behave:
+//! <https://docs.stripe.com/api/prices/object>).
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::amount::Amount;
+use super::currency::{Currency, UnknownCurrency};
+use super::timestamp::Timestamp;
+
+/// Longest trial accepted, in days.
+pub const MAX_TRIAL_DAYS: u32 = 365;
+
+/// A plan's stable code, chosen by the merchant (`pro_monthly`): 1–64 characters of `A–Z a–z
+/// 0–9 _ . -`, starting with a letter or digit. It is a URL path segment and PortOne
+/// `customData`, so nothing else is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PlanId(String);
+
+/// Why a string is not a [`PlanId`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a plan id is 1-64 characters of A-Z a-z 0-9 _ . - starting with a letter or digit")]
+pub struct InvalidPlanId;
+
+impl PlanId {
+    /// # Errors
+    /// [`InvalidPlanId`] for anything but 1–64 of the allowed characters.
+    pub fn parse(value: impl Into<String>) -> Result<Self, InvalidPlanId> {
+        let value = value.into();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+        let first_ok = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if first_ok && value.len() <= 64 && value.chars().all(allowed) {
+            Ok(Self(value))
+        } else {
+            Err(InvalidPlanId)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PlanId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A plan's terms as the merchant sets them (`PUT /api/plans/{planId}`), validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanTerms {
+    pub id: PlanId,
+    /// PortOne's `orderName` of every charge on the plan; Korean is fine.
+    pub name: String,
+    /// Per 30-day period, in the currency's unit (KRW: won); greater than 0.
+    pub amount: Amount,
+    pub currency: Currency,
+    /// Days before the first charge; 0 for none.
+    pub trial_days: u32,
+    /// Free-form JSON object for the app (limits, flags).
+    pub features: Value,
+    pub sort_order: i32,
+}
+
+/// Why requested plan terms were refused (400).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanTermsError {
+    #[error("name must not be blank")]
+    Name,
+    #[error("amount must be greater than 0")]
+    Amount,
+    #[error(transparent)]
+    Currency(#[from] UnknownCurrency),
+    #[error("trialDays must be between 0 and {MAX_TRIAL_DAYS}")]
+    TrialDays,
+    #[error("features must be a JSON object")]
+    Features,
+}
+
+impl PlanTerms {
+    /// # Errors
+    /// [`PlanTermsError`] for the first term that is not acceptable.
+    pub fn new(
+        id: PlanId,
+        name: &str,
+        amount: i64,
+        currency: &str,
+        trial_days: i64,
+        features: Option<Value>,
+        sort_order: Option<i32>,
+    ) -> Result<Self, PlanTermsError> {
+        if name.trim().is_empty() {
+            return Err(PlanTermsError::Name);
+        }
+        let amount = Amount::new(amount)
+            .ok()
+            .filter(|a| a.value() > 0)
+            .ok_or(PlanTermsError::Amount)?;
+        let currency = Currency::parse(currency)?;
+        let trial_days = u32::try_from(trial_days)
+            .ok()
+            .filter(|days| *days <= MAX_TRIAL_DAYS)
+            .ok_or(PlanTermsError::TrialDays)?;
+        let features = features.unwrap_or_else(|| Value::Object(Default::default()));
+        if !features.is_object() {
+            return Err(PlanTermsError::Features);
+        }
+        Ok(Self {
+            id,
+            name: name.to_owned(),
+            amount,
+            currency,
+            trial_days,
+            features,
+            sort_order: sort_order.unwrap_or(0),
+        })
+    }
+}
+
+/// A stored plan: its terms, whether new subscriptions may start on it, and when it was written
+/// (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    #[serde(flatten)]
+    pub terms: PlanTerms,
+    /// `false` once archived: no new subscription starts on it.
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_ids_are_url_and_custom_data_safe() {
+        for good in ["pro_monthly", "basic", "A1", "team.v2-2026"] {
+            assert_eq!(PlanId::parse(good).unwrap().as_str(), good);
+        }
+        for bad in ["", "_x", "-x", "pro monthly", "프로", "a/b", &"a".repeat(65)] {
+            assert_eq!(PlanId::parse(bad), Err(InvalidPlanId), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn terms_are_checked_one_by_one() {
+        let id = || PlanId::parse("pro").unwrap();
+        let ok = PlanTerms::new(id(), "프로", 9900, "KRW", 14, None, None).unwrap();
+        assert_eq!((ok.amount.value(), ok.trial_days, ok.sort_order), (9900, 14, 0));
+        assert_eq!(ok.features, serde_json::json!({}));
+        let refused = [
+            PlanTerms::new(id(), " ", 9900, "KRW", 0, None, None),
+            PlanTerms::new(id(), "프로", 0, "KRW", 0, None, None),
+            PlanTerms::new(id(), "프로", -1, "KRW", 0, None, None),
+            PlanTerms::new(id(), "프로", 9900, "krw", 0, None, None),
+            PlanTerms::new(id(), "프로", 9900, "KRW", -1, None, None),
+            PlanTerms::new(id(), "프로", 9900, "KRW", 366, None, None),
+            PlanTerms::new(id(), "프로", 9900, "KRW", 0, Some(serde_json::json!([1])), None),
+        ];
+        let errors: Vec<_> = refused.into_iter().map(Result::unwrap_err).collect();
+        assert_eq!(
+            errors,
+            [
+                PlanTermsError::Name,
+                PlanTermsError::Amount,
+                PlanTermsError::Amount,
+                PlanTermsError::Currency(UnknownCurrency("krw".into())),
+                PlanTermsError::TrialDays,
+                PlanTermsError::TrialDays,
+                PlanTermsError::Features,
+            ]
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! Charging a billing key now, reading a billing key, and refunding: `payWithBillingKey`,
+//! `getBillingKeyInfo` and `cancelPayment` of PortOne's OpenAPI schema
+//! (<https://developers.portone.io/api/rest-v2>).
+
+use crate::domain::amount::Amount;
+use crate::domain::currency::Currency;
+use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_method::Card;
+use crate::domain::plan::PlanId;
+use crate::domain::timestamp::Timestamp;
+
+/// A charge of a billing key now (`POST /payments/{paymentId}/billing-key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeRequest {
+    /// The `paymentId`, chosen by this service: the same request always charges the same id, so
+    /// PortOne answers a repeat `ALREADY_PAID` instead of charging twice.
+    pub payment_id: PaymentId,
+    pub billing_key: String,
+    pub order_name: String,
+    /// `customer.id`: the app's user id.
+    pub customer_id: String,
+    /// `amount.total` in the currency's unit.
+    pub amount: Amount,
+    pub currency: Currency,
+    /// Written to `customData`, so the month the charge pays records its plan.
+    pub plan_id: Option<PlanId>,
+    /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted).
+    pub idempotency_key: String,
+}
+
+/// A charge PortOne approved (`PayWithBillingKeyResponse.payment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Charged {
+    /// `paidAt`, UTC.
+    pub paid_at: Timestamp,
+}
+
+/// `BillingKeyInfo.status`, open-ended as PortOne's enums are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BillingKeyStatus {
+    /// `ISSUED`: it can be charged.
+    Issued,
+    /// `DELETED`: it can never be charged again.
+    Deleted,
+    /// A status this build does not know, as PortOne wrote it.
+    Other(String),
+}
+
+/// A billing key as PortOne reports it (`GET /billing-keys/{billingKey}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingKeyInfo {
+    pub status: BillingKeyStatus,
+    /// `customer.id` the key was issued for.
+    pub customer_id: Option<String>,
+    /// The card of its first card method, when it is a card.
+    pub card: Option<Card>,
+}
+
+/// A refund (`POST /payments/{paymentId}/cancel`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelRequest {
+    pub payment_id: PaymentId,
+    /// `amount`, in the currency's unit; `None` refunds the whole payment.
+    pub amount: Option<Amount>,
+    /// `reason`: required by PortOne.
+    pub reason: String,
+    /// `currentCancellableAmount`: what this service believes can still be refunded. PortOne
+    /// refuses with `CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN` when it differs, so two concurrent
+    /// refunds cannot both go through.
+    pub current_cancellable_amount: Amount,
+    /// PortOne's `Idempotency-Key`.
+    pub idempotency_key: String,
+}
+
+/// `PaymentCancellation.status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancellationStatus {
+    Requested,
+    Succeeded,
+    Failed,
+    Other(String),
+}
+
+/// What PortOne did with a refund (`CancelPaymentResponse.cancellation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancellation {
+    pub status: CancellationStatus,
+    /// `totalAmount` refunded by this cancellation, in the currency's unit.
+    pub total_amount: Amount,
+    /// `cancelledAt`, UTC, once it succeeded.
+    pub cancelled_at: Option<Timestamp>,
+}

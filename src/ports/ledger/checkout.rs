@@ -1,0 +1,65 @@
+//! Idempotency of starting a subscription (`public.checkout`): one claim per customer and
+//! `Idempotency-Key`, and per customer one request running at a time.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::LedgerError;
+
+/// One `POST /api/subscriptions`, as its claim names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutKey<'a> {
+    /// The customer the subscription is for.
+    pub customer_id: &'a str,
+    /// The request's `Idempotency-Key`.
+    pub idempotency_key: &'a str,
+}
+
+/// What claiming a checkout found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckoutClaim {
+    /// This request goes on: the key is new, or an earlier holder's claim expired unfinished.
+    Claimed,
+    /// Answered before: answer `status` with `body` again.
+    Completed { status: u16, body: Value },
+    /// A request with this key is running now.
+    InProgress,
+    /// Another request of this customer (another key) is running now.
+    Busy,
+    /// The key was used with a different request.
+    Mismatch,
+}
+
+/// Checkout claims. A clone is a handle on the same storage.
+///
+/// # Errors
+/// Every method returns [`LedgerError`] only for storage failures.
+pub trait CheckoutLedger: Clone + Send + Sync + 'static {
+    /// Claims `key` for a request whose body hashes to `request_hash` and charges `payment_id`,
+    /// for at most `lease` (after which a repeat may take it over).
+    ///
+    /// MUST decide atomically per customer: of concurrent claims, one is `Claimed` and the rest
+    /// `InProgress` or `Busy`.
+    fn claim_checkout(
+        &self,
+        key: &CheckoutKey<'_>,
+        request_hash: &str,
+        payment_id: &str,
+        lease: Duration,
+    ) -> impl Future<Output = Result<CheckoutClaim, LedgerError>> + Send;
+
+    /// Stores the answer of `key`'s request: every later request with it gets this answer.
+    fn complete_checkout(
+        &self,
+        key: &CheckoutKey<'_>,
+        status: u16,
+        body: &Value,
+    ) -> impl Future<Output = Result<(), LedgerError>> + Send;
+
+    /// Gives `key` back unanswered (nothing was charged, or PortOne's answer is unknown): the
+    /// same request may be sent again.
+    fn release_checkout(&self, key: &CheckoutKey<'_>)
+        -> impl Future<Output = Result<(), LedgerError>> + Send;
+}
