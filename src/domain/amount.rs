@@ -4,7 +4,8 @@ use serde::Serialize;
 
 /// A non-negative amount in the payment currency's smallest unit as PortOne counts it
 /// (KRW: won; PortOne's `PaymentAmount.total` is an int64 in its OpenAPI schema).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// The default is zero.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Amount(i64);
 

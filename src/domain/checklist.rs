@@ -23,8 +23,22 @@ impl Step {
     pub const RECORD_FAILED_ATTEMPT: Self = Self::new("record_failed_attempt", "4. Supabase 결제 실패 기록");
     pub const SCHEDULE_RETRY: Self = Self::new("schedule_retry", "5. 재결제 예약");
 
+    pub const CHECK_PLAN: Self = Self::new("check_plan", "1. 요금제 확인");
+    pub const CHECK_BILLING_KEY: Self = Self::new("check_billing_key", "2. 빌링키 확인");
+    pub const CHECK_CUSTOMER: Self = Self::new("check_customer", "3. 기존 구독 확인");
+    pub const CHARGE_FIRST_PAYMENT: Self = Self::new("charge_first_payment", "4. 첫 결제");
+    pub const SAVE_TRIAL: Self = Self::new("save_trial", "4. Supabase 무료 체험 저장");
+    pub const SCHEDULE_FIRST_CHARGE: Self = Self::new("schedule_first_charge", "5. 첫 결제 예약");
+    pub const RECORD_REFUND: Self = Self::new("record_refund", "4. Supabase 환불 금액 기록");
+    pub const KEEP_NEXT_SCHEDULE: Self = Self::new("keep_next_schedule", "5. 다음달 구독 유지");
+
     const fn new(code: &'static str, title: &'static str) -> Self {
         Self { code, title }
+    }
+
+    /// The same step under another title: its number in a longer flow.
+    pub const fn titled(self, title: &'static str) -> Self {
+        Self::new(self.code, title)
     }
 }
 
@@ -55,6 +69,37 @@ pub const FAILED_FLOW: [Step; 5] = [
     Step::SCHEDULE_RETRY,
 ];
 
+/// The five steps of the partially cancelled flow (a partial refund): steps 1–3 as in
+/// [`PAID_FLOW`]; the refunded total is recorded and the subscription goes on.
+pub const PARTIAL_CANCELLED_FLOW: [Step; 5] = [
+    Step::PARSE_REQUEST,
+    Step::VALIDATE_REQUEST,
+    Step::FETCH_PAYMENT,
+    Step::RECORD_REFUND,
+    Step::KEEP_NEXT_SCHEDULE,
+];
+
+/// Starting a paid subscription (`POST /api/subscriptions`): the checks, the first charge, then
+/// what the `Transaction.Paid` webhook does (fetch, record, schedule the next month).
+pub const CHECKOUT_FLOW: [Step; 7] = [
+    Step::CHECK_PLAN,
+    Step::CHECK_BILLING_KEY,
+    Step::CHECK_CUSTOMER,
+    Step::CHARGE_FIRST_PAYMENT,
+    Step::FETCH_PAYMENT.titled("5. 결제 정보 조회"),
+    Step::SAVE_PAYMENT.titled("6. Supabase payment 테이블 저장"),
+    Step::SCHEDULE_NEXT_PAYMENT.titled("7. 다음달 구독 예약"),
+];
+
+/// Starting a free trial: the checks, the trial month, and its first charge scheduled at PortOne.
+pub const TRIAL_FLOW: [Step; 5] = [
+    Step::CHECK_PLAN,
+    Step::CHECK_BILLING_KEY,
+    Step::CHECK_CUSTOMER,
+    Step::SAVE_TRIAL,
+    Step::SCHEDULE_FIRST_CHARGE,
+];
+
 /// Outcome of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,17 +122,17 @@ pub struct ChecklistItem {
     pub data: Option<Value>,
 }
 
-/// The checklist of one webhook, filled step by step in flow order.
+/// The checklist of one webhook (or one subscription start), filled step by step in flow order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Checklist {
     #[serde(skip)]
-    flow: [Step; 5],
+    flow: &'static [Step],
     items: Vec<ChecklistItem>,
 }
 
 impl Checklist {
     /// An empty checklist for `flow`.
-    pub fn new(flow: [Step; 5]) -> Self {
+    pub fn new(flow: &'static [Step]) -> Self {
         Self {
             flow,
             items: Vec::with_capacity(flow.len()),
@@ -96,13 +141,14 @@ impl Checklist {
 
     /// Switches to another flow once the request says which one applies. The steps already
     /// recorded must be the same in both (they are: parsing and validation).
-    pub fn set_flow(&mut self, flow: [Step; 5]) {
+    pub fn set_flow(&mut self, flow: &'static [Step]) {
         debug_assert_eq!(self.flow[..self.items.len()], flow[..self.items.len()]);
         self.flow = flow;
     }
 
     /// Records the next step's outcome. Steps are recorded in flow order; the step is named for
-    /// readability at call sites and checked in debug builds.
+    /// readability at call sites (its code is checked in debug builds), and its title is the
+    /// flow's, which numbers it.
     pub fn record(
         &mut self,
         step: Step,
@@ -110,7 +156,9 @@ impl Checklist {
         message: impl Into<String>,
         data: Option<Value>,
     ) {
-        debug_assert_eq!(self.flow.get(self.items.len()), Some(&step), "steps out of order");
+        let in_flow = self.flow.get(self.items.len()).copied();
+        debug_assert_eq!(in_flow.map(|s| s.code), Some(step.code), "steps out of order");
+        let step = in_flow.filter(|s| s.code == step.code).unwrap_or(step);
         self.items.push(ChecklistItem {
             code: step.code,
             step: step.title,
@@ -124,7 +172,7 @@ impl Checklist {
     /// always lists the whole flow.
     pub fn skip_remaining(&mut self, reason: &str) {
         let flow = self.flow;
-        for step in &flow[self.items.len()..] {
+        for step in flow.iter().skip(self.items.len()) {
             self.record(*step, StepStatus::Skipped, reason, None);
         }
     }
@@ -151,7 +199,7 @@ mod tests {
 
     #[test]
     fn skip_remaining_completes_the_flow_and_failure_is_sticky() {
-        let mut checklist = Checklist::new(PAID_FLOW);
+        let mut checklist = Checklist::new(&PAID_FLOW);
         checklist.record(Step::PARSE_REQUEST, StepStatus::Success, "ok", None);
         assert!(checklist.succeeded());
         checklist.record(Step::VALIDATE_REQUEST, StepStatus::Failed, "bad", None);

@@ -6,6 +6,7 @@
 pub mod amount;
 pub mod attempt;
 pub mod checklist;
+pub mod checkout;
 pub mod currency;
 pub mod dunning;
 pub mod payment;

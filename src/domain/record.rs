@@ -8,7 +8,7 @@ use super::currency::Currency;
 use super::payment::Payment;
 use super::payment_id::PaymentId;
 use super::period::BillingPeriod;
-use super::plan::PlanId;
+use super::plan::{PlanId, PlanTerms};
 use super::schedule_id::next_schedule_id;
 use super::timestamp::Timestamp;
 
@@ -178,6 +178,35 @@ impl PaymentRecord {
             refunded_amount: None,
             renewal: Renewal::default(),
             next_terms: NextTerms::default(),
+        }
+    }
+
+    /// A free trial of `plan` for `customer_id`, over `period` (the trial's days): amount 0,
+    /// and next-charge terms the plan's, so its first charge is scheduled, retried and recorded
+    /// as any renewal.
+    pub fn trial(key: PaymentId, customer_id: &str, plan: &PlanTerms, period: &BillingPeriod) -> Self {
+        Self {
+            next_schedule_id: next_schedule_id(&key),
+            transaction_key: key,
+            amount: Amount::default(),
+            status: MonthStatus::Trial,
+            start_at: period.start_at,
+            end_at: period.end_at,
+            end_grace_at: period.end_grace_at,
+            next_schedule_at: period.next_schedule_at,
+            canceled_at: None,
+            resumed_at: None,
+            customer_id: Some(customer_id.to_owned()),
+            order_name: Some(plan.name.clone()),
+            currency: Some(plan.currency.clone()),
+            subscription_id: None,
+            plan_id: Some(plan.id.clone()),
+            refunded_amount: None,
+            renewal: Renewal::default(),
+            next_terms: NextTerms {
+                next_amount: Some(plan.amount),
+                ..NextTerms::default()
+            },
         }
     }
 

@@ -18,6 +18,8 @@ pub use super::webhook_status::WebhookStatus;
 pub const TYPE_PAID: &str = "Transaction.Paid";
 /// 2024-04-25 `type` of a cancelled payment.
 pub const TYPE_CANCELLED: &str = "Transaction.Cancelled";
+/// 2024-04-25 `type` of a partial refund.
+pub const TYPE_PARTIAL_CANCELLED: &str = "Transaction.PartialCancelled";
 /// 2024-04-25 `type` of a failed payment, scheduled ones included (PortOne's webhook guide lists
 /// `Transaction.Failed` with "예약 결제 포함").
 pub const TYPE_FAILED: &str = "Transaction.Failed";
@@ -87,6 +89,8 @@ pub enum WebhookEvent {
     Cancelled(PaymentId),
     /// `Failed` / `Transaction.Failed`: a declined renewal is recorded and retried.
     Failed(PaymentId),
+    /// `PartialCancelled` / `Transaction.PartialCancelled`: the refunded total is recorded.
+    PartiallyCancelled(PaymentId),
     /// Anything else, named as PortOne wrote it (`Ready`, `BillingKey.Issued`, a new type, …).
     Unhandled(String),
 }
@@ -199,6 +203,7 @@ impl RawWebhook {
                         WebhookStatus::Paid => WebhookEvent::Paid(payment_id),
                         WebhookStatus::Cancelled => WebhookEvent::Cancelled(payment_id),
                         WebhookStatus::Failed => WebhookEvent::Failed(payment_id),
+                        WebhookStatus::PartialCancelled => WebhookEvent::PartiallyCancelled(payment_id),
                         other => WebhookEvent::Unhandled(other.as_str().to_owned()),
                     },
                 )
@@ -219,6 +224,7 @@ impl RawWebhook {
                     TYPE_PAID => Ok(WebhookEvent::Paid(required()?)),
                     TYPE_CANCELLED => Ok(WebhookEvent::Cancelled(required()?)),
                     TYPE_FAILED => Ok(WebhookEvent::Failed(required()?)),
+                    TYPE_PARTIAL_CANCELLED => Ok(WebhookEvent::PartiallyCancelled(required()?)),
                     _ => Ok(WebhookEvent::Unhandled(event_type)),
                 }
             }

@@ -80,7 +80,7 @@ pub fn paid_example() -> Checklist {
             request.and_then(|request| step_data::scheduled(Some(EXAMPLE_SCHEDULE_ID), &request)),
         ),
     ];
-    let mut checklist = Checklist::new(PAID_FLOW);
+    let mut checklist = Checklist::new(&PAID_FLOW);
     for (step, message, data) in steps {
         checklist.record(step, StepStatus::Success, message, data);
     }

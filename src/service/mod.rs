@@ -5,12 +5,14 @@
 //!
 //! Both services of a process share one `Arc` of the ports.
 
+pub mod checkout;
 mod deadline;
 pub mod example;
 mod failure;
 mod messages;
 mod outcome;
 mod payer;
+pub mod plans;
 pub mod readiness;
 pub mod reconcile;
 mod renewal;
@@ -25,14 +27,16 @@ pub use crate::domain::signature::{SignatureHeaders, WebhookSecret};
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
 pub use outcome::{EventKind, Verdict, WebhookOutcome};
 pub use subscriptions::{
-    PlanChange, PlanError, ScheduleLookup, SubscriptionChange, SubscriptionDetail, SubscriptionError,
-    SubscriptionService, UpstreamFailure,
+    PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup, SubscriptionChange, SubscriptionDetail,
+    SubscriptionError, SubscriptionService, UpstreamFailure,
 };
 pub use webhook::{BodyFormat, WebhookInput, WebhookService};
 
 use std::sync::Arc;
 
 use crate::ports::Ports;
+use checkout::Checkout;
+use plans::PlanCatalog;
 use reconcile::{ReconcileSettings, Reconciler};
 
 /// The services of one process, over one shared set of ports; what the HTTP layer serves.
@@ -40,6 +44,8 @@ pub struct Services<P> {
     pub webhooks: Arc<WebhookService<P>>,
     pub subscriptions: Arc<SubscriptionService<P>>,
     pub reconciler: Arc<Reconciler<P>>,
+    pub checkout: Arc<Checkout<P>>,
+    pub plans: Arc<PlanCatalog<P>>,
 }
 
 impl<P: Ports> Services<P> {
@@ -47,9 +53,12 @@ impl<P: Ports> Services<P> {
     /// over the same ports.
     pub fn new(webhooks: WebhookService<P>) -> Self {
         let subscriptions = SubscriptionService::new(webhooks.ports().clone());
+        let plans = PlanCatalog::new(webhooks.ports().clone());
         let webhooks = Arc::new(webhooks);
         Self {
             reconciler: Arc::new(Reconciler::new(webhooks.clone(), ReconcileSettings::default())),
+            checkout: Arc::new(Checkout::new(webhooks.clone())),
+            plans: Arc::new(plans),
             webhooks,
             subscriptions: Arc::new(subscriptions),
         }
@@ -68,6 +77,8 @@ impl<P> Clone for Services<P> {
             webhooks: self.webhooks.clone(),
             subscriptions: self.subscriptions.clone(),
             reconciler: self.reconciler.clone(),
+            checkout: self.checkout.clone(),
+            plans: self.plans.clone(),
         }
     }
 }

@@ -11,6 +11,8 @@ pub enum EventKind {
     Paid,
     Cancelled,
     Failed,
+    /// A partial refund.
+    PartiallyCancelled,
     /// A type or status this service acknowledges without processing.
     Unhandled,
     /// Refused before the event was read: a bad signature, body or size, or overload.
@@ -19,14 +21,21 @@ pub enum EventKind {
 
 impl EventKind {
     /// The flows a webhook can run (not `Unknown`, which never succeeds).
-    pub const PROCESSED: [Self; 4] = [Self::Paid, Self::Cancelled, Self::Failed, Self::Unhandled];
+    pub const PROCESSED: [Self; 5] = [
+        Self::Paid,
+        Self::Cancelled,
+        Self::Failed,
+        Self::PartiallyCancelled,
+        Self::Unhandled,
+    ];
 
-    /// `paid`, `cancelled`, `failed`, `unhandled` or `unknown`.
+    /// `paid`, `cancelled`, `failed`, `partially_cancelled`, `unhandled` or `unknown`.
     pub fn label(self) -> &'static str {
         match self {
             Self::Paid => "paid",
             Self::Cancelled => "cancelled",
             Self::Failed => "failed",
+            Self::PartiallyCancelled => "partially_cancelled",
             Self::Unhandled => "unhandled",
             Self::Unknown => "unknown",
         }
@@ -88,7 +97,7 @@ impl WebhookOutcome {
     }
 
     fn refused(message: String, verdict: Verdict) -> Self {
-        let mut checklist = Checklist::new(PAID_FLOW);
+        let mut checklist = Checklist::new(&PAID_FLOW);
         checklist.record(Step::PARSE_REQUEST, StepStatus::Failed, message, None);
         Self::stopped(checklist, verdict, EventKind::Unknown)
     }

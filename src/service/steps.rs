@@ -28,7 +28,7 @@ pub struct Steps {
 }
 
 impl Steps {
-    pub fn new(flow: [Step; 5], deadline: Instant) -> Self {
+    pub fn new(flow: &'static [Step], deadline: Instant) -> Self {
         Self {
             checklist: Checklist::new(flow),
             deadline,
@@ -43,7 +43,7 @@ impl Steps {
 
     /// Switches to another flow once the request says which one applies; see
     /// [`Checklist::set_flow`].
-    pub fn set_flow(&mut self, flow: [Step; 5]) {
+    pub fn set_flow(&mut self, flow: &'static [Step]) {
         self.checklist.set_flow(flow);
     }
 

@@ -9,6 +9,7 @@ mod auth;
 mod body;
 mod health;
 mod metrics;
+mod plans;
 mod reconcile;
 mod request_id;
 mod schema;
@@ -28,6 +29,7 @@ pub use auth::{AdminToken, AuthRefused};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use health::{HealthApi, ReadyApi};
 pub use metrics::{metrics_endpoint, metrics_route};
+pub use plans::PlanApi;
 pub use reconcile::ReconcileApi;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use subscriptions::SubscriptionApi;
@@ -39,9 +41,10 @@ use crate::ports::Ports;
 use crate::service::Services;
 
 const TITLE: &str = "PortOne subscription webhooks";
-const DESCRIPTION: &str = "Receives PortOne V2 payment webhooks, records the paid month in Supabase and \
-     schedules next month's payment; cancels and resumes subscriptions. Every webhook answer carries a \
-     step-by-step checklist.";
+const DESCRIPTION: &str = "Subscription billing on PortOne V2 and Supabase: starts subscriptions (the first \
+     charge or a free trial) on the plans of its catalog, receives PortOne's webhooks, records every paid month \
+     and schedules the next, retries declined renewals, cancels, resumes, changes plans and refunds. Every \
+     webhook and start answer carries a step-by-step checklist.";
 
 /// The OpenAPI service of `apis`, with this service's title, version and description.
 pub fn document<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
@@ -52,6 +55,7 @@ pub fn document<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
 pub type ProductionApis<P> = (
     WebhookApi<P>,
     SubscriptionApi<P>,
+    PlanApi<P>,
     AdminApi<P>,
     ReconcileApi<P>,
     Probes<P>,
@@ -64,7 +68,8 @@ pub type Probes<P> = (HealthApi, ReadyApi<P>);
 pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox: bool) -> ProductionApis<P> {
     (
         WebhookApi::new(services.webhooks.clone(), limits),
-        SubscriptionApi::new(services.subscriptions.clone()),
+        SubscriptionApi::new(services.subscriptions.clone(), services.checkout.clone()),
+        PlanApi::new(services.plans.clone()),
         AdminApi::new(services.subscriptions.clone()),
         ReconcileApi::new(services.reconciler.clone()),
         probes(services, sandbox),

@@ -5,8 +5,10 @@
 pub enum ApiTags {
     /// PortOne webhooks (body versions 2024-04-25 and 2024-01-01).
     Webhook,
-    /// Cancel and resume subscriptions (Bearer `ADMIN_API_TOKEN`).
+    /// Start, read, cancel, resume, change and refund subscriptions (Bearer `ADMIN_API_TOKEN`).
     Subscription,
+    /// The plan catalog (Bearer `ADMIN_API_TOKEN`).
+    Plan,
     /// PortOne payment schedules (Bearer `ADMIN_API_TOKEN`).
     Admin,
     /// Liveness.

@@ -30,18 +30,70 @@ pub fn retry_failed(error: &GatewayError) -> Failure {
 pub fn attempt_lookup_failed(error: &LedgerError) -> Failure {
     let message = format!(
         "갱신 대상 payment 데이터를 확인하지 못해 결제 실패를 기록하지 못했습니다: {}",
-        storage_failure(error)
+        storage_failure(error, SAVING_PAYMENT)
     );
     Failure::upstream(message, None)
 }
 
 pub fn save_failed(error: &LedgerError) -> Failure {
-    Failure::upstream(storage_failure(error), None)
+    Failure::upstream(storage_failure(error, SAVING_PAYMENT), None)
+}
+
+/// A storage read or write outside the payment row's save: the same facts, in general words.
+pub fn storage_failed(error: &LedgerError) -> Failure {
+    Failure::upstream(storage_failure(error, GENERAL), None)
+}
+
+pub fn billing_key_lookup_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 빌링키 조회에 실패했습니다", error)
+}
+
+pub fn charge_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 첫 결제 요청에 실패했습니다 (결제 여부를 알 수 없어 같은 요청을 다시 보내면 한 번만 처리됩니다)", error)
+}
+
+pub fn first_charge_schedule_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 첫 결제 예약에 실패했습니다", error)
+}
+
+/// PortOne's refusal as `data`: its HTTP status, `type` and `message`, and for a decline the
+/// card company's `pgCode` and `pgMessage`.
+pub fn rejection_data(rejection: &crate::domain::rejection::Rejection) -> serde_json::Value {
+    let mut data =
+        json!({ "httpStatus": rejection.status, "type": rejection.code, "message": rejection.message });
+    if let (RejectionKind::Declined { pg_code, pg_message }, Some(object)) =
+        (&rejection.kind, data.as_object_mut())
+    {
+        object.insert("pgCode".into(), json!(pg_code));
+        object.insert("pgMessage".into(), json!(pg_message));
+    }
+    data
+}
+
+/// What PortOne's refusal means, in Korean, with its `type` (for refusals answered as such).
+pub fn rejection_message(what: &str, rejection: &crate::domain::rejection::Rejection) -> String {
+    format!("{what}: {} ({})", rejection_ko(&rejection.kind), rejection.code)
 }
 
 /// A storage failure in Korean: the kind of failure, and storage's own code and message when it
 /// answered with one; never the transport's error chain (that is logged).
-fn storage_failure(error: &LedgerError) -> String {
+/// What storage could not do, as the end of "…에 연결할 수 없어 ~" and of "…가 ~을 거부했습니다".
+struct StorageAction {
+    not_done: &'static str,
+    refused: &'static str,
+}
+
+const SAVING_PAYMENT: StorageAction = StorageAction {
+    not_done: "payment 데이터를 저장하지 못했습니다",
+    refused: "payment 데이터 저장을",
+};
+
+const GENERAL: StorageAction = StorageAction {
+    not_done: "요청을 처리하지 못했습니다",
+    refused: "요청을",
+};
+
+fn storage_failure(error: &LedgerError, action: StorageAction) -> String {
     match error {
         LedgerError::Unavailable { kind, .. } => {
             let why = match kind {
@@ -52,10 +104,10 @@ fn storage_failure(error: &LedgerError) -> String {
                 Unavailable::ServerUnavailable { code, message } => format!("{code}: {message}"),
                 Unavailable::Deadline => "웹훅 처리 제한 시간 초과".to_owned(),
             };
-            format!("Supabase 저장소에 연결할 수 없어 payment 데이터를 저장하지 못했습니다 ({why}).")
+            format!("Supabase 저장소에 연결할 수 없어 {} ({why}).", action.not_done)
         }
         LedgerError::Rejected { code, message } => {
-            format!("Supabase가 payment 데이터 저장을 거부했습니다 ({code}): {message}")
+            format!("Supabase가 {} 거부했습니다 ({code}): {message}", action.refused)
         }
         LedgerError::InvalidResponse(detail) => format!("Supabase 응답을 해석할 수 없습니다: {detail}"),
     }

@@ -2,6 +2,7 @@
 //! messages are the route spec's own); `failures` has the [`Failure`](super::failure::Failure)s that
 //! failed upstream calls report, `dunning` the failed flow's words.
 
+pub mod checkout;
 mod dunning;
 mod failures;
 
@@ -105,8 +106,21 @@ pub fn status_mismatch(expected: &PaymentStatus, status: &str) -> String {
         PaymentStatus::Failed => {
             format!("포트원 결제 상태가 FAILED가 아닙니다 (현재 상태: {status}). 실패한 결제만 기록합니다.")
         }
+        PaymentStatus::PartialCancelled => format!(
+            "포트원 결제 상태가 PARTIAL_CANCELLED가 아닙니다 (현재 상태: {status}). 환불된 결제만 반영합니다."
+        ),
         _ => format!(
             "포트원 결제 상태가 CANCELLED가 아닙니다 (현재 상태: {status}). 취소된 결제만 반영합니다."
         ),
     }
+}
+
+pub const PARTIAL_REFUND_KEEPS_SCHEDULE: &str =
+    "부분 환불이라 구독은 계속되며 다음달 구독 예약은 그대로 둡니다.";
+pub const FULLY_REFUNDED_LATER: &str =
+    "이후 전액 환불되어 구독 종료와 예약 취소는 Transaction.Cancelled 웹훅이 처리합니다.";
+
+/// Step 4 of the partially cancelled flow: the refunded total recorded.
+pub fn refund_recorded(total: crate::domain::amount::Amount) -> String {
+    format!("환불 금액을 기록했습니다 (누적 환불 {}).", total.value())
 }

@@ -10,7 +10,7 @@ use crate::domain::plan::PlanId;
 use crate::domain::record::{NextTerms, PaymentRecord};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
+use crate::ports::{PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
 use crate::service::renewal::schedule_request;
 use crate::service::revoke::{revoke_pending, Revocation};
 
@@ -129,6 +129,35 @@ impl<P: Ports> SubscriptionService<P> {
         let record = self.latest(key).await?;
         self.answer(record, true, "다음 결제부터 새 요금제로 바꿨습니다.")
             .await
+    }
+
+    /// Moves the subscription to the plan `plan_id` from the next charge on: its amount, name
+    /// and currency, and the month the charge pays records the plan.
+    ///
+    /// # Errors
+    /// [`SubscriptionError::PlanNotFound`] or [`SubscriptionError::PlanArchived`] for a plan no
+    /// subscription may move to; then as [`Self::change`].
+    pub async fn change_plan(
+        &self,
+        key: &str,
+        plan_id: &PlanId,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
+        let plan = self
+            .ports
+            .ledger()
+            .plan(plan_id)
+            .await?
+            .ok_or(SubscriptionError::PlanNotFound)?;
+        if !plan.active {
+            return Err(SubscriptionError::PlanArchived);
+        }
+        let change = PlanChange {
+            amount: plan.terms.amount,
+            order_name: plan.terms.name,
+            currency: Some(plan.terms.currency),
+            plan_id: Some(plan.terms.id),
+        };
+        self.change(key, &change).await
     }
 
     async fn store_terms(

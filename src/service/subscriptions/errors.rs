@@ -1,5 +1,6 @@
 //! Why a subscription or admin operation did not happen, by how the HTTP layer answers.
 
+use crate::domain::rejection::Rejection;
 use crate::ports::{GatewayError, LedgerError};
 use crate::service::payer::PayerError;
 
@@ -44,6 +45,17 @@ pub enum SubscriptionError {
     /// The request contradicts the subscription's state (409); Korean message.
     #[error("{0}")]
     Conflict(&'static str),
+    /// A plan change names a plan that does not exist (404).
+    #[error("no such plan")]
+    PlanNotFound,
+    /// A plan change names an archived plan (409).
+    #[error("the plan is archived")]
+    PlanArchived,
+    /// PortOne refused, for a reason the caller can act on (409 with PortOne's `type` and
+    /// `message`): a refund of an already refunded payment, a cancellable balance that changed,
+    /// an amount over it.
+    #[error("PortOne refused: {}", .0.code)]
+    Refused(Rejection),
     /// PortOne or storage failed (502).
     #[error("upstream failed: {0}")]
     Upstream(#[from] UpstreamFailure),

@@ -8,6 +8,7 @@ mod cancel;
 mod change;
 mod errors;
 mod read;
+mod refund;
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ pub use admin::ScheduleLookup;
 pub use change::{PlanChange, PlanError};
 pub use errors::{SubscriptionError, UpstreamFailure};
 pub use read::SubscriptionDetail;
+pub use refund::{RefundRequest, Refunded};
 
 /// A subscription after a cancel, resume or plan change, and whether this call changed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

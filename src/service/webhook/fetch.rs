@@ -16,16 +16,27 @@ use super::WebhookService;
 impl<P: Ports> WebhookService<P> {
     /// PortOne's payment `payment_id`, which must have status `expected`; any other status
     /// halts with 409 (PortOne resends, and its console shows the contradiction).
-    pub(super) async fn fetch(
+    pub(in crate::service) async fn fetch(
         &self,
         steps: &mut Steps,
         payment_id: &PaymentId,
         expected: PaymentStatus,
     ) -> Result<Payment, Halt> {
+        self.fetch_one_of(steps, payment_id, expected, &[]).await
+    }
+
+    /// As [`Self::fetch`], also accepting any status of `also`.
+    pub(super) async fn fetch_one_of(
+        &self,
+        steps: &mut Steps,
+        payment_id: &PaymentId,
+        expected: PaymentStatus,
+        also: &[PaymentStatus],
+    ) -> Result<Payment, Halt> {
         let step = Step::FETCH_PAYMENT;
         let lookup = self.ports.gateway().get_payment(payment_id);
         let payment = steps.call(step, lookup, messages::fetch_failed).await?;
-        if payment.status != expected {
+        if payment.status != expected && !also.contains(&payment.status) {
             let status = payment.status.as_portone();
             tracing::warn!(
                 status,

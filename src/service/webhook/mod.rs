@@ -5,6 +5,7 @@ mod cancelled;
 mod failed;
 mod fetch;
 mod paid;
+mod partial;
 mod retry;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use serde_json::json;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::domain::checklist::{Step, CANCELLED_FLOW, FAILED_FLOW, PAID_FLOW};
+use crate::domain::checklist::{Step, CANCELLED_FLOW, FAILED_FLOW, PAID_FLOW, PARTIAL_CANCELLED_FLOW};
 use crate::domain::dunning::DunningPolicy;
 use crate::domain::webhook::{RawWebhook, WebhookEvent};
 use crate::ports::{Clock, Ports};
@@ -76,6 +77,11 @@ impl<P: Ports> WebhookService<P> {
         self
     }
 
+    /// The longest one webhook (or one subscription start) may take.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
     /// The ports this service runs on.
     pub fn ports(&self) -> &Arc<P> {
         &self.ports
@@ -93,7 +99,7 @@ impl<P: Ports> WebhookService<P> {
     /// [`Verdict`] tells the HTTP layer which status to answer, and the checklist always lists
     /// every step.
     pub async fn handle(&self, input: WebhookInput<'_>) -> WebhookOutcome {
-        let mut steps = Steps::new(PAID_FLOW, Instant::now() + self.deadline);
+        let mut steps = Steps::new(&PAID_FLOW, Instant::now() + self.deadline);
         let result = self.run(&mut steps, input).await;
         steps.finish(result)
     }
@@ -101,7 +107,7 @@ impl<P: Ports> WebhookService<P> {
     /// Runs the flow of `event` as its webhook would have (the reconciler's way in, for a
     /// webhook PortOne never delivered): steps 1–2 say where the event came from.
     pub async fn replay(&self, event: WebhookEvent) -> WebhookOutcome {
-        let mut steps = Steps::new(PAID_FLOW, Instant::now() + self.deadline);
+        let mut steps = Steps::new(&PAID_FLOW, Instant::now() + self.deadline);
         let source = Some(json!({ "source": "reconcile" }));
         steps.succeed(Step::PARSE_REQUEST, messages::FROM_RECONCILE, source.clone());
         steps.succeed(Step::VALIDATE_REQUEST, messages::FROM_RECONCILE, source);
@@ -167,16 +173,23 @@ impl<P: Ports> WebhookService<P> {
                 self.paid(steps, payment_id).instrument(span).await
             }
             WebhookEvent::Cancelled(payment_id) => {
-                steps.set_flow(CANCELLED_FLOW);
+                steps.set_flow(&CANCELLED_FLOW);
                 steps.set_event(EventKind::Cancelled);
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "cancelled");
                 self.cancelled(steps, payment_id).instrument(span).await
             }
             WebhookEvent::Failed(payment_id) => {
-                steps.set_flow(FAILED_FLOW);
+                steps.set_flow(&FAILED_FLOW);
                 steps.set_event(EventKind::Failed);
                 let span = tracing::info_span!("webhook", payment_id = %payment_id, event = "failed");
                 self.failed(steps, payment_id).instrument(span).await
+            }
+            WebhookEvent::PartiallyCancelled(payment_id) => {
+                steps.set_flow(&PARTIAL_CANCELLED_FLOW);
+                steps.set_event(EventKind::PartiallyCancelled);
+                let span =
+                    tracing::info_span!("webhook", payment_id = %payment_id, event = "partially_cancelled");
+                self.partially_cancelled(steps, payment_id).instrument(span).await
             }
             WebhookEvent::Unhandled(name) => {
                 steps.set_event(EventKind::Unhandled);

@@ -15,7 +15,13 @@ use crate::telemetry::metrics;
 use super::WebhookService;
 
 impl<P: Ports> WebhookService<P> {
-    pub(super) async fn paid(&self, steps: &mut Steps, payment_id: PaymentId) -> Result<(), Halt> {
+    /// Steps 3–5 of a paid payment: also what a subscription's start runs after its first
+    /// charge, so the month is recorded and the next one scheduled exactly as the webhook would.
+    pub(in crate::service) async fn paid(
+        &self,
+        steps: &mut Steps,
+        payment_id: PaymentId,
+    ) -> Result<(), Halt> {
         let payment = self.fetch(steps, &payment_id, PaymentStatus::Paid).await?;
 
         // Step 4: `paidAt` is stable across PortOne's retries; the clock is only a fallback.

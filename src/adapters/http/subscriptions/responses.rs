@@ -41,6 +41,37 @@ fn not_found() -> Json<ApiError> {
     error("NOT_FOUND", "구독을 찾을 수 없습니다.")
 }
 
+/// How a subscription operation's failure is answered.
+pub(super) enum Failed {
+    /// 404.
+    NotFound(Json<ApiError>),
+    /// 409.
+    Conflict(Json<ApiError>),
+    /// 502.
+    Upstream(Json<ApiError>),
+}
+
+/// The answer to `error`, decided in one place for every subscription operation.
+pub(super) fn failed(problem: SubscriptionError) -> Failed {
+    match problem {
+        SubscriptionError::NotFound => Failed::NotFound(not_found()),
+        SubscriptionError::PlanNotFound => Failed::NotFound(error("PLAN_NOT_FOUND", "요금제가 없습니다.")),
+        SubscriptionError::Conflict(message) => Failed::Conflict(error("CONFLICT", message)),
+        SubscriptionError::PlanArchived => Failed::Conflict(error(
+            "PLAN_ARCHIVED",
+            "보관(archive)된 요금제로는 바꿀 수 없습니다.",
+        )),
+        SubscriptionError::Refused(rejection) => {
+            let message = rejection
+                .message
+                .clone()
+                .unwrap_or_else(|| "포트원이 요청을 거절했습니다.".to_owned());
+            Failed::Conflict(error(&rejection.code, message))
+        }
+        SubscriptionError::Upstream(failure) => Failed::Upstream(upstream(&failure.detail)),
+    }
+}
+
 fn upstream(detail: &str) -> Json<ApiError> {
     tracing::error!(%detail, "subscription operation failed upstream");
     error(
@@ -60,16 +91,18 @@ pub enum ChangeResponse {
     /// Done (or already in that state).
     #[oai(status = 200)]
     Ok(Json<ChangedView>),
-    /// A plan change with an amount of 0 or less, a blank order name, an unknown currency, or a
-    /// body that is not the documented JSON.
+    /// A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
+    /// or neither of `planId` and `amount`, or a body that is not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
-    /// No subscription has this id, and no month this `transaction_key`.
+    /// No subscription has this id, and no month this `transaction_key`; or a plan change names
+    /// no plan (`PLAN_NOT_FOUND`).
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// The subscription's state forbids it: cancel after `end_at`, resume after `end_grace_at` or
     /// of a subscription that is not cancelled, a plan change of a `lapsed`, `ended` or
-    /// `refunded` one, or a next payment that was already charged.
+    /// `refunded` one or to an archived plan (`PLAN_ARCHIVED`), or a next payment that was
+    /// already charged.
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// PortOne or storage failed; retry.
@@ -94,9 +127,11 @@ impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
                 subscription: Box::new(SubscriptionModel::from(&change.subscription)),
                 payment: row(&change.record),
             })),
-            Err(SubscriptionError::NotFound) => Self::NotFound(not_found()),
-            Err(SubscriptionError::Conflict(message)) => Self::Conflict(error("CONFLICT", message)),
-            Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
+            Err(problem) => match failed(problem) {
+                Failed::NotFound(body) => Self::NotFound(body),
+                Failed::Conflict(body) => Self::Conflict(body),
+                Failed::Upstream(body) => Self::UpstreamFailed(body),
+            },
         }
     }
 }
@@ -166,7 +201,8 @@ impl From<Result<Vec<crate::domain::subscription::Subscription>, SubscriptionErr
                 subscriptions: all.iter().map(SubscriptionModel::from).collect(),
             })),
             Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
-            Err(SubscriptionError::NotFound | SubscriptionError::Conflict(_)) => Self::Ok(Json(ListView {
+            // Listing refuses nothing else: a customer without subscriptions has an empty list.
+            Err(_) => Self::Ok(Json(ListView {
                 subscriptions: Vec::new(),
             })),
         }

@@ -1,0 +1,236 @@
+//! The plan catalog for the app's admin (Bearer `ADMIN_API_TOKEN`): list, create or replace,
+//! archive. A pricing page does not need this API: `anon` and `authenticated` may read active
+//! plans from `public.plan` with supabase-js.
+
+use std::sync::Arc;
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde_json::Value;
+
+use super::api_error::{error, ApiError};
+use super::auth::{refused, AdminAuth};
+use super::ApiTags;
+use crate::domain::plan::{Plan, PlanId, PlanTerms, PlanTermsError};
+use crate::ports::Ports;
+use crate::service::plans::PlanCatalog;
+use crate::service::UpstreamFailure;
+
+/// A plan, as the `plan` table's columns.
+#[derive(Debug, Object)]
+pub struct PlanModel {
+    pub id: String,
+    /// PortOne's `orderName` of every charge on the plan.
+    pub name: String,
+    /// Per 30-day period, in the currency's unit (KRW: won).
+    pub amount: i64,
+    pub currency: String,
+    /// Days before the first charge; 0 for none. Only a customer's first subscription gets it.
+    pub trial_days: u32,
+    /// `false` once archived: no new subscription starts on it.
+    pub active: bool,
+    /// Free-form JSON object for the app (limits, flags).
+    pub features: Value,
+    pub sort_order: i32,
+    /// UTC.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Plan> for PlanModel {
+    fn from(plan: Plan) -> Self {
+        let terms = plan.terms;
+        Self {
+            id: terms.id.to_string(),
+            name: terms.name,
+            amount: terms.amount.value(),
+            currency: terms.currency.to_string(),
+            trial_days: terms.trial_days,
+            active: plan.active,
+            features: terms.features,
+            sort_order: terms.sort_order,
+            created_at: plan.created_at.to_iso(),
+            updated_at: plan.updated_at.to_iso(),
+        }
+    }
+}
+
+/// A plan's terms: `PUT` replaces them all (an absent `features` is `{}`, an absent `sortOrder`
+/// 0). The period is always 30 days; other intervals are not supported yet.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PlanBody {
+    /// Sent as PortOne's `orderName`; Korean is fine.
+    pub name: String,
+    /// Per 30-day period, in the currency's unit (KRW: won); greater than 0.
+    pub amount: i64,
+    /// One of PortOne's `Currency` values (`KRW`, `USD`, …).
+    pub currency: String,
+    /// 0 or more (at most 365).
+    pub trial_days: i64,
+    /// A JSON object.
+    pub features: Option<Value>,
+    pub sort_order: Option<i32>,
+}
+
+/// Every plan.
+#[derive(Debug, Object)]
+pub struct PlanList {
+    /// By `sort_order` then id, archived ones too.
+    pub plans: Vec<PlanModel>,
+}
+
+fn upstream(failure: &UpstreamFailure) -> Json<ApiError> {
+    tracing::error!(detail = %failure.detail, "plan operation failed upstream");
+    error(
+        "UPSTREAM_FAILED",
+        "저장소 호출에 실패했습니다. 다시 시도해 주세요.",
+    )
+}
+
+/// Why terms were refused, in Korean.
+fn terms_problem(problem: &PlanTermsError) -> String {
+    match problem {
+        PlanTermsError::Name => "name이 비어 있습니다.".to_owned(),
+        PlanTermsError::Amount => "amount는 0보다 커야 합니다.".to_owned(),
+        PlanTermsError::Currency(unknown) => format!("포트원이 지원하지 않는 통화입니다: {}", unknown.0),
+        PlanTermsError::TrialDays => "trialDays는 0 이상 365 이하여야 합니다.".to_owned(),
+        PlanTermsError::Features => "features는 JSON 객체여야 합니다.".to_owned(),
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ListPlansResponse {
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    #[oai(status = 200)]
+    Ok(Json<PlanList>),
+    /// Storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "put_bad_request")]
+pub enum PutPlanResponse {
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// Replaced (or already these terms: the same request twice changes nothing). Running
+    /// subscriptions keep the terms they started with.
+    #[oai(status = 200)]
+    Ok(Json<PlanModel>),
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<PlanModel>),
+    /// A malformed `planId`, a blank name, an amount of 0 or less, a currency PortOne does not
+    /// accept, `trialDays` outside 0–365, `features` that is not an object, or a body that is
+    /// not the documented JSON.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// Storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+fn put_bad_request(problem: poem::Error) -> PutPlanResponse {
+    if let Some(refusal) = refused(&problem) {
+        let (body, challenge) = refusal.answer();
+        return PutPlanResponse::Unauthorized(body, challenge);
+    }
+    PutPlanResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+}
+
+#[derive(ApiResponse)]
+pub enum ArchiveResponse {
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// Archived (or already archived): no new subscription starts on it; running ones go on.
+    #[oai(status = 200)]
+    Ok(Json<PlanModel>),
+    /// No such plan.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// Storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+/// The plan operations, generic over the ports.
+pub struct PlanApi<P> {
+    catalog: Arc<PlanCatalog<P>>,
+}
+
+impl<P> PlanApi<P> {
+    pub fn new(catalog: Arc<PlanCatalog<P>>) -> Self {
+        Self { catalog }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Plan")]
+impl<P: Ports> PlanApi<P> {
+    /// Every plan, archived ones too, by `sort_order` then id.
+    #[oai(path = "/api/plans", method = "get")]
+    async fn list(&self, _auth: AdminAuth) -> ListPlansResponse {
+        match self.catalog.list().await {
+            Ok(plans) => ListPlansResponse::Ok(Json(PlanList {
+                plans: plans.into_iter().map(PlanModel::from).collect(),
+            })),
+            Err(failure) => ListPlansResponse::UpstreamFailed(upstream(&failure)),
+        }
+    }
+
+    /// Create a plan or replace its terms. Idempotent. Subscriptions already running keep the
+    /// terms they started with until a plan change (as Stripe's prices do).
+    #[oai(path = "/api/plans/:plan_id", method = "put")]
+    async fn put(&self, _auth: AdminAuth, plan_id: Path<String>, body: Json<PlanBody>) -> PutPlanResponse {
+        let Ok(id) = PlanId::parse(plan_id.0) else {
+            let message = "planId는 영문·숫자로 시작하는 1–64자의 A-Z a-z 0-9 _ . - 여야 합니다.";
+            return PutPlanResponse::BadRequest(error("BAD_REQUEST", message));
+        };
+        let body = body.0;
+        let terms = PlanTerms::new(
+            id,
+            &body.name,
+            body.amount,
+            &body.currency,
+            body.trial_days,
+            body.features,
+            body.sort_order,
+        );
+        let terms = match terms {
+            Ok(terms) => terms,
+            Err(problem) => {
+                return PutPlanResponse::BadRequest(error("BAD_REQUEST", terms_problem(&problem)))
+            }
+        };
+        match self.catalog.put(&terms).await {
+            Ok(stored) if stored.created => PutPlanResponse::Created(Json(stored.plan.into())),
+            Ok(stored) => PutPlanResponse::Ok(Json(stored.plan.into())),
+            Err(failure) => PutPlanResponse::UpstreamFailed(upstream(&failure)),
+        }
+    }
+
+    /// Archive a plan: new subscriptions can no longer start on it (or move to it).
+    #[oai(path = "/api/plans/:plan_id/archive", method = "post")]
+    async fn archive(&self, _auth: AdminAuth, plan_id: Path<String>) -> ArchiveResponse {
+        let not_found = || ArchiveResponse::NotFound(error("PLAN_NOT_FOUND", "요금제가 없습니다."));
+        let Ok(id) = PlanId::parse(plan_id.0) else {
+            return not_found();
+        };
+        match self.catalog.archive(&id).await {
+            Ok(Some(plan)) => ArchiveResponse::Ok(Json(plan.into())),
+            Ok(None) => not_found(),
+            Err(failure) => ArchiveResponse::UpstreamFailed(upstream(&failure)),
+        }
+    }
+}

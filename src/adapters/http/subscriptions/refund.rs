@@ -1,0 +1,99 @@
+//! `POST /api/subscriptions/{subscription_id}/refund`: its request and answers.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+use serde_json::Value;
+
+use super::model::{row, SubscriptionModel};
+use super::responses::{failed, Failed};
+use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::auth::refused;
+use crate::service::{Refunded, SubscriptionError};
+
+/// A refund of the latest paid month.
+#[derive(Debug, Object)]
+pub struct RefundBody {
+    /// Why: sent to PortOne (`reason` is required there) and shown in its console.
+    pub reason: String,
+    /// In the currency's unit, greater than 0; absent: a full refund, which ends the
+    /// subscription now.
+    pub amount: Option<i64>,
+}
+
+/// What a refund did.
+#[derive(Debug, Object)]
+pub struct RefundDone {
+    /// Returned by this refund, in the currency's unit.
+    pub amount: i64,
+    /// The month's refunded total after it.
+    pub refunded_total: i64,
+    /// `true`: nothing is left to refund; the subscription is `refunded` and its pending charge
+    /// revoked.
+    pub full: bool,
+}
+
+/// The subscription after a refund.
+#[derive(Debug, Object)]
+pub struct RefundView {
+    pub refund: RefundDone,
+    pub message: String,
+    pub subscription: Box<SubscriptionModel>,
+    /// The latest month's `payment` row.
+    pub payment: Value,
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "refund_bad_request")]
+pub enum RefundResponse {
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    #[oai(status = 200)]
+    Ok(Json<RefundView>),
+    /// A blank `reason`, an amount of 0 or less, or a body that is not the documented JSON.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// No subscription has this id, and no month this `transaction_key`.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// Nothing was paid yet (a trial), or PortOne refused with its `type` and `message`:
+    /// `PAYMENT_ALREADY_CANCELLED`, `CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN` (another refund came
+    /// first), `CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT`, `MAX_CANCEL_COUNT_REACHED`.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// PortOne or storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+fn refund_bad_request(problem: poem::Error) -> RefundResponse {
+    if let Some(refusal) = refused(&problem) {
+        let (body, challenge) = refusal.answer();
+        return RefundResponse::Unauthorized(body, challenge);
+    }
+    RefundResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+}
+
+impl From<Result<Refunded, SubscriptionError>> for RefundResponse {
+    fn from(result: Result<Refunded, SubscriptionError>) -> Self {
+        match result {
+            Ok(refunded) => Self::Ok(Json(RefundView {
+                refund: RefundDone {
+                    amount: refunded.amount.value(),
+                    refunded_total: refunded.total.value(),
+                    full: refunded.full,
+                },
+                message: refunded.change.message.to_owned(),
+                subscription: Box::new(SubscriptionModel::from(&refunded.change.subscription)),
+                payment: row(&refunded.change.record),
+            })),
+            Err(problem) => match failed(problem) {
+                Failed::NotFound(body) => Self::NotFound(body),
+                Failed::Conflict(body) => Self::Conflict(body),
+                Failed::Upstream(body) => Self::UpstreamFailed(body),
+            },
+        }
+    }
+}

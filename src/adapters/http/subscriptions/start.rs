@@ -1,0 +1,135 @@
+//! `POST /api/subscriptions`: its request and answers. The service builds each answer as the JSON
+//! it stores for repeats; here it is read back into the documented shape.
+
+use poem_openapi::payload::Json;
+use poem_openapi::types::ParseFromJSON;
+use poem_openapi::{ApiResponse, Object};
+
+use super::model::SubscriptionModel;
+use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::auth::refused;
+use crate::adapters::http::schema::ChecklistEntry;
+use crate::service::checkout::{StartAnswer, StartStatus};
+
+/// A subscription to start.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct StartBody {
+    /// PortOne's `customer.id`: the app's user id, which the billing key was issued for.
+    pub customer_id: String,
+    /// The plan's id (`GET /api/plans`); it must be active.
+    pub plan_id: String,
+    /// What the browser SDK's `requestIssueBillingKey` returned for this customer.
+    pub billing_key: String,
+}
+
+/// The answer of a start: the checklist of its steps and, once started, the subscription.
+#[derive(Debug, Object)]
+pub struct StartResult {
+    /// `true` when the subscription started (or had started with this key).
+    pub success: bool,
+    /// `SUBSCRIPTION_STARTED`, `TRIAL_STARTED`, or why not: `PLAN_NOT_FOUND`, `PLAN_ARCHIVED`,
+    /// PortOne's `BILLING_KEY_NOT_FOUND`, `BILLING_KEY_ALREADY_DELETED`,
+    /// `BILLING_KEY_CUSTOMER_MISMATCH`, `LIVE_SUBSCRIPTION_EXISTS`, `PAYMENT_DECLINED`,
+    /// `CHECKOUT_IN_PROGRESS`, `IDEMPOTENCY_KEY_REUSED`, `UPSTREAM_FAILED`.
+    pub code: String,
+    /// Korean, for people.
+    pub message: String,
+    /// Each step: `check_plan`, `check_billing_key`, `check_customer`, then
+    /// `charge_first_payment`, `fetch_payment`, `save_payment`, `schedule_next_payment` (paid),
+    /// or `save_trial`, `schedule_first_charge` (trial). A declined charge's step carries
+    /// PortOne's `type`, `pgCode` and `pgMessage` in `data`. Empty when the request was refused
+    /// before any step ran.
+    pub checklist: Vec<ChecklistEntry>,
+    /// The subscription's read model, once started.
+    #[oai(skip_serializing_if_is_none)]
+    pub subscription: Option<Box<SubscriptionModel>>,
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "start_bad_request")]
+pub enum StartResponse {
+    /// Missing or refused `Authorization: Bearer …` (RFC 6750), answered before the operation
+    /// runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// Started: charged and recorded (`active`), or the trial began (`trialing`).
+    /// `Idempotent-Replayed: true` when this is the answer of an earlier request with the same
+    /// `Idempotency-Key`.
+    #[oai(status = 201)]
+    Created(
+        Json<StartResult>,
+        #[oai(header = "Idempotent-Replayed")] Option<String>,
+    ),
+    /// No `Idempotency-Key` header (or not 1–255 visible ASCII characters), a blank
+    /// `customerId`, a malformed `planId`, or a body that is not the documented JSON.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// The card company declined the first charge (`PAYMENT_DECLINED`, PortOne's `pgCode` and
+    /// `pgMessage` in the checklist); nothing was recorded. Repeats with the same key answer
+    /// this again: send a new key to try again.
+    #[oai(status = 402)]
+    PaymentRequired(
+        Json<StartResult>,
+        #[oai(header = "Idempotent-Replayed")] Option<String>,
+    ),
+    /// The billing key was issued for another customer.
+    #[oai(status = 403)]
+    Forbidden(Json<StartResult>),
+    /// No such plan, or PortOne knows no such billing key.
+    #[oai(status = 404)]
+    NotFound(Json<StartResult>),
+    /// The plan is archived, the billing key deleted, the customer already has a live
+    /// subscription (`active`, `trialing`, `past_due`, `canceling`; named in the checklist), or
+    /// another start of this customer is running (`CHECKOUT_IN_PROGRESS`, retry after
+    /// `Retry-After` seconds).
+    #[oai(status = 409)]
+    Conflict(Json<StartResult>, #[oai(header = "Retry-After")] Option<String>),
+    /// The `Idempotency-Key` was used before with a different body.
+    #[oai(status = 422)]
+    KeyReused(Json<StartResult>),
+    /// PortOne or storage failed, or PortOne's answer is unknown. Nothing was charged twice:
+    /// send the same request with the same key again.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<StartResult>),
+}
+
+fn start_bad_request(problem: poem::Error) -> StartResponse {
+    if let Some(refusal) = refused(&problem) {
+        let (body, challenge) = refusal.answer();
+        return StartResponse::Unauthorized(body, challenge);
+    }
+    StartResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+}
+
+impl From<StartAnswer> for StartResponse {
+    fn from(answer: StartAnswer) -> Self {
+        let replayed = answer.replayed.then(|| "true".to_owned());
+        let result = match StartResult::parse_from_json(Some(answer.body)) {
+            Ok(result) => Json(result),
+            Err(problem) => {
+                // The service builds these bodies; a mismatch is a bug, reported as upstream.
+                tracing::error!(error = %problem.message(), "a start's answer does not fit its schema");
+                return Self::UpstreamFailed(Json(StartResult {
+                    success: false,
+                    code: "UPSTREAM_FAILED".to_owned(),
+                    message: "응답을 만들지 못했습니다. 같은 요청을 다시 보내 주세요.".to_owned(),
+                    checklist: Vec::new(),
+                    subscription: None,
+                }));
+            }
+        };
+        match answer.status {
+            StartStatus::Created => Self::Created(result, replayed),
+            StartStatus::PaymentRequired => Self::PaymentRequired(result, replayed),
+            StartStatus::Forbidden => Self::Forbidden(result),
+            StartStatus::NotFound => Self::NotFound(result),
+            StartStatus::Conflict => {
+                let retry = (result.code == "CHECKOUT_IN_PROGRESS").then(|| "1".to_owned());
+                Self::Conflict(result, retry)
+            }
+            StartStatus::KeyReused => Self::KeyReused(result),
+            StartStatus::UpstreamFailed => Self::UpstreamFailed(result),
+        }
+    }
+}

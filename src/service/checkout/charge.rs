@@ -1,0 +1,104 @@
+//! Step 4 of a paid start: the first month charged now with `payWithBillingKey`, then steps
+//! 5–7, the `Transaction.Paid` webhook's own flow, so the month is recorded and the next one
+//! scheduled exactly as the webhook would (which then changes nothing).
+
+use serde_json::json;
+
+use crate::domain::checklist::Step;
+use crate::domain::checkout::CheckoutIds;
+use crate::domain::payment_method::{Card, PaymentMethod};
+use crate::domain::plan::Plan;
+use crate::domain::rejection::RejectionKind;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{ChargeRequest, Clock, GatewayError, PaymentGateway, Ports, SubscriptionLedger};
+use crate::service::messages::{self, checkout as words};
+use crate::service::steps::Halt;
+
+use super::{Checkout, Run, StartRequest, StartStatus, Subscribed};
+
+impl<P: Ports> Checkout<P> {
+    pub(super) async fn charge_first_month(
+        &self,
+        run: &mut Run,
+        request: &StartRequest,
+        ids: &CheckoutIds,
+        plan: &Plan,
+        card: Option<Card>,
+    ) -> Result<Subscribed, Halt> {
+        let step = Step::CHARGE_FIRST_PAYMENT;
+        let charge = ChargeRequest {
+            payment_id: ids.payment_id.clone(),
+            billing_key: request.billing_key.clone(),
+            order_name: plan.terms.name.clone(),
+            customer_id: request.customer_id.clone(),
+            amount: plan.terms.amount,
+            currency: plan.terms.currency.clone(),
+            plan_id: Some(plan.terms.id.clone()),
+            // Derived from the payment: a repeat sends the same key, and PortOne replays.
+            idempotency_key: format!("checkout-{}", ids.payment_id),
+        };
+        let charged = run
+            .steps
+            .within(self.ports().gateway().pay_with_billing_key(&charge))
+            .await;
+        let (message, paid_at) = match charged {
+            Ok(charged) => (words::CHARGED, Some(charged.paid_at)),
+            Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::AlreadyPaid => {
+                (words::ALREADY_CHARGED, None)
+            }
+            Err(GatewayError::Rejected(rejection)) => {
+                let status = match &rejection.kind {
+                    RejectionKind::Declined { .. } => StartStatus::PaymentRequired,
+                    kind if kind.billing_key_gone() => StartStatus::Conflict,
+                    _ => {
+                        tracing::error!(
+                            step = step.code,
+                            code = rejection.code,
+                            "PortOne refused the first charge"
+                        );
+                        let failure = messages::charge_failed(&GatewayError::Rejected(rejection));
+                        return Err(run.steps.fail(step, failure));
+                    }
+                };
+                let code = if status == StartStatus::PaymentRequired {
+                    "PAYMENT_DECLINED"
+                } else {
+                    rejection.code.as_str()
+                };
+                let message = match &rejection.kind {
+                    RejectionKind::Declined { pg_message, .. } => words::declined(
+                        pg_message
+                            .as_deref()
+                            .or(rejection.message.as_deref())
+                            .unwrap_or("사유 없음"),
+                    ),
+                    _ => messages::rejection_message(words::KEY_LOOKUP, &rejection),
+                };
+                tracing::info!(code = rejection.code, "the first charge was refused");
+                let data = Some(messages::rejection_data(&rejection));
+                return Err(run.refuse(step, status, code, message, data));
+            }
+            Err(error) => {
+                tracing::error!(step = step.code, %error, "step failed");
+                return Err(run.steps.fail(step, messages::charge_failed(&error)));
+            }
+        };
+        // The subscription's card: what its next charges use and its read model shows.
+        let method = PaymentMethod {
+            subscription_id: ids.payment_id.to_string(),
+            customer_id: Some(request.customer_id.clone()),
+            billing_key: request.billing_key.clone(),
+            card: card.unwrap_or_default(),
+            updated_at: Timestamp::from_utc(self.ports().clock().now()),
+        };
+        let stored = self.ports().ledger().set_payment_method(&method);
+        run.steps.call(step, stored, messages::storage_failed).await?;
+        let data = json!({ "paymentId": ids.payment_id, "paidAt": paid_at, "amount": plan.terms.amount });
+        run.steps.succeed(step, message, Some(data));
+
+        self.webhooks.paid(&mut run.steps, ids.payment_id.clone()).await?;
+        Ok(Subscribed {
+            subscription_id: ids.payment_id.to_string(),
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! Steps 1–3 of a start, before anything is charged: the plan, the billing key, the customer.
+
+use serde_json::json;
+
+use crate::domain::checklist::Step;
+use crate::domain::checkout::CheckoutIds;
+use crate::domain::payment_method::Card;
+use crate::domain::plan::{Plan, PlanId};
+use crate::domain::rejection::RejectionKind;
+use crate::domain::subscription::{Subscription, SubscriptionStatus};
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{BillingKeyStatus, Clock, PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
+use crate::service::messages::{self, checkout as words};
+use crate::service::steps::Halt;
+
+use super::{Checkout, Run, StartRequest, StartStatus};
+
+/// A subscription in one of these holds the customer: a second one would charge them twice.
+fn is_live(status: SubscriptionStatus) -> bool {
+    matches!(
+        status,
+        SubscriptionStatus::Active
+            | SubscriptionStatus::Trialing
+            | SubscriptionStatus::PastDue
+            | SubscriptionStatus::Canceling
+    )
+}
+
+impl<P: Ports> Checkout<P> {
+    /// Step 1: the plan exists (404) and is active (409).
+    pub(super) async fn check_plan(&self, run: &mut Run, id: &PlanId) -> Result<Plan, Halt> {
+        let step = Step::CHECK_PLAN;
+        let read = self.ports().ledger().plan(id);
+        let found = run.steps.call(step, read, messages::storage_failed).await?;
+        let Some(plan) = found else {
+            let message = words::plan_not_found(id);
+            return Err(run.refuse(step, StartStatus::NotFound, "PLAN_NOT_FOUND", message, None));
+        };
+        let data = json!({
+            "planId": plan.terms.id, "name": plan.terms.name, "amount": plan.terms.amount,
+            "currency": plan.terms.currency, "trialDays": plan.terms.trial_days, "active": plan.active,
+        });
+        if !plan.active {
+            let message = words::plan_archived(id);
+            return Err(run.refuse(step, StartStatus::Conflict, "PLAN_ARCHIVED", message, Some(data)));
+        }
+        run.steps.succeed(step, words::PLAN_OK, Some(data));
+        Ok(plan)
+    }
+
+    /// Step 2: PortOne knows the billing key (404 with PortOne's code), it is `ISSUED` (409),
+    /// and it was issued for this customer (403): a key is only ever charged for its customer.
+    pub(super) async fn check_billing_key(
+        &self,
+        run: &mut Run,
+        request: &StartRequest,
+    ) -> Result<Option<Card>, Halt> {
+        let step = Step::CHECK_BILLING_KEY;
+        let lookup = self.ports().gateway().get_billing_key(&request.billing_key);
+        let info = match run.steps.within(lookup).await {
+            Ok(info) => info,
+            Err(crate::ports::GatewayError::Rejected(rejection))
+                if rejection.kind == RejectionKind::BillingKeyNotFound =>
+            {
+                let message = messages::rejection_message(words::KEY_LOOKUP, &rejection);
+                let data = Some(messages::rejection_data(&rejection));
+                return Err(run.refuse(step, StartStatus::NotFound, &rejection.code, message, data));
+            }
+            Err(error) => {
+                tracing::error!(step = step.code, %error, "step failed");
+                return Err(run.steps.fail(step, messages::billing_key_lookup_failed(&error)));
+            }
+        };
+        let data =
+            json!({ "status": status_name(&info.status), "customerId": info.customer_id, "card": info.card });
+        match &info.status {
+            BillingKeyStatus::Issued => {}
+            BillingKeyStatus::Deleted => {
+                let message = words::KEY_DELETED.to_owned();
+                let code = "BILLING_KEY_ALREADY_DELETED";
+                return Err(run.refuse(step, StartStatus::Conflict, code, message, Some(data)));
+            }
+            BillingKeyStatus::Other(_) => {
+                let message = words::KEY_NOT_ISSUED.to_owned();
+                return Err(run.refuse(
+                    step,
+                    StartStatus::Conflict,
+                    "BILLING_KEY_NOT_ISSUED",
+                    message,
+                    Some(data),
+                ));
+            }
+        }
+        if info.customer_id.as_deref() != Some(request.customer_id.as_str()) {
+            tracing::warn!("a billing key was offered for a customer it was not issued to");
+            let message = words::KEY_OF_ANOTHER_CUSTOMER.to_owned();
+            let code = "BILLING_KEY_CUSTOMER_MISMATCH";
+            return Err(run.refuse(step, StartStatus::Forbidden, code, message, Some(data)));
+        }
+        run.steps.succeed(step, words::KEY_OK, Some(data));
+        Ok(info.card)
+    }
+
+    /// Step 3: the customer has no live subscription (409, naming it); `true` when this start is
+    /// a trial (the plan has one, and it is the customer's first subscription). A subscription
+    /// this very request started (a repeat after a failure) is its own, not a conflict.
+    pub(super) async fn check_customer(
+        &self,
+        run: &mut Run,
+        request: &StartRequest,
+        ids: &CheckoutIds,
+        plan: &Plan,
+    ) -> Result<bool, Halt> {
+        let step = Step::CHECK_CUSTOMER;
+        let read = self.ports().ledger().customer_subscriptions(&request.customer_id);
+        let all = run.steps.call(step, read, messages::storage_failed).await?;
+        let now = Timestamp::from_utc(self.ports().clock().now());
+        let own = |id: &str| id == ids.payment_id.as_str() || id == ids.trial_key.as_str();
+        let mut earlier = 0_usize;
+        for rows in &all {
+            let Some(subscription) = Subscription::at(&rows.months, &rows.attempts, now) else {
+                continue;
+            };
+            if own(&subscription.subscription_id) {
+                let trial = subscription.subscription_id == ids.trial_key.as_str();
+                let data = json!({ "subscriptionId": subscription.subscription_id, "trial": trial });
+                run.steps.succeed(step, words::OWN_SUBSCRIPTION, Some(data));
+                return Ok(trial);
+            }
+            earlier += 1;
+            if is_live(subscription.status) {
+                let data = json!({
+                    "subscriptionId": subscription.subscription_id,
+                    "status": subscription.status.as_str(),
+                });
+                let message = words::live_subscription(&subscription.subscription_id);
+                let code = "LIVE_SUBSCRIPTION_EXISTS";
+                return Err(run.refuse(step, StartStatus::Conflict, code, message, Some(data)));
+            }
+        }
+        let trial = plan.terms.trial_days > 0 && earlier == 0;
+        let message = if plan.terms.trial_days > 0 && !trial {
+            words::NO_SECOND_TRIAL
+        } else {
+            words::CUSTOMER_OK
+        };
+        let data = json!({ "earlierSubscriptions": earlier, "trial": trial });
+        run.steps.succeed(step, message, Some(data));
+        Ok(trial)
+    }
+}
+
+fn status_name(status: &BillingKeyStatus) -> &str {
+    match status {
+        BillingKeyStatus::Issued => "ISSUED",
+        BillingKeyStatus::Deleted => "DELETED",
+        BillingKeyStatus::Other(other) => other,
+    }
+}

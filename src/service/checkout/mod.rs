@@ -1,0 +1,139 @@
+//! Starting a subscription (`POST /api/subscriptions`): the checks, then the first month charged
+//! now (`charge`) or a free trial whose first charge is scheduled (`trial`). Exactly once per
+//! customer and `Idempotency-Key`: a claim in storage (`CheckoutLedger`) serialises the
+//! customer's starts, the answer is stored for repeats, and the first charge's `paymentId` is
+//! derived from the key, so PortOne itself refuses to charge it twice.
+
+mod answer;
+mod charge;
+mod checks;
+mod trial;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::domain::checklist::CHECKOUT_FLOW;
+use crate::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
+use crate::domain::plan::PlanId;
+use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Ports};
+
+use super::steps::Steps;
+use super::webhook::WebhookService;
+
+pub use answer::{StartAnswer, StartStatus};
+
+/// How long a claim holds a customer's start before a repeat may take it over: past the
+/// deadline of the start itself.
+const CLAIM_LEASE: Duration = Duration::from_secs(60);
+
+/// What `POST /api/subscriptions` asks for, checked for shape by the HTTP layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartRequest {
+    /// PortOne's `customer.id`: the app's user id.
+    pub customer_id: String,
+    pub plan_id: PlanId,
+    /// Issued by the browser SDK's `requestIssueBillingKey` for `customer_id`.
+    pub billing_key: String,
+    pub idempotency_key: IdempotencyKey,
+}
+
+/// Starts subscriptions, over the webhook service's ports and paid flow.
+pub struct Checkout<P> {
+    webhooks: Arc<WebhookService<P>>,
+}
+
+impl<P: Ports> Checkout<P> {
+    pub fn new(webhooks: Arc<WebhookService<P>>) -> Self {
+        Self { webhooks }
+    }
+
+    fn ports(&self) -> &P {
+        self.webhooks.ports()
+    }
+
+    /// Starts `request`'s subscription, or answers what its first run answered.
+    ///
+    /// Never fails as a whole: every outcome is a [`StartAnswer`] with its HTTP status. Only a
+    /// definite outcome (charged, trial started, declined) is kept for repeats; a refusal before
+    /// charging or an upstream failure gives the key back, so the same request may be sent again
+    /// and completes exactly once.
+    pub async fn start(&self, request: &StartRequest) -> StartAnswer {
+        let ids = CheckoutIds::new(&request.customer_id, &request.idempotency_key);
+        let key = CheckoutKey {
+            customer_id: &request.customer_id,
+            idempotency_key: request.idempotency_key.as_str(),
+        };
+        let hash = request_hash(
+            &request.customer_id,
+            request.plan_id.as_str(),
+            &request.billing_key,
+        );
+        let ledger = self.ports().ledger();
+        let claim = ledger
+            .claim_checkout(&key, &hash, ids.payment_id.as_str(), CLAIM_LEASE)
+            .await;
+        match claim {
+            Ok(CheckoutClaim::Claimed) => {}
+            Ok(CheckoutClaim::Completed { status, body }) => return StartAnswer::replayed(status, body),
+            Ok(CheckoutClaim::InProgress | CheckoutClaim::Busy) => return StartAnswer::in_progress(),
+            Ok(CheckoutClaim::Mismatch) => return StartAnswer::key_reused(),
+            Err(error) => {
+                tracing::error!(%error, "the checkout could not be claimed");
+                return StartAnswer::storage_failed();
+            }
+        }
+        let answer = self.run(request, &ids).await;
+        let kept = if answer.status.is_definite() {
+            ledger
+                .complete_checkout(&key, answer.status.code(), &answer.body)
+                .await
+        } else {
+            ledger.release_checkout(&key).await
+        };
+        if let Err(error) = kept {
+            // The claim expires on its own; a repeat then re-runs, which PortOne's idempotency
+            // and the idempotent record make harmless.
+            tracing::warn!(%error, "the checkout's claim could not be settled");
+        }
+        answer
+    }
+
+    async fn run(&self, request: &StartRequest, ids: &CheckoutIds) -> StartAnswer {
+        let deadline = Instant::now() + self.webhooks.deadline();
+        let mut run = Run {
+            steps: Steps::new(&CHECKOUT_FLOW, deadline),
+            refusal: None,
+        };
+        let result = self.steps(&mut run, request, ids).await;
+        self.answer(run, result, request, ids).await
+    }
+
+    async fn steps(
+        &self,
+        run: &mut Run,
+        request: &StartRequest,
+        ids: &CheckoutIds,
+    ) -> Result<Subscribed, super::steps::Halt> {
+        let plan = self.check_plan(run, &request.plan_id).await?;
+        let card = self.check_billing_key(run, request).await?;
+        let trial = self.check_customer(run, request, ids, &plan).await?;
+        if trial {
+            self.start_trial(run, request, ids, &plan, card).await
+        } else {
+            self.charge_first_month(run, request, ids, &plan, card).await
+        }
+    }
+}
+
+/// One start while it runs: its checklist, and why it was refused when it was.
+struct Run {
+    steps: Steps,
+    refusal: Option<answer::Refusal>,
+}
+
+/// Which subscription a start made: the id to read its read model by.
+struct Subscribed {
+    subscription_id: String,
+}

@@ -1,0 +1,89 @@
+//! Steps 4–5 of a trial start: nothing is charged now. The trial is a month of its own (amount
+//! 0, `end_at` the trial's end), and its first charge is scheduled at PortOne for 10:00–10:59 KST
+//! on the Seoul day after the trial ends, with a payment id derived as any renewal's: from then
+//! on the renewal flows (paid, failed, retried, reconciled) run unchanged.
+
+use crate::domain::checklist::{Step, TRIAL_FLOW};
+use crate::domain::checkout::CheckoutIds;
+use crate::domain::payment_method::{Card, PaymentMethod};
+use crate::domain::period::BillingPeriod;
+use crate::domain::plan::Plan;
+use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{
+    Clock, MonthLedger, PaymentGateway, Ports, RandomSource, ScheduleOutcome, SubscriptionLedger,
+};
+use crate::service::messages::{self, checkout as words};
+use crate::service::payer::Payer;
+use crate::service::renewal::{renewal_key, schedule_request};
+use crate::service::step_data;
+use crate::service::steps::{Failure, Halt};
+
+use super::{Checkout, Run, StartRequest, Subscribed};
+
+impl<P: Ports> Checkout<P> {
+    pub(super) async fn start_trial(
+        &self,
+        run: &mut Run,
+        request: &StartRequest,
+        ids: &CheckoutIds,
+        plan: &Plan,
+        card: Option<Card>,
+    ) -> Result<Subscribed, Halt> {
+        run.steps.set_flow(&TRIAL_FLOW);
+        let step = Step::SAVE_TRIAL;
+        let now = self.ports().clock().now();
+        let days = i64::from(plan.terms.trial_days);
+        let period = BillingPeriod::lasting(now, days, self.ports().random().schedule_offset());
+        let trial = PaymentRecord::trial(ids.trial_key.clone(), &request.customer_id, &plan.terms, &period);
+        let method = PaymentMethod {
+            subscription_id: ids.trial_key.to_string(),
+            customer_id: Some(request.customer_id.clone()),
+            billing_key: request.billing_key.clone(),
+            card: card.unwrap_or_default(),
+            updated_at: Timestamp::from_utc(now),
+        };
+        let ledger = self.ports().ledger();
+        run.steps
+            .call(step, ledger.set_payment_method(&method), messages::storage_failed)
+            .await?;
+        let recorded = run
+            .steps
+            .call(step, ledger.record_paid(&trial), messages::save_failed)
+            .await?;
+        let message = if recorded.inserted {
+            words::TRIAL_SAVED
+        } else {
+            words::TRIAL_ALREADY_SAVED
+        };
+        run.steps
+            .succeed(step, message, step_data::record(&recorded.record));
+
+        // From the stored row: a repeat schedules what the first run stored.
+        let step = Step::SCHEDULE_FIRST_CHARGE;
+        let stored = &recorded.record;
+        let payer = Payer::of_method(&method);
+        let (id, at) = (stored.next_schedule_id, stored.next_schedule_at);
+        let Some(request) = schedule_request(stored, &payer, id, at, renewal_key(stored)) else {
+            let failure = Failure::upstream(messages::NO_BILLING_KEY, None);
+            return Err(run.steps.fail(step, failure));
+        };
+        let scheduled = self.ports().gateway().schedule_payment(&request);
+        let outcome = run
+            .steps
+            .call(step, scheduled, messages::first_charge_schedule_failed)
+            .await?;
+        let (message, schedule_id) = match outcome {
+            ScheduleOutcome::Created { schedule_id } => (words::FIRST_CHARGE_SCHEDULED, Some(schedule_id)),
+            ScheduleOutcome::AlreadyExists => (words::FIRST_CHARGE_ALREADY_SCHEDULED, None),
+        };
+        run.steps.succeed(
+            step,
+            message,
+            step_data::scheduled(schedule_id.as_deref(), &request),
+        );
+        Ok(Subscribed {
+            subscription_id: ids.trial_key.to_string(),
+        })
+    }
+}
