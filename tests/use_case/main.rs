@@ -1,10 +1,12 @@
 //! The use cases alone, with in-memory fakes of every port: exact timestamps, no HTTP.
 
+mod checkout;
 mod dunning;
 mod example;
 mod fake_charges;
 mod fakes;
 mod reconcile;
+mod refunds;
 mod subscription;
 
 use std::sync::Arc;
