@@ -1,5 +1,6 @@
-//! Sandbox-only endpoints (Swagger UI tag "Sandbox"): create a paid test payment, advance the
-//! sandbox clock (executing due schedules), list ledger rows and schedules, cancel a payment.
+//! Sandbox-only endpoints (Swagger UI tag "Sandbox"): issue a billing key, create a paid test
+//! payment, advance the sandbox clock (executing due schedules), list ledger rows and schedules,
+//! cancel a payment.
 
 use std::sync::Arc;
 
@@ -41,6 +42,42 @@ pub struct NewPayment {
     /// A large number declines every try.
     #[oai(validator(maximum(value = "1000")))]
     pub decline_renewals: Option<u32>,
+}
+
+/// A billing key to issue, as the browser SDK's `requestIssueBillingKey` would.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct NewBillingKey {
+    /// The app's user id the key is issued for (`customer.id`).
+    #[oai(validator(min_length = 1, max_length = 256))]
+    pub customer_id: String,
+    /// Default 0: how many of the key's next charges (the first charge, renewals and their
+    /// retries) the simulated card issuer declines.
+    #[oai(validator(maximum(value = "1000")))]
+    pub decline_charges: Option<u32>,
+}
+
+/// The issued billing key.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct IssuedBillingKey {
+    /// Paste into `POST /api/subscriptions` as `billingKey`.
+    pub billing_key: String,
+    pub customer_id: String,
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "issue_bad_request")]
+pub enum IssueResponse {
+    #[oai(status = 200)]
+    Ok(Json<IssuedBillingKey>),
+    /// The body is not the documented JSON (or `Content-Type` is missing).
+    #[oai(status = 400)]
+    BadRequest(PlainText<String>),
+}
+
+fn issue_bad_request(error: poem::Error) -> IssueResponse {
+    IssueResponse::BadRequest(PlainText(error.to_string()))
 }
 
 /// The created payment.
@@ -146,15 +183,17 @@ impl SandboxApi {
         let now = self.sandbox.clock.now();
         let mut state = self.sandbox.simulator.state();
         let n = state.payments.len() + 1;
+        let key_number = state.billing_keys.len() + 1;
         let billing_key = input
             .with_billing_key
             .unwrap_or(true)
-            .then(|| format!("sandbox-billing-key-{n:04}"));
+            .then(|| format!("sandbox-billing-key-{key_number:04}"));
+        let customer_id = input
+            .customer_id
+            .clone()
+            .unwrap_or_else(|| "sandbox-customer".to_owned());
         if let Some(key) = &billing_key {
-            state.billing_keys.push(key.clone());
-            state
-                .declines
-                .insert(key.clone(), input.decline_renewals.unwrap_or(0));
+            state.issue_billing_key(key, Some(&customer_id), now, input.decline_renewals.unwrap_or(0));
         }
         let payment = SimPayment {
             id: format!("sandbox-payment-{n:04}"),
@@ -166,14 +205,11 @@ impl SandboxApi {
             amount: input.amount.unwrap_or(9900),
             currency: input.currency.clone().unwrap_or_else(|| "KRW".to_owned()),
             billing_key: billing_key.clone(),
-            customer_id: Some(
-                input
-                    .customer_id
-                    .clone()
-                    .unwrap_or_else(|| "sandbox-customer".to_owned()),
-            ),
+            customer_id: Some(customer_id),
             paid_at: now,
             cancelled_at: None,
+            cancelled_amount: 0,
+            custom_data: None,
             schedule_id: None,
             failure: None,
         };
@@ -183,6 +219,22 @@ impl SandboxApi {
             payment_id: payment.id,
             billing_key,
             paid_at: Timestamp::from_utc(now).to_iso(),
+        }))
+    }
+
+    /// Issue a billing key for a customer at the simulated PortOne, as the browser SDK's
+    /// `requestIssueBillingKey` would; then start a subscription with it
+    /// (`POST /api/subscriptions`).
+    #[oai(path = "/sandbox/billing-keys", method = "post")]
+    async fn issue_billing_key(&self, input: Json<NewBillingKey>) -> IssueResponse {
+        let now = self.sandbox.clock.now();
+        let mut state = self.sandbox.simulator.state();
+        let key = format!("sandbox-billing-key-{:04}", state.billing_keys.len() + 1);
+        let declines = input.decline_charges.unwrap_or(0);
+        state.issue_billing_key(&key, Some(&input.customer_id), now, declines);
+        IssueResponse::Ok(Json(IssuedBillingKey {
+            billing_key: key,
+            customer_id: input.customer_id.clone(),
         }))
     }
 
@@ -210,6 +262,7 @@ impl SandboxApi {
             state.payments.get_mut(payment_id.as_str()).map(|payment| {
                 payment.status = "CANCELLED";
                 payment.cancelled_at = Some(now);
+                payment.cancelled_amount = payment.amount;
             })
         };
         if found.is_none() {

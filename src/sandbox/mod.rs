@@ -18,6 +18,7 @@ use crate::adapters::ledger::InMemoryLedger;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
 use crate::config::SandboxSettings;
+use crate::domain::plan::{PlanId, PlanTerms};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Adapters, Clock};
 use crate::service::{Services, WebhookSecret, WebhookService};
@@ -29,8 +30,9 @@ pub type SandboxPorts = Adapters<PortOneClient, InMemoryLedger, Arc<FixedClock>,
 
 /// Swagger UI's description of the sandbox.
 pub const SANDBOX_DESCRIPTION: &str = "SANDBOX MODE: PortOne is simulated in-process, the ledger is in \
-     memory and the clock moves only when told. Walk-through: POST /sandbox/payments, POST /api/portone, \
-     POST /sandbox/clock/advance.";
+     memory and the clock moves only when told; plans basic_monthly and pro_monthly (14-day trial) exist. \
+     Checkout: POST /sandbox/billing-keys, POST /api/subscriptions (Idempotency-Key), POST /sandbox/clock/advance. \
+     Webhooks: POST /sandbox/payments, POST /api/portone.";
 
 /// Everything the sandbox endpoints reach into.
 pub struct Sandbox {
@@ -63,6 +65,32 @@ fn start_of_sandbox_day() -> chrono::DateTime<Utc> {
         .from_local_datetime(&noon)
         .earliest()
         .map_or_else(Utc::now, |at| at.with_timezone(&Utc))
+}
+
+/// The plans sandbox mode starts with: `basic_monthly` (9,900 KRW, charged at once) and
+/// `pro_monthly` (19,900 KRW, a 14-day trial first).
+pub fn starting_plans() -> Vec<PlanTerms> {
+    let plan = |id: &str, name: &str, amount: i64, trial_days: i64, features: Value| {
+        let id = PlanId::parse(id).unwrap_or_else(|_| unreachable!("a valid id"));
+        PlanTerms::new(id, name, amount, "KRW", trial_days, Some(features), None)
+            .unwrap_or_else(|_| unreachable!("valid terms"))
+    };
+    vec![
+        plan(
+            "basic_monthly",
+            "베이직 월간 이용권",
+            9900,
+            0,
+            json!({ "seats": 1 }),
+        ),
+        plan(
+            "pro_monthly",
+            "프로 월간 이용권",
+            19_900,
+            14,
+            json!({ "seats": 10, "priority_support": true }),
+        ),
+    ]
 }
 
 impl Sandbox {
@@ -104,6 +132,13 @@ impl Sandbox {
             .with_webhook_secret(secret)
             .with_dunning(settings.dunning.clone());
         let services = Services::new(webhooks);
+        for terms in starting_plans() {
+            services
+                .plans
+                .put(&terms)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.detail))?;
+        }
         let sandbox = Self {
             simulator,
             clock,

@@ -65,7 +65,7 @@ async fn every_simulator_answer_validates_against_portone_schema() {
     let base = simulator.serve().await.unwrap();
     {
         let mut state = simulator.state();
-        state.billing_keys.push("bk-1".into());
+        state.issue_billing_key("bk-1", Some("c-1"), crate::helpers::now(), 0);
         state.payments.insert(
             "pay_1".into(),
             SimPayment {
@@ -78,6 +78,8 @@ async fn every_simulator_answer_validates_against_portone_schema() {
                 customer_id: Some("c-1".into()),
                 paid_at: crate::helpers::now(),
                 cancelled_at: None,
+                cancelled_amount: 0,
+                custom_data: None,
                 schedule_id: None,
                 failure: None,
             },
@@ -253,6 +255,153 @@ async fn every_simulator_answer_validates_against_portone_schema() {
     let unauthorized = http.get(format!("{base}/payments/pay_1")).send().await.unwrap();
     assert_eq!(unauthorized.status().as_u16(), 401);
     assert_valid("UnauthorizedError", &unauthorized.json::<Value>().await.unwrap());
+}
+
+/// The charges, billing keys and refunds: every answer and every error is its schema component.
+#[tokio::test]
+async fn charges_billing_keys_and_refunds_validate_against_portone_schema() {
+    let clock = Arc::new(FixedClock::at(crate::helpers::now()));
+    let simulator = Simulator::new(clock);
+    let base = simulator.serve().await.unwrap();
+    {
+        let mut state = simulator.state();
+        state.issue_billing_key("bk-1", Some("c-1"), crate::helpers::now(), 0);
+        state.issue_billing_key("bk-declining", Some("c-1"), crate::helpers::now(), 1);
+        state.issue_billing_key("bk-deleted", Some("c-1"), crate::helpers::now(), 0);
+        state.billing_keys.get_mut("bk-deleted").unwrap().deleted_at = Some(crate::helpers::now());
+    }
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = http
+            .request(method, format!("{base}{path}"))
+            .header("authorization", format!("PortOne {SANDBOX_API_SECRET}"));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let charge = |key: &str| {
+        json!({ "billingKey": key, "orderName": "월간 이용권", "customer": { "id": "c-1" },
+                "customData": "{\"planId\":\"pro\"}", "amount": { "total": 9900 }, "currency": "KRW" })
+    };
+    for body in [
+        charge("bk-1"),
+        json!({ "reason": "r", "amount": 100, "currentCancellableAmount": 9900 }),
+    ] {
+        let component = if body.get("billingKey").is_some() {
+            "BillingKeyPaymentInput"
+        } else {
+            "CancelPaymentBody"
+        };
+        assert_valid(component, &body);
+    }
+
+    let (status, info) = call(reqwest::Method::GET, "/billing-keys/bk-1", None).await;
+    assert_eq!(status, 200);
+    assert_valid("IssuedBillingKeyInfo", &info);
+    assert_valid("BillingKeyInfo", &info);
+    let (_, deleted) = call(reqwest::Method::GET, "/billing-keys/bk-deleted", None).await;
+    assert_valid("DeletedBillingKeyInfo", &deleted);
+    let (status, unknown) = call(reqwest::Method::GET, "/billing-keys/bk-nope", None).await;
+    assert_eq!(status, 404);
+    assert_valid("BillingKeyNotFoundError", &unknown);
+
+    let (status, paid) = call(
+        reqwest::Method::POST,
+        "/payments/first-1/billing-key",
+        Some(charge("bk-1")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_valid("PayWithBillingKeyResponse", &paid);
+    let (_, payment) = call(reqwest::Method::GET, "/payments/first-1", None).await;
+    assert_valid("PaidPayment", &payment);
+    assert_eq!(payment["customData"], r#"{"planId":"pro"}"#);
+    let (status, again) = call(
+        reqwest::Method::POST,
+        "/payments/first-1/billing-key",
+        Some(charge("bk-1")),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_valid("AlreadyPaidError", &again);
+    let (status, declined) = call(
+        reqwest::Method::POST,
+        "/payments/first-2/billing-key",
+        Some(charge("bk-declining")),
+    )
+    .await;
+    assert_eq!(status, 502);
+    assert_valid("PgProviderError", &declined);
+    let (_, failed) = call(reqwest::Method::GET, "/payments/first-2", None).await;
+    assert_valid("FailedPayment", &failed);
+    let (status, gone) = call(
+        reqwest::Method::POST,
+        "/payments/first-3/billing-key",
+        Some(charge("bk-deleted")),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_valid("BillingKeyAlreadyDeletedError", &gone);
+
+    let refund = |amount: Option<i64>, cancellable: i64| {
+        let mut body = json!({ "reason": "고객 요청", "currentCancellableAmount": cancellable });
+        if let Some(amount) = amount {
+            body["amount"] = json!(amount);
+        }
+        body
+    };
+    let (status, partial) = call(
+        reqwest::Method::POST,
+        "/payments/first-1/cancel",
+        Some(refund(Some(3000), 9900)),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_valid("CancelPaymentResponse", &partial);
+    let (_, partially) = call(reqwest::Method::GET, "/payments/first-1", None).await;
+    assert_valid("PartialCancelledPayment", &partially);
+    assert_eq!(partially["amount"]["cancelled"], 3000);
+    let (status, stale) = call(
+        reqwest::Method::POST,
+        "/payments/first-1/cancel",
+        Some(refund(None, 9900)),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_valid("CancellableAmountConsistencyBrokenError", &stale);
+    let (status, over) = call(
+        reqwest::Method::POST,
+        "/payments/first-1/cancel",
+        Some(refund(Some(7000), 6900)),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_valid("CancelAmountExceedsCancellableAmountError", &over);
+    let (status, rest) = call(
+        reqwest::Method::POST,
+        "/payments/first-1/cancel",
+        Some(refund(None, 6900)),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_valid("CancelPaymentResponse", &rest);
+    let (_, cancelled) = call(reqwest::Method::GET, "/payments/first-1", None).await;
+    assert_valid("CancelledPayment", &cancelled);
+    let (status, twice) = call(
+        reqwest::Method::POST,
+        "/payments/first-1/cancel",
+        Some(refund(None, 0)),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_valid("PaymentAlreadyCancelledError", &twice);
 }
 
 fn schedule_body_at(time_to_pay: &str) -> Value {

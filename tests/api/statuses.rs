@@ -9,12 +9,7 @@ use crate::snapshot;
 #[tokio::test]
 async fn every_other_portone_status_is_acknowledged_and_names_the_status() {
     let app = spawn_app().await;
-    for webhook_status in [
-        "Ready",
-        "VirtualAccountIssued",
-        "PayPending",
-        "CancelPending",
-    ] {
+    for webhook_status in ["Ready", "VirtualAccountIssued", "PayPending", "CancelPending"] {
         let (status, body) = app.send("pay_123456", webhook_status).await;
 
         assert_eq!(status, StatusCode::OK, "{webhook_status}");

@@ -4,21 +4,21 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use super::state::{SimPayment, SimSchedule};
+use super::state::{SimBillingKey, SimPayment, SimSchedule};
 
 pub const STORE_ID: &str = "store-00000000-0000-0000-0000-000000sandbox";
 const MERCHANT_ID: &str = "merchant-00000000-0000-0000-0000-00000sandbox";
 
-fn time(at: DateTime<Utc>) -> String {
+pub fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// `PaidPayment`, `CancelledPayment` or `FailedPayment`.
+/// `PaidPayment`, `PartialCancelledPayment`, `CancelledPayment` or `FailedPayment`.
 pub fn payment(p: &SimPayment) -> Value {
     let (paid, cancelled) = match p.status {
         "CANCELLED" => (0, p.amount),
         "FAILED" => (0, 0),
-        _ => (p.amount, 0),
+        _ => (p.amount - p.cancelled_amount, p.cancelled_amount),
     };
     let amount = json!({ "total": p.amount, "taxFree": 0, "discount": 0, "paid": paid, "cancelled": cancelled, "cancelledTaxFree": 0 });
     let changed = p.cancelled_at.unwrap_or(p.paid_at);
@@ -40,6 +40,9 @@ pub fn payment(p: &SimPayment) -> Value {
         "origin": { "platformType": "API", "ipAddress": "127.0.0.1" },
     });
     let object = value.as_object_mut().expect("built as an object");
+    if let Some(data) = &p.custom_data {
+        object.insert("customData".into(), json!(data));
+    }
     if let Some(failure) = &p.failure {
         object.insert("failedAt".into(), json!(time(p.paid_at)));
         object.insert(
@@ -65,15 +68,38 @@ pub fn payment(p: &SimPayment) -> Value {
     match p.cancelled_at {
         Some(at) => {
             object.insert("cancelledAt".into(), json!(time(at)));
-            object.insert(
-                "cancellations".into(),
-                json!([{ "status": "SUCCEEDED", "id": format!("cancel-{}", p.id), "totalAmount": p.amount,
-                    "taxFreeAmount": 0, "vatAmount": 0, "reason": "sandbox", "requestedAt": time(at), "cancelledAt": time(at) }]),
-            );
+            object.insert("cancellations".into(), json!([cancellation(p, cancelled, at)]));
         }
         None => {
             object.insert("disputes".into(), json!([]));
         }
+    }
+    value
+}
+
+/// `SucceededPaymentCancellation` of `amount` at `at` (every refund of a payment is shown as one).
+pub fn cancellation(p: &SimPayment, amount: i64, at: DateTime<Utc>) -> Value {
+    json!({ "status": "SUCCEEDED", "id": format!("cancel-{}", p.id), "totalAmount": amount,
+        "taxFreeAmount": 0, "vatAmount": 0, "reason": "sandbox", "requestedAt": time(at), "cancelledAt": time(at) })
+}
+
+/// `IssuedBillingKeyInfo` or `DeletedBillingKeyInfo` of `key`, a card method with a masked
+/// number.
+pub fn billing_key(key: &str, info: &SimBillingKey) -> Value {
+    let mut value = json!({
+        "status": if info.deleted_at.is_some() { "DELETED" } else { "ISSUED" },
+        "billingKey": key,
+        "merchantId": MERCHANT_ID,
+        "storeId": STORE_ID,
+        "methods": [{ "type": "BillingKeyPaymentMethodCard", "card": {
+            "publisher": "SHINHAN_CARD", "issuer": "SHINHAN_CARD", "brand": "VISA", "type": "CREDIT",
+            "ownerType": "PERSONAL", "bin": "433012", "name": "신한카드", "number": "4330-12**-****-1234" } }],
+        "channels": [{ "type": "TEST", "pgProvider": "TOSSPAYMENTS", "pgMerchantId": "sandbox" }],
+        "customer": match &info.customer_id { Some(id) => json!({ "id": id }), None => json!({}) },
+        "issuedAt": time(info.issued_at),
+    });
+    if let (Some(at), Some(object)) = (info.deleted_at, value.as_object_mut()) {
+        object.insert("deletedAt".into(), json!(time(at)));
     }
     value
 }

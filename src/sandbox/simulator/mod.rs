@@ -1,7 +1,9 @@
 //! An in-process PortOne V2 simulator on a loopback port: the service's real reqwest adapter talks
 //! to it over HTTP, so sandbox mode exercises the production code path. It answers the
-//! operations the service uses as PortOne's schema says, with PortOne's error `type`s.
+//! operations the service uses as PortOne's schema says, with PortOne's error `type`s: payments,
+//! schedules, billing-key charges and refunds (`charges`).
 
+mod charges;
 pub mod json;
 mod schedules;
 pub mod state;
@@ -63,6 +65,9 @@ impl Simulator {
         let app = Route::new()
             .at("/payments/:payment_id", get(get_payment))
             .at("/payments/:payment_id/schedule", post(create_schedule))
+            .at("/payments/:payment_id/billing-key", post(charges::pay))
+            .at("/payments/:payment_id/cancel", post(charges::cancel))
+            .at("/billing-keys/:billing_key", get(charges::billing_key))
             .at(
                 "/payment-schedules",
                 delete(schedules::revoke).get(schedules::list),
@@ -117,6 +122,8 @@ struct ScheduleInput {
     currency: String,
     #[serde(default)]
     customer: Option<CustomerInput>,
+    #[serde(default)]
+    custom_data: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -141,7 +148,7 @@ fn create_schedule(sim: Data<&Arc<Simulator>>, Path(payment_id): Path<String>, b
     };
     let now = sim.now();
     let mut state = sim.state();
-    if !state.billing_keys.contains(&body.payment.billing_key) {
+    if !state.billing_keys.contains_key(&body.payment.billing_key) {
         return answer(
             StatusCode::NOT_FOUND,
             json::error("BILLING_KEY_NOT_FOUND", "빌링키가 존재하지 않습니다."),
@@ -172,6 +179,7 @@ fn create_schedule(sim: Data<&Arc<Simulator>>, Path(payment_id): Path<String>, b
         status: "SCHEDULED",
         revoked_at: None,
         completed_at: None,
+        custom_data: body.payment.custom_data,
     });
     answer(StatusCode::OK, serde_json::json!({ "schedule": { "id": id } }))
 }

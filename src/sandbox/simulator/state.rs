@@ -17,7 +17,12 @@ pub struct SimPayment {
     pub customer_id: Option<String>,
     /// When it was charged: `paidAt`, or `failedAt` for a `FAILED` payment.
     pub paid_at: DateTime<Utc>,
+    /// When it was last cancelled (refunded), whole or in part.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// How much was refunded so far, in the currency's unit (`amount.cancelled`).
+    pub cancelled_amount: i64,
+    /// `customData`, as the charge was asked with.
+    pub custom_data: Option<String>,
     pub schedule_id: Option<String>,
     /// Why a `FAILED` payment failed (`PaymentFailure`).
     pub failure: Option<SimFailure>,
@@ -58,13 +63,24 @@ pub struct SimSchedule {
     pub status: &'static str,
     pub revoked_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// `customData` of the scheduled payment.
+    pub custom_data: Option<String>,
+}
+
+/// A billing key, as the browser SDK's `requestIssueBillingKey` issues it.
+#[derive(Debug, Clone)]
+pub struct SimBillingKey {
+    /// `customer.id` it was issued for.
+    pub customer_id: Option<String>,
+    pub issued_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// The whole simulated store.
 #[derive(Debug, Default)]
 pub struct State {
     pub payments: HashMap<String, SimPayment>,
-    pub billing_keys: Vec<String>,
+    pub billing_keys: HashMap<String, SimBillingKey>,
     pub schedules: Vec<SimSchedule>,
     /// How many more charges of each billing key are declined.
     pub declines: HashMap<String, u32>,
@@ -74,6 +90,34 @@ pub struct State {
 pub type ChargeEvent = &'static str;
 
 impl State {
+    /// Issues `key` for `customer_id` at `at`, its next `declines` charges declined.
+    pub fn issue_billing_key(
+        &mut self,
+        key: &str,
+        customer_id: Option<&str>,
+        at: DateTime<Utc>,
+        declines: u32,
+    ) {
+        let issued = SimBillingKey {
+            customer_id: customer_id.map(str::to_owned),
+            issued_at: at,
+            deleted_at: None,
+        };
+        self.billing_keys.insert(key.to_owned(), issued);
+        self.declines.insert(key.to_owned(), declines);
+    }
+
+    /// `true` while one of `key`'s charges is still to be declined; uses it up.
+    pub fn take_decline(&mut self, key: &str) -> bool {
+        match self.declines.get_mut(key) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Schedules due at `now`, earliest first.
     pub fn due(&self, now: DateTime<Utc>) -> Vec<SimSchedule> {
         let mut due: Vec<_> = self
@@ -89,13 +133,7 @@ impl State {
     /// Charges `schedule` at `timeToPay`: a `PAID` payment with its id, or a `FAILED` one while
     /// its billing key has declines left.
     pub fn execute(&mut self, schedule: &SimSchedule) -> ChargeEvent {
-        let declined = match self.declines.get_mut(&schedule.billing_key) {
-            Some(left) if *left > 0 => {
-                *left -= 1;
-                true
-            }
-            _ => false,
-        };
+        let declined = self.take_decline(&schedule.billing_key);
         if let Some(stored) = self.schedules.iter_mut().find(|s| s.id == schedule.id) {
             stored.status = if declined { "FAILED" } else { "SUCCEEDED" };
             stored.completed_at = Some(schedule.time_to_pay);
@@ -112,6 +150,8 @@ impl State {
                 customer_id: schedule.customer_id.clone(),
                 paid_at: schedule.time_to_pay,
                 cancelled_at: None,
+                cancelled_amount: 0,
+                custom_data: schedule.custom_data.clone(),
                 schedule_id: Some(schedule.id.clone()),
                 failure: declined.then(SimFailure::insufficient_funds),
             },
