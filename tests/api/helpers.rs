@@ -300,6 +300,40 @@ impl TestApp {
         )
     }
 
+    /// `METHOD uri` with the admin bearer token, `headers` and a raw JSON `body`; the status, the
+    /// answer's headers and its JSON (`null` when it is not JSON).
+    pub async fn admin_with(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (StatusCode, poem::http::HeaderMap, Value) {
+        let mut request = match method {
+            "GET" => self.client.get(uri),
+            "PUT" => self.client.put(uri),
+            "DELETE" => self.client.delete(uri),
+            _ => self.client.post(uri),
+        };
+        request = request.header("authorization", format!("Bearer {ADMIN_TOKEN}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request
+            .content_type("application/json")
+            .body(body.to_owned())
+            .send()
+            .await;
+        let status = response.0.status();
+        let answer_headers = response.0.headers().clone();
+        let bytes = response.0.into_body().into_bytes().await.unwrap();
+        (
+            status,
+            answer_headers,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
     /// `POST uri` with the admin bearer token and a JSON `body` (raw text, so malformed bodies can
     /// be sent too); returns the status and the JSON answer.
     pub async fn admin_post(&self, uri: &str, body: &str) -> (StatusCode, Value) {

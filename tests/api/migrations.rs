@@ -73,6 +73,17 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "select * from public.stopped_months_for(array[gen_random_uuid()])",
         "select * from public.claim_lease('reconcile', 'me', 60)",
         "select * from public.release_lease('reconcile', 'me')",
+        "select * from public.plans()",
+        "select * from public.plan_by_id('pro')",
+        "select * from public.upsert_plan('{}', now())",
+        "select * from public.archive_plan('pro', now())",
+        "select * from public.set_next_terms('p', '{}'::jsonb)",
+        "select * from public.record_refund('p', 1)",
+        "select * from public.payment_method_of('p')",
+        "select * from public.set_payment_method('{}')",
+        "select * from public.claim_checkout('c', 'k', 'h', 'p', 60)",
+        "select * from public.complete_checkout('c', 'k', 201, '{}')",
+        "select * from public.release_checkout('c', 'k')",
     ];
     let writes = [
         "insert into public.payment (transaction_key, amount, status, start_at, end_at, end_grace_at, next_schedule_at, next_schedule_id) values ('x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
@@ -81,6 +92,9 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "insert into public.renewal_attempt (renewed_key, attempt, payment_id, failed_at) values ('x', 0, 'y', now())",
         "delete from public.renewal_attempt",
         "insert into public.reconcile_lease values ('reconcile', 'me', now())",
+        "insert into public.checkout (customer_id, idempotency_key, request_hash, payment_id) values ('c', 'k', 'h', 'p')",
+        "insert into public.payment_method (subscription_id, billing_key, updated_at) values ('s', 'bk', now())",
+        "update public.payment_method set billing_key = 'stolen'",
     ];
     let reads = [
         "select * from public.payment",

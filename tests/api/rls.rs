@@ -138,3 +138,95 @@ async fn anon_sees_nothing_and_only_service_role_writes() {
     .unwrap();
     assert_eq!(updated.len(), 2);
 }
+
+/// Active plans are public (a pricing page reads them with supabase-js and the anon key); archived
+/// ones and every write are not.
+#[tokio::test]
+async fn anyone_reads_active_plans_and_only_service_role_writes_them() {
+    let mut db = seeded().await;
+    sqlx::raw_sql(
+        "set role service_role;
+         select public.upsert_plan('{\"id\": \"basic\", \"name\": \"베이직\", \"amount\": 4900, \"currency\": \"KRW\", \"trial_days\": 0}', now());
+         select public.upsert_plan('{\"id\": \"pro\", \"name\": \"프로\", \"amount\": 9900, \"currency\": \"KRW\", \"trial_days\": 14, \"sort_order\": 1}', now());
+         select public.upsert_plan('{\"id\": \"old\", \"name\": \"옛\", \"amount\": 1000, \"currency\": \"KRW\", \"trial_days\": 0}', now());
+         select public.archive_plan('old', now());
+         reset role;",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let plans = "select id from public.plan order by sort_order, id";
+    let active = Ok(vec!["basic".to_owned(), "pro".to_owned()]);
+    assert_eq!(read_as(&mut db, "anon", None, plans).await, active);
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), plans).await,
+        active
+    );
+    assert_eq!(
+        read_as(&mut db, "service_role", None, plans).await.unwrap().len(),
+        3
+    );
+    for role in ["anon", "authenticated"] {
+        for write in [
+            "insert into public.plan (id, name, amount, currency) values ('x', 'x', 1, 'KRW') returning id",
+            "update public.plan set amount = 1 returning id",
+            "delete from public.plan returning id",
+            "select public.upsert_plan('{\"id\": \"x\"}', now())::text",
+            "select public.archive_plan('pro', now())::text",
+        ] {
+            assert_eq!(
+                read_as(&mut db, role, Some(USER_A), write).await,
+                Err("42501".to_owned()),
+                "{role}: {write}"
+            );
+        }
+    }
+}
+
+/// A customer reads their own card's summary, never its billing key, and nobody else's card.
+#[tokio::test]
+async fn a_customer_reads_their_cards_summary_but_never_a_billing_key() {
+    let mut db = seeded().await;
+    let seed = format!(
+        "set role service_role;
+         select public.set_payment_method('{{\"subscription_id\": \"pay_a\", \"customer_id\": \"{USER_A}\", \"billing_key\": \"bk_secret_a\", \"issuer\": \"SHINHAN\", \"brand\": \"VISA\", \"number\": \"4330-12**-****-1234\", \"updated_at\": \"2024-01-01T00:00:00Z\"}}');
+         select public.set_payment_method('{{\"subscription_id\": \"pay_b\", \"customer_id\": \"{USER_B}\", \"billing_key\": \"bk_secret_b\", \"updated_at\": \"2024-01-01T00:00:00Z\"}}');
+         reset role;"
+    );
+    sqlx::raw_sql(&seed).execute(&mut db).await.unwrap();
+    let summary = "select subscription_id || ' ' || number from public.payment_method";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), summary).await,
+        Ok(vec!["pay_a 4330-12**-****-1234".to_owned()])
+    );
+    let card_in_view = "select payment_method ->> 'brand' from public.subscription_v2";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), card_in_view).await,
+        Ok(vec!["VISA".to_owned()])
+    );
+    for statement in [
+        "select billing_key from public.payment_method",
+        "select * from public.payment_method",
+    ] {
+        assert_eq!(
+            read_as(&mut db, "authenticated", Some(USER_A), statement).await,
+            Err("42501".to_owned()),
+            "{statement}"
+        );
+    }
+    assert_eq!(
+        read_as(
+            &mut db,
+            "anon",
+            None,
+            "select subscription_id from public.payment_method"
+        )
+        .await,
+        Err("42501".to_owned())
+    );
+    let v2 = "select subscription_id || ' ' || status from public.subscription_v2 order by 1";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), v2).await,
+        Ok(vec!["pay_a past_due".to_owned()])
+    );
+}

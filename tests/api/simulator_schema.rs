@@ -49,7 +49,7 @@ fn apply_discriminators(value: &mut Value) {
     }
 }
 
-fn assert_valid(component: &str, value: &Value) {
+pub fn assert_valid(component: &str, value: &Value) {
     let validator = validator(component);
     let errors: Vec<String> = validator
         .iter_errors(value)
@@ -433,6 +433,22 @@ fn wiremock_fixtures_are_what_portone_schema_says() {
         ),
         ("billing_key_not_found.json", "BillingKeyNotFoundError"),
         ("unauthorized.json", "UnauthorizedError"),
+        ("billing_key_issued.json", "IssuedBillingKeyInfo"),
+        ("billing_key_deleted.json", "DeletedBillingKeyInfo"),
+        ("pay_with_billing_key.json", "PayWithBillingKeyResponse"),
+        ("pg_provider_declined.json", "PgProviderError"),
+        ("already_paid.json", "AlreadyPaidError"),
+        ("cancel_payment.json", "CancelPaymentResponse"),
+        ("partial_cancelled_payment.json", "PartialCancelledPayment"),
+        ("payment_already_cancelled.json", "PaymentAlreadyCancelledError"),
+        (
+            "cancel_amount_exceeds_cancellable.json",
+            "CancelAmountExceedsCancellableAmountError",
+        ),
+        (
+            "cancellable_amount_consistency_broken.json",
+            "CancellableAmountConsistencyBrokenError",
+        ),
     ] {
         assert_valid(component, &crate::helpers::fixture(file));
     }

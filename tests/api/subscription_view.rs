@@ -1,6 +1,7 @@
 //! The SQL read model agrees with the domain's: `public.subscription_status(payment, at)` gives
 //! `SubscriptionStatus::of` for every kind of month at instants on both sides of each boundary,
-//! and the `public.subscription` view gives what `Subscription::at` gives, on a real PostgreSQL.
+//! and the `public.subscription` and `public.subscription_v2` views give what `Subscription::at`
+//! gives, on a real PostgreSQL.
 
 use chrono::{DateTime, Duration, Utc};
 use portone_subscriptions::adapters::ledger::SqlLedger;
@@ -35,6 +36,14 @@ fn variants() -> Vec<(&'static str, &'static str)> {
             "cancelled_in_dunning",
             "renewal_attempts = 1, retry_payment_id = gen_random_uuid(), retry_at = $t0 + interval '31 days', \
              canceled_at = $t0 + interval '30 days 6 hours', end_grace_at = $t0 + interval '32 days'",
+        ),
+        ("trial", "status = 'Trial', amount = 0, next_amount = 9900"),
+        ("trial_cancelled", "status = 'Trial', amount = 0, canceled_at = $t0 + interval '1 day'"),
+        (
+            "trial_first_charge_failed",
+            "status = 'Trial', amount = 0, renewal_attempts = 1, retry_limit = 3, \
+             retry_payment_id = gen_random_uuid(), retry_at = $t0 + interval '31 days', \
+             end_grace_at = $t0 + interval '32 days'",
         ),
     ]
 }
@@ -102,7 +111,7 @@ async fn sql_status_agrees_with_the_domain_at_every_boundary() {
             seen.insert(sql);
         }
     }
-    assert_eq!(seen.len(), 6, "every status occurs: {seen:?}");
+    assert_eq!(seen.len(), 7, "every status occurs: {seen:?}");
 }
 
 #[tokio::test]
@@ -149,4 +158,50 @@ async fn the_view_shows_what_the_read_model_answers() {
     let at: DateTime<Utc> = view["next_charge"]["at"].as_str().unwrap().parse().unwrap();
     assert_eq!(Timestamp::from_utc(at), next.at);
     assert_eq!(view["attempts"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_v2_view_shows_a_trial_its_plan_and_its_first_charge_as_the_read_model_does() {
+    let url = shared().fresh_database().await;
+    let mut db = PgConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "select public.record_month(jsonb_build_object(
+           'transaction_key', 'trial-1', 'amount', 0, 'status', 'Trial', 'start_at', now(),
+           'end_at', now() + interval '14 days', 'end_grace_at', now() + interval '15 days',
+           'next_schedule_at', now() + interval '14 days 12 hours',
+           'next_schedule_id', '33333333-3333-5333-8333-333333333333', 'customer_id', 'user-1',
+           'order_name', '프로', 'currency', 'KRW', 'plan_id', 'pro', 'next_amount', 19900));
+         select public.set_payment_method(jsonb_build_object('subscription_id', 'trial-1',
+           'customer_id', 'user-1', 'billing_key', 'bk_1', 'brand', 'VISA', 'updated_at', now()));",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let ledger = SqlLedger::postgres(&postgres_settings(&url)).unwrap();
+    let rows = ledger.subscription("trial-1").await.unwrap().unwrap();
+    let now: DateTime<Utc> = sqlx::query_scalar("select now()")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let model = Subscription::at(&rows.months, &rows.attempts, Timestamp::from_utc(now)).unwrap();
+
+    let view: Value = sqlx::query_scalar("select to_jsonb(s) from public.subscription_v2 as s")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+
+    assert_eq!(model.status, SubscriptionStatus::Trialing);
+    assert_eq!(view["status"], "trialing");
+    assert_eq!(view["months"], model.months);
+    assert_eq!(view["months"], 0, "a trial is not a paid month");
+    assert_eq!(view["plan_id"], "pro");
+    let trial_end: DateTime<Utc> = view["trial_end_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(Some(Timestamp::from_utc(trial_end)), model.trial_end_at);
+    let next = model.next_charge.unwrap();
+    assert_eq!(view["next_charge"]["amount"], next.amount.value());
+    assert_eq!(view["next_charge"]["amount"], 19900);
+    assert_eq!(view["next_charge"]["plan_id"], "pro");
+    assert_eq!(view["payment_method"]["brand"], "VISA");
+    assert!(view["payment_method"].get("billing_key").is_none());
+    assert_eq!(view["refunded_amount"], Value::Null);
 }

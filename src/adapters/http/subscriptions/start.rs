@@ -99,7 +99,16 @@ fn start_bad_request(problem: poem::Error) -> StartResponse {
         let (body, challenge) = refusal.answer();
         return StartResponse::Unauthorized(body, challenge);
     }
-    StartResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    let missing_key = problem
+        .downcast_ref::<poem_openapi::error::ParseParamError>()
+        .is_some_and(|param| param.name == "Idempotency-Key");
+    let message = if missing_key {
+        "Idempotency-Key 헤더가 필요합니다 (1–255자의 보이는 ASCII 문자). 같은 요청을 다시 보낼 때는 같은 키를 쓰세요."
+            .to_owned()
+    } else {
+        problem.to_string()
+    };
+    StartResponse::BadRequest(error("BAD_REQUEST", message))
 }
 
 impl From<StartAnswer> for StartResponse {
