@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Response, Server};
+use secrecy::SecretString;
 
 use crate::adapters::clock::SystemClock;
 use crate::adapters::http;
@@ -16,10 +17,15 @@ use crate::adapters::ledger::SqlLedger;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::portone::RETRIED_OPERATIONS;
 use crate::adapters::random::ThreadRandom;
-use crate::config::{Config, Limits, SandboxSettings, WebhookSignatures, UNSAFE_UNSIGNED_WEBHOOKS_VAR};
+use crate::adapters::supabase_auth::UserTokens;
+use crate::config::{
+    AccessSettings, Config, Limits, SandboxSettings, UserTokenSettings, WebhookSignatures,
+    UNSAFE_UNSIGNED_WEBHOOKS_VAR,
+};
 use crate::domain::signature::SignatureError;
-use crate::ports::Adapters;
+use crate::ports::{Adapters, Clock};
 use crate::sandbox::api::SandboxApi;
+use crate::sandbox::auth_api::SandboxAuthApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
 use crate::service::reconcile::{
     ActionKind, Outcome, PassOptions, PassResult, ReconcileSettings, Reconciler,
@@ -95,6 +101,32 @@ pub fn reconcile_settings(config: &Config) -> ReconcileSettings {
     }
 }
 
+/// Who may call the API: `admin_token`, the signed-in users of `user_tokens`' project (their key
+/// set fetched with `http`), and `settings`' CORS origins and charge limit, timed by `clock`.
+pub fn access(
+    admin_token: Option<SecretString>,
+    settings: &AccessSettings,
+    user_tokens: Option<&UserTokenSettings>,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+) -> http::Access {
+    if let Some(tokens) = user_tokens {
+        tracing::info!(
+            issuer = tokens.issuer,
+            "Supabase access tokens of signed-in users are accepted"
+        );
+    }
+    http::Access {
+        admin_token,
+        user_tokens: user_tokens.map(|tokens| Arc::new(UserTokens::new(tokens, http, clock.clone()))),
+        cors_origins: settings.cors_origins.clone(),
+        charge_limiter: settings
+            .charge_limit
+            .and_then(|limit| http::ChargeLimiter::new(limit, clock))
+            .map(Arc::new),
+    }
+}
+
 /// A bound, not yet serving, HTTP server, and the metrics listener when `METRICS_ADDR` is set.
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -162,12 +194,14 @@ impl Application {
             }
             None => (Some(handle), None),
         };
-        let routes = http::production_routes(
-            &services,
+        let access = access(
             config.admin_api_token.clone(),
-            config.limits,
-            on_main_port,
+            &config.access,
+            config.access.user_tokens.as_ref(),
+            http_client(config)?,
+            Arc::new(SystemClock),
         );
+        let routes = http::production_routes(&services, access, config.limits, on_main_port);
         Ok(Self {
             acceptor,
             routes,
@@ -190,14 +224,18 @@ impl Application {
         let (services, sandbox) = Sandbox::start(port, settings).await?;
         let apis = (
             http::production_apis(&services, Limits::default(), true),
-            SandboxApi::new(sandbox),
+            SandboxApi::new(sandbox.clone()),
+            SandboxAuthApi::new(sandbox.clone()),
         );
         let document = http::document(apis).description(SANDBOX_DESCRIPTION);
-        let routes = http::serve(
-            document,
+        let access = access(
             Some(settings.admin_api_token.clone()),
-            Some(metrics_handle()),
+            &settings.access,
+            Some(&sandbox.user_tokens()?),
+            reqwest::Client::new(),
+            sandbox.clock.clone(),
         );
+        let routes = http::serve(document, access, Some(metrics_handle()));
         Ok(Self {
             acceptor,
             routes,

@@ -5,3 +5,4 @@ pub mod http;
 pub mod ledger;
 pub mod portone;
 pub mod random;
+pub mod supabase_auth;

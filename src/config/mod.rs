@@ -6,6 +6,7 @@
 //! Plain data, read at the edge: nothing here knows the services. A setting the operator left
 //! unset is `None`, and `startup` applies the service's own default.
 
+mod access;
 mod dunning;
 pub mod interval;
 mod limits;
@@ -23,6 +24,9 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::domain::dunning::DunningPolicy;
 use crate::domain::signature::WebhookSecret;
 
+pub use access::{
+    AccessSettings, ChargeLimit, UserTokenSettings, DEFAULT_CHARGE_LIMIT, DEFAULT_CHARGE_WINDOW,
+};
 pub use dunning::DUNNING_RETRY_DAYS_VAR;
 
 pub use limits::{Limits, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_WAIT};
@@ -90,6 +94,8 @@ pub struct Config {
     /// `RECONCILE_INTERVAL` (`15m`, `1h`, …): run a reconciliation pass this often in the
     /// service; unset (the default): never, leave it to a cron.
     pub reconcile_interval: Option<Duration>,
+    /// Supabase access tokens, CORS and the per-customer charge limit.
+    pub access: AccessSettings,
     /// `METRICS_ADDR` (`127.0.0.1:9100`, say): serve `GET /metrics` on this address only; unset
     /// (the default): on the main port.
     pub metrics_addr: Option<SocketAddr>,
@@ -156,6 +162,7 @@ impl Config {
                 interval
             }
         };
+        let access = access::read(&mut env);
         let metrics_addr = match env.optional("METRICS_ADDR") {
             None => None,
             Some(text) => {
@@ -191,6 +198,7 @@ impl Config {
             reconcile_margin: margin.map(Duration::from_secs),
             reconcile_concurrency: concurrency.map(|n| n.max(1)),
             reconcile_interval,
+            access,
             metrics_addr,
         })
     }

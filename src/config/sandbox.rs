@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use secrecy::SecretString;
 
+use super::access::{read_browser_access, AccessSettings};
 use super::dunning::read_dunning;
 use super::reader::Reader;
 use super::{read_webhook_secret, ConfigError};
@@ -26,6 +27,9 @@ pub struct SandboxSettings {
     pub admin_token_from_env: bool,
     /// `DUNNING_RETRY_DAYS`, as in production.
     pub dunning: DunningPolicy,
+    /// `CORS_ALLOWED_ORIGINS` and the charge limit, as in production; user tokens are the
+    /// sandbox's own (`POST /sandbox/auth/token`).
+    pub access: AccessSettings,
 }
 
 impl SandboxSettings {
@@ -38,6 +42,7 @@ impl SandboxSettings {
         let secret = read_webhook_secret(&mut env);
         let token = env.optional("ADMIN_API_TOKEN");
         let dunning = read_dunning(&mut env);
+        let access = read_browser_access(&mut env);
         env.finish()?;
         match (host, port, dunning) {
             (Some(host), Some(port), Some(dunning)) => Ok(Self {
@@ -47,6 +52,7 @@ impl SandboxSettings {
                 admin_token_from_env: token.is_some(),
                 admin_api_token: SecretString::from(token.unwrap_or_else(|| SANDBOX_ADMIN_TOKEN.to_owned())),
                 dunning,
+                access,
             }),
             _ => Err(ConfigError(vec!["HOST or PORT is malformed".to_owned()])),
         }

@@ -4,6 +4,8 @@
 //! advancing it executes due schedules and delivers their webhooks to the service itself.
 
 pub mod api;
+pub mod auth;
+pub mod auth_api;
 pub mod simulator;
 
 use std::sync::Arc;
@@ -39,6 +41,8 @@ pub struct Sandbox {
     pub simulator: Arc<Simulator>,
     pub clock: Arc<FixedClock>,
     pub ledger: InMemoryLedger,
+    /// Sign-in: the key that signs the sandbox's access tokens.
+    pub auth: auth::SandboxAuth,
     /// `http://127.0.0.1:{port}/api/portone` of this very process.
     webhook_url: String,
     secret: Option<SecretString>,
@@ -139,15 +143,26 @@ impl Sandbox {
                 .await
                 .map_err(|e| anyhow::anyhow!(e.detail))?;
         }
+        let project_url = Url::parse(&format!("http://127.0.0.1:{own_port}/sandbox"))?;
         let sandbox = Self {
             simulator,
             clock,
             ledger,
+            auth: auth::SandboxAuth::generate(project_url)?,
             webhook_url: format!("http://127.0.0.1:{own_port}/api/portone"),
             secret: webhook_secret,
             http,
         };
         Ok((services, Arc::new(sandbox)))
+    }
+
+    /// How the service verifies the sandbox's access tokens: as a Supabase project served by this
+    /// very process.
+    ///
+    /// # Errors
+    /// When the sandbox's URL cannot be a base URL.
+    pub fn user_tokens(&self) -> anyhow::Result<crate::config::UserTokenSettings> {
+        self.auth.settings().map_err(anyhow::Error::msg)
     }
 
     /// Moves the clock forward by `by`, then charges every schedule that fell due (earliest

@@ -5,6 +5,8 @@
 //!
 //! Both services of a process share one `Arc` of the ports.
 
+mod billing_key;
+mod caller;
 pub mod checkout;
 mod deadline;
 pub mod example;
@@ -24,6 +26,7 @@ mod verdict;
 mod webhook;
 
 pub use crate::domain::signature::{SignatureHeaders, WebhookSecret};
+pub use caller::Caller;
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
 pub use outcome::{EventKind, Verdict, WebhookOutcome};
 pub use subscriptions::{

@@ -1,6 +1,7 @@
 //! The schedule admin API (Bearer `ADMIN_API_TOKEN`): PortOne's payment schedules, read and
 //! revoked by id.
 
+use crate::adapters::http::auth::guarded;
 use std::sync::Arc;
 
 use poem_openapi::param::Path;
@@ -54,6 +55,14 @@ pub enum ScheduleResponse {
     /// was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     #[oai(status = 200)]
     Ok(Json<ScheduleView>),
     /// PortOne does not know this schedule.
@@ -81,6 +90,14 @@ pub enum RevokeResponse {
     /// was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// Revoked now, or already revoked before.
     #[oai(status = 200)]
     Ok(Json<RevokeView>),
@@ -156,3 +173,6 @@ impl<P: Ports> AdminApi<P> {
         }
     }
 }
+
+guarded!(ScheduleResponse, admin_only);
+guarded!(RevokeResponse, admin_only);

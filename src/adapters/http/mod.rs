@@ -15,17 +15,22 @@ mod request_id;
 mod schema;
 mod subscriptions;
 mod tags;
+mod throttle;
 mod webhook;
+
+use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
+use poem::http::Method;
+use poem::middleware::Cors;
 use poem::{EndpointExt, Response, Route};
 use poem_openapi::{OpenApi, OpenApiService};
 use secrecy::SecretString;
 
 pub use admin::AdminApi;
 pub use api_error::ApiError;
-pub use auth::{AdminToken, AuthRefused};
+pub use auth::{AuthRefused, Credentials};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use health::{HealthApi, ReadyApi};
 pub use metrics::{metrics_endpoint, metrics_route};
@@ -34,8 +39,10 @@ pub use reconcile::ReconcileApi;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use subscriptions::SubscriptionApi;
 pub use tags::ApiTags;
+pub use throttle::{ChargeLimiter, RetryAfter};
 pub use webhook::WebhookApi;
 
+use crate::adapters::supabase_auth::UserTokens;
 use crate::config::Limits;
 use crate::ports::Ports;
 use crate::service::Services;
@@ -81,36 +88,72 @@ fn probes<P: Ports>(services: &Services<P>, sandbox: bool) -> Probes<P> {
     (HealthApi::new(sandbox), ReadyApi::new(services.webhooks.clone()))
 }
 
-/// The production routes. The subscription and admin endpoints exist only when `admin_token` is
-/// set; `/metrics` only when `metrics` is given (not when it is served on `METRICS_ADDR`).
+/// Who may call the API besides PortOne, as the router applies it.
+#[derive(Clone, Default)]
+pub struct Access {
+    /// `ADMIN_API_TOKEN`; `None`: the subscription, plan and admin endpoints are not mounted.
+    pub admin_token: Option<SecretString>,
+    /// The Supabase project whose signed-in users' access tokens are accepted; `None`: only the
+    /// admin token.
+    pub user_tokens: Option<Arc<UserTokens>>,
+    /// `CORS_ALLOWED_ORIGINS`: browser pages of these exact origins may call the API; empty: no
+    /// CORS headers at all (a browser page of another origin cannot read the answers).
+    pub cors_origins: Vec<String>,
+    /// The per-customer limit of charge-triggering calls; `None`: no limit.
+    pub charge_limiter: Option<Arc<ChargeLimiter>>,
+}
+
+/// The production routes. The subscription, plan and admin endpoints exist only when
+/// `access.admin_token` is set; `/metrics` only when `metrics` is given (not when it is served on
+/// `METRICS_ADDR`).
 pub fn production_routes<P: Ports>(
     services: &Services<P>,
-    admin_token: Option<SecretString>,
+    access: Access,
     limits: Limits,
     metrics: Option<PrometheusHandle>,
 ) -> BoxEndpoint<'static, Response> {
-    match admin_token {
-        Some(token) => serve(
+    if access.admin_token.is_some() {
+        serve(
             document(production_apis(services, limits, false)),
-            Some(token),
+            access,
             metrics,
-        ),
-        None => {
-            let apis = (
-                WebhookApi::new(services.webhooks.clone(), limits),
-                probes(services, false),
-            );
-            serve(document(apis), None, metrics)
-        }
+        )
+    } else {
+        let apis = (
+            WebhookApi::new(services.webhooks.clone(), limits),
+            probes(services, false),
+        );
+        serve(document(apis), access, metrics)
     }
 }
 
+/// The CORS policy of `origins`: their pages may send the headers this API reads and read the
+/// headers it answers with; a preflight is answered for 10 minutes.
+fn cors(origins: &[String]) -> Cors {
+    Cors::new()
+        .allow_origins(origins.iter().map(String::as_str))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+        .allow_headers([
+            "authorization",
+            "content-type",
+            "idempotency-key",
+            REQUEST_ID_HEADER,
+        ])
+        .expose_headers([
+            "retry-after",
+            "idempotent-replayed",
+            "www-authenticate",
+            REQUEST_ID_HEADER,
+        ])
+        .max_age(600)
+}
+
 /// Serves `api` with Swagger UI at `/docs`, the spec at `/openapi.json`, `/metrics` from
-/// `metrics` when given, and a request id on every request; the admin token, when given, is what
-/// the bearer checks compare with.
+/// `metrics` when given, a request id on every request, and `access`: the credentials the bearer
+/// checks compare with, the charge limit, and CORS for its origins.
 pub fn serve<T: OpenApi + 'static>(
     api: OpenApiService<T, ()>,
-    admin_token: Option<SecretString>,
+    access: Access,
     metrics: Option<PrometheusHandle>,
 ) -> BoxEndpoint<'static, Response> {
     let docs = api.swagger_ui();
@@ -119,9 +162,19 @@ pub fn serve<T: OpenApi + 'static>(
     if let Some(handle) = metrics {
         route = route.at("/metrics", metrics_endpoint(handle));
     }
-    let route = route.nest("/", api);
-    match admin_token {
-        Some(token) => route.data(AdminToken(token)).with(RequestId).boxed(),
-        None => route.with(RequestId).boxed(),
+    let mut endpoint = route.nest("/", api).boxed();
+    if let Some(admin_token) = access.admin_token {
+        let credentials = Credentials {
+            admin_token,
+            user_tokens: access.user_tokens,
+        };
+        endpoint = endpoint.data(credentials).boxed();
     }
+    if let Some(limiter) = access.charge_limiter {
+        endpoint = endpoint.data(limiter).boxed();
+    }
+    if !access.cors_origins.is_empty() {
+        endpoint = endpoint.with(cors(&access.cors_origins)).boxed();
+    }
+    endpoint.with(RequestId).boxed()
 }

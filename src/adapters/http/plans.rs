@@ -2,6 +2,7 @@
 //! archive. A pricing page does not need this API: `anon` and `authenticated` may read active
 //! plans from `public.plan` with supabase-js.
 
+use crate::adapters::http::auth::{guarded, Guarded};
 use std::sync::Arc;
 
 use poem_openapi::param::Path;
@@ -10,7 +11,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 use super::api_error::{error, ApiError};
-use super::auth::{refused, AdminAuth};
+use super::auth::AdminAuth;
 use super::ApiTags;
 use crate::domain::plan::{Plan, PlanId, PlanTerms, PlanTermsError};
 use crate::ports::Ports;
@@ -89,7 +90,7 @@ fn upstream(failure: &UpstreamFailure) -> Json<ApiError> {
     )
 }
 
-/// Why terms were refused, in Korean.
+/// Why terms were in Korean.
 fn terms_problem(problem: &PlanTermsError) -> String {
     match problem {
         PlanTermsError::Name => "name이 비어 있습니다.".to_owned(),
@@ -102,11 +103,16 @@ fn terms_problem(problem: &PlanTermsError) -> String {
 
 #[derive(ApiResponse)]
 pub enum ListPlansResponse {
-    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
-    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
-    /// was sent.
+    /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+    /// a valid Supabase access token of a signed-in user (expired, bad signature, another
+    /// project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+    /// Bearer`, with `error="invalid_token"` when a token was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     #[oai(status = 200)]
     Ok(Json<PlanList>),
     /// Storage failed; retry.
@@ -122,6 +128,14 @@ pub enum PutPlanResponse {
     /// was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// Replaced (or already these terms: the same request twice changes nothing). Running
     /// subscriptions keep the terms they started with.
     #[oai(status = 200)]
@@ -140,9 +154,8 @@ pub enum PutPlanResponse {
 }
 
 fn put_bad_request(problem: poem::Error) -> PutPlanResponse {
-    if let Some(refusal) = refused(&problem) {
-        let (body, challenge) = refusal.answer();
-        return PutPlanResponse::Unauthorized(body, challenge);
+    if let Some(answer) = PutPlanResponse::guard(&problem) {
+        return answer;
     }
     PutPlanResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
@@ -154,6 +167,14 @@ pub enum ArchiveResponse {
     /// was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// Archived (or already archived): no new subscription starts on it; running ones go on.
     #[oai(status = 200)]
     Ok(Json<PlanModel>),
@@ -234,3 +255,7 @@ impl<P: Ports> PlanApi<P> {
         }
     }
 }
+
+guarded!(ListPlansResponse);
+guarded!(PutPlanResponse, admin_only);
+guarded!(ArchiveResponse, admin_only);

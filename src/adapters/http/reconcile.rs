@@ -2,6 +2,7 @@
 //! its report. A cron without shell access (Supabase's `pg_cron` with `pg_net`, say) calls this;
 //! the pass runs to its end even when the caller stops waiting.
 
+use crate::adapters::http::auth::{guarded, Guarded};
 use std::sync::Arc;
 
 use poem_openapi::param::Query;
@@ -11,7 +12,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use super::api_error::{error, ApiError};
-use super::auth::{refused, AdminAuth};
+use super::auth::AdminAuth;
 use super::ApiTags;
 use crate::ports::Ports;
 use crate::service::reconcile::{PassOptions, PassResult, Reconciler};
@@ -24,6 +25,14 @@ pub enum ReconcileResponse {
     /// was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// The pass finished and nothing failed. The report: `checked` (due and upcoming renewals,
     /// PortOne's schedules), `healed`, `left`, `failed`, and `actions` (one per gap, with its
     /// `kind`, `outcome`, `transaction_key`, `payment_id` and `detail`).
@@ -43,9 +52,8 @@ pub enum ReconcileResponse {
 }
 
 fn reconcile_bad_request(problem: poem::Error) -> ReconcileResponse {
-    if let Some(refusal) = refused(&problem) {
-        let (body, challenge) = refusal.answer();
-        return ReconcileResponse::Unauthorized(body, challenge);
+    if let Some(answer) = ReconcileResponse::guard(&problem) {
+        return answer;
     }
     ReconcileResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
@@ -97,3 +105,5 @@ impl<P: Ports> ReconcileApi<P> {
         }
     }
 }
+
+guarded!(ReconcileResponse, admin_only);

@@ -26,6 +26,32 @@ pub struct ChargeRequest {
     pub plan_id: Option<PlanId>,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted).
     pub idempotency_key: String,
+    /// `skipWebhook`: PortOne sends no webhook for this charge, because the caller handles its
+    /// answer itself (a card update's charge of a pending retry: a `Transaction.Failed` webhook
+    /// would count the customer's try as a dunning attempt).
+    pub skip_webhook: bool,
+}
+
+impl ChargeRequest {
+    /// The charge `schedule` would make, made now instead, with `idempotency_key`; `None` when
+    /// the schedule names no customer (PortOne's `customer.id` is sent with every charge).
+    pub fn now_instead_of(
+        schedule: &super::ScheduleRequest,
+        idempotency_key: String,
+        skip_webhook: bool,
+    ) -> Option<Self> {
+        Some(Self {
+            payment_id: PaymentId::parse(schedule.payment_id.to_string()).ok()?,
+            billing_key: schedule.billing_key.clone(),
+            order_name: schedule.order_name.clone(),
+            customer_id: schedule.customer_id.clone()?,
+            amount: schedule.amount,
+            currency: schedule.currency.clone(),
+            plan_id: schedule.plan_id.clone(),
+            idempotency_key,
+            skip_webhook,
+        })
+    }
 }
 
 /// A charge PortOne approved (`PayWithBillingKeyResponse.payment`).

@@ -1,6 +1,6 @@
 //! The simulator's `payWithBillingKey`, `getBillingKeyInfo` and `cancelPayment`, answered as
 //! PortOne's schema says, with PortOne's error `type`s: `BILLING_KEY_NOT_FOUND`,
-//! `BILLING_KEY_ALREADY_DELETED`, `ALREADY_PAID`, `PG_PROVIDER` (a decline, with `pgCode` and
+//! `BILLING_KEY_ALREADY_DELETED`, `ALREADY_PAID`, `PAYMENT_SCHEDULE_ALREADY_EXISTS`, `PG_PROVIDER` (a decline, with `pgCode` and
 //! `pgMessage`), `PAYMENT_NOT_FOUND`, `PAYMENT_ALREADY_CANCELLED`,
 //! `CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN`, `CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT`.
 
@@ -73,6 +73,20 @@ pub(super) fn pay(sim: Data<&Arc<Simulator>>, Path(payment_id): Path<String>, bo
         return answer(
             StatusCode::CONFLICT,
             json::error("ALREADY_PAID", "이미 결제된 결제 건입니다."),
+        );
+    }
+    // A paymentId with a live schedule cannot be paid now (`PayWithBillingKeyError`).
+    if state
+        .schedules
+        .iter()
+        .any(|s| s.payment_id == payment_id && s.status == "SCHEDULED")
+    {
+        return answer(
+            StatusCode::CONFLICT,
+            json::error(
+                "PAYMENT_SCHEDULE_ALREADY_EXISTS",
+                "결제 예약건이 이미 존재합니다.",
+            ),
         );
     }
     let declined = state.take_decline(&body.billing_key);

@@ -36,6 +36,9 @@ impl<P: Ports> Checkout<P> {
             plan_id: Some(plan.terms.id.clone()),
             // Derived from the payment: a repeat sends the same key, and PortOne replays.
             idempotency_key: format!("checkout-{}", ids.payment_id),
+            // The `Transaction.Paid` webhook that follows changes nothing, and heals a start
+            // whose process died between the charge and the record.
+            skip_webhook: false,
         };
         let charged = run
             .steps

@@ -9,7 +9,8 @@ use crate::domain::plan::{Plan, PlanId};
 use crate::domain::rejection::RejectionKind;
 use crate::domain::subscription::{Subscription, SubscriptionStatus};
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{BillingKeyStatus, Clock, PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
+use crate::ports::{Clock, PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
+use crate::service::billing_key::{judge, key_data};
 use crate::service::messages::{self, checkout as words};
 use crate::service::steps::Halt;
 
@@ -71,31 +72,15 @@ impl<P: Ports> Checkout<P> {
                 return Err(run.steps.fail(step, messages::billing_key_lookup_failed(&error)));
             }
         };
-        let data =
-            json!({ "status": status_name(&info.status), "customerId": info.customer_id, "card": info.card });
-        match &info.status {
-            BillingKeyStatus::Issued => {}
-            BillingKeyStatus::Deleted => {
-                let message = words::KEY_DELETED.to_owned();
-                let code = "BILLING_KEY_ALREADY_DELETED";
-                return Err(run.refuse(step, StartStatus::Conflict, code, message, Some(data)));
-            }
-            BillingKeyStatus::Other(_) => {
-                let message = words::KEY_NOT_ISSUED.to_owned();
-                return Err(run.refuse(
-                    step,
-                    StartStatus::Conflict,
-                    "BILLING_KEY_NOT_ISSUED",
-                    message,
-                    Some(data),
-                ));
-            }
-        }
-        if info.customer_id.as_deref() != Some(request.customer_id.as_str()) {
-            tracing::warn!("a billing key was offered for a customer it was not issued to");
-            let message = words::KEY_OF_ANOTHER_CUSTOMER.to_owned();
-            let code = "BILLING_KEY_CUSTOMER_MISMATCH";
-            return Err(run.refuse(step, StartStatus::Forbidden, code, message, Some(data)));
+        let data = key_data(&info);
+        if let Err(refusal) = judge(&info, &request.customer_id) {
+            let status = if refusal.forbidden {
+                StartStatus::Forbidden
+            } else {
+                StartStatus::Conflict
+            };
+            let message = refusal.message.to_owned();
+            return Err(run.refuse(step, status, refusal.code, message, Some(data)));
         }
         run.steps.succeed(step, words::KEY_OK, Some(data));
         Ok(info.card)
@@ -147,13 +132,5 @@ impl<P: Ports> Checkout<P> {
         let data = json!({ "earlierSubscriptions": earlier, "trial": trial });
         run.steps.succeed(step, message, Some(data));
         Ok(trial)
-    }
-}
-
-fn status_name(status: &BillingKeyStatus) -> &str {
-    match status {
-        BillingKeyStatus::Issued => "ISSUED",
-        BillingKeyStatus::Deleted => "DELETED",
-        BillingKeyStatus::Other(other) => other,
     }
 }

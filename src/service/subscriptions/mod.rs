@@ -7,6 +7,7 @@ mod admin;
 mod cancel;
 mod change;
 mod errors;
+mod ownership;
 mod read;
 mod refund;
 

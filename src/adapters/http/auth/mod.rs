@@ -1,8 +1,13 @@
-//! Who may call the subscription and admin endpoints: `Authorization: Bearer {ADMIN_API_TOKEN}`,
-//! compared in constant time. A missing or wrong token is answered 401 with a `WWW-Authenticate`
-//! challenge (`refusal`), before the operation runs.
+//! Who may call the subscription and admin endpoints, as `Authorization: Bearer <token>`:
+//! - the app's server, with `ADMIN_API_TOKEN` (compared in constant time): every operation;
+//! - a signed-in customer, with their Supabase access token (`supabase_auth`): the operations
+//!   taking [`CallerAuth`], on their own subscriptions only.
+//!
+//! A refusal is [`AuthRefused`], answered before the operation runs (`refusal`).
 
 mod refusal;
+
+use std::sync::Arc;
 
 use poem::Request;
 use poem_openapi::registry::{MetaSecurityScheme, Registry};
@@ -10,19 +15,54 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
-pub use refusal::{refused, AuthRefused};
+use crate::adapters::supabase_auth::{TokenError, UserTokens};
+use crate::service::Caller;
 
-/// The configured `ADMIN_API_TOKEN`, stored as request data by the router.
+pub(crate) use refusal::guarded;
+pub use refusal::{AuthRefused, Guarded};
+
+/// What bearer tokens are compared with, stored as request data by the router.
 #[derive(Clone)]
-pub struct AdminToken(pub SecretString);
+pub struct Credentials {
+    /// `ADMIN_API_TOKEN`.
+    pub admin_token: SecretString,
+    /// The Supabase project whose access tokens are accepted; `None`: only the admin token.
+    pub user_tokens: Option<Arc<UserTokens>>,
+}
 
-/// The security scheme's name in the OpenAPI document.
-const SCHEME: &str = "AdminAuth";
+/// The admin token's scheme in the OpenAPI document.
+const ADMIN_SCHEME: &str = "AdminAuth";
+/// The Supabase access token's scheme in the OpenAPI document.
+const USER_SCHEME: &str = "SupabaseAuth";
 
-/// `Authorization: Bearer {ADMIN_API_TOKEN}`, compared in constant time. Written out (not
-/// derived) so a refusal is [`AuthRefused`]: the derived checker can only say "authorization
-/// error", which the operations' bad-request handlers turned into a 400.
-pub struct AdminAuth(());
+fn register_schemes(registry: &mut Registry) {
+    let bearer = |description: &'static str, format: Option<&'static str>| MetaSecurityScheme {
+        ty: "http",
+        description: Some(description),
+        name: None,
+        key_in: None,
+        scheme: Some("bearer"),
+        bearer_format: format,
+        flows: None,
+        openid_connect_url: None,
+    };
+    registry.create_security_scheme(
+        ADMIN_SCHEME,
+        bearer(
+            "`Authorization: Bearer {ADMIN_API_TOKEN}`, compared in constant time: the app's server.",
+            None,
+        ),
+    );
+    registry.create_security_scheme(
+        USER_SCHEME,
+        bearer(
+            "`Authorization: Bearer {session.access_token}`: a signed-in user's Supabase access token \
+             (ES256/RS256 from the project's JWKS, or HS256 with SUPABASE_JWT_SECRET; iss, aud and role \
+             `authenticated`, exp checked). Acts as the customer `sub`, on their own subscriptions only.",
+            Some("JWT"),
+        ),
+    );
+}
 
 /// The token of `Authorization: Bearer <token>` (the scheme is case-insensitive, RFC 7235).
 fn bearer(request: &Request) -> Option<&str> {
@@ -32,29 +72,54 @@ fn bearer(request: &Request) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// Who `request` comes from. The reason of a refusal is logged, never the token.
+async fn identify(request: &Request) -> Result<Caller, AuthRefused> {
+    let token = bearer(request).ok_or(AuthRefused::Missing)?;
+    let Some(credentials) = request.data::<Credentials>() else {
+        return Err(AuthRefused::InvalidToken("no credentials are configured"));
+    };
+    if bool::from(
+        token
+            .as_bytes()
+            .ct_eq(credentials.admin_token.expose_secret().as_bytes()),
+    ) {
+        return Ok(Caller::Admin);
+    }
+    let Some(users) = &credentials.user_tokens else {
+        tracing::info!(reason = "not the admin token", "bearer token refused");
+        return Err(AuthRefused::InvalidToken("not the admin token"));
+    };
+    match users.verify(token).await {
+        Ok(user) => Ok(Caller::Customer(user.user_id)),
+        Err(TokenError::Refused(reason)) => {
+            tracing::info!(reason, "bearer token refused");
+            Err(AuthRefused::InvalidToken(reason))
+        }
+        Err(TokenError::Unavailable) => {
+            tracing::warn!("a bearer token could not be judged: the signing keys are unavailable");
+            Err(AuthRefused::KeysUnavailable)
+        }
+    }
+}
+
+/// Operations only the app's server may call (refunds, plan writes, schedule admin, reconcile):
+/// the admin token, or 401; a customer's valid token gets 403.
+pub struct AdminAuth(());
+
+/// Operations a signed-in customer may call too: the caller, admin or customer.
+pub struct CallerAuth(pub Caller);
+
 impl<'a> ApiExtractor<'a> for AdminAuth {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
     type ParamType = ();
     type ParamRawType = ();
 
     fn register(registry: &mut Registry) {
-        registry.create_security_scheme(
-            SCHEME,
-            MetaSecurityScheme {
-                ty: "http",
-                description: Some("`Authorization: Bearer {ADMIN_API_TOKEN}`, compared in constant time."),
-                name: None,
-                key_in: None,
-                scheme: Some("bearer"),
-                bearer_format: None,
-                flows: None,
-                openid_connect_url: None,
-            },
-        );
+        register_schemes(registry);
     }
 
     fn security_schemes() -> Vec<&'static str> {
-        vec![SCHEME]
+        vec![ADMIN_SCHEME]
     }
 
     async fn from_request(
@@ -62,17 +127,34 @@ impl<'a> ApiExtractor<'a> for AdminAuth {
         _body: &mut poem::RequestBody,
         _options: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let Some(token) = bearer(request) else {
-            return Err(AuthRefused::Missing.into());
-        };
-        let matches = request.data::<AdminToken>().is_some_and(|expected| {
-            bool::from(token.as_bytes().ct_eq(expected.0.expose_secret().as_bytes()))
-        });
-        if matches {
-            Ok(Self(()))
-        } else {
-            tracing::info!(reason = "not the admin token", "bearer token refused");
-            Err(AuthRefused::InvalidToken("not the admin token").into())
+        match identify(request).await? {
+            Caller::Admin => Ok(Self(())),
+            Caller::Customer(_) => {
+                tracing::info!("a customer's token on an admin-only operation");
+                Err(AuthRefused::AdminOnly.into())
+            }
         }
+    }
+}
+
+impl<'a> ApiExtractor<'a> for CallerAuth {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        register_schemes(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![ADMIN_SCHEME, USER_SCHEME]
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut poem::RequestBody,
+        _options: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        Ok(Self(identify(request).await?))
     }
 }

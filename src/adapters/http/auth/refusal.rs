@@ -1,16 +1,21 @@
 //! Why a request's credentials were refused, answered as RFC 6750 says
 //! (<https://www.rfc-editor.org/rfc/rfc6750#section-3>): 401 with a `WWW-Authenticate: Bearer`
-//! challenge, `error="invalid_token"` when a token was sent but not accepted.
+//! challenge, `error="invalid_token"` when a token was sent but not accepted; 403 with
+//! `error="insufficient_scope"` when a signed-in customer calls an admin-only operation; 503 with
+//! `Retry-After` when a token cannot be judged because Supabase's signing keys cannot be fetched.
 
-use poem::http::header::WWW_AUTHENTICATE;
+use poem::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
+use poem_openapi::payload::Json;
 
-use super::super::api_error::error;
+use super::super::api_error::{error, ApiError};
 
-/// A missing or refused bearer token: the extractor's error, turned into the documented 401 by
-/// every protected operation (its `Unauthorized` answer, or this error's own response where an
-/// operation has no handler for bad requests).
+/// Seconds a caller waits before trying again when the signing keys were unavailable.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
+/// A refused caller: the extractors' error, turned into the documented answer by every protected
+/// operation's bad-request handler ([`Guarded::guard`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AuthRefused {
     /// No `Authorization: Bearer …` header.
@@ -20,47 +25,143 @@ pub enum AuthRefused {
     /// token.
     #[error("invalid bearer token: {0}")]
     InvalidToken(&'static str),
+    /// A signed-in customer's token on an operation only the app's server may call.
+    #[error("a customer's token on an admin-only operation")]
+    AdminOnly,
+    /// Supabase's signing keys could not be fetched, so the token could not be judged.
+    #[error("signing keys unavailable")]
+    KeysUnavailable,
 }
 
 impl AuthRefused {
-    /// The `WWW-Authenticate` challenge.
+    /// The `WWW-Authenticate` challenge of a 401 or 403.
     pub fn challenge(self) -> &'static str {
         match self {
-            Self::Missing => "Bearer",
+            Self::Missing | Self::KeysUnavailable => "Bearer",
             Self::InvalidToken(_) => "Bearer error=\"invalid_token\"",
+            Self::AdminOnly => "Bearer error=\"insufficient_scope\"",
         }
     }
 
-    /// The Korean message of the answer.
-    pub fn message(self) -> &'static str {
+    /// The HTTP status.
+    pub fn status(self) -> StatusCode {
         match self {
-            Self::Missing => "Authorization: Bearer 토큰이 필요합니다.",
-            Self::InvalidToken(_) => "토큰이 올바르지 않거나 만료되었습니다.",
+            Self::Missing | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Self::AdminOnly => StatusCode::FORBIDDEN,
+            Self::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
-    /// `{code: "UNAUTHORIZED", message}` and the challenge: the parts of every protected
-    /// operation's 401 answer.
-    pub fn answer(self) -> (poem_openapi::payload::Json<super::super::ApiError>, String) {
-        (error("UNAUTHORIZED", self.message()), self.challenge().to_owned())
+    /// `{code, message}`: a stable code and a Korean message.
+    pub fn body(self) -> Json<ApiError> {
+        match self {
+            Self::Missing => error("UNAUTHORIZED", "Authorization: Bearer 토큰이 필요합니다."),
+            Self::InvalidToken(_) => error("UNAUTHORIZED", "토큰이 올바르지 않거나 만료되었습니다."),
+            Self::AdminOnly => error(
+                "FORBIDDEN",
+                "이 작업은 앱 서버(ADMIN_API_TOKEN)만 할 수 있습니다. 로그인한 사용자의 토큰으로는 할 수 없습니다.",
+            ),
+            Self::KeysUnavailable => error(
+                "AUTH_UNAVAILABLE",
+                "Supabase 서명 키를 가져오지 못해 토큰을 확인할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+            ),
+        }
+    }
+
+    /// The answer in `R`'s documented variants.
+    pub fn answer<R: Guarded>(self) -> R {
+        match self.status() {
+            StatusCode::FORBIDDEN => R::forbidden(self.body(), self.challenge().to_owned()),
+            StatusCode::SERVICE_UNAVAILABLE => R::unavailable(self.body(), RETRY_AFTER_SECONDS.to_owned()),
+            _ => R::unauthorized(self.body(), self.challenge().to_owned()),
+        }
     }
 }
 
 impl poem::error::ResponseError for AuthRefused {
     fn status(&self) -> StatusCode {
-        StatusCode::UNAUTHORIZED
+        (*self).status()
     }
 
     fn as_response(&self) -> Response {
-        let (body, challenge) = self.answer();
-        body.with_status(StatusCode::UNAUTHORIZED)
-            .with_header(WWW_AUTHENTICATE, challenge)
-            .into_response()
+        let response = self.body().with_status(self.status());
+        match self {
+            Self::KeysUnavailable => response
+                .with_header(RETRY_AFTER, RETRY_AFTER_SECONDS)
+                .into_response(),
+            _ => response
+                .with_header(WWW_AUTHENTICATE, self.challenge())
+                .into_response(),
+        }
     }
 }
 
-/// The refusal inside `error`, when `error` is one: what a `bad_request_handler` checks first so
-/// that a refused token is answered 401, never 400.
-pub fn refused(error: &poem::Error) -> Option<AuthRefused> {
-    error.downcast_ref::<AuthRefused>().copied()
+/// An operation's answers to a refused caller: what its `bad_request_handler` returns first.
+pub trait Guarded: Sized {
+    /// 401, with the `WWW-Authenticate` challenge.
+    fn unauthorized(body: Json<ApiError>, challenge: String) -> Self;
+    /// 503 with `Retry-After` (seconds).
+    fn unavailable(body: Json<ApiError>, retry_after: String) -> Self;
+    /// 403 for an admin-only operation called with a customer's token, with the challenge.
+    /// Only admin-only operations refuse so (they override this); an operation a customer may
+    /// call never does, and would answer 401.
+    fn forbidden(body: Json<ApiError>, challenge: String) -> Self {
+        Self::unauthorized(body, challenge)
+    }
+
+    /// The answer to `problem` when the caller was refused; `None` for any other bad request.
+    fn guard(problem: &poem::Error) -> Option<Self> {
+        problem
+            .downcast_ref::<AuthRefused>()
+            .map(|refusal| refusal.answer())
+    }
 }
+
+/// Implements [`Guarded`] for an answer enum with the variants
+/// `Unauthorized(Json<ApiError>, String)` (401) and `AuthUnavailable(Json<ApiError>, String)`
+/// (503) and, for an admin-only operation (`admin_only`), `AdminOnly(Json<ApiError>, String)`
+/// (403).
+macro_rules! guarded {
+    ($answer:ty) => {
+        impl $crate::adapters::http::auth::Guarded for $answer {
+            fn unauthorized(
+                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
+                challenge: String,
+            ) -> Self {
+                Self::Unauthorized(body, challenge)
+            }
+
+            fn unavailable(
+                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
+                retry_after: String,
+            ) -> Self {
+                Self::AuthUnavailable(body, retry_after)
+            }
+        }
+    };
+    ($answer:ty, admin_only) => {
+        impl $crate::adapters::http::auth::Guarded for $answer {
+            fn unauthorized(
+                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
+                challenge: String,
+            ) -> Self {
+                Self::Unauthorized(body, challenge)
+            }
+
+            fn unavailable(
+                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
+                retry_after: String,
+            ) -> Self {
+                Self::AuthUnavailable(body, retry_after)
+            }
+
+            fn forbidden(
+                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
+                challenge: String,
+            ) -> Self {
+                Self::AdminOnly(body, challenge)
+            }
+        }
+    };
+}
+pub(crate) use guarded;

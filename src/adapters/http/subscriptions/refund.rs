@@ -1,5 +1,6 @@
 //! `POST /api/subscriptions/{subscription_id}/refund`: its request and answers.
 
+use crate::adapters::http::auth::{guarded, Guarded};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
@@ -7,7 +8,6 @@ use serde_json::Value;
 use super::model::{row, SubscriptionModel};
 use super::responses::{failed, Failed};
 use crate::adapters::http::api_error::{error, ApiError};
-use crate::adapters::http::auth::refused;
 use crate::service::{Refunded, SubscriptionError};
 
 /// A refund of the latest paid month.
@@ -50,6 +50,14 @@ pub enum RefundResponse {
     /// was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     #[oai(status = 200)]
     Ok(Json<RefundView>),
     /// A blank `reason`, an amount of 0 or less, or a body that is not the documented JSON.
@@ -69,9 +77,8 @@ pub enum RefundResponse {
 }
 
 fn refund_bad_request(problem: poem::Error) -> RefundResponse {
-    if let Some(refusal) = refused(&problem) {
-        let (body, challenge) = refusal.answer();
-        return RefundResponse::Unauthorized(body, challenge);
+    if let Some(answer) = RefundResponse::guard(&problem) {
+        return answer;
     }
     RefundResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
@@ -97,3 +104,5 @@ impl From<Result<Refunded, SubscriptionError>> for RefundResponse {
         }
     }
 }
+
+guarded!(RefundResponse, admin_only);

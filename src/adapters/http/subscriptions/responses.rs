@@ -1,13 +1,13 @@
 //! The answers of the subscription endpoints, one `ApiResponse` per kind of operation; every
 //! status is decided here, from the service's results.
 
+use crate::adapters::http::auth::{guarded, Guarded};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
 use super::model::{row, AttemptModel, SubscriptionModel};
 use crate::adapters::http::api_error::{error, ApiError};
-use crate::adapters::http::auth::refused;
 use crate::service::{SubscriptionChange, SubscriptionDetail, SubscriptionError};
 
 /// A subscription after cancel, resume or a plan change.
@@ -83,11 +83,16 @@ fn upstream(detail: &str) -> Json<ApiError> {
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "change_bad_request")]
 pub enum ChangeResponse {
-    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
-    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
-    /// was sent.
+    /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+    /// a valid Supabase access token of a signed-in user (expired, bad signature, another
+    /// project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+    /// Bearer`, with `error="invalid_token"` when a token was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// Done (or already in that state).
     #[oai(status = 200)]
     Ok(Json<ChangedView>),
@@ -111,9 +116,8 @@ pub enum ChangeResponse {
 }
 
 fn change_bad_request(problem: poem::Error) -> ChangeResponse {
-    if let Some(refusal) = refused(&problem) {
-        let (body, challenge) = refusal.answer();
-        return ChangeResponse::Unauthorized(body, challenge);
+    if let Some(answer) = ChangeResponse::guard(&problem) {
+        return answer;
     }
     ChangeResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
@@ -138,11 +142,16 @@ impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
 
 #[derive(ApiResponse)]
 pub enum DetailResponse {
-    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
-    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
-    /// was sent.
+    /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+    /// a valid Supabase access token of a signed-in user (expired, bad signature, another
+    /// project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+    /// Bearer`, with `error="invalid_token"` when a token was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     #[oai(status = 200)]
     Ok(Json<DetailView>),
     /// No subscription has this id, and no month this `transaction_key`.
@@ -170,11 +179,16 @@ impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "list_bad_request")]
 pub enum ListResponse {
-    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
-    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
-    /// was sent.
+    /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+    /// a valid Supabase access token of a signed-in user (expired, bad signature, another
+    /// project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+    /// Bearer`, with `error="invalid_token"` when a token was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// The customer's subscriptions (none is an empty list).
     #[oai(status = 200)]
     Ok(Json<ListView>),
@@ -187,9 +201,8 @@ pub enum ListResponse {
 }
 
 fn list_bad_request(problem: poem::Error) -> ListResponse {
-    if let Some(refusal) = refused(&problem) {
-        let (body, challenge) = refusal.answer();
-        return ListResponse::Unauthorized(body, challenge);
+    if let Some(answer) = ListResponse::guard(&problem) {
+        return answer;
     }
     ListResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
 }
@@ -208,3 +221,7 @@ impl From<Result<Vec<crate::domain::subscription::Subscription>, SubscriptionErr
         }
     }
 }
+
+guarded!(ChangeResponse);
+guarded!(DetailResponse);
+guarded!(ListResponse);

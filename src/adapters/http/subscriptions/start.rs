@@ -1,13 +1,13 @@
 //! `POST /api/subscriptions`: its request and answers. The service builds each answer as the JSON
 //! it stores for repeats; here it is read back into the documented shape.
 
+use crate::adapters::http::auth::{guarded, Guarded};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ParseFromJSON;
 use poem_openapi::{ApiResponse, Object};
 
 use super::model::SubscriptionModel;
 use crate::adapters::http::api_error::{error, ApiError};
-use crate::adapters::http::auth::refused;
 use crate::adapters::http::schema::ChecklistEntry;
 use crate::service::checkout::{StartAnswer, StartStatus};
 
@@ -49,10 +49,16 @@ pub struct StartResult {
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "start_bad_request")]
 pub enum StartResponse {
-    /// Missing or refused `Authorization: Bearer …` (RFC 6750), answered before the operation
-    /// runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+    /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+    /// a valid Supabase access token of a signed-in user (expired, bad signature, another
+    /// project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+    /// Bearer`, with `error="invalid_token"` when a token was sent.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// Started: charged and recorded (`active`), or the trial began (`trialing`).
     /// `Idempotent-Replayed: true` when this is the answer of an earlier request with the same
     /// `Idempotency-Key`.
@@ -95,9 +101,8 @@ pub enum StartResponse {
 }
 
 fn start_bad_request(problem: poem::Error) -> StartResponse {
-    if let Some(refusal) = refused(&problem) {
-        let (body, challenge) = refusal.answer();
-        return StartResponse::Unauthorized(body, challenge);
+    if let Some(answer) = StartResponse::guard(&problem) {
+        return answer;
     }
     let missing_key = problem
         .downcast_ref::<poem_openapi::error::ParseParamError>()
@@ -142,3 +147,5 @@ impl From<StartAnswer> for StartResponse {
         }
     }
 }
+
+guarded!(StartResponse);

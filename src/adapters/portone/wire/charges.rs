@@ -27,6 +27,9 @@ pub(in crate::adapters::portone) struct PayWithBillingKeyBody<'a> {
     custom_data: Option<String>,
     amount: Total,
     currency: &'a str,
+    /// Sent only when `true` (PortOne's default is `false`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    skip_webhook: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,6 +56,7 @@ impl<'a> PayWithBillingKeyBody<'a> {
                 total: request.amount.value(),
             },
             currency: request.currency.as_str(),
+            skip_webhook: request.skip_webhook,
         }
     }
 }
