@@ -517,6 +517,8 @@ async fn a_fresh_process_exports_every_known_series_at_zero() {
         "portone_subscriptions_dunning_retries_scheduled_total",
         "portone_subscriptions_dunning_recovered_total",
         "portone_subscriptions_dunning_lapsed_total",
+        "portone_subscriptions_charge_calls_limited_total",
+        "portone_subscriptions_tokens_refused_total",
         "portone_subscriptions_webhooks_in_flight",
     ] {
         zero(name, &[]);

@@ -32,6 +32,12 @@ impl Step {
     pub const RECORD_REFUND: Self = Self::new("record_refund", "4. Supabase 환불 금액 기록");
     pub const KEEP_NEXT_SCHEDULE: Self = Self::new("keep_next_schedule", "5. 다음달 구독 유지");
 
+    pub const CHECK_SUBSCRIPTION: Self = Self::new("check_subscription", "1. 구독 상태 확인");
+    pub const REVOKE_PENDING_CHARGE: Self = Self::new("revoke_pending_charge", "3. 예약된 결제 취소");
+    pub const SAVE_PAYMENT_METHOD: Self = Self::new("save_payment_method", "4. Supabase 결제 수단 저장");
+    pub const SCHEDULE_WITH_NEW_CARD: Self = Self::new("schedule_with_new_card", "5. 새 카드로 결제 예약");
+    pub const CHARGE_RETRY_NOW: Self = Self::new("charge_retry_now", "5. 새 카드로 재결제");
+
     const fn new(code: &'static str, title: &'static str) -> Self {
         Self { code, title }
     }
@@ -98,6 +104,40 @@ pub const TRIAL_FLOW: [Step; 5] = [
     Step::CHECK_CUSTOMER,
     Step::SAVE_TRIAL,
     Step::SCHEDULE_FIRST_CHARGE,
+];
+
+/// A card update (`POST /api/subscriptions/{id}/payment-method`) outside dunning: the checks,
+/// the pending charge revoked, the new card stored, the same charge scheduled on it.
+pub const CARD_UPDATE_FLOW: [Step; 5] = [
+    Step::CHECK_SUBSCRIPTION,
+    Step::CHECK_BILLING_KEY,
+    Step::REVOKE_PENDING_CHARGE,
+    Step::SAVE_PAYMENT_METHOD,
+    Step::SCHEDULE_WITH_NEW_CARD,
+];
+
+/// A card update during dunning: steps 1–4 as in [`CARD_UPDATE_FLOW`], the pending retry charged
+/// now on the new card, then what the `Transaction.Paid` webhook does.
+pub const CARD_RECOVERY_FLOW: [Step; 8] = [
+    Step::CHECK_SUBSCRIPTION,
+    Step::CHECK_BILLING_KEY,
+    Step::REVOKE_PENDING_CHARGE,
+    Step::SAVE_PAYMENT_METHOD,
+    Step::CHARGE_RETRY_NOW,
+    Step::FETCH_PAYMENT.titled("6. 결제 정보 조회"),
+    Step::SAVE_PAYMENT.titled("7. Supabase payment 테이블 저장"),
+    Step::SCHEDULE_NEXT_PAYMENT.titled("8. 다음달 구독 예약"),
+];
+
+/// A card update during dunning whose charge was declined: steps 1–5 as in
+/// [`CARD_RECOVERY_FLOW`], then the retry scheduled again, on the new card, at its own time.
+pub const CARD_DECLINED_FLOW: [Step; 6] = [
+    Step::CHECK_SUBSCRIPTION,
+    Step::CHECK_BILLING_KEY,
+    Step::REVOKE_PENDING_CHARGE,
+    Step::SAVE_PAYMENT_METHOD,
+    Step::CHARGE_RETRY_NOW,
+    Step::SCHEDULE_RETRY.titled("6. 새 카드로 재결제 다시 예약"),
 ];
 
 /// Outcome of one step.

@@ -210,6 +210,14 @@ impl PaymentRecord {
         }
     }
 
+    /// The subscription this month belongs to: its stored `subscription_id`, else (a month not
+    /// stored yet, or the first month itself) its own `transaction_key`.
+    pub fn subscription_key(&self) -> String {
+        self.subscription_id
+            .clone()
+            .unwrap_or_else(|| self.transaction_key.to_string())
+    }
+
     /// What the next charge is charged: the plan change's terms, else this month's own. The one
     /// place that resolves them: every schedule request and the read model's `next_charge` use it.
     pub fn next_charge_terms(&self) -> ChargeTerms {

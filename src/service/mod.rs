@@ -7,6 +7,7 @@
 
 mod billing_key;
 mod caller;
+pub mod card_update;
 pub mod checkout;
 mod deadline;
 pub mod example;
@@ -38,6 +39,7 @@ pub use webhook::{BodyFormat, WebhookInput, WebhookService};
 use std::sync::Arc;
 
 use crate::ports::Ports;
+use card_update::CardUpdate;
 use checkout::Checkout;
 use plans::PlanCatalog;
 use reconcile::{ReconcileSettings, Reconciler};
@@ -48,6 +50,7 @@ pub struct Services<P> {
     pub subscriptions: Arc<SubscriptionService<P>>,
     pub reconciler: Arc<Reconciler<P>>,
     pub checkout: Arc<Checkout<P>>,
+    pub cards: Arc<CardUpdate<P>>,
     pub plans: Arc<PlanCatalog<P>>,
 }
 
@@ -61,6 +64,7 @@ impl<P: Ports> Services<P> {
         Self {
             reconciler: Arc::new(Reconciler::new(webhooks.clone(), ReconcileSettings::default())),
             checkout: Arc::new(Checkout::new(webhooks.clone())),
+            cards: Arc::new(CardUpdate::new(webhooks.clone())),
             plans: Arc::new(plans),
             webhooks,
             subscriptions: Arc::new(subscriptions),
@@ -81,6 +85,7 @@ impl<P> Clone for Services<P> {
             subscriptions: self.subscriptions.clone(),
             reconciler: self.reconciler.clone(),
             checkout: self.checkout.clone(),
+            cards: self.cards.clone(),
             plans: self.plans.clone(),
         }
     }

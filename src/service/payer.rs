@@ -68,11 +68,7 @@ pub async fn payer_of<P: Ports>(
     month: &PaymentRecord,
     known: Option<&Payment>,
 ) -> Result<Option<Payer>, PayerError> {
-    let subscription = month
-        .subscription_id
-        .clone()
-        .unwrap_or_else(|| month.transaction_key.to_string());
-    if let Some(method) = ports.ledger().payment_method(&subscription).await? {
+    if let Some(method) = ports.ledger().payment_method(&month.subscription_key()).await? {
         return Ok(Some(Payer::of_method(&method)));
     }
     if let Some(payment) = known {

@@ -38,6 +38,10 @@ pub const DUNNING_RECOVERED: &str = "portone_subscriptions_dunning_recovered_tot
 /// `portone_subscriptions_dunning_lapsed_total`.
 pub const DUNNING_LAPSED: &str = "portone_subscriptions_dunning_lapsed_total";
 /// `portone_subscriptions_reconcile_passes_total{result}`.
+/// Charge-triggering calls (start, card update) refused with 429 by the per-customer limit.
+pub const CHARGE_CALLS_LIMITED: &str = "portone_subscriptions_charge_calls_limited_total";
+/// Bearer tokens that were neither the admin token nor a valid Supabase access token.
+pub const TOKENS_REFUSED: &str = "portone_subscriptions_tokens_refused_total";
 pub const RECONCILE_PASSES: &str = "portone_subscriptions_reconcile_passes_total";
 /// `portone_subscriptions_reconcile_items_total{kind, outcome}`.
 pub const RECONCILE_ITEMS: &str = "portone_subscriptions_reconcile_items_total";
@@ -130,6 +134,14 @@ fn describe() {
         DUNNING_LAPSED,
         "Subscriptions lapsed because no retry was left or could succeed."
     );
+    describe_counter!(
+        CHARGE_CALLS_LIMITED,
+        "Charge-triggering calls refused by the per-customer limit (per replica)."
+    );
+    describe_counter!(
+        TOKENS_REFUSED,
+        "Bearer tokens refused: neither the admin token nor a valid Supabase access token."
+    );
     describe_counter!(RECONCILE_PASSES, "Reconciliation passes, by result.");
     describe_counter!(
         RECONCILE_ITEMS,
@@ -169,6 +181,8 @@ pub fn export_at_zero(known: &KnownSeries<'_>) {
         DUNNING_RETRIES,
         DUNNING_RECOVERED,
         DUNNING_LAPSED,
+        CHARGE_CALLS_LIMITED,
+        TOKENS_REFUSED,
     ] {
         counter!(name).increment(0);
     }
@@ -288,6 +302,16 @@ pub fn dunning_recovered() {
 /// A subscription lapsed: every retry failed, or none can succeed.
 pub fn dunning_lapsed() {
     counter!(DUNNING_LAPSED).increment(1);
+}
+
+/// A charge-triggering call refused by the per-customer limit.
+pub fn charge_calls_limited() {
+    counter!(CHARGE_CALLS_LIMITED).increment(1);
+}
+
+/// A bearer token refused (the reason is logged, never the token).
+pub fn token_refused() {
+    counter!(TOKENS_REFUSED).increment(1);
 }
 
 /// A reconciliation pass ended: `result` is `succeeded`, `failed` or `skipped` (the lease was

@@ -13,10 +13,13 @@ use portone_subscriptions::adapters::http::production_routes;
 use portone_subscriptions::adapters::ledger::SqlLedger;
 use portone_subscriptions::adapters::portone::PortOneClient;
 use portone_subscriptions::adapters::random::SeededRandom;
-use portone_subscriptions::config::{Limits, PostgresSettings};
-use portone_subscriptions::ports::Adapters;
+use portone_subscriptions::config::{
+    AccessSettings, ChargeLimit, Limits, PostgresSettings, UserTokenSettings,
+};
+use portone_subscriptions::ports::{Adapters, Clock};
 use portone_subscriptions::service::reconcile::{ReconcileSettings, Reconciler};
 use portone_subscriptions::service::{Services, WebhookSecret, WebhookService};
+use portone_subscriptions::startup::access;
 
 /// The ports every HTTP test app runs on.
 pub type TestPorts = Adapters<PortOneClient, SqlLedger, Arc<FixedClock>, SeededRandom>;
@@ -86,6 +89,12 @@ pub struct Options {
     pub through_proxies: bool,
     /// How reconciliation passes run.
     pub reconcile: ReconcileSettings,
+    /// A Supabase project whose access tokens are accepted (a JWKS stand-in's).
+    pub user_tokens: Option<UserTokenSettings>,
+    /// `CORS_ALLOWED_ORIGINS`.
+    pub cors_origins: Vec<String>,
+    /// The per-customer charge limit; none by default, so tests start many subscriptions.
+    pub charge_limit: Option<ChargeLimit>,
 }
 
 impl Default for Options {
@@ -100,6 +109,9 @@ impl Default for Options {
             deadline: Duration::from_secs(20),
             through_proxies: false,
             reconcile: ReconcileSettings::default(),
+            user_tokens: None,
+            cors_origins: Vec::new(),
+            charge_limit: None,
         }
     }
 }
@@ -162,6 +174,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         }
     };
     let clock = Arc::new(FixedClock::at(now()));
+    let clock_port: Arc<dyn Clock> = clock.clone();
     let secret = options
         .webhook_secret
         .map(|secret| WebhookSecret::parse(&SecretString::from(secret)).unwrap());
@@ -188,7 +201,17 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         ledger,
         client: TestClient::new(production_routes(
             &services,
-            Some(SecretString::from(ADMIN_TOKEN)),
+            access(
+                Some(SecretString::from(ADMIN_TOKEN)),
+                &AccessSettings {
+                    user_tokens: None,
+                    cors_origins: options.cors_origins,
+                    charge_limit: options.charge_limit,
+                },
+                options.user_tokens.as_ref(),
+                reqwest::Client::new(),
+                clock_port,
+            ),
             options.limits,
             Some(portone_subscriptions::telemetry::metrics::install()),
         )),

@@ -11,6 +11,7 @@ mod health;
 mod metrics;
 mod plans;
 mod reconcile;
+mod redact;
 mod request_id;
 mod schema;
 mod subscriptions;
@@ -75,7 +76,11 @@ pub type Probes<P> = (HealthApi, ReadyApi<P>);
 pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox: bool) -> ProductionApis<P> {
     (
         WebhookApi::new(services.webhooks.clone(), limits),
-        SubscriptionApi::new(services.subscriptions.clone(), services.checkout.clone()),
+        SubscriptionApi::new(
+            services.subscriptions.clone(),
+            services.checkout.clone(),
+            services.cards.clone(),
+        ),
         PlanApi::new(services.plans.clone()),
         AdminApi::new(services.subscriptions.clone()),
         ReconcileApi::new(services.reconciler.clone()),

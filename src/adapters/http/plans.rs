@@ -11,7 +11,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 use super::api_error::{error, ApiError};
-use super::auth::AdminAuth;
+use super::auth::{AdminAuth, CallerAuth};
 use super::ApiTags;
 use crate::domain::plan::{Plan, PlanId, PlanTerms, PlanTermsError};
 use crate::ports::Ports;
@@ -199,12 +199,18 @@ impl<P> PlanApi<P> {
 
 #[OpenApi(tag = "ApiTags::Plan")]
 impl<P: Ports> PlanApi<P> {
-    /// Every plan, archived ones too, by `sort_order` then id.
+    /// Every plan by `sort_order` then id: archived ones too for the app's server, the active
+    /// ones for a signed-in customer (what they may start or move to).
     #[oai(path = "/api/plans", method = "get")]
-    async fn list(&self, _auth: AdminAuth) -> ListPlansResponse {
+    async fn list(&self, CallerAuth(caller): CallerAuth) -> ListPlansResponse {
+        let customer = caller.customer().is_some();
         match self.catalog.list().await {
             Ok(plans) => ListPlansResponse::Ok(Json(PlanList {
-                plans: plans.into_iter().map(PlanModel::from).collect(),
+                plans: plans
+                    .into_iter()
+                    .filter(|plan| plan.active || !customer)
+                    .map(PlanModel::from)
+                    .collect(),
             })),
             Err(failure) => ListPlansResponse::UpstreamFailed(upstream(&failure)),
         }

@@ -4,7 +4,7 @@ use poem_openapi::types::Example;
 use poem_openapi::{Enum, Object, Union};
 use serde_json::Value;
 
-use crate::domain::checklist::{Checklist, StepStatus};
+use crate::domain::checklist::{Checklist, ChecklistItem, StepStatus};
 use crate::service::example::paid_example;
 
 /// A PortOne webhook status (body version 2024-01-01).
@@ -138,6 +138,22 @@ pub struct ChecklistEntry {
     pub data: Option<Value>,
 }
 
+impl From<ChecklistItem> for ChecklistEntry {
+    fn from(item: ChecklistItem) -> Self {
+        Self {
+            code: item.code.to_owned(),
+            step: item.step.to_owned(),
+            status: match item.status {
+                StepStatus::Success => StepStatusName::Success,
+                StepStatus::Failed => StepStatusName::Failed,
+                StepStatus::Skipped => StepStatusName::Skipped,
+            },
+            message: item.message,
+            data: item.data,
+        }
+    }
+}
+
 /// The answer to every webhook: `success` is true when no step failed.
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
@@ -151,17 +167,7 @@ impl From<Checklist> for WebhookResult {
     /// Moves the lines out of the checklist: no copy of messages or `data` on the hot path.
     fn from(checklist: Checklist) -> Self {
         let success = checklist.succeeded();
-        let entries = checklist.into_items().into_iter().map(|item| ChecklistEntry {
-            code: item.code.to_owned(),
-            step: item.step.to_owned(),
-            status: match item.status {
-                StepStatus::Success => StepStatusName::Success,
-                StepStatus::Failed => StepStatusName::Failed,
-                StepStatus::Skipped => StepStatusName::Skipped,
-            },
-            message: item.message,
-            data: item.data,
-        });
+        let entries = checklist.into_items().into_iter().map(ChecklistEntry::from);
         Self {
             success,
             checklist: entries.collect(),

@@ -14,8 +14,12 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 
+use poem_openapi::payload::Json;
+
+use super::api_error::{error, ApiError};
 use crate::config::ChargeLimit;
 use crate::ports::Clock;
+use crate::telemetry::metrics;
 
 /// Keys kept before idle ones are dropped (memory stays bounded under many customers).
 const RETAIN_AFTER: usize = 10_000;
@@ -76,6 +80,20 @@ impl RetryAfter {
     fn max_one(self) -> Self {
         Self(self.0.max(1))
     }
+}
+
+/// The 429 answer's body and `Retry-After` when `customer_id` is over the limit of the router
+/// serving `request`; `None` (the call goes on) when it is not, or no limit is configured.
+pub fn over_limit(request: &poem::Request, customer_id: &str) -> Option<(Json<ApiError>, String)> {
+    let limiter = request.data::<Arc<ChargeLimiter>>()?;
+    let RetryAfter(seconds) = limiter.check(customer_id).err()?;
+    tracing::warn!(
+        retry_after_seconds = seconds,
+        "charge-triggering calls of one customer over the limit"
+    );
+    metrics::charge_calls_limited();
+    let message = format!("결제를 일으키는 요청이 너무 많습니다. {seconds}초 뒤에 다시 시도해 주세요.");
+    Some((error("TOO_MANY_REQUESTS", message), seconds.to_string()))
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ pub struct Recorded {
     /// The month this payment renewed (its first charge or its pending retry), as stored after
     /// the call: `renewed_by` names this payment.
     pub renewed: Option<PaymentRecord>,
+    /// The subscription's stored card (a trial's, a checkout's, a card update's), which its next
+    /// charges use; `None` when none is stored (the card that paid is used).
+    pub payment_method: Option<crate::domain::payment_method::PaymentMethod>,
 }
 
 /// The month a payment was meant to renew, and which attempt of that renewal it is.

@@ -15,6 +15,15 @@ pub fn revoke_failed(error: &PayerError) -> Failure {
     }
 }
 
+/// The card a charge goes to could not be looked up (the stored payment method, or PortOne's
+/// payment).
+pub fn payer_failed(error: &PayerError) -> Failure {
+    match error {
+        PayerError::Gateway(error) => fetch_failed(error),
+        PayerError::Ledger(error) => storage_failed(error),
+    }
+}
+
 pub fn fetch_failed(error: &GatewayError) -> Failure {
     gateway_failure("포트원 결제 정보 조회에 실패했습니다", error)
 }
@@ -50,6 +59,17 @@ pub fn billing_key_lookup_failed(error: &GatewayError) -> Failure {
 
 pub fn charge_failed(error: &GatewayError) -> Failure {
     gateway_failure("포트원 첫 결제 요청에 실패했습니다 (결제 여부를 알 수 없어 같은 요청을 다시 보내면 한 번만 처리됩니다)", error)
+}
+
+pub fn retry_charge_failed(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 재결제 요청에 실패했습니다 (결제 여부를 알 수 없어 같은 요청을 다시 보내면 한 번만 결제됩니다)", error)
+}
+
+pub fn card_schedule_failed(error: &GatewayError) -> Failure {
+    gateway_failure(
+        "포트원 결제 예약에 실패했습니다 (새 카드는 저장되어 정합성 점검이 새 카드로 다시 예약합니다)",
+        error,
+    )
 }
 
 pub fn first_charge_schedule_failed(error: &GatewayError) -> Failure {

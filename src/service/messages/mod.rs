@@ -2,6 +2,7 @@
 //! messages are the route spec's own); `failures` has the [`Failure`](super::failure::Failure)s that
 //! failed upstream calls report, `dunning` the failed flow's words.
 
+pub mod cards;
 pub mod checkout;
 mod dunning;
 mod failures;

@@ -2,7 +2,10 @@
 //! for a payment a webhook never delivered.
 
 use crate::domain::attempt::charge_time;
+use crate::domain::payment::PaymentStatus;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::record::{PaymentRecord, PendingCharge};
+use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
 use crate::ports::{PaymentGateway, Ports, ScheduleOutcome};
@@ -55,6 +58,23 @@ impl<P: Ports> Reconciler<P> {
                 Outcome::Reported,
                 "PortOne already holds a schedule for it".to_owned(),
             )),
+            // Paid before its time (a card update's charge whose answer was lost): record it.
+            Err(error) if error.rejection() == Some(&RejectionKind::AlreadyPaidOrWaiting) => {
+                let id = PaymentId::parse(charge.payment_id.to_string())
+                    .map_err(|_| "not a payment id".to_owned())?;
+                let paid = matches!(
+                    gateway.get_payment(&id).await.map(|payment| payment.status),
+                    Ok(PaymentStatus::Paid)
+                );
+                if paid {
+                    Ok(self.replay(WebhookEvent::Paid(id), "paid").await)
+                } else {
+                    Ok((
+                        Outcome::Waiting,
+                        "PortOne reports the charge paid or waiting; left to its webhook".to_owned(),
+                    ))
+                }
+            }
             Err(error) => Err(format!("scheduling failed: {error}")),
         }
     }

@@ -1,18 +1,23 @@
 //! Reading subscriptions: one with all its months and attempts, or a customer's.
 
 use crate::domain::attempt::FailedAttempt;
+use crate::domain::payment_method::Card;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
-use crate::ports::{Ports, SubscriptionLedger};
+use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
+use crate::service::payer::payer_of;
 
 use super::{SubscriptionError, SubscriptionService};
 
-/// One subscription in full: its read model, every month newest first, every failed attempt.
+/// One subscription in full: its read model, every month newest first, every failed attempt,
+/// and the card its next charge uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionDetail {
     pub subscription: Subscription,
     pub months: Vec<PaymentRecord>,
     pub attempts: Vec<FailedAttempt>,
+    /// `None` when neither storage nor PortOne can say right now.
+    pub card: Option<Card>,
 }
 
 impl<P: Ports> SubscriptionService<P> {
@@ -24,11 +29,50 @@ impl<P: Ports> SubscriptionService<P> {
         let rows = self.rows(key).await?;
         let subscription =
             Subscription::at(&rows.months, &rows.attempts, self.now()).ok_or(SubscriptionError::NotFound)?;
+        let card = match rows.months.first() {
+            Some(latest) => self.card_of(latest).await,
+            None => None,
+        };
         Ok(SubscriptionDetail {
             subscription,
             months: rows.months,
             attempts: rows.attempts,
+            card,
         })
+    }
+
+    /// The card `latest`'s next charge uses: the stored payment method's, else (a subscription
+    /// born of a webhook, before any card update) the card of the billing key that paid, as
+    /// PortOne reports it. Not stored from here: a card update running at the same time must
+    /// not be overwritten by the card it replaces. `None` when it cannot be read now (logged).
+    async fn card_of(&self, latest: &PaymentRecord) -> Option<Card> {
+        match self
+            .ports
+            .ledger()
+            .payment_method(&latest.subscription_key())
+            .await
+        {
+            Ok(Some(method)) => return Some(method.card),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "the payment method could not be read");
+                return None;
+            }
+        }
+        let payer = match payer_of(&*self.ports, latest, None).await {
+            Ok(payer) => payer?,
+            Err(error) => {
+                tracing::warn!(%error, "the paying card could not be looked up");
+                return None;
+            }
+        };
+        match self.ports.gateway().get_billing_key(&payer.billing_key).await {
+            Ok(info) => info.card,
+            Err(error) => {
+                tracing::warn!(%error, "the billing key could not be read");
+                None
+            }
+        }
     }
 
     /// Every subscription of `customer_id` (PortOne's `customer.id`), newest first, now; empty

@@ -58,7 +58,13 @@ impl<P: Ports> WebhookService<P> {
     ) -> Result<(), Halt> {
         let step = Step::SCHEDULE_NEXT_PAYMENT;
         let record = &recorded.record;
-        let request = Payer::of_payment(payment).and_then(|payer| {
+        // The subscription's stored card (answered with the record) wins over the one that
+        // paid: a card update since.
+        let payer = match &recorded.payment_method {
+            Some(method) => Some(Payer::of_method(method)),
+            None => Payer::of_payment(payment),
+        };
+        let request = payer.and_then(|payer| {
             let (id, at) = (record.next_schedule_id, record.next_schedule_at);
             schedule_request(record, &payer, id, at, renewal_key(record))
         });

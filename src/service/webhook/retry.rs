@@ -7,7 +7,7 @@ use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, MonthLedger, PaymentGateway, Ports, ScheduleOutcome};
-use crate::service::payer::Payer;
+use crate::service::payer::payer_of;
 use crate::service::renewal::{retry_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
@@ -38,8 +38,11 @@ impl<P: Ports> WebhookService<P> {
         };
         // The renewal's terms, as the failed charge had them.
         let key = retry_key(charge.payment_id);
-        let request = Payer::of_payment(payment)
-            .and_then(|payer| schedule_request(month, &payer, charge.payment_id, charge.at, key));
+        // The subscription's stored card wins over the declined one: a card update since.
+        let payer = payer_of(&*self.ports, month, Some(payment));
+        let payer = steps.call(step, payer, messages::payer_failed).await?;
+        let request =
+            payer.and_then(|payer| schedule_request(month, &payer, charge.payment_id, charge.at, key));
         let Some(request) = request else {
             return self
                 .lapse_now(steps, month, messages::NO_BILLING_KEY_TO_RETRY, first)

@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 
 use crate::adapters::supabase_auth::{TokenError, UserTokens};
 use crate::service::Caller;
+use crate::telemetry::metrics;
 
 pub(crate) use refusal::guarded;
 pub use refusal::{AuthRefused, Guarded};
@@ -87,12 +88,14 @@ async fn identify(request: &Request) -> Result<Caller, AuthRefused> {
     }
     let Some(users) = &credentials.user_tokens else {
         tracing::info!(reason = "not the admin token", "bearer token refused");
+        metrics::token_refused();
         return Err(AuthRefused::InvalidToken("not the admin token"));
     };
     match users.verify(token).await {
         Ok(user) => Ok(Caller::Customer(user.user_id)),
         Err(TokenError::Refused(reason)) => {
             tracing::info!(reason, "bearer token refused");
+            metrics::token_refused();
             Err(AuthRefused::InvalidToken(reason))
         }
         Err(TokenError::Unavailable) => {

@@ -1,7 +1,10 @@
-//! Subscriptions for the app's own backend (Bearer `ADMIN_API_TOKEN`): start one, list a
-//! customer's, read one, cancel at period end, resume, change the plan at period end, refund.
-//! Every `{subscription_id}` also accepts any of its months' `transaction_key`.
+//! Subscriptions: start one, list a customer's, read one, cancel at period end, resume, change
+//! the plan at period end, update the card, refund. The app's server calls them with
+//! `ADMIN_API_TOKEN`; a signed-in customer calls all but the refund with their Supabase access
+//! token, on their own subscriptions only (another customer's answers 404, so its existence is
+//! not revealed). Every `{subscription_id}` also accepts any of its months' `transaction_key`.
 
+mod card;
 mod model;
 mod refund;
 mod responses;
@@ -9,23 +12,27 @@ mod start;
 
 use std::sync::Arc;
 
+use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::api_error::error;
-use super::auth::AdminAuth;
+use super::auth::{AdminAuth, CallerAuth};
+use super::throttle::over_limit;
 use super::ApiTags;
 use crate::domain::amount::Amount;
 use crate::domain::checkout::IdempotencyKey;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
 use crate::ports::Ports;
+use crate::service::card_update::{CardUpdate, CardUpdateRequest};
 use crate::service::checkout::{Checkout, StartRequest};
-use crate::service::{PlanChange, PlanError, RefundRequest, SubscriptionService};
+use crate::service::{Caller, PlanChange, PlanError, RefundRequest, SubscriptionService};
+use card::{card_response, CardBody, CardResponse};
 use refund::{RefundBody, RefundResponse};
 use responses::{ChangeResponse, DetailResponse, ListResponse};
-use start::{StartBody, StartResponse};
+use start::{start_response, StartBody, StartResponse};
 
 /// New terms from the next charge on: a plan (`planId`), or terms of their own (`amount`,
 /// `orderName`, `currency`?). Exactly one of `planId` and `amount`.
@@ -83,15 +90,41 @@ fn customer_id(text: &str) -> Result<String, String> {
         .map_err(|problem| format!("customerId가 올바르지 않습니다: {problem}"))
 }
 
+/// Whose subscription a start is for: the signed-in customer's own (a different `customerId`
+/// is forbidden), or for the admin the body's `customerId`, required.
+enum StartFor {
+    Customer(String),
+    Forbidden,
+    Invalid(String),
+}
+
+fn start_for(caller: &Caller, body_customer: Option<&str>) -> StartFor {
+    match (caller, body_customer) {
+        (Caller::Customer(me), Some(other)) if other != me => StartFor::Forbidden,
+        (Caller::Customer(me), _) => customer_id(me).map_or_else(StartFor::Invalid, StartFor::Customer),
+        (Caller::Admin, Some(id)) => customer_id(id).map_or_else(StartFor::Invalid, StartFor::Customer),
+        (Caller::Admin, None) => StartFor::Invalid("customerId가 필요합니다.".to_owned()),
+    }
+}
+
 /// The subscription operations, generic over the ports.
 pub struct SubscriptionApi<P> {
     service: Arc<SubscriptionService<P>>,
     checkout: Arc<Checkout<P>>,
+    cards: Arc<CardUpdate<P>>,
 }
 
 impl<P> SubscriptionApi<P> {
-    pub fn new(service: Arc<SubscriptionService<P>>, checkout: Arc<Checkout<P>>) -> Self {
-        Self { service, checkout }
+    pub fn new(
+        service: Arc<SubscriptionService<P>>,
+        checkout: Arc<Checkout<P>>,
+        cards: Arc<CardUpdate<P>>,
+    ) -> Self {
+        Self {
+            service,
+            checkout,
+            cards,
+        }
     }
 }
 
@@ -106,7 +139,8 @@ impl<P: Ports> SubscriptionApi<P> {
     #[oai(path = "/api/subscriptions", method = "post")]
     async fn start(
         &self,
-        _auth: AdminAuth,
+        CallerAuth(caller): CallerAuth,
+        http: &Request,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<String>,
         body: Json<StartBody>,
     ) -> StartResponse {
@@ -114,9 +148,10 @@ impl<P: Ports> SubscriptionApi<P> {
             let message = "Idempotency-Key 헤더는 1–255자의 보이는 ASCII 문자여야 합니다.";
             return StartResponse::BadRequest(error("BAD_REQUEST", message));
         };
-        let customer_id = match customer_id(&body.customer_id) {
-            Ok(id) => id,
-            Err(message) => return StartResponse::BadRequest(error("BAD_REQUEST", message)),
+        let customer_id = match start_for(&caller, body.customer_id.as_deref()) {
+            StartFor::Customer(id) => id,
+            StartFor::Forbidden => return StartResponse::customer_mismatch(),
+            StartFor::Invalid(message) => return StartResponse::BadRequest(error("BAD_REQUEST", message)),
         };
         let Ok(plan_id) = PlanId::parse(body.plan_id.as_str()) else {
             return StartResponse::BadRequest(error("BAD_REQUEST", "planId가 올바르지 않습니다."));
@@ -124,13 +159,16 @@ impl<P: Ports> SubscriptionApi<P> {
         if body.billing_key.trim().is_empty() {
             return StartResponse::BadRequest(error("BAD_REQUEST", "billingKey가 비어 있습니다."));
         }
+        if let Some((body, retry_after)) = over_limit(http, &customer_id) {
+            return StartResponse::TooManyRequests(body, retry_after);
+        }
         let request = StartRequest {
             customer_id,
             plan_id,
             billing_key: body.billing_key.clone(),
             idempotency_key,
         };
-        self.checkout.start(&request).await.into()
+        start_response(self.checkout.start(&request).await, &caller)
     }
 
     /// Refund the latest paid month (`cancelPayment`, with `currentCancellableAmount` so two
@@ -166,18 +204,29 @@ impl<P: Ports> SubscriptionApi<P> {
     #[oai(path = "/api/subscriptions", method = "get")]
     async fn list(
         &self,
-        _auth: AdminAuth,
-        #[oai(name = "customerId")] customer_id: Query<String>,
+        CallerAuth(caller): CallerAuth,
+        #[oai(name = "customerId")] customer_id: Query<Option<String>>,
     ) -> ListResponse {
-        if customer_id.trim().is_empty() {
-            return ListResponse::BadRequest(error("BAD_REQUEST", "customerId가 비어 있습니다."));
-        }
+        let customer_id = match (&caller, customer_id.0) {
+            (Caller::Customer(me), Some(other)) if &other != me => {
+                let message = "다른 고객의 구독은 조회할 수 없습니다.";
+                return ListResponse::Forbidden(error("CUSTOMER_MISMATCH", message));
+            }
+            (Caller::Customer(me), _) => me.clone(),
+            (Caller::Admin, Some(id)) if !id.trim().is_empty() => id,
+            (Caller::Admin, _) => {
+                return ListResponse::BadRequest(error("BAD_REQUEST", "customerId가 비어 있습니다."))
+            }
+        };
         self.service.list(&customer_id).await.into()
     }
 
     /// One subscription: its read model, every month newest first, and every failed charge.
     #[oai(path = "/api/subscriptions/:subscription_id", method = "get")]
-    async fn get(&self, _auth: AdminAuth, subscription_id: Path<String>) -> DetailResponse {
+    async fn get(&self, CallerAuth(caller): CallerAuth, subscription_id: Path<String>) -> DetailResponse {
+        if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
+            return Err(problem).into();
+        }
         self.service.get(&subscription_id).await.into()
     }
 
@@ -185,14 +234,20 @@ impl<P: Ports> SubscriptionApi<P> {
     /// records `canceled_at`; the paid period stays valid until `end_at`. Calling it twice
     /// changes nothing.
     #[oai(path = "/api/subscriptions/:subscription_id/cancel", method = "post")]
-    async fn cancel(&self, _auth: AdminAuth, subscription_id: Path<String>) -> ChangeResponse {
+    async fn cancel(&self, CallerAuth(caller): CallerAuth, subscription_id: Path<String>) -> ChangeResponse {
+        if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
+            return Err(problem).into();
+        }
         self.service.cancel(&subscription_id).await.into()
     }
 
     /// Resume a cancelled subscription before `end_grace_at`: schedules the pending charge again
     /// (same payment id) and clears `canceled_at`. Calling it twice changes nothing.
     #[oai(path = "/api/subscriptions/:subscription_id/resume", method = "post")]
-    async fn resume(&self, _auth: AdminAuth, subscription_id: Path<String>) -> ChangeResponse {
+    async fn resume(&self, CallerAuth(caller): CallerAuth, subscription_id: Path<String>) -> ChangeResponse {
+        if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
+            return Err(problem).into();
+        }
         self.service.resume(&subscription_id).await.into()
     }
 
@@ -202,14 +257,55 @@ impl<P: Ports> SubscriptionApi<P> {
     #[oai(path = "/api/subscriptions/:subscription_id/change", method = "post")]
     async fn change(
         &self,
-        _auth: AdminAuth,
+        CallerAuth(caller): CallerAuth,
         subscription_id: Path<String>,
         plan: Json<PlanChangeRequest>,
     ) -> ChangeResponse {
-        match plan.read() {
+        let change = plan.read();
+        if change.is_ok() {
+            if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
+                return Err(problem).into();
+            }
+        }
+        match change {
             Ok(ChangeTo::Plan(plan_id)) => self.service.change_plan(&subscription_id, &plan_id).await.into(),
             Ok(ChangeTo::Terms(terms)) => self.service.change(&subscription_id, &terms).await.into(),
             Err(problem) => ChangeResponse::BadRequest(error("BAD_REQUEST", problem)),
         }
+    }
+
+    /// Update the card: the new billing key must be `ISSUED` and issued for the subscription's
+    /// customer (`getBillingKeyInfo`). Outside dunning the pending charge is revoked and the same
+    /// payment id scheduled again on the new card; during dunning (`past_due`) the pending retry
+    /// is charged now on it (`payWithBillingKey`, `skipWebhook`): paid, the renewal is recovered
+    /// at once; declined, 402 and the retry is scheduled again on the new card at its own time. A
+    /// canceling subscription keeps the card for a resume. Every later schedule (resume, plan
+    /// change, reconciliation, the next renewal) uses the new card. Limited per customer (429).
+    #[oai(path = "/api/subscriptions/:subscription_id/payment-method", method = "post")]
+    async fn update_card(
+        &self,
+        CallerAuth(caller): CallerAuth,
+        http: &Request,
+        subscription_id: Path<String>,
+        body: Json<CardBody>,
+    ) -> CardResponse {
+        let billing_key = body.billing_key.trim();
+        if billing_key.is_empty() {
+            return CardResponse::BadRequest(error("BAD_REQUEST", "billingKey가 비어 있습니다."));
+        }
+        // Counted per customer: a customer's own, or the admin's call for the subscription's.
+        let counted = match caller.customer() {
+            Some(me) => me.to_owned(),
+            None => format!("subscription:{}", subscription_id.0),
+        };
+        if let Some((body, retry_after)) = over_limit(http, &counted) {
+            return CardResponse::TooManyRequests(body, retry_after);
+        }
+        let request = CardUpdateRequest {
+            subscription: subscription_id.0,
+            billing_key: billing_key.to_owned(),
+            caller: caller.clone(),
+        };
+        card_response(self.cards.update(&request).await, &caller)
     }
 }

@@ -5,6 +5,7 @@ use poem_openapi::{Enum, Object};
 use serde_json::Value;
 
 use crate::domain::attempt::FailedAttempt;
+use crate::domain::payment_method::Card;
 use crate::domain::subscription::{NextCharge, NoChargeReason, Subscription, SubscriptionStatus};
 use crate::domain::timestamp::Timestamp;
 
@@ -117,6 +118,31 @@ pub struct SubscriptionModel {
     /// How much of the latest month's payment was refunded, in the currency's unit.
     #[oai(skip_serializing_if_is_none)]
     pub refunded_amount: Option<i64>,
+}
+
+/// The card the next charge uses, as PortOne shows it (`getBillingKeyInfo`: `methods[].card`).
+/// Never the billing key.
+#[derive(Debug, Object)]
+pub struct CardModel {
+    /// The issuing card company, PortOne's `CardCompany` (`SHINHAN_CARD`, …).
+    #[oai(skip_serializing_if_is_none)]
+    pub issuer: Option<String>,
+    /// PortOne's `CardBrand` (`VISA`, `MASTER`, `LOCAL`, …).
+    #[oai(skip_serializing_if_is_none)]
+    pub brand: Option<String>,
+    /// Masked by PortOne (`1234-56**-****-7890`).
+    #[oai(skip_serializing_if_is_none)]
+    pub number: Option<String>,
+}
+
+impl From<&Card> for CardModel {
+    fn from(card: &Card) -> Self {
+        Self {
+            issuer: card.issuer.clone(),
+            brand: card.brand.clone(),
+            number: card.number.clone(),
+        }
+    }
 }
 
 fn iso(at: Option<Timestamp>) -> Option<String> {

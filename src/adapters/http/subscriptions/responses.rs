@@ -6,7 +6,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
-use super::model::{row, AttemptModel, SubscriptionModel};
+use super::model::{row, AttemptModel, CardModel, SubscriptionModel};
 use crate::adapters::http::api_error::{error, ApiError};
 use crate::service::{SubscriptionChange, SubscriptionDetail, SubscriptionError};
 
@@ -29,6 +29,10 @@ pub struct DetailView {
     pub months: Vec<Value>,
     /// Every failed charge of its renewals, by month then attempt.
     pub attempts: Vec<AttemptModel>,
+    /// The card the next charge uses (issuer, brand, masked number; never the billing key);
+    /// absent when it cannot be read right now.
+    #[oai(skip_serializing_if_is_none)]
+    pub payment_method: Option<CardModel>,
 }
 
 /// A customer's subscriptions, newest first.
@@ -169,6 +173,7 @@ impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
                 subscription: Box::new(SubscriptionModel::from(&detail.subscription)),
                 months: detail.months.iter().map(row).collect(),
                 attempts: detail.attempts.iter().map(AttemptModel::from).collect(),
+                payment_method: detail.card.as_ref().map(CardModel::from),
             })),
             Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
             Err(_) => Self::NotFound(not_found()),
@@ -192,9 +197,12 @@ pub enum ListResponse {
     /// The customer's subscriptions (none is an empty list).
     #[oai(status = 200)]
     Ok(Json<ListView>),
-    /// `customerId` is missing or blank.
+    /// `customerId` is missing or blank (the admin token must name the customer).
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
+    /// A customer's token asked for another customer's subscriptions (`CUSTOMER_MISMATCH`).
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
     /// Storage failed; retry.
     #[oai(status = 502)]
     UpstreamFailed(Json<ApiError>),

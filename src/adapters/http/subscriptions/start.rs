@@ -8,15 +8,19 @@ use poem_openapi::{ApiResponse, Object};
 
 use super::model::SubscriptionModel;
 use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::redact::for_caller;
 use crate::adapters::http::schema::ChecklistEntry;
 use crate::service::checkout::{StartAnswer, StartStatus};
+use crate::service::Caller;
 
 /// A subscription to start.
 #[derive(Debug, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct StartBody {
     /// PortOne's `customer.id`: the app's user id, which the billing key was issued for.
-    pub customer_id: String,
+    /// Required with the admin token; with a customer's access token it is the token's `sub`
+    /// (may be left out; a different one is forbidden).
+    pub customer_id: Option<String>,
     /// The plan's id (`GET /api/plans`); it must be active.
     pub plan_id: String,
     /// What the browser SDK's `requestIssueBillingKey` returned for this customer.
@@ -79,7 +83,8 @@ pub enum StartResponse {
         Json<StartResult>,
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
-    /// The billing key was issued for another customer.
+    /// The billing key was issued for another customer (`BILLING_KEY_CUSTOMER_MISMATCH`), or a
+    /// customer's token names another customer in `customerId` (`CUSTOMER_MISMATCH`).
     #[oai(status = 403)]
     Forbidden(Json<StartResult>),
     /// No such plan, or PortOne knows no such billing key.
@@ -94,6 +99,10 @@ pub enum StartResponse {
     /// The `Idempotency-Key` was used before with a different body.
     #[oai(status = 422)]
     KeyReused(Json<StartResult>),
+    /// Too many charge-triggering calls for this customer (`TOO_MANY_REQUESTS`); retry after
+    /// `Retry-After` seconds. Counted per replica.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// PortOne or storage failed, or PortOne's answer is unknown. Nothing was charged twice:
     /// send the same request with the same key again.
     #[oai(status = 502)]
@@ -114,6 +123,27 @@ fn start_bad_request(problem: poem::Error) -> StartResponse {
         problem.to_string()
     };
     StartResponse::BadRequest(error("BAD_REQUEST", message))
+}
+
+impl StartResponse {
+    /// A customer's token naming another customer: nothing was looked at.
+    pub fn customer_mismatch() -> Self {
+        Self::Forbidden(Json(StartResult {
+            success: false,
+            code: "CUSTOMER_MISMATCH".to_owned(),
+            message: "로그인한 사용자와 다른 customerId로는 구독을 시작할 수 없습니다.".to_owned(),
+            checklist: Vec::new(),
+            subscription: None,
+        }))
+    }
+}
+
+/// The answer to `caller`: billing keys are left out for a customer.
+pub fn start_response(answer: StartAnswer, caller: &Caller) -> StartResponse {
+    StartResponse::from(StartAnswer {
+        body: for_caller(answer.body, caller),
+        ..answer
+    })
 }
 
 impl From<StartAnswer> for StartResponse {

@@ -60,10 +60,12 @@ impl MonthLedger for InMemoryLedger {
                 .get_or_insert_with(|| record.transaction_key.clone());
             Some(row.clone())
         });
+        let payment_method = tables.methods.get(&stored.subscription_key()).cloned();
         Ok(Recorded {
             record: stored,
             inserted,
             renewed,
+            payment_method,
         })
     }
 

@@ -2,8 +2,9 @@
 //! `payment_by_transaction_key`, `renewal_of_payment`, `record_failed_attempt`, `mark_lapsed`,
 //! `cancel_payment` and `ready`.
 
-use super::{missing, SqlLedger};
+use super::{method, missing, SqlLedger};
 use crate::adapters::ledger::args::{int, opt_text, text, time, Arg};
+use crate::adapters::ledger::row::parse_one;
 use crate::domain::amount::Amount;
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::payment_id::PaymentId;
@@ -14,7 +15,7 @@ use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalO
 
 /// The newest migration this release calls into, as `public.ready()` names it: readiness fails
 /// until the database has it. Raised with every migration that replaces `ready()`.
-pub const REQUIRED_SCHEMA: i64 = 20261207000000;
+pub const REQUIRED_SCHEMA: i64 = 20261208000000;
 
 impl MonthLedger for SqlLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
@@ -22,14 +23,21 @@ impl MonthLedger for SqlLedger {
         // The month as the table's columns: a new column travels without a new signature.
         let month = serde_json::to_value(record).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
         let args = vec![("p_month", Arg::Json(month))];
-        let parsed = self
-            .one(FUNCTION, args)
-            .await?
-            .ok_or_else(|| missing(FUNCTION, "row"))?;
+        let rows = self.call_rows(FUNCTION, args).await?;
+        // The subscription's stored card, answered in the same call (null when none is stored).
+        let payment_method = rows
+            .first()
+            .and_then(|row| row.get("payment_method"))
+            .filter(|method| !method.is_null())
+            .cloned()
+            .map(method::parse)
+            .transpose()?;
+        let parsed = parse_one(rows)?.ok_or_else(|| missing(FUNCTION, "row"))?;
         Ok(Recorded {
             inserted: parsed.inserted.ok_or_else(|| missing(FUNCTION, "inserted"))?,
             record: parsed.record,
             renewed: parsed.renewed,
+            payment_method,
         })
     }
 

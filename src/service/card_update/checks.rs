@@ -1,0 +1,105 @@
+//! Steps 1–2 of a card update, before anything changes: the subscription is the caller's and can
+//! still be charged; the new billing key is `ISSUED` and the subscription customer's.
+
+use serde_json::json;
+
+use crate::domain::checklist::Step;
+use crate::domain::payment_method::Card;
+use crate::domain::rejection::RejectionKind;
+use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{Clock, GatewayError, PaymentGateway, Ports, SubscriptionLedger};
+use crate::service::billing_key::{judge, key_data};
+use crate::service::messages::{self, cards as words, checkout};
+use crate::service::steps::Halt;
+
+use super::{CardStatus, CardUpdate, CardUpdateRequest, Run, Target};
+
+impl<P: Ports> CardUpdate<P> {
+    /// Step 1: the subscription exists and is the caller's (else 404: a customer is never told
+    /// another's exists), has a known customer, and has not lapsed, ended or been refunded (409:
+    /// the customer starts a new subscription instead).
+    pub(super) async fn check_subscription(
+        &self,
+        run: &mut Run,
+        request: &CardUpdateRequest,
+    ) -> Result<Target, Halt> {
+        let step = Step::CHECK_SUBSCRIPTION;
+        let read = self.ports().ledger().subscription(&request.subscription);
+        let rows = run.steps.call(step, read, messages::storage_failed).await?;
+        let Some(latest) = rows.and_then(|rows| rows.months.into_iter().next()) else {
+            let message = words::SUBSCRIPTION_NOT_FOUND.to_owned();
+            return Err(run.refuse(step, CardStatus::NotFound, "NOT_FOUND", message, None));
+        };
+        let customer_id = latest.customer_id.clone();
+        if !request.caller.may_act_for(customer_id.as_deref()) {
+            tracing::info!("a customer asked to update the card of a subscription that is not theirs");
+            let message = words::SUBSCRIPTION_NOT_FOUND.to_owned();
+            return Err(run.refuse(step, CardStatus::NotFound, "NOT_FOUND", message, None));
+        }
+        let now = Timestamp::from_utc(self.ports().clock().now());
+        let status = SubscriptionStatus::of(&latest, now);
+        let data = json!({ "subscriptionId": latest.subscription_key(), "status": status.as_str() });
+        if matches!(
+            status,
+            SubscriptionStatus::Lapsed | SubscriptionStatus::Ended | SubscriptionStatus::Refunded
+        ) {
+            let message = words::NOT_RENEWABLE.to_owned();
+            let code = "SUBSCRIPTION_NOT_RENEWABLE";
+            return Err(run.refuse(step, CardStatus::Conflict, code, message, Some(data)));
+        }
+        let Some(customer_id) = customer_id else {
+            let message = words::NO_CUSTOMER.to_owned();
+            return Err(run.refuse(
+                step,
+                CardStatus::Conflict,
+                "CUSTOMER_UNKNOWN",
+                message,
+                Some(data),
+            ));
+        };
+        let message = format!("구독 상태를 확인했습니다 ({}).", status.as_str());
+        run.steps.succeed(step, message, Some(data));
+        Ok(Target {
+            latest,
+            status,
+            customer_id,
+        })
+    }
+
+    /// Step 2: PortOne knows the new key (404 with PortOne's code), it is `ISSUED` (409), and it
+    /// was issued for the subscription's customer (403).
+    pub(super) async fn check_billing_key(
+        &self,
+        run: &mut Run,
+        request: &CardUpdateRequest,
+        target: &Target,
+    ) -> Result<Option<Card>, Halt> {
+        let step = Step::CHECK_BILLING_KEY;
+        let lookup = self.ports().gateway().get_billing_key(&request.billing_key);
+        let info = match run.steps.within(lookup).await {
+            Ok(info) => info,
+            Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::BillingKeyNotFound => {
+                let message = messages::rejection_message(checkout::KEY_LOOKUP, &rejection);
+                let data = Some(messages::rejection_data(&rejection));
+                return Err(run.refuse(step, CardStatus::NotFound, &rejection.code, message, data));
+            }
+            Err(error) => {
+                tracing::error!(step = step.code, %error, "step failed");
+                return Err(run.steps.fail(step, messages::billing_key_lookup_failed(&error)));
+            }
+        };
+        let data = key_data(&info);
+        if let Err(refusal) = judge(&info, &target.customer_id) {
+            let status = if refusal.forbidden {
+                CardStatus::Forbidden
+            } else {
+                CardStatus::Conflict
+            };
+            let message = refusal.message.to_owned();
+            return Err(run.refuse(step, status, refusal.code, message, Some(data)));
+        }
+        run.steps.succeed(step, checkout::KEY_OK, Some(data));
+        Ok(info.card)
+    }
+}

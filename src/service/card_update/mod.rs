@@ -1,0 +1,109 @@
+//! A customer's new card (`POST /api/subscriptions/{id}/payment-method`), the recovery tool of
+//! dunning. The checks (`checks`: whose subscription, its state, the new billing key), then the
+//! charge the subscription waits for moves to the new card (`pending`):
+//! - **outside dunning** the pending charge is revoked and the same `paymentId` scheduled again on
+//!   the new card (PortOne has no schedule update: revoke, then create; `createPaymentSchedule`);
+//! - **during dunning** (`recovery`) the pending retry is charged now on the new card: paid, the
+//!   renewal is recorded at once and the next month scheduled, as the `Transaction.Paid` webhook
+//!   would; declined, the retry is scheduled again on the new card at its own time (402);
+//! - **canceling**, the card is only stored, for a resume.
+//!
+//! The new card is stored as the subscription's payment method before anything is scheduled on
+//! it, so every later schedule (resume, plan change, reconciliation, the next renewal) uses it.
+
+mod answer;
+mod checks;
+mod pending;
+mod recovery;
+
+use std::sync::Arc;
+
+use tokio::time::Instant;
+
+use crate::domain::checklist::CARD_UPDATE_FLOW;
+use crate::domain::rejection::Rejection;
+use crate::domain::subscription::SubscriptionStatus;
+use crate::ports::Ports;
+
+use super::steps::{Halt, Steps};
+use super::webhook::WebhookService;
+use super::Caller;
+
+pub use answer::{CardAnswer, CardStatus};
+
+/// A card update, checked for shape by the HTTP layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardUpdateRequest {
+    /// The subscription's id, or any of its months' `transaction_key`.
+    pub subscription: String,
+    /// The new card's billing key (the browser SDK's `requestIssueBillingKey`).
+    pub billing_key: String,
+    pub caller: Caller,
+}
+
+/// Moves subscriptions to new cards, over the webhook service's ports and paid flow.
+pub struct CardUpdate<P> {
+    webhooks: Arc<WebhookService<P>>,
+}
+
+/// One card update while it runs: its checklist, and why it was refused when it was.
+struct Run {
+    steps: Steps,
+    refusal: Option<answer::Refusal>,
+}
+
+/// How a card update that ran to its end ended.
+enum Moved {
+    /// The card is stored and the pending charge (if any) scheduled on it.
+    Updated,
+    /// The pending retry was charged on the new card and the renewal recorded.
+    Recovered,
+    /// The pending retry was declined on the new card and scheduled again on it.
+    Declined(Rejection),
+}
+
+/// The subscription as the update found it.
+struct Target {
+    latest: crate::domain::record::PaymentRecord,
+    status: SubscriptionStatus,
+    /// PortOne's `customer.id` of the subscription.
+    customer_id: String,
+}
+
+impl<P: Ports> CardUpdate<P> {
+    pub fn new(webhooks: Arc<WebhookService<P>>) -> Self {
+        Self { webhooks }
+    }
+
+    fn ports(&self) -> &P {
+        self.webhooks.ports()
+    }
+
+    /// Moves `request`'s subscription to its new card. Never fails as a whole: every outcome is
+    /// a [`CardAnswer`] with its HTTP status. Sending the same request again after a failure is
+    /// safe: a retry's `paymentId` is charged at most once, and the steps pick up where the
+    /// stored state is.
+    pub async fn update(&self, request: &CardUpdateRequest) -> CardAnswer {
+        let deadline = Instant::now() + self.webhooks.deadline();
+        let mut run = Run {
+            steps: Steps::new(&CARD_UPDATE_FLOW, deadline),
+            refusal: None,
+        };
+        let result = self.steps(&mut run, request).await;
+        self.answer(run, result).await
+    }
+
+    async fn steps(&self, run: &mut Run, request: &CardUpdateRequest) -> Result<(Moved, Target), Halt> {
+        let target = self.check_subscription(run, request).await?;
+        let card = self.check_billing_key(run, request, &target).await?;
+        let under_way = self.revoke_pending(run, &target).await?;
+        let method = self.save_method(run, request, &target, card).await?;
+        let moved = if target.status == SubscriptionStatus::PastDue {
+            self.charge_retry_now(run, &target, &method, under_way).await?
+        } else {
+            self.schedule_on_new_card(run, &target, &method, under_way)
+                .await?
+        };
+        Ok((moved, target))
+    }
+}

@@ -1,0 +1,124 @@
+//! Step 5 of a card update during dunning: the pending retry charged now on the new card
+//! (`payWithBillingKey` on the retry's own `paymentId`, so it can be paid at most once).
+//!
+//! The charge is sent with `skipWebhook`: its answer is handled here. Paid, steps 6–8 are the
+//! `Transaction.Paid` webhook's flow (the renewal is recorded, recovered, and the next month
+//! scheduled). Declined, the retry is scheduled again on the new card at its own time; a
+//! `Transaction.Failed` webhook would instead have counted the customer's try as a dunning
+//! attempt and moved the retry on.
+
+use serde_json::json;
+
+use crate::domain::checklist::{Step, CARD_DECLINED_FLOW, CARD_RECOVERY_FLOW};
+use crate::domain::payment_method::PaymentMethod;
+use crate::domain::rejection::{Rejection, RejectionKind};
+use crate::ports::{ChargeRequest, GatewayError, PaymentGateway, Ports, ScheduleOutcome, ScheduleRequest};
+use crate::service::failure::Failure;
+use crate::service::messages::{self, cards as words};
+use crate::service::step_data;
+use crate::service::steps::Halt;
+use crate::service::verdict::Verdict;
+
+use super::pending::card_key;
+use super::{CardStatus, CardUpdate, Moved, Run, Target};
+
+impl<P: Ports> CardUpdate<P> {
+    /// Step 5 (and 6–8): charges the pending retry now on the new card.
+    pub(super) async fn charge_retry_now(
+        &self,
+        run: &mut Run,
+        target: &Target,
+        method: &PaymentMethod,
+        under_way: bool,
+    ) -> Result<Moved, Halt> {
+        let step = Step::CHARGE_RETRY_NOW;
+        run.steps.set_flow(&CARD_RECOVERY_FLOW);
+        if under_way {
+            run.steps.skip_rest(words::CHARGE_UNDER_WAY);
+            return Ok(Moved::Updated);
+        }
+        let now = self.now();
+        let schedule = match self.pending_on(target, method, |id| card_key("retry", id, now)) {
+            None => {
+                run.steps.skip_rest(words::NOTHING_TO_SCHEDULE);
+                return Ok(Moved::Updated);
+            }
+            Some(Err(())) => return Err(self.terms_unknown(run, step)),
+            Some(Ok(schedule)) => schedule,
+        };
+        let Some(charge) =
+            ChargeRequest::now_instead_of(&schedule, card_key("charge", schedule.payment_id, now), true)
+        else {
+            return Err(self.terms_unknown(run, step));
+        };
+        let paid = run
+            .steps
+            .within(self.ports().gateway().pay_with_billing_key(&charge))
+            .await;
+        let message = match paid {
+            Ok(_) => words::RETRY_CHARGED,
+            Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::AlreadyPaid => {
+                words::RETRY_ALREADY_CHARGED
+            }
+            Err(GatewayError::Rejected(rejection))
+                if matches!(rejection.kind, RejectionKind::Declined { .. }) =>
+            {
+                return self.reschedule_declined(run, &schedule, rejection).await;
+            }
+            Err(GatewayError::Rejected(rejection)) if rejection.kind.billing_key_gone() => {
+                let message = messages::rejection_message(words::NEW_CARD_UNUSABLE, &rejection);
+                let data = Some(messages::rejection_data(&rejection));
+                return Err(run.refuse(step, CardStatus::Conflict, &rejection.code, message, data));
+            }
+            Err(error) => {
+                tracing::error!(step = step.code, %error, "step failed");
+                return Err(run.steps.fail(step, messages::retry_charge_failed(&error)));
+            }
+        };
+        let data = json!({ "paymentId": charge.payment_id, "amount": charge.amount });
+        run.steps.succeed(step, message, Some(data));
+        self.webhooks
+            .paid(&mut run.steps, charge.payment_id.clone())
+            .await?;
+        Ok(Moved::Recovered)
+    }
+
+    /// Step 6 after a decline: the retry scheduled again on the new card, at its own time.
+    async fn reschedule_declined(
+        &self,
+        run: &mut Run,
+        schedule: &ScheduleRequest,
+        rejection: Rejection,
+    ) -> Result<Moved, Halt> {
+        run.steps.set_flow(&CARD_DECLINED_FLOW);
+        let reason = match &rejection.kind {
+            RejectionKind::Declined { pg_message, .. } => {
+                pg_message.clone().or_else(|| rejection.message.clone())
+            }
+            _ => None,
+        };
+        let declined = Failure {
+            message: words::declined(reason.as_deref().unwrap_or("사유 없음")),
+            data: Some(messages::rejection_data(&rejection)),
+            verdict: Verdict::BadRequest,
+        };
+        // The decline is this step's outcome, not the end of the flow: the retry goes on.
+        let _recorded = run.steps.fail(Step::CHARGE_RETRY_NOW, declined);
+        let step = Step::SCHEDULE_RETRY;
+        let scheduled = self.ports().gateway().schedule_payment(schedule);
+        let outcome = run
+            .steps
+            .call(step, scheduled, messages::card_schedule_failed)
+            .await?;
+        let (message, schedule_id) = match outcome {
+            ScheduleOutcome::Created { schedule_id } => (words::RETRY_RESCHEDULED, Some(schedule_id)),
+            ScheduleOutcome::AlreadyExists => (words::RETRY_ALREADY_RESCHEDULED, None),
+        };
+        run.steps.succeed(
+            step,
+            message,
+            step_data::scheduled(schedule_id.as_deref(), schedule),
+        );
+        Ok(Moved::Declined(rejection))
+    }
+}
