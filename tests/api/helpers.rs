@@ -332,13 +332,30 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: &str,
     ) -> (StatusCode, poem::http::HeaderMap, Value) {
+        let admin = format!("Bearer {ADMIN_TOKEN}");
+        self.request_as(method, uri, Some(&admin), headers, body).await
+    }
+
+    /// `METHOD uri` with `authorization` (none when `None`), `headers` and a raw JSON `body`; the
+    /// status, the answer's headers and its JSON (`null` when it is not JSON).
+    pub async fn request_as(
+        &self,
+        method: &str,
+        uri: &str,
+        authorization: Option<&str>,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (StatusCode, poem::http::HeaderMap, Value) {
         let mut request = match method {
             "GET" => self.client.get(uri),
             "PUT" => self.client.put(uri),
             "DELETE" => self.client.delete(uri),
+            "OPTIONS" => self.client.options(uri),
             _ => self.client.post(uri),
         };
-        request = request.header("authorization", format!("Bearer {ADMIN_TOKEN}"));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

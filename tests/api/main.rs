@@ -5,9 +5,12 @@ mod fault_proxy;
 mod helpers;
 
 mod auth;
+mod tokens;
+mod user_tokens;
 
 mod body_versions;
 mod cancellation;
+mod card_update;
 mod checkout;
 mod checkout_storage;
 mod dunning;

@@ -20,6 +20,8 @@ struct State {
     payments: HashMap<String, Value>,
     /// Charges still to answer 504 although PortOne charged (an answer lost on the way).
     lost_answers: u32,
+    /// `paidAt` of the next charges; [`NOW`] until set.
+    now: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -68,6 +70,17 @@ impl Cards {
     /// The next `n` charge attempts answer 504 although the first of them charged.
     pub fn lose_answers(&self, n: u32) {
         self.0.lock().unwrap().lost_answers = n;
+    }
+
+    /// PortOne holds `payment` (a charge made by a schedule, say), answered by `getPayment`.
+    pub fn holds(&self, payment: Value) {
+        let id = payment["id"].as_str().unwrap().to_owned();
+        self.0.lock().unwrap().payments.insert(id, payment);
+    }
+
+    /// Charges from now on are paid at `at` (RFC 3339).
+    pub fn set_now(&self, at: &str) {
+        self.0.lock().unwrap().now = Some(at.to_owned());
     }
 
     /// PortOne's record of `id`.
@@ -121,9 +134,10 @@ impl Cards {
         payment["currency"] = body["currency"].clone();
         payment["customer"] = json!({ "id": body["customer"]["id"] });
         payment["amount"]["total"] = body["amount"]["total"].clone();
+        let paid_at = state.now.clone().unwrap_or_else(|| NOW.to_owned());
         if !declined {
             payment["amount"]["paid"] = body["amount"]["total"].clone();
-            payment["paidAt"] = json!(NOW);
+            payment["paidAt"] = json!(paid_at);
         }
         match body.get("customData") {
             Some(data) => payment["customData"] = data.clone(),
@@ -140,7 +154,7 @@ impl Cards {
             return ResponseTemplate::new(504).set_body_string("<html>gateway timeout</html>");
         }
         let mut answer = fixture("pay_with_billing_key.json");
-        answer["payment"]["paidAt"] = json!(NOW);
+        answer["payment"]["paidAt"] = json!(paid_at);
         json_answer(200, answer)
     }
 
