@@ -9,6 +9,7 @@ mod tokens;
 mod user_tokens;
 
 mod body_versions;
+mod browser_access;
 mod cancellation;
 mod card_update;
 mod checkout;

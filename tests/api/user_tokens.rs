@@ -17,6 +17,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::helpers::{now, paid_payment, spawn_app_with, Options, TestApp, ADMIN_TOKEN};
 use crate::openapi_spec::generated_spec;
+use crate::snapshot;
 use crate::tokens::{es256, legacy, rs256, sign, Project};
 
 /// A paid month of `customer` (PortOne's `customer.id`), recorded through its webhook.
@@ -222,6 +223,16 @@ async fn every_bad_token_answers_401_with_invalid_token_and_runs_nothing() {
         assert_eq!(body["code"], "UNAUTHORIZED", "{case}");
     }
     assert_eq!(app.storage_calls().await, 0, "nothing ran for a refused token");
+    let (status, _, body) = app
+        .request_as(
+            "GET",
+            "/api/subscriptions",
+            Some(&format!("Bearer {}", cases[0].1)),
+            &[],
+            "",
+        )
+        .await;
+    snapshot!("user_token_refused", status, body);
 
     // Within the leeway (30 s) an expired token is still accepted; the good one is.
     let late = sign(&ec, &with(json!({ "exp": now().timestamp() - 10 })));
@@ -279,6 +290,7 @@ async fn a_customer_reaches_only_their_own_subscriptions_and_another_s_is_not_fo
         (status, answer["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("CUSTOMER_MISMATCH"))
     );
+    snapshot!("list_of_another_customer", status, answer);
     let (status, _, answer) = app
         .request_as(
             "POST",
@@ -292,6 +304,7 @@ async fn a_customer_reaches_only_their_own_subscriptions_and_another_s_is_not_fo
         (status, answer["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("CUSTOMER_MISMATCH"))
     );
+    snapshot!("start_for_another_customer", status, answer);
 
     // Their own: read, and the billing key is not in it.
     let (status, _, own) = app
@@ -354,6 +367,9 @@ async fn admin_only_operations_answer_403_to_a_customer_and_are_documented_so() 
             "{verb} {uri}"
         );
         assert_eq!(body["code"], "FORBIDDEN", "{verb} {uri}");
+        if uri.ends_with("/refund") {
+            snapshot!("admin_only_with_a_customer_token", status, body);
+        }
     }
     assert_eq!(app.storage_calls().await, 0);
     for (path, methods) in spec["paths"].as_object().unwrap() {
@@ -389,6 +405,7 @@ async fn a_token_that_cannot_be_judged_answers_503_with_retry_after() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(headers["retry-after"], "5");
     assert_eq!(body["code"], "AUTH_UNAVAILABLE");
+    snapshot!("user_token_keys_unavailable", status, body);
 }
 
 /// Log lines written while the guard lives, for asserting on them.

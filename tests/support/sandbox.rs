@@ -78,17 +78,43 @@ impl Sandbox {
 
     /// `method path` with the sandbox's admin token.
     pub async fn admin(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        self.as_bearer(method, path, "sandbox-admin-token", &[], body)
+            .await
+    }
+
+    /// `method path` with `Authorization: Bearer {token}`, `headers` and a JSON body.
+    pub async fn as_bearer(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+        body: Value,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.base);
-        let request = match method {
+        let mut request = match method {
             "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
             _ => self.http.post(url).json(&body),
         };
-        let response = request
-            .header("authorization", "Bearer sandbox-admin-token")
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+        request = request.header("authorization", format!("Bearer {token}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    /// A signed-in customer's access token from `POST /sandbox/auth/token`.
+    pub async fn sign_in(&self, user_id: &str) -> String {
+        let (status, session) = self
+            .call("POST", "/sandbox/auth/token", json!({ "userId": user_id }))
+            .await;
+        assert_eq!(status, 200, "{session:#}");
+        session["access_token"].as_str().unwrap().to_owned()
     }
 
     /// `POST path` with the sandbox's admin token, an `Idempotency-Key` and a JSON body; the status,
