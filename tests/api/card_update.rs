@@ -123,7 +123,7 @@ async fn outside_dunning_the_pending_charge_moves_to_the_new_card() {
             "schedule_with_new_card:success"
         ]
     );
-    assert_eq!(schedules.revoked(), [original.id.clone()]);
+    assert_eq!(schedules.revoked(), vec![original.id.clone()]);
     let created = schedules.created();
     assert_eq!(created.len(), 2);
     let (payment_id, request) = &created[1];
