@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod checkout;
 pub mod currency;
 pub mod dunning;
+pub mod event;
 pub mod payment;
 pub mod payment_id;
 pub mod payment_method;

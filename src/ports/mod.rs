@@ -19,8 +19,8 @@ pub use gateway::{
     ScheduleQuery, ScheduleRequest,
 };
 pub use ledger::{
-    AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, Ledger, LedgerError, MonthLedger,
-    PlanLedger, PlanStored, ReconcileLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow,
-    SubscriptionLedger, SubscriptionRows, Unavailable,
+    AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger,
+    Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, ReconcileLedger, Recorded,
+    RenewalCursor, RenewalOf, RenewalWindow, SubscriptionLedger, SubscriptionRows, Unavailable,
 };
 pub use random::RandomSource;

@@ -388,7 +388,8 @@ begin
   if not found then
     return;
   end if;
-  if p_refunded_amount > v_before then
+  -- A refund of the whole payment is told by `cancel_payment` (the month becomes `Cancelled`).
+  if p_refunded_amount > v_before and p_refunded_amount < v_month.amount then
     perform public.emit_event('subscription.refunded', coalesce(v_month.subscription_id, v_month.transaction_key),
       p_at, public.event_month(to_jsonb(v_month)) || jsonb_build_object(
         'refund', jsonb_build_object('refunded_total', p_refunded_amount, 'amount', p_refunded_amount - v_before, 'full', false)),
@@ -464,9 +465,10 @@ $$;
 -- The events time itself causes, up to `p_at`, each once: `subscription.ended` (a canceling
 -- subscription reached `end_at`), `subscription.lapsed` (its last grace ran out, renewed by
 -- nothing), `subscription.trial_will_end` (3 days before a trial ends). Answers how many it
--- wrote. Only latest months (`renewed_by` null) that have not had the event yet are read.
+-- wrote (`{written}`). Only latest months (`renewed_by` null) that have not had the event yet
+-- are read.
 create or replace function public.emit_due_events(p_at timestamptz)
-returns integer
+returns setof jsonb
 language plpgsql
 volatile
 security invoker
@@ -507,7 +509,7 @@ begin
       coalesce(v_month.subscription_id, v_month.transaction_key), v_month.end_at - interval '3 days',
       public.event_month(to_jsonb(v_month)), 'trial_will_end:' || v_month.transaction_key);
   end loop;
-  return v_written;
+  return next jsonb_build_object('written', v_written);
 end;
 $$;
 
@@ -540,7 +542,7 @@ create or replace function public.settle_event(
   p_id uuid,
   p_attempted_at timestamptz,
   p_result text,
-  p_http_status integer,
+  p_http_status bigint,
   p_error text,
   p_next_attempt_at timestamptz
 )
@@ -628,7 +630,7 @@ revoke execute on function public.record_refund(text, bigint, timestamptz) from 
 revoke execute on function public.cancel_payment(text, timestamptz) from public, anon, authenticated;
 revoke execute on function public.emit_due_events(timestamptz) from public, anon, authenticated;
 revoke execute on function public.claim_events(timestamptz, integer, integer) from public, anon, authenticated;
-revoke execute on function public.settle_event(uuid, timestamptz, text, integer, text, timestamptz) from public, anon, authenticated;
+revoke execute on function public.settle_event(uuid, timestamptz, text, bigint, text, timestamptz) from public, anon, authenticated;
 revoke execute on function public.redeliver_event(uuid, timestamptz) from public, anon, authenticated;
 revoke execute on function public.subscription_events(text, text, integer) from public, anon, authenticated;
 revoke execute on function public.pending_events() from public, anon, authenticated;
@@ -641,7 +643,7 @@ grant execute on function public.record_refund(text, bigint, timestamptz) to ser
 grant execute on function public.cancel_payment(text, timestamptz) to service_role;
 grant execute on function public.emit_due_events(timestamptz) to service_role;
 grant execute on function public.claim_events(timestamptz, integer, integer) to service_role;
-grant execute on function public.settle_event(uuid, timestamptz, text, integer, text, timestamptz) to service_role;
+grant execute on function public.settle_event(uuid, timestamptz, text, bigint, text, timestamptz) to service_role;
 grant execute on function public.redeliver_event(uuid, timestamptz) to service_role;
 grant execute on function public.subscription_events(text, text, integer) to service_role;
 grant execute on function public.pending_events() to service_role;

@@ -107,7 +107,10 @@ async fn ledger_contract(ledger: &impl Ledger) {
     );
     assert_eq!(ledger.renewal_of(&key("pay_not_a_uuid")).await.unwrap(), None);
     assert_eq!(
-        ledger.mark_cancelled(&key("contract_missing")).await.unwrap(),
+        ledger
+            .mark_cancelled(&key("contract_missing"), at("2024-01-20T00:00:00Z"))
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
@@ -136,7 +139,11 @@ async fn ledger_contract(ledger: &impl Ledger) {
 
     // Cancelling is idempotent and touches nothing else.
     for _ in 0..2 {
-        let cancelled = ledger.mark_cancelled(&key("contract_1")).await.unwrap().unwrap();
+        let cancelled = ledger
+            .mark_cancelled(&key("contract_1"), at("2024-01-20T00:00:00Z"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(cancelled.status, MonthStatus::Cancelled);
         assert_eq!(cancelled.resumed_at, Some(resumed_at));
         assert_eq!(

@@ -3,7 +3,8 @@
 //! - [`SubscriptionLedger`]: the read model and the changes a subscription's owner makes;
 //! - [`ReconcileLedger`]: what a reconciliation pass pages through, and its lease;
 //! - [`PlanLedger`]: the plan catalog;
-//! - [`CheckoutLedger`]: idempotency claims of starting a subscription.
+//! - [`CheckoutLedger`]: idempotency claims of starting a subscription;
+//! - [`EventLedger`]: the outbox of subscription events and their deliveries.
 //!
 //! [`Ledger`] is all of them: what the [`Ports`](super::Ports) bundle holds. Adding an operation
 //! touches its trait here, the SQL adapter's module of the same use, the memory ledger, and a
@@ -12,6 +13,7 @@
 mod answers;
 mod checkout;
 mod error;
+mod events;
 mod months;
 mod plans;
 mod reconcile;
@@ -20,6 +22,7 @@ mod subscriptions;
 pub use answers::{AttemptRecorded, Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionRows};
 pub use checkout::{CheckoutClaim, CheckoutKey, CheckoutLedger};
 pub use error::{LedgerError, Unavailable};
+pub use events::{AttemptOutcome, EventFilter, EventLedger, PendingEvents};
 pub use months::MonthLedger;
 pub use plans::{PlanLedger, PlanStored};
 pub use reconcile::ReconcileLedger;
@@ -31,6 +34,12 @@ use crate::domain::record::PaymentRecord;
 pub type LedgerResult = Result<Option<PaymentRecord>, LedgerError>;
 
 /// Every use of the ledger: what one storage adapter implements.
-pub trait Ledger: MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger {}
+pub trait Ledger:
+    MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger + EventLedger
+{
+}
 
-impl<T> Ledger for T where T: MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger {}
+impl<T> Ledger for T where
+    T: MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger + EventLedger
+{
+}

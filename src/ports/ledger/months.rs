@@ -56,15 +56,22 @@ pub trait MonthLedger: Clone + Send + Sync + 'static {
 
     /// Records that PortOne refunded `refunded_amount` of the month's payment in all (its
     /// `amount.cancelled`): the stored total only grows, so a late or replayed webhook cannot
-    /// lower it.
+    /// lower it. When the total grew, the `subscription.refunded` event is written with it, at
+    /// `at`.
     fn record_refund(
         &self,
         transaction_key: &PaymentId,
         refunded_amount: Amount,
+        at: Timestamp,
     ) -> impl Future<Output = LedgerResult> + Send;
 
-    /// Sets `status` to `"Cancelled"` (idempotent).
-    fn mark_cancelled(&self, transaction_key: &PaymentId) -> impl Future<Output = LedgerResult> + Send;
+    /// Sets `status` to `"Cancelled"` (idempotent); the first time, with the
+    /// `subscription.refunded` event (full) at `at`.
+    fn mark_cancelled(
+        &self,
+        transaction_key: &PaymentId,
+        at: Timestamp,
+    ) -> impl Future<Output = LedgerResult> + Send;
 
     /// Answers a trivial query (`public.ready()`): storage is reachable, accepts the service's
     /// credentials, and has the migrations applied. `GET /readyz` asks it.

@@ -32,6 +32,7 @@ pub trait SubscriptionLedger: Clone + Send + Sync + 'static {
         &self,
         transaction_key: &PaymentId,
         terms: &NextTerms,
+        at: Timestamp,
     ) -> impl Future<Output = LedgerResult> + Send;
 
     /// The billing key (and card) the subscription `subscription_id`'s next charges use, when

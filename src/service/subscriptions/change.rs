@@ -167,7 +167,7 @@ impl<P: Ports> SubscriptionService<P> {
     ) -> Result<(), SubscriptionError> {
         self.ports
             .ledger()
-            .set_next_terms(transaction_key, terms)
+            .set_next_terms(transaction_key, terms, self.now())
             .await?
             .map(|_| ())
             .ok_or(SubscriptionError::NotFound)

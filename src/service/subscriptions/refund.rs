@@ -110,9 +110,10 @@ impl<P: Ports> SubscriptionService<P> {
         full: bool,
     ) -> Result<(), SubscriptionError> {
         let ledger = self.ports.ledger();
-        ledger.record_refund(&paid.transaction_key, total).await?;
+        let now = self.now();
+        ledger.record_refund(&paid.transaction_key, total, now).await?;
         if full {
-            ledger.mark_cancelled(&paid.transaction_key).await?;
+            ledger.mark_cancelled(&paid.transaction_key, now).await?;
             revoke_next(&*self.ports, latest, None).await?;
         }
         Ok(())

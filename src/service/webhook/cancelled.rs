@@ -19,7 +19,7 @@ impl<P: Ports> WebhookService<P> {
         // Step 4. A missing row fails with 500: PortOne retries, and the Paid webhook may still
         // be on its way (webhook order is not guaranteed).
         let step = Step::CANCEL_PAYMENT;
-        let marked = self.ports.ledger().mark_cancelled(&payment_id);
+        let marked = self.ports.ledger().mark_cancelled(&payment_id, self.now());
         let Some(record) = steps.call(step, marked, messages::save_failed).await? else {
             return Err(steps.fail(step, Failure::upstream(messages::NO_ROW_TO_CANCEL, None)));
         };

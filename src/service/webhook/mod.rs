@@ -87,6 +87,11 @@ impl<P: Ports> WebhookService<P> {
         &self.ports
     }
 
+    /// Now, by the service's clock.
+    pub(super) fn now(&self) -> crate::domain::timestamp::Timestamp {
+        crate::domain::timestamp::Timestamp::from_utc(self.ports.clock().now())
+    }
+
     /// Requires every webhook to carry a valid Standard Webhooks signature made with `secret`.
     pub fn with_webhook_secret(mut self, secret: Option<WebhookSecret>) -> Self {
         self.secret = secret;

@@ -34,7 +34,7 @@ impl<P: Ports> WebhookService<P> {
         let write = self
             .ports
             .ledger()
-            .record_refund(&payment_id, payment.cancelled_amount);
+            .record_refund(&payment_id, payment.cancelled_amount, self.now());
         let Some(record) = steps.call(step, write, messages::save_failed).await? else {
             return Err(steps.fail(step, Failure::upstream(messages::NO_ROW_TO_CANCEL, None)));
         };

@@ -4,6 +4,7 @@
 //! `reconcile`).
 
 mod checkout;
+mod events;
 mod months;
 mod plans;
 mod reconcile;
@@ -19,7 +20,6 @@ use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::plan::{Plan, PlanId};
 use crate::domain::record::PaymentRecord;
-use crate::ports::ledger::LedgerResult;
 
 #[derive(Debug, Default)]
 struct Tables {
@@ -32,6 +32,8 @@ struct Tables {
     methods: HashMap<String, PaymentMethod>,
     /// Checkout claims by (customer id, idempotency key).
     checkouts: HashMap<(String, String), checkout::Checkout>,
+    /// The outbox, in the order written.
+    events: Vec<events::StoredEvent>,
 }
 
 impl Tables {
@@ -73,13 +75,5 @@ impl InMemoryLedger {
         self.tables
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Changes the row of `transaction_key` and returns it as changed.
-    fn update(&self, transaction_key: &PaymentId, change: impl FnOnce(&mut PaymentRecord)) -> LedgerResult {
-        Ok(self.lock().payments.get_mut(transaction_key).map(|row| {
-            change(row);
-            row.clone()
-        }))
     }
 }

@@ -3,9 +3,13 @@
 
 use uuid::Uuid;
 
+use serde_json::json;
+
+use super::events::month_data;
 use super::InMemoryLedger;
 use crate::domain::amount::Amount;
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
+use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::{MonthStatus, PaymentRecord};
 use crate::domain::timestamp::Timestamp;
@@ -60,6 +64,25 @@ impl MonthLedger for InMemoryLedger {
                 .get_or_insert_with(|| record.transaction_key.clone());
             Some(row.clone())
         });
+        if inserted {
+            let at = stored.start_at;
+            let cause = month_data(&stored);
+            match &renewed {
+                None => {
+                    let id = stored.subscription_key();
+                    tables.emit(EventType::Created, &id, at, cause, format!("created:{id}"));
+                }
+                Some(renewed) => {
+                    let mut cause = cause;
+                    cause["renewed_key"] = json!(renewed.transaction_key);
+                    tables.emit_for(EventType::Renewed, &stored, at, cause.clone(), "");
+                    if renewed.renewal.renewal_attempts > 0 {
+                        cause["failed_attempts"] = json!(renewed.renewal.renewal_attempts);
+                        tables.emit_for(EventType::Recovered, &stored, at, cause, "");
+                    }
+                }
+            }
+        }
         let payment_method = tables.methods.get(&stored.subscription_key()).cloned();
         Ok(Recorded {
             record: stored,
@@ -142,30 +165,85 @@ impl MonthLedger for InMemoryLedger {
                 }
             }
         }
-        Ok(Some(AttemptRecorded {
-            month: month.clone(),
-            inserted,
-        }))
+        let month = month.clone();
+        if inserted {
+            let (limit, next_retry_at) = match *after {
+                AfterFailure::Retry { limit, slot, .. } => (limit, Some(slot.at)),
+                AfterFailure::Lapse { limit, .. } => (limit, None),
+            };
+            let cause = json!({ "attempt": {
+                "renewed_key": attempt.renewed_key, "attempt": attempt.attempt,
+                "retry_limit": limit, "payment_id": attempt.payment_id,
+                "failure_reason": attempt.failure.reason, "pg_code": attempt.failure.pg_code,
+                "pg_message": attempt.failure.pg_message, "failed_at": attempt.failed_at,
+                "next_retry_at": next_retry_at,
+            }});
+            let key = format!("payment_failed:{}", attempt.payment_id);
+            tables.emit(
+                EventType::PaymentFailed,
+                &month.subscription_key(),
+                attempt.failed_at,
+                cause,
+                key,
+            );
+        }
+        Ok(Some(AttemptRecorded { month, inserted }))
     }
 
     async fn mark_lapsed(&self, transaction_key: &PaymentId, at: Timestamp) -> LedgerResult {
-        self.update(transaction_key, |row| {
-            let lapsed = row.renewal.lapsed_at.map_or(at, |earlier| earlier.min(at));
-            row.renewal.lapsed_at = Some(lapsed);
-        })
+        let mut tables = self.lock();
+        let Some(row) = tables.payments.get_mut(transaction_key) else {
+            return Ok(None);
+        };
+        let lapsed = row.renewal.lapsed_at.map_or(at, |earlier| earlier.min(at));
+        row.renewal.lapsed_at = Some(lapsed);
+        let row = row.clone();
+        tables.emit_for(EventType::Lapsed, &row, at, month_data(&row), "");
+        Ok(Some(row))
     }
 
-    async fn record_refund(&self, transaction_key: &PaymentId, refunded_amount: Amount) -> LedgerResult {
-        self.update(transaction_key, |row| {
-            row.refunded_amount = Some(
-                row.refunded_amount
-                    .map_or(refunded_amount, |before| before.max(refunded_amount)),
-            );
-        })
+    async fn record_refund(
+        &self,
+        transaction_key: &PaymentId,
+        refunded_amount: Amount,
+        at: Timestamp,
+    ) -> LedgerResult {
+        let mut tables = self.lock();
+        let Some(row) = tables.payments.get_mut(transaction_key) else {
+            return Ok(None);
+        };
+        let before = row.refunded_amount.map_or(0, |a| a.value());
+        row.refunded_amount = Some(
+            row.refunded_amount
+                .map_or(refunded_amount, |b| b.max(refunded_amount)),
+        );
+        let row = row.clone();
+        // A refund of the whole payment is told by `mark_cancelled`.
+        if refunded_amount.value() > before && refunded_amount.value() < row.amount.value() {
+            let mut cause = month_data(&row);
+            cause["refund"] = json!({
+                "refunded_total": refunded_amount, "amount": refunded_amount.value() - before, "full": false,
+            });
+            let suffix = format!(":{}", refunded_amount.value());
+            tables.emit_for(EventType::Refunded, &row, at, cause, &suffix);
+        }
+        Ok(Some(row))
     }
 
-    async fn mark_cancelled(&self, transaction_key: &PaymentId) -> LedgerResult {
-        self.update(transaction_key, |row| row.status = MonthStatus::Cancelled)
+    async fn mark_cancelled(&self, transaction_key: &PaymentId, at: Timestamp) -> LedgerResult {
+        let mut tables = self.lock();
+        let Some(row) = tables.payments.get_mut(transaction_key) else {
+            return Ok(None);
+        };
+        let first = row.status != MonthStatus::Cancelled;
+        row.status = MonthStatus::Cancelled;
+        let row = row.clone();
+        if first {
+            let mut cause = month_data(&row);
+            cause["refund"] = json!({ "refunded_total": row.amount, "full": true });
+            tables.emit_for(EventType::Refunded, &row, at, cause, ":full");
+        }
+        Ok(Some(row))
     }
 
     /// Memory always answers.

@@ -2,7 +2,11 @@
 //! `subscription_months` and `customer_subscription_months` answer them, and the changes
 //! `set_next_terms` and `set_subscription_state` make.
 
+use serde_json::json;
+
+use super::events::month_data;
 use super::{InMemoryLedger, Tables};
+use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::NextTerms;
@@ -19,8 +23,25 @@ impl SubscriptionLedger for InMemoryLedger {
         Ok(self.lock().customer_subscriptions(customer_id))
     }
 
-    async fn set_next_terms(&self, transaction_key: &PaymentId, terms: &NextTerms) -> LedgerResult {
-        self.update(transaction_key, |row| row.next_terms = terms.clone())
+    async fn set_next_terms(
+        &self,
+        transaction_key: &PaymentId,
+        terms: &NextTerms,
+        at: Timestamp,
+    ) -> LedgerResult {
+        let mut tables = self.lock();
+        let Some(row) = tables.payments.get_mut(transaction_key) else {
+            return Ok(None);
+        };
+        row.next_terms = terms.clone();
+        let row = row.clone();
+        let cause = json!({ "next_terms": {
+            "next_amount": terms.next_amount, "next_order_name": terms.next_order_name,
+            "next_currency": terms.next_currency, "next_plan_id": terms.next_plan_id,
+        }});
+        let suffix = format!(":{}", at.to_iso());
+        tables.emit_for(EventType::PlanChanged, &row, at, cause, &suffix);
+        Ok(Some(row))
     }
 
     async fn payment_method(&self, subscription_id: &str) -> Result<Option<PaymentMethod>, LedgerError> {
@@ -29,9 +50,15 @@ impl SubscriptionLedger for InMemoryLedger {
 
     async fn set_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {
         let mut tables = self.lock();
-        tables
+        let before = tables
             .methods
             .insert(method.subscription_id.clone(), method.clone());
+        if before.is_some_and(|before| before.billing_key != method.billing_key) {
+            let id = &method.subscription_id;
+            let key = format!("payment_method_updated:{id}:{}", method.updated_at.to_iso());
+            let cause = json!({ "payment_method": method.card });
+            tables.emit(EventType::PaymentMethodUpdated, id, method.updated_at, cause, key);
+        }
         Ok(method.clone())
     }
 
@@ -41,10 +68,27 @@ impl SubscriptionLedger for InMemoryLedger {
         canceled_at: Option<Timestamp>,
         resumed_at: Option<Timestamp>,
     ) -> LedgerResult {
-        self.update(transaction_key, |row| {
-            row.canceled_at = canceled_at;
-            row.resumed_at = resumed_at;
-        })
+        let mut tables = self.lock();
+        let Some(row) = tables.payments.get_mut(transaction_key) else {
+            return Ok(None);
+        };
+        let before = row.canceled_at;
+        row.canceled_at = canceled_at;
+        row.resumed_at = resumed_at;
+        let row = row.clone();
+        match (before, canceled_at) {
+            (None, Some(at)) => {
+                let suffix = format!(":{}", at.to_iso());
+                tables.emit_for(EventType::Canceled, &row, at, month_data(&row), &suffix);
+            }
+            (Some(was), None) => {
+                let at = resumed_at.unwrap_or(was);
+                let suffix = format!(":{}", at.to_iso());
+                tables.emit_for(EventType::Resumed, &row, at, month_data(&row), &suffix);
+            }
+            _ => {}
+        }
+        Ok(Some(row))
     }
 }
 
@@ -76,7 +120,7 @@ impl Tables {
     }
 
     /// The months of subscription `id`, newest first, and their renewals' attempts.
-    fn rows_of(&self, id: &str) -> SubscriptionRows {
+    pub(super) fn rows_of(&self, id: &str) -> SubscriptionRows {
         let mut months: Vec<_> = self
             .payments
             .values()

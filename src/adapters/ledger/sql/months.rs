@@ -15,7 +15,7 @@ use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalO
 
 /// The newest migration this release calls into, as `public.ready()` names it: readiness fails
 /// until the database has it. Raised with every migration that replaces `ready()`.
-pub const REQUIRED_SCHEMA: i64 = 20261208000000;
+pub const REQUIRED_SCHEMA: i64 = 20261209000000;
 
 impl MonthLedger for SqlLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
@@ -105,16 +105,25 @@ impl MonthLedger for SqlLedger {
         self.record("mark_lapsed", args).await
     }
 
-    async fn record_refund(&self, transaction_key: &PaymentId, refunded_amount: Amount) -> LedgerResult {
+    async fn record_refund(
+        &self,
+        transaction_key: &PaymentId,
+        refunded_amount: Amount,
+        at: Timestamp,
+    ) -> LedgerResult {
         let args = vec![
             ("p_transaction_key", text(transaction_key)),
             ("p_refunded_amount", Arg::OptBigInt(Some(refunded_amount.value()))),
+            ("p_at", time(Some(at))),
         ];
         self.record("record_refund", args).await
     }
 
-    async fn mark_cancelled(&self, transaction_key: &PaymentId) -> LedgerResult {
-        let args = vec![("p_transaction_key", text(transaction_key))];
+    async fn mark_cancelled(&self, transaction_key: &PaymentId, at: Timestamp) -> LedgerResult {
+        let args = vec![
+            ("p_transaction_key", text(transaction_key)),
+            ("p_at", time(Some(at))),
+        ];
         self.record("cancel_payment", args).await
     }
 

@@ -31,7 +31,12 @@ impl SubscriptionLedger for SqlLedger {
         Ok(subscriptions)
     }
 
-    async fn set_next_terms(&self, transaction_key: &PaymentId, terms: &NextTerms) -> LedgerResult {
+    async fn set_next_terms(
+        &self,
+        transaction_key: &PaymentId,
+        terms: &NextTerms,
+        at: Timestamp,
+    ) -> LedgerResult {
         let terms = json!({
             "next_amount": terms.next_amount,
             "next_order_name": terms.next_order_name,
@@ -41,6 +46,7 @@ impl SubscriptionLedger for SqlLedger {
         let args = vec![
             ("p_transaction_key", text(transaction_key)),
             ("p_terms", Arg::Json(terms)),
+            ("p_at", time(Some(at))),
         ];
         self.record("set_next_terms", args).await
     }

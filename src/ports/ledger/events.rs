@@ -1,0 +1,94 @@
+//! The outbox of subscription events: what the delivery pass claims, settles and lists. Events
+//! themselves are written by the other ledger operations, in the same call as their change.
+
+use std::future::Future;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::LedgerError;
+use crate::domain::event::{DeliveryStatus, SubscriptionEvent};
+use crate::domain::timestamp::Timestamp;
+
+/// How a delivery attempt ended, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptOutcome {
+    /// When the attempt was made (the service clock), UTC.
+    pub attempted_at: Timestamp,
+    /// `delivered`, or why not: `http_<status>`, `timeout`, `connect_error`.
+    pub result: String,
+    pub http_status: Option<u16>,
+    /// What went wrong, for people (never a secret).
+    pub error: Option<String>,
+}
+
+impl AttemptOutcome {
+    pub fn delivered(&self) -> bool {
+        self.result == "delivered"
+    }
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub subscription_id: Option<String>,
+    pub status: Option<DeliveryStatus>,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
+/// How many events wait for delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PendingEvents {
+    pub count: u64,
+    /// `occurred_at` of the oldest pending event.
+    pub oldest: Option<Timestamp>,
+}
+
+/// The outbox. A clone is a handle on the same storage.
+///
+/// # Errors
+/// Every method returns [`LedgerError`] only for storage failures.
+pub trait EventLedger: Clone + Send + Sync + 'static {
+    /// Claims up to `limit` pending events due at `now`, oldest due first, for `lease`: no other
+    /// caller claims them before the lease ends (then they are due again, so an event whose
+    /// deliverer died is not lost).
+    ///
+    /// MUST never hand one event to two callers within a lease (`for update skip locked`).
+    fn claim_events(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Vec<SubscriptionEvent>, LedgerError>> + Send;
+
+    /// Stores attempt `attempts + 1` of event `id`: delivered, or failed with the next attempt's
+    /// time (`None`: none is left, the event is `failed`). `None` when no event has this id.
+    fn settle_event(
+        &self,
+        id: Uuid,
+        outcome: &AttemptOutcome,
+        next_attempt_at: Option<Timestamp>,
+    ) -> impl Future<Output = Result<Option<SubscriptionEvent>, LedgerError>> + Send;
+
+    /// Makes event `id` pending and due at `now`, whatever its status. `None` when no event has
+    /// this id.
+    fn redeliver_event(
+        &self,
+        id: Uuid,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<SubscriptionEvent>, LedgerError>> + Send;
+
+    /// Events as `filter` says, newest first, with their delivery attempts.
+    fn events(
+        &self,
+        filter: &EventFilter,
+    ) -> impl Future<Output = Result<Vec<SubscriptionEvent>, LedgerError>> + Send;
+
+    /// Writes the events time causes up to `now` (`ended`, `lapsed` when a grace runs out,
+    /// `trial_will_end`), each once; how many it wrote.
+    fn emit_due_events(&self, now: Timestamp) -> impl Future<Output = Result<u64, LedgerError>> + Send;
+
+    /// How many events are pending, and the oldest one's time.
+    fn pending_events(&self) -> impl Future<Output = Result<PendingEvents, LedgerError>> + Send;
+}
