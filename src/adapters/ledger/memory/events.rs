@@ -251,7 +251,7 @@ impl EventLedger for InMemoryLedger {
             .filter(|e| matches(e, filter))
             .cloned()
             .collect();
-        found.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at));
+        found.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
         found.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
         Ok(found)
     }
