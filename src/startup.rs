@@ -11,6 +11,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Response, Server};
 use secrecy::SecretString;
 
+use crate::adapters::app_webhook::AppWebhook;
 use crate::adapters::clock::SystemClock;
 use crate::adapters::http;
 use crate::adapters::ledger::SqlLedger;
@@ -19,14 +20,15 @@ use crate::adapters::portone::RETRIED_OPERATIONS;
 use crate::adapters::random::ThreadRandom;
 use crate::adapters::supabase_auth::UserTokens;
 use crate::config::{
-    AccessSettings, Config, Limits, SandboxSettings, UserTokenSettings, WebhookSignatures,
-    UNSAFE_UNSIGNED_WEBHOOKS_VAR,
+    AccessSettings, AppWebhookSettings, Config, Limits, SandboxSettings, UserTokenSettings,
+    WebhookSignatures, UNSAFE_UNSIGNED_WEBHOOKS_VAR,
 };
 use crate::domain::signature::SignatureError;
-use crate::ports::{Adapters, Clock};
+use crate::ports::{Adapters, Clock, EventSink};
 use crate::sandbox::api::SandboxApi;
 use crate::sandbox::auth_api::SandboxAuthApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
+use crate::service::events::EventDelivery;
 use crate::service::reconcile::{
     ActionKind, Outcome, PassOptions, PassResult, ReconcileSettings, Reconciler,
 };
@@ -88,7 +90,45 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
         .with_webhook_secret(secret)
         .with_deadline(config.webhook_deadline.unwrap_or(DEFAULT_WEBHOOK_DEADLINE))
         .with_dunning(config.dunning.clone());
-    Ok(Services::new(webhooks).with_reconcile_settings(reconcile_settings(config)))
+    let services = Services::new(webhooks).with_reconcile_settings(reconcile_settings(config));
+    Ok(match event_sink(config.app_webhook.as_ref())? {
+        Some(sink) => services.with_event_sink(sink),
+        None => services,
+    })
+}
+
+/// The app's webhook endpoint events go to, when `APP_WEBHOOK_URL` is set.
+///
+/// # Errors
+/// When the secret is unusable or the HTTP client cannot be built.
+pub fn event_sink(settings: Option<&AppWebhookSettings>) -> anyhow::Result<Option<Arc<dyn EventSink>>> {
+    let Some(settings) = settings else {
+        tracing::info!("APP_WEBHOOK_URL is unset: events are stored, not sent");
+        return Ok(None);
+    };
+    let sink = AppWebhook::new(settings.url.clone(), &settings.secret)?;
+    tracing::info!("events are delivered to APP_WEBHOOK_URL");
+    Ok(Some(Arc::new(sink)))
+}
+
+/// How often the event timer delivers due events, and after how many ticks it writes the events
+/// time caused (`ended`, `lapsed`, `trial_will_end`).
+const EVENT_TICK: Duration = Duration::from_secs(1);
+const EMIT_DUE_EVERY_TICKS: u32 = 60;
+
+/// Runs the event timer: every second a delivery pass (a claim that finds nothing due is one
+/// indexed query), every minute the time-caused events too.
+pub fn spawn_event_timer<P: crate::ports::Ports>(events: Arc<EventDelivery<P>>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(EVENT_TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut count: u32 = 0;
+        loop {
+            ticks.tick().await;
+            events.tick(count % EMIT_DUE_EVERY_TICKS == 0).await;
+            count = count.wrapping_add(1);
+        }
+    });
 }
 
 /// How reconciliation passes run: what the operator set, the reconciler's defaults for the rest.
@@ -163,6 +203,7 @@ fn export_known_series() {
         reconcile_results: &results,
         reconcile_items: &items,
         retried_operations: &RETRIED_OPERATIONS,
+        event_delivery_results: &crate::ports::Delivery::LABELS,
     });
 }
 
@@ -184,6 +225,7 @@ impl Application {
         if let Some(interval) = config.reconcile_interval {
             spawn_reconcile_timer(services.reconciler.clone(), interval);
         }
+        spawn_event_timer(services.events.clone());
         let acceptor = bind(SocketAddr::new(config.host, config.port)).await?;
         let handle = metrics_handle();
         let (on_main_port, metrics) = match config.metrics_addr {
@@ -222,6 +264,12 @@ impl Application {
             .and_then(|addr| addr.as_socket_addr().map(SocketAddr::port))
             .context("the listener has no port")?;
         let (services, sandbox) = Sandbox::start(port, settings).await?;
+        let services = match event_sink(settings.app_webhook.as_ref())? {
+            Some(sink) => services.with_event_sink(sink),
+            None => services,
+        };
+        sandbox.deliver_events_with(services.events.clone());
+        spawn_event_timer(services.events.clone());
         let apis = (
             http::production_apis(&services, Limits::default(), true),
             SandboxApi::new(sandbox.clone()),

@@ -520,8 +520,23 @@ async fn a_fresh_process_exports_every_known_series_at_zero() {
         "portone_subscriptions_charge_calls_limited_total",
         "portone_subscriptions_tokens_refused_total",
         "portone_subscriptions_webhooks_in_flight",
+        "portone_subscriptions_events_pending",
+        "portone_subscriptions_oldest_pending_event_age_seconds",
     ] {
         zero(name, &[]);
+    }
+    for result in [
+        "delivered",
+        "http_4xx",
+        "http_5xx",
+        "http_other",
+        "timeout",
+        "connect_error",
+    ] {
+        zero(
+            "portone_subscriptions_event_deliveries_total",
+            &[("result", result)],
+        );
     }
     for reason in [
         "MISSING_REQUIRED_HEADERS",

@@ -8,6 +8,7 @@
 
 mod access;
 mod dunning;
+mod events;
 pub mod interval;
 mod limits;
 mod mode;
@@ -28,6 +29,7 @@ pub use access::{
     AccessSettings, ChargeLimit, UserTokenSettings, DEFAULT_CHARGE_LIMIT, DEFAULT_CHARGE_WINDOW,
 };
 pub use dunning::DUNNING_RETRY_DAYS_VAR;
+pub use events::AppWebhookSettings;
 
 pub use limits::{Limits, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_WAIT};
 pub use mode::Mode;
@@ -96,6 +98,8 @@ pub struct Config {
     pub reconcile_interval: Option<Duration>,
     /// Supabase access tokens, CORS and the per-customer charge limit.
     pub access: AccessSettings,
+    /// `APP_WEBHOOK_URL` and `APP_WEBHOOK_SECRET`: where events are delivered; `None`: stored only.
+    pub app_webhook: Option<AppWebhookSettings>,
     /// `METRICS_ADDR` (`127.0.0.1:9100`, say): serve `GET /metrics` on this address only; unset
     /// (the default): on the main port.
     pub metrics_addr: Option<SocketAddr>,
@@ -163,6 +167,7 @@ impl Config {
             }
         };
         let access = access::read(&mut env);
+        let app_webhook = events::read(&mut env);
         let metrics_addr = match env.optional("METRICS_ADDR") {
             None => None,
             Some(text) => {
@@ -199,6 +204,7 @@ impl Config {
             reconcile_concurrency: concurrency.map(|n| n.max(1)),
             reconcile_interval,
             access,
+            app_webhook,
             metrics_addr,
         })
     }

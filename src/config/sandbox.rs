@@ -7,6 +7,7 @@ use secrecy::SecretString;
 
 use super::access::{read_browser_access, AccessSettings};
 use super::dunning::read_dunning;
+use super::events::AppWebhookSettings;
 use super::reader::Reader;
 use super::{read_webhook_secret, ConfigError};
 use crate::domain::dunning::DunningPolicy;
@@ -30,6 +31,9 @@ pub struct SandboxSettings {
     /// `CORS_ALLOWED_ORIGINS` and the charge limit, as in production; user tokens are the
     /// sandbox's own (`POST /sandbox/auth/token`).
     pub access: AccessSettings,
+    /// `APP_WEBHOOK_URL` and `APP_WEBHOOK_SECRET`, as in production: without them the sandbox
+    /// records events (`GET /sandbox/events`) and sends none.
+    pub app_webhook: Option<AppWebhookSettings>,
 }
 
 impl SandboxSettings {
@@ -43,6 +47,7 @@ impl SandboxSettings {
         let token = env.optional("ADMIN_API_TOKEN");
         let dunning = read_dunning(&mut env);
         let access = read_browser_access(&mut env);
+        let app_webhook = super::events::read(&mut env);
         env.finish()?;
         match (host, port, dunning) {
             (Some(host), Some(port), Some(dunning)) => Ok(Self {
@@ -53,6 +58,7 @@ impl SandboxSettings {
                 admin_api_token: SecretString::from(token.unwrap_or_else(|| SANDBOX_ADMIN_TOKEN.to_owned())),
                 dunning,
                 access,
+                app_webhook,
             }),
             _ => Err(ConfigError(vec!["HOST or PORT is malformed".to_owned()])),
         }

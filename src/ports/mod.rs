@@ -7,12 +7,14 @@
 
 pub mod bundle;
 pub mod clock;
+pub mod event_sink;
 pub mod gateway;
 pub mod ledger;
 pub mod random;
 
 pub use bundle::{Adapters, Ports};
 pub use clock::Clock;
+pub use event_sink::{Delivery, EventSink};
 pub use gateway::{
     BillingKeyInfo, BillingKeyStatus, CancelRequest, Cancellation, CancellationStatus, ChargeRequest,
     Charged, GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,

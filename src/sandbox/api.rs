@@ -1,6 +1,6 @@
 //! Sandbox-only endpoints (Swagger UI tag "Sandbox"): issue a billing key, create a paid test
 //! payment, advance the sandbox clock (executing due schedules), list ledger rows and schedules,
-//! cancel a payment.
+//! cancel a payment, list the events.
 
 use std::sync::Arc;
 
@@ -273,6 +273,20 @@ impl SandboxApi {
         }
         let delivery = self.sandbox.deliver(&payment_id, "Transaction.Cancelled").await;
         CancelResponse::Ok(self.deliveries(vec![delivery]))
+    }
+
+    /// Every subscription event the service wrote, oldest first, with its delivery (sent to
+    /// `APP_WEBHOOK_URL` when set; otherwise they stay `pending`, listed here).
+    #[oai(path = "/sandbox/events", method = "get")]
+    async fn events(&self) -> Json<Vec<Value>> {
+        Json(
+            self.sandbox
+                .ledger
+                .all_events()
+                .iter()
+                .map(|event| serde_json::to_value(event).unwrap_or(Value::Null))
+                .collect(),
+        )
     }
 
     /// Every `payment` row of the in-memory ledger, oldest first.

@@ -23,6 +23,7 @@ use crate::config::SandboxSettings;
 use crate::domain::plan::{PlanId, PlanTerms};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Adapters, Clock};
+use crate::service::events::EventDelivery;
 use crate::service::{Services, WebhookSecret, WebhookService};
 use simulator::{Simulator, SANDBOX_API_SECRET};
 
@@ -47,6 +48,9 @@ pub struct Sandbox {
     webhook_url: String,
     secret: Option<SecretString>,
     http: reqwest::Client,
+    /// The event delivery of the services, once they are built: advancing the clock writes the
+    /// events time caused and delivers what is due.
+    events: std::sync::OnceLock<Arc<EventDelivery<SandboxPorts>>>,
 }
 
 /// One webhook the sandbox delivered, and what the service answered.
@@ -152,6 +156,7 @@ impl Sandbox {
             webhook_url: format!("http://127.0.0.1:{own_port}/api/portone"),
             secret: webhook_secret,
             http,
+            events: std::sync::OnceLock::new(),
         };
         Ok((services, Arc::new(sandbox)))
     }
@@ -163,6 +168,19 @@ impl Sandbox {
     /// When the sandbox's URL cannot be a base URL.
     pub fn user_tokens(&self) -> anyhow::Result<crate::config::UserTokenSettings> {
         self.auth.settings().map_err(anyhow::Error::msg)
+    }
+
+    /// Lets clock moves run `events`' time-caused events and deliveries.
+    pub fn deliver_events_with(&self, events: Arc<EventDelivery<SandboxPorts>>) {
+        let _already = self.events.set(events);
+    }
+
+    /// Writes the events time caused by now and delivers what is due (to `APP_WEBHOOK_URL` when
+    /// set).
+    pub async fn settle_events(&self) {
+        if let Some(events) = self.events.get() {
+            events.tick(true).await;
+        }
     }
 
     /// Moves the clock forward by `by`, then charges every schedule that fell due (earliest
@@ -187,6 +205,7 @@ impl Sandbox {
                 );
             }
         }
+        self.settle_events().await;
         deliveries
     }
 

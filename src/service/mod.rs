@@ -10,6 +10,7 @@ mod caller;
 pub mod card_update;
 pub mod checkout;
 mod deadline;
+pub mod events;
 pub mod example;
 mod failure;
 mod messages;
@@ -41,6 +42,7 @@ use std::sync::Arc;
 use crate::ports::Ports;
 use card_update::CardUpdate;
 use checkout::Checkout;
+use events::{DeliverySettings, EventDelivery};
 use plans::PlanCatalog;
 use reconcile::{ReconcileSettings, Reconciler};
 
@@ -52,6 +54,7 @@ pub struct Services<P> {
     pub checkout: Arc<Checkout<P>>,
     pub cards: Arc<CardUpdate<P>>,
     pub plans: Arc<PlanCatalog<P>>,
+    pub events: Arc<EventDelivery<P>>,
 }
 
 impl<P: Ports> Services<P> {
@@ -66,9 +69,24 @@ impl<P: Ports> Services<P> {
             checkout: Arc::new(Checkout::new(webhooks.clone())),
             cards: Arc::new(CardUpdate::new(webhooks.clone())),
             plans: Arc::new(plans),
+            events: Arc::new(EventDelivery::new(
+                webhooks.ports().clone(),
+                None,
+                DeliverySettings::default(),
+            )),
             webhooks,
             subscriptions: Arc::new(subscriptions),
         }
+    }
+
+    /// Delivers events to `sink` (the app's webhook endpoint).
+    pub fn with_event_sink(mut self, sink: Arc<dyn crate::ports::EventSink>) -> Self {
+        self.events = Arc::new(EventDelivery::new(
+            self.webhooks.ports().clone(),
+            Some(sink),
+            DeliverySettings::default(),
+        ));
+        self
     }
 
     /// Reconciles with `settings` instead of the defaults.
@@ -87,6 +105,7 @@ impl<P> Clone for Services<P> {
             checkout: self.checkout.clone(),
             cards: self.cards.clone(),
             plans: self.plans.clone(),
+            events: self.events.clone(),
         }
     }
 }

@@ -38,6 +38,12 @@ pub const DUNNING_RECOVERED: &str = "portone_subscriptions_dunning_recovered_tot
 /// `portone_subscriptions_dunning_lapsed_total`.
 pub const DUNNING_LAPSED: &str = "portone_subscriptions_dunning_lapsed_total";
 /// `portone_subscriptions_reconcile_passes_total{result}`.
+/// Delivery attempts of subscription events to the app, by result.
+pub const EVENT_DELIVERIES: &str = "portone_subscriptions_event_deliveries_total";
+/// Subscription events waiting for delivery.
+pub const EVENTS_PENDING: &str = "portone_subscriptions_events_pending";
+/// Seconds since the oldest pending event happened (0 without one).
+pub const OLDEST_PENDING_EVENT_AGE: &str = "portone_subscriptions_oldest_pending_event_age_seconds";
 /// Charge-triggering calls (start, card update) refused with 429 by the per-customer limit.
 pub const CHARGE_CALLS_LIMITED: &str = "portone_subscriptions_charge_calls_limited_total";
 /// Bearer tokens that were neither the admin token nor a valid Supabase access token.
@@ -135,6 +141,16 @@ fn describe() {
         "Subscriptions lapsed because no retry was left or could succeed."
     );
     describe_counter!(
+        EVENT_DELIVERIES,
+        "Delivery attempts of subscription events to the app, by result."
+    );
+    describe_gauge!(EVENTS_PENDING, "Subscription events waiting for delivery.");
+    describe_gauge!(
+        OLDEST_PENDING_EVENT_AGE,
+        Unit::Seconds,
+        "Seconds since the oldest pending event happened (0 without one)."
+    );
+    describe_counter!(
         CHARGE_CALLS_LIMITED,
         "Charge-triggering calls refused by the per-customer limit (per replica)."
     );
@@ -170,6 +186,8 @@ pub struct KnownSeries<'a> {
     pub reconcile_items: &'a [(&'static str, &'static str)],
     /// PortOne operations that are retried after a transient failure.
     pub retried_operations: &'a [&'static str],
+    /// How an event delivery attempt can end.
+    pub event_delivery_results: &'a [&'static str],
 }
 
 /// Exports at 0 every counter without labels, the in-flight gauge, and each label set of
@@ -187,6 +205,11 @@ pub fn export_at_zero(known: &KnownSeries<'_>) {
         counter!(name).increment(0);
     }
     gauge!(WEBHOOKS_IN_FLIGHT).increment(0.0);
+    gauge!(EVENTS_PENDING).increment(0.0);
+    gauge!(OLDEST_PENDING_EVENT_AGE).increment(0.0);
+    for &result in known.event_delivery_results {
+        counter!(EVENT_DELIVERIES, "result" => result).increment(0);
+    }
     for &reason in known.signature_reasons {
         counter!(SIGNATURE_FAILURES, "reason" => reason).increment(0);
     }
@@ -302,6 +325,17 @@ pub fn dunning_recovered() {
 /// A subscription lapsed: every retry failed, or none can succeed.
 pub fn dunning_lapsed() {
     counter!(DUNNING_LAPSED).increment(1);
+}
+
+/// One delivery attempt of an event ended with `result` (a bounded label).
+pub fn event_delivery(result: &'static str) {
+    counter!(EVENT_DELIVERIES, "result" => result).increment(1);
+}
+
+/// How many events wait, and since when (seconds) the oldest.
+pub fn events_pending(count: u64, oldest_age_seconds: f64) {
+    gauge!(EVENTS_PENDING).set(count as f64);
+    gauge!(OLDEST_PENDING_EVENT_AGE).set(oldest_age_seconds);
 }
 
 /// A charge-triggering call refused by the per-customer limit.

@@ -7,6 +7,7 @@ mod admin;
 mod api_error;
 mod auth;
 mod body;
+mod events;
 mod health;
 mod metrics;
 mod plans;
@@ -33,6 +34,7 @@ pub use admin::AdminApi;
 pub use api_error::ApiError;
 pub use auth::{AuthRefused, Credentials};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
+pub use events::EventApi;
 pub use health::{HealthApi, ReadyApi};
 pub use metrics::{metrics_endpoint, metrics_route};
 pub use plans::PlanApi;
@@ -65,6 +67,7 @@ pub type ProductionApis<P> = (
     SubscriptionApi<P>,
     PlanApi<P>,
     AdminApi<P>,
+    EventApi<P>,
     ReconcileApi<P>,
     Probes<P>,
 );
@@ -83,6 +86,7 @@ pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox
         ),
         PlanApi::new(services.plans.clone()),
         AdminApi::new(services.subscriptions.clone()),
+        EventApi::new(services.events.clone()),
         ReconcileApi::new(services.reconciler.clone()),
         probes(services, sandbox),
     )

@@ -1,0 +1,231 @@
+//! The outbox for operators (admin token): list subscription events with their delivery attempts,
+//! and send one again.
+
+use std::sync::Arc;
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::api_error::{error, ApiError};
+use super::auth::{guarded, AdminAuth, Guarded};
+use super::ApiTags;
+use crate::domain::event::{DeliveryStatus, SubscriptionEvent};
+use crate::ports::{EventFilter, LedgerError, Ports};
+use crate::service::events::EventDelivery;
+
+/// One delivery attempt.
+#[derive(Debug, Object)]
+pub struct AttemptView {
+    /// 1 for the first.
+    pub attempt: u32,
+    /// UTC.
+    pub attempted_at: String,
+    /// `delivered`, `http_<status>`, `timeout` or `connect_error`.
+    pub result: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub http_status: Option<u16>,
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<String>,
+}
+
+/// A subscription event and its delivery.
+#[derive(Debug, Object)]
+pub struct EventView {
+    /// The event's id: the `webhook-id` it is delivered with.
+    pub id: String,
+    /// `subscription.created`, `subscription.renewed`, … (README "Events").
+    #[oai(rename = "type")]
+    pub event_type: String,
+    pub subscription_id: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub customer_id: Option<String>,
+    /// When the change happened, UTC.
+    pub occurred_at: String,
+    /// `{subscription, …}`: the read model after the change, and what caused it.
+    pub data: Value,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    /// When the next attempt may start, UTC (while pending).
+    pub next_attempt_at: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub last_error: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub delivered_at: Option<String>,
+    pub delivery_attempts: Vec<AttemptView>,
+}
+
+impl From<SubscriptionEvent> for EventView {
+    fn from(event: SubscriptionEvent) -> Self {
+        Self {
+            id: event.id.to_string(),
+            event_type: event.event_type,
+            subscription_id: event.subscription_id,
+            customer_id: event.customer_id,
+            occurred_at: event.occurred_at.to_iso(),
+            data: event.data,
+            status: event.status.as_str().to_owned(),
+            attempts: event.attempts,
+            next_attempt_at: event.next_attempt_at.to_iso(),
+            last_error: event.last_error,
+            delivered_at: event.delivered_at.map(|at| at.to_iso()),
+            delivery_attempts: event
+                .delivery_attempts
+                .into_iter()
+                .map(|a| AttemptView {
+                    attempt: a.attempt,
+                    attempted_at: a.attempted_at.to_iso(),
+                    result: a.result,
+                    http_status: a.http_status,
+                    error: a.error,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Events, newest first.
+#[derive(Debug, Object)]
+pub struct EventList {
+    pub events: Vec<EventView>,
+}
+
+fn upstream(problem: &LedgerError) -> Json<ApiError> {
+    tracing::error!(%problem, "an events operation failed in storage");
+    error(
+        "UPSTREAM_FAILED",
+        "저장소 호출에 실패했습니다. 다시 시도해 주세요.",
+    )
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "list_bad_request")]
+pub enum ListEventsResponse {
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
+    #[oai(status = 200)]
+    Ok(Json<EventList>),
+    /// `status` is not `pending`, `delivered` or `failed`, or `limit` is out of 1–500.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// Storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+fn list_bad_request(problem: poem::Error) -> ListEventsResponse {
+    if let Some(answer) = ListEventsResponse::guard(&problem) {
+        return answer;
+    }
+    ListEventsResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+}
+
+#[derive(ApiResponse)]
+pub enum RedeliverResponse {
+    /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
+    /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
+    /// was sent.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A signed-in customer's Supabase access token: only the app's server may do this
+    /// (`WWW-Authenticate: Bearer error="insufficient_scope"`).
+    #[oai(status = 403)]
+    AdminOnly(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
+    /// A Supabase access token could not be checked because the project's signing keys could
+    /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
+    /// Sent again (or, without `APP_WEBHOOK_URL`, made pending again): the event as stored
+    /// after the attempt.
+    #[oai(status = 200)]
+    Ok(Json<Box<EventView>>),
+    /// No event has this id.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// Storage failed; retry.
+    #[oai(status = 502)]
+    UpstreamFailed(Json<ApiError>),
+}
+
+guarded!(ListEventsResponse, admin_only);
+guarded!(RedeliverResponse, admin_only);
+
+/// The event operations, generic over the ports.
+pub struct EventApi<P> {
+    events: Arc<EventDelivery<P>>,
+}
+
+impl<P> EventApi<P> {
+    pub fn new(events: Arc<EventDelivery<P>>) -> Self {
+        Self { events }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl<P: Ports> EventApi<P> {
+    /// Subscription events, newest first, with their delivery attempts and last error; of one
+    /// subscription (`subscriptionId`) and/or in one status (`status`: `pending`, `delivered`,
+    /// `failed`). At most `limit` (default 100, at most 500).
+    #[oai(path = "/api/admin/events", method = "get")]
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        #[oai(name = "subscriptionId")] subscription_id: Query<Option<String>>,
+        status: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+    ) -> ListEventsResponse {
+        let status = match status.0.as_deref().map(DeliveryStatus::parse) {
+            None => None,
+            Some(Some(status)) => Some(status),
+            Some(None) => {
+                let message = "status는 pending, delivered, failed 중 하나여야 합니다.";
+                return ListEventsResponse::BadRequest(error("BAD_REQUEST", message));
+            }
+        };
+        let limit = limit.0.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            let message = "limit은 1 이상 500 이하여야 합니다.";
+            return ListEventsResponse::BadRequest(error("BAD_REQUEST", message));
+        }
+        let filter = EventFilter {
+            subscription_id: subscription_id.0.filter(|id| !id.trim().is_empty()),
+            status,
+            limit,
+        };
+        match self.events.list(&filter).await {
+            Ok(events) => ListEventsResponse::Ok(Json(EventList {
+                events: events.into_iter().map(EventView::from).collect(),
+            })),
+            Err(problem) => ListEventsResponse::UpstreamFailed(upstream(&problem)),
+        }
+    }
+
+    /// Send one event again now, whatever its status (a `failed` one included); the answer is
+    /// the event after the attempt.
+    #[oai(path = "/api/admin/events/:event_id/redeliver", method = "post")]
+    async fn redeliver(&self, _auth: AdminAuth, event_id: Path<String>) -> RedeliverResponse {
+        let not_found = || RedeliverResponse::NotFound(error("NOT_FOUND", "이벤트를 찾을 수 없습니다."));
+        let Ok(id) = Uuid::parse_str(&event_id) else {
+            return not_found();
+        };
+        match self.events.redeliver(id).await {
+            Ok(Some(event)) => RedeliverResponse::Ok(Json(Box::new(event.into()))),
+            Ok(None) => not_found(),
+            Err(problem) => RedeliverResponse::UpstreamFailed(upstream(&problem)),
+        }
+    }
+}
