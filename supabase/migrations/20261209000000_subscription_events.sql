@@ -464,7 +464,10 @@ $$;
 
 -- The events time itself causes, up to `p_at`, each once: `subscription.ended` (a canceling
 -- subscription reached `end_at`), `subscription.lapsed` (its last grace ran out, renewed by
--- nothing), `subscription.trial_will_end` (3 days before a trial ends). Answers how many it
+-- nothing), `subscription.trial_will_end` (3 days before a trial ends). An event happens at the
+-- first instant of the new state (the status rules keep `canceling` through `end_at` and the
+-- grace through `end_grace_at`: one millisecond later, the precision of every stored time), so
+-- its read model shows it. Answers how many it
 -- wrote (`{written}`). Only latest months (`renewed_by` null) that have not had the event yet
 -- are read.
 create or replace function public.emit_due_events(p_at timestamptz)
@@ -485,7 +488,7 @@ begin
       and not exists (select from public.subscription_event as e where e.dedupe_key = 'ended:' || p.transaction_key)
   loop
     v_written := v_written + public.emit_event('subscription.ended',
-      coalesce(v_month.subscription_id, v_month.transaction_key), v_month.end_at,
+      coalesce(v_month.subscription_id, v_month.transaction_key), v_month.end_at + interval '1 millisecond',
       public.event_month(to_jsonb(v_month)), 'ended:' || v_month.transaction_key);
   end loop;
   for v_month in
@@ -496,7 +499,8 @@ begin
   loop
     v_written := v_written + public.emit_event('subscription.lapsed',
       coalesce(v_month.subscription_id, v_month.transaction_key),
-      least(coalesce(v_month.lapsed_at, v_month.end_grace_at), v_month.end_grace_at),
+      least(coalesce(v_month.lapsed_at, v_month.end_grace_at + interval '1 millisecond'),
+            v_month.end_grace_at + interval '1 millisecond'),
       public.event_month(to_jsonb(v_month)), 'lapsed:' || v_month.transaction_key);
   end loop;
   for v_month in

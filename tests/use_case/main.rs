@@ -3,6 +3,7 @@
 mod cards;
 mod checkout;
 mod dunning;
+mod events;
 mod example;
 mod fake_charges;
 mod fakes;

@@ -118,11 +118,14 @@ impl Tables {
         let mut written = 0;
         for month in latest {
             let trial_warning = Timestamp::from_utc(month.end_at.as_utc() - chrono::Duration::days(3));
+            // The first instant of the new state: statuses keep `canceling` through `end_at`
+            // and the grace through `end_grace_at`.
+            let after = |at: Timestamp| Timestamp::from_utc(at.as_utc() + chrono::Duration::milliseconds(1));
             let due = [
                 (
                     EventType::Ended,
                     month.canceled_at.is_some() && month.end_at < now,
-                    month.end_at,
+                    after(month.end_at),
                 ),
                 (
                     EventType::Lapsed,
@@ -131,8 +134,8 @@ impl Tables {
                     month
                         .renewal
                         .lapsed_at
-                        .unwrap_or(month.end_grace_at)
-                        .min(month.end_grace_at),
+                        .unwrap_or(after(month.end_grace_at))
+                        .min(after(month.end_grace_at)),
                 ),
                 (
                     EventType::TrialWillEnd,
