@@ -28,6 +28,7 @@ pub struct AppWebhook {
     url: Url,
     signer: Webhook,
     http: reqwest::Client,
+    timeout: Duration,
 }
 
 /// Why the app webhook cannot be set up.
@@ -48,12 +49,22 @@ impl AppWebhook {
     pub fn new(url: Url, secret: &SecretString) -> Result<Self, AppWebhookError> {
         let signer = Webhook::new(secret.expose_secret()).map_err(|_| AppWebhookError::Secret)?;
         let http = reqwest::Client::builder()
-            .timeout(ATTEMPT_TIMEOUT)
             .connect_timeout(Duration::from_secs(3))
             .user_agent(concat!("portone-subscriptions/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| AppWebhookError::Client(e.to_string()))?;
-        Ok(Self { url, signer, http })
+        Ok(Self {
+            url,
+            signer,
+            http,
+            timeout: ATTEMPT_TIMEOUT,
+        })
+    }
+
+    /// Each attempt times out after `timeout` instead (tests wait less than 10 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// The JSON body of `event`: `{id, type, timestamp, subscription_id, customer_id, data}`
@@ -85,6 +96,7 @@ impl AppWebhook {
             .header(standardwebhooks::HEADER_WEBHOOK_ID, &id)
             .header(standardwebhooks::HEADER_WEBHOOK_TIMESTAMP, timestamp.to_string())
             .header(standardwebhooks::HEADER_WEBHOOK_SIGNATURE, signature)
+            .timeout(self.timeout)
             .body(body)
             .send()
             .await;

@@ -129,6 +129,8 @@ pub struct TestApp {
     pub reconciler: Arc<Reconciler<TestPorts>>,
     /// The app's ledger (a clone: the same storage).
     pub ledger: SqlLedger,
+    /// The app's ports, to build more services over the same storage and clock.
+    pub ports: Arc<TestPorts>,
     client: TestClient<BoxEndpoint<'static>>,
 }
 
@@ -198,6 +200,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         clock,
         proxies,
         reconciler: services.reconciler.clone(),
+        ports: services.webhooks.ports().clone(),
         ledger,
         client: TestClient::new(production_routes(
             &services,

@@ -8,11 +8,13 @@ use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::attempt::{AfterFailure, FailedAttempt};
 use portone_subscriptions::domain::currency::Currency;
 use portone_subscriptions::domain::dunning::RetrySlot;
+use portone_subscriptions::domain::event::DeliveryStatus;
 use portone_subscriptions::domain::payment::PaymentFailure;
 use portone_subscriptions::domain::payment_id::PaymentId;
+use portone_subscriptions::domain::payment_method::{Card, PaymentMethod};
 use portone_subscriptions::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
 use portone_subscriptions::domain::timestamp::Timestamp;
-use portone_subscriptions::ports::{Ledger, LedgerError};
+use portone_subscriptions::ports::{AttemptOutcome, EventFilter, Ledger, LedgerError};
 use secrecy::SecretString;
 use uuid::Uuid;
 use wiremock::MockServer;
@@ -283,8 +285,11 @@ async fn dunning_contract(ledger: &impl Ledger) {
 
 #[tokio::test]
 async fn in_memory_ledger_honours_the_contract() {
-    ledger_contract(&InMemoryLedger::new()).await;
-    dunning_contract(&InMemoryLedger::new()).await;
+    let ledger = InMemoryLedger::new();
+    ledger_contract(&ledger).await;
+    dunning_contract(&ledger).await;
+    let events = events_contract(&ledger).await;
+    assert_eq!(events, expected_events(), "{events:#?}");
 }
 
 #[tokio::test]
@@ -293,6 +298,8 @@ async fn postgres_ledger_honours_the_contract_on_a_real_server() {
     let ledger = SqlLedger::postgres(&postgres_settings(&url)).unwrap();
     ledger_contract(&ledger).await;
     dunning_contract(&ledger).await;
+    let events = events_contract(&ledger).await;
+    assert_eq!(events, expected_events(), "{events:#?}");
 }
 
 #[tokio::test]
@@ -307,4 +314,303 @@ async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
     .unwrap();
     ledger_contract(&ledger).await;
     dunning_contract(&ledger).await;
+    let events = events_contract(&ledger).await;
+    assert_eq!(events, expected_events(), "{events:#?}");
+}
+
+/// What every ledger writes as events, in a comparable form: `(occurred_at, type, subscription,
+/// read-model status)`, sorted.
+async fn event_log(ledger: &impl Ledger) -> Vec<(String, String, String, String)> {
+    let mut events = ledger
+        .events(&EventFilter {
+            limit: 1000,
+            ..EventFilter::default()
+        })
+        .await
+        .unwrap();
+    let mut log: Vec<_> = events
+        .into_iter()
+        .map(|e| {
+            (
+                e.occurred_at.to_iso(),
+                e.event_type,
+                e.subscription_id,
+                e.data["subscription"]["status"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    log.sort();
+    log
+}
+
+/// The outbox: the writes not covered above write their events, time writes its own, and
+/// claims, settlements and redeliveries behave alike in every ledger.
+async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, String)> {
+    // A plan change, a card stored then replaced, a partial then a full refund.
+    let month = record("events_1", 10_000, "2024-01-01T00:00:00.000Z");
+    ledger.record_paid(&month).await.unwrap();
+    let terms = NextTerms {
+        next_amount: Some(Amount::new(19_900).unwrap()),
+        next_order_name: Some("프리미엄".to_owned()),
+        ..NextTerms::default()
+    };
+    ledger
+        .set_next_terms(&key("events_1"), &terms, at("2024-01-05T00:00:00.000Z"))
+        .await
+        .unwrap();
+    let card = |billing_key: &str, updated_at: &str| PaymentMethod {
+        subscription_id: "events_1".to_owned(),
+        customer_id: Some("customer-of-events_1".to_owned()),
+        billing_key: billing_key.to_owned(),
+        card: Card::default(),
+        updated_at: at(updated_at),
+    };
+    ledger
+        .set_payment_method(&card("bk_1", "2024-01-06T00:00:00.000Z"))
+        .await
+        .unwrap();
+    ledger
+        .set_payment_method(&card("bk_2", "2024-01-07T00:00:00.000Z"))
+        .await
+        .unwrap();
+    ledger
+        .set_payment_method(&card("bk_2", "2024-01-07T00:00:01.000Z"))
+        .await
+        .unwrap();
+    let refund_at = at("2024-01-08T00:00:00.000Z");
+    ledger
+        .record_refund(&key("events_1"), Amount::new(3000).unwrap(), refund_at)
+        .await
+        .unwrap();
+    ledger
+        .record_refund(&key("events_1"), Amount::new(3000).unwrap(), refund_at)
+        .await
+        .unwrap();
+    ledger
+        .record_refund(&key("events_1"), Amount::new(10_000).unwrap(), refund_at)
+        .await
+        .unwrap();
+    ledger.mark_cancelled(&key("events_1"), refund_at).await.unwrap();
+    ledger.mark_cancelled(&key("events_1"), refund_at).await.unwrap();
+
+    // Cancelled at period end, then time passes its end: `ended`, once.
+    let canceling = record("events_2", 10_000, "2024-01-01T00:00:00.000Z");
+    ledger.record_paid(&canceling).await.unwrap();
+    ledger
+        .set_subscription_state(&key("events_2"), Some(at("2024-01-10T00:00:00.000Z")), None)
+        .await
+        .unwrap();
+    let after_end = at("2024-02-01T00:00:00.000Z");
+    let written = ledger.emit_due_events(after_end).await.unwrap();
+    assert!(
+        written >= 1,
+        "ended, and lapses of months nothing renewed: {written}"
+    );
+    assert_eq!(ledger.emit_due_events(after_end).await.unwrap(), 0, "each once");
+
+    // Delivery bookkeeping: a claim holds events for its lease; settled, they move on.
+    let now = at("2024-03-01T00:00:00.000Z");
+    let lease = std::time::Duration::from_secs(30);
+    let claimed = ledger.claim_events(now, 2, lease).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    let other = ledger.claim_events(now, 100, lease).await.unwrap();
+    assert!(
+        other.iter().all(|e| !claimed.iter().any(|c| c.id == e.id)),
+        "never claimed twice"
+    );
+    let failed = AttemptOutcome {
+        attempted_at: now,
+        result: "http_500".to_owned(),
+        http_status: Some(500),
+        error: Some("the app answered 500".to_owned()),
+    };
+    let retry_at = at("2024-03-01T00:00:05.000Z");
+    let settled = ledger
+        .settle_event(claimed[0].id, &failed, Some(retry_at))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (settled.status, settled.attempts, settled.next_attempt_at),
+        (DeliveryStatus::Pending, 1, retry_at)
+    );
+    let last = ledger
+        .settle_event(claimed[1].id, &failed, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.status, DeliveryStatus::Failed);
+    let delivered = AttemptOutcome {
+        result: "delivered".to_owned(),
+        http_status: Some(200),
+        error: None,
+        ..failed.clone()
+    };
+    for event in &other {
+        ledger.settle_event(event.id, &delivered, None).await.unwrap();
+    }
+    assert_eq!(
+        ledger.claim_events(now, 100, lease).await.unwrap().len(),
+        0,
+        "the failed one is not due yet"
+    );
+    assert_eq!(ledger.claim_events(retry_at, 100, lease).await.unwrap().len(), 1);
+    let again = ledger.redeliver_event(claimed[1].id, now).await.unwrap().unwrap();
+    assert_eq!(again.status, DeliveryStatus::Pending);
+    assert_eq!(ledger.redeliver_event(Uuid::nil(), now).await.unwrap(), None);
+    let listed = ledger
+        .events(&EventFilter {
+            subscription_id: Some(last.subscription_id.clone()),
+            status: None,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    let history = listed.iter().find(|e| e.id == claimed[1].id).unwrap();
+    assert_eq!(history.delivery_attempts.len(), 1);
+    assert_eq!(history.delivery_attempts[0].result, "http_500");
+    assert_eq!(history.delivery_attempts[0].http_status, Some(500));
+    let pending = ledger.pending_events().await.unwrap();
+    assert_eq!(pending.count, 2, "the retried one and the redelivered one");
+
+    event_log(ledger).await
+}
+
+/// The events the contracts above make every ledger write: the same in each.
+fn expected_events() -> Vec<(String, String, String, String)> {
+    // `contract_leap`'s period ended before it started (the helper's fixed dates): lapsed.
+    [
+        (
+            "2024-01-01T00:00:00.000Z",
+            "subscription.created",
+            "contract_max",
+            "active",
+        ),
+        (
+            "2024-01-01T00:00:00.000Z",
+            "subscription.created",
+            "contract_zero",
+            "active",
+        ),
+        (
+            "2024-01-01T00:00:00.000Z",
+            "subscription.created",
+            "dunning_1",
+            "active",
+        ),
+        (
+            "2024-01-01T00:00:00.000Z",
+            "subscription.created",
+            "events_1",
+            "active",
+        ),
+        (
+            "2024-01-01T00:00:00.000Z",
+            "subscription.created",
+            "events_2",
+            "active",
+        ),
+        (
+            "2024-01-01T00:00:00.123Z",
+            "subscription.created",
+            "contract_1",
+            "active",
+        ),
+        (
+            "2024-01-05T00:00:00.000Z",
+            "subscription.plan_changed",
+            "events_1",
+            "active",
+        ),
+        (
+            "2024-01-07T00:00:00.000Z",
+            "subscription.payment_method_updated",
+            "events_1",
+            "active",
+        ),
+        (
+            "2024-01-08T00:00:00.000Z",
+            "subscription.refunded",
+            "events_1",
+            "active",
+        ),
+        (
+            "2024-01-08T00:00:00.000Z",
+            "subscription.refunded",
+            "events_1",
+            "refunded",
+        ),
+        (
+            "2024-01-10T00:00:00.000Z",
+            "subscription.canceled",
+            "events_2",
+            "canceling",
+        ),
+        (
+            "2024-01-15T03:04:05.678Z",
+            "subscription.canceled",
+            "contract_1",
+            "canceling",
+        ),
+        (
+            "2024-01-16T00:00:00.001Z",
+            "subscription.resumed",
+            "contract_1",
+            "active",
+        ),
+        (
+            "2024-01-20T00:00:00.000Z",
+            "subscription.refunded",
+            "contract_1",
+            "refunded",
+        ),
+        (
+            "2024-01-31T00:00:01.000Z",
+            "subscription.ended",
+            "events_2",
+            "ended",
+        ),
+        (
+            "2024-02-01T01:59:59.123Z",
+            "subscription.payment_failed",
+            "dunning_1",
+            "past_due",
+        ),
+        (
+            "2024-02-01T01:59:59.123Z",
+            "subscription.payment_failed",
+            "dunning_1",
+            "past_due",
+        ),
+        (
+            "2024-02-02T01:00:07.000Z",
+            "subscription.recovered",
+            "dunning_1",
+            "lapsed",
+        ),
+        (
+            "2024-02-02T01:00:07.000Z",
+            "subscription.renewed",
+            "dunning_1",
+            "lapsed",
+        ),
+        (
+            "2024-02-02T02:00:00.000Z",
+            "subscription.lapsed",
+            "dunning_1",
+            "lapsed",
+        ),
+        (
+            "2024-02-29T14:59:59.999Z",
+            "subscription.created",
+            "contract_leap",
+            "lapsed",
+        ),
+    ]
+    .iter()
+    .map(|(a, b, c, d)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned(), (*d).to_owned()))
+    .collect()
 }

@@ -16,6 +16,7 @@ mod checkout;
 mod checkout_storage;
 mod dunning;
 mod dunning_storage;
+mod events;
 mod faults;
 mod fuzz;
 mod pg;
