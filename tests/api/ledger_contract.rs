@@ -321,7 +321,7 @@ async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
 /// What every ledger writes as events, in a comparable form: `(occurred_at, type, subscription,
 /// read-model status)`, sorted.
 async fn event_log(ledger: &impl Ledger) -> Vec<(String, String, String, String)> {
-    let mut events = ledger
+    let events = ledger
         .events(&EventFilter {
             limit: 1000,
             ..EventFilter::default()
