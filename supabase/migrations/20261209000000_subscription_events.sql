@@ -150,6 +150,23 @@ as $$
   select count(*)::integer from written;
 $$;
 
+-- The key of the next change of a kind that can repeat (cancel, resume, plan change, card
+-- update): `<prefix>:<n>`, n counting the earlier ones. The callers hold the changed row's lock,
+-- so two changes never count the same n, and a change that did not happen (a repeat the
+-- service answers without calling storage) writes nothing.
+create or replace function public.next_change_key(p_subscription_id text, p_prefix text)
+returns text
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select p_prefix || ':' || (count(*) + 1)::text
+  from public.subscription_event as e
+  where e.subscription_id = p_subscription_id
+    and left(e.dedupe_key, length(p_prefix) + 1) = p_prefix || ':';
+$$;
+
 -- A month row as an event carries it: its columns, never a billing key (months hold none).
 create or replace function public.event_month(p_row jsonb)
 returns jsonb
@@ -329,11 +346,13 @@ begin
   if v_before is null and p_canceled_at is not null then
     perform public.emit_event('subscription.canceled', coalesce(v_month.subscription_id, v_month.transaction_key),
       p_canceled_at, public.event_month(to_jsonb(v_month)),
-      'canceled:' || v_month.transaction_key || ':' || p_canceled_at::text);
+      public.next_change_key(coalesce(v_month.subscription_id, v_month.transaction_key),
+        'canceled:' || v_month.transaction_key));
   elsif v_before is not null and p_canceled_at is null then
     perform public.emit_event('subscription.resumed', coalesce(v_month.subscription_id, v_month.transaction_key),
       coalesce(p_resumed_at, v_before), public.event_month(to_jsonb(v_month)),
-      'resumed:' || v_month.transaction_key || ':' || coalesce(p_resumed_at, v_before)::text);
+      public.next_change_key(coalesce(v_month.subscription_id, v_month.transaction_key),
+        'resumed:' || v_month.transaction_key));
   end if;
   return next to_jsonb(v_month);
 end;
@@ -362,7 +381,8 @@ begin
   end if;
   perform public.emit_event('subscription.plan_changed', coalesce(v_month.subscription_id, v_month.transaction_key),
     p_at, jsonb_build_object('next_terms', p_terms),
-    'plan_changed:' || v_month.transaction_key || ':' || p_at::text);
+    public.next_change_key(coalesce(v_month.subscription_id, v_month.transaction_key),
+      'plan_changed:' || v_month.transaction_key));
   return next to_jsonb(v_month);
 end;
 $$;
@@ -456,7 +476,7 @@ begin
     perform public.emit_event('subscription.payment_method_updated', v_method.subscription_id, v_method.updated_at,
       jsonb_build_object('payment_method', jsonb_build_object(
         'issuer', v_method.issuer, 'brand', v_method.brand, 'number', v_method.number)),
-      'payment_method_updated:' || v_method.subscription_id || ':' || v_method.updated_at::text);
+      public.next_change_key(v_method.subscription_id, 'payment_method_updated:' || v_method.subscription_id));
   end if;
   return next to_jsonb(v_method);
 end;
@@ -628,6 +648,7 @@ $$;
 revoke execute on function public.subscription_at(text, timestamptz) from public, anon, authenticated;
 revoke execute on function public.emit_event(text, text, timestamptz, jsonb, text) from public, anon, authenticated;
 revoke execute on function public.event_month(jsonb) from public, anon, authenticated;
+revoke execute on function public.next_change_key(text, text) from public, anon, authenticated;
 revoke execute on function public.record_month(jsonb) from public, anon, authenticated;
 revoke execute on function public.set_next_terms(text, jsonb, timestamptz) from public, anon, authenticated;
 revoke execute on function public.record_refund(text, bigint, timestamptz) from public, anon, authenticated;
@@ -641,6 +662,7 @@ revoke execute on function public.pending_events() from public, anon, authentica
 grant execute on function public.subscription_at(text, timestamptz) to service_role;
 grant execute on function public.emit_event(text, text, timestamptz, jsonb, text) to service_role;
 grant execute on function public.event_month(jsonb) to service_role;
+grant execute on function public.next_change_key(text, text) to service_role;
 grant execute on function public.record_month(jsonb) to service_role;
 grant execute on function public.set_next_terms(text, jsonb, timestamptz) to service_role;
 grant execute on function public.record_refund(text, bigint, timestamptz) to service_role;

@@ -103,6 +103,36 @@ impl Tables {
         self.emit(kind, &row.subscription_key(), at, cause, key)
     }
 
+    /// The key of the next change of a kind that can repeat (cancel, resume, plan change, card
+    /// update): `<prefix>:<n>`, n counting the earlier ones of subscription `id`, as
+    /// `next_change_key` answers it.
+    pub(super) fn next_change_key(&self, id: &str, prefix: &str) -> String {
+        let earlier = self
+            .events
+            .iter()
+            .filter(|e| e.event.subscription_id == id)
+            .filter(|e| {
+                e.dedupe_key
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with(':'))
+            })
+            .count();
+        format!("{prefix}:{}", earlier + 1)
+    }
+
+    /// Writes `kind`, a change that can repeat, for the month `row` at `at`.
+    pub(super) fn emit_change(
+        &mut self,
+        kind: EventType,
+        row: &PaymentRecord,
+        at: Timestamp,
+        cause: Value,
+    ) -> bool {
+        let id = row.subscription_key();
+        let key = self.next_change_key(&id, &format!("{}:{}", kind.dedupe_prefix(), row.transaction_key));
+        self.emit(kind, &id, at, cause, key)
+    }
+
     fn has_event(&self, key: &str) -> bool {
         self.events.iter().any(|e| e.dedupe_key == key)
     }

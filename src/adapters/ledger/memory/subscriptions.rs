@@ -39,8 +39,7 @@ impl SubscriptionLedger for InMemoryLedger {
             "next_amount": terms.next_amount, "next_order_name": terms.next_order_name,
             "next_currency": terms.next_currency, "next_plan_id": terms.next_plan_id,
         }});
-        let suffix = format!(":{}", at.to_iso());
-        tables.emit_for(EventType::PlanChanged, &row, at, cause, &suffix);
+        tables.emit_change(EventType::PlanChanged, &row, at, cause);
         Ok(Some(row))
     }
 
@@ -55,7 +54,7 @@ impl SubscriptionLedger for InMemoryLedger {
             .insert(method.subscription_id.clone(), method.clone());
         if before.is_some_and(|before| before.billing_key != method.billing_key) {
             let id = &method.subscription_id;
-            let key = format!("payment_method_updated:{id}:{}", method.updated_at.to_iso());
+            let key = tables.next_change_key(id, &format!("payment_method_updated:{id}"));
             let cause = json!({ "payment_method": method.card });
             tables.emit(EventType::PaymentMethodUpdated, id, method.updated_at, cause, key);
         }
@@ -78,13 +77,11 @@ impl SubscriptionLedger for InMemoryLedger {
         let row = row.clone();
         match (before, canceled_at) {
             (None, Some(at)) => {
-                let suffix = format!(":{}", at.to_iso());
-                tables.emit_for(EventType::Canceled, &row, at, month_data(&row), &suffix);
+                tables.emit_change(EventType::Canceled, &row, at, month_data(&row));
             }
             (Some(was), None) => {
                 let at = resumed_at.unwrap_or(was);
-                let suffix = format!(":{}", at.to_iso());
-                tables.emit_for(EventType::Resumed, &row, at, month_data(&row), &suffix);
+                tables.emit_change(EventType::Resumed, &row, at, month_data(&row));
             }
             _ => {}
         }
