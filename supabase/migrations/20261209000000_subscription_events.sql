@@ -49,9 +49,9 @@ revoke all on table public.subscription_event from public, anon, authenticated;
 revoke all on table public.subscription_event_attempt from public, anon, authenticated;
 grant select, insert, update on table public.subscription_event to service_role;
 grant select, insert on table public.subscription_event_attempt to service_role;
--- A signed-in customer reads their own events (and may follow them with Supabase Realtime).
-grant select (id, type, subscription_id, customer_id, occurred_at, data)
-  on table public.subscription_event to authenticated;
+-- A signed-in customer reads their own events, every column (Supabase Realtime sends whole rows);
+-- nothing in them is secret: `data` never holds a billing key. Delivery attempts stay private.
+grant select on table public.subscription_event to authenticated;
 
 do $$
 begin

@@ -230,3 +230,49 @@ async fn a_customer_reads_their_cards_summary_but_never_a_billing_key() {
         Ok(vec!["pay_a past_due".to_owned()])
     );
 }
+
+#[tokio::test]
+async fn a_customer_reads_their_own_events_and_nobody_else_s() {
+    let mut db = seeded().await;
+    let events = "select subscription_id || ' ' || type from public.subscription_event order by 1";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), events).await,
+        Ok(vec!["pay_a subscription.created".to_owned()])
+    );
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_B), events).await,
+        Ok(vec!["pay_b subscription.created".to_owned()])
+    );
+    let whole_rows = "select e.id::text from public.subscription_event as e, lateral (select e.*) as r";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), whole_rows)
+            .await
+            .map(|rows| rows.len()),
+        Ok(1),
+        "whole rows, as Realtime reads them"
+    );
+    for (role, user, statement) in [
+        ("anon", None, events),
+        (
+            "authenticated",
+            Some(USER_A),
+            "select event_id::text from public.subscription_event_attempt",
+        ),
+        (
+            "authenticated",
+            Some(USER_A),
+            "select public.claim_events(now(), 10, 30)::text",
+        ),
+    ] {
+        assert_eq!(
+            read_as(&mut db, role, user, statement).await,
+            Err("42501".to_owned()),
+            "{role}: {statement}"
+        );
+    }
+    let write = "insert into public.subscription_event (id, type, subscription_id, occurred_at, data, dedupe_key, next_attempt_at) values (gen_random_uuid(), 'x', 'pay_a', now(), '{}', 'forged', now()) returning id::text";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), write).await,
+        Err("42501".to_owned())
+    );
+}
