@@ -69,18 +69,32 @@ begin
 end
 $$;
 
--- The read model of one subscription as it stands at `p_at`: `public.subscription_v2`'s row,
--- with the time-dependent columns (`status`, `next_charge`, `no_charge_reason`) computed at
--- `p_at` instead of now (an event's `data` is the subscription after its change, at its time).
+-- The read model of one subscription as it stands at `p_at`: the columns of
+-- `public.subscription_v2`, computed from this subscription's own rows (indexed by
+-- `subscription_id`; the view itself computes every subscription before it filters), with the
+-- time-dependent ones (`status`, `next_charge`, `no_charge_reason`) at `p_at` instead of now: an
+-- event's `data` is the subscription after its change, at its time. PL/pgSQL, so its plan is
+-- cached per connection (an SQL function's body is planned on every call).
 create or replace function public.subscription_at(p_subscription_id text, p_at timestamptz)
 returns jsonb
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select to_jsonb(v) || jsonb_build_object(
+begin
+  return (select jsonb_build_object(
+    'subscription_id', l.subscription_id,
+    'customer_id', l.customer_id,
     'status', st.value,
+    'transaction_key', l.transaction_key,
+    'order_name', l.order_name,
+    'amount', l.amount,
+    'currency', l.currency,
+    'start_at', l.start_at,
+    'end_at', l.end_at,
+    'end_grace_at', l.end_grace_at,
+    'canceled_at', l.canceled_at,
     'next_charge', case when st.value in ('active', 'past_due', 'trialing') and pc.payment_id is not null then
       jsonb_build_object(
         'at', pc.at,
@@ -96,10 +110,36 @@ as $$
       when st.value in ('canceling', 'ended') then 'cancelled'
       when st.value = 'lapsed' then 'lapsed'
       when pc.payment_id is null then 'retries_exhausted'
-    end
+    end,
+    'renewal_attempts', l.renewal_attempts,
+    'retry_limit', l.retry_limit,
+    'last_failure_reason', l.last_failure_reason,
+    'lapsed_at', l.lapsed_at,
+    'attempts', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'renewed_key', a.renewed_key, 'attempt', a.attempt, 'payment_id', a.payment_id,
+        'failure_reason', a.failure_reason, 'pg_code', a.pg_code, 'pg_message', a.pg_message,
+        'failed_at', a.failed_at
+      ) order by a.attempt)
+      from public.renewal_attempt as a
+      where a.renewed_key = l.transaction_key
+    ), '[]'::jsonb),
+    'months', (select count(*)::integer from public.payment as m
+               where m.subscription_id = l.subscription_id and m.status <> 'Trial'),
+    'plan_id', l.plan_id,
+    'trial_end_at', (select t.end_at from public.payment as t
+                     where t.subscription_id = l.subscription_id and t.status = 'Trial'
+                     order by t.start_at limit 1),
+    'refunded_amount', l.refunded_amount,
+    'payment_method', (select jsonb_build_object('issuer', m.issuer, 'brand', m.brand, 'number', m.number)
+                       from public.payment_method as m where m.subscription_id = l.subscription_id)
   )
-  from public.subscription_v2 as v
-  join public.payment as l on l.transaction_key = v.transaction_key
+  from (
+    select * from public.payment as p
+    where p.subscription_id = p_subscription_id
+    order by p.start_at desc, p.id desc
+    limit 1
+  ) as l
   cross join lateral (select public.subscription_status(l, p_at) as value) as st
   cross join lateral (
     select
@@ -115,8 +155,8 @@ as $$
           when l.renewal_attempts = 0 then l.next_schedule_at
         end
       end as at
-  ) as pc
-  where v.subscription_id = p_subscription_id;
+  ) as pc);
+end;
 $$;
 
 -- Writes the event `p_type` of subscription `p_subscription_id` at `p_at`, unless `p_dedupe_key`
@@ -130,11 +170,14 @@ create or replace function public.emit_event(
   p_dedupe_key text
 )
 returns integer
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
+declare
+  v_written integer;
+begin
   with written as (
     insert into public.subscription_event (
       id, type, subscription_id, customer_id, occurred_at, data, dedupe_key, next_attempt_at
@@ -147,7 +190,9 @@ as $$
     on conflict (dedupe_key) do nothing
     returning 1
   )
-  select count(*)::integer from written;
+  select count(*)::integer into v_written from written;
+  return v_written;
+end;
 $$;
 
 -- The key of the next change of a kind that can repeat (cancel, resume, plan change, card
