@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use portone_subscriptions::domain::payment::PaymentStatus;
-use portone_subscriptions::ports::GatewayError;
+use portone_subscriptions::ports::{GatewayError, SubscriptionLedger};
 use portone_subscriptions::service::card_update::{CardAnswer, CardStatus, CardUpdateRequest};
 use portone_subscriptions::service::{Caller, Verdict};
 
@@ -157,4 +157,47 @@ async fn a_customer_s_card_on_another_customer_s_subscription_is_not_found() {
     );
     assert!(answer.subscription.is_none() && answer.card.is_none());
     assert_eq!(app.portone.schedules().len(), 1, "nothing touched");
+}
+
+#[tokio::test]
+async fn two_updates_at_once_with_different_cards_leave_the_stored_card_and_the_schedule_on_one() {
+    let (app, _) = subscribed().await;
+    app.portone.cards.issue("bk_other", "customer_1");
+    let app = Arc::new(app);
+    let other = CardUpdateRequest {
+        billing_key: "bk_other".into(),
+        ..request()
+    };
+
+    let (first, second) = futures::join!(
+        {
+            let app = app.clone();
+            async move { update(&app).await }
+        },
+        {
+            let app = app.clone();
+            async move { app.services.cards.update(&other).await }
+        }
+    );
+
+    let codes = [first.code.as_str(), second.code.as_str()];
+    assert!(codes.contains(&"CARD_UPDATED"), "{codes:?}");
+    assert!(
+        codes
+            .iter()
+            .all(|c| ["CARD_UPDATED", "CARD_UPDATE_IN_PROGRESS"].contains(c)),
+        "{codes:?}"
+    );
+    let stored = app
+        .ledger
+        .payment_method("pay_1")
+        .await
+        .unwrap()
+        .expect("a card is stored");
+    let live = app.portone.live();
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(
+        live[0].request.billing_key, stored.billing_key,
+        "the schedule is on the stored card"
+    );
 }

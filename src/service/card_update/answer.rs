@@ -79,7 +79,7 @@ impl Run {
 
 impl<P: Ports> CardUpdate<P> {
     pub(super) async fn answer(&self, run: Run, result: Result<(Moved, Target), Halt>) -> CardAnswer {
-        let Run { steps, refusal } = run;
+        let Run { steps, refusal, .. } = run;
         let (done, result) = match result {
             Ok(done) => (Some(done), Ok(())),
             Err(halt) => (None, Err(halt)),

@@ -8,12 +8,12 @@ use crate::domain::payment_method::Card;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, GatewayError, PaymentGateway, Ports, SubscriptionLedger};
+use crate::ports::{Clock, GatewayError, PaymentGateway, Ports, ReconcileLedger, SubscriptionLedger};
 use crate::service::billing_key::{judge, key_data};
 use crate::service::messages::{self, cards as words, checkout};
 use crate::service::steps::Halt;
 
-use super::{CardStatus, CardUpdate, CardUpdateRequest, Run, Target};
+use super::{CardStatus, CardUpdate, CardUpdateRequest, Run, Target, LEASE};
 
 impl<P: Ports> CardUpdate<P> {
     /// Step 1: the subscription exists and is the caller's (else 404: a customer is never told
@@ -58,6 +58,22 @@ impl<P: Ports> CardUpdate<P> {
                 Some(data),
             ));
         };
+        // One card update of a subscription at a time: two at once (two tabs, two cards) could
+        // otherwise leave the stored card and the live schedule on different keys.
+        let name = format!("card_update:{}", latest.subscription_key());
+        let holder = uuid::Uuid::new_v4().to_string();
+        let claim = self.ports().ledger().claim_lease(&name, &holder, LEASE);
+        if !run.steps.call(step, claim, messages::storage_failed).await? {
+            let message = words::IN_PROGRESS.to_owned();
+            return Err(run.refuse(
+                step,
+                CardStatus::Conflict,
+                "CARD_UPDATE_IN_PROGRESS",
+                message,
+                Some(data),
+            ));
+        }
+        run.lease = Some((name, holder));
         let message = format!("구독 상태를 확인했습니다 ({}).", status.as_str());
         run.steps.succeed(step, message, Some(data));
         Ok(Target {

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::domain::checklist::CARD_UPDATE_FLOW;
 use crate::domain::rejection::Rejection;
 use crate::domain::subscription::SubscriptionStatus;
-use crate::ports::Ports;
+use crate::ports::{Ports, ReconcileLedger};
 
 use super::steps::{Halt, Steps};
 use super::webhook::WebhookService;
@@ -46,11 +46,17 @@ pub struct CardUpdate<P> {
     webhooks: Arc<WebhookService<P>>,
 }
 
-/// One card update while it runs: its checklist, and why it was refused when it was.
+/// One card update while it runs: its checklist, why it was refused when it was, and the lease
+/// it holds on its subscription.
 struct Run {
     steps: Steps,
     refusal: Option<answer::Refusal>,
+    /// `(name, holder)` of the lease serialising the subscription's card updates, once held.
+    lease: Option<(String, String)>,
 }
+
+/// How long one card update holds its subscription: past its own deadline.
+const LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How a card update that ran to its end ended.
 enum Moved {
@@ -88,8 +94,15 @@ impl<P: Ports> CardUpdate<P> {
         let mut run = Run {
             steps: Steps::new(&CARD_UPDATE_FLOW, deadline),
             refusal: None,
+            lease: None,
         };
         let result = self.steps(&mut run, request).await;
+        if let Some((name, holder)) = run.lease.take() {
+            if let Err(error) = self.ports().ledger().release_lease(&name, &holder).await {
+                // It expires on its own.
+                tracing::warn!(%error, "a card update's lease could not be given back");
+            }
+        }
         self.answer(run, result).await
     }
 

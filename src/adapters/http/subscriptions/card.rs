@@ -28,7 +28,7 @@ pub struct CardResult {
     /// `CARD_UPDATED`, `RENEWAL_RECOVERED`, `PAYMENT_DECLINED`, or why not: `NOT_FOUND`,
     /// `SUBSCRIPTION_NOT_RENEWABLE`, `CUSTOMER_UNKNOWN`, PortOne's `BILLING_KEY_NOT_FOUND`,
     /// `BILLING_KEY_ALREADY_DELETED`, `BILLING_KEY_NOT_ISSUED`, `BILLING_KEY_CUSTOMER_MISMATCH`,
-    /// `CHARGE_TERMS_UNKNOWN`, `UPSTREAM_FAILED`.
+    /// `CHARGE_TERMS_UNKNOWN`, `CARD_UPDATE_IN_PROGRESS`, `UPSTREAM_FAILED`.
     pub code: String,
     /// Korean, for people.
     pub message: String,
@@ -77,9 +77,10 @@ pub enum CardResponse {
     #[oai(status = 404)]
     NotFound(Json<CardResult>),
     /// The subscription lapsed, ended or was refunded (`SUBSCRIPTION_NOT_RENEWABLE`: start a new
-    /// one), or the billing key is deleted or not issued.
+    /// one), the billing key is deleted or not issued, or another card update of this
+    /// subscription is running (`CARD_UPDATE_IN_PROGRESS`, retry after `Retry-After` seconds).
     #[oai(status = 409)]
-    Conflict(Json<CardResult>),
+    Conflict(Json<CardResult>, #[oai(header = "Retry-After")] Option<String>),
     /// Too many charge-triggering calls for this customer (`TOO_MANY_REQUESTS`); retry after
     /// `Retry-After` seconds. Counted per replica.
     #[oai(status = 429)]
@@ -126,7 +127,10 @@ pub fn card_response(answer: CardAnswer, caller: &Caller) -> CardResponse {
         CardStatus::PaymentRequired => CardResponse::PaymentRequired(result),
         CardStatus::Forbidden => CardResponse::Forbidden(result),
         CardStatus::NotFound => CardResponse::NotFound(result),
-        CardStatus::Conflict => CardResponse::Conflict(result),
+        CardStatus::Conflict => {
+            let retry = (result.code == "CARD_UPDATE_IN_PROGRESS").then(|| "1".to_owned());
+            CardResponse::Conflict(result, retry)
+        }
         CardStatus::UpstreamFailed => CardResponse::UpstreamFailed(result),
     }
 }
