@@ -32,6 +32,12 @@ create index if not exists subscription_event_due on public.subscription_event (
 create index if not exists subscription_event_of_subscription
   on public.subscription_event (subscription_id, occurred_at desc);
 
+-- The time pass reads latest months by the boundary that just passed.
+create index if not exists payment_latest_end_idx on public.payment (end_at)
+  where renewed_by is null;
+create index if not exists payment_latest_grace_idx on public.payment (end_grace_at)
+  where renewed_by is null;
+
 create table if not exists public.subscription_event_attempt (
   event_id uuid not null references public.subscription_event (id) on delete cascade,
   attempt integer not null check (attempt >= 1),
@@ -532,7 +538,9 @@ $$;
 -- nothing), `subscription.trial_will_end` (3 days before a trial ends). An event happens at the
 -- first instant of the new state (the status rules keep `canceling` through `end_at` and the
 -- grace through `end_grace_at`: one millisecond later, the precision of every stored time), so
--- its read model shows it. Answers how many it
+-- its read model shows it. Only boundaries of the last 30 days are looked at (an index range, not
+-- every month that ever ended; the pass runs every minute, so a service down for less than 30 days
+-- misses nothing). Answers how many it
 -- wrote (`{written}`). Only latest months (`renewed_by` null) that have not had the event yet
 -- are read.
 create or replace function public.emit_due_events(p_at timestamptz)
@@ -549,7 +557,7 @@ begin
   for v_month in
     select * from public.payment as p
     where p.renewed_by is null and p.status <> 'Cancelled'
-      and p.canceled_at is not null and p.end_at < p_at
+      and p.canceled_at is not null and p.end_at < p_at and p.end_at >= p_at - interval '30 days'
       and not exists (select from public.subscription_event as e where e.dedupe_key = 'ended:' || p.transaction_key)
   loop
     v_written := v_written + public.emit_event('subscription.ended',
@@ -559,7 +567,7 @@ begin
   for v_month in
     select * from public.payment as p
     where p.renewed_by is null and p.status <> 'Cancelled' and p.canceled_at is null
-      and (p.lapsed_at <= p_at or p.end_grace_at < p_at)
+      and (p.lapsed_at <= p_at or p.end_grace_at < p_at) and p.end_grace_at >= p_at - interval '30 days'
       and not exists (select from public.subscription_event as e where e.dedupe_key = 'lapsed:' || p.transaction_key)
   loop
     v_written := v_written + public.emit_event('subscription.lapsed',

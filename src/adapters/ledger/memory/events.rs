@@ -176,7 +176,15 @@ impl Tables {
                     trial_warning,
                 ),
             ];
+            // As `emit_due_events`: only boundaries of the last 30 days.
+            let horizon = Timestamp::from_utc(now.as_utc() - chrono::Duration::days(30));
             for (kind, is_due, at) in due {
+                let recent = match kind {
+                    EventType::Ended => month.end_at >= horizon,
+                    EventType::Lapsed => month.end_grace_at >= horizon,
+                    _ => true,
+                };
+                let is_due = is_due && recent;
                 let key = format!("{}:{}", kind.dedupe_prefix(), month.transaction_key);
                 if is_due && !self.has_event(&key) && self.emit_for(kind, &month, at, month_data(&month), "")
                 {
