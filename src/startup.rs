@@ -28,7 +28,7 @@ use crate::ports::{Adapters, Clock, EventSink};
 use crate::sandbox::api::SandboxApi;
 use crate::sandbox::auth_api::SandboxAuthApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
-use crate::service::events::EventDelivery;
+use crate::service::events::{DeliverySettings, EventDelivery};
 use crate::service::reconcile::{
     ActionKind, Outcome, PassOptions, PassResult, ReconcileSettings, Reconciler,
 };
@@ -91,10 +91,19 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
         .with_deadline(config.webhook_deadline.unwrap_or(DEFAULT_WEBHOOK_DEADLINE))
         .with_dunning(config.dunning.clone());
     let services = Services::new(webhooks).with_reconcile_settings(reconcile_settings(config));
-    Ok(match event_sink(config.app_webhook.as_ref())? {
-        Some(sink) => services.with_event_sink(sink),
-        None => services,
-    })
+    Ok(services.with_event_delivery(
+        event_sink(config.app_webhook.as_ref())?,
+        delivery_settings(config.event_retention),
+    ))
+}
+
+/// How events are delivered and kept: the service's defaults, and `EVENT_RETENTION_DAYS`.
+pub fn delivery_settings(retention: Option<Duration>) -> DeliverySettings {
+    let defaults = DeliverySettings::default();
+    DeliverySettings {
+        retention: retention.unwrap_or(defaults.retention),
+        ..defaults
+    }
 }
 
 /// The app's webhook endpoint events go to, when `APP_WEBHOOK_URL` is set.
@@ -115,6 +124,8 @@ pub fn event_sink(settings: Option<&AppWebhookSettings>) -> anyhow::Result<Optio
 /// time caused (`ended`, `lapsed`, `trial_will_end`).
 const EVENT_TICK: Duration = Duration::from_secs(1);
 const EMIT_DUE_EVERY_TICKS: u32 = 60;
+/// After how many ticks delivered events past their retention are deleted (hourly).
+const PRUNE_EVERY_TICKS: u32 = 3600;
 
 /// Runs the event timer: every second a delivery pass (a claim that finds nothing due is one
 /// indexed query), every minute the time-caused events too.
@@ -125,7 +136,9 @@ pub fn spawn_event_timer<P: crate::ports::Ports>(events: Arc<EventDelivery<P>>) 
         let mut count: u32 = 0;
         loop {
             ticks.tick().await;
-            events.tick(count % EMIT_DUE_EVERY_TICKS == 0).await;
+            events
+                .tick(count % EMIT_DUE_EVERY_TICKS == 0, count % PRUNE_EVERY_TICKS == 0)
+                .await;
             count = count.wrapping_add(1);
         }
     });
@@ -264,10 +277,10 @@ impl Application {
             .and_then(|addr| addr.as_socket_addr().map(SocketAddr::port))
             .context("the listener has no port")?;
         let (services, sandbox) = Sandbox::start(port, settings).await?;
-        let services = match event_sink(settings.app_webhook.as_ref())? {
-            Some(sink) => services.with_event_sink(sink),
-            None => services,
-        };
+        let services = services.with_event_delivery(
+            event_sink(settings.app_webhook.as_ref())?,
+            delivery_settings(None),
+        );
         sandbox.deliver_events_with(services.events.clone());
         spawn_event_timer(services.events.clone());
         let apis = (

@@ -40,3 +40,16 @@ pub(super) fn read<F: Fn(&str) -> Option<String>>(env: &mut Reader<F>) -> Option
         (None, _) => None,
     }
 }
+
+/// `EVENT_RETENTION_DAYS`: how long delivered events are kept; unset: the service's default (90).
+/// At least 31: the time pass looks back 30 days, and must find the events it wrote.
+pub(super) fn read_retention<F: Fn(&str) -> Option<String>>(
+    env: &mut Reader<F>,
+) -> Option<std::time::Duration> {
+    let days: u64 = env.parsed("EVENT_RETENTION_DAYS", None)?;
+    if days < 31 {
+        env.problem(format!("EVENT_RETENTION_DAYS must be at least 31, got {days}"));
+        return None;
+    }
+    Some(std::time::Duration::from_secs(days * 86_400))
+}

@@ -100,6 +100,8 @@ pub struct Config {
     pub access: AccessSettings,
     /// `APP_WEBHOOK_URL` and `APP_WEBHOOK_SECRET`: where events are delivered; `None`: stored only.
     pub app_webhook: Option<AppWebhookSettings>,
+    /// `EVENT_RETENTION_DAYS`: how long delivered events are kept; `None`: the default (90 days).
+    pub event_retention: Option<Duration>,
     /// `METRICS_ADDR` (`127.0.0.1:9100`, say): serve `GET /metrics` on this address only; unset
     /// (the default): on the main port.
     pub metrics_addr: Option<SocketAddr>,
@@ -168,6 +170,7 @@ impl Config {
         };
         let access = access::read(&mut env);
         let app_webhook = events::read(&mut env);
+        let event_retention = events::read_retention(&mut env);
         let metrics_addr = match env.optional("METRICS_ADDR") {
             None => None,
             Some(text) => {
@@ -205,6 +208,7 @@ impl Config {
             reconcile_interval,
             access,
             app_webhook,
+            event_retention,
             metrics_addr,
         })
     }

@@ -264,3 +264,47 @@ fn dunning_days_default_to_one_three_seven_blank_means_none_and_bad_lists_are_pr
         assert!(text.contains("DUNNING_RETRY_DAYS is malformed"), "{bad}: {text}");
     }
 }
+
+#[test]
+fn events_need_a_signing_secret_with_their_url_and_keep_at_least_31_days() {
+    let base: Vec<(&str, &str)> = REST.to_vec();
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = base.clone();
+        vars.extend_from_slice(extra);
+        config(&vars)
+    };
+    let unset = with(&[]).unwrap();
+    assert!(unset.app_webhook.is_none() && unset.event_retention.is_none());
+    let set = with(&[
+        ("APP_WEBHOOK_URL", "https://app.example.com/api/billing-events"),
+        ("APP_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("EVENT_RETENTION_DAYS", "31"),
+    ])
+    .unwrap();
+    assert_eq!(
+        set.app_webhook.map(|a| a.url.to_string()),
+        Some("https://app.example.com/api/billing-events".to_owned())
+    );
+    assert_eq!(set.event_retention, Some(Duration::from_secs(31 * 86_400)));
+    for (extra, problem) in [
+        (
+            &[("APP_WEBHOOK_URL", "https://app.example.com/x")][..],
+            "APP_WEBHOOK_URL needs APP_WEBHOOK_SECRET",
+        ),
+        (
+            &[
+                ("APP_WEBHOOK_URL", "https://app.example.com/x"),
+                ("APP_WEBHOOK_SECRET", "whsec_!!"),
+            ][..],
+            "APP_WEBHOOK_SECRET must be a Standard Webhooks secret",
+        ),
+        (
+            &[("EVENT_RETENTION_DAYS", "7")][..],
+            "EVENT_RETENTION_DAYS must be at least 31",
+        ),
+    ] {
+        let error = with(extra).unwrap_err();
+        assert!(error.to_string().contains(problem), "{error}");
+        assert!(!error.to_string().contains("whsec_!!"), "a secret is never shown");
+    }
+}

@@ -179,7 +179,7 @@ impl Sandbox {
     /// set).
     pub async fn settle_events(&self) {
         if let Some(events) = self.events.get() {
-            events.tick(true).await;
+            events.tick(true, false).await;
         }
     }
 

@@ -33,7 +33,13 @@ pub struct DeliverySettings {
     pub lease: Duration,
     /// Events sent at once.
     pub concurrency: usize,
+    /// How long delivered events are kept (`EVENT_RETENTION_DAYS`); at least 31 days, past the
+    /// time pass's 30-day look-back, so a deleted event is never written again.
+    pub retention: Duration,
 }
+
+/// Default `EVENT_RETENTION_DAYS`.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(90 * 86_400);
 
 impl Default for DeliverySettings {
     fn default() -> Self {
@@ -41,6 +47,7 @@ impl Default for DeliverySettings {
             batch: 50,
             lease: Duration::from_secs(30),
             concurrency: 8,
+            retention: DEFAULT_RETENTION,
         }
     }
 }
@@ -194,6 +201,16 @@ impl<P: Ports> EventDelivery<P> {
         self.ports.ledger().events(filter).await
     }
 
+    /// Deletes delivered events older than the retention; how many.
+    ///
+    /// # Errors
+    /// [`LedgerError`] when storage fails.
+    pub async fn prune(&self) -> Result<u64, LedgerError> {
+        let retention = chrono::Duration::from_std(self.settings.retention).unwrap_or_default();
+        let before = Timestamp::from_utc(self.now().as_utc() - retention);
+        self.ports.ledger().prune_events(before).await
+    }
+
     /// Sets the pending-events gauges from storage.
     ///
     /// # Errors
@@ -207,9 +224,17 @@ impl<P: Ports> EventDelivery<P> {
         Ok(())
     }
 
-    /// One timer tick: the events time caused, then a delivery pass, then the gauges. Failures
-    /// are logged; the next tick tries again.
-    pub async fn tick(&self, emit_due: bool) {
+    /// One timer tick: the events time caused, then a delivery pass, then the gauges, and now
+    /// and then (`prune`) the delivered events past their retention. Failures are logged; the next
+    /// tick tries again.
+    pub async fn tick(&self, emit_due: bool, prune: bool) {
+        if prune {
+            match self.prune().await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "delivered events past their retention deleted"),
+                Err(error) => tracing::warn!(%error, "old events could not be deleted"),
+            }
+        }
         if emit_due {
             if let Err(error) = self.emit_due().await {
                 tracing::error!(%error, "the time-caused events could not be written");

@@ -79,13 +79,14 @@ impl<P: Ports> Services<P> {
         }
     }
 
-    /// Delivers events to `sink` (the app's webhook endpoint).
-    pub fn with_event_sink(mut self, sink: Arc<dyn crate::ports::EventSink>) -> Self {
-        self.events = Arc::new(EventDelivery::new(
-            self.webhooks.ports().clone(),
-            Some(sink),
-            DeliverySettings::default(),
-        ));
+    /// Delivers events to `sink` (the app's webhook endpoint; `None`: stores them only), as
+    /// `settings` say.
+    pub fn with_event_delivery(
+        mut self,
+        sink: Option<Arc<dyn crate::ports::EventSink>>,
+        settings: DeliverySettings,
+    ) -> Self {
+        self.events = Arc::new(EventDelivery::new(self.webhooks.ports().clone(), sink, settings));
         self
     }
 

@@ -53,8 +53,8 @@ alter table public.subscription_event enable row level security;
 alter table public.subscription_event_attempt enable row level security;
 revoke all on table public.subscription_event from public, anon, authenticated;
 revoke all on table public.subscription_event_attempt from public, anon, authenticated;
-grant select, insert, update on table public.subscription_event to service_role;
-grant select, insert on table public.subscription_event_attempt to service_role;
+grant select, insert, update, delete on table public.subscription_event to service_role;
+grant select, insert, delete on table public.subscription_event_attempt to service_role;
 -- A signed-in customer reads their own events, every column (Supabase Realtime sends whole rows);
 -- nothing in them is secret: `data` never holds a billing key. Delivery attempts stay private.
 grant select on table public.subscription_event to authenticated;
@@ -686,6 +686,23 @@ as $$
   limit p_limit;
 $$;
 
+-- Deletes delivered events (with their attempts) that happened before `p_before`: the outbox
+-- keeps pending and failed ones whatever their age. Answers how many it deleted (`{deleted}`).
+create or replace function public.prune_events(p_before timestamptz)
+returns setof jsonb
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  with deleted as (
+    delete from public.subscription_event as e
+    where e.status = 'delivered' and e.occurred_at < p_before
+    returning 1
+  )
+  select jsonb_build_object('deleted', count(*)) from deleted;
+$$;
+
 -- How many events wait, and since when the oldest (for the metrics).
 create or replace function public.pending_events()
 returns setof jsonb
@@ -712,6 +729,7 @@ revoke execute on function public.settle_event(uuid, timestamptz, text, bigint, 
 revoke execute on function public.redeliver_event(uuid, timestamptz) from public, anon, authenticated;
 revoke execute on function public.subscription_events(text, text, integer) from public, anon, authenticated;
 revoke execute on function public.pending_events() from public, anon, authenticated;
+revoke execute on function public.prune_events(timestamptz) from public, anon, authenticated;
 grant execute on function public.subscription_at(text, timestamptz) to service_role;
 grant execute on function public.emit_event(text, text, timestamptz, jsonb, text) to service_role;
 grant execute on function public.event_month(jsonb) to service_role;
@@ -726,6 +744,7 @@ grant execute on function public.settle_event(uuid, timestamptz, text, bigint, t
 grant execute on function public.redeliver_event(uuid, timestamptz) to service_role;
 grant execute on function public.subscription_events(text, text, integer) to service_role;
 grant execute on function public.pending_events() to service_role;
+grant execute on function public.prune_events(timestamptz) to service_role;
 
 create or replace function public.ready()
 returns setof jsonb

@@ -475,8 +475,31 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
     assert_eq!(history.delivery_attempts[0].http_status, Some(500));
     let pending = ledger.pending_events().await.unwrap();
     assert_eq!(pending.count, 2, "the retried one and the redelivered one");
+    let log = event_log(ledger).await;
 
-    event_log(ledger).await
+    // Retention: delivered events before the cut are deleted; pending and failed ones stay.
+    let filter = EventFilter {
+        limit: 1000,
+        ..EventFilter::default()
+    };
+    let before = ledger.events(&filter).await.unwrap();
+    let delivered = before
+        .iter()
+        .filter(|e| e.status == DeliveryStatus::Delivered)
+        .count() as u64;
+    assert_eq!(
+        ledger.prune_events(at("2024-01-01T00:00:00.000Z")).await.unwrap(),
+        0,
+        "none before the cut"
+    );
+    assert_eq!(
+        ledger.prune_events(at("2030-01-01T00:00:00.000Z")).await.unwrap(),
+        delivered
+    );
+    let after = ledger.events(&filter).await.unwrap();
+    assert_eq!(after.len() as u64, before.len() as u64 - delivered);
+    assert!(after.iter().all(|e| e.status != DeliveryStatus::Delivered));
+    log
 }
 
 /// The events the contracts above make every ledger write: the same in each.

@@ -89,6 +89,10 @@ pub trait EventLedger: Clone + Send + Sync + 'static {
     /// `trial_will_end`), each once; how many it wrote.
     fn emit_due_events(&self, now: Timestamp) -> impl Future<Output = Result<u64, LedgerError>> + Send;
 
+    /// Deletes delivered events that happened before `before`, with their attempts (pending and
+    /// failed ones stay); how many.
+    fn prune_events(&self, before: Timestamp) -> impl Future<Output = Result<u64, LedgerError>> + Send;
+
     /// How many events are pending, and the oldest one's time.
     fn pending_events(&self) -> impl Future<Output = Result<PendingEvents, LedgerError>> + Send;
 }

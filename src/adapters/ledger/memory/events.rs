@@ -301,6 +301,15 @@ impl EventLedger for InMemoryLedger {
         Ok(self.lock().emit_due(now))
     }
 
+    async fn prune_events(&self, before: Timestamp) -> Result<u64, LedgerError> {
+        let mut tables = self.lock();
+        let count = tables.events.len();
+        tables
+            .events
+            .retain(|e| !(e.event.status == DeliveryStatus::Delivered && e.event.occurred_at < before));
+        Ok((count - tables.events.len()) as u64)
+    }
+
     async fn pending_events(&self) -> Result<PendingEvents, LedgerError> {
         let tables = self.lock();
         let pending = tables

@@ -1,5 +1,5 @@
 //! [`EventLedger`] over the SQL functions: `claim_events`, `settle_event`, `redeliver_event`,
-//! `subscription_events`, `emit_due_events` and `pending_events`.
+//! `subscription_events`, `emit_due_events`, `prune_events` and `pending_events`.
 
 use std::time::Duration;
 
@@ -148,6 +148,17 @@ impl EventLedger for SqlLedger {
         Ok(rows
             .first()
             .and_then(|row| row.get("written"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0))
+    }
+
+    async fn prune_events(&self, before: Timestamp) -> Result<u64, LedgerError> {
+        let rows = self
+            .call_rows("prune_events", vec![("p_before", time(Some(before)))])
+            .await?;
+        Ok(rows
+            .first()
+            .and_then(|row| row.get("deleted"))
             .and_then(Value::as_u64)
             .unwrap_or(0))
     }
