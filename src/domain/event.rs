@@ -1,6 +1,6 @@
 //! Subscription events: what the app is told about each change, and when a failed delivery is
 //! tried again. Stored as an outbox in the same call as the change (see the migration
-//! `20261209000000_subscription_events.sql`), delivered at least once and in no promised order.
+//! `20261209000000_subscription_events.sql`, revised by `20261210000000`), delivered at least once and in no promised order.
 
 use serde::Serialize;
 use serde_json::Value;

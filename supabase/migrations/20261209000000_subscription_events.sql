@@ -32,12 +32,6 @@ create index if not exists subscription_event_due on public.subscription_event (
 create index if not exists subscription_event_of_subscription
   on public.subscription_event (subscription_id, occurred_at desc);
 
--- The time pass reads latest months by the boundary that just passed.
-create index if not exists payment_latest_end_idx on public.payment (end_at)
-  where renewed_by is null;
-create index if not exists payment_latest_grace_idx on public.payment (end_grace_at)
-  where renewed_by is null;
-
 create table if not exists public.subscription_event_attempt (
   event_id uuid not null references public.subscription_event (id) on delete cascade,
   attempt integer not null check (attempt >= 1),
@@ -53,11 +47,11 @@ alter table public.subscription_event enable row level security;
 alter table public.subscription_event_attempt enable row level security;
 revoke all on table public.subscription_event from public, anon, authenticated;
 revoke all on table public.subscription_event_attempt from public, anon, authenticated;
-grant select, insert, update, delete on table public.subscription_event to service_role;
-grant select, insert, delete on table public.subscription_event_attempt to service_role;
--- A signed-in customer reads their own events, every column (Supabase Realtime sends whole rows);
--- nothing in them is secret: `data` never holds a billing key. Delivery attempts stay private.
-grant select on table public.subscription_event to authenticated;
+grant select, insert, update on table public.subscription_event to service_role;
+grant select, insert on table public.subscription_event_attempt to service_role;
+-- A signed-in customer reads their own events (and may follow them with Supabase Realtime).
+grant select (id, type, subscription_id, customer_id, occurred_at, data)
+  on table public.subscription_event to authenticated;
 
 do $$
 begin
@@ -75,32 +69,18 @@ begin
 end
 $$;
 
--- The read model of one subscription as it stands at `p_at`: the columns of
--- `public.subscription_v2`, computed from this subscription's own rows (indexed by
--- `subscription_id`; the view itself computes every subscription before it filters), with the
--- time-dependent ones (`status`, `next_charge`, `no_charge_reason`) at `p_at` instead of now: an
--- event's `data` is the subscription after its change, at its time. PL/pgSQL, so its plan is
--- cached per connection (an SQL function's body is planned on every call).
+-- The read model of one subscription as it stands at `p_at`: `public.subscription_v2`'s row,
+-- with the time-dependent columns (`status`, `next_charge`, `no_charge_reason`) computed at
+-- `p_at` instead of now (an event's `data` is the subscription after its change, at its time).
 create or replace function public.subscription_at(p_subscription_id text, p_at timestamptz)
 returns jsonb
-language plpgsql
+language sql
 stable
 security invoker
 set search_path = ''
 as $$
-begin
-  return (select jsonb_build_object(
-    'subscription_id', l.subscription_id,
-    'customer_id', l.customer_id,
+  select to_jsonb(v) || jsonb_build_object(
     'status', st.value,
-    'transaction_key', l.transaction_key,
-    'order_name', l.order_name,
-    'amount', l.amount,
-    'currency', l.currency,
-    'start_at', l.start_at,
-    'end_at', l.end_at,
-    'end_grace_at', l.end_grace_at,
-    'canceled_at', l.canceled_at,
     'next_charge', case when st.value in ('active', 'past_due', 'trialing') and pc.payment_id is not null then
       jsonb_build_object(
         'at', pc.at,
@@ -116,36 +96,10 @@ begin
       when st.value in ('canceling', 'ended') then 'cancelled'
       when st.value = 'lapsed' then 'lapsed'
       when pc.payment_id is null then 'retries_exhausted'
-    end,
-    'renewal_attempts', l.renewal_attempts,
-    'retry_limit', l.retry_limit,
-    'last_failure_reason', l.last_failure_reason,
-    'lapsed_at', l.lapsed_at,
-    'attempts', coalesce((
-      select jsonb_agg(jsonb_build_object(
-        'renewed_key', a.renewed_key, 'attempt', a.attempt, 'payment_id', a.payment_id,
-        'failure_reason', a.failure_reason, 'pg_code', a.pg_code, 'pg_message', a.pg_message,
-        'failed_at', a.failed_at
-      ) order by a.attempt)
-      from public.renewal_attempt as a
-      where a.renewed_key = l.transaction_key
-    ), '[]'::jsonb),
-    'months', (select count(*)::integer from public.payment as m
-               where m.subscription_id = l.subscription_id and m.status <> 'Trial'),
-    'plan_id', l.plan_id,
-    'trial_end_at', (select t.end_at from public.payment as t
-                     where t.subscription_id = l.subscription_id and t.status = 'Trial'
-                     order by t.start_at limit 1),
-    'refunded_amount', l.refunded_amount,
-    'payment_method', (select jsonb_build_object('issuer', m.issuer, 'brand', m.brand, 'number', m.number)
-                       from public.payment_method as m where m.subscription_id = l.subscription_id)
+    end
   )
-  from (
-    select * from public.payment as p
-    where p.subscription_id = p_subscription_id
-    order by p.start_at desc, p.id desc
-    limit 1
-  ) as l
+  from public.subscription_v2 as v
+  join public.payment as l on l.transaction_key = v.transaction_key
   cross join lateral (select public.subscription_status(l, p_at) as value) as st
   cross join lateral (
     select
@@ -161,8 +115,8 @@ begin
           when l.renewal_attempts = 0 then l.next_schedule_at
         end
       end as at
-  ) as pc);
-end;
+  ) as pc
+  where v.subscription_id = p_subscription_id;
 $$;
 
 -- Writes the event `p_type` of subscription `p_subscription_id` at `p_at`, unless `p_dedupe_key`
@@ -176,14 +130,11 @@ create or replace function public.emit_event(
   p_dedupe_key text
 )
 returns integer
-language plpgsql
+language sql
 volatile
 security invoker
 set search_path = ''
 as $$
-declare
-  v_written integer;
-begin
   with written as (
     insert into public.subscription_event (
       id, type, subscription_id, customer_id, occurred_at, data, dedupe_key, next_attempt_at
@@ -196,26 +147,7 @@ begin
     on conflict (dedupe_key) do nothing
     returning 1
   )
-  select count(*)::integer into v_written from written;
-  return v_written;
-end;
-$$;
-
--- The key of the next change of a kind that can repeat (cancel, resume, plan change, card
--- update): `<prefix>:<n>`, n counting the earlier ones. The callers hold the changed row's lock,
--- so two changes never count the same n, and a change that did not happen (a repeat the
--- service answers without calling storage) writes nothing.
-create or replace function public.next_change_key(p_subscription_id text, p_prefix text)
-returns text
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select p_prefix || ':' || (count(*) + 1)::text
-  from public.subscription_event as e
-  where e.subscription_id = p_subscription_id
-    and left(e.dedupe_key, length(p_prefix) + 1) = p_prefix || ':';
+  select count(*)::integer from written;
 $$;
 
 -- A month row as an event carries it: its columns, never a billing key (months hold none).
@@ -397,13 +329,11 @@ begin
   if v_before is null and p_canceled_at is not null then
     perform public.emit_event('subscription.canceled', coalesce(v_month.subscription_id, v_month.transaction_key),
       p_canceled_at, public.event_month(to_jsonb(v_month)),
-      public.next_change_key(coalesce(v_month.subscription_id, v_month.transaction_key),
-        'canceled:' || v_month.transaction_key));
+      'canceled:' || v_month.transaction_key || ':' || p_canceled_at::text);
   elsif v_before is not null and p_canceled_at is null then
     perform public.emit_event('subscription.resumed', coalesce(v_month.subscription_id, v_month.transaction_key),
       coalesce(p_resumed_at, v_before), public.event_month(to_jsonb(v_month)),
-      public.next_change_key(coalesce(v_month.subscription_id, v_month.transaction_key),
-        'resumed:' || v_month.transaction_key));
+      'resumed:' || v_month.transaction_key || ':' || coalesce(p_resumed_at, v_before)::text);
   end if;
   return next to_jsonb(v_month);
 end;
@@ -432,8 +362,7 @@ begin
   end if;
   perform public.emit_event('subscription.plan_changed', coalesce(v_month.subscription_id, v_month.transaction_key),
     p_at, jsonb_build_object('next_terms', p_terms),
-    public.next_change_key(coalesce(v_month.subscription_id, v_month.transaction_key),
-      'plan_changed:' || v_month.transaction_key));
+    'plan_changed:' || v_month.transaction_key || ':' || p_at::text);
   return next to_jsonb(v_month);
 end;
 $$;
@@ -459,8 +388,7 @@ begin
   if not found then
     return;
   end if;
-  -- A refund of the whole payment is told by `cancel_payment` (the month becomes `Cancelled`).
-  if p_refunded_amount > v_before and p_refunded_amount < v_month.amount then
+  if p_refunded_amount > v_before then
     perform public.emit_event('subscription.refunded', coalesce(v_month.subscription_id, v_month.transaction_key),
       p_at, public.event_month(to_jsonb(v_month)) || jsonb_build_object(
         'refund', jsonb_build_object('refunded_total', p_refunded_amount, 'amount', p_refunded_amount - v_before, 'full', false)),
@@ -527,7 +455,7 @@ begin
     perform public.emit_event('subscription.payment_method_updated', v_method.subscription_id, v_method.updated_at,
       jsonb_build_object('payment_method', jsonb_build_object(
         'issuer', v_method.issuer, 'brand', v_method.brand, 'number', v_method.number)),
-      public.next_change_key(v_method.subscription_id, 'payment_method_updated:' || v_method.subscription_id));
+      'payment_method_updated:' || v_method.subscription_id || ':' || v_method.updated_at::text);
   end if;
   return next to_jsonb(v_method);
 end;
@@ -535,16 +463,10 @@ $$;
 
 -- The events time itself causes, up to `p_at`, each once: `subscription.ended` (a canceling
 -- subscription reached `end_at`), `subscription.lapsed` (its last grace ran out, renewed by
--- nothing), `subscription.trial_will_end` (3 days before a trial ends). An event happens at the
--- first instant of the new state (the status rules keep `canceling` through `end_at` and the
--- grace through `end_grace_at`: one millisecond later, the precision of every stored time), so
--- its read model shows it. Only boundaries of the last 30 days are looked at (an index range, not
--- every month that ever ended; the pass runs every minute, so a service down for less than 30 days
--- misses nothing). Answers how many it
--- wrote (`{written}`). Only latest months (`renewed_by` null) that have not had the event yet
--- are read.
+-- nothing), `subscription.trial_will_end` (3 days before a trial ends). Answers how many it
+-- wrote. Only latest months (`renewed_by` null) that have not had the event yet are read.
 create or replace function public.emit_due_events(p_at timestamptz)
-returns setof jsonb
+returns integer
 language plpgsql
 volatile
 security invoker
@@ -557,23 +479,22 @@ begin
   for v_month in
     select * from public.payment as p
     where p.renewed_by is null and p.status <> 'Cancelled'
-      and p.canceled_at is not null and p.end_at < p_at and p.end_at >= p_at - interval '30 days'
+      and p.canceled_at is not null and p.end_at < p_at
       and not exists (select from public.subscription_event as e where e.dedupe_key = 'ended:' || p.transaction_key)
   loop
     v_written := v_written + public.emit_event('subscription.ended',
-      coalesce(v_month.subscription_id, v_month.transaction_key), v_month.end_at + interval '1 millisecond',
+      coalesce(v_month.subscription_id, v_month.transaction_key), v_month.end_at,
       public.event_month(to_jsonb(v_month)), 'ended:' || v_month.transaction_key);
   end loop;
   for v_month in
     select * from public.payment as p
     where p.renewed_by is null and p.status <> 'Cancelled' and p.canceled_at is null
-      and (p.lapsed_at <= p_at or p.end_grace_at < p_at) and p.end_grace_at >= p_at - interval '30 days'
+      and (p.lapsed_at <= p_at or p.end_grace_at < p_at)
       and not exists (select from public.subscription_event as e where e.dedupe_key = 'lapsed:' || p.transaction_key)
   loop
     v_written := v_written + public.emit_event('subscription.lapsed',
       coalesce(v_month.subscription_id, v_month.transaction_key),
-      least(coalesce(v_month.lapsed_at, v_month.end_grace_at + interval '1 millisecond'),
-            v_month.end_grace_at + interval '1 millisecond'),
+      least(coalesce(v_month.lapsed_at, v_month.end_grace_at), v_month.end_grace_at),
       public.event_month(to_jsonb(v_month)), 'lapsed:' || v_month.transaction_key);
   end loop;
   for v_month in
@@ -586,7 +507,7 @@ begin
       coalesce(v_month.subscription_id, v_month.transaction_key), v_month.end_at - interval '3 days',
       public.event_month(to_jsonb(v_month)), 'trial_will_end:' || v_month.transaction_key);
   end loop;
-  return next jsonb_build_object('written', v_written);
+  return v_written;
 end;
 $$;
 
@@ -619,7 +540,7 @@ create or replace function public.settle_event(
   p_id uuid,
   p_attempted_at timestamptz,
   p_result text,
-  p_http_status bigint,
+  p_http_status integer,
   p_error text,
   p_next_attempt_at timestamptz
 )
@@ -686,23 +607,6 @@ as $$
   limit p_limit;
 $$;
 
--- Deletes delivered events (with their attempts) that happened before `p_before`: the outbox
--- keeps pending and failed ones whatever their age. Answers how many it deleted (`{deleted}`).
-create or replace function public.prune_events(p_before timestamptz)
-returns setof jsonb
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  with deleted as (
-    delete from public.subscription_event as e
-    where e.status = 'delivered' and e.occurred_at < p_before
-    returning 1
-  )
-  select jsonb_build_object('deleted', count(*)) from deleted;
-$$;
-
 -- How many events wait, and since when the oldest (for the metrics).
 create or replace function public.pending_events()
 returns setof jsonb
@@ -718,33 +622,29 @@ $$;
 revoke execute on function public.subscription_at(text, timestamptz) from public, anon, authenticated;
 revoke execute on function public.emit_event(text, text, timestamptz, jsonb, text) from public, anon, authenticated;
 revoke execute on function public.event_month(jsonb) from public, anon, authenticated;
-revoke execute on function public.next_change_key(text, text) from public, anon, authenticated;
 revoke execute on function public.record_month(jsonb) from public, anon, authenticated;
 revoke execute on function public.set_next_terms(text, jsonb, timestamptz) from public, anon, authenticated;
 revoke execute on function public.record_refund(text, bigint, timestamptz) from public, anon, authenticated;
 revoke execute on function public.cancel_payment(text, timestamptz) from public, anon, authenticated;
 revoke execute on function public.emit_due_events(timestamptz) from public, anon, authenticated;
 revoke execute on function public.claim_events(timestamptz, integer, integer) from public, anon, authenticated;
-revoke execute on function public.settle_event(uuid, timestamptz, text, bigint, text, timestamptz) from public, anon, authenticated;
+revoke execute on function public.settle_event(uuid, timestamptz, text, integer, text, timestamptz) from public, anon, authenticated;
 revoke execute on function public.redeliver_event(uuid, timestamptz) from public, anon, authenticated;
 revoke execute on function public.subscription_events(text, text, integer) from public, anon, authenticated;
 revoke execute on function public.pending_events() from public, anon, authenticated;
-revoke execute on function public.prune_events(timestamptz) from public, anon, authenticated;
 grant execute on function public.subscription_at(text, timestamptz) to service_role;
 grant execute on function public.emit_event(text, text, timestamptz, jsonb, text) to service_role;
 grant execute on function public.event_month(jsonb) to service_role;
-grant execute on function public.next_change_key(text, text) to service_role;
 grant execute on function public.record_month(jsonb) to service_role;
 grant execute on function public.set_next_terms(text, jsonb, timestamptz) to service_role;
 grant execute on function public.record_refund(text, bigint, timestamptz) to service_role;
 grant execute on function public.cancel_payment(text, timestamptz) to service_role;
 grant execute on function public.emit_due_events(timestamptz) to service_role;
 grant execute on function public.claim_events(timestamptz, integer, integer) to service_role;
-grant execute on function public.settle_event(uuid, timestamptz, text, bigint, text, timestamptz) to service_role;
+grant execute on function public.settle_event(uuid, timestamptz, text, integer, text, timestamptz) to service_role;
 grant execute on function public.redeliver_event(uuid, timestamptz) to service_role;
 grant execute on function public.subscription_events(text, text, integer) to service_role;
 grant execute on function public.pending_events() to service_role;
-grant execute on function public.prune_events(timestamptz) to service_role;
 
 create or replace function public.ready()
 returns setof jsonb

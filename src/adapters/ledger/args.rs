@@ -13,6 +13,7 @@ pub(in crate::adapters::ledger) enum Arg {
     Text(Option<String>),
     OptBigInt(Option<i64>),
     Int(i32),
+    OptInt(Option<i32>),
     Time(Option<DateTime<Utc>>),
     Uuid(Option<Uuid>),
     UuidArray(Vec<Uuid>),

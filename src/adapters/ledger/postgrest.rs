@@ -65,6 +65,7 @@ fn json(arg: Arg) -> Value {
         Arg::Text(text) => text.map_or(Value::Null, Value::String),
         Arg::OptBigInt(number) => number.map_or(Value::Null, Value::from),
         Arg::Int(number) => Value::from(number),
+        Arg::OptInt(number) => number.map_or(Value::Null, Value::from),
         Arg::Time(time) => time.map_or(Value::Null, |t| Value::String(Timestamp::from_utc(t).to_iso())),
         Arg::Uuid(id) => id.map_or(Value::Null, |id| Value::String(id.to_string())),
         Arg::UuidArray(ids) => ids.iter().map(|id| Value::String(id.to_string())).collect(),

@@ -1,5 +1,5 @@
 //! [`EventLedger`] in memory, and the events the other in-memory operations write with their
-//! change, as the SQL functions of `20261209000000_subscription_events.sql` do: one per change
+//! change, as the SQL functions of the events migrations (`20261209000000`, revised by `20261210000000`) do: one per change
 //! (`dedupe_key`), `data` the read model at the change's time and what caused the change.
 
 use std::time::Duration;
@@ -137,7 +137,7 @@ impl Tables {
         self.events.iter().any(|e| e.dedupe_key == key)
     }
 
-    /// The events time causes up to `now`, as `emit_due_events` writes them.
+    /// The events time causes up to `now`, as `emit_time_events` writes them.
     fn emit_due(&mut self, now: Timestamp) -> u64 {
         let latest: Vec<PaymentRecord> = self
             .payments
@@ -176,7 +176,7 @@ impl Tables {
                     trial_warning,
                 ),
             ];
-            // As `emit_due_events`: only boundaries of the last 30 days.
+            // As `emit_time_events`: only boundaries of the last 30 days.
             let horizon = Timestamp::from_utc(now.as_utc() - chrono::Duration::days(30));
             for (kind, is_due, at) in due {
                 let recent = match kind {

@@ -109,6 +109,7 @@ fn bind(query: Query<'_, Postgres, PgArguments>, arg: Arg) -> Query<'_, Postgres
         Arg::Text(text) => query.bind(text),
         Arg::OptBigInt(number) => query.bind(number),
         Arg::Int(number) => query.bind(number),
+        Arg::OptInt(number) => query.bind(number),
         Arg::Time(time) => query.bind(time),
         Arg::Uuid(id) => query.bind(id),
         Arg::UuidArray(ids) => query.bind(ids),

@@ -1,5 +1,5 @@
 //! [`EventLedger`] over the SQL functions: `claim_events`, `settle_event`, `redeliver_event`,
-//! `subscription_events`, `emit_due_events`, `prune_events` and `pending_events`.
+//! `subscription_events`, `emit_time_events`, `prune_events` and `pending_events`.
 
 use std::time::Duration;
 
@@ -111,10 +111,7 @@ impl EventLedger for SqlLedger {
             ("p_id", Arg::Uuid(Some(id))),
             ("p_attempted_at", time(Some(outcome.attempted_at))),
             ("p_result", opt_text(Some(&outcome.result))),
-            (
-                "p_http_status",
-                Arg::OptBigInt(outcome.http_status.map(i64::from)),
-            ),
+            ("p_http_status", Arg::OptInt(outcome.http_status.map(i32::from))),
             ("p_error", opt_text(outcome.error.as_ref())),
             ("p_next_attempt_at", time(next_attempt_at)),
         ];
@@ -143,7 +140,7 @@ impl EventLedger for SqlLedger {
 
     async fn emit_due_events(&self, now: Timestamp) -> Result<u64, LedgerError> {
         let rows = self
-            .call_rows("emit_due_events", vec![("p_at", time(Some(now)))])
+            .call_rows("emit_time_events", vec![("p_at", time(Some(now)))])
             .await?;
         Ok(rows
             .first()
