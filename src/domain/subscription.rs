@@ -62,6 +62,16 @@ impl SubscriptionStatus {
         Self::Active
     }
 
+    /// `true` while the subscription can still be charged (`active`, `trialing`, `past_due`,
+    /// `canceling`): a customer's second one would charge them twice, and a card update or plan
+    /// change applies to it. `lapsed`, `ended` and `refunded` are over: start a new one.
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            Self::Active | Self::Trialing | Self::PastDue | Self::Canceling
+        )
+    }
+
     /// The name used in answers and in the SQL view.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,51 +1,107 @@
-//! Whether a billing key may pay for a customer's subscription: PortOne reports it `ISSUED`
-//! (`getBillingKeyInfo`) and issued for that very customer (`customer.id`). A key is only ever
-//! charged for its own customer. Shared by a start and a card update.
+//! Whether a billing key may pay for a customer's subscription: PortOne knows it
+//! (`getBillingKeyInfo`), reports it `ISSUED`, and issued it for that very customer
+//! (`customer.id`). A key is only ever charged for its own customer. The `check_billing_key` step
+//! of a start and of a card update.
 
 use serde_json::{json, Value};
 
-use crate::ports::{BillingKeyInfo, BillingKeyStatus};
+use crate::domain::checklist::Step;
+use crate::domain::payment_method::Card;
+use crate::domain::rejection::RejectionKind;
+use crate::ports::{BillingKeyInfo, BillingKeyStatus, GatewayError, PaymentGateway, Ports};
 
-use super::messages::checkout as words;
+use super::messages::{self, checkout as words};
+use super::steps::{Halt, Steps};
 
-/// Why a billing key PortOne knows cannot pay: a stable code, a Korean message, and whether it
-/// is forbidden (403: another customer's key) or a conflict (409: its state).
+/// How a refused key is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct KeyRefusal {
-    pub code: &'static str,
-    pub message: &'static str,
-    pub forbidden: bool,
+pub(super) enum KeyRefusalStatus {
+    /// 404: PortOne knows no such key.
+    NotFound,
+    /// 403: the key was issued for another customer.
+    Forbidden,
+    /// 409: the key is deleted or not issued.
+    Conflict,
 }
 
-/// `Ok` when `info`'s key may pay for `customer_id`'s subscription.
+/// Why a billing key cannot pay: how to answer, a stable code, a Korean message and the step's
+/// `data`. The caller records the step as refused.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct KeyRefused {
+    pub status: KeyRefusalStatus,
+    pub code: String,
+    pub message: String,
+    pub data: Value,
+}
+
+/// Step `check_billing_key` for `billing_key` and `customer_id`: recorded as done, answering the
+/// card, when the key may pay.
 ///
 /// # Errors
-/// [`KeyRefusal`]: `BILLING_KEY_ALREADY_DELETED`, `BILLING_KEY_NOT_ISSUED` (409) or
-/// `BILLING_KEY_CUSTOMER_MISMATCH` (403).
-pub(super) fn judge(info: &BillingKeyInfo, customer_id: &str) -> Result<(), KeyRefusal> {
-    let conflict = |code, message| KeyRefusal {
-        code,
-        message,
-        forbidden: false,
+/// `Ok(Err(KeyRefused))` when it may not (the caller records the refusal); `Err(Halt)` when
+/// PortOne failed (the step is recorded as failed).
+pub(super) async fn check_billing_key<P: Ports>(
+    ports: &P,
+    steps: &mut Steps,
+    billing_key: &str,
+    customer_id: &str,
+) -> Result<Result<Option<Card>, KeyRefused>, Halt> {
+    let step = Step::CHECK_BILLING_KEY;
+    let info = match steps.within(ports.gateway().get_billing_key(billing_key)).await {
+        Ok(info) => info,
+        Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::BillingKeyNotFound => {
+            return Ok(Err(KeyRefused {
+                status: KeyRefusalStatus::NotFound,
+                message: messages::rejection_message(words::KEY_LOOKUP, &rejection),
+                data: messages::rejection_data(&rejection),
+                code: rejection.code,
+            }));
+        }
+        Err(error) => {
+            tracing::error!(step = step.code, %error, "step failed");
+            return Err(steps.fail(step, messages::billing_key_lookup_failed(&error)));
+        }
+    };
+    let data = key_data(&info);
+    let refuse = |status, code: &str, message: &str| {
+        Ok(Err(KeyRefused {
+            status,
+            code: code.to_owned(),
+            message: message.to_owned(),
+            data: data.clone(),
+        }))
     };
     match &info.status {
         BillingKeyStatus::Issued => {}
-        BillingKeyStatus::Deleted => return Err(conflict("BILLING_KEY_ALREADY_DELETED", words::KEY_DELETED)),
-        BillingKeyStatus::Other(_) => return Err(conflict("BILLING_KEY_NOT_ISSUED", words::KEY_NOT_ISSUED)),
+        BillingKeyStatus::Deleted => {
+            return refuse(
+                KeyRefusalStatus::Conflict,
+                "BILLING_KEY_ALREADY_DELETED",
+                words::KEY_DELETED,
+            )
+        }
+        BillingKeyStatus::Other(_) => {
+            return refuse(
+                KeyRefusalStatus::Conflict,
+                "BILLING_KEY_NOT_ISSUED",
+                words::KEY_NOT_ISSUED,
+            )
+        }
     }
     if info.customer_id.as_deref() != Some(customer_id) {
         tracing::warn!("a billing key was offered for a customer it was not issued to");
-        return Err(KeyRefusal {
-            code: "BILLING_KEY_CUSTOMER_MISMATCH",
-            message: words::KEY_OF_ANOTHER_CUSTOMER,
-            forbidden: true,
-        });
+        return refuse(
+            KeyRefusalStatus::Forbidden,
+            "BILLING_KEY_CUSTOMER_MISMATCH",
+            words::KEY_OF_ANOTHER_CUSTOMER,
+        );
     }
-    Ok(())
+    steps.succeed(step, words::KEY_OK, Some(data));
+    Ok(Ok(info.card))
 }
 
 /// The checklist data of a looked-up key: its status, customer and card, never the key.
-pub(super) fn key_data(info: &BillingKeyInfo) -> Value {
+fn key_data(info: &BillingKeyInfo) -> Value {
     let status = match &info.status {
         BillingKeyStatus::Issued => "ISSUED",
         BillingKeyStatus::Deleted => "DELETED",

@@ -17,6 +17,7 @@ mod messages;
 mod outcome;
 mod payer;
 pub mod plans;
+mod read_back;
 pub mod readiness;
 pub mod reconcile;
 mod renewal;

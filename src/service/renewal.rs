@@ -14,11 +14,18 @@ pub fn renewal_key(record: &PaymentRecord) -> String {
     format!("schedule-{}", record.next_schedule_id)
 }
 
-/// The key of a deliberate re-schedule (resume): PortOne replays a key's first answer for 3 hours
-/// (REST API overview, section "Idempotency-Key", <https://developers.portone.io/api/rest-v2>), so
-/// it must differ from the key of the schedule it replaces; `now` makes it unique per resume.
+/// The key of a deliberate new request for `payment_id` (a resume, a plan change, a card
+/// update's charge or schedule), `{what}-{payment_id}-{now in ms}`: PortOne replays a key's first
+/// answer for 3 hours (REST API overview, section "Idempotency-Key",
+/// <https://developers.portone.io/api/rest-v2>), so it must differ from the key of the request it
+/// replaces; `now` makes it unique per call.
+pub fn fresh_key(what: &str, payment_id: uuid::Uuid, now: Timestamp) -> String {
+    format!("{what}-{payment_id}-{}", now.as_utc().timestamp_millis())
+}
+
+/// The key of a resume's re-schedule.
 pub fn resume_key(payment_id: uuid::Uuid, now: Timestamp) -> String {
-    format!("resume-{payment_id}-{}", now.as_utc().timestamp_millis())
+    fresh_key("resume", payment_id, now)
 }
 
 /// The key of retry `payment_id`: derived from it, like the renewal's, so a replayed `Failed`

@@ -4,10 +4,10 @@
 use crate::domain::checklist::{ChecklistItem, Step, StepStatus};
 use crate::domain::payment_method::Card;
 use crate::domain::subscription::Subscription;
-use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, Ports, SubscriptionLedger};
+use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::failure::Failure;
 use crate::service::messages::cards as words;
+use crate::service::read_back::read_model;
 use crate::service::steps::Halt;
 use crate::service::verdict::Verdict;
 
@@ -137,17 +137,8 @@ impl<P: Ports> CardUpdate<P> {
     /// The read model and the stored card now; `None` where storage cannot say (the update still
     /// happened, and its answer says so).
     async fn read_back(&self, subscription_id: &str) -> (Option<Subscription>, Option<Card>) {
-        let now = Timestamp::from_utc(self.ports().clock().now());
-        let ledger = self.ports().ledger();
-        let subscription = match ledger.subscription(subscription_id).await {
-            Ok(Some(rows)) => Subscription::at(&rows.months, &rows.attempts, now),
-            Ok(None) => None,
-            Err(error) => {
-                tracing::warn!(%error, "the subscription could not be read back");
-                None
-            }
-        };
-        let card = match ledger.payment_method(subscription_id).await {
+        let subscription = read_model(self.ports(), subscription_id).await;
+        let card = match self.ports().ledger().payment_method(subscription_id).await {
             Ok(method) => method.map(|method| method.card),
             Err(error) => {
                 tracing::warn!(%error, "the payment method could not be read back");

@@ -5,12 +5,11 @@ use serde_json::json;
 
 use crate::domain::checklist::Step;
 use crate::domain::payment_method::Card;
-use crate::domain::rejection::RejectionKind;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, GatewayError, PaymentGateway, Ports, ReconcileLedger, SubscriptionLedger};
-use crate::service::billing_key::{judge, key_data};
-use crate::service::messages::{self, cards as words, checkout};
+use crate::ports::{Clock, Ports, ReconcileLedger, SubscriptionLedger};
+use crate::service::billing_key::{check_billing_key, KeyRefusalStatus};
+use crate::service::messages::{self, cards as words};
 use crate::service::steps::Halt;
 
 use super::{CardStatus, CardUpdate, CardUpdateRequest, Run, Target, LEASE};
@@ -40,10 +39,7 @@ impl<P: Ports> CardUpdate<P> {
         let now = Timestamp::from_utc(self.ports().clock().now());
         let status = SubscriptionStatus::of(&latest, now);
         let data = json!({ "subscriptionId": latest.subscription_key(), "status": status.as_str() });
-        if matches!(
-            status,
-            SubscriptionStatus::Lapsed | SubscriptionStatus::Ended | SubscriptionStatus::Refunded
-        ) {
+        if !status.is_live() {
             let message = words::NOT_RENEWABLE.to_owned();
             let code = "SUBSCRIPTION_NOT_RENEWABLE";
             return Err(run.refuse(step, CardStatus::Conflict, code, message, Some(data)));
@@ -91,31 +87,23 @@ impl<P: Ports> CardUpdate<P> {
         request: &CardUpdateRequest,
         target: &Target,
     ) -> Result<Option<Card>, Halt> {
-        let step = Step::CHECK_BILLING_KEY;
-        let lookup = self.ports().gateway().get_billing_key(&request.billing_key);
-        let info = match run.steps.within(lookup).await {
-            Ok(info) => info,
-            Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::BillingKeyNotFound => {
-                let message = messages::rejection_message(checkout::KEY_LOOKUP, &rejection);
-                let data = Some(messages::rejection_data(&rejection));
-                return Err(run.refuse(step, CardStatus::NotFound, &rejection.code, message, data));
+        let checked = check_billing_key(
+            self.ports(),
+            &mut run.steps,
+            &request.billing_key,
+            &target.customer_id,
+        );
+        match checked.await? {
+            Ok(card) => Ok(card),
+            Err(refused) => {
+                let status = match refused.status {
+                    KeyRefusalStatus::NotFound => CardStatus::NotFound,
+                    KeyRefusalStatus::Forbidden => CardStatus::Forbidden,
+                    KeyRefusalStatus::Conflict => CardStatus::Conflict,
+                };
+                let step = Step::CHECK_BILLING_KEY;
+                Err(run.refuse(step, status, &refused.code, refused.message, Some(refused.data)))
             }
-            Err(error) => {
-                tracing::error!(step = step.code, %error, "step failed");
-                return Err(run.steps.fail(step, messages::billing_key_lookup_failed(&error)));
-            }
-        };
-        let data = key_data(&info);
-        if let Err(refusal) = judge(&info, &target.customer_id) {
-            let status = if refusal.forbidden {
-                CardStatus::Forbidden
-            } else {
-                CardStatus::Conflict
-            };
-            let message = refusal.message.to_owned();
-            return Err(run.refuse(step, status, refusal.code, message, Some(data)));
         }
-        run.steps.succeed(step, checkout::KEY_OK, Some(data));
-        Ok(info.card)
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, PaymentGateway, Ports, ScheduleOutcome, ScheduleRequest, SubscriptionLedger};
 use crate::service::messages::{self, cards as words};
 use crate::service::payer::Payer;
-use crate::service::renewal::schedule_request;
+use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_next, Revocation};
 use crate::service::step_data;
 use crate::service::steps::Halt;
@@ -23,10 +23,9 @@ use crate::service::steps::Halt;
 use super::{CardStatus, CardUpdate, CardUpdateRequest, Moved, Run, Target};
 
 /// The `Idempotency-Key` of a card update's call for `payment_id` (`what`: the charge or the
-/// schedule): new per update, so PortOne does not replay an earlier answer for the same
-/// `paymentId` (its keys are kept 3 hours).
+/// schedule): [`fresh_key`], so PortOne does not replay an earlier update's answer.
 pub(super) fn card_key(what: &str, payment_id: uuid::Uuid, now: Timestamp) -> String {
-    format!("card-{what}-{payment_id}-{}", now.as_utc().timestamp_millis())
+    fresh_key(&format!("card-{what}"), payment_id, now)
 }
 
 impl<P: Ports> CardUpdate<P> {

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 
 use crate::domain::checklist::{Step, StepStatus};
 use crate::domain::subscription::Subscription;
-use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, Ports, SubscriptionLedger};
+use crate::ports::Ports;
 use crate::service::failure::Failure;
+use crate::service::read_back::read_model;
 use crate::service::steps::Halt;
 use crate::service::verdict::Verdict;
 
@@ -229,14 +229,6 @@ impl<P: Ports> Checkout<P> {
     /// The subscription's read model now; `None` when storage cannot say (the start still
     /// happened, and its answer says so).
     async fn read_model(&self, subscription_id: &str) -> Option<Subscription> {
-        let now = Timestamp::from_utc(self.ports().clock().now());
-        match self.ports().ledger().subscription(subscription_id).await {
-            Ok(Some(rows)) => Subscription::at(&rows.months, &rows.attempts, now),
-            Ok(None) => None,
-            Err(error) => {
-                tracing::warn!(%error, "the new subscription could not be read back");
-                None
-            }
-        }
+        read_model(self.ports(), subscription_id).await
     }
 }

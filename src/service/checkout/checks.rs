@@ -6,26 +6,14 @@ use crate::domain::checklist::Step;
 use crate::domain::checkout::CheckoutIds;
 use crate::domain::payment_method::Card;
 use crate::domain::plan::{Plan, PlanId};
-use crate::domain::rejection::RejectionKind;
-use crate::domain::subscription::{Subscription, SubscriptionStatus};
+use crate::domain::subscription::Subscription;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
-use crate::service::billing_key::{judge, key_data};
+use crate::ports::{Clock, PlanLedger, Ports, SubscriptionLedger};
+use crate::service::billing_key::{check_billing_key, KeyRefusalStatus};
 use crate::service::messages::{self, checkout as words};
 use crate::service::steps::Halt;
 
 use super::{Checkout, Run, StartRequest, StartStatus};
-
-/// A subscription in one of these holds the customer: a second one would charge them twice.
-fn is_live(status: SubscriptionStatus) -> bool {
-    matches!(
-        status,
-        SubscriptionStatus::Active
-            | SubscriptionStatus::Trialing
-            | SubscriptionStatus::PastDue
-            | SubscriptionStatus::Canceling
-    )
-}
 
 impl<P: Ports> Checkout<P> {
     /// Step 1: the plan exists (404) and is active (409).
@@ -56,34 +44,24 @@ impl<P: Ports> Checkout<P> {
         run: &mut Run,
         request: &StartRequest,
     ) -> Result<Option<Card>, Halt> {
-        let step = Step::CHECK_BILLING_KEY;
-        let lookup = self.ports().gateway().get_billing_key(&request.billing_key);
-        let info = match run.steps.within(lookup).await {
-            Ok(info) => info,
-            Err(crate::ports::GatewayError::Rejected(rejection))
-                if rejection.kind == RejectionKind::BillingKeyNotFound =>
-            {
-                let message = messages::rejection_message(words::KEY_LOOKUP, &rejection);
-                let data = Some(messages::rejection_data(&rejection));
-                return Err(run.refuse(step, StartStatus::NotFound, &rejection.code, message, data));
+        let checked = check_billing_key(
+            self.ports(),
+            &mut run.steps,
+            &request.billing_key,
+            &request.customer_id,
+        );
+        match checked.await? {
+            Ok(card) => Ok(card),
+            Err(refused) => {
+                let status = match refused.status {
+                    KeyRefusalStatus::NotFound => StartStatus::NotFound,
+                    KeyRefusalStatus::Forbidden => StartStatus::Forbidden,
+                    KeyRefusalStatus::Conflict => StartStatus::Conflict,
+                };
+                let step = Step::CHECK_BILLING_KEY;
+                Err(run.refuse(step, status, &refused.code, refused.message, Some(refused.data)))
             }
-            Err(error) => {
-                tracing::error!(step = step.code, %error, "step failed");
-                return Err(run.steps.fail(step, messages::billing_key_lookup_failed(&error)));
-            }
-        };
-        let data = key_data(&info);
-        if let Err(refusal) = judge(&info, &request.customer_id) {
-            let status = if refusal.forbidden {
-                StartStatus::Forbidden
-            } else {
-                StartStatus::Conflict
-            };
-            let message = refusal.message.to_owned();
-            return Err(run.refuse(step, status, refusal.code, message, Some(data)));
         }
-        run.steps.succeed(step, words::KEY_OK, Some(data));
-        Ok(info.card)
     }
 
     /// Step 3: the customer has no live subscription (409, naming it); `true` when this start is
@@ -113,7 +91,7 @@ impl<P: Ports> Checkout<P> {
                 return Ok(trial);
             }
             earlier += 1;
-            if is_live(subscription.status) {
+            if subscription.status.is_live() {
                 let data = json!({
                     "subscriptionId": subscription.subscription_id,
                     "status": subscription.status.as_str(),

@@ -9,9 +9,8 @@ use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
 use crate::domain::record::{NextTerms, PaymentRecord};
 use crate::domain::subscription::SubscriptionStatus;
-use crate::domain::timestamp::Timestamp;
 use crate::ports::{PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
-use crate::service::renewal::schedule_request;
+use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
 
 use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
@@ -58,12 +57,6 @@ impl PlanChange {
     }
 }
 
-/// The key of a plan change's re-schedule: new per change, so PortOne does not replay the
-/// previous answer of the same payment id.
-fn change_key(payment_id: uuid::Uuid, now: Timestamp) -> String {
-    format!("change-{payment_id}-{}", now.as_utc().timestamp_millis())
-}
-
 impl<P: Ports> SubscriptionService<P> {
     /// Applies `plan` from the next charge on: revokes the pending schedule, stores the terms,
     /// and schedules the same payment id with them under a new `Idempotency-Key`. A subscription
@@ -82,10 +75,7 @@ impl<P: Ports> SubscriptionService<P> {
         let record = self.latest(key).await?;
         let now = self.now();
         let status = SubscriptionStatus::of(&record, now);
-        if matches!(
-            status,
-            SubscriptionStatus::Lapsed | SubscriptionStatus::Ended | SubscriptionStatus::Refunded
-        ) {
+        if !status.is_live() {
             return Err(SubscriptionError::Conflict(
                 "만료(lapsed)·종료(ended)·환불(refunded)된 구독은 요금제를 바꿀 수 없습니다.",
             ));
@@ -106,7 +96,10 @@ impl<P: Ports> SubscriptionService<P> {
                 next_terms: terms.clone(),
                 ..record.clone()
             };
-            let (at, key) = (charge_time(charge.at, now), change_key(charge.payment_id, now));
+            let (at, key) = (
+                charge_time(charge.at, now),
+                fresh_key("change", charge.payment_id, now),
+            );
             let request = schedule_request(&changed, &payer, charge.payment_id, at, key).ok_or(
                 SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다."),
             )?;

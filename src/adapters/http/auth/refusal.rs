@@ -122,7 +122,7 @@ pub trait Guarded: Sized {
 /// (503) and, for an admin-only operation (`admin_only`), `AdminOnly(Json<ApiError>, String)`
 /// (403).
 macro_rules! guarded {
-    ($answer:ty) => {
+    ($answer:ty $(, $admin_only:ident)?) => {
         impl $crate::adapters::http::auth::Guarded for $answer {
             fn unauthorized(
                 body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
@@ -137,30 +137,16 @@ macro_rules! guarded {
             ) -> Self {
                 Self::AuthUnavailable(body, retry_after)
             }
+
+            $($crate::adapters::http::auth::guarded!(@forbidden $admin_only);)?
         }
     };
-    ($answer:ty, admin_only) => {
-        impl $crate::adapters::http::auth::Guarded for $answer {
-            fn unauthorized(
-                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
-                challenge: String,
-            ) -> Self {
-                Self::Unauthorized(body, challenge)
-            }
-
-            fn unavailable(
-                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
-                retry_after: String,
-            ) -> Self {
-                Self::AuthUnavailable(body, retry_after)
-            }
-
-            fn forbidden(
-                body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
-                challenge: String,
-            ) -> Self {
-                Self::AdminOnly(body, challenge)
-            }
+    (@forbidden admin_only) => {
+        fn forbidden(
+            body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
+            challenge: String,
+        ) -> Self {
+            Self::AdminOnly(body, challenge)
         }
     };
 }
