@@ -128,7 +128,8 @@ const EMIT_DUE_EVERY_TICKS: u32 = 60;
 const PRUNE_EVERY_TICKS: u32 = 3600;
 
 /// Runs the event timer: every second a delivery pass (a claim that finds nothing due is one
-/// indexed query), every minute the time-caused events too.
+/// indexed query; none without `APP_WEBHOOK_URL`), every minute the time-caused events and the
+/// gauges, every hour the retention.
 pub fn spawn_event_timer<P: crate::ports::Ports>(events: Arc<EventDelivery<P>>) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(EVENT_TICK);

@@ -224,18 +224,18 @@ impl<P: Ports> EventDelivery<P> {
         Ok(())
     }
 
-    /// One timer tick: the events time caused, then a delivery pass, then the gauges, and now
-    /// and then (`prune`) the delivered events past their retention. Failures are logged; the next
-    /// tick tries again.
-    pub async fn tick(&self, emit_due: bool, prune: bool) {
-        if prune {
+    /// One timer tick: a delivery pass; with `minutely`, first the events time caused and after
+    /// it the pending-events gauges (a scrape every 15–60 s needs no fresher); with `hourly`, the
+    /// delivered events past their retention. Failures are logged; the next tick tries again.
+    pub async fn tick(&self, minutely: bool, hourly: bool) {
+        if hourly {
             match self.prune().await {
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "delivered events past their retention deleted"),
                 Err(error) => tracing::warn!(%error, "old events could not be deleted"),
             }
         }
-        if emit_due {
+        if minutely {
             if let Err(error) = self.emit_due().await {
                 tracing::error!(%error, "the time-caused events could not be written");
             }
@@ -243,8 +243,10 @@ impl<P: Ports> EventDelivery<P> {
         if let Err(error) = self.deliver_due().await {
             tracing::error!(%error, "an event delivery pass failed");
         }
-        if let Err(error) = self.observe().await {
-            tracing::warn!(%error, "the pending events could not be counted");
+        if minutely {
+            if let Err(error) = self.observe().await {
+                tracing::warn!(%error, "the pending events could not be counted");
+            }
         }
     }
 }
