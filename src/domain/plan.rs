@@ -8,12 +8,38 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::amount::Amount;
+use super::amount::{Amount, PriceError};
 use super::currency::{Currency, UnknownCurrency};
 use super::timestamp::Timestamp;
 
 /// Longest trial accepted, in days.
 pub const MAX_TRIAL_DAYS: u32 = 365;
+
+/// Longest plan name (PortOne's `orderName`), in characters: a card statement or a receipt shows
+/// far less.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Largest `features` object, as compact JSON, in bytes.
+pub const MAX_FEATURES_BYTES: usize = 4096;
+
+/// `true` for a plan or order name: not blank, at most [`MAX_NAME_CHARS`] characters, no control
+/// characters.
+pub fn name_ok(name: &str) -> bool {
+    !name.trim().is_empty() && name.chars().count() <= MAX_NAME_CHARS && !name.chars().any(char::is_control)
+}
+
+/// `true` when no string of `value` (keys included) has a NUL, which PostgreSQL's `jsonb`
+/// refuses.
+fn no_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => !text.contains('\0'),
+        Value::Array(items) => items.iter().all(no_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .all(|(key, value)| !key.contains('\0') && no_nul(value)),
+        _ => true,
+    }
+}
 
 /// A plan's stable code, chosen by the merchant (`pro_monthly`): 1–64 characters of `A–Z a–z
 /// 0–9 _ . -`, starting with a letter or digit. It is a URL path segment and PortOne
@@ -71,15 +97,15 @@ pub struct PlanTerms {
 /// Why requested plan terms were refused (400).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanTermsError {
-    #[error("name must not be blank")]
+    #[error("name must be 1-{MAX_NAME_CHARS} characters, not blank")]
     Name,
-    #[error("amount must be greater than 0")]
-    Amount,
+    #[error(transparent)]
+    Amount(#[from] PriceError),
     #[error(transparent)]
     Currency(#[from] UnknownCurrency),
     #[error("trialDays must be between 0 and {MAX_TRIAL_DAYS}")]
     TrialDays,
-    #[error("features must be a JSON object")]
+    #[error("features must be a JSON object of at most {MAX_FEATURES_BYTES} bytes, without NUL")]
     Features,
 }
 
@@ -95,20 +121,18 @@ impl PlanTerms {
         features: Option<Value>,
         sort_order: Option<i32>,
     ) -> Result<Self, PlanTermsError> {
-        if name.trim().is_empty() {
+        if !name_ok(name) {
             return Err(PlanTermsError::Name);
         }
-        let amount = Amount::new(amount)
-            .ok()
-            .filter(|a| a.value() > 0)
-            .ok_or(PlanTermsError::Amount)?;
+        let amount = Amount::price(amount)?;
         let currency = Currency::parse(currency)?;
         let trial_days = u32::try_from(trial_days)
             .ok()
             .filter(|days| *days <= MAX_TRIAL_DAYS)
             .ok_or(PlanTermsError::TrialDays)?;
         let features = features.unwrap_or_else(|| Value::Object(Default::default()));
-        if !features.is_object() {
+        let size = serde_json::to_vec(&features).map_or(usize::MAX, |bytes| bytes.len());
+        if !features.is_object() || size > MAX_FEATURES_BYTES || !no_nul(&features) {
             return Err(PlanTermsError::Features);
         }
         Ok(Self {
@@ -159,21 +183,57 @@ mod tests {
             PlanTerms::new(id(), " ", 9900, "KRW", 0, None, None),
             PlanTerms::new(id(), "프로", 0, "KRW", 0, None, None),
             PlanTerms::new(id(), "프로", -1, "KRW", 0, None, None),
+            PlanTerms::new(id(), "프로", i64::MAX, "KRW", 0, None, None),
+            PlanTerms::new(id(), &"가".repeat(101), 9900, "KRW", 0, None, None),
+            PlanTerms::new(id(), "a\u{0}b", 9900, "KRW", 0, None, None),
             PlanTerms::new(id(), "프로", 9900, "krw", 0, None, None),
             PlanTerms::new(id(), "프로", 9900, "KRW", -1, None, None),
             PlanTerms::new(id(), "프로", 9900, "KRW", 366, None, None),
             PlanTerms::new(id(), "프로", 9900, "KRW", 0, Some(serde_json::json!([1])), None),
+            PlanTerms::new(
+                id(),
+                "프로",
+                9900,
+                "KRW",
+                0,
+                Some(serde_json::json!({"a\u{0}": 1})),
+                None,
+            ),
+            PlanTerms::new(
+                id(),
+                "프로",
+                9900,
+                "KRW",
+                0,
+                Some(serde_json::json!({"a": ["\u{0}"]})),
+                None,
+            ),
+            PlanTerms::new(
+                id(),
+                "프로",
+                9900,
+                "KRW",
+                0,
+                Some(serde_json::json!({"a": "x".repeat(5000)})),
+                None,
+            ),
         ];
         let errors: Vec<_> = refused.into_iter().map(Result::unwrap_err).collect();
         assert_eq!(
             errors,
             [
                 PlanTermsError::Name,
-                PlanTermsError::Amount,
-                PlanTermsError::Amount,
+                PlanTermsError::Amount(PriceError::NotPositive),
+                PlanTermsError::Amount(PriceError::NotPositive),
+                PlanTermsError::Amount(PriceError::TooLarge),
+                PlanTermsError::Name,
+                PlanTermsError::Name,
                 PlanTermsError::Currency(UnknownCurrency("krw".into())),
                 PlanTermsError::TrialDays,
                 PlanTermsError::TrialDays,
+                PlanTermsError::Features,
+                PlanTermsError::Features,
+                PlanTermsError::Features,
                 PlanTermsError::Features,
             ]
         );

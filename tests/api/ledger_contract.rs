@@ -283,6 +283,28 @@ async fn dunning_contract(ledger: &impl Ledger) {
     );
 }
 
+/// A charge that renews a month refunded in full (a stale schedule that ran anyway) is recorded,
+/// and stops the subscription from the moment it was paid: nothing renews it.
+async fn refunded_stop_contract(ledger: &impl Ledger) {
+    let refunded = record("refunded_1", 10_000, "2024-01-01T00:00:00.000Z");
+    ledger.record_paid(&refunded).await.unwrap();
+    ledger
+        .mark_cancelled(&key("refunded_1"), at("2024-01-20T00:00:00Z"))
+        .await
+        .unwrap();
+    let mut stale = record(
+        &refunded.next_schedule_id.to_string(),
+        10_000,
+        "2024-02-01T01:59:59.000Z",
+    );
+    stale.next_schedule_id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"refunded_2");
+    stale.subscription_id = None;
+    let paid = ledger.record_paid(&stale).await.unwrap();
+    assert!(paid.inserted);
+    assert_eq!(paid.record.canceled_at, Some(stale.start_at));
+    assert_eq!(paid.record.subscription_id.as_deref(), Some("refunded_1"));
+}
+
 #[tokio::test]
 async fn in_memory_ledger_honours_the_contract() {
     let ledger = InMemoryLedger::new();
@@ -290,6 +312,7 @@ async fn in_memory_ledger_honours_the_contract() {
     dunning_contract(&ledger).await;
     let events = events_contract(&ledger).await;
     assert_eq!(events, expected_events(), "{events:#?}");
+    refunded_stop_contract(&ledger).await;
 }
 
 #[tokio::test]
@@ -300,6 +323,7 @@ async fn postgres_ledger_honours_the_contract_on_a_real_server() {
     dunning_contract(&ledger).await;
     let events = events_contract(&ledger).await;
     assert_eq!(events, expected_events(), "{events:#?}");
+    refunded_stop_contract(&ledger).await;
 }
 
 #[tokio::test]
@@ -316,6 +340,7 @@ async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
     dunning_contract(&ledger).await;
     let events = events_contract(&ledger).await;
     assert_eq!(events, expected_events(), "{events:#?}");
+    refunded_stop_contract(&ledger).await;
 }
 
 /// What every ledger writes as events, in a comparable form: `(occurred_at, type, subscription,

@@ -14,6 +14,7 @@ mod cancellation;
 mod card_update;
 mod checkout;
 mod checkout_storage;
+mod customer_fields;
 mod dunning;
 mod dunning_storage;
 mod events;

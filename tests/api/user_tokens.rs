@@ -259,7 +259,7 @@ async fn a_customer_reaches_only_their_own_subscriptions_and_another_s_is_not_fo
         (
             "POST",
             "/api/subscriptions/pay_b/change",
-            r#"{"amount": 1000, "orderName": "x"}"#,
+            r#"{"planId": "basic"}"#,
         ),
         (
             "POST",

@@ -8,7 +8,8 @@ use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::record::PaymentRecord;
 use portone_subscriptions::domain::rejection::RejectionKind;
 use portone_subscriptions::domain::schedule_id::retry_payment_id;
-use portone_subscriptions::service::{Verdict, WebhookOutcome};
+use portone_subscriptions::domain::subscription::SubscriptionStatus;
+use portone_subscriptions::service::{SubscriptionError, Verdict, WebhookOutcome};
 
 use crate::fakes::{paid, utc, Harness};
 
@@ -251,22 +252,26 @@ async fn a_declined_first_checkout_is_not_a_renewal() {
 }
 
 #[tokio::test]
-async fn cancelling_during_dunning_revokes_the_retry_and_resuming_schedules_it_again() {
+async fn cancelling_during_dunning_revokes_the_retry_and_ends_the_subscription_for_good() {
     let app = subscribed().await;
     charge(&app, true).await;
-    let retry = month(&app).renewal.retry_payment_id.unwrap();
     let subscriptions = &app.services.subscriptions;
 
     let cancelled = subscriptions.cancel("pay_1").await.unwrap();
     assert!(cancelled.changed);
     assert!(app.portone.live().is_empty(), "the pending retry is revoked");
+    // Past `end_at`, a cancelled subscription is `ended`: over, like a refunded or lapsed one.
+    assert_eq!(cancelled.subscription.status, SubscriptionStatus::Ended);
 
-    let resumed = subscriptions.resume("pay_1").await.unwrap();
-    assert!(resumed.changed);
-    let live = app.portone.live();
-    assert_eq!(live.len(), 1);
-    assert_eq!(live[0].request.payment_id, retry);
-    assert!(live[0].request.idempotency_key.starts_with("resume-"));
+    let resumed = subscriptions.resume("pay_1").await;
+    assert_eq!(
+        resumed.unwrap_err(),
+        SubscriptionError::Terminal(SubscriptionStatus::Ended)
+    );
+    assert!(
+        app.portone.live().is_empty(),
+        "nothing is scheduled for an ended subscription"
+    );
 }
 
 #[tokio::test]

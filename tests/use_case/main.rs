@@ -10,6 +10,7 @@ mod fakes;
 mod reconcile;
 mod refunds;
 mod subscription;
+mod terminal;
 
 use std::sync::Arc;
 

@@ -3,6 +3,8 @@
 use poem_openapi::payload::Json;
 use poem_openapi::Object;
 
+use crate::domain::amount::{PriceError, MAX_AMOUNT};
+
 /// An error answer: a stable `code` and a Korean `message`.
 #[derive(Debug, Object)]
 pub struct ApiError {
@@ -18,4 +20,12 @@ pub fn error(code: &str, message: impl Into<String>) -> Json<ApiError> {
         code: code.to_owned(),
         message: message.into(),
     })
+}
+
+/// Why an amount was refused, in Korean.
+pub fn amount_problem(problem: PriceError) -> String {
+    match problem {
+        PriceError::NotPositive => "amount는 0보다 커야 합니다.".to_owned(),
+        PriceError::TooLarge => format!("amount는 {}을 넘을 수 없습니다.", MAX_AMOUNT),
+    }
 }

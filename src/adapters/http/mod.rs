@@ -17,6 +17,7 @@ mod request_id;
 mod schema;
 mod subscriptions;
 mod tags;
+mod text;
 mod throttle;
 mod webhook;
 

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::api_error::{error, ApiError};
 use super::auth::{AdminAuth, CallerAuth};
+use super::text::Text;
 use super::ApiTags;
 use crate::domain::plan::{Plan, PlanId, PlanTerms, PlanTermsError};
 use crate::ports::Ports;
@@ -60,14 +61,14 @@ impl From<Plan> for PlanModel {
 /// A plan's terms: `PUT` replaces them all (an absent `features` is `{}`, an absent `sortOrder`
 /// 0). The period is always 30 days; other intervals are not supported yet.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlanBody {
     /// Sent as PortOne's `orderName`; Korean is fine.
-    pub name: String,
+    pub name: Text,
     /// Per 30-day period, in the currency's unit (KRW: won); greater than 0.
     pub amount: i64,
     /// One of PortOne's `Currency` values (`KRW`, `USD`, …).
-    pub currency: String,
+    pub currency: Text,
     /// 0 or more (at most 365).
     pub trial_days: i64,
     /// A JSON object.
@@ -93,11 +94,17 @@ fn upstream(failure: &UpstreamFailure) -> Json<ApiError> {
 /// Why terms were in Korean.
 fn terms_problem(problem: &PlanTermsError) -> String {
     match problem {
-        PlanTermsError::Name => "name이 비어 있습니다.".to_owned(),
-        PlanTermsError::Amount => "amount는 0보다 커야 합니다.".to_owned(),
+        PlanTermsError::Name => format!(
+            "name은 제어 문자 없는 1–{}자여야 합니다.",
+            crate::domain::plan::MAX_NAME_CHARS
+        ),
+        PlanTermsError::Amount(problem) => super::api_error::amount_problem(*problem),
         PlanTermsError::Currency(unknown) => format!("포트원이 지원하지 않는 통화입니다: {}", unknown.0),
         PlanTermsError::TrialDays => "trialDays는 0 이상 365 이하여야 합니다.".to_owned(),
-        PlanTermsError::Features => "features는 JSON 객체여야 합니다.".to_owned(),
+        PlanTermsError::Features => format!(
+            "features는 {}바이트 이하의 JSON 객체여야 하며 NUL 문자를 담을 수 없습니다.",
+            crate::domain::plan::MAX_FEATURES_BYTES
+        ),
     }
 }
 

@@ -2,12 +2,13 @@
 
 use crate::domain::attempt::charge_time;
 use crate::domain::record::PaymentRecord;
+use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
 use crate::service::renewal::{resume_key, schedule_request};
 use crate::service::revoke::{revoke_next, Revocation};
 
-use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
+use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
 
 impl<P: Ports> SubscriptionService<P> {
     /// Cancels at period end: revokes the pending charge (the next month's, or during dunning the
@@ -16,14 +17,16 @@ impl<P: Ports> SubscriptionService<P> {
     ///
     /// # Errors
     /// [`SubscriptionError::NotFound`] for a key that names no subscription;
+    /// [`SubscriptionError::Terminal`] for a `lapsed`, `ended` or `refunded` subscription;
     /// [`SubscriptionError::Conflict`] after `end_at` (outside dunning), or when the next payment
     /// was already charged (a refund is needed).
     pub async fn cancel(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
+        let now = self.now();
+        live(&record, now)?;
         if record.is_canceled() {
             return self.answer(record, false, "이미 해지 예약된 구독입니다.").await;
         }
-        let now = self.now();
         let still_open = now <= record.end_at || (record.in_dunning() && now <= record.end_grace_at);
         if !still_open {
             return Err(SubscriptionError::Conflict(
@@ -46,25 +49,30 @@ impl<P: Ports> SubscriptionService<P> {
 
     /// Schedules the pending charge again (same payment id: `next_schedule_id`, or during dunning
     /// the pending retry's; a new `Idempotency-Key`; a plan change's terms when one was made) and
-    /// clears `canceled_at`. Resuming twice changes nothing.
+    /// clears `canceled_at`. Only a `canceling` subscription resumes: once it ended (after
+    /// `end_at`), lapsed, or any of its months was refunded in full, it is over. Resuming twice
+    /// changes nothing.
     ///
     /// # Errors
     /// [`SubscriptionError::NotFound`] for a key that names no subscription;
-    /// [`SubscriptionError::Conflict`] when the subscription was never cancelled, after
-    /// `end_grace_at`, when no charge is left to make, or for a payment without a billing key.
+    /// [`SubscriptionError::Terminal`] for a `lapsed`, `ended` or `refunded` subscription;
+    /// [`SubscriptionError::Conflict`] when the subscription was never cancelled, when no charge
+    /// is left to make, or for a payment without a billing key.
     pub async fn resume(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
-        let record = self.latest(key).await?;
+        let mut rows = self.rows(key).await?;
+        // A month refunded in full stopped the subscription for good: a charge that ran after it
+        // (a stale schedule) is recorded canceled, and must not bring it back.
+        if rows.months.iter().any(PaymentRecord::is_refunded) {
+            return Err(SubscriptionError::Terminal(SubscriptionStatus::Refunded));
+        }
+        let record = rows.months.swap_remove(0);
+        let now = self.now();
+        live(&record, now)?;
         if !record.is_canceled() {
             if record.resumed_at.is_some() {
                 return self.answer(record, false, "이미 재개된 구독입니다.").await;
             }
             return Err(SubscriptionError::Conflict("해지 예약된 구독이 아닙니다."));
-        }
-        let now = self.now();
-        if now > record.end_grace_at {
-            return Err(SubscriptionError::Conflict(
-                "유예 기간(end_grace_at)이 지나 재개할 수 없습니다.",
-            ));
         }
         let charge = record.pending_charge().ok_or(SubscriptionError::Conflict(
             "갱신할 결제가 남아 있지 않아(갱신 완료 또는 만료) 재개할 수 없습니다.",

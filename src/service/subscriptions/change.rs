@@ -2,21 +2,21 @@
 //! pending retry) is replaced with the new terms, from the next charge on. No proration and no
 //! mid-period upgrade: the current month stays as paid.
 
-use crate::domain::amount::Amount;
+use crate::domain::amount::{Amount, PriceError};
 use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
-use crate::domain::plan::PlanId;
+use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
 use crate::domain::record::{NextTerms, PaymentRecord};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::ports::{PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
 use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
 
-use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
+use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
 
-/// The new terms, validated: a positive amount, a non-blank order name, a currency PortOne
-/// accepts (`None`: the subscription's own).
+/// The new terms, validated: a price (1 to `MAX_AMOUNT`), an order name of 1–100 characters, a
+/// currency PortOne accepts (`None`: the subscription's own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanChange {
     pub amount: Amount,
@@ -29,9 +29,9 @@ pub struct PlanChange {
 /// Why requested terms are not a [`PlanChange`] (400).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
-    #[error("amount must be greater than 0")]
-    Amount,
-    #[error("orderName must not be blank")]
+    #[error(transparent)]
+    Amount(#[from] PriceError),
+    #[error("orderName must be 1-{MAX_NAME_CHARS} characters, not blank")]
     OrderName,
     #[error(transparent)]
     Currency(#[from] crate::domain::currency::UnknownCurrency),
@@ -41,11 +41,8 @@ impl PlanChange {
     /// # Errors
     /// [`PlanError`] for the first term that is not acceptable.
     pub fn new(amount: i64, order_name: &str, currency: Option<&str>) -> Result<Self, PlanError> {
-        let amount = Amount::new(amount)
-            .ok()
-            .filter(|a| a.value() > 0)
-            .ok_or(PlanError::Amount)?;
-        if order_name.trim().is_empty() {
+        let amount = Amount::price(amount)?;
+        if !name_ok(order_name) {
             return Err(PlanError::OrderName);
         }
         Ok(Self {
@@ -65,8 +62,8 @@ impl<P: Ports> SubscriptionService<P> {
     ///
     /// # Errors
     /// [`SubscriptionError::NotFound`] for a key that names no subscription;
-    /// [`SubscriptionError::Conflict`] for a `lapsed`, `ended` or `refunded` subscription, or when
-    /// the pending charge already ran.
+    /// [`SubscriptionError::Terminal`] for a `lapsed`, `ended` or `refunded` subscription;
+    /// [`SubscriptionError::Conflict`] when the pending charge already ran.
     pub async fn change(
         &self,
         key: &str,
@@ -74,12 +71,7 @@ impl<P: Ports> SubscriptionService<P> {
     ) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
         let now = self.now();
-        let status = SubscriptionStatus::of(&record, now);
-        if !status.is_live() {
-            return Err(SubscriptionError::Conflict(
-                "만료(lapsed)·종료(ended)·환불(refunded)된 구독은 요금제를 바꿀 수 없습니다.",
-            ));
-        }
+        let status = live(&record, now)?;
         let terms = NextTerms {
             next_amount: Some(plan.amount),
             next_order_name: Some(plan.order_name.clone()),

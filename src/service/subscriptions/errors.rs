@@ -1,6 +1,7 @@
 //! Why a subscription or admin operation did not happen, by how the HTTP layer answers.
 
 use crate::domain::rejection::Rejection;
+use crate::domain::subscription::SubscriptionStatus;
 use crate::ports::{GatewayError, LedgerError};
 use crate::service::payer::PayerError;
 
@@ -45,6 +46,11 @@ pub enum SubscriptionError {
     /// The request contradicts the subscription's state (409); Korean message.
     #[error("{0}")]
     Conflict(&'static str),
+    /// The subscription is over (`lapsed`, `ended` or `refunded`): no change applies to it and
+    /// nothing is ever scheduled for it again; the customer starts a new one (409
+    /// `SUBSCRIPTION_NOT_RENEWABLE`).
+    #[error("the subscription is {}", .0.as_str())]
+    Terminal(SubscriptionStatus),
     /// A plan change names a plan that does not exist (404).
     #[error("no such plan")]
     PlanNotFound,

@@ -14,7 +14,7 @@ mod refund;
 use std::sync::Arc;
 
 use crate::domain::record::PaymentRecord;
-use crate::domain::subscription::Subscription;
+use crate::domain::subscription::{Subscription, SubscriptionStatus};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, Ports, SubscriptionLedger, SubscriptionRows};
 use crate::service::payer::{payer_of, Payer};
@@ -35,6 +35,20 @@ pub struct SubscriptionChange {
     pub changed: bool,
     /// Korean, for people.
     pub message: &'static str,
+}
+
+/// The status of the subscription whose latest month is `latest`, at `now`, when it is live.
+///
+/// # Errors
+/// [`SubscriptionError::Terminal`] for a `lapsed`, `ended` or `refunded` subscription: every
+/// change refuses it, so nothing is ever scheduled for a subscription that stopped.
+pub(super) fn live(latest: &PaymentRecord, now: Timestamp) -> Result<SubscriptionStatus, SubscriptionError> {
+    let status = SubscriptionStatus::of(latest, now);
+    if status.is_live() {
+        Ok(status)
+    } else {
+        Err(SubscriptionError::Terminal(status))
+    }
 }
 
 /// Cancels and resumes subscriptions, and passes schedule operations through to PortOne for

@@ -8,15 +8,16 @@ use crate::adapters::http::api_error::{error, ApiError};
 use crate::adapters::http::auth::{guarded, Guarded};
 use crate::adapters::http::redact::for_caller;
 use crate::adapters::http::schema::ChecklistEntry;
+use crate::adapters::http::text::Text;
 use crate::service::card_update::{CardAnswer, CardStatus};
 use crate::service::Caller;
 
 /// The new card.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CardBody {
     /// What the browser SDK's `requestIssueBillingKey` returned for the subscription's customer.
-    pub billing_key: String,
+    pub billing_key: Text,
 }
 
 /// The answer of a card update: the checklist of its steps and, once the card is stored, the

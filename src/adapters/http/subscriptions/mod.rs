@@ -15,10 +15,12 @@ use std::sync::Arc;
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi};
 
-use super::api_error::error;
+use super::api_error::{amount_problem, error};
 use super::auth::{AdminAuth, CallerAuth};
+use super::text::Text;
 use super::throttle::over_limit;
 use super::ApiTags;
 use crate::domain::amount::Amount;
@@ -37,24 +39,29 @@ use start::{start_response, StartBody, StartResponse};
 /// New terms from the next charge on: a plan (`planId`), or terms of their own (`amount`,
 /// `orderName`, `currency`?). Exactly one of `planId` and `amount`.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlanChangeRequest {
     /// A plan of `GET /api/plans`: its amount, name and currency, and the month the next charge
-    /// pays records it.
-    pub plan_id: Option<String>,
-    /// In the currency's unit (KRW: won); greater than 0.
+    /// pays records it. The only field a customer's token may send.
+    pub plan_id: Option<Text>,
+    /// In the currency's unit (KRW: won); greater than 0. Admin token only: a customer's token
+    /// sending it (or `orderName`, `currency`) gets 403 `ADMIN_ONLY_FIELD`.
     pub amount: Option<i64>,
-    /// PortOne's `orderName` of the next charges; required with `amount`.
-    pub order_name: Option<String>,
-    /// ISO 4217, one of PortOne's `Currency` values; default: the subscription's own.
-    pub currency: Option<String>,
+    /// PortOne's `orderName` of the next charges; required with `amount`. Admin token only.
+    pub order_name: Option<Text>,
+    /// ISO 4217, one of PortOne's `Currency` values; default: the subscription's own. Admin
+    /// token only.
+    pub currency: Option<Text>,
 }
 
 /// Why new terms were refused, in Korean.
 fn plan_problem(problem: &PlanError) -> String {
     match problem {
-        PlanError::Amount => "amount는 0보다 커야 합니다.".to_owned(),
-        PlanError::OrderName => "orderName이 비어 있습니다.".to_owned(),
+        PlanError::Amount(problem) => amount_problem(*problem),
+        PlanError::OrderName => format!(
+            "orderName은 1–{}자여야 합니다.",
+            crate::domain::plan::MAX_NAME_CHARS
+        ),
         PlanError::Currency(unknown) => format!("포트원이 지원하지 않는 통화입니다: {}", unknown.0),
     }
 }
@@ -66,6 +73,11 @@ enum ChangeTo {
 }
 
 impl PlanChangeRequest {
+    /// `true` when the request sets terms of its own: what only the admin may choose.
+    fn sets_custom_terms(&self) -> bool {
+        self.amount.is_some() || self.order_name.is_some() || self.currency.is_some()
+    }
+
     fn read(&self) -> Result<ChangeTo, String> {
         match (&self.plan_id, self.amount) {
             (Some(id), None) => PlanId::parse(id.as_str())
@@ -165,7 +177,7 @@ impl<P: Ports> SubscriptionApi<P> {
         let request = StartRequest {
             customer_id,
             plan_id,
-            billing_key: body.billing_key.clone(),
+            billing_key: body.billing_key.to_string(),
             idempotency_key,
         };
         start_response(self.checkout.start(&request).await, &caller)
@@ -185,15 +197,21 @@ impl<P: Ports> SubscriptionApi<P> {
         if body.reason.trim().is_empty() {
             return RefundResponse::BadRequest(error("BAD_REQUEST", "reason이 비어 있습니다."));
         }
-        let amount = match body.amount.map(Amount::new) {
-            None => None,
-            Some(Ok(amount)) if amount.value() > 0 => Some(amount),
-            Some(_) => {
-                return RefundResponse::BadRequest(error("BAD_REQUEST", "amount는 0보다 커야 합니다."))
+        let amount = match body.amount {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => {
+                let message = "amount는 null일 수 없습니다. 전액 환불은 amount를 빼고 보내세요.";
+                return RefundResponse::BadRequest(error("BAD_REQUEST", message));
             }
+            MaybeUndefined::Value(amount) => match Amount::price(amount) {
+                Ok(amount) => Some(amount),
+                Err(problem) => {
+                    return RefundResponse::BadRequest(error("BAD_REQUEST", amount_problem(problem)))
+                }
+            },
         };
         let request = RefundRequest {
-            reason: body.reason.clone(),
+            reason: body.reason.to_string(),
             amount,
         };
         self.service.refund(&subscription_id, &request).await.into()
@@ -253,7 +271,9 @@ impl<P: Ports> SubscriptionApi<P> {
 
     /// Change the plan at period end: the pending charge is replaced with the new terms (revoked,
     /// then the same payment id scheduled again), and the month it pays for records what PortOne
-    /// charged. No proration, no mid-period upgrade. Changing twice keeps the last change.
+    /// charged. No proration, no mid-period upgrade. Changing twice keeps the last change. A
+    /// customer's token may only move to an active plan (`planId`); terms of their own
+    /// (`amount`, `orderName`, `currency`) are the admin's (403 `ADMIN_ONLY_FIELD`).
     #[oai(path = "/api/subscriptions/:subscription_id/change", method = "post")]
     async fn change(
         &self,
@@ -261,6 +281,11 @@ impl<P: Ports> SubscriptionApi<P> {
         subscription_id: Path<String>,
         plan: Json<PlanChangeRequest>,
     ) -> ChangeResponse {
+        if caller.customer().is_some() && plan.sets_custom_terms() {
+            tracing::info!("a customer's token tried to set a plan change's terms");
+            let message = "고객은 요금제(planId)만 바꿀 수 있습니다. amount·orderName·currency는 앱 서버만 보낼 수 있습니다.";
+            return ChangeResponse::Forbidden(error("ADMIN_ONLY_FIELD", message));
+        }
         let change = plan.read();
         if change.is_ok() {
             if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {

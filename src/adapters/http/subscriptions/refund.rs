@@ -2,22 +2,25 @@
 
 use crate::adapters::http::auth::{guarded, Guarded};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
 use super::model::{row, SubscriptionModel};
 use super::responses::{failed, Failed};
 use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::text::Text;
 use crate::service::{Refunded, SubscriptionError};
 
 /// A refund of the latest paid month.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct RefundBody {
     /// Why: sent to PortOne (`reason` is required there) and shown in its console.
-    pub reason: String,
+    pub reason: Text,
     /// In the currency's unit, greater than 0; absent: a full refund, which ends the
-    /// subscription now.
-    pub amount: Option<i64>,
+    /// subscription now. `null` is refused: leave the field out for a full refund.
+    pub amount: MaybeUndefined<i64>,
 }
 
 /// What a refund did.

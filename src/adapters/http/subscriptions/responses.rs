@@ -61,6 +61,13 @@ pub(super) fn failed(problem: SubscriptionError) -> Failed {
         SubscriptionError::NotFound => Failed::NotFound(not_found()),
         SubscriptionError::PlanNotFound => Failed::NotFound(error("PLAN_NOT_FOUND", "요금제가 없습니다.")),
         SubscriptionError::Conflict(message) => Failed::Conflict(error("CONFLICT", message)),
+        SubscriptionError::Terminal(status) => Failed::Conflict(error(
+            "SUBSCRIPTION_NOT_RENEWABLE",
+            format!(
+                "끝난 구독({})은 바꿀 수 없습니다. 새 구독을 시작해 주세요.",
+                status.as_str()
+            ),
+        )),
         SubscriptionError::PlanArchived => Failed::Conflict(error(
             "PLAN_ARCHIVED",
             "보관(archive)된 요금제로는 바꿀 수 없습니다.",
@@ -104,14 +111,18 @@ pub enum ChangeResponse {
     /// or neither of `planId` and `amount`, or a body that is not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
+    /// A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
+    /// change's `amount`, `orderName` or `currency`); nothing was looked at.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
     /// No subscription has this id, and no month this `transaction_key`; or a plan change names
     /// no plan (`PLAN_NOT_FOUND`).
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
-    /// The subscription's state forbids it: cancel after `end_at`, resume after `end_grace_at` or
-    /// of a subscription that is not cancelled, a plan change of a `lapsed`, `ended` or
-    /// `refunded` one or to an archived plan (`PLAN_ARCHIVED`), or a next payment that was
-    /// already charged.
+    /// The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
+    /// `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
+    /// canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
+    /// was already charged (`CONFLICT`).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// PortOne or storage failed; retry.

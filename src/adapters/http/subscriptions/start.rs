@@ -10,21 +10,22 @@ use super::model::SubscriptionModel;
 use crate::adapters::http::api_error::{error, ApiError};
 use crate::adapters::http::redact::for_caller;
 use crate::adapters::http::schema::ChecklistEntry;
+use crate::adapters::http::text::Text;
 use crate::service::checkout::{StartAnswer, StartStatus};
 use crate::service::Caller;
 
 /// A subscription to start.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StartBody {
     /// PortOne's `customer.id`: the app's user id, which the billing key was issued for.
     /// Required with the admin token; with a customer's access token it is the token's `sub`
     /// (may be left out; a different one is forbidden).
-    pub customer_id: Option<String>,
+    pub customer_id: Option<Text>,
     /// The plan's id (`GET /api/plans`); it must be active.
-    pub plan_id: String,
+    pub plan_id: Text,
     /// What the browser SDK's `requestIssueBillingKey` returned for this customer.
-    pub billing_key: String,
+    pub billing_key: Text,
 }
 
 /// The answer of a start: the checklist of its steps and, once started, the subscription.

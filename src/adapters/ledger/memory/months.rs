@@ -44,9 +44,11 @@ impl MonthLedger for InMemoryLedger {
                 let mut new = record.clone();
                 new.subscription_id = Some(new.transaction_key.to_string());
                 if let Some(renewed) = &renewed {
-                    // A renewal of a stopped subscription inherits the stop, and every renewal
-                    // the subscription.
-                    new.canceled_at = renewed.canceled_at;
+                    // A renewal of a stopped subscription inherits the stop (a refunded one's
+                    // stops when it was paid), and every renewal the subscription.
+                    new.canceled_at = renewed
+                        .canceled_at
+                        .or_else(|| renewed.is_refunded().then_some(new.start_at));
                     new.renewal.lapsed_at = renewed.renewal.lapsed_at.map(|_| new.end_grace_at);
                     new.subscription_id = renewed
                         .subscription_id

@@ -1,0 +1,151 @@
+//! What a signed-in customer's token may set, field by field, on every operation a customer may
+//! call: only what a customer may choose. Terms of their own (a plan change's `amount`,
+//! `orderName`, `currency`) are the admin's (403 `ADMIN_ONLY_FIELD`), another customer's id is
+//! forbidden, unknown fields and wrong types are a 400, and none of it reaches PortOne.
+
+use poem::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{paid_payment, spawn_app_with, Options, TestApp, ADMIN_TOKEN};
+use crate::tokens::{es256, Project};
+
+/// An app accepting `project`'s tokens, with `pay_a` of `user-a` recorded.
+async fn app_with_subscription(project: &Project) -> TestApp {
+    let app = spawn_app_with(Options {
+        user_tokens: Some(project.settings(false)),
+        ..Options::default()
+    })
+    .await;
+    app.portone_schedules().await;
+    let mut payment = paid_payment("pay_a");
+    payment["customer"]["id"] = json!("user-a");
+    app.portone_has_payment(&payment).await;
+    let (status, body) = app.send("pay_a", "Paid").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app
+}
+
+#[tokio::test]
+async fn a_customer_cannot_set_a_plan_change_s_price_name_or_currency() {
+    let project = Project::start().await;
+    let ec = es256("ec-1");
+    project.serve_keys(&[&ec]).await;
+    let app = app_with_subscription(&project).await;
+    let alice = project.bearer(&ec, "user-a");
+    let calls_before = app.portone_calls().await.len();
+
+    for body in [
+        json!({ "amount": 1, "orderName": "x" }),
+        json!({ "amount": 1, "orderName": "x", "currency": "USD" }),
+        json!({ "planId": "basic", "currency": "USD" }),
+        json!({ "planId": "basic", "orderName": "공짜" }),
+        json!({ "planId": "basic", "amount": 1 }),
+    ] {
+        let (status, _, answer) = app
+            .request_as(
+                "POST",
+                "/api/subscriptions/pay_a/change",
+                Some(&alice),
+                &[],
+                &body.to_string(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}: {answer}");
+        assert_eq!(answer["code"], "ADMIN_ONLY_FIELD", "{body}");
+    }
+    assert_eq!(
+        app.portone_calls().await.len(),
+        calls_before,
+        "no schedule was revoked or created"
+    );
+
+    // The admin may set terms of their own.
+    let admin = format!("Bearer {ADMIN_TOKEN}");
+    let body = json!({ "amount": 12_000, "orderName": "맞춤 요금" }).to_string();
+    let (status, _, answer) = app
+        .request_as(
+            "POST",
+            "/api/subscriptions/pay_a/change",
+            Some(&admin),
+            &[],
+            &body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["subscription"]["next_charge"]["amount"], 12_000);
+}
+
+#[tokio::test]
+async fn unknown_fields_and_wrong_types_are_refused_before_anything_runs() {
+    let project = Project::start().await;
+    let ec = es256("ec-1");
+    project.serve_keys(&[&ec]).await;
+    let app = app_with_subscription(&project).await;
+    let alice = project.bearer(&ec, "user-a");
+    let calls_before = app.portone_calls().await.len();
+    let key = [("Idempotency-Key", "k-1")];
+
+    for (uri, body, headers) in [
+        // A field no operation knows, on each body a customer may send.
+        (
+            "/api/subscriptions",
+            json!({ "planId": "basic", "billingKey": "bk", "amount": 1 }),
+            &key[..],
+        ),
+        (
+            "/api/subscriptions/pay_a/change",
+            json!({ "planId": "basic", "price": 1 }),
+            &[][..],
+        ),
+        (
+            "/api/subscriptions/pay_a/payment-method",
+            json!({ "billingKey": "bk", "amount": 1 }),
+            &[][..],
+        ),
+        // Numbers and booleans are not strings (they used to be turned into "1" and "true").
+        (
+            "/api/subscriptions",
+            json!({ "planId": "basic", "billingKey": 1 }),
+            &key[..],
+        ),
+        (
+            "/api/subscriptions",
+            json!({ "planId": true, "billingKey": "bk" }),
+            &key[..],
+        ),
+        (
+            "/api/subscriptions",
+            json!({ "customerId": 1, "planId": "basic", "billingKey": "bk" }),
+            &key[..],
+        ),
+        ("/api/subscriptions/pay_a/change", json!({ "planId": 7 }), &[][..]),
+        (
+            "/api/subscriptions/pay_a/payment-method",
+            json!({ "billingKey": false }),
+            &[][..],
+        ),
+        // NUL and other control characters never reach storage or PortOne.
+        (
+            "/api/subscriptions",
+            json!({ "planId": "basic", "billingKey": "bk\u{0}" }),
+            &key[..],
+        ),
+        (
+            "/api/subscriptions/pay_a/change",
+            json!({ "planId": "ba\u{0}sic" }),
+            &[][..],
+        ),
+        (
+            "/api/subscriptions/pay_a/payment-method",
+            json!({ "billingKey": "\u{1b}[2J" }),
+            &[][..],
+        ),
+    ] {
+        let (status, _, answer) = app
+            .request_as("POST", uri, Some(&alice), headers, &body.to_string())
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri} {body}: {answer}");
+        assert_eq!(answer["code"], "BAD_REQUEST", "{uri} {body}");
+    }
+    assert_eq!(app.portone_calls().await.len(), calls_before);
+}
