@@ -7,9 +7,9 @@ use std::time::Duration;
 use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::{Response, Server};
+use poem::Response;
 use secrecy::SecretString;
+use tokio::net::TcpListener;
 
 use crate::adapters::app_webhook::AppWebhook;
 use crate::adapters::clock::SystemClock;
@@ -183,9 +183,9 @@ pub fn access(
 
 /// A bound, not yet serving, HTTP server, and the metrics listener when `METRICS_ADDR` is set.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    listener: TcpListener,
     routes: BoxEndpoint<'static, Response>,
-    metrics: Option<(TcpAcceptor, BoxEndpoint<'static, Response>)>,
+    metrics: Option<(TcpListener, BoxEndpoint<'static, Response>)>,
 }
 
 /// How often histogram samples are folded into buckets between scrapes.
@@ -221,9 +221,8 @@ fn export_known_series() {
     });
 }
 
-async fn bind(address: SocketAddr) -> anyhow::Result<TcpAcceptor> {
+async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
     TcpListener::bind(address)
-        .into_acceptor()
         .await
         .with_context(|| format!("Failed to bind {address}"))
 }
@@ -240,13 +239,13 @@ impl Application {
             spawn_reconcile_timer(services.reconciler.clone(), interval);
         }
         spawn_event_timer(services.events.clone());
-        let acceptor = bind(SocketAddr::new(config.host, config.port)).await?;
+        let listener = bind(SocketAddr::new(config.host, config.port)).await?;
         let handle = metrics_handle();
         let (on_main_port, metrics) = match config.metrics_addr {
             Some(address) => {
-                let acceptor = bind(address).await?;
+                let listener = bind(address).await?;
                 tracing::info!(%address, "metrics served on METRICS_ADDR only");
-                (None, Some((acceptor, http::metrics_route(handle))))
+                (None, Some((listener, http::metrics_route(handle))))
             }
             None => (Some(handle), None),
         };
@@ -259,7 +258,7 @@ impl Application {
         );
         let routes = http::production_routes(&services, access, config.limits, on_main_port);
         Ok(Self {
-            acceptor,
+            listener,
             routes,
             metrics,
         })
@@ -271,12 +270,8 @@ impl Application {
     /// # Errors
     /// When an address cannot be bound.
     pub async fn build_sandbox(settings: &SandboxSettings) -> anyhow::Result<Self> {
-        let acceptor = bind(SocketAddr::new(settings.host, settings.port)).await?;
-        let port = acceptor
-            .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().map(SocketAddr::port))
-            .context("the listener has no port")?;
+        let listener = bind(SocketAddr::new(settings.host, settings.port)).await?;
+        let port = listener.local_addr().context("the listener has no port")?.port();
         let (services, sandbox) = Sandbox::start(port, settings).await?;
         let services = services.with_event_delivery(
             event_sink(settings.app_webhook.as_ref())?,
@@ -299,7 +294,7 @@ impl Application {
         );
         let routes = http::serve(document, access, Some(metrics_handle()));
         Ok(Self {
-            acceptor,
+            listener,
             routes,
             metrics: None,
         })
@@ -307,23 +302,18 @@ impl Application {
 
     /// The bound address.
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        self.acceptor
-            .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().copied())
+        self.listener.local_addr().ok()
     }
 
     /// The metrics listener's address, when `METRICS_ADDR` is set.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
-        let (acceptor, _) = self.metrics.as_ref()?;
-        acceptor
-            .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().copied())
+        let (listener, _) = self.metrics.as_ref()?;
+        listener.local_addr().ok()
     }
 
     /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish (up to 25 s); the
-    /// metrics listener, if any, stops with it.
+    /// metrics listener, if any, stops with it. A connection must send each request's headers
+    /// within [`http::server::HEADER_READ_TIMEOUT`].
     ///
     /// # Errors
     /// When a server fails.
@@ -333,19 +323,19 @@ impl Application {
             shutdown_signal().await;
             let _ = stop.send(());
         };
-        let grace = Some(Duration::from_secs(25));
-        let main =
-            Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(self.routes, signal, grace);
-        let Some((acceptor, routes)) = self.metrics else {
+        let limits = http::server::ServerLimits::default();
+        let main = http::server::serve(self.listener, self.routes, signal, limits);
+        let Some((listener, routes)) = self.metrics else {
             return main.await.context("Server failed");
         };
         let mut stopped = stopped;
-        let metrics = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+        let metrics = http::server::serve(
+            listener,
             routes,
             async move {
                 let _ = stopped.changed().await;
             },
-            grace,
+            limits,
         );
         let (main, metrics) = tokio::join!(main, metrics);
         main.context("Server failed")?;

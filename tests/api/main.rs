@@ -44,6 +44,7 @@ mod requests;
 mod rls;
 mod signatures;
 mod simulator_schema;
+mod slow_clients;
 mod statuses;
 mod storage;
 mod subscription_api;

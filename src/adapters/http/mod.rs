@@ -15,6 +15,7 @@ mod reconcile;
 mod redact;
 mod request_id;
 mod schema;
+pub mod server;
 mod subscriptions;
 mod tags;
 mod text;

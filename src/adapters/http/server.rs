@@ -1,0 +1,121 @@
+//! The HTTP server loop: accepts connections and serves the poem routes on each with hyper, as
+//! poem's own `Server` does, plus a header read timeout, which poem does not expose.
+//!
+//! Without one, a client that opens a connection and sends half a request header holds it (and
+//! its buffers) for as long as it likes; a few thousand of them starve the process ("slowloris").
+//! hyper's HTTP/1 `header_read_timeout` closes a connection whose request head has not fully
+//! arrived [`HEADER_READ_TIMEOUT`] after the server started waiting for it, trickled bytes
+//! included. The same wait applies to a kept-alive connection between requests, so an idle one
+//! is closed after it too (Node.js closes idle keep-alive connections after 5 s by default).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use poem::endpoint::BoxEndpoint;
+use poem::http::uri::Scheme;
+use poem::web::{LocalAddr, RemoteAddr};
+use poem::{Addr, Endpoint, Response};
+use tokio::net::TcpListener;
+
+/// How long a client has to send a whole request head (request line and headers), counted from
+/// when the server starts waiting for it: at accept, and after each answer on a kept-alive
+/// connection.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A pause after a failed accept (out of file descriptors, say), so the loop does not spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// How a server treats its connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// See [`HEADER_READ_TIMEOUT`].
+    pub header_read_timeout: Duration,
+    /// After shutdown, how long connections may go on finishing what they are answering.
+    pub grace: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            grace: Duration::from_secs(25),
+        }
+    }
+}
+
+/// Serves `endpoint` on `listener` until `shutdown` completes, then stops accepting and lets the
+/// connections finish what they are answering, as `limits` say.
+///
+/// # Errors
+/// When the listener's address cannot be read.
+pub async fn serve(
+    listener: TcpListener,
+    endpoint: BoxEndpoint<'static, Response>,
+    shutdown: impl Future<Output = ()>,
+    limits: ServerLimits,
+) -> std::io::Result<()> {
+    let local = listener.local_addr()?;
+    let endpoint = Arc::new(endpoint);
+    let connections = GracefulShutdown::new();
+    tracing::info!(address = %local, "listening");
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, remote)) => {
+                    let endpoint = endpoint.clone();
+                    let service = service_fn(move |request| answer(endpoint.clone(), request, local, remote));
+                    let mut builder = auto::Builder::new(TokioExecutor::new());
+                    builder
+                        .http1()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(limits.header_read_timeout);
+                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let connection = connections.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(error) = connection.await {
+                            tracing::debug!(%error, "connection ended with an error");
+                        }
+                    });
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = connections.shutdown() => tracing::info!("every connection finished"),
+        () = tokio::time::sleep(limits.grace) => tracing::warn!("connections still open after the grace period"),
+    }
+    Ok(())
+}
+
+/// Answers `request`, received on `local` from `remote`, through the poem routes.
+async fn answer(
+    endpoint: Arc<BoxEndpoint<'static, Response>>,
+    request: hyper::Request<Incoming>,
+    local: SocketAddr,
+    remote: SocketAddr,
+) -> Result<hyper::Response<BoxBody<Bytes, std::io::Error>>, Infallible> {
+    let request = poem::Request::from((
+        request,
+        LocalAddr(Addr::SocketAddr(local)),
+        RemoteAddr(Addr::SocketAddr(remote)),
+        Scheme::HTTP,
+    ));
+    Ok(hyper::Response::from(endpoint.get_response(request).await))
+}

@@ -1,0 +1,98 @@
+//! The server loop against clients that never finish their request head: a connection that sent
+//! half a header, or trickles it a byte at a time, is closed once the header read timeout passes;
+//! a client that sends whole requests is served, on a kept-alive connection too.
+
+use std::time::Duration;
+
+use poem::endpoint::make_sync;
+use poem::{EndpointExt, Route};
+use portone_subscriptions::adapters::http::server::{serve, ServerLimits};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const TIMEOUT: Duration = Duration::from_millis(400);
+
+/// A server on a free port answering `GET /` with `ok`, closing slow heads after [`TIMEOUT`].
+async fn server() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let routes = Route::new().at("/", make_sync(|_| "ok")).boxed();
+    let limits = ServerLimits {
+        header_read_timeout: TIMEOUT,
+        grace: Duration::from_secs(1),
+    };
+    tokio::spawn(serve(listener, routes, std::future::pending(), limits));
+    address
+}
+
+/// Reads until the server closes the connection; `true` when it did within `within`.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+    let mut buffer = [0_u8; 1024];
+    let read = async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    };
+    tokio::time::timeout(within, read).await.is_ok()
+}
+
+#[tokio::test]
+async fn half_a_header_is_closed_after_the_header_read_timeout() {
+    let address = server().await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Half: ")
+        .await
+        .unwrap();
+
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(10)).await,
+        "the connection stayed open"
+    );
+}
+
+#[tokio::test]
+async fn a_trickled_header_is_closed_too() {
+    let address = server().await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    // One byte at a time, each well inside the timeout: activity never ends, the head never does.
+    let trickle = async {
+        for _ in 0..100 {
+            if stream.write_all(b"X").await.is_err() {
+                return true;
+            }
+            tokio::time::sleep(TIMEOUT / 4).await;
+        }
+        false
+    };
+    let refused = tokio::time::timeout(Duration::from_secs(20), trickle).await;
+    assert_eq!(
+        refused,
+        Ok(true),
+        "the server kept reading a header that never ends"
+    );
+}
+
+#[tokio::test]
+async fn whole_requests_are_served_on_a_kept_alive_connection() {
+    let address = server().await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    for _ in 0..3 {
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        let mut buffer = [0_u8; 1024];
+        while !answer.ends_with(b"ok") {
+            let read = stream.read(&mut buffer).await.unwrap();
+            assert!(read > 0, "closed early: {}", String::from_utf8_lossy(&answer));
+            answer.extend_from_slice(&buffer[..read]);
+        }
+        assert!(answer.starts_with(b"HTTP/1.1 200"));
+    }
+}
