@@ -377,6 +377,34 @@ impl TestApp {
         )
     }
 
+    /// `METHOD uri` with `headers` (a name may repeat) and any `body` (a stream without a length,
+    /// say); the status, the answer's headers and its JSON (`null` when it is not JSON).
+    pub async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> (StatusCode, poem::http::HeaderMap, Value) {
+        let mut request = match method {
+            "GET" => self.client.get(uri),
+            "PUT" => self.client.put(uri),
+            _ => self.client.post(uri),
+        };
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.body(body).send().await;
+        let status = response.0.status();
+        let answer_headers = response.0.headers().clone();
+        let bytes = response.0.into_body().into_bytes().await.unwrap();
+        (
+            status,
+            answer_headers,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
     /// `POST uri` with the admin bearer token and a JSON `body` (raw text, so malformed bodies can
     /// be sent too); returns the status and the JSON answer.
     pub async fn admin_post(&self, uri: &str, body: &str) -> (StatusCode, Value) {

@@ -17,6 +17,7 @@ mod checkout_storage;
 mod customer_fields;
 mod dunning;
 mod dunning_storage;
+mod edge;
 mod events;
 mod faults;
 mod fuzz;

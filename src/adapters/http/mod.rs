@@ -7,6 +7,7 @@ mod admin;
 mod api_error;
 mod auth;
 mod body;
+mod edge;
 mod events;
 mod health;
 mod metrics;
@@ -36,6 +37,7 @@ pub use admin::AdminApi;
 pub use api_error::ApiError;
 pub use auth::{AuthRefused, Credentials};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
+pub use edge::MAX_BODY_BYTES;
 pub use events::EventApi;
 pub use health::{HealthApi, ReadyApi};
 pub use metrics::{metrics_endpoint, metrics_route};
@@ -160,8 +162,9 @@ fn cors(origins: &[String]) -> Cors {
 }
 
 /// Serves `api` with Swagger UI at `/docs`, the spec at `/openapi.json`, `/metrics` from
-/// `metrics` when given, a request id on every request, and `access`: the credentials the bearer
-/// checks compare with, the charge limit, and CORS for its origins.
+/// `metrics` when given, a request id on every request, the edge's checks (`edge`: body limit,
+/// path and query characters, JSON errors), and `access`: the credentials the bearer checks
+/// compare with, the charge limit, and CORS for its origins.
 pub fn serve<T: OpenApi + 'static>(
     api: OpenApiService<T, ()>,
     access: Access,
@@ -184,6 +187,8 @@ pub fn serve<T: OpenApi + 'static>(
     if let Some(limiter) = access.charge_limiter {
         endpoint = endpoint.data(limiter).boxed();
     }
+    // Inside CORS, so a refusal at the edge still carries the headers a browser needs to read it.
+    endpoint = endpoint.with(edge::Edge).boxed();
     if !access.cors_origins.is_empty() {
         endpoint = endpoint.with(cors(&access.cors_origins)).boxed();
     }
