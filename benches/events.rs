@@ -54,7 +54,7 @@ fn month(id: &str, paid_at: DateTime<Utc>) -> PaymentRecord {
         currency: Currency::reported("KRW"),
         cancelled_amount: Amount::new(0).unwrap(),
         plan_id: None,
-        billing_key: Some("bk".into()),
+        billing_key: portone_subscriptions::domain::billing_key::BillingKey::parse("bk").ok(),
         customer_id: Some(format!("customer-{id}")),
         paid_at: Some(paid_at),
         failed_at: None,

@@ -5,6 +5,7 @@
 
 pub mod amount;
 pub mod attempt;
+pub mod billing_key;
 pub mod checklist;
 pub mod checkout;
 pub mod currency;
@@ -13,6 +14,7 @@ pub mod event;
 pub mod payment;
 pub mod payment_id;
 pub mod payment_method;
+pub mod payment_schedule_id;
 pub mod period;
 pub mod plan;
 pub mod record;

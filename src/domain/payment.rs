@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::amount::Amount;
+use super::billing_key::BillingKey;
 use super::currency::Currency;
 use super::payment_id::PaymentId;
 use super::plan::PlanId;
@@ -72,7 +73,7 @@ pub struct Payment {
     /// writes on every charge it makes; `None` for payments made elsewhere.
     pub plan_id: Option<PlanId>,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.
-    pub billing_key: Option<String>,
+    pub billing_key: Option<BillingKey>,
     /// `customer.id`.
     pub customer_id: Option<String>,
     /// `paidAt` (UTC): required by PortOne for `PAID` payments, absent for others.

@@ -8,10 +8,13 @@ use validator::ValidateLength;
 /// Longest `paymentId` we accept, in characters (PortOne's own ids are far shorter).
 pub const MAX_PAYMENT_ID_CHARS: u64 = 256;
 
-/// A validated PortOne `paymentId`: 1 to 256 characters, not blank, no control characters.
+/// A validated PortOne `paymentId`: 1 to 256 characters, not blank, no control characters, and
+/// not `.` or `..`.
 ///
 /// It becomes a URL path segment at PortOne and the `transaction_key` of the ledger, so anything
-/// that could smuggle a line break or be empty is refused at the edge.
+/// that could smuggle a line break or be empty is refused at the edge, and so is a dot segment,
+/// which the URL parser would resolve away (`GET /payments/..` is `GET /`, sent with the API
+/// secret).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct PaymentId(String);
@@ -28,6 +31,9 @@ pub enum PaymentIdError {
     /// Contains a Unicode control character (line breaks, NUL, …).
     #[error("payment id contains a control character")]
     ControlCharacter,
+    /// `.` or `..`: a URL dot segment.
+    #[error("payment id is a dot segment (. or ..)")]
+    DotSegment,
 }
 
 impl PaymentId {
@@ -43,6 +49,9 @@ impl PaymentId {
         }
         if value.chars().any(char::is_control) {
             return Err(PaymentIdError::ControlCharacter);
+        }
+        if value == "." || value == ".." {
+            return Err(PaymentIdError::DotSegment);
         }
         Ok(Self(value))
     }
@@ -104,6 +113,9 @@ mod tests {
         assert_eq!(PaymentId::parse("  "), Err(PaymentIdError::Empty));
         assert_eq!(PaymentId::parse("a".repeat(257)), Err(PaymentIdError::TooLong));
         assert_eq!(PaymentId::parse("pay\n1"), Err(PaymentIdError::ControlCharacter));
+        assert_eq!(PaymentId::parse("."), Err(PaymentIdError::DotSegment));
+        assert_eq!(PaymentId::parse(".."), Err(PaymentIdError::DotSegment));
+        assert!(PaymentId::parse("..pay").is_ok());
     }
 
     #[test]

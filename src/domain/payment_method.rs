@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::billing_key::BillingKey;
 use super::timestamp::Timestamp;
 
 /// A card as PortOne shows it (`getBillingKeyInfo`: `methods[].card`): its issuer and brand as
@@ -23,7 +24,7 @@ pub struct PaymentMethod {
     pub subscription_id: String,
     /// PortOne's `customer.id` the key was issued for.
     pub customer_id: Option<String>,
-    pub billing_key: String,
+    pub billing_key: BillingKey,
     pub card: Card,
     /// UTC.
     pub updated_at: Timestamp,

@@ -294,7 +294,7 @@ pub(crate) mod testing {
             currency: crate::domain::currency::Currency::reported("KRW"),
             cancelled_amount: Amount::new(0).unwrap(),
             plan_id: None,
-            billing_key: Some("bk".into()),
+            billing_key: crate::domain::billing_key::BillingKey::parse("bk").ok(),
             customer_id: None,
             paid_at: None,
             failed_at: None,

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 
+use crate::domain::billing_key::BillingKey;
 use crate::domain::checklist::Step;
 use crate::domain::payment_method::Card;
 use crate::domain::rejection::RejectionKind;
@@ -43,7 +44,7 @@ pub(super) struct KeyRefused {
 pub(super) async fn check_billing_key<P: Ports>(
     ports: &P,
     steps: &mut Steps,
-    billing_key: &str,
+    billing_key: &BillingKey,
     customer_id: &str,
 ) -> Result<Result<Option<Card>, KeyRefused>, Halt> {
     let step = Step::CHECK_BILLING_KEY;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::amount::Amount;
+use crate::domain::billing_key::BillingKey;
 use crate::domain::checklist::{Checklist, Step, StepStatus, PAID_FLOW};
 use crate::domain::currency::Currency;
 use crate::domain::payment::{Payment, PaymentStatus};
@@ -35,7 +36,7 @@ pub fn example_payment() -> Payment {
         currency: Currency::reported("KRW"),
         cancelled_amount: Amount::new(0).unwrap_or_else(|_| unreachable!("zero")),
         plan_id: None,
-        billing_key: Some("billing_key_123".to_owned()),
+        billing_key: BillingKey::parse("billing_key_123").ok(),
         customer_id: Some("customer_1".to_owned()),
         paid_at: Some(paid_at),
         failed_at: None,

@@ -2,6 +2,7 @@
 //! wins (a trial's card, a card update's); otherwise the card that paid the month, as PortOne
 //! reports its payment.
 
+use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
 use crate::domain::payment::Payment;
 use crate::domain::payment_method::PaymentMethod;
@@ -12,7 +13,7 @@ use crate::ports::{GatewayError, LedgerError, PaymentGateway, Ports, Subscriptio
 /// recorded before they were kept fall back on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payer {
-    pub billing_key: String,
+    pub billing_key: BillingKey,
     /// PortOne's `customer.id`.
     pub customer_id: Option<String>,
     pub(super) order_name: Option<String>,

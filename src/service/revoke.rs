@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::domain::payment::Payment;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::ports::{GatewayError, PaymentGateway, Ports, RevokeOutcome};
@@ -15,15 +16,15 @@ use crate::service::payer::{payer_of, Payer, PayerError};
 pub(super) enum Revocation {
     /// Revoked now.
     Revoked {
-        schedule_id: String,
+        schedule_id: ScheduleId,
         revoked_at: Option<String>,
     },
     /// Revoked earlier (or PortOne no longer knows it).
-    AlreadyRevoked { schedule_id: String },
+    AlreadyRevoked { schedule_id: ScheduleId },
     /// No schedule exists for the next payment.
     NothingScheduled,
     /// The next payment already ran: the customer was charged and needs a refund.
-    AlreadyCharged { schedule_id: String },
+    AlreadyCharged { schedule_id: ScheduleId },
 }
 
 impl Revocation {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use portone_subscriptions::adapters::ledger::{InMemoryLedger, SqlLedger};
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::attempt::{AfterFailure, FailedAttempt};
+use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::currency::Currency;
 use portone_subscriptions::domain::dunning::RetrySlot;
 use portone_subscriptions::domain::event::DeliveryStatus;
@@ -389,7 +390,7 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
     let card = |billing_key: &str, updated_at: &str| PaymentMethod {
         subscription_id: "events_1".to_owned(),
         customer_id: Some("customer-of-events_1".to_owned()),
-        billing_key: billing_key.to_owned(),
+        billing_key: BillingKey::parse(billing_key).unwrap(),
         card: Card::default(),
         updated_at: at(updated_at),
     };

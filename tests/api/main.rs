@@ -16,6 +16,7 @@ mod checkout;
 mod checkout_storage;
 mod customer_fields;
 mod dunning;
+mod dot_segments;
 mod dunning_storage;
 mod edge;
 mod events;

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::payment::PaymentStatus;
 use portone_subscriptions::ports::{GatewayError, SubscriptionLedger};
 use portone_subscriptions::service::card_update::{CardAnswer, CardStatus, CardUpdateRequest};
@@ -40,7 +41,7 @@ async fn past_due() -> (Harness, uuid::Uuid) {
 fn request() -> CardUpdateRequest {
     CardUpdateRequest {
         subscription: "pay_1".into(),
-        billing_key: NEW_KEY.into(),
+        billing_key: BillingKey::parse(NEW_KEY).unwrap(),
         caller: Caller::Customer("customer_1".into()),
     }
 }
@@ -165,7 +166,7 @@ async fn two_updates_at_once_with_different_cards_leave_the_stored_card_and_the_
     app.portone.cards.issue("bk_other", "customer_1");
     let app = Arc::new(app);
     let other = CardUpdateRequest {
-        billing_key: "bk_other".into(),
+        billing_key: BillingKey::parse("bk_other").unwrap(),
         ..request()
     };
 

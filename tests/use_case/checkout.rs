@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::checkout::IdempotencyKey;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
@@ -37,7 +38,7 @@ fn request(plan: &str, key: &str) -> StartRequest {
     StartRequest {
         customer_id: "user-1".into(),
         plan_id: PlanId::parse(plan).unwrap(),
-        billing_key: "bk_1".into(),
+        billing_key: BillingKey::parse("bk_1").unwrap(),
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
     }
 }
@@ -222,7 +223,7 @@ async fn every_check_refuses_before_anything_is_charged() {
     app.services.plans.archive(&archived).await.unwrap();
 
     let with_key = |key: &str| StartRequest {
-        billing_key: key.into(),
+        billing_key: BillingKey::parse(key).unwrap(),
         ..request("pro", key)
     };
     let cases = [
@@ -302,7 +303,7 @@ async fn a_trial_charges_nothing_then_its_first_charge_starts_the_paid_chain() {
     assert_eq!(
         (
             live[0].request.amount.value(),
-            live[0].request.billing_key.as_str()
+            live[0].request.billing_key.expose()
         ),
         (19_900, "bk_1")
     );
@@ -357,7 +358,7 @@ async fn a_declined_first_charge_after_a_trial_goes_past_due_and_is_retried() {
     assert_eq!(
         (
             retry[0].request.amount.value(),
-            retry[0].request.billing_key.as_str()
+            retry[0].request.billing_key.expose()
         ),
         (19_900, "bk_1")
     );

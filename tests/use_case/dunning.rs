@@ -98,7 +98,7 @@ async fn a_declined_renewal_is_recorded_and_retried_the_next_seoul_day_with_acce
     assert_eq!(request.idempotency_key, format!("retry-{retry}"));
     assert_eq!(request.time_to_pay, month.renewal.retry_at.unwrap());
     assert_eq!(
-        (request.amount.value(), request.billing_key.as_str()),
+        (request.amount.value(), request.billing_key.expose()),
         (10_000, "billing_key_123")
     );
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Duration;
 use futures_util::future::BoxFuture;
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::checkout::IdempotencyKey;
 use portone_subscriptions::domain::event::{DeliveryStatus, EventType, SubscriptionEvent};
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
@@ -146,7 +147,7 @@ async fn time_writes_ended_and_lapsed_once_each_and_a_card_update_writes_its_own
     app.portone.cards.issue("bk_new", "customer_1");
     let update = CardUpdateRequest {
         subscription: "pay_1".into(),
-        billing_key: "bk_new".into(),
+        billing_key: BillingKey::parse("bk_new").unwrap(),
         caller: Caller::Admin,
     };
     // The first stored card is the subscription's own; replacing it is the change.
@@ -158,7 +159,7 @@ async fn time_writes_ended_and_lapsed_once_each_and_a_card_update_writes_its_own
         .all(|e| e.event_type != EventType::PaymentMethodUpdated.as_str()));
     app.portone.cards.issue("bk_newer", "customer_1");
     let newer = CardUpdateRequest {
-        billing_key: "bk_newer".into(),
+        billing_key: BillingKey::parse("bk_newer").unwrap(),
         ..update
     };
     app.clock.advance(Duration::seconds(1));
@@ -217,7 +218,7 @@ async fn a_trial_writes_created_then_trial_will_end_three_days_before_it_ends() 
     let start = StartRequest {
         customer_id: "user-1".into(),
         plan_id: PlanId::parse("pro").unwrap(),
-        billing_key: "bk_1".into(),
+        billing_key: BillingKey::parse("bk_1").unwrap(),
         idempotency_key: IdempotencyKey::parse("start-1").unwrap(),
     };
     app.services.checkout.start(&start).await;

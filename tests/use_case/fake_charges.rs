@@ -112,7 +112,7 @@ impl FakeState {
         let declined = {
             let mut keys = self.cards.keys.lock().unwrap();
             let key = keys
-                .get_mut(&request.billing_key)
+                .get_mut(request.billing_key.expose())
                 .ok_or_else(|| rejected(404, RejectionKind::BillingKeyNotFound, "BILLING_KEY_NOT_FOUND"))?;
             if key.deleted {
                 return Err(rejected(

@@ -9,10 +9,12 @@ use chrono::{DateTime, Utc};
 use portone_subscriptions::adapters::clock::FixedClock;
 use portone_subscriptions::adapters::ledger::InMemoryLedger;
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::currency::Currency;
 use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::payment::{Payment, PaymentFailure, PaymentStatus};
 use portone_subscriptions::domain::payment_id::PaymentId;
+use portone_subscriptions::domain::payment_schedule_id::ScheduleId;
 use portone_subscriptions::domain::period::ScheduleOffset;
 use portone_subscriptions::domain::rejection::{Rejection, RejectionKind};
 use portone_subscriptions::domain::schedule_status::ScheduleStatus;
@@ -181,12 +183,14 @@ impl PaymentGateway for FakePortOne {
             request: request.clone(),
             status: "SCHEDULED",
         });
-        Ok(ScheduleOutcome::Created { schedule_id: id })
+        Ok(ScheduleOutcome::Created {
+            schedule_id: ScheduleId::parse(id).unwrap(),
+        })
     }
 
-    async fn revoke_schedule(&self, schedule_id: &str) -> Result<RevokeOutcome, GatewayError> {
+    async fn revoke_schedule(&self, schedule_id: &ScheduleId) -> Result<RevokeOutcome, GatewayError> {
         let mut schedules = self.schedules.lock().unwrap();
-        let Some(held) = schedules.iter_mut().find(|s| s.id == schedule_id) else {
+        let Some(held) = schedules.iter_mut().find(|s| s.id == schedule_id.as_str()) else {
             return Ok(RevokeOutcome::NotFound);
         };
         match held.status {
@@ -199,9 +203,9 @@ impl PaymentGateway for FakePortOne {
         }
     }
 
-    async fn get_schedule(&self, schedule_id: &str) -> Result<Option<PaymentSchedule>, GatewayError> {
+    async fn get_schedule(&self, schedule_id: &ScheduleId) -> Result<Option<PaymentSchedule>, GatewayError> {
         let schedules = self.schedules.lock().unwrap();
-        Ok(schedules.iter().find(|s| s.id == schedule_id).map(view))
+        Ok(schedules.iter().find(|s| s.id == schedule_id.as_str()).map(view))
     }
 
     async fn list_schedules(&self, query: &ScheduleQuery) -> Result<SchedulePage, GatewayError> {
@@ -236,8 +240,8 @@ impl PaymentGateway for FakePortOne {
         self.pay(request)
     }
 
-    async fn get_billing_key(&self, billing_key: &str) -> Result<BillingKeyInfo, GatewayError> {
-        self.cards.info(billing_key)
+    async fn get_billing_key(&self, billing_key: &BillingKey) -> Result<BillingKeyInfo, GatewayError> {
+        self.cards.info(billing_key.expose())
     }
 
     async fn cancel_payment(&self, request: &CancelRequest) -> Result<Cancellation, GatewayError> {
@@ -247,14 +251,14 @@ impl PaymentGateway for FakePortOne {
 
     async fn find_schedule(
         &self,
-        billing_key: &str,
+        billing_key: &BillingKey,
         payment_id: Uuid,
         _around: Timestamp,
     ) -> Result<Option<PaymentSchedule>, GatewayError> {
         let schedules = self.schedules.lock().unwrap();
         let mut matching: Vec<_> = schedules
             .iter()
-            .filter(|s| s.request.billing_key == billing_key && s.request.payment_id == payment_id)
+            .filter(|s| &s.request.billing_key == billing_key && s.request.payment_id == payment_id)
             .collect();
         // As the PortOne adapter: the live one wins, else the latest.
         matching.sort_by_key(|s| s.status == "SCHEDULED");
@@ -274,7 +278,7 @@ pub fn rejected(status: u16, kind: RejectionKind, code: &str) -> GatewayError {
 fn view(held: &Held) -> PaymentSchedule {
     let s = &held.request;
     PaymentSchedule {
-        id: held.id.clone(),
+        id: ScheduleId::parse(held.id.clone()).unwrap(),
         status: ScheduleStatus::from_portone(held.status),
         payment_id: s.payment_id.to_string(),
         order_name: s.order_name.clone(),
@@ -308,7 +312,7 @@ pub fn paid(id: &str, paid_at: Option<&str>) -> Payment {
         currency: Currency::reported("KRW"),
         cancelled_amount: Amount::new(0).unwrap(),
         plan_id: None,
-        billing_key: Some("billing_key_123".into()),
+        billing_key: BillingKey::parse("billing_key_123").ok(),
         customer_id: Some("customer_1".into()),
         paid_at: paid_at.map(utc),
         failed_at: None,

@@ -2,6 +2,7 @@
 //! partial one records the refunded total and the subscription goes on; PortOne's refusals.
 
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
 use portone_subscriptions::service::{RefundRequest, SubscriptionError};
 
@@ -140,7 +141,7 @@ async fn a_trial_has_nothing_to_refund() {
         .start(&StartRequest {
             customer_id: "user-1".into(),
             plan_id: plan.id.clone(),
-            billing_key: "bk_1".into(),
+            billing_key: BillingKey::parse("bk_1").unwrap(),
             idempotency_key: IdempotencyKey::parse("k").unwrap(),
         })
         .await;

@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::plan::PlanId;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
 use portone_subscriptions::ports::Clock;
@@ -53,7 +54,7 @@ async fn every_change_is_refused(app: &Harness, status: SubscriptionStatus) {
     );
     let card = CardUpdateRequest {
         subscription: "pay_1".into(),
-        billing_key: "bk_new".into(),
+        billing_key: BillingKey::parse("bk_new").unwrap(),
         caller: Caller::Customer("customer_1".into()),
     };
     let answer = app.services.cards.update(&card).await;

@@ -2,6 +2,7 @@
 //! revoked by id.
 
 use crate::adapters::http::auth::guarded;
+use crate::domain::payment_schedule_id::ScheduleId;
 use std::sync::Arc;
 
 use poem_openapi::param::Path;
@@ -35,7 +36,7 @@ pub struct ScheduleView {
 impl From<PaymentSchedule> for ScheduleView {
     fn from(s: PaymentSchedule) -> Self {
         Self {
-            id: s.id,
+            id: s.id.to_string(),
             status: s.status.as_portone().to_owned(),
             payment_id: s.payment_id,
             order_name: s.order_name,
@@ -65,6 +66,9 @@ pub enum ScheduleResponse {
     AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     #[oai(status = 200)]
     Ok(Json<ScheduleView>),
+    /// Not a schedule id: blank, control characters, `.` or `..`.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     /// PortOne does not know this schedule.
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
@@ -101,6 +105,9 @@ pub enum RevokeResponse {
     /// Revoked now, or already revoked before.
     #[oai(status = 200)]
     Ok(Json<RevokeView>),
+    /// Not a schedule id: blank, control characters, `.` or `..`.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// The scheduled payment already ran.
@@ -113,6 +120,13 @@ pub enum RevokeResponse {
 fn portone_failure(failure: UpstreamFailure) -> Json<ApiError> {
     tracing::error!(detail = %failure.detail, "PortOne schedule call failed");
     error(&failure.code, "포트원 호출에 실패했습니다.")
+}
+
+fn bad_schedule_id() -> Json<ApiError> {
+    error(
+        "BAD_REQUEST",
+        "scheduleId는 제어 문자 없는 1–256자여야 하며 `.`이나 `..`일 수 없습니다.",
+    )
 }
 
 fn schedule_not_found() -> Json<ApiError> {
@@ -139,6 +153,9 @@ impl<P: Ports> AdminApi<P> {
         tag = "ApiTags::Admin"
     )]
     async fn get_schedule(&self, _auth: AdminAuth, schedule_id: Path<String>) -> ScheduleResponse {
+        let Ok(schedule_id) = ScheduleId::parse(schedule_id.0) else {
+            return ScheduleResponse::BadRequest(bad_schedule_id());
+        };
         match self.service.schedule(&schedule_id).await {
             Ok(ScheduleLookup::Found(schedule)) => ScheduleResponse::Ok(Json(schedule.into())),
             Ok(ScheduleLookup::NotFound) => ScheduleResponse::NotFound(schedule_not_found()),
@@ -158,6 +175,9 @@ impl<P: Ports> AdminApi<P> {
                 result: result.to_owned(),
                 revoked_at,
             })
+        };
+        let Ok(schedule_id) = ScheduleId::parse(schedule_id.0) else {
+            return RevokeResponse::BadRequest(bad_schedule_id());
         };
         match self.service.revoke_schedule(&schedule_id).await {
             Ok(RevokeOutcome::Revoked { revoked_at }) => {

@@ -13,8 +13,10 @@ use reqwest::header::{HeaderValue, AUTHORIZATION};
 use reqwest::{Client, RequestBuilder, Url};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::domain::billing_key::BillingKey;
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
@@ -214,11 +216,11 @@ impl PaymentGateway for PortOneClient {
         }
     }
 
-    async fn revoke_schedule(&self, schedule_id: &str) -> Result<RevokeOutcome, GatewayError> {
+    async fn revoke_schedule(&self, schedule_id: &ScheduleId) -> Result<RevokeOutcome, GatewayError> {
         // storeId belongs in this operation's body, not its query (RevokePaymentSchedulesBody).
         let body = wire::RevokeBody {
             store_id: self.store_id.as_deref(),
-            schedule_ids: [schedule_id],
+            schedule_ids: [schedule_id.as_str()],
         };
         let request = self
             .authorized_without_store(self.http.delete(self.url(&["payment-schedules"])))
@@ -235,8 +237,11 @@ impl PaymentGateway for PortOneClient {
         }
     }
 
-    async fn get_schedule(&self, schedule_id: &str) -> Result<Option<PaymentSchedule>, GatewayError> {
-        let request = self.authorized(self.http.get(self.url(&["payment-schedules", schedule_id])));
+    async fn get_schedule(&self, schedule_id: &ScheduleId) -> Result<Option<PaymentSchedule>, GatewayError> {
+        let request = self.authorized(
+            self.http
+                .get(self.url(&["payment-schedules", schedule_id.as_str()])),
+        );
         match errors::send("get_schedule", request).await {
             Ok(body) => wire::ScheduleDto::parse(&body).map(Some),
             Err(error) if error.rejection() == Some(&RejectionKind::ScheduleNotFound) => Ok(None),
@@ -251,11 +256,12 @@ impl PaymentGateway for PortOneClient {
 
     async fn find_schedule(
         &self,
-        billing_key: &str,
+        billing_key: &BillingKey,
         payment_id: uuid::Uuid,
         time_to_pay: Timestamp,
     ) -> Result<Option<PaymentSchedule>, GatewayError> {
-        let body = wire::ListSchedulesBody::around(billing_key, self.store_id.as_deref(), time_to_pay);
+        let body =
+            wire::ListSchedulesBody::around(billing_key.expose(), self.store_id.as_deref(), time_to_pay);
         let page = self.list(&body).await?;
         let wanted = payment_id.to_string();
         let mut matching: Vec<_> = page
@@ -284,8 +290,8 @@ impl PaymentGateway for PortOneClient {
         wire::PayWithBillingKeyResponse::parse(&body)
     }
 
-    async fn get_billing_key(&self, billing_key: &str) -> Result<BillingKeyInfo, GatewayError> {
-        let url = self.url(&["billing-keys", billing_key]);
+    async fn get_billing_key(&self, billing_key: &BillingKey) -> Result<BillingKeyInfo, GatewayError> {
+        let url = self.url(&["billing-keys", billing_key.expose()]);
         const OPERATION: &str = GET_BILLING_KEY;
         retry::with_retries(
             retry::DEFAULT_RETRIES,

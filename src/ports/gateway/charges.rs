@@ -3,6 +3,7 @@
 //! (<https://developers.portone.io/api/rest-v2>).
 
 use crate::domain::amount::Amount;
+use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::Card;
@@ -15,7 +16,7 @@ pub struct ChargeRequest {
     /// The `paymentId`, chosen by this service: the same request always charges the same id, so
     /// PortOne answers a repeat `ALREADY_PAID` instead of charging twice.
     pub payment_id: PaymentId,
-    pub billing_key: String,
+    pub billing_key: BillingKey,
     pub order_name: String,
     /// `customer.id`: the app's user id.
     pub customer_id: String,

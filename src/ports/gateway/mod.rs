@@ -5,8 +5,10 @@ use std::future::Future;
 
 use uuid::Uuid;
 
+use crate::domain::billing_key::BillingKey;
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::rejection::{Rejection, RejectionKind};
 use crate::domain::timestamp::Timestamp;
 
@@ -74,7 +76,7 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
     /// `…_NOT_FOUND` to the [`RevokeOutcome`] variants, not to errors.
     fn revoke_schedule(
         &self,
-        schedule_id: &str,
+        schedule_id: &ScheduleId,
     ) -> impl Future<Output = Result<RevokeOutcome, GatewayError>> + Send;
 
     /// One schedule (`getPaymentSchedule`, `GET /payment-schedules/{id}`); `None` when PortOne
@@ -84,7 +86,7 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
     /// MUST map PortOne's `PAYMENT_SCHEDULE_NOT_FOUND` to `Ok(None)`, not to an error.
     fn get_schedule(
         &self,
-        schedule_id: &str,
+        schedule_id: &ScheduleId,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
 
     /// One page of schedules (`getPaymentSchedules`), with `from`/`until` always set: without
@@ -99,7 +101,7 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
     /// `time_to_pay`: without `from`/`until` the list covers only the last 90 days.
     fn find_schedule(
         &self,
-        billing_key: &str,
+        billing_key: &BillingKey,
         payment_id: Uuid,
         time_to_pay: Timestamp,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
@@ -123,7 +125,7 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
     /// MUST return [`RejectionKind::BillingKeyNotFound`] for a key PortOne does not know.
     fn get_billing_key(
         &self,
-        billing_key: &str,
+        billing_key: &BillingKey,
     ) -> impl Future<Output = Result<BillingKeyInfo, GatewayError>> + Send;
 
     /// Refunds all or part of a paid payment (`cancelPayment`, `POST /payments/{paymentId}/cancel`).

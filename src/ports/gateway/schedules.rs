@@ -4,7 +4,9 @@
 use uuid::Uuid;
 
 use crate::domain::amount::Amount;
+use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::plan::PlanId;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
@@ -15,7 +17,7 @@ use crate::domain::timestamp::Timestamp;
 pub struct ScheduleRequest {
     /// `paymentId` of the scheduled payment: the ledger row's `next_schedule_id`.
     pub payment_id: Uuid,
-    pub billing_key: String,
+    pub billing_key: BillingKey,
     pub order_name: String,
     /// `customer.id`; `customer` is omitted when `None`.
     pub customer_id: Option<String>,
@@ -36,7 +38,7 @@ pub struct ScheduleRequest {
 /// A scheduled payment as PortOne reports it (`getPaymentSchedule`, `GET /payment-schedules/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentSchedule {
-    pub id: String,
+    pub id: ScheduleId,
     pub status: ScheduleStatus,
     pub payment_id: String,
     pub order_name: String,
@@ -83,7 +85,7 @@ pub enum RevokeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScheduleOutcome {
     /// PortOne created the schedule; `schedule_id` is its `schedule.id`.
-    Created { schedule_id: String },
+    Created { schedule_id: ScheduleId },
     /// PortOne already has a schedule for this `paymentId` (an earlier delivery created it).
     AlreadyExists,
 }

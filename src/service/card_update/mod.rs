@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use tokio::time::Instant;
 
+use crate::domain::billing_key::BillingKey;
 use crate::domain::checklist::CARD_UPDATE_FLOW;
 use crate::domain::rejection::Rejection;
 use crate::domain::subscription::SubscriptionStatus;
@@ -37,7 +38,7 @@ pub struct CardUpdateRequest {
     /// The subscription's id, or any of its months' `transaction_key`.
     pub subscription: String,
     /// The new card's billing key (the browser SDK's `requestIssueBillingKey`).
-    pub billing_key: String,
+    pub billing_key: BillingKey,
     pub caller: Caller,
 }
 

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::domain::attempt::charge_time;
 use crate::domain::checklist::Step;
 use crate::domain::payment_method::{Card, PaymentMethod};
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, PaymentGateway, Ports, ScheduleOutcome, ScheduleRequest, SubscriptionLedger};
@@ -139,7 +140,7 @@ impl<P: Ports> CardUpdate<P> {
         run.steps.succeed(
             step,
             message,
-            step_data::scheduled(schedule_id.as_deref(), &request),
+            step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request),
         );
         Ok(Moved::Updated)
     }

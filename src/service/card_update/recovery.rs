@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::domain::checklist::{Step, CARD_DECLINED_FLOW, CARD_RECOVERY_FLOW};
 use crate::domain::payment_method::PaymentMethod;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::rejection::{Rejection, RejectionKind};
 use crate::ports::{ChargeRequest, GatewayError, PaymentGateway, Ports, ScheduleOutcome, ScheduleRequest};
 use crate::service::failure::Failure;
@@ -117,7 +118,7 @@ impl<P: Ports> CardUpdate<P> {
         run.steps.succeed(
             step,
             message,
-            step_data::scheduled(schedule_id.as_deref(), schedule),
+            step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), schedule),
         );
         Ok(Moved::Declined(rejection))
     }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::domain::billing_key::BillingKey;
 use crate::domain::checklist::CHECKOUT_FLOW;
 use crate::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
 use crate::domain::plan::PlanId;
@@ -35,7 +36,7 @@ pub struct StartRequest {
     pub customer_id: String,
     pub plan_id: PlanId,
     /// Issued by the browser SDK's `requestIssueBillingKey` for `customer_id`.
-    pub billing_key: String,
+    pub billing_key: BillingKey,
     pub idempotency_key: IdempotencyKey,
 }
 
@@ -68,7 +69,7 @@ impl<P: Ports> Checkout<P> {
         let hash = request_hash(
             &request.customer_id,
             request.plan_id.as_str(),
-            &request.billing_key,
+            request.billing_key.expose(),
         );
         let ledger = self.ports().ledger();
         let claim = ledger

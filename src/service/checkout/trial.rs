@@ -6,6 +6,7 @@
 use crate::domain::checklist::{Step, TRIAL_FLOW};
 use crate::domain::checkout::CheckoutIds;
 use crate::domain::payment_method::{Card, PaymentMethod};
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::period::BillingPeriod;
 use crate::domain::plan::Plan;
 use crate::domain::record::PaymentRecord;
@@ -80,7 +81,7 @@ impl<P: Ports> Checkout<P> {
         run.steps.succeed(
             step,
             message,
-            step_data::scheduled(schedule_id.as_deref(), &request),
+            step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request),
         );
         Ok(Subscribed {
             subscription_id: ids.trial_key.to_string(),

@@ -85,6 +85,9 @@ pub fn validation_error(error: &ValidationError) -> String {
         ValidationError::InvalidPaymentId(field, PaymentIdError::ControlCharacter) => {
             format!("{field}에 제어 문자가 포함되어 있습니다.")
         }
+        ValidationError::InvalidPaymentId(field, PaymentIdError::DotSegment) => {
+            format!("{field}는 `.`이나 `..`일 수 없습니다.")
+        }
         ValidationError::EmptyType => "type이 비어 있습니다.".to_owned(),
         ValidationError::MissingStatus => "status가 누락되었습니다.".to_owned(),
         ValidationError::UnknownStatus(status) => {

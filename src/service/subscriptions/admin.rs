@@ -1,6 +1,7 @@
 //! Schedule operations for admins (the integration guide's "예약 결제 관리"): PortOne's schedules,
 //! read and revoked by id, with PortOne's answers translated into results the HTTP layer maps.
 
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::ports::{PaymentGateway, PaymentSchedule, Ports, RevokeOutcome};
 
 use super::{SubscriptionService, UpstreamFailure};
@@ -18,7 +19,7 @@ impl<P: Ports> SubscriptionService<P> {
     ///
     /// # Errors
     /// [`UpstreamFailure`] when PortOne fails.
-    pub async fn schedule(&self, id: &str) -> Result<ScheduleLookup, UpstreamFailure> {
+    pub async fn schedule(&self, id: &ScheduleId) -> Result<ScheduleLookup, UpstreamFailure> {
         Ok(match self.ports.gateway().get_schedule(id).await? {
             Some(schedule) => ScheduleLookup::Found(schedule),
             None => ScheduleLookup::NotFound,
@@ -29,7 +30,7 @@ impl<P: Ports> SubscriptionService<P> {
     ///
     /// # Errors
     /// [`UpstreamFailure`] when PortOne fails.
-    pub async fn revoke_schedule(&self, id: &str) -> Result<RevokeOutcome, UpstreamFailure> {
+    pub async fn revoke_schedule(&self, id: &ScheduleId) -> Result<RevokeOutcome, UpstreamFailure> {
         Ok(self.ports.gateway().revoke_schedule(id).await?)
     }
 }

@@ -3,6 +3,7 @@
 use crate::domain::checklist::Step;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::period::BillingPeriod;
 use crate::domain::record::PaymentRecord;
 use crate::ports::{Clock, MonthLedger, PaymentGateway, Ports, RandomSource, Recorded, ScheduleOutcome};
@@ -81,7 +82,7 @@ impl<P: Ports> WebhookService<P> {
             ScheduleOutcome::Created { schedule_id } => (messages::SCHEDULED, Some(schedule_id)),
             ScheduleOutcome::AlreadyExists => (messages::ALREADY_SCHEDULED, None),
         };
-        let data = step_data::scheduled(schedule_id.as_deref(), &request);
+        let data = step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request);
         steps.succeed(step, message, data);
         Ok(())
     }

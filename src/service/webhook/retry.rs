@@ -3,6 +3,7 @@
 
 use crate::domain::checklist::Step;
 use crate::domain::payment::Payment;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
@@ -59,7 +60,8 @@ impl<P: Ports> WebhookService<P> {
                     }
                     ScheduleOutcome::AlreadyExists => (messages::RETRY_ALREADY_SCHEDULED.to_owned(), None),
                 };
-                let data = step_data::retry_scheduled(schedule_id.as_deref(), &request, month);
+                let data =
+                    step_data::retry_scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request, month);
                 steps.succeed(step, message, data);
                 if first {
                     metrics::dunning_retry_scheduled();

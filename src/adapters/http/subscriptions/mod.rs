@@ -24,6 +24,7 @@ use super::text::Text;
 use super::throttle::over_limit;
 use super::ApiTags;
 use crate::domain::amount::Amount;
+use crate::domain::billing_key::BillingKey;
 use crate::domain::checkout::IdempotencyKey;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
@@ -65,6 +66,9 @@ fn plan_problem(problem: &PlanError) -> String {
         PlanError::Currency(unknown) => format!("포트원이 지원하지 않는 통화입니다: {}", unknown.0),
     }
 }
+
+/// Why a `billingKey` was refused, in Korean.
+const BILLING_KEY_PROBLEM: &str = "billingKey는 제어 문자 없는 1–512자여야 하며 `.`이나 `..`일 수 없습니다.";
 
 /// What a change asks for, or why it is not a change (400).
 enum ChangeTo {
@@ -168,16 +172,16 @@ impl<P: Ports> SubscriptionApi<P> {
         let Ok(plan_id) = PlanId::parse(body.plan_id.as_str()) else {
             return StartResponse::BadRequest(error("BAD_REQUEST", "planId가 올바르지 않습니다."));
         };
-        if body.billing_key.trim().is_empty() {
-            return StartResponse::BadRequest(error("BAD_REQUEST", "billingKey가 비어 있습니다."));
-        }
+        let Ok(billing_key) = BillingKey::parse(body.billing_key.trim()) else {
+            return StartResponse::BadRequest(error("BAD_REQUEST", BILLING_KEY_PROBLEM));
+        };
         if let Some((body, retry_after)) = over_limit(http, &customer_id) {
             return StartResponse::TooManyRequests(body, retry_after);
         }
         let request = StartRequest {
             customer_id,
             plan_id,
-            billing_key: body.billing_key.to_string(),
+            billing_key,
             idempotency_key,
         };
         start_response(self.checkout.start(&request).await, &caller)
@@ -314,10 +318,9 @@ impl<P: Ports> SubscriptionApi<P> {
         subscription_id: Path<String>,
         body: Json<CardBody>,
     ) -> CardResponse {
-        let billing_key = body.billing_key.trim();
-        if billing_key.is_empty() {
-            return CardResponse::BadRequest(error("BAD_REQUEST", "billingKey가 비어 있습니다."));
-        }
+        let Ok(billing_key) = BillingKey::parse(body.billing_key.trim()) else {
+            return CardResponse::BadRequest(error("BAD_REQUEST", BILLING_KEY_PROBLEM));
+        };
         // Counted per customer: a customer's own, or the admin's call for the subscription's.
         let counted = match caller.customer() {
             Some(me) => me.to_owned(),
@@ -328,7 +331,7 @@ impl<P: Ports> SubscriptionApi<P> {
         }
         let request = CardUpdateRequest {
             subscription: subscription_id.0,
-            billing_key: billing_key.to_owned(),
+            billing_key,
             caller: caller.clone(),
         };
         card_response(self.cards.update(&request).await, &caller)

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::domain::billing_key::BillingKey;
 use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::LedgerError;
@@ -42,7 +43,8 @@ pub(super) fn parse(value: Value) -> Result<PaymentMethod, LedgerError> {
     Ok(PaymentMethod {
         subscription_id: row.subscription_id,
         customer_id: row.customer_id,
-        billing_key: row.billing_key,
+        billing_key: BillingKey::parse(row.billing_key)
+            .map_err(|e| LedgerError::InvalidResponse(format!("billing_key: {e}")))?,
         card: Card {
             issuer: row.issuer,
             brand: row.brand,

@@ -46,7 +46,7 @@ impl<'a> PayWithBillingKeyBody<'a> {
     pub(in crate::adapters::portone) fn new(request: &'a ChargeRequest, store_id: Option<&'a str>) -> Self {
         Self {
             store_id,
-            billing_key: &request.billing_key,
+            billing_key: request.billing_key.expose(),
             order_name: &request.order_name,
             customer: Customer {
                 id: &request.customer_id,

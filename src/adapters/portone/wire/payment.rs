@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::custom_data;
 use crate::domain::amount::Amount;
+use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
 use crate::domain::payment::{Payment, PaymentFailure, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
@@ -76,7 +77,8 @@ impl PaymentDto {
             cancelled_amount: Amount::new(dto.amount.cancelled)
                 .map_err(|e| GatewayError::InvalidResponse(e.to_string()))?,
             plan_id: custom_data::plan(dto.custom_data.as_deref()),
-            billing_key: dto.billing_key.filter(|key| !key.is_empty()),
+            // An empty or unusable key is no key: nothing can be charged with it.
+            billing_key: dto.billing_key.and_then(|key| BillingKey::parse(key).ok()),
             customer_id: dto.customer.and_then(|customer| customer.id),
             paid_at: dto.paid_at,
             failed_at: dto.failed_at,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::invalid;
 use crate::domain::currency::Currency;
+use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
@@ -48,7 +49,7 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
     fn from(request: &'a ScheduleRequest) -> Self {
         Self {
             payment: ScheduleInput {
-                billing_key: &request.billing_key,
+                billing_key: request.billing_key.expose(),
                 order_name: &request.order_name,
                 customer: request.customer_id.as_deref().map(|id| CustomerInput { id }),
                 custom_data: super::custom_data::write(request.plan_id.as_ref()),
@@ -77,9 +78,9 @@ impl CreatePaymentScheduleResponse {
     pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<ScheduleOutcome, GatewayError> {
         let response: Self =
             serde_json::from_slice(body).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
-        Ok(ScheduleOutcome::Created {
-            schedule_id: response.schedule.id,
-        })
+        let schedule_id = ScheduleId::parse(response.schedule.id)
+            .map_err(|e| GatewayError::InvalidResponse(format!("schedule.id: {e}")))?;
+        Ok(ScheduleOutcome::Created { schedule_id })
     }
 }
 
@@ -128,13 +129,14 @@ pub(in crate::adapters::portone) struct ScheduleDto {
 impl ScheduleDto {
     pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<PaymentSchedule, GatewayError> {
         serde_json::from_slice::<Self>(body)
-            .map(Self::into_domain)
             .map_err(invalid)
+            .and_then(Self::into_domain)
     }
 
-    fn into_domain(self) -> PaymentSchedule {
-        PaymentSchedule {
-            id: self.id,
+    fn into_domain(self) -> Result<PaymentSchedule, GatewayError> {
+        let id = ScheduleId::parse(self.id).map_err(|e| GatewayError::InvalidResponse(format!("id: {e}")))?;
+        Ok(PaymentSchedule {
+            id,
             status: ScheduleStatus::from_portone(&self.status),
             payment_id: self.payment_id,
             order_name: self.order_name,
@@ -143,7 +145,7 @@ impl ScheduleDto {
             currency: Currency::reported(self.currency),
             created_at: self.created_at.into(),
             revoked_at: self.revoked_at.map(Timestamp::from_utc),
-        }
+        })
     }
 }
 
@@ -165,7 +167,11 @@ struct PageInfoDto {
 impl ScheduleListDto {
     pub(in crate::adapters::portone) fn parse(body: &[u8]) -> Result<SchedulePage, GatewayError> {
         let list: Self = serde_json::from_slice(body).map_err(invalid)?;
-        let items: Vec<PaymentSchedule> = list.items.into_iter().map(ScheduleDto::into_domain).collect();
+        let items = list
+            .items
+            .into_iter()
+            .map(ScheduleDto::into_domain)
+            .collect::<Result<Vec<PaymentSchedule>, _>>()?;
         Ok(SchedulePage {
             total_count: list.page.map_or(items.len() as u64, |page| page.total_count),
             items,
