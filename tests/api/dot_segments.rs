@@ -40,5 +40,9 @@ async fn dot_segment_ids_are_refused_and_nothing_reaches_portone() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{payment_id}: {body}");
     }
 
-    assert_eq!(app.portone_calls().await, Vec::<String>::new(), "PortOne heard nothing");
+    assert_eq!(
+        app.portone_calls().await,
+        Vec::<String>::new(),
+        "PortOne heard nothing"
+    );
 }

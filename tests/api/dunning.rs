@@ -194,7 +194,8 @@ async fn a_portone_failure_while_scheduling_the_retry_answers_500_and_the_resend
     Mock::given(method("POST"))
         .and(path(format!("/payments/{retry}/schedule")))
         .respond_with(ResponseTemplate::new(500).set_body_json(json!({ "type": "UNKNOWN" })))
-        .up_to_n_times(1)
+        // One call and its three retries.
+        .up_to_n_times(4)
         .with_priority(1)
         .mount(&app.portone)
         .await;

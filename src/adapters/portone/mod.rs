@@ -40,16 +40,20 @@ const LIST_SCHEDULES: &str = "list_schedules";
 const PAY_WITH_BILLING_KEY: &str = "pay_with_billing_key";
 const GET_BILLING_KEY: &str = "get_billing_key";
 const CANCEL_PAYMENT: &str = "cancel_payment";
+const REVOKE_SCHEDULE: &str = "revoke_schedule";
+const GET_SCHEDULE: &str = "get_schedule";
 
 /// The operations that are retried after a transient failure, for exporting their retry series
 /// at zero.
-pub const RETRIED_OPERATIONS: [&str; 6] = [
+pub const RETRIED_OPERATIONS: [&str; 8] = [
     GET_PAYMENT,
     CREATE_SCHEDULE,
     LIST_SCHEDULES,
     PAY_WITH_BILLING_KEY,
     GET_BILLING_KEY,
     CANCEL_PAYMENT,
+    REVOKE_SCHEDULE,
+    GET_SCHEDULE,
 ];
 
 /// A PortOne V2 client.
@@ -222,10 +226,19 @@ impl PaymentGateway for PortOneClient {
             store_id: self.store_id.as_deref(),
             schedule_ids: [schedule_id.as_str()],
         };
-        let request = self
-            .authorized_without_store(self.http.delete(self.url(&["payment-schedules"])))
-            .json(&body);
-        let error = match errors::send("revoke_schedule", request).await {
+        let url = self.url(&["payment-schedules"]);
+        // A revoke repeated after a lost answer finds the schedule revoked: safe to retry.
+        let sent = retry::with_retries(
+            retry::DEFAULT_RETRIES,
+            retry::schedule_is_retryable,
+            REVOKE_SCHEDULE,
+            || {
+                let request = self.authorized_without_store(self.http.delete(&url)).json(&body);
+                errors::send(REVOKE_SCHEDULE, request)
+            },
+        )
+        .await;
+        let error = match sent {
             Ok(body) => return wire::RevokeResponse::parse(&body),
             Err(error) => error,
         };
@@ -238,11 +251,15 @@ impl PaymentGateway for PortOneClient {
     }
 
     async fn get_schedule(&self, schedule_id: &ScheduleId) -> Result<Option<PaymentSchedule>, GatewayError> {
-        let request = self.authorized(
-            self.http
-                .get(self.url(&["payment-schedules", schedule_id.as_str()])),
-        );
-        match errors::send("get_schedule", request).await {
+        let url = self.url(&["payment-schedules", schedule_id.as_str()]);
+        let sent = retry::with_retries(
+            retry::DEFAULT_RETRIES,
+            retry::lookup_is_retryable,
+            GET_SCHEDULE,
+            || errors::send(GET_SCHEDULE, self.authorized(self.http.get(&url))),
+        )
+        .await;
+        match sent {
             Ok(body) => wire::ScheduleDto::parse(&body).map(Some),
             Err(error) if error.rejection() == Some(&RejectionKind::ScheduleNotFound) => Ok(None),
             Err(error) => Err(error),

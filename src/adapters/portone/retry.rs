@@ -4,8 +4,11 @@
 //! Only what is safe is retried: the payment lookup is a GET; schedule creation carries the same
 //! `Idempotency-Key` on every attempt, so PortOne executes it at most once (and answers 409
 //! `IDEMPOTENCY_OUTSTANDING_REQUEST` while the first attempt is still running: PortOne's REST API
-//! overview, section "Idempotency-Key", <https://developers.portone.io/api/rest-v2>). The
-//! per-webhook deadline in the use case bounds the total.
+//! overview, section "Idempotency-Key", <https://developers.portone.io/api/rest-v2>), and its
+//! `paymentId` is derived, never random. A 500 is retried like a 502–504: with the same key the
+//! repeat cannot do twice what the first attempt did, and a one-off 500 between a revoke and its
+//! replacement would otherwise leave a subscription without its next charge. The per-webhook
+//! deadline in the use case bounds the total.
 
 use std::future::Future;
 use std::time::Duration;
@@ -36,12 +39,12 @@ pub const DEFAULT_RETRIES: RetryPolicy = RetryPolicy {
 fn transient(error: &GatewayError) -> bool {
     match error {
         GatewayError::Timeout | GatewayError::Unreachable(_) => true,
-        GatewayError::Rejected(rejection) => matches!(rejection.status, 502..=504),
+        GatewayError::Rejected(rejection) => matches!(rejection.status, 500 | 502..=504),
         GatewayError::InvalidResponse(_) => false,
     }
 }
 
-/// `GET /payments/{id}`: connection failures, timeouts, 502/503/504, and an unreadable answer
+/// `GET /payments/{id}`: connection failures, timeouts, 500/502/503/504, and an unreadable answer
 /// (a body cut short); a GET changes nothing, so repeating it is always safe.
 pub fn lookup_is_retryable(error: &GatewayError) -> bool {
     transient(error) || matches!(error, GatewayError::InvalidResponse(_))
@@ -113,6 +116,7 @@ mod tests {
             rejected(502, "UNKNOWN"),
             rejected(503, "UNKNOWN"),
             rejected(504, "UNKNOWN"),
+            rejected(500, "UNKNOWN"),
             GatewayError::InvalidResponse("EOF".into()),
         ] {
             assert!(lookup_is_retryable(&error), "{error:?}");
@@ -120,7 +124,7 @@ mod tests {
         for error in [
             rejected(404, "PAYMENT_NOT_FOUND"),
             rejected(401, "UNAUTHORIZED"),
-            rejected(500, "UNKNOWN"),
+            rejected(501, "UNKNOWN"),
         ] {
             assert!(!lookup_is_retryable(&error), "{error:?}");
         }
