@@ -58,6 +58,9 @@ pub struct FakeState {
     next_ids: Mutex<Vec<String>>,
     /// Set: every new schedule is refused with this error `type` (a deleted billing key).
     refuse_schedules: Mutex<Option<RejectionKind>>,
+    /// How many of the next schedule requests fail as a PortOne 500 would (after the adapter's
+    /// retries).
+    failing_schedules: Mutex<u32>,
     /// Runs (once) at the start of the next payment lookup: something else happening meanwhile.
     on_lookup: Mutex<Option<Box<dyn FnOnce() + Send>>>,
     /// Billing keys, charges and refunds (`fake_charges`).
@@ -92,6 +95,11 @@ impl FakeState {
     /// Every schedule ever created, in order, whatever its status now.
     pub fn schedules(&self) -> Vec<Held> {
         self.schedules.lock().unwrap().clone()
+    }
+
+    /// The next `n` schedule requests fail with a PortOne 500.
+    pub fn fail_next_schedules(&self, n: u32) {
+        *self.failing_schedules.lock().unwrap() = n;
     }
 
     /// From now on every new schedule is refused as PortOne refuses with `kind`.
@@ -166,6 +174,13 @@ impl PaymentGateway for FakePortOne {
         tokio::task::yield_now().await;
         if let Some(kind) = self.refuse_schedules.lock().unwrap().clone() {
             return Err(rejected(409, kind, "REFUSED"));
+        }
+        {
+            let mut failing = self.failing_schedules.lock().unwrap();
+            if *failing > 0 {
+                *failing -= 1;
+                return Err(rejected(500, RejectionKind::Other, "UNKNOWN"));
+            }
         }
         let mut schedules = self.schedules.lock().unwrap();
         let live = |s: &&Held| s.request.payment_id == request.payment_id && s.status != "REVOKED";

@@ -9,6 +9,7 @@ mod fake_charges;
 mod fakes;
 mod reconcile;
 mod refunds;
+mod restore;
 mod subscription;
 mod terminal;
 

@@ -15,6 +15,7 @@ mod answer;
 mod checks;
 mod pending;
 mod recovery;
+mod restore;
 
 use std::sync::Arc;
 
@@ -47,13 +48,18 @@ pub struct CardUpdate<P> {
     webhooks: Arc<WebhookService<P>>,
 }
 
-/// One card update while it runs: its checklist, why it was refused when it was, and the lease
-/// it holds on its subscription.
+/// One card update while it runs: its checklist, why it was refused when it was, the lease it
+/// holds on its subscription, and the card it replaces.
 struct Run {
     steps: Steps,
     refusal: Option<answer::Refusal>,
     /// `(name, holder)` of the lease serialising the subscription's card updates, once held.
     lease: Option<(String, String)>,
+    /// The card the pending charge was on, once its schedule was revoked: put back if the new
+    /// card cannot be scheduled.
+    previous: Option<restore::Previous>,
+    /// During dunning, what became of the charge on the new card, once it was tried.
+    charge: Option<restore::Charge>,
 }
 
 /// How long one card update holds its subscription: past its own deadline.
@@ -96,6 +102,8 @@ impl<P: Ports> CardUpdate<P> {
             steps: Steps::new(&CARD_UPDATE_FLOW, deadline),
             refusal: None,
             lease: None,
+            previous: None,
+            charge: None,
         };
         let result = self.steps(&mut run, request).await;
         if let Some((name, holder)) = run.lease.take() {
@@ -113,11 +121,16 @@ impl<P: Ports> CardUpdate<P> {
         let under_way = self.revoke_pending(run, &target).await?;
         let method = self.save_method(run, request, &target, card).await?;
         let moved = if target.status == SubscriptionStatus::PastDue {
-            self.charge_retry_now(run, &target, &method, under_way).await?
+            self.charge_retry_now(run, &target, &method, under_way).await
         } else {
-            self.schedule_on_new_card(run, &target, &method, under_way)
-                .await?
+            self.schedule_on_new_card(run, &target, &method, under_way).await
         };
-        Ok((moved, target))
+        match moved {
+            Ok(moved) => Ok((moved, target)),
+            Err(halt) => {
+                self.restore(run, &target, &method).await;
+                Err(halt)
+            }
+        }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The order matters for a retry after a failure: revoked first, so a stored new card never hides
 //! the old card's schedule from the revoke (it is looked up by billing key); stored before
-//! scheduling, so a schedule that fails is re-created on the new card by reconciliation.
+//! scheduling, so every later schedule uses it. A schedule that fails puts the old card and its
+//! schedule back (`restore`).
 
 use serde_json::json;
 
@@ -17,7 +18,7 @@ use crate::ports::{Clock, PaymentGateway, Ports, ScheduleOutcome, ScheduleReques
 use crate::service::messages::{self, cards as words};
 use crate::service::payer::Payer;
 use crate::service::renewal::{fresh_key, schedule_request};
-use crate::service::revoke::{revoke_next, Revocation};
+use crate::service::revoke::{revoke_pending, Revocation};
 use crate::service::step_data;
 use crate::service::steps::Halt;
 
@@ -42,8 +43,20 @@ impl<P: Ports> CardUpdate<P> {
             run.steps.succeed(step, words::CANCELING_NO_SCHEDULE, None);
             return Ok(false);
         }
-        let revoke = revoke_next(self.ports(), &target.latest, None);
-        let revocation = run.steps.call(step, revoke, messages::revoke_failed).await?;
+        let previous = self.previous_card(&target.latest);
+        let previous = run.steps.call(step, previous, messages::revoke_failed).await?;
+        let revocation = match &previous {
+            Some(previous) => {
+                let revoke = revoke_pending(self.ports(), &target.latest, &previous.payer);
+                run.steps
+                    .call(step, revoke, messages::revoke_failed_at_portone)
+                    .await?
+            }
+            None => Revocation::NothingScheduled,
+        };
+        if matches!(revocation, Revocation::Revoked { .. }) {
+            run.previous = previous;
+        }
         let message = match &revocation {
             Revocation::Revoked { .. } => words::REVOKED_PENDING,
             Revocation::AlreadyRevoked { .. } | Revocation::NothingScheduled => words::NOTHING_PENDING,

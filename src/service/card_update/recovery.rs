@@ -21,6 +21,7 @@ use crate::service::steps::Halt;
 use crate::service::verdict::Verdict;
 
 use super::pending::card_key;
+use super::restore::Charge;
 use super::{CardStatus, CardUpdate, Moved, Run, Target};
 
 impl<P: Ports> CardUpdate<P> {
@@ -57,8 +58,12 @@ impl<P: Ports> CardUpdate<P> {
             .within(self.ports().gateway().pay_with_billing_key(&charge))
             .await;
         let message = match paid {
-            Ok(_) => words::RETRY_CHARGED,
+            Ok(_) => {
+                run.charge = Some(Charge::Done);
+                words::RETRY_CHARGED
+            }
             Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::AlreadyPaid => {
+                run.charge = Some(Charge::Done);
                 words::RETRY_ALREADY_CHARGED
             }
             Err(GatewayError::Rejected(rejection))
@@ -73,6 +78,7 @@ impl<P: Ports> CardUpdate<P> {
             }
             Err(error) => {
                 tracing::error!(step = step.code, %error, "step failed");
+                run.charge = Some(Charge::Unknown);
                 return Err(run.steps.fail(step, messages::retry_charge_failed(&error)));
             }
         };

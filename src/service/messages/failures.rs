@@ -15,6 +15,11 @@ pub fn revoke_failed(error: &PayerError) -> Failure {
     }
 }
 
+/// PortOne failed to revoke a schedule.
+pub fn revoke_failed_at_portone(error: &GatewayError) -> Failure {
+    gateway_failure("포트원 다음달 구독 예약 취소에 실패했습니다", error)
+}
+
 /// The card a charge goes to could not be looked up (the stored payment method, or PortOne's
 /// payment).
 pub fn payer_failed(error: &PayerError) -> Failure {
@@ -67,7 +72,7 @@ pub fn retry_charge_failed(error: &GatewayError) -> Failure {
 
 pub fn card_schedule_failed(error: &GatewayError) -> Failure {
     gateway_failure(
-        "포트원 결제 예약에 실패했습니다 (새 카드는 저장되어 정합성 점검이 새 카드로 다시 예약합니다)",
+        "포트원 결제 예약에 실패했습니다 (이전 카드와 예약을 되돌렸습니다. 같은 요청을 다시 보내 주세요)",
         error,
     )
 }

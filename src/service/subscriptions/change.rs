@@ -7,8 +7,9 @@ use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
-use crate::domain::record::{NextTerms, PaymentRecord};
+use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
 use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::timestamp::Timestamp;
 use crate::ports::{PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
 use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
@@ -82,30 +83,9 @@ impl<P: Ports> SubscriptionService<P> {
             (SubscriptionStatus::Canceling, _) | (_, None) => None,
             (_, Some(charge)) => Some(charge),
         };
-        if let Some(charge) = scheduled {
-            let payer = self.payer(&record).await?;
-            let changed = PaymentRecord {
-                next_terms: terms.clone(),
-                ..record.clone()
-            };
-            let (at, key) = (
-                charge_time(charge.at, now),
-                fresh_key("change", charge.payment_id, now),
-            );
-            let request = schedule_request(&changed, &payer, charge.payment_id, at, key).ok_or(
-                SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다."),
-            )?;
-            let revoked = revoke_pending(&*self.ports, &record, &payer).await?;
-            if let Revocation::AlreadyCharged { .. } = revoked {
-                return Err(SubscriptionError::Conflict(
-                    "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",
-                ));
-            }
-            // Stored before scheduling: a schedule that fails here is re-created with these terms.
-            self.store_terms(&record.transaction_key, &terms).await?;
-            self.ports.gateway().schedule_payment(&request).await?;
-        } else {
-            self.store_terms(&record.transaction_key, &terms).await?;
+        match scheduled {
+            Some(charge) => self.replace_schedule(&record, &terms, charge, now).await?,
+            None => self.store_terms(&record.transaction_key, &terms).await?,
         }
         tracing::info!(
             transaction_key = %record.transaction_key,
@@ -143,6 +123,75 @@ impl<P: Ports> SubscriptionService<P> {
             plan_id: Some(plan.terms.id),
         };
         self.change(key, &change).await
+    }
+
+    /// Moves `charge`'s schedule to `terms`: stores them, revokes the pending schedule, and
+    /// schedules the same payment id with them under a new `Idempotency-Key`. PortOne has no
+    /// schedule update, so for a moment there is none; the order keeps that moment safe:
+    /// - the terms are stored first, so nothing is revoked when storage cannot take them;
+    /// - a revoke that fails, or finds the charge already under way, puts the old terms back;
+    /// - a new schedule that fails puts the old schedule (and terms) back, so the subscription
+    ///   never waits without a live schedule; if that fails too, reconciliation re-creates the
+    ///   schedule from the stored terms.
+    async fn replace_schedule(
+        &self,
+        record: &PaymentRecord,
+        terms: &NextTerms,
+        charge: PendingCharge,
+        now: Timestamp,
+    ) -> Result<(), SubscriptionError> {
+        let payer = self.payer(record).await?;
+        let changed = PaymentRecord {
+            next_terms: terms.clone(),
+            ..record.clone()
+        };
+        let at = charge_time(charge.at, now);
+        let key = |what| fresh_key(what, charge.payment_id, now);
+        let no_terms =
+            || SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.");
+        let request =
+            schedule_request(&changed, &payer, charge.payment_id, at, key("change")).ok_or_else(no_terms)?;
+        let restore = schedule_request(record, &payer, charge.payment_id, at, key("change-restore"))
+            .ok_or_else(no_terms)?;
+        self.store_terms(&record.transaction_key, terms).await?;
+        let revoked = match revoke_pending(&*self.ports, record, &payer).await {
+            Ok(revoked) => revoked,
+            Err(error) => {
+                self.put_back_terms(record).await;
+                return Err(error.into());
+            }
+        };
+        if let Revocation::AlreadyCharged { .. } = revoked {
+            self.put_back_terms(record).await;
+            return Err(SubscriptionError::Conflict(
+                "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",
+            ));
+        }
+        if let Err(error) = self.ports.gateway().schedule_payment(&request).await {
+            tracing::warn!(%error, "the new terms could not be scheduled; putting the old schedule back");
+            match self.ports.gateway().schedule_payment(&restore).await {
+                Ok(_) => self.put_back_terms(record).await,
+                Err(error) => tracing::error!(
+                    %error,
+                    transaction_key = %record.transaction_key,
+                    "no schedule is live after a failed plan change; reconciliation re-creates it"
+                ),
+            }
+            return Err(error.into());
+        }
+        Ok(())
+    }
+
+    /// Stores `record`'s own next terms again, after a change that did not happen; a failure is
+    /// logged (the answer is already an error, and the stored terms are then the new ones, which
+    /// reconciliation schedules).
+    async fn put_back_terms(&self, record: &PaymentRecord) {
+        if let Err(error) = self
+            .store_terms(&record.transaction_key, &record.next_terms)
+            .await
+        {
+            tracing::error!(%error, "the previous terms could not be stored again");
+        }
     }
 
     async fn store_terms(
