@@ -90,7 +90,9 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
         .with_webhook_secret(secret)
         .with_deadline(config.webhook_deadline.unwrap_or(DEFAULT_WEBHOOK_DEADLINE))
         .with_dunning(config.dunning.clone());
-    let services = Services::new(webhooks).with_reconcile_settings(reconcile_settings(config));
+    let services = Services::new(webhooks)
+        .with_reconcile_settings(reconcile_settings(config))
+        .with_charge_limit(config.access.charge_limit);
     Ok(services.with_event_delivery(
         event_sink(config.app_webhook.as_ref())?,
         delivery_settings(config.event_retention),
@@ -156,7 +158,7 @@ pub fn reconcile_settings(config: &Config) -> ReconcileSettings {
 }
 
 /// Who may call the API: `admin_token`, the signed-in users of `user_tokens`' project (their key
-/// set fetched with `http`), and `settings`' CORS origins and charge limit, timed by `clock`.
+/// set fetched with `http`, tokens timed by `clock`), and `settings`' CORS origins.
 pub fn access(
     admin_token: Option<SecretString>,
     settings: &AccessSettings,
@@ -174,10 +176,6 @@ pub fn access(
         admin_token,
         user_tokens: user_tokens.map(|tokens| Arc::new(UserTokens::new(tokens, http, clock.clone()))),
         cors_origins: settings.cors_origins.clone(),
-        charge_limiter: settings
-            .charge_limit
-            .and_then(|limit| http::ChargeLimiter::new(limit, clock))
-            .map(Arc::new),
     }
 }
 
@@ -273,10 +271,12 @@ impl Application {
         let listener = bind(SocketAddr::new(settings.host, settings.port)).await?;
         let port = listener.local_addr().context("the listener has no port")?.port();
         let (services, sandbox) = Sandbox::start(port, settings).await?;
-        let services = services.with_event_delivery(
-            event_sink(settings.app_webhook.as_ref())?,
-            delivery_settings(None),
-        );
+        let services = services
+            .with_event_delivery(
+                event_sink(settings.app_webhook.as_ref())?,
+                delivery_settings(None),
+            )
+            .with_charge_limit(settings.access.charge_limit);
         sandbox.deliver_events_with(services.events.clone());
         spawn_event_timer(services.events.clone());
         let apis = (

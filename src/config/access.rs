@@ -2,18 +2,15 @@
 //! token, browser pages of the allowed origins (CORS), and how often one customer may trigger a
 //! charge.
 
-use std::time::Duration;
-
 use reqwest::Url;
 use secrecy::SecretString;
 
 use super::interval;
 use super::reader::Reader;
 
-/// Default `CHARGE_LIMIT_PER_CUSTOMER`: charge-triggering calls (start, card update) per window.
-pub const DEFAULT_CHARGE_LIMIT: u32 = 5;
-/// Default `CHARGE_LIMIT_WINDOW`.
-pub const DEFAULT_CHARGE_WINDOW: Duration = Duration::from_secs(600);
+pub use crate::domain::charge_limit::{
+    ChargeLimit, DEFAULT_CHARGE_LIMIT, DEFAULT_CHARGE_WINDOW, MAX_CHARGE_WINDOW,
+};
 
 /// How Supabase access tokens are verified (<https://supabase.com/docs/guides/auth/jwts>).
 #[derive(Debug, Clone)]
@@ -42,22 +39,6 @@ impl UserTokenSettings {
             jwks_url,
             legacy_secret,
         })
-    }
-}
-
-/// At most `per_window` charge-triggering calls per customer in any `window`, per replica.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChargeLimit {
-    pub per_window: u32,
-    pub window: Duration,
-}
-
-impl Default for ChargeLimit {
-    fn default() -> Self {
-        Self {
-            per_window: DEFAULT_CHARGE_LIMIT,
-            window: DEFAULT_CHARGE_WINDOW,
-        }
     }
 }
 
@@ -142,10 +123,10 @@ pub(super) fn read_browser_access<F: Fn(&str) -> Option<String>>(env: &mut Reade
     let window = match env.optional("CHARGE_LIMIT_WINDOW") {
         None => Some(DEFAULT_CHARGE_WINDOW),
         Some(text) => {
-            let window = interval::parse(&text);
+            let window = interval::parse(&text).filter(|window| *window <= MAX_CHARGE_WINDOW);
             if window.is_none() {
                 env.problem(format!(
-                    "CHARGE_LIMIT_WINDOW must be a positive interval such as 10m or 600s, got {text:?}"
+                    "CHARGE_LIMIT_WINDOW must be a positive interval of at most a day, such as 10m or 600s, got {text:?}"
                 ));
             }
             window
@@ -164,6 +145,8 @@ pub(super) fn read_browser_access<F: Fn(&str) -> Option<String>>(env: &mut Reade
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn read_from(vars: &[(&str, &str)]) -> (AccessSettings, Vec<String>) {

@@ -6,6 +6,7 @@
 pub mod amount;
 pub mod attempt;
 pub mod billing_key;
+pub mod charge_limit;
 pub mod checklist;
 pub mod checkout;
 pub mod currency;

@@ -13,6 +13,7 @@ mod deadline;
 pub mod events;
 pub mod example;
 mod failure;
+mod limits;
 mod messages;
 mod outcome;
 mod payer;
@@ -40,6 +41,7 @@ pub use webhook::{BodyFormat, WebhookInput, WebhookService};
 
 use std::sync::Arc;
 
+use crate::domain::charge_limit::ChargeLimit;
 use crate::ports::Ports;
 use card_update::CardUpdate;
 use checkout::Checkout;
@@ -88,6 +90,14 @@ impl<P: Ports> Services<P> {
         settings: DeliverySettings,
     ) -> Self {
         self.events = Arc::new(EventDelivery::new(self.webhooks.ports().clone(), sink, settings));
+        self
+    }
+
+    /// Limits each customer's charge-triggering calls (starts, card updates) to `limit`, counted
+    /// in storage across replicas; `None`: no limit.
+    pub fn with_charge_limit(mut self, limit: Option<ChargeLimit>) -> Self {
+        self.checkout = Arc::new(Checkout::new(self.webhooks.clone()).with_charge_limit(limit));
+        self.cards = Arc::new(CardUpdate::new(self.webhooks.clone()).with_charge_limit(limit));
         self
     }
 

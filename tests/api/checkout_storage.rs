@@ -110,3 +110,110 @@ async fn concurrent_starts_of_one_customer_under_different_keys_make_one_subscri
     }
     assert_eq!(count(&url, "select count(*) from public.payment").await, 1);
 }
+
+/// Two replicas, each with its own connection pool to one database, counting one customer's
+/// charge-triggering calls at once: together they allow exactly the limit, and the refusal names
+/// the same exact wait.
+#[tokio::test]
+async fn two_replicas_together_allow_exactly_the_charge_limit() {
+    use portone_subscriptions::adapters::ledger::SqlLedger;
+    use portone_subscriptions::domain::charge_limit::{ChargeLimit, ChargeSlot};
+    use portone_subscriptions::domain::timestamp::Timestamp;
+    use portone_subscriptions::ports::CheckoutLedger;
+
+    let url = shared().fresh_database().await;
+    let replicas = [
+        SqlLedger::postgres(&crate::helpers::postgres_settings(&url)).unwrap(),
+        SqlLedger::postgres(&crate::helpers::postgres_settings(&url)).unwrap(),
+    ];
+    let limit = ChargeLimit {
+        per_window: 5,
+        window: std::time::Duration::from_secs(600),
+    };
+    let now = Timestamp::from_utc("2026-12-02T01:00:00Z".parse().unwrap());
+
+    let slots = join_all((0..12).map(|n| replicas[n % 2].take_charge_slot("alice", &limit, now))).await;
+
+    let slots: Vec<ChargeSlot> = slots.into_iter().map(Result::unwrap).collect();
+    let taken = slots.iter().filter(|slot| **slot == ChargeSlot::Taken).count();
+    assert_eq!(taken, 5, "{slots:?}");
+    assert!(slots
+        .iter()
+        .filter(|slot| **slot != ChargeSlot::Taken)
+        .all(|slot| *slot
+            == ChargeSlot::Full {
+                retry_after_seconds: 600
+            }));
+    let later = Timestamp::from_utc("2026-12-02T01:09:59.500Z".parse().unwrap());
+    assert_eq!(
+        replicas[1]
+            .take_charge_slot("alice", &limit, later)
+            .await
+            .unwrap(),
+        ChargeSlot::Full {
+            retry_after_seconds: 1
+        }
+    );
+    assert_eq!(
+        replicas[0].take_charge_slot("bob", &limit, later).await.unwrap(),
+        ChargeSlot::Taken
+    );
+    let window_passed = Timestamp::from_utc("2026-12-02T01:10:00Z".parse().unwrap());
+    assert_eq!(
+        replicas[0]
+            .take_charge_slot("alice", &limit, window_passed)
+            .await
+            .unwrap(),
+        ChargeSlot::Taken
+    );
+}
+
+/// A replica claimed a start and crashed: a repeat is told to come back when the claim's lease
+/// ends (it used to be told 1 second, for a minute), and however often it asks it never uses up
+/// the customer's charge limit.
+#[tokio::test]
+async fn a_crashed_start_s_repeat_waits_for_the_lease_and_never_counts() {
+    use portone_subscriptions::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
+    use portone_subscriptions::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger};
+
+    let url = shared().fresh_database().await;
+    let app = spawn_app_with(Options {
+        database_url: Some(url),
+        charge_limit: Some(portone_subscriptions::domain::charge_limit::ChargeLimit {
+            per_window: 1,
+            window: std::time::Duration::from_secs(600),
+        }),
+        ..Options::default()
+    })
+    .await;
+    let ids = CheckoutIds::new("user-1", &IdempotencyKey::parse("order-1").unwrap());
+    let key = CheckoutKey {
+        customer_id: "user-1",
+        idempotency_key: "order-1",
+    };
+    let claimed = app
+        .ledger
+        .claim_checkout(
+            &key,
+            &request_hash("user-1", "pro", "bk_1"),
+            ids.payment_id.as_str(),
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed, CheckoutClaim::Claimed);
+
+    for _ in 0..6 {
+        let (status, headers, answer) = start(&app, "order-1", body("pro", "bk_1")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{answer:#}");
+        assert_eq!(answer["code"], "CHECKOUT_IN_PROGRESS");
+        let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((59..=60).contains(&wait), "the lease ends in {wait} s");
+    }
+    app.ledger.release_checkout(&key).await.unwrap();
+    // Nothing above counted: the one call of the window runs (and finds no plan).
+    let (status, _, answer) = start(&app, "order-1", body("pro", "bk_1")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer:#}");
+    let (status, _, _) = start(&app, "order-2", body("pro", "bk_1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -191,7 +191,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .with_webhook_secret(secret)
             .with_deadline(options.deadline),
     )
-    .with_reconcile_settings(options.reconcile);
+    .with_reconcile_settings(options.reconcile)
+    .with_charge_limit(options.charge_limit);
     let rows = mount_postgrest_stand_in(&postgrest).await;
     TestApp {
         portone,

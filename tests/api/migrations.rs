@@ -84,6 +84,7 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "select * from public.claim_checkout('c', 'k', 'h', 'p', 60)",
         "select * from public.complete_checkout('c', 'k', 201, '{}')",
         "select * from public.release_checkout('c', 'k')",
+        "select * from public.take_charge_slot('c', 5, 600, now())",
     ];
     let writes = [
         "insert into public.payment (transaction_key, amount, status, start_at, end_at, end_grace_at, next_schedule_at, next_schedule_id) values ('x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
@@ -95,6 +96,9 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "insert into public.checkout (customer_id, idempotency_key, request_hash, payment_id) values ('c', 'k', 'h', 'p')",
         "insert into public.payment_method (subscription_id, billing_key, updated_at) values ('s', 'bk', now())",
         "update public.payment_method set billing_key = 'stolen'",
+        "insert into public.charge_attempt (customer_id, at) values ('c', now())",
+        "delete from public.charge_attempt",
+        "update public.schema_version set version = 0",
     ];
     let reads = [
         "select * from public.payment",
@@ -113,6 +117,30 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         let code = refused_code(&mut connection, "authenticated", statement).await;
         assert_eq!(code, None, "authenticated may read (its own rows): {statement}");
     }
+}
+
+#[tokio::test]
+async fn only_the_read_model_s_status_rule_is_executable_by_anon_or_authenticated() {
+    let url = shared().fresh_database().await;
+    let mut connection = PgConnection::connect(&url).await.unwrap();
+    // Every function of the schema, whatever its name: a new one is refused unless listed here.
+    let open: Vec<(String, String)> = sqlx::query_as(
+        "select r.rolname::text, p.oid::regprocedure::text from pg_proc as p \
+           join pg_namespace as n on n.oid = p.pronamespace \
+           cross join pg_roles as r \
+         where n.nspname = 'public' and r.rolname in ('anon', 'authenticated') \
+           and has_function_privilege(r.oid, p.oid, 'execute') \
+         order by 1, 2",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    // The status rule the `subscription` view computes for a signed-in customer's own rows.
+    let expected = [(
+        "authenticated".to_owned(),
+        "subscription_status(payment,timestamp with time zone)".to_owned(),
+    )];
+    assert_eq!(open, expected, "executable by anon or authenticated");
 }
 
 #[tokio::test]

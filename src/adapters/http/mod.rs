@@ -20,7 +20,6 @@ pub mod server;
 mod subscriptions;
 mod tags;
 mod text;
-mod throttle;
 mod webhook;
 
 use std::sync::Arc;
@@ -46,7 +45,6 @@ pub use reconcile::ReconcileApi;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use subscriptions::SubscriptionApi;
 pub use tags::ApiTags;
-pub use throttle::{ChargeLimiter, RetryAfter};
 pub use webhook::WebhookApi;
 
 use crate::adapters::supabase_auth::UserTokens;
@@ -112,8 +110,6 @@ pub struct Access {
     /// `CORS_ALLOWED_ORIGINS`: browser pages of these exact origins may call the API; empty: no
     /// CORS headers at all (a browser page of another origin cannot read the answers).
     pub cors_origins: Vec<String>,
-    /// The per-customer limit of charge-triggering calls; `None`: no limit.
-    pub charge_limiter: Option<Arc<ChargeLimiter>>,
 }
 
 /// The production routes. The subscription, plan and admin endpoints exist only when
@@ -183,9 +179,6 @@ pub fn serve<T: OpenApi + 'static>(
             user_tokens: access.user_tokens,
         };
         endpoint = endpoint.data(credentials).boxed();
-    }
-    if let Some(limiter) = access.charge_limiter {
-        endpoint = endpoint.data(limiter).boxed();
     }
     // Inside CORS, so a refusal at the edge still carries the headers a browser needs to read it.
     endpoint = endpoint.with(edge::Edge).boxed();

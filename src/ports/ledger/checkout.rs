@@ -1,5 +1,6 @@
 //! Idempotency of starting a subscription (`public.checkout`): one claim per customer and
-//! `Idempotency-Key`, and per customer one request running at a time.
+//! `Idempotency-Key`, and per customer one request running at a time; and the per-customer count
+//! of charge-triggering calls (`public.charge_attempt`), shared by every replica.
 
 use std::future::Future;
 use std::time::Duration;
@@ -7,6 +8,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::LedgerError;
+use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
+use crate::domain::timestamp::Timestamp;
 
 /// One `POST /api/subscriptions`, as its claim names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,10 +27,12 @@ pub enum CheckoutClaim {
     Claimed,
     /// Answered before: answer `status` with `body` again.
     Completed { status: u16, body: Value },
-    /// A request with this key is running now.
-    InProgress,
-    /// Another request of this customer (another key) is running now.
-    Busy,
+    /// A request with this key is running now; its lease ends in `retry_after_seconds` (at
+    /// least 1), when a repeat may take it over.
+    InProgress { retry_after_seconds: u64 },
+    /// Another request of this customer (another key) is running now, for at most
+    /// `retry_after_seconds` more (at least 1).
+    Busy { retry_after_seconds: u64 },
     /// The key was used with a different request.
     Mismatch,
 }
@@ -62,4 +67,16 @@ pub trait CheckoutLedger: Clone + Send + Sync + 'static {
     /// same request may be sent again.
     fn release_checkout(&self, key: &CheckoutKey<'_>)
         -> impl Future<Output = Result<(), LedgerError>> + Send;
+
+    /// Counts one charge-triggering call of `customer_id` at `now` against `limit`
+    /// ([`ChargeLimit::take`]'s rule), or says when the next one may be made.
+    ///
+    /// MUST decide atomically per customer across every replica: of concurrent calls, at most
+    /// `limit.per_window` are `Taken` within any window.
+    fn take_charge_slot(
+        &self,
+        customer_id: &str,
+        limit: &ChargeLimit,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<ChargeSlot, LedgerError>> + Send;
 }

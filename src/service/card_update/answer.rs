@@ -25,8 +25,10 @@ pub enum CardStatus {
     /// 404: no such subscription (or another customer's), or PortOne knows no such billing key.
     NotFound,
     /// 409: the subscription lapsed, ended or was refunded, or the billing key is deleted or not
-    /// issued.
+    /// issued, or another update of the subscription is running.
     Conflict,
+    /// 429: the customer made too many charge-triggering calls; nothing changed.
+    TooManyRequests,
     /// 502: PortOne or storage failed; send the same request again.
     UpstreamFailed,
 }
@@ -44,6 +46,8 @@ pub struct CardAnswer {
     pub subscription: Option<Subscription>,
     /// The card the next charge uses (never its billing key).
     pub card: Option<Card>,
+    /// Seconds to wait before sending the update again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 /// Why a card update stopped before it moved anything: its status and a stable code.
@@ -79,7 +83,12 @@ impl Run {
 
 impl<P: Ports> CardUpdate<P> {
     pub(super) async fn answer(&self, run: Run, result: Result<(Moved, Target), Halt>) -> CardAnswer {
-        let Run { steps, refusal, .. } = run;
+        let Run {
+            steps,
+            refusal,
+            retry_after,
+            ..
+        } = run;
         let (done, result) = match result {
             Ok(done) => (Some(done), Ok(())),
             Err(halt) => (None, Err(halt)),
@@ -131,6 +140,7 @@ impl<P: Ports> CardUpdate<P> {
             checklist,
             subscription,
             card,
+            retry_after,
         }
     }
 

@@ -3,12 +3,14 @@
 
 use serde_json::json;
 
+use crate::domain::charge_limit::ChargeSlot;
 use crate::domain::checklist::Step;
 use crate::domain::payment_method::Card;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, Ports, ReconcileLedger, SubscriptionLedger};
+use crate::ports::{CheckoutLedger, Clock, Ports, ReconcileLedger, SubscriptionLedger};
 use crate::service::billing_key::{check_billing_key, KeyRefusalStatus};
+use crate::service::limits::charge_limited;
 use crate::service::messages::{self, cards as words};
 use crate::service::steps::Halt;
 
@@ -70,6 +72,24 @@ impl<P: Ports> CardUpdate<P> {
             ));
         }
         run.lease = Some((name, holder));
+        // Counted once the update will run: a repeat refused as in progress never counts.
+        if let Some(limit) = &self.charge_limit {
+            let take = self.ports().ledger().take_charge_slot(&customer_id, limit, now);
+            if let ChargeSlot::Full { retry_after_seconds } =
+                run.steps.call(step, take, messages::storage_failed).await?
+            {
+                charge_limited(retry_after_seconds);
+                run.retry_after = Some(retry_after_seconds);
+                let message = words::too_many(retry_after_seconds);
+                return Err(run.refuse(
+                    step,
+                    CardStatus::TooManyRequests,
+                    "TOO_MANY_REQUESTS",
+                    message,
+                    Some(data),
+                ));
+            }
+        }
         let message = format!("구독 상태를 확인했습니다 ({}).", status.as_str());
         run.steps.succeed(step, message, Some(data));
         Ok(Target {

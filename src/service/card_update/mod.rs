@@ -22,6 +22,7 @@ use std::sync::Arc;
 use tokio::time::Instant;
 
 use crate::domain::billing_key::BillingKey;
+use crate::domain::charge_limit::ChargeLimit;
 use crate::domain::checklist::CARD_UPDATE_FLOW;
 use crate::domain::rejection::Rejection;
 use crate::domain::subscription::SubscriptionStatus;
@@ -46,6 +47,8 @@ pub struct CardUpdateRequest {
 /// Moves subscriptions to new cards, over the webhook service's ports and paid flow.
 pub struct CardUpdate<P> {
     webhooks: Arc<WebhookService<P>>,
+    /// Charge-triggering calls per customer; `None`: no limit.
+    charge_limit: Option<ChargeLimit>,
 }
 
 /// One card update while it runs: its checklist, why it was refused when it was, the lease it
@@ -60,6 +63,8 @@ struct Run {
     previous: Option<restore::Previous>,
     /// During dunning, what became of the charge on the new card, once it was tried.
     charge: Option<restore::Charge>,
+    /// Seconds to wait before sending the update again, when the answer says so.
+    retry_after: Option<u64>,
 }
 
 /// How long one card update holds its subscription: past its own deadline.
@@ -85,7 +90,16 @@ struct Target {
 
 impl<P: Ports> CardUpdate<P> {
     pub fn new(webhooks: Arc<WebhookService<P>>) -> Self {
-        Self { webhooks }
+        Self {
+            webhooks,
+            charge_limit: None,
+        }
+    }
+
+    /// Limits each customer's card updates (with starts and prorations) to `limit`.
+    pub fn with_charge_limit(mut self, limit: Option<ChargeLimit>) -> Self {
+        self.charge_limit = limit;
+        self
     }
 
     fn ports(&self) -> &P {
@@ -104,6 +118,7 @@ impl<P: Ports> CardUpdate<P> {
             lease: None,
             previous: None,
             charge: None,
+            retry_after: None,
         };
         let result = self.steps(&mut run, request).await;
         if let Some((name, holder)) = run.lease.take() {

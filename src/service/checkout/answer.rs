@@ -30,6 +30,8 @@ pub enum StartStatus {
     Conflict,
     /// 422: the `Idempotency-Key` was used with another request.
     KeyReused,
+    /// 429: the customer made too many charge-triggering calls; retry after `retry_after`.
+    TooManyRequests,
     /// 502: PortOne or storage failed, or PortOne's answer is unknown: send the same request
     /// again.
     UpstreamFailed,
@@ -44,6 +46,7 @@ impl StartStatus {
             Self::NotFound => 404,
             Self::Conflict => 409,
             Self::KeyReused => 422,
+            Self::TooManyRequests => 429,
             Self::UpstreamFailed => 502,
         }
     }
@@ -56,6 +59,7 @@ impl StartStatus {
             404 => Self::NotFound,
             409 => Self::Conflict,
             422 => Self::KeyReused,
+            429 => Self::TooManyRequests,
             _ => Self::UpstreamFailed,
         }
     }
@@ -75,6 +79,9 @@ pub struct StartAnswer {
     pub body: Value,
     /// `true` when this is the stored answer of an earlier request with the same key.
     pub replayed: bool,
+    /// Seconds to wait before sending the request again (`Retry-After`): a running claim's
+    /// lease, or the charge limit's window.
+    pub retry_after: Option<u64>,
 }
 
 /// Why a start stopped before it charged: its status, a stable code and a Korean message.
@@ -106,6 +113,7 @@ impl StartAnswer {
             status: StartStatus::from_code(status),
             body,
             replayed: true,
+            retry_after: None,
         }
     }
 
@@ -114,15 +122,31 @@ impl StartAnswer {
             status,
             body: body(false, code, message, json!([]), None),
             replayed: false,
+            retry_after: None,
         }
     }
 
-    pub(super) fn in_progress() -> Self {
-        Self::refused(
-            StartStatus::Conflict,
-            "CHECKOUT_IN_PROGRESS",
-            "이 고객의 구독 시작 요청이 이미 처리 중입니다. 잠시 후 같은 요청을 다시 보내 주세요.",
-        )
+    /// Another start of the customer (this key, or another) is running: its lease ends in
+    /// `retry_after` seconds, when the same request may take it over.
+    pub(super) fn in_progress(retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::refused(
+                StartStatus::Conflict,
+                "CHECKOUT_IN_PROGRESS",
+                "이 고객의 구독 시작 요청이 이미 처리 중입니다. 잠시 후 같은 요청을 다시 보내 주세요.",
+            )
+        }
+    }
+
+    /// Over the customer's charge limit: nothing ran.
+    pub(super) fn too_many(retry_after: u64) -> Self {
+        let message =
+            format!("결제를 일으키는 요청이 너무 많습니다. {retry_after}초 뒤에 다시 시도해 주세요.");
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::refused(StartStatus::TooManyRequests, "TOO_MANY_REQUESTS", &message)
+        }
     }
 
     pub(super) fn key_reused() -> Self {
@@ -198,6 +222,7 @@ impl<P: Ports> Checkout<P> {
                 status: refusal.status,
                 body: body(false, &refusal.code, &message, checklist, None),
                 replayed: false,
+                retry_after: None,
             };
         }
         match (subscribed, outcome.verdict) {
@@ -216,12 +241,14 @@ impl<P: Ports> Checkout<P> {
                     status: StartStatus::Created,
                     body: body(true, code, message, checklist, subscription.as_ref()),
                     replayed: false,
+                    retry_after: None,
                 }
             }
             _ => StartAnswer {
                 status: StartStatus::UpstreamFailed,
                 body: body(false, "UPSTREAM_FAILED", &failed_message(), checklist, None),
                 replayed: false,
+                retry_after: None,
             },
         }
     }

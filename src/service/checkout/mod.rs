@@ -15,10 +15,13 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::domain::billing_key::BillingKey;
+use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
 use crate::domain::checklist::CHECKOUT_FLOW;
 use crate::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
 use crate::domain::plan::PlanId;
-use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Ports};
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Clock, Ports};
+use crate::service::limits::charge_limited;
 
 use super::steps::Steps;
 use super::webhook::WebhookService;
@@ -43,11 +46,22 @@ pub struct StartRequest {
 /// Starts subscriptions, over the webhook service's ports and paid flow.
 pub struct Checkout<P> {
     webhooks: Arc<WebhookService<P>>,
+    /// Charge-triggering calls per customer; `None`: no limit.
+    charge_limit: Option<ChargeLimit>,
 }
 
 impl<P: Ports> Checkout<P> {
     pub fn new(webhooks: Arc<WebhookService<P>>) -> Self {
-        Self { webhooks }
+        Self {
+            webhooks,
+            charge_limit: None,
+        }
+    }
+
+    /// Limits each customer's starts (with card updates and prorations) to `limit`.
+    pub fn with_charge_limit(mut self, limit: Option<ChargeLimit>) -> Self {
+        self.charge_limit = limit;
+        self
     }
 
     fn ports(&self) -> &P {
@@ -59,7 +73,8 @@ impl<P: Ports> Checkout<P> {
     /// Never fails as a whole: every outcome is a [`StartAnswer`] with its HTTP status. Only a
     /// definite outcome (charged, trial started, declined) is kept for repeats; a refusal before
     /// charging or an upstream failure gives the key back, so the same request may be sent again
-    /// and completes exactly once.
+    /// and completes exactly once. Only a request that runs counts against the customer's charge
+    /// limit: a repeat of a known key (answered, or running) never does.
     pub async fn start(&self, request: &StartRequest) -> StartAnswer {
         let ids = CheckoutIds::new(&request.customer_id, &request.idempotency_key);
         let key = CheckoutKey {
@@ -78,12 +93,21 @@ impl<P: Ports> Checkout<P> {
         match claim {
             Ok(CheckoutClaim::Claimed) => {}
             Ok(CheckoutClaim::Completed { status, body }) => return StartAnswer::replayed(status, body),
-            Ok(CheckoutClaim::InProgress | CheckoutClaim::Busy) => return StartAnswer::in_progress(),
+            Ok(
+                CheckoutClaim::InProgress { retry_after_seconds }
+                | CheckoutClaim::Busy { retry_after_seconds },
+            ) => return StartAnswer::in_progress(retry_after_seconds),
             Ok(CheckoutClaim::Mismatch) => return StartAnswer::key_reused(),
             Err(error) => {
                 tracing::error!(%error, "the checkout could not be claimed");
                 return StartAnswer::storage_failed();
             }
+        }
+        if let Some(limited) = self.over_limit(&request.customer_id).await {
+            if let Err(error) = ledger.release_checkout(&key).await {
+                tracing::warn!(%error, "the checkout's claim could not be given back");
+            }
+            return limited;
         }
         let answer = self.run(request, &ids).await;
         let kept = if answer.status.is_definite() {
@@ -99,6 +123,29 @@ impl<P: Ports> Checkout<P> {
             tracing::warn!(%error, "the checkout's claim could not be settled");
         }
         answer
+    }
+
+    /// Counts this start against the customer's charge limit: `Some` answer (429, or 502 when
+    /// storage fails) when it may not run.
+    async fn over_limit(&self, customer_id: &str) -> Option<StartAnswer> {
+        let limit = self.charge_limit?;
+        let now = Timestamp::from_utc(self.ports().clock().now());
+        match self
+            .ports()
+            .ledger()
+            .take_charge_slot(customer_id, &limit, now)
+            .await
+        {
+            Ok(ChargeSlot::Taken) => None,
+            Ok(ChargeSlot::Full { retry_after_seconds }) => {
+                charge_limited(retry_after_seconds);
+                Some(StartAnswer::too_many(retry_after_seconds))
+            }
+            Err(error) => {
+                tracing::error!(%error, "the charge limit could not be counted");
+                Some(StartAnswer::storage_failed())
+            }
+        }
     }
 
     async fn run(&self, request: &StartRequest, ids: &CheckoutIds) -> StartAnswer {

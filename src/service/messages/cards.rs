@@ -30,3 +30,7 @@ pub const TERMS_UNKNOWN: &str =
     "결제 조건(orderName, currency)이 기록되지 않은 구독이라 새 카드로 예약할 수 없습니다.";
 pub const NEW_CARD_UNUSABLE: &str = "새 카드의 빌링키로 결제할 수 없습니다";
 pub const IN_PROGRESS: &str = "이 구독의 카드 변경이 이미 처리 중입니다. 잠시 후 다시 시도해 주세요.";
+
+pub fn too_many(retry_after_seconds: u64) -> String {
+    format!("결제를 일으키는 요청이 너무 많습니다. {retry_after_seconds}초 뒤에 다시 시도해 주세요.")
+}

@@ -83,7 +83,7 @@ pub enum CardResponse {
     #[oai(status = 409)]
     Conflict(Json<CardResult>, #[oai(header = "Retry-After")] Option<String>),
     /// Too many charge-triggering calls for this customer (`TOO_MANY_REQUESTS`); retry after
-    /// `Retry-After` seconds. Counted per replica.
+    /// `Retry-After` seconds. Counted in storage, across replicas, once the update runs.
     #[oai(status = 429)]
     TooManyRequests(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// PortOne or storage failed, or PortOne's answer is unknown. Send the same request again:
@@ -133,5 +133,9 @@ pub fn card_response(answer: CardAnswer, caller: &Caller) -> CardResponse {
             CardResponse::Conflict(result, retry)
         }
         CardStatus::UpstreamFailed => CardResponse::UpstreamFailed(result),
+        CardStatus::TooManyRequests => {
+            let retry_after = answer.retry_after.unwrap_or(1).to_string();
+            CardResponse::TooManyRequests(error(&result.code, result.message.clone()), retry_after)
+        }
     }
 }

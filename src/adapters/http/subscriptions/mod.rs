@@ -12,7 +12,6 @@ mod start;
 
 use std::sync::Arc;
 
-use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
@@ -21,7 +20,6 @@ use poem_openapi::{Object, OpenApi};
 use super::api_error::{amount_problem, error};
 use super::auth::{AdminAuth, CallerAuth};
 use super::text::Text;
-use super::throttle::over_limit;
 use super::ApiTags;
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
@@ -156,7 +154,6 @@ impl<P: Ports> SubscriptionApi<P> {
     async fn start(
         &self,
         CallerAuth(caller): CallerAuth,
-        http: &Request,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<String>,
         body: Json<StartBody>,
     ) -> StartResponse {
@@ -175,9 +172,6 @@ impl<P: Ports> SubscriptionApi<P> {
         let Ok(billing_key) = BillingKey::parse(body.billing_key.trim()) else {
             return StartResponse::BadRequest(error("BAD_REQUEST", BILLING_KEY_PROBLEM));
         };
-        if let Some((body, retry_after)) = over_limit(http, &customer_id) {
-            return StartResponse::TooManyRequests(body, retry_after);
-        }
         let request = StartRequest {
             customer_id,
             plan_id,
@@ -314,21 +308,12 @@ impl<P: Ports> SubscriptionApi<P> {
     async fn update_card(
         &self,
         CallerAuth(caller): CallerAuth,
-        http: &Request,
         subscription_id: Path<String>,
         body: Json<CardBody>,
     ) -> CardResponse {
         let Ok(billing_key) = BillingKey::parse(body.billing_key.trim()) else {
             return CardResponse::BadRequest(error("BAD_REQUEST", BILLING_KEY_PROBLEM));
         };
-        // Counted per customer: a customer's own, or the admin's call for the subscription's.
-        let counted = match caller.customer() {
-            Some(me) => me.to_owned(),
-            None => format!("subscription:{}", subscription_id.0),
-        };
-        if let Some((body, retry_after)) = over_limit(http, &counted) {
-            return CardResponse::TooManyRequests(body, retry_after);
-        }
         let request = CardUpdateRequest {
             subscription: subscription_id.0,
             billing_key,

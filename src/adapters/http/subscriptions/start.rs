@@ -94,14 +94,15 @@ pub enum StartResponse {
     /// The plan is archived, the billing key deleted, the customer already has a live
     /// subscription (`active`, `trialing`, `past_due`, `canceling`; named in the checklist), or
     /// another start of this customer is running (`CHECKOUT_IN_PROGRESS`, retry after
-    /// `Retry-After` seconds).
+    /// `Retry-After` seconds: when the running request's lease ends).
     #[oai(status = 409)]
     Conflict(Json<StartResult>, #[oai(header = "Retry-After")] Option<String>),
     /// The `Idempotency-Key` was used before with a different body.
     #[oai(status = 422)]
     KeyReused(Json<StartResult>),
     /// Too many charge-triggering calls for this customer (`TOO_MANY_REQUESTS`); retry after
-    /// `Retry-After` seconds. Counted per replica.
+    /// `Retry-After` seconds. Counted in storage, across replicas; a repeat of a known
+    /// `Idempotency-Key` is never counted.
     #[oai(status = 429)]
     TooManyRequests(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// PortOne or storage failed, or PortOne's answer is unknown. Nothing was charged twice:
@@ -150,6 +151,7 @@ pub fn start_response(answer: StartAnswer, caller: &Caller) -> StartResponse {
 impl From<StartAnswer> for StartResponse {
     fn from(answer: StartAnswer) -> Self {
         let replayed = answer.replayed.then(|| "true".to_owned());
+        let retry_after = answer.retry_after.map(|seconds| seconds.to_string());
         let result = match StartResult::parse_from_json(Some(answer.body)) {
             Ok(result) => Json(result),
             Err(problem) => {
@@ -169,11 +171,12 @@ impl From<StartAnswer> for StartResponse {
             StartStatus::PaymentRequired => Self::PaymentRequired(result, replayed),
             StartStatus::Forbidden => Self::Forbidden(result),
             StartStatus::NotFound => Self::NotFound(result),
-            StartStatus::Conflict => {
-                let retry = (result.code == "CHECKOUT_IN_PROGRESS").then(|| "1".to_owned());
-                Self::Conflict(result, retry)
-            }
+            StartStatus::Conflict => Self::Conflict(result, retry_after),
             StartStatus::KeyReused => Self::KeyReused(result),
+            StartStatus::TooManyRequests => Self::TooManyRequests(
+                error(&result.code, result.message.clone()),
+                retry_after.unwrap_or_else(|| "1".to_owned()),
+            ),
             StartStatus::UpstreamFailed => Self::UpstreamFailed(result),
         }
     }

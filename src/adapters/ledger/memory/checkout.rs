@@ -1,11 +1,14 @@
-//! [`CheckoutLedger`] in memory, as `claim_checkout`, `complete_checkout` and `release_checkout`
-//! behave: one lock makes each claim atomic, as the SQL function's per-customer lock does.
+//! [`CheckoutLedger`] in memory, as `claim_checkout`, `complete_checkout`, `release_checkout` and
+//! `take_charge_slot` behave: one lock makes each claim and count atomic, as the SQL functions'
+//! per-customer locks do.
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::InMemoryLedger;
+use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
+use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, LedgerError};
 
 /// One claimed key.
@@ -15,6 +18,12 @@ pub(super) struct Checkout {
     /// `Some` while started: until when its holder has it.
     locked_until: Option<Instant>,
     answer: Option<(u16, Value)>,
+}
+
+/// Whole seconds from `now` to `until`, rounded up, at least 1.
+fn seconds_until(until: Instant, now: Instant) -> u64 {
+    let left = until.duration_since(now);
+    (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1)
 }
 
 fn id(key: &CheckoutKey<'_>) -> (String, String) {
@@ -41,18 +50,24 @@ impl CheckoutLedger for InMemoryLedger {
                     body: body.clone(),
                 });
             }
-            if found.locked_until.is_some_and(|until| until > now) {
-                return Ok(CheckoutClaim::InProgress);
+            if let Some(until) = found.locked_until.filter(|until| *until > now) {
+                return Ok(CheckoutClaim::InProgress {
+                    retry_after_seconds: seconds_until(until, now),
+                });
             }
         }
-        let busy = tables.checkouts.iter().any(|((customer, other), checkout)| {
-            customer == key.customer_id
-                && other != key.idempotency_key
-                && checkout.answer.is_none()
-                && checkout.locked_until.is_some_and(|until| until > now)
-        });
-        if busy {
-            return Ok(CheckoutClaim::Busy);
+        let busy_until = tables
+            .checkouts
+            .iter()
+            .filter(|((customer, other), checkout)| {
+                customer == key.customer_id && other != key.idempotency_key && checkout.answer.is_none()
+            })
+            .filter_map(|(_, checkout)| checkout.locked_until.filter(|until| *until > now))
+            .max();
+        if let Some(until) = busy_until {
+            return Ok(CheckoutClaim::Busy {
+                retry_after_seconds: seconds_until(until, now),
+            });
         }
         let claim = Checkout {
             request_hash: request_hash.to_owned(),
@@ -74,6 +89,17 @@ impl CheckoutLedger for InMemoryLedger {
             checkout.locked_until = None;
         }
         Ok(())
+    }
+
+    async fn take_charge_slot(
+        &self,
+        customer_id: &str,
+        limit: &ChargeLimit,
+        now: Timestamp,
+    ) -> Result<ChargeSlot, LedgerError> {
+        let mut tables = self.lock();
+        let log = tables.charge_attempts.entry(customer_id.to_owned()).or_default();
+        Ok(limit.take(log, now))
     }
 
     async fn release_checkout(&self, key: &CheckoutKey<'_>) -> Result<(), LedgerError> {

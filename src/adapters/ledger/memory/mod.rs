@@ -32,6 +32,8 @@ struct Tables {
     methods: HashMap<String, PaymentMethod>,
     /// Checkout claims by (customer id, idempotency key).
     checkouts: HashMap<(String, String), checkout::Checkout>,
+    /// Counted charge-triggering calls by customer (`ChargeLimit::take`'s log).
+    charge_attempts: HashMap<String, Vec<crate::domain::timestamp::Timestamp>>,
     /// The outbox, in the order written.
     events: Vec<events::StoredEvent>,
 }

@@ -1,5 +1,5 @@
-//! [`CheckoutLedger`] over the SQL functions `claim_checkout`, `complete_checkout` and
-//! `release_checkout`.
+//! [`CheckoutLedger`] over the SQL functions `claim_checkout`, `complete_checkout`,
+//! `release_checkout` and `take_charge_slot`.
 
 use std::time::Duration;
 
@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{missing, SqlLedger};
-use crate::adapters::ledger::args::{int, text, Arg};
+use crate::adapters::ledger::args::{int, text, time, Arg};
+use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
+use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, LedgerError};
 
 #[derive(Debug, Deserialize)]
@@ -17,6 +19,16 @@ struct ClaimRow {
     response_status: Option<u16>,
     #[serde(default)]
     response: Option<Value>,
+    /// Until a running claim's lease ends, for `in_progress` and `busy`.
+    #[serde(default)]
+    retry_after_seconds: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SlotRow {
+    taken: bool,
+    #[serde(default)]
+    retry_after_seconds: Option<u64>,
 }
 
 fn key_args(key: &CheckoutKey<'_>) -> crate::adapters::ledger::args::Args {
@@ -52,8 +64,12 @@ impl CheckoutLedger for SqlLedger {
             serde_json::from_value(row).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
         Ok(match row.claim.as_str() {
             "claimed" => CheckoutClaim::Claimed,
-            "in_progress" => CheckoutClaim::InProgress,
-            "busy" => CheckoutClaim::Busy,
+            "in_progress" => CheckoutClaim::InProgress {
+                retry_after_seconds: row.retry_after_seconds.unwrap_or(1).max(1),
+            },
+            "busy" => CheckoutClaim::Busy {
+                retry_after_seconds: row.retry_after_seconds.unwrap_or(1).max(1),
+            },
             "mismatch" => CheckoutClaim::Mismatch,
             "completed" => CheckoutClaim::Completed {
                 status: row
@@ -85,5 +101,35 @@ impl CheckoutLedger for SqlLedger {
 
     async fn release_checkout(&self, key: &CheckoutKey<'_>) -> Result<(), LedgerError> {
         self.call_rows("release_checkout", key_args(key)).await.map(drop)
+    }
+
+    async fn take_charge_slot(
+        &self,
+        customer_id: &str,
+        limit: &ChargeLimit,
+        now: Timestamp,
+    ) -> Result<ChargeSlot, LedgerError> {
+        const FUNCTION: &str = "take_charge_slot";
+        let args = vec![
+            ("p_customer_id", text(customer_id)),
+            ("p_limit", int(limit.per_window)),
+            ("p_window_seconds", int(limit.window_seconds())),
+            ("p_now", time(Some(now))),
+        ];
+        let row = self
+            .call_rows(FUNCTION, args)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| missing(FUNCTION, "taken"))?;
+        let row: SlotRow =
+            serde_json::from_value(row).map_err(|e| LedgerError::InvalidResponse(e.to_string()))?;
+        Ok(if row.taken {
+            ChargeSlot::Taken
+        } else {
+            ChargeSlot::Full {
+                retry_after_seconds: row.retry_after_seconds.unwrap_or(1).max(1),
+            }
+        })
     }
 }
