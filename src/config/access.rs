@@ -23,6 +23,10 @@ pub struct UserTokenSettings {
     /// `SUPABASE_JWT_SECRET`: the legacy shared secret (HS256), for projects still on it. Unset:
     /// HS256 tokens are refused.
     pub legacy_secret: Option<SecretString>,
+    /// `SUPABASE_ALLOW_ANONYMOUS_USERS`: accept the tokens of Supabase's anonymous users
+    /// (`is_anonymous: true`, <https://supabase.com/docs/guides/auth/auth-anonymous>). Off by
+    /// default: an anonymous user is a browser session, not a customer who can be billed.
+    pub allow_anonymous: bool,
 }
 
 impl UserTokenSettings {
@@ -38,6 +42,7 @@ impl UserTokenSettings {
             issuer,
             jwks_url,
             legacy_secret,
+            allow_anonymous: false,
         })
     }
 }
@@ -74,15 +79,21 @@ pub(super) fn read<F: Fn(&str) -> Option<String>>(env: &mut Reader<F>) -> Access
     }
 }
 
-/// `SUPABASE_URL` (or `NEXT_PUBLIC_SUPABASE_URL`) and `SUPABASE_JWT_SECRET`.
+/// `SUPABASE_URL` (or `NEXT_PUBLIC_SUPABASE_URL`), `SUPABASE_JWT_SECRET` and
+/// `SUPABASE_ALLOW_ANONYMOUS_USERS`.
 fn read_user_tokens<F: Fn(&str) -> Option<String>>(env: &mut Reader<F>) -> Option<UserTokenSettings> {
     let project = env
         .optional("SUPABASE_URL")
         .or_else(|| env.optional("NEXT_PUBLIC_SUPABASE_URL"));
     let legacy_secret = env.optional("SUPABASE_JWT_SECRET").map(SecretString::from);
+    let allow_anonymous = env.flag("SUPABASE_ALLOW_ANONYMOUS_USERS").unwrap_or(false);
     match project {
         Some(url) => env.url_value("SUPABASE_URL", &url).and_then(|url| {
             UserTokenSettings::for_project(&url, legacy_secret)
+                .map(|settings| UserTokenSettings {
+                    allow_anonymous,
+                    ..settings
+                })
                 .map_err(|problem| env.problem(format!("SUPABASE_URL cannot verify tokens: {problem}")))
                 .ok()
         }),

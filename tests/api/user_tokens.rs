@@ -189,6 +189,14 @@ async fn every_bad_token_answers_401_with_invalid_token_and_runs_nothing() {
             sign(&ec, &with(json!({ "exp": now().timestamp() - 3600 }))),
         ),
         ("bad signature", tampered),
+        (
+            "not valid yet (nbf)",
+            sign(&ec, &with(json!({ "nbf": now().timestamp() + 3600 }))),
+        ),
+        (
+            "an anonymous user",
+            sign(&ec, &with(json!({ "is_anonymous": true }))),
+        ),
         ("alg none", unsigned(&claims)),
         (
             "another project",
@@ -437,6 +445,9 @@ async fn no_token_is_ever_logged_only_why_it_was_refused() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread may have registered these callsites while no subscriber wanted them;
+    // without this their cached interest can keep them silent here (a flaky empty log).
+    tracing::callsite::rebuild_interest_cache();
 
     let good = sign(&ec, &project.user_claims("user-a"));
     let mut expired_claims = project.user_claims("user-a");
@@ -464,4 +475,31 @@ async fn no_token_is_ever_logged_only_why_it_was_refused() {
         assert!(!logs.contains(payload), "a token's claims are in the log");
     }
     assert!(!logs.contains("not-a-jwt") && !logs.contains("wrong-admin-token"));
+}
+
+#[tokio::test]
+async fn anonymous_users_are_customers_only_when_the_operator_allows_them() {
+    let project = Project::start().await;
+    let ec = es256("ec-1");
+    project.serve_keys(&[&ec]).await;
+    let mut claims = project.user_claims("anon-user");
+    claims["is_anonymous"] = json!(true);
+    let token = format!("Bearer {}", sign(&ec, &claims));
+
+    let refused = app_for(&project, false).await;
+    assert_eq!(listed(&refused, &token).await.0, StatusCode::UNAUTHORIZED);
+
+    let mut settings = project.settings(false);
+    settings.allow_anonymous = true;
+    let allowed = spawn_app_with(Options {
+        user_tokens: Some(settings),
+        ..Options::default()
+    })
+    .await;
+    assert_eq!(listed(&allowed, &token).await, (StatusCode::OK, vec![]));
+    // A token that is valid from a moment on is accepted from that moment, within the leeway.
+    claims["is_anonymous"] = json!(false);
+    claims["nbf"] = json!(now().timestamp() + 20);
+    let soon = format!("Bearer {}", sign(&ec, &claims));
+    assert_eq!(listed(&allowed, &soon).await.0, StatusCode::OK);
 }

@@ -3,8 +3,9 @@
 //! <https://supabase.com/docs/guides/auth/signing-keys>): signed with the project's asymmetric
 //! keys (ES256, RS256; the key set fetched and cached by [`jwks`]) or, for projects still on it,
 //! the legacy shared secret (HS256); `iss` = `{SUPABASE_URL}/auth/v1`, `aud` = `authenticated`,
-//! `role` = `authenticated`, `exp` in the future (with [`LEEWAY_SECONDS`]). The customer is the
-//! token's `sub`, the user id RLS policies read as `auth.uid()`.
+//! `role` = `authenticated`, `exp` in the future and `nbf` (when set) in the past (with
+//! [`LEEWAY_SECONDS`]), and not an anonymous user's unless allowed. The customer is the token's
+//! `sub`, the user id RLS policies read as `auth.uid()`.
 //!
 //! Signatures and claims are checked by the `jsonwebtoken` crate; only the choice of key, and
 //! `exp` against the service's clock (so tests and the sandbox are exact), are decided here.
@@ -54,8 +55,15 @@ pub enum TokenError {
 struct Claims {
     sub: String,
     exp: i64,
+    /// Not valid before (RFC 7519 section 4.1.5); Supabase does not set it, a forged or
+    /// pre-issued token may.
+    #[serde(default)]
+    nbf: Option<i64>,
     #[serde(default)]
     role: Option<String>,
+    /// `true` for Supabase's anonymous sign-ins.
+    #[serde(default)]
+    is_anonymous: bool,
 }
 
 /// Verifies one Supabase project's access tokens.
@@ -64,6 +72,7 @@ pub struct UserTokens {
     legacy: Option<DecodingKey>,
     jwks: Jwks,
     clock: Arc<dyn Clock>,
+    allow_anonymous: bool,
 }
 
 /// The log reason of a `jsonwebtoken` refusal.
@@ -89,6 +98,7 @@ impl UserTokens {
                 .and_then(|secret| DecodingKey::from_secret(secret.expose_secret().as_bytes()).ok()),
             jwks: Jwks::new(settings.jwks_url.clone(), http, clock.clone()),
             clock,
+            allow_anonymous: settings.allow_anonymous,
         }
     }
 
@@ -140,13 +150,24 @@ impl UserTokens {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[AUTHENTICATED]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        // `exp` is checked below against the service's clock.
+        // `exp` and `nbf` are checked below against the service's clock.
         validation.validate_exp = false;
+        validation.validate_nbf = false;
         let claims = decode::<Claims>(token, &key.key, &validation)
             .map_err(|error| TokenError::Refused(reason(error.kind())))?
             .claims;
-        if claims.exp.saturating_add(LEEWAY_SECONDS) < self.clock.now().timestamp() {
+        let now = self.clock.now().timestamp();
+        if claims.exp.saturating_add(LEEWAY_SECONDS) < now {
             return Err(TokenError::Refused("expired"));
+        }
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf.saturating_sub(LEEWAY_SECONDS) > now)
+        {
+            return Err(TokenError::Refused("not valid yet (nbf)"));
+        }
+        if claims.is_anonymous && !self.allow_anonymous {
+            return Err(TokenError::Refused("an anonymous user's token"));
         }
         if claims.role.as_deref() != Some(AUTHENTICATED) {
             return Err(TokenError::Refused("not a signed-in user's token (role)"));
