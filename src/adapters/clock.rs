@@ -30,10 +30,11 @@ impl FixedClock {
         *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = now;
     }
 
-    /// Moves the clock forward by `by`.
+    /// Moves the clock forward by `by`; a move past the last instant a timestamp can hold
+    /// stops there instead of overflowing.
     pub fn advance(&self, by: Duration) {
         let mut now = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        *now += by;
+        *now = now.checked_add_signed(by).unwrap_or(DateTime::<Utc>::MAX_UTC);
     }
 }
 

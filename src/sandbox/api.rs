@@ -6,154 +6,35 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use poem_openapi::param::Path;
-use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
 use serde_json::Value;
 
+pub use super::api_types::*;
 use super::simulator::json;
 use super::simulator::state::SimPayment;
 use super::{Delivery, Sandbox};
+use crate::adapters::http::error;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::Clock;
+
+/// The longest single move of the sandbox clock, in days.
+const MAX_ADVANCE_DAYS: i64 = 366;
+
+/// The sandbox clock never passes this instant, so no period or retry computed from it can leave
+/// the range a timestamp can hold.
+static SANDBOX_END_OF_TIME: std::sync::LazyLock<chrono::DateTime<chrono::Utc>> =
+    std::sync::LazyLock::new(|| {
+        chrono::DateTime::parse_from_rfc3339("2200-01-01T00:00:00Z")
+            .map(|at| at.with_timezone(&chrono::Utc))
+            .unwrap_or_default()
+    });
 
 /// Swagger UI tag of the sandbox endpoints.
 #[derive(poem_openapi::Tags)]
 pub enum SandboxTags {
     /// Sandbox mode only: simulated PortOne, movable clock.
     Sandbox,
-}
-
-/// A paid test payment to create. Every field has a default.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct NewPayment {
-    /// Default 9900 (KRW: won).
-    pub amount: Option<i64>,
-    /// Default `월간 이용권`.
-    pub order_name: Option<String>,
-    /// Default `KRW`.
-    pub currency: Option<String>,
-    /// Default `sandbox-customer`.
-    pub customer_id: Option<String>,
-    /// Default `true`: a billing-key payment that can be renewed.
-    pub with_billing_key: Option<bool>,
-    /// Default 0: how many of the following charges of this billing key (renewals and their
-    /// retries) the simulated card issuer declines, as `FAILED` payments with a `failure`.
-    /// A large number declines every try.
-    #[oai(validator(maximum(value = "1000")))]
-    pub decline_renewals: Option<u32>,
-}
-
-/// A billing key to issue, as the browser SDK's `requestIssueBillingKey` would.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct NewBillingKey {
-    /// The app's user id the key is issued for (`customer.id`).
-    #[oai(validator(min_length = 1, max_length = 256))]
-    pub customer_id: String,
-    /// Default 0: how many of the key's next charges (the first charge, renewals and their
-    /// retries) the simulated card issuer declines.
-    #[oai(validator(maximum(value = "1000")))]
-    pub decline_charges: Option<u32>,
-}
-
-/// The issued billing key.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct IssuedBillingKey {
-    /// Paste into `POST /api/subscriptions` as `billingKey`.
-    pub billing_key: String,
-    pub customer_id: String,
-}
-
-#[derive(ApiResponse)]
-#[oai(bad_request_handler = "issue_bad_request")]
-pub enum IssueResponse {
-    #[oai(status = 200)]
-    Ok(Json<IssuedBillingKey>),
-    /// The body is not the documented JSON (or `Content-Type` is missing).
-    #[oai(status = 400)]
-    BadRequest(PlainText<String>),
-}
-
-fn issue_bad_request(error: poem::Error) -> IssueResponse {
-    IssueResponse::BadRequest(PlainText(error.to_string()))
-}
-
-/// The created payment.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct CreatedPayment {
-    /// Paste into `POST /api/portone` as `payment_id` (with `status: "Paid"`).
-    pub payment_id: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub billing_key: Option<String>,
-    pub paid_at: String,
-    /// A ready-to-send 2024-01-01 webhook body for this payment.
-    pub webhook_body: Value,
-}
-
-/// How far to move the sandbox clock.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct Advance {
-    #[oai(default)]
-    pub days: i64,
-    #[oai(default)]
-    pub hours: i64,
-    #[oai(default)]
-    pub minutes: i64,
-    /// Default `true`. `false` charges the due schedules but delivers no webhook, as when the
-    /// service was down: `POST /api/admin/reconcile` then heals what was missed.
-    pub deliver_webhooks: Option<bool>,
-}
-
-/// The webhooks the simulator delivered, with the service's answers (checklists).
-#[derive(Debug, Object)]
-pub struct Deliveries {
-    /// The sandbox clock after the move (UTC).
-    pub now: String,
-    pub deliveries: Vec<Value>,
-}
-
-/// Answers of the sandbox endpoints that take a JSON body.
-#[derive(ApiResponse)]
-#[oai(bad_request_handler = "created_bad_request")]
-pub enum CreateResponse {
-    #[oai(status = 200)]
-    Ok(Json<CreatedPayment>),
-    /// The body is not the documented JSON (or `Content-Type` is missing).
-    #[oai(status = 400)]
-    BadRequest(PlainText<String>),
-}
-
-fn created_bad_request(error: poem::Error) -> CreateResponse {
-    CreateResponse::BadRequest(PlainText(error.to_string()))
-}
-
-#[derive(ApiResponse)]
-#[oai(bad_request_handler = "advance_bad_request")]
-pub enum AdvanceResponse {
-    #[oai(status = 200)]
-    Ok(Json<Deliveries>),
-    /// The body is not the documented JSON (or `Content-Type` is missing).
-    #[oai(status = 400)]
-    BadRequest(PlainText<String>),
-}
-
-fn advance_bad_request(error: poem::Error) -> AdvanceResponse {
-    AdvanceResponse::BadRequest(PlainText(error.to_string()))
-}
-
-#[derive(ApiResponse)]
-pub enum CancelResponse {
-    /// The payment is cancelled at the simulator and the `Transaction.Cancelled` webhook was
-    /// delivered; `deliveries[0]` holds the service's checklist.
-    #[oai(status = 200)]
-    Ok(Json<Deliveries>),
-    /// No such payment at the simulator.
-    #[oai(status = 404)]
-    NotFound(Json<Value>),
 }
 
 pub struct SandboxApi {
@@ -190,8 +71,8 @@ impl SandboxApi {
             .then(|| format!("sandbox-billing-key-{key_number:04}"));
         let customer_id = input
             .customer_id
-            .clone()
-            .unwrap_or_else(|| "sandbox-customer".to_owned());
+            .as_ref()
+            .map_or_else(|| "sandbox-customer".to_owned(), |id| id.to_string());
         if let Some(key) = &billing_key {
             state.issue_billing_key(key, Some(&customer_id), now, input.decline_renewals.unwrap_or(0));
         }
@@ -200,10 +81,13 @@ impl SandboxApi {
             status: "PAID",
             order_name: input
                 .order_name
-                .clone()
-                .unwrap_or_else(|| "월간 이용권".to_owned()),
+                .as_ref()
+                .map_or_else(|| "월간 이용권".to_owned(), |name| name.to_string()),
             amount: input.amount.unwrap_or(9900),
-            currency: input.currency.clone().unwrap_or_else(|| "KRW".to_owned()),
+            currency: input
+                .currency
+                .as_ref()
+                .map_or_else(|| "KRW".to_owned(), |currency| currency.to_string()),
             billing_key: billing_key.clone(),
             customer_id: Some(customer_id),
             paid_at: now,
@@ -234,7 +118,7 @@ impl SandboxApi {
         state.issue_billing_key(&key, Some(&input.customer_id), now, declines);
         IssueResponse::Ok(Json(IssuedBillingKey {
             billing_key: key,
-            customer_id: input.customer_id.clone(),
+            customer_id: input.customer_id.to_string(),
         }))
     }
 
@@ -243,9 +127,17 @@ impl SandboxApi {
     /// to `POST /api/portone`. Returns the checklists produced.
     #[oai(path = "/sandbox/clock/advance", method = "post")]
     async fn advance(&self, by: Json<Advance>) -> AdvanceResponse {
-        let duration = Duration::days(by.days.clamp(0, 3650))
-            + Duration::hours(by.hours.clamp(0, 24 * 3650))
-            + Duration::minutes(by.minutes.clamp(0, 60 * 24 * 3650));
+        // Each field is bounded by its validator, so none of this can overflow.
+        let duration = Duration::days(by.days) + Duration::hours(by.hours) + Duration::minutes(by.minutes);
+        if duration > Duration::days(MAX_ADVANCE_DAYS) {
+            let message = format!("한 번에 {MAX_ADVANCE_DAYS}일보다 길게 옮길 수 없습니다.");
+            return AdvanceResponse::BadRequest(error("BAD_REQUEST", message));
+        }
+        let end_of_time = *SANDBOX_END_OF_TIME;
+        if self.sandbox.clock.now() + duration > end_of_time {
+            let message = format!("샌드박스 시계는 {}를 넘을 수 없습니다.", end_of_time.to_rfc3339());
+            return AdvanceResponse::BadRequest(error("CLOCK_LIMIT", message));
+        }
         let deliveries = self
             .sandbox
             .advance(duration, by.deliver_webhooks.unwrap_or(true))
@@ -266,10 +158,7 @@ impl SandboxApi {
             })
         };
         if found.is_none() {
-            return CancelResponse::NotFound(Json(json::error(
-                "PAYMENT_NOT_FOUND",
-                "결제 건이 존재하지 않습니다.",
-            )));
+            return CancelResponse::NotFound(error("PAYMENT_NOT_FOUND", "결제 건이 존재하지 않습니다."));
         }
         let delivery = self.sandbox.deliver(&payment_id, "Transaction.Cancelled").await;
         CancelResponse::Ok(self.deliveries(vec![delivery]))

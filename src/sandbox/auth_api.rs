@@ -4,22 +4,23 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 use super::api::SandboxTags;
 use super::Sandbox;
+use crate::adapters::http::{ApiError, Text};
 use crate::ports::Clock;
 
 /// Who to sign in.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignIn {
     /// The app's user id: the token's `sub`, and the customer every call with the token acts
     /// for (PortOne's `customer.id`).
     #[oai(validator(min_length = 1, max_length = 256))]
-    pub user_id: String,
+    pub user_id: Text,
     /// Seconds the token stays valid, by the sandbox clock; default 3600 (Supabase's default).
     #[oai(validator(minimum(value = "1"), maximum(value = "604800")))]
     pub expires_in: Option<i64>,
@@ -45,14 +46,14 @@ pub enum SignInResponse {
     Ok(Json<SessionModel>),
     /// The body is not the documented JSON.
     #[oai(status = 400)]
-    BadRequest(PlainText<String>),
+    BadRequest(Json<ApiError>),
     /// The token could not be signed.
     #[oai(status = 500)]
-    Failed(PlainText<String>),
+    Failed(Json<ApiError>),
 }
 
 fn sign_in_bad_request(error: poem::Error) -> SignInResponse {
-    SignInResponse::BadRequest(PlainText(error.to_string()))
+    SignInResponse::BadRequest(crate::adapters::http::error("BAD_REQUEST", error.to_string()))
 }
 
 /// The sandbox's sign-in endpoints.
@@ -83,7 +84,10 @@ impl SandboxAuthApi {
                 expires_at: session.expires_at,
                 user: session.user,
             })),
-            Err(problem) => SignInResponse::Failed(PlainText(problem.to_string())),
+            Err(problem) => SignInResponse::Failed(crate::adapters::http::error(
+                "SIGN_IN_FAILED",
+                problem.to_string(),
+            )),
         }
     }
 

@@ -4,6 +4,7 @@
 //! advancing it executes due schedules and delivers their webhooks to the service itself.
 
 pub mod api;
+mod api_types;
 pub mod auth;
 pub mod auth_api;
 pub mod simulator;

@@ -19,7 +19,7 @@ mod schema;
 pub mod server;
 mod subscriptions;
 mod tags;
-mod text;
+pub mod text;
 mod webhook;
 
 use std::sync::Arc;
@@ -33,7 +33,7 @@ use poem_openapi::{OpenApi, OpenApiService};
 use secrecy::SecretString;
 
 pub use admin::AdminApi;
-pub use api_error::ApiError;
+pub use api_error::{error, ApiError};
 pub use auth::{AuthRefused, Credentials};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use edge::MAX_BODY_BYTES;
@@ -45,6 +45,7 @@ pub use reconcile::ReconcileApi;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use subscriptions::SubscriptionApi;
 pub use tags::ApiTags;
+pub use text::Text;
 pub use webhook::WebhookApi;
 
 use crate::adapters::supabase_auth::UserTokens;

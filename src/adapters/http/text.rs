@@ -46,6 +46,13 @@ impl fmt::Debug for Text {
     }
 }
 
+/// For poem-openapi's `min_length`/`max_length` validators.
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl std::ops::Deref for Text {
     type Target = str;
 
