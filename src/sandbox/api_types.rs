@@ -139,6 +139,10 @@ fn advance_bad_request(problem: poem::Error) -> AdvanceResponse {
 
 #[derive(ApiResponse)]
 pub enum CancelResponse {
+    /// The id in the path has a control character (NUL, …) or is not UTF-8: refused before the
+    /// operation runs.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     /// The payment is cancelled at the simulator and the `Transaction.Cancelled` webhook was
     /// delivered; `deliveries[0]` holds the service's checklist.
     #[oai(status = 200)]

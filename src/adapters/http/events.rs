@@ -149,6 +149,10 @@ pub enum RedeliverResponse {
     /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
     #[oai(status = 503)]
     AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
+    /// The id in the path has a control character (NUL, …) or is not UTF-8: refused before the
+    /// operation runs.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     /// Sent again (or, without `APP_WEBHOOK_URL`, made pending again): the event as stored
     /// after the attempt.
     #[oai(status = 200)]

@@ -182,6 +182,10 @@ pub enum ArchiveResponse {
     /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
     #[oai(status = 503)]
     AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
+    /// The id in the path has a control character (NUL, …) or is not UTF-8: refused before the
+    /// operation runs.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     /// Archived (or already archived): no new subscription starts on it; running ones go on.
     #[oai(status = 200)]
     Ok(Json<PlanModel>),

@@ -167,6 +167,10 @@ pub enum DetailResponse {
     /// not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
     #[oai(status = 503)]
     AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
+    /// The id in the path has a control character (NUL, …) or is not UTF-8: refused before the
+    /// operation runs.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     #[oai(status = 200)]
     Ok(Json<DetailView>),
     /// No subscription has this id, and no month this `transaction_key`.
