@@ -93,8 +93,9 @@ pub struct Config {
     /// `RECONCILE_CONCURRENCY`: PortOne calls a pass makes at once, at least 1. `None`: the
     /// reconciler's default (4).
     pub reconcile_concurrency: Option<usize>,
-    /// `RECONCILE_INTERVAL` (`15m`, `1h`, …): run a reconciliation pass this often in the
-    /// service; unset (the default): never, leave it to a cron.
+    /// `RECONCILE_INTERVAL` (`15m`, `1h`, …, at most a day): run a reconciliation pass this
+    /// often in the service; default [`DEFAULT_RECONCILE_INTERVAL`]; `off`: never (a cron runs
+    /// `reconcile` instead). Replicas share a lease, so one pass runs at a time.
     pub reconcile_interval: Option<Duration>,
     /// Supabase access tokens, CORS and the per-customer charge limit.
     pub access: AccessSettings,
@@ -106,6 +107,12 @@ pub struct Config {
     /// (the default): on the main port.
     pub metrics_addr: Option<SocketAddr>,
 }
+
+/// `RECONCILE_INTERVAL`'s default: a pass every 15 minutes heals a lost webhook well inside its
+/// renewal's grace (the rest of the Seoul day after `end_at`).
+pub const DEFAULT_RECONCILE_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// The longest `RECONCILE_INTERVAL`: a day.
+pub const MAX_RECONCILE_INTERVAL: Duration = Duration::from_secs(86_400);
 
 /// Every configuration problem found, one per line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -157,12 +164,13 @@ impl Config {
         let margin = env.parsed::<u64>("RECONCILE_MARGIN_SECONDS", None);
         let concurrency = env.parsed::<usize>("RECONCILE_CONCURRENCY", None);
         let reconcile_interval = match env.optional("RECONCILE_INTERVAL") {
-            None => None,
+            None => Some(DEFAULT_RECONCILE_INTERVAL),
+            Some(text) if text.trim().eq_ignore_ascii_case("off") => None,
             Some(text) => {
-                let interval = interval::parse(&text);
+                let interval = interval::parse(&text).filter(|interval| *interval <= MAX_RECONCILE_INTERVAL);
                 if interval.is_none() {
                     env.problem(format!(
-                        "RECONCILE_INTERVAL must be a positive interval such as 15m, 1h or 900s, got {text:?}"
+                        "RECONCILE_INTERVAL must be off or a positive interval of at most a day, such as 15m, 1h or 900s, got {text:?}"
                     ));
                 }
                 interval

@@ -219,21 +219,35 @@ fn the_mode_comes_from_the_arguments_or_sandbox() {
 #[test]
 fn reconcile_settings_and_the_interval_are_read() {
     let config = config(&REST).unwrap();
-    assert_eq!(config.reconcile_interval, None, "off by default");
+    assert_eq!(
+        config.reconcile_interval,
+        Some(Duration::from_secs(900)),
+        "every 15 minutes by default"
+    );
     assert_eq!(
         config.reconcile_margin, None,
         "unset: the reconciler's default applies"
     );
+    let read = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = REST.to_vec();
+        vars.extend_from_slice(extra);
+        super::Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+    };
+    assert_eq!(
+        read(&[("RECONCILE_INTERVAL", "off")]).unwrap().reconcile_interval,
+        None
+    );
+    assert!(read(&[("RECONCILE_INTERVAL", "2d")]).is_err(), "at most a day");
     let mut vars = REST.to_vec();
     vars.extend([
-        ("RECONCILE_INTERVAL", "15m"),
+        ("RECONCILE_INTERVAL", "1h"),
         ("RECONCILE_MARGIN_SECONDS", "120"),
         ("RECONCILE_CONCURRENCY", "8"),
     ]);
     let config =
         super::Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
             .unwrap();
-    assert_eq!(config.reconcile_interval, Some(Duration::from_secs(900)));
+    assert_eq!(config.reconcile_interval, Some(Duration::from_secs(3600)));
     assert_eq!(config.reconcile_margin, Some(Duration::from_secs(120)));
     assert_eq!(config.reconcile_concurrency, Some(8));
     for (value, seconds) in [("90s", 90), ("2h", 7200), ("300", 300), ("1d", 86_400)] {

@@ -18,10 +18,12 @@ use super::timestamp::Timestamp;
 /// 1. `refunded`: the latest month's payment was cancelled at PortOne;
 /// 2. `canceling`: cancelled at period end, and `now <= end_at`;
 /// 3. `ended`: cancelled, and `now > end_at`;
-/// 4. `lapsed`: `lapsed_at <= now` (every retry failed and the last grace passed, or no retry
-///    could succeed), or `now > end_grace_at` with nothing renewing it;
+/// 4. `lapsed`: `lapsed_at <= now`: every retry failed and the last grace passed, no retry could
+///    succeed, or the grace ran out and PortOne confirmed the pending charge was not paid;
 /// 5. `past_due`: a charge of its renewal failed and the subscription has not lapsed yet (a retry
-///    is pending, or the last grace is still running);
+///    is pending, or the last grace is still running), or the grace ran out and PortOne has not
+///    yet confirmed that the pending charge was not paid (its webhook may have been lost: the
+///    subscription never lapses while PortOne may have been paid);
 /// 6. `trialing`: the latest month is a free trial (until its first charge renews it);
 /// 7. `active`: otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,11 +51,10 @@ impl SubscriptionStatus {
                 Self::Ended
             };
         }
-        let lapsed = latest.renewal.lapsed_at.is_some_and(|at| at <= now);
-        if lapsed || now > latest.end_grace_at {
+        if latest.renewal.lapsed_at.is_some_and(|at| at <= now) {
             return Self::Lapsed;
         }
-        if latest.renewal.renewal_attempts > 0 {
+        if latest.renewal.renewal_attempts > 0 || now > latest.end_grace_at {
             return Self::PastDue;
         }
         if latest.is_trial() {

@@ -58,8 +58,18 @@ fn every_status_is_decided_against_the_clock() {
             Active,
         ),
         (
-            "grace over, nothing renewed",
+            "grace over, nothing renewed, not confirmed yet",
             month(),
+            "2024-02-01T15:00:00Z",
+            PastDue,
+        ),
+        (
+            "grace over, PortOne confirmed nothing was paid",
+            {
+                let mut m = month();
+                m.renewal.lapsed_at = Some(at("2024-02-01T15:00:00Z"));
+                m
+            },
             "2024-02-01T15:00:00Z",
             Lapsed,
         ),
@@ -83,10 +93,10 @@ fn every_status_is_decided_against_the_clock() {
             PastDue,
         ),
         (
-            "retry pending, extended grace over",
+            "retry pending, extended grace over, not confirmed yet",
             retrying(),
             "2024-02-02T15:00:00Z",
-            Lapsed,
+            PastDue,
         ),
         (
             "retries exhausted, last grace running",

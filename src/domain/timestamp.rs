@@ -24,6 +24,15 @@ impl Timestamp {
         self.0
     }
 
+    /// `millis` milliseconds later; the last instant a timestamp can hold when that is past it.
+    pub fn plus_millis(&self, millis: i64) -> Self {
+        Self(
+            self.0
+                .checked_add_signed(chrono::Duration::milliseconds(millis))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC.trunc_subsecs(3)),
+        )
+    }
+
     /// RFC 3339 in UTC with exactly three fractional digits and `Z`: `2024-02-01T14:59:59.000Z`.
     pub fn to_iso(&self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Millis, true)

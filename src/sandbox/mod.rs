@@ -25,12 +25,16 @@ use crate::domain::plan::{PlanId, PlanTerms};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Adapters, Clock};
 use crate::service::events::EventDelivery;
+use crate::service::reconcile::Reconciler;
 use crate::service::{Services, WebhookSecret, WebhookService};
 use simulator::{Simulator, SANDBOX_API_SECRET};
 
 /// The ports as sandbox mode wires them: the real PortOne adapter against the simulator, an
 /// in-memory ledger, the sandbox clock.
 pub type SandboxPorts = Adapters<PortOneClient, InMemoryLedger, Arc<FixedClock>, ThreadRandom>;
+
+/// What the sandbox's time pass runs: the services' event delivery and reconciler.
+type TimePass = (Arc<EventDelivery<SandboxPorts>>, Arc<Reconciler<SandboxPorts>>);
 
 /// Swagger UI's description of the sandbox.
 pub const SANDBOX_DESCRIPTION: &str = "SANDBOX MODE: PortOne is simulated in-process, the ledger is in \
@@ -49,9 +53,9 @@ pub struct Sandbox {
     webhook_url: String,
     secret: Option<SecretString>,
     http: reqwest::Client,
-    /// The event delivery of the services, once they are built: advancing the clock writes the
-    /// events time caused and delivers what is due.
-    events: std::sync::OnceLock<Arc<EventDelivery<SandboxPorts>>>,
+    /// The event delivery and reconciler of the services, once they are built: advancing the
+    /// clock runs the time pass.
+    time_pass: std::sync::OnceLock<TimePass>,
 }
 
 /// One webhook the sandbox delivered, and what the service answered.
@@ -157,7 +161,7 @@ impl Sandbox {
             webhook_url: format!("http://127.0.0.1:{own_port}/api/portone"),
             secret: webhook_secret,
             http,
-            events: std::sync::OnceLock::new(),
+            time_pass: std::sync::OnceLock::new(),
         };
         Ok((services, Arc::new(sandbox)))
     }
@@ -172,14 +176,20 @@ impl Sandbox {
     }
 
     /// Lets clock moves run `events`' time-caused events and deliveries.
-    pub fn deliver_events_with(&self, events: Arc<EventDelivery<SandboxPorts>>) {
-        let _already = self.events.set(events);
+    pub fn deliver_events_with(
+        &self,
+        events: Arc<EventDelivery<SandboxPorts>>,
+        reconciler: Arc<Reconciler<SandboxPorts>>,
+    ) {
+        let _already = self.time_pass.set((events, reconciler));
     }
 
-    /// Writes the events time caused by now and delivers what is due (to `APP_WEBHOOK_URL` when
-    /// set).
+    /// Runs the minute's time pass now, as production's timer does: the grace pass (a grace that
+    /// ran out lapses once the simulator confirms nothing was paid), the events time caused, and
+    /// the deliveries that are due (to `APP_WEBHOOK_URL` when set).
     pub async fn settle_events(&self) {
-        if let Some(events) = self.events.get() {
+        if let Some((events, reconciler)) = self.time_pass.get() {
+            crate::startup::timers::settle_graces(reconciler).await;
             events.tick(true, false).await;
         }
     }
@@ -189,6 +199,9 @@ impl Sandbox {
     /// `deliver_webhooks`, delivers their webhooks.
     pub async fn advance(&self, by: Duration, deliver_webhooks: bool) -> Vec<Delivery> {
         self.clock.advance(by);
+        // Time passes before the simulator catches up with its schedules, as it would minute by
+        // minute: a trial's warning is written while it is still a trial.
+        self.settle_events().await;
         let mut deliveries = Vec::new();
         // Bounded: a year of monthly renewals is 12; this allows decades of daily ones.
         for _ in 0..10_000 {

@@ -284,8 +284,14 @@ async fn a_key_of_another_customer_unknown_deleted_or_an_ended_subscription_is_r
     assert!(schedules.revoked().is_empty(), "nothing moved");
     assert_eq!(charges(&app).await.len(), 0);
 
-    // Past its grace, unpaid, the subscription lapsed: start a new one instead.
+    // Past its grace, unpaid, and PortOne confirms nothing will be charged: the subscription
+    // lapsed; start a new one instead.
+    for (payment_id, _) in schedules.created() {
+        schedules.revoke_at_portone(&payment_id);
+    }
     app.clock.set("2024-03-15T00:00:00Z".parse().unwrap());
+    let graces = app.reconciler.settle_graces().await.unwrap();
+    assert_eq!(graces.lapsed, 1, "{graces:?}");
     let (status, body) = update_card(&app, NEW_KEY).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body:#}");
     assert_eq!(body["code"], "SUBSCRIPTION_NOT_RENEWABLE");

@@ -258,8 +258,9 @@ async fn dunning_contract(ledger: &impl Ledger) {
         .unwrap();
     assert_eq!(later.renewal.lapsed_at, Some(at("2024-02-02T02:00:00.000Z")));
 
-    // A charge that renews a lapsed month is recorded, marks it, and inherits the lapse.
-    let mut late = record(&retry_1.to_string(), 10_000, "2024-02-02T01:00:07.000Z");
+    // A charge paid after the lapse that renews the month is recorded, marks it, and inherits the
+    // lapse (paid before it, it would have recovered the subscription).
+    let mut late = record(&retry_1.to_string(), 10_000, "2024-02-02T03:00:07.000Z");
     late.next_schedule_id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_2");
     let paid = ledger.record_paid(&late).await.unwrap();
     assert!(paid.inserted);
@@ -278,6 +279,95 @@ async fn dunning_contract(ledger: &impl Ledger) {
     assert_eq!(
         ledger
             .mark_lapsed(&key("dunning_missing"), at("2024-01-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// The grace pass's reads and the recovery charge: months whose grace ran out unconfirmed are
+/// listed oldest first until a lapse, a stop or a renewal; a recovery charge is opened only in the
+/// last grace of an exhausted renewal.
+async fn graces_contract(ledger: &impl Ledger) {
+    let now = at("2024-03-01T00:00:00.000Z");
+    let keys = |months: Vec<PaymentRecord>| -> Vec<String> {
+        months
+            .into_iter()
+            .map(|m| m.transaction_key.to_string())
+            .filter(|k| k.starts_with("grace_"))
+            .collect()
+    };
+    for name in ["grace_a", "grace_b", "grace_c"] {
+        ledger
+            .record_paid(&record(name, 1000, "2024-01-01T00:00:00.000Z"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        keys(ledger.grace_ended(now, 500).await.unwrap()),
+        ["grace_a", "grace_b", "grace_c"]
+    );
+    assert_eq!(
+        keys(
+            ledger
+                .grace_ended(at("2024-02-01T14:59:59.000Z"), 500)
+                .await
+                .unwrap()
+        ),
+        Vec::<String>::new()
+    );
+    ledger
+        .mark_lapsed(&key("grace_a"), at("2024-02-01T14:59:59.001Z"))
+        .await
+        .unwrap();
+    ledger
+        .set_subscription_state(&key("grace_b"), Some(at("2024-01-20T00:00:00Z")), None)
+        .await
+        .unwrap();
+    assert_eq!(keys(ledger.grace_ended(now, 500).await.unwrap()), ["grace_c"]);
+
+    // Not exhausted: no recovery charge.
+    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"grace_recovery");
+    assert_eq!(
+        ledger
+            .open_recovery_charge(&key("grace_c"), id, now)
+            .await
+            .unwrap(),
+        None
+    );
+    // Exhausted, last grace running: the charge is named.
+    let failed = FailedAttempt {
+        renewed_key: key("grace_c"),
+        attempt: 0,
+        payment_id: key(&record("grace_c", 1, "2024-01-01T00:00:00.000Z")
+            .next_schedule_id
+            .to_string()),
+        failure: PaymentFailure::default(),
+        failed_at: at("2024-02-01T01:00:00Z"),
+    };
+    let lapse = AfterFailure::Lapse {
+        limit: 0,
+        at: at("2024-03-02T14:59:59.000Z"),
+    };
+    ledger
+        .record_failed_attempt(&failed, &lapse)
+        .await
+        .unwrap()
+        .unwrap();
+    let opened = ledger
+        .open_recovery_charge(&key("grace_c"), id, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (opened.renewal.retry_payment_id, opened.renewal.retry_at),
+        (Some(id), Some(now))
+    );
+    // Past its lapse: none.
+    let late = at("2024-03-03T00:00:00Z");
+    assert_eq!(
+        ledger
+            .open_recovery_charge(&key("grace_c"), id, late)
             .await
             .unwrap(),
         None
@@ -314,6 +404,7 @@ async fn in_memory_ledger_honours_the_contract() {
     let events = events_contract(&ledger).await;
     assert_eq!(events, expected_events(), "{events:#?}");
     refunded_stop_contract(&ledger).await;
+    graces_contract(&ledger).await;
 }
 
 #[tokio::test]
@@ -325,6 +416,7 @@ async fn postgres_ledger_honours_the_contract_on_a_real_server() {
     let events = events_contract(&ledger).await;
     assert_eq!(events, expected_events(), "{events:#?}");
     refunded_stop_contract(&ledger).await;
+    graces_contract(&ledger).await;
 }
 
 #[tokio::test]
@@ -342,6 +434,7 @@ async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
     let events = events_contract(&ledger).await;
     assert_eq!(events, expected_events(), "{events:#?}");
     refunded_stop_contract(&ledger).await;
+    graces_contract(&ledger).await;
 }
 
 /// What every ledger writes as events, in a comparable form: `(occurred_at, type, subscription,
@@ -530,7 +623,10 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
 
 /// The events the contracts above make every ledger write: the same in each.
 fn expected_events() -> Vec<(String, String, String, String)> {
-    // `contract_leap`'s period ended before it started (the helper's fixed dates): lapsed.
+    // A subscription's events are in the order written: one written at the time of an earlier one
+    // takes the next millisecond (the second refund, the second failure). `contract_leap`'s grace
+    // ended before it started (the helper's fixed dates) and nothing confirmed a lapse: past_due.
+    // `dunning_1` was paid after its lapse: the renewal inherits it, and its events sort after it.
     [
         (
             "2024-01-01T00:00:00.000Z",
@@ -587,7 +683,7 @@ fn expected_events() -> Vec<(String, String, String, String)> {
             "active",
         ),
         (
-            "2024-01-08T00:00:00.000Z",
+            "2024-01-08T00:00:00.001Z",
             "subscription.refunded",
             "events_1",
             "refunded",
@@ -629,22 +725,10 @@ fn expected_events() -> Vec<(String, String, String, String)> {
             "past_due",
         ),
         (
-            "2024-02-01T01:59:59.123Z",
+            "2024-02-01T01:59:59.124Z",
             "subscription.payment_failed",
             "dunning_1",
             "past_due",
-        ),
-        (
-            "2024-02-02T01:00:07.000Z",
-            "subscription.recovered",
-            "dunning_1",
-            "lapsed",
-        ),
-        (
-            "2024-02-02T01:00:07.000Z",
-            "subscription.renewed",
-            "dunning_1",
-            "lapsed",
         ),
         (
             "2024-02-02T02:00:00.000Z",
@@ -653,13 +737,32 @@ fn expected_events() -> Vec<(String, String, String, String)> {
             "lapsed",
         ),
         (
+            "2024-02-02T03:00:07.000Z",
+            "subscription.renewed",
+            "dunning_1",
+            "lapsed",
+        ),
+        (
+            "2024-02-02T03:00:07.001Z",
+            "subscription.recovered",
+            "dunning_1",
+            "lapsed",
+        ),
+        (
             "2024-02-29T14:59:59.999Z",
             "subscription.created",
             "contract_leap",
-            "lapsed",
+            "past_due",
         ),
     ]
-    .iter()
-    .map(|(a, b, c, d)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned(), (*d).to_owned()))
+    .into_iter()
+    .map(|(at, kind, subscription, status)| {
+        (
+            at.to_owned(),
+            kind.to_owned(),
+            subscription.to_owned(),
+            status.to_owned(),
+        )
+    })
     .collect()
 }

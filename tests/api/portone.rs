@@ -67,6 +67,15 @@ impl Schedules {
             .collect()
     }
 
+    /// PortOne revokes every live schedule of `payment_id` on its own (nothing will charge it).
+    pub fn revoke_at_portone(&self, payment_id: &str) {
+        for schedule in self.0.lock().unwrap().iter_mut() {
+            if schedule.payment_id == payment_id && schedule.status == "SCHEDULED" {
+                schedule.status = "REVOKED";
+            }
+        }
+    }
+
     /// A schedule that exists at PortOne without this service having created it.
     pub fn seed(&self, payment_id: &str, body: Value) {
         let mut all = self.0.lock().unwrap();

@@ -64,7 +64,10 @@ async fn wrong_api_secret_is_named_in_the_message() {
 #[tokio::test]
 async fn payment_that_is_not_paid_is_never_recorded() {
     let app = spawn_app().await;
-    app.portone_has_payment(&fixture("cancelled_payment.json")).await;
+    // Cancelled before it was ever paid: PortOne's `CancelledPayment` without `paidAt`.
+    let mut never_paid = fixture("cancelled_payment.json");
+    never_paid.as_object_mut().unwrap().remove("paidAt");
+    app.portone_has_payment(&never_paid).await;
 
     let (status, body) = app.send("pay_123456", "Paid").await;
 

@@ -185,11 +185,24 @@ async fn time_writes_ended_and_lapsed_once_each_and_a_card_update_writes_its_own
     );
     assert_eq!(ended.data["subscription"]["status"], "ended");
 
-    // Another subscription whose renewal is never paid lapses when its grace runs out.
+    // Another subscription whose renewal is never paid (its schedule could not be created) lapses
+    // once its grace ran out and PortOne confirms nothing was paid: not by time alone.
     app.portone.add(paid("pay_2", Some("2024-04-09T12:00:01Z")));
+    app.portone.fail_next_schedules(1);
     app.send("pay_2", "Paid").await;
     app.clock.set("2024-05-11T15:00:00Z".parse().unwrap());
-    assert_eq!(events.emit_due().await.unwrap(), 1);
+    assert_eq!(
+        events.emit_due().await.unwrap(),
+        0,
+        "a grace that ran out is not a lapse"
+    );
+    let graces = app.services.reconciler.settle_graces().await.unwrap();
+    assert_eq!((graces.checked, graces.lapsed), (1, 1));
+    assert_eq!(
+        events.emit_due().await.unwrap(),
+        0,
+        "the lapse wrote its own event"
+    );
     let lapsed = only(&app, EventType::Lapsed);
     assert_eq!(lapsed.subscription_id, "pay_2");
     assert_eq!(

@@ -7,6 +7,7 @@ mod events;
 mod example;
 mod fake_charges;
 mod fakes;
+mod graces;
 mod limits;
 mod reconcile;
 mod refunds;

@@ -158,3 +158,69 @@ async fn a_trial_has_nothing_to_refund() {
     );
     assert!(app.portone.cards.refunds().is_empty());
 }
+
+/// The month's first Paid webhook was lost, then PortOne refunded part (or all) of the payment:
+/// a late or replayed Paid webhook still records the month PortOne was paid for, with what was
+/// refunded; the next month is scheduled unless the refund was whole.
+#[tokio::test]
+async fn a_paid_webhook_of_a_payment_refunded_since_records_the_month_with_its_refund() {
+    use portone_subscriptions::domain::payment::PaymentStatus;
+    use portone_subscriptions::service::Verdict;
+
+    for (status, refunded, scheduled, expected) in [
+        (
+            PaymentStatus::PartialCancelled,
+            3000,
+            1,
+            SubscriptionStatus::Active,
+        ),
+        (PaymentStatus::Cancelled, 10_000, 0, SubscriptionStatus::Refunded),
+    ] {
+        let app = Harness::new(0);
+        let mut payment = paid("pay_1", Some("2024-03-01T00:00:00Z"));
+        payment.status = status.clone();
+        payment.cancelled_amount = Amount::new(refunded).unwrap();
+        app.portone.add(payment);
+
+        let outcome = app.send("pay_1", "Paid").await;
+
+        assert_eq!(
+            outcome.verdict,
+            Verdict::Done,
+            "{status:?}: {:?}",
+            outcome.checklist
+        );
+        let rows = app.ledger.rows();
+        assert_eq!(rows.len(), 1, "{status:?}: the month is recorded");
+        assert_eq!(rows[0].refunded_amount.map(Amount::value), Some(refunded));
+        assert_eq!(app.portone.live().len(), scheduled, "{status:?}");
+        let subscription = app
+            .services
+            .subscriptions
+            .get("pay_1")
+            .await
+            .unwrap()
+            .subscription;
+        assert_eq!(subscription.status, expected, "{status:?}");
+        // A replay changes nothing.
+        assert_eq!(app.send("pay_1", "Paid").await.verdict, Verdict::Done);
+        assert_eq!(app.ledger.rows().len(), 1);
+        assert_eq!(app.portone.live().len(), scheduled);
+    }
+}
+
+#[tokio::test]
+async fn a_payment_cancelled_before_it_was_ever_paid_records_nothing() {
+    use portone_subscriptions::domain::payment::PaymentStatus;
+    use portone_subscriptions::service::Verdict;
+
+    let app = Harness::new(0);
+    let mut payment = paid("pay_1", None);
+    payment.status = PaymentStatus::Cancelled;
+    app.portone.add(payment);
+
+    let outcome = app.send("pay_1", "Paid").await;
+
+    assert_eq!(outcome.verdict, Verdict::PaymentStatusMismatch);
+    assert!(app.ledger.rows().is_empty());
+}

@@ -5,9 +5,10 @@
 use chrono::Duration;
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::billing_key::BillingKey;
+use portone_subscriptions::domain::payment_schedule_id::ScheduleId;
 use portone_subscriptions::domain::plan::PlanId;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
-use portone_subscriptions::ports::Clock;
+use portone_subscriptions::ports::{Clock, PaymentGateway};
 use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
 use portone_subscriptions::service::{Caller, PlanChange, RefundRequest, SubscriptionError, Verdict};
 
@@ -88,9 +89,16 @@ async fn an_ended_subscription_refuses_every_change_even_on_its_last_grace_day()
 async fn a_lapsed_subscription_refuses_every_change() {
     let app = subscribed().await;
     let month = app.ledger.rows()[0].clone();
-    app.portone.charge(month.next_schedule_id, true);
-    // Nothing recorded the declined charge (its webhook was lost) and the grace ran out.
+    // The schedule ran and found nothing to charge (PortOne revoked it on its own, say): nothing
+    // was paid, and PortOne confirms it once the grace ran out.
+    let schedule = app.portone.live()[0].id.clone();
+    app.portone
+        .revoke_schedule(&ScheduleId::parse(schedule).unwrap())
+        .await
+        .unwrap();
     app.clock.set(month.end_grace_at.as_utc() + Duration::seconds(1));
+    let graces = app.services.reconciler.settle_graces().await.unwrap();
+    assert_eq!(graces.lapsed, 1, "{graces:?}");
     every_change_is_refused(&app, SubscriptionStatus::Lapsed).await;
 }
 

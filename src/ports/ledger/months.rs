@@ -47,6 +47,17 @@ pub trait MonthLedger: Clone + Send + Sync + 'static {
         after: &AfterFailure,
     ) -> impl Future<Output = Result<Option<AttemptRecorded>, LedgerError>> + Send;
 
+    /// Names `payment_id` the charge the month's renewal waits for, charged at `at`, when every
+    /// retry failed and the last grace still runs (`renewal_attempts` > 0, not renewed, `lapsed_at`
+    /// after `at`): a customer's new card, charged now. The payment it makes then renews the month
+    /// as a retry's would. `Ok(None)` when the month does not exist or is not in that state.
+    fn open_recovery_charge(
+        &self,
+        transaction_key: &PaymentId,
+        payment_id: uuid::Uuid,
+        at: Timestamp,
+    ) -> impl Future<Output = LedgerResult> + Send;
+
     /// Sets `lapsed_at` to `at` unless the month lapsed earlier; no retry is pending after it.
     fn mark_lapsed(
         &self,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{LedgerError, RenewalCursor, RenewalWindow};
 use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
 
 /// Open renewals in pages, the owners of orphan schedules, and the lease. A clone is a handle on
 /// the same storage.
@@ -28,6 +29,16 @@ pub trait ReconcileLedger: Clone + Send + Sync + 'static {
     fn stopped_months_for(
         &self,
         payment_ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send;
+
+    /// Latest months whose grace ran out before `now` with nothing renewing, stopping or lapsing
+    /// them (not renewed, canceled or refunded, `lapsed_at` unset): their pending charge may have
+    /// been paid with its webhook lost, so none lapses before PortOne says it was not. Oldest
+    /// grace first, at most `limit`.
+    fn grace_ended(
+        &self,
+        now: Timestamp,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send;
 
     /// Claims the lease `name` for `holder` for `ttl` (or extends it when `holder` has it).

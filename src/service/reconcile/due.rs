@@ -42,7 +42,13 @@ impl<P: Ports> Reconciler<P> {
         }
     }
 
-    async fn due_one(&self, month: &PaymentRecord, options: PassOptions, now: Timestamp) -> Action {
+    /// What PortOne says of `month`'s pending charge, and what was done about it.
+    pub(super) async fn due_one(
+        &self,
+        month: &PaymentRecord,
+        options: PassOptions,
+        now: Timestamp,
+    ) -> Action {
         let Some(charge) = month.pending_charge() else {
             return action(
                 month,
@@ -63,6 +69,21 @@ impl<P: Ports> Reconciler<P> {
             Ok(payment) => match (&payment.status, options.dry_run) {
                 (PaymentStatus::Paid, true) => (Outcome::WouldHeal, "paid: would run the paid flow".into()),
                 (PaymentStatus::Paid, false) => self.replay(WebhookEvent::Paid(id), "paid").await,
+                // Paid, then refunded before anything recorded it: the paid flow records the
+                // month with its refund.
+                (PaymentStatus::Cancelled | PaymentStatus::PartialCancelled, true)
+                    if payment.paid_at.is_some() =>
+                {
+                    (
+                        Outcome::WouldHeal,
+                        "paid and refunded since: would record it".into(),
+                    )
+                }
+                (PaymentStatus::Cancelled | PaymentStatus::PartialCancelled, false)
+                    if payment.paid_at.is_some() =>
+                {
+                    self.replay(WebhookEvent::Paid(id), "paid").await
+                }
                 (PaymentStatus::Failed, true) => {
                     (Outcome::WouldHeal, "failed: would run the failed flow".into())
                 }

@@ -11,6 +11,7 @@
 //!    revoked only when asked (`fix_orphans`): charging a cancelled customer is the worst outcome.
 
 mod due;
+mod grace;
 mod heal;
 mod pages;
 mod report;
@@ -26,6 +27,7 @@ use crate::telemetry::metrics;
 
 use super::webhook::WebhookService;
 
+pub use grace::{GraceReport, GRACE_BATCH};
 pub use report::{Action, ActionKind, Checked, Outcome, PassResult, ReconcileReport};
 
 /// The lease's name in `reconcile_lease`.

@@ -33,10 +33,22 @@ impl<P: Ports> WebhookService<P> {
         expected: PaymentStatus,
         also: &[PaymentStatus],
     ) -> Result<Payment, Halt> {
+        let accepts = |payment: &Payment| also.contains(&payment.status);
+        self.fetch_where(steps, payment_id, expected, accepts).await
+    }
+
+    /// As [`Self::fetch`], also accepting a payment `accepts` takes.
+    pub(super) async fn fetch_where(
+        &self,
+        steps: &mut Steps,
+        payment_id: &PaymentId,
+        expected: PaymentStatus,
+        accepts: impl Fn(&Payment) -> bool,
+    ) -> Result<Payment, Halt> {
         let step = Step::FETCH_PAYMENT;
         let lookup = self.ports.gateway().get_payment(payment_id);
         let payment = steps.call(step, lookup, messages::fetch_failed).await?;
-        if payment.status != expected && !also.contains(&payment.status) {
+        if payment.status != expected && !accepts(&payment) {
             let status = payment.status.as_portone();
             tracing::warn!(
                 status,

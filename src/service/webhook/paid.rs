@@ -18,12 +18,26 @@ use super::WebhookService;
 impl<P: Ports> WebhookService<P> {
     /// Steps 3–5 of a paid payment: also what a subscription's start runs after its first
     /// charge, so the month is recorded and the next one scheduled exactly as the webhook would.
+    ///
+    /// A payment refunded since it was paid (`PARTIAL_CANCELLED`, or `CANCELLED` with a `paidAt`)
+    /// was still paid: its month is recorded with the refunded total (a late or replayed webhook
+    /// whose first delivery was lost must not leave money PortOne took unrecorded), and the next
+    /// month is scheduled unless the refund was whole.
     pub(in crate::service) async fn paid(
         &self,
         steps: &mut Steps,
         payment_id: PaymentId,
     ) -> Result<(), Halt> {
-        let payment = self.fetch(steps, &payment_id, PaymentStatus::Paid).await?;
+        // Refunded since it was paid; a payment cancelled before it was ever paid has no month.
+        let refunded_since = |payment: &Payment| {
+            matches!(
+                payment.status,
+                PaymentStatus::PartialCancelled | PaymentStatus::Cancelled
+            ) && payment.paid_at.is_some()
+        };
+        let payment = self
+            .fetch_where(steps, &payment_id, PaymentStatus::Paid, refunded_since)
+            .await?;
 
         // Step 4: `paidAt` is stable across PortOne's retries; the clock is only a fallback.
         let start = payment.paid_at.unwrap_or_else(|| self.ports.clock().now());
@@ -33,6 +47,7 @@ impl<P: Ports> WebhookService<P> {
         let recorded = steps
             .call(Step::SAVE_PAYMENT, write, messages::save_failed)
             .await?;
+        let recorded = self.record_refunds(steps, &payment, recorded).await?;
         let recovered = recorded
             .renewed
             .as_ref()
@@ -85,6 +100,44 @@ impl<P: Ports> WebhookService<P> {
         let data = step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request);
         steps.succeed(step, message, data);
         Ok(())
+    }
+}
+
+impl<P: Ports> WebhookService<P> {
+    /// The refunds PortOne made of `payment` since it was paid, written to its month (the
+    /// refunded total only grows, and a whole refund marks the month refunded), so the row is
+    /// what PortOne says even when the webhooks of the refunds came before this one.
+    async fn record_refunds(
+        &self,
+        steps: &mut Steps,
+        payment: &Payment,
+        mut recorded: Recorded,
+    ) -> Result<Recorded, Halt> {
+        if payment.cancelled_amount.value() == 0 {
+            return Ok(recorded);
+        }
+        let key = recorded.record.transaction_key.clone();
+        let now = self.now();
+        let write = self
+            .ports
+            .ledger()
+            .record_refund(&key, payment.cancelled_amount, now);
+        let stored = steps
+            .call(Step::SAVE_PAYMENT, write, messages::save_failed)
+            .await?;
+        if let Some(stored) = stored {
+            recorded.record = stored;
+        }
+        if payment.status == PaymentStatus::Cancelled {
+            let write = self.ports.ledger().mark_cancelled(&key, now);
+            let stored = steps
+                .call(Step::SAVE_PAYMENT, write, messages::save_failed)
+                .await?;
+            if let Some(stored) = stored {
+                recorded.record = stored;
+            }
+        }
+        Ok(recorded)
     }
 }
 

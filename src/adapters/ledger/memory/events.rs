@@ -61,6 +61,16 @@ impl Tables {
         if self.events.iter().any(|e| e.dedupe_key == dedupe_key) {
             return false;
         }
+        // A subscription's events happen in the order they are written, so an app that ignores
+        // an event older than what it has never drops a correction (a renewal recorded after a
+        // lapse, a trial warning written late): `emit_event`'s rule.
+        let at = self
+            .events
+            .iter()
+            .filter(|e| e.event.subscription_id == id)
+            .map(|e| e.event.occurred_at)
+            .max()
+            .map_or(at, |latest| at.max(latest.plus_millis(1)));
         let subscription = self.read_model(id, at);
         let customer_id = subscription["customer_id"]
             .as_str()
@@ -157,22 +167,18 @@ impl Tables {
                     month.canceled_at.is_some() && month.end_at < now,
                     after(month.end_at),
                 ),
+                // A lapse PortOne confirmed, once its moment passed (a grace that ran out without
+                // a confirmation is not one: see the grace pass).
                 (
                     EventType::Lapsed,
-                    month.canceled_at.is_none()
-                        && (month.renewal.lapsed_at.is_some_and(|at| at <= now) || month.end_grace_at < now),
-                    month
-                        .renewal
-                        .lapsed_at
-                        .unwrap_or(after(month.end_grace_at))
-                        .min(after(month.end_grace_at)),
+                    month.canceled_at.is_none() && month.renewal.lapsed_at.is_some_and(|at| at <= now),
+                    month.renewal.lapsed_at.unwrap_or(now),
                 ),
+                // Late too, as long as the trial is still the latest month (not renewed, so not
+                // charged yet): a clock or an outage that skipped its moment does not skip it.
                 (
                     EventType::TrialWillEnd,
-                    month.is_trial()
-                        && month.canceled_at.is_none()
-                        && trial_warning <= now
-                        && now < month.end_at,
+                    month.is_trial() && month.canceled_at.is_none() && trial_warning <= now,
                     trial_warning,
                 ),
             ];
@@ -181,7 +187,7 @@ impl Tables {
             for (kind, is_due, at) in due {
                 let recent = match kind {
                     EventType::Ended => month.end_at >= horizon,
-                    EventType::Lapsed => month.end_grace_at >= horizon,
+                    EventType::Lapsed => month.renewal.lapsed_at.is_some_and(|at| at >= horizon),
                     _ => true,
                 };
                 let is_due = is_due && recent;

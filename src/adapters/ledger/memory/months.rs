@@ -49,7 +49,13 @@ impl MonthLedger for InMemoryLedger {
                     new.canceled_at = renewed
                         .canceled_at
                         .or_else(|| renewed.is_refunded().then_some(new.start_at));
-                    new.renewal.lapsed_at = renewed.renewal.lapsed_at.map(|_| new.end_grace_at);
+                    // A lapse inherited only when it had happened by the time this was paid: a
+                    // payment inside the last grace (a new card's) recovers the subscription.
+                    new.renewal.lapsed_at = renewed
+                        .renewal
+                        .lapsed_at
+                        .filter(|at| *at <= new.start_at)
+                        .map(|_| new.end_grace_at);
                     new.subscription_id = renewed
                         .subscription_id
                         .clone()
@@ -190,6 +196,26 @@ impl MonthLedger for InMemoryLedger {
             );
         }
         Ok(Some(AttemptRecorded { month, inserted }))
+    }
+
+    async fn open_recovery_charge(
+        &self,
+        transaction_key: &PaymentId,
+        payment_id: uuid::Uuid,
+        at: Timestamp,
+    ) -> LedgerResult {
+        let mut tables = self.lock();
+        let Some(row) = tables.payments.get_mut(transaction_key) else {
+            return Ok(None);
+        };
+        let renewal = &mut row.renewal;
+        let exhausted = renewal.renewal_attempts > 0 && renewal.renewed_by.is_none();
+        if !exhausted || renewal.lapsed_at.is_none_or(|lapse| lapse <= at) {
+            return Ok(None);
+        }
+        renewal.retry_payment_id = Some(payment_id);
+        renewal.retry_at = Some(at);
+        Ok(Some(row.clone()))
     }
 
     async fn mark_lapsed(&self, transaction_key: &PaymentId, at: Timestamp) -> LedgerResult {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{InMemoryLedger, Tables};
 use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
 use crate::ports::{LedgerError, ReconcileLedger, RenewalCursor, RenewalWindow};
 
 impl ReconcileLedger for InMemoryLedger {
@@ -21,6 +22,23 @@ impl ReconcileLedger for InMemoryLedger {
 
     async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
         Ok(self.lock().stopped_months_for(payment_ids))
+    }
+
+    async fn grace_ended(&self, now: Timestamp, limit: u32) -> Result<Vec<PaymentRecord>, LedgerError> {
+        let tables = self.lock();
+        let mut ended: Vec<&PaymentRecord> = tables
+            .payments
+            .values()
+            .filter(|row| {
+                row.renewal.renewed_by.is_none()
+                    && !row.is_canceled()
+                    && !row.is_refunded()
+                    && row.renewal.lapsed_at.is_none()
+                    && row.end_grace_at < now
+            })
+            .collect();
+        ended.sort_by(|a, b| (a.end_grace_at, &a.transaction_key).cmp(&(b.end_grace_at, &b.transaction_key)));
+        Ok(ended.into_iter().take(limit as usize).cloned().collect())
     }
 
     async fn claim_lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool, LedgerError> {

@@ -15,7 +15,7 @@ use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalO
 
 /// The newest migration this release calls into, as `public.ready()` names it: readiness fails
 /// until the database has it. Raised with every migration that replaces `ready()`.
-pub const REQUIRED_SCHEMA: i64 = 20261212000000;
+pub const REQUIRED_SCHEMA: i64 = 20261213000000;
 
 impl MonthLedger for SqlLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
@@ -95,6 +95,20 @@ impl MonthLedger for SqlLedger {
             inserted: parsed.inserted.ok_or_else(|| missing(FUNCTION, "inserted"))?,
             month: parsed.record,
         }))
+    }
+
+    async fn open_recovery_charge(
+        &self,
+        transaction_key: &PaymentId,
+        payment_id: uuid::Uuid,
+        at: Timestamp,
+    ) -> LedgerResult {
+        let args = vec![
+            ("p_transaction_key", text(transaction_key)),
+            ("p_payment_id", Arg::Uuid(Some(payment_id))),
+            ("p_at", time(Some(at))),
+        ];
+        self.record("open_recovery_charge", args).await
     }
 
     async fn mark_lapsed(&self, transaction_key: &PaymentId, at: Timestamp) -> LedgerResult {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::SqlLedger;
 use crate::adapters::ledger::args::{int, opt_text, text, time, Arg};
 use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
 use crate::ports::{LedgerError, ReconcileLedger, RenewalCursor, RenewalWindow};
 
 impl ReconcileLedger for SqlLedger {
@@ -33,6 +34,11 @@ impl ReconcileLedger for SqlLedger {
     async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
         let args = vec![("p_payment_ids", Arg::UuidArray(payment_ids.to_vec()))];
         self.records("stopped_months_for", args).await
+    }
+
+    async fn grace_ended(&self, now: Timestamp, limit: u32) -> Result<Vec<PaymentRecord>, LedgerError> {
+        let args = vec![("p_at", time(Some(now))), ("p_limit", int(limit))];
+        self.records("grace_ended", args).await
     }
 
     async fn claim_lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool, LedgerError> {

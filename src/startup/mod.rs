@@ -1,4 +1,7 @@
-//! Wiring: builds the adapters from configuration, composes the routes, and serves them.
+//! Wiring: builds the adapters from configuration, composes the routes, and serves them; the
+//! timers the process runs beside them are in [`timers`].
+
+pub mod timers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,10 +31,8 @@ use crate::ports::{Adapters, Clock, EventSink};
 use crate::sandbox::api::SandboxApi;
 use crate::sandbox::auth_api::SandboxAuthApi;
 use crate::sandbox::{Sandbox, SANDBOX_DESCRIPTION};
-use crate::service::events::{DeliverySettings, EventDelivery};
-use crate::service::reconcile::{
-    ActionKind, Outcome, PassOptions, PassResult, ReconcileSettings, Reconciler,
-};
+use crate::service::events::DeliverySettings;
+use crate::service::reconcile::{ActionKind, Outcome, PassResult, ReconcileSettings};
 use crate::service::EventKind;
 use crate::service::{Services, WebhookSecret, WebhookService, DEFAULT_WEBHOOK_DEADLINE};
 use crate::telemetry::metrics;
@@ -122,31 +123,6 @@ pub fn event_sink(settings: Option<&AppWebhookSettings>) -> anyhow::Result<Optio
     Ok(Some(Arc::new(sink)))
 }
 
-/// How often the event timer delivers due events, and after how many ticks it writes the events
-/// time caused (`ended`, `lapsed`, `trial_will_end`).
-const EVENT_TICK: Duration = Duration::from_secs(1);
-const EMIT_DUE_EVERY_TICKS: u32 = 60;
-/// After how many ticks delivered events past their retention are deleted (hourly).
-const PRUNE_EVERY_TICKS: u32 = 3600;
-
-/// Runs the event timer: every second a delivery pass (a claim that finds nothing due is one
-/// indexed query; none without `APP_WEBHOOK_URL`), every minute the time-caused events and the
-/// gauges, every hour the retention.
-pub fn spawn_event_timer<P: crate::ports::Ports>(events: Arc<EventDelivery<P>>) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(EVENT_TICK);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut count: u32 = 0;
-        loop {
-            ticks.tick().await;
-            events
-                .tick(count % EMIT_DUE_EVERY_TICKS == 0, count % PRUNE_EVERY_TICKS == 0)
-                .await;
-            count = count.wrapping_add(1);
-        }
-    });
-}
-
 /// How reconciliation passes run: what the operator set, the reconciler's defaults for the rest.
 pub fn reconcile_settings(config: &Config) -> ReconcileSettings {
     let defaults = ReconcileSettings::default();
@@ -234,9 +210,9 @@ impl Application {
         let services = production_services(config)?;
         tracing::info!(storage = config.storage.describe(), "payment ledger selected");
         if let Some(interval) = config.reconcile_interval {
-            spawn_reconcile_timer(services.reconciler.clone(), interval);
+            timers::spawn_reconcile_timer(services.reconciler.clone(), interval);
         }
-        spawn_event_timer(services.events.clone());
+        timers::spawn_time_timer(services.events.clone(), services.reconciler.clone());
         let listener = bind(SocketAddr::new(config.host, config.port)).await?;
         let handle = metrics_handle();
         let (on_main_port, metrics) = match config.metrics_addr {
@@ -277,8 +253,8 @@ impl Application {
                 delivery_settings(None),
             )
             .with_charge_limit(settings.access.charge_limit);
-        sandbox.deliver_events_with(services.events.clone());
-        spawn_event_timer(services.events.clone());
+        sandbox.deliver_events_with(services.events.clone(), services.reconciler.clone());
+        timers::spawn_time_timer(services.events.clone(), services.reconciler.clone());
         let apis = (
             http::production_apis(&services, Limits::default(), true),
             SandboxApi::new(sandbox.clone()),
@@ -341,26 +317,6 @@ impl Application {
         main.context("Server failed")?;
         metrics.context("Metrics server failed")
     }
-}
-
-/// Runs a reconciliation pass every `interval` (the first one `interval` after start), for as
-/// long as the process runs. Replicas share the lease: one pass at a time across all of them.
-fn spawn_reconcile_timer(reconciler: Arc<Reconciler<ProductionPorts>>, interval: Duration) {
-    tracing::info!(interval_seconds = interval.as_secs(), "reconcile timer on");
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            let report = reconciler.run(PassOptions::default()).await;
-            if !report.succeeded() {
-                tracing::warn!(
-                    failed = report.failed,
-                    "reconcile pass left failures; see its actions"
-                );
-            }
-        }
-    });
 }
 
 async fn shutdown_signal() {

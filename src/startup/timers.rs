@@ -1,0 +1,73 @@
+//! The timers a process runs beside its routes: the time pass (event deliveries every second;
+//! every minute the grace pass, the events time caused and the gauges; every hour the
+//! retention), and the reconciliation pass every `RECONCILE_INTERVAL`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::ports::Ports;
+use crate::service::events::EventDelivery;
+use crate::service::reconcile::{PassOptions, Reconciler};
+
+/// How often the event timer delivers due events, and after how many ticks it writes the events
+/// time caused (`ended`, `lapsed`, `trial_will_end`).
+const EVENT_TICK: Duration = Duration::from_secs(1);
+const EMIT_DUE_EVERY_TICKS: u32 = 60;
+/// After how many ticks delivered events past their retention are deleted (hourly).
+const PRUNE_EVERY_TICKS: u32 = 3600;
+
+/// Runs the time pass: every second a delivery pass (a claim that finds nothing due is one
+/// indexed query; none without `APP_WEBHOOK_URL`); every minute first the grace pass (a month
+/// whose grace ran out lapses only once PortOne confirms nothing was paid), then the time-caused
+/// events and the gauges; every hour the retention.
+pub fn spawn_time_timer<P: Ports>(events: Arc<EventDelivery<P>>, reconciler: Arc<Reconciler<P>>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(EVENT_TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut count: u32 = 0;
+        loop {
+            ticks.tick().await;
+            let minutely = count % EMIT_DUE_EVERY_TICKS == 0;
+            if minutely {
+                settle_graces(&reconciler).await;
+            }
+            events.tick(minutely, count % PRUNE_EVERY_TICKS == 0).await;
+            count = count.wrapping_add(1);
+        }
+    });
+}
+
+/// One grace pass, its outcome logged.
+pub async fn settle_graces<P: Ports>(reconciler: &Reconciler<P>) {
+    match reconciler.settle_graces().await {
+        Ok(report) if report.checked > 0 => tracing::info!(
+            checked = report.checked,
+            healed = report.healed,
+            lapsed = report.lapsed,
+            waiting = report.waiting,
+            "grace pass finished"
+        ),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "the grace pass could not read the months"),
+    }
+}
+
+/// Runs a reconciliation pass every `interval` (the first one `interval` after start), for as
+/// long as the process runs. Replicas share the lease: one pass at a time across all of them.
+pub fn spawn_reconcile_timer<P: Ports>(reconciler: Arc<Reconciler<P>>, interval: Duration) {
+    tracing::info!(interval_seconds = interval.as_secs(), "reconcile timer on");
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let report = reconciler.run(PassOptions::default()).await;
+            if !report.succeeded() {
+                tracing::warn!(
+                    failed = report.failed,
+                    "reconcile pass left failures; see its actions"
+                );
+            }
+        }
+    });
+}
