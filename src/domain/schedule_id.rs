@@ -32,6 +32,16 @@ pub fn retry_payment_id(renewal: Uuid, attempt: u32) -> Uuid {
     Uuid::new_v5(&RETRY_NAMESPACE, format!("{renewal}/{attempt}").as_bytes())
 }
 
+/// The `paymentId` of a charge a customer asked for with a new card in the last grace of a
+/// renewal whose retries all failed (`renewal` is the renewed month's `next_schedule_id`): UUID v5
+/// of `"{renewal}/recovery/{at in ms}"`. One per request: a card that was declined is not tried
+/// under the same id again, and the month names it before it is charged, so a request sent again
+/// after a lost answer finds it.
+pub fn recovery_payment_id(renewal: Uuid, at: super::timestamp::Timestamp) -> Uuid {
+    let at = at.as_utc().timestamp_millis();
+    Uuid::new_v5(&RETRY_NAMESPACE, format!("{renewal}/recovery/{at}").as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ mod example;
 mod fake_charges;
 mod fakes;
 mod graces;
+mod last_grace;
 mod limits;
 mod reconcile;
 mod refunds;

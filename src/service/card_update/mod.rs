@@ -13,6 +13,7 @@
 
 mod answer;
 mod checks;
+mod last_grace;
 mod pending;
 mod recovery;
 mod restore;

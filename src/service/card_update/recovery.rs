@@ -20,6 +20,7 @@ use crate::service::step_data;
 use crate::service::steps::Halt;
 use crate::service::verdict::Verdict;
 
+use super::last_grace::LastGrace;
 use super::pending::card_key;
 use super::restore::Charge;
 use super::{CardStatus, CardUpdate, Moved, Run, Target};
@@ -40,13 +41,23 @@ impl<P: Ports> CardUpdate<P> {
             return Ok(Moved::Updated);
         }
         let now = self.now();
-        let schedule = match self.pending_on(target, method, |id| card_key("retry", id, now)) {
-            None => {
-                run.steps.skip_rest(words::NOTHING_TO_SCHEDULE);
-                return Ok(Moved::Updated);
-            }
+        let (schedule, last_grace) = match self.pending_on(target, method, |id| card_key("retry", id, now)) {
             Some(Err(())) => return Err(self.terms_unknown(run, step)),
-            Some(Ok(schedule)) => schedule,
+            Some(Ok(schedule)) => (schedule, false),
+            None => match self.last_grace_charge(run, target, method, now).await? {
+                LastGrace::Nothing => {
+                    run.steps.skip_rest(words::NOTHING_TO_SCHEDULE);
+                    return Ok(Moved::Updated);
+                }
+                LastGrace::AlreadyPaid(payment_id) => {
+                    run.charge = Some(Charge::Done);
+                    let data = json!({ "paymentId": payment_id });
+                    run.steps.succeed(step, words::RETRY_ALREADY_CHARGED, Some(data));
+                    self.webhooks.paid(&mut run.steps, payment_id).await?;
+                    return Ok(Moved::Recovered);
+                }
+                LastGrace::Charge(schedule) => (schedule, true),
+            },
         };
         let Some(charge) =
             ChargeRequest::now_instead_of(&schedule, card_key("charge", schedule.payment_id, now), true)
@@ -65,6 +76,16 @@ impl<P: Ports> CardUpdate<P> {
             Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::AlreadyPaid => {
                 run.charge = Some(Charge::Done);
                 words::RETRY_ALREADY_CHARGED
+            }
+            Err(GatewayError::Rejected(rejection))
+                if matches!(rejection.kind, RejectionKind::Declined { .. }) && last_grace =>
+            {
+                // No retry is left to put back on the schedule: the customer may try another card
+                // until the grace ends.
+                run.charge = Some(Charge::Done);
+                let _recorded = run.steps.fail(step, declined_failure(&rejection));
+                run.steps.skip_rest(words::NO_RETRY_LEFT);
+                return Ok(Moved::Declined(rejection));
             }
             Err(GatewayError::Rejected(rejection))
                 if matches!(rejection.kind, RejectionKind::Declined { .. }) =>
@@ -98,19 +119,10 @@ impl<P: Ports> CardUpdate<P> {
         rejection: Rejection,
     ) -> Result<Moved, Halt> {
         run.steps.set_flow(&CARD_DECLINED_FLOW);
-        let reason = match &rejection.kind {
-            RejectionKind::Declined { pg_message, .. } => {
-                pg_message.clone().or_else(|| rejection.message.clone())
-            }
-            _ => None,
-        };
-        let declined = Failure {
-            message: words::declined(reason.as_deref().unwrap_or("사유 없음")),
-            data: Some(messages::rejection_data(&rejection)),
-            verdict: Verdict::BadRequest,
-        };
         // The decline is this step's outcome, not the end of the flow: the retry goes on.
-        let _recorded = run.steps.fail(Step::CHARGE_RETRY_NOW, declined);
+        let _recorded = run
+            .steps
+            .fail(Step::CHARGE_RETRY_NOW, declined_failure(&rejection));
         let step = Step::SCHEDULE_RETRY;
         let scheduled = self.ports().gateway().schedule_payment(schedule);
         let outcome = run
@@ -127,5 +139,20 @@ impl<P: Ports> CardUpdate<P> {
             step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), schedule),
         );
         Ok(Moved::Declined(rejection))
+    }
+}
+
+/// The charge step's failure when the card company declined, with its reason.
+fn declined_failure(rejection: &Rejection) -> Failure {
+    let reason = match &rejection.kind {
+        RejectionKind::Declined { pg_message, .. } => {
+            pg_message.clone().or_else(|| rejection.message.clone())
+        }
+        _ => None,
+    };
+    Failure {
+        message: words::declined(reason.as_deref().unwrap_or("사유 없음")),
+        data: Some(messages::rejection_data(rejection)),
+        verdict: Verdict::BadRequest,
     }
 }

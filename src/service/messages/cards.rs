@@ -34,3 +34,6 @@ pub const IN_PROGRESS: &str = "이 구독의 카드 변경이 이미 처리 중�
 pub fn too_many(retry_after_seconds: u64) -> String {
     format!("결제를 일으키는 요청이 너무 많습니다. {retry_after_seconds}초 뒤에 다시 시도해 주세요.")
 }
+
+pub const NO_RETRY_LEFT: &str =
+    "재결제가 모두 끝나 다시 예약하지 않습니다. 유예 기간(end_grace_at)이 끝나기 전에 다른 카드로 다시 시도할 수 있습니다.";

@@ -143,7 +143,8 @@ impl<P: Ports> WebhookService<P> {
 
 /// Why the month after `recorded` must not be scheduled, if it must not: the payment was
 /// refunded; the subscription was cancelled or had lapsed before this payment renewed it (a
-/// charge that raced the revoke, or came after the last retry, is recorded but ends the chain);
+/// charge that raced the revoke, or came after the lapse, is recorded but ends the chain; one
+/// paid in the last grace, a new card's, recovers it);
 /// or, for a replay, the month's renewal already moved on (charged, or being retried under
 /// payment ids of its own: its first charge's id must not be scheduled twice).
 fn no_next_month(recorded: &Recorded) -> Option<&'static str> {
@@ -155,7 +156,9 @@ fn no_next_month(recorded: &Recorded) -> Option<&'static str> {
         Some(messages::RENEWAL_BEING_RETRIED)
     } else if record.is_refunded() {
         Some(messages::PAYMENT_CANCELLED)
-    } else if record.renewal.lapsed_at.is_some() || renewed.is_some_and(|m| m.renewal.lapsed_at.is_some()) {
+    } else if record.renewal.lapsed_at.is_some()
+        || renewed.is_some_and(|m| m.renewal.lapsed_at.is_some_and(|at| at <= record.start_at))
+    {
         Some(messages::LAPSED_NO_NEXT)
     } else if record.is_canceled() || renewed.is_some_and(PaymentRecord::is_canceled) {
         Some(messages::SUBSCRIPTION_CANCELLED)
