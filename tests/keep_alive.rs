@@ -35,7 +35,11 @@ async fn answer(stream: &mut TcpStream) -> String {
             .await
             .expect("an answer within 10 s")
             .unwrap();
-        assert!(read > 0, "the connection was closed: {}", String::from_utf8_lossy(&bytes));
+        assert!(
+            read > 0,
+            "the connection was closed: {}",
+            String::from_utf8_lossy(&bytes)
+        );
         bytes.extend_from_slice(&buffer[..read]);
     }
 }

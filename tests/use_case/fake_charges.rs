@@ -50,6 +50,20 @@ impl FakeCards {
         self.keys.lock().unwrap().get_mut(key).unwrap().declines = n;
     }
 
+    /// Whether the card company declines the next charge of `key` (counting it against
+    /// [`Self::decline_next`]); an unknown or deleted key is declined too.
+    pub fn take_decline(&self, key: &str) -> bool {
+        let mut keys = self.keys.lock().unwrap();
+        match keys.get_mut(key) {
+            Some(found) if !found.deleted => {
+                let declined = found.declines > 0;
+                found.declines = found.declines.saturating_sub(1);
+                declined
+            }
+            _ => true,
+        }
+    }
+
     /// The customer deleted `key`.
     pub fn delete(&self, key: &str) {
         self.keys.lock().unwrap().get_mut(key).unwrap().deleted = true;

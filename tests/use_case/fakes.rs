@@ -145,6 +145,36 @@ impl FakeState {
         payment_id.to_string()
     }
 
+    /// Runs every live schedule due at `now`, earliest first, as PortOne does at `timeToPay`:
+    /// paid, or declined as the card's issuer decides. The `(paymentId, webhook type)` of each.
+    pub fn run_due(&self, now: Timestamp) -> Vec<(String, &'static str)> {
+        let mut due: Vec<Held> = self
+            .live()
+            .into_iter()
+            .filter(|held| held.request.time_to_pay <= now)
+            .collect();
+        due.sort_by_key(|held| held.request.time_to_pay);
+        due.into_iter()
+            .map(|held| {
+                let declined = self.cards.take_decline(held.request.billing_key.expose());
+                let id = self.charge(held.request.payment_id, declined);
+                (
+                    id,
+                    if declined {
+                        "Transaction.Failed"
+                    } else {
+                        "Transaction.Paid"
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Every payment PortOne holds.
+    pub fn payments(&self) -> Vec<Payment> {
+        self.payments.lock().unwrap().values().cloned().collect()
+    }
+
     /// The live (`SCHEDULED`) schedules.
     pub fn live(&self) -> Vec<Held> {
         self.schedules()

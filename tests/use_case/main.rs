@@ -10,6 +10,12 @@ mod fakes;
 mod graces;
 mod last_grace;
 mod limits;
+mod model;
+mod model_checks;
+mod model_world;
+#[allow(dead_code)]
+#[path = "../api/pg.rs"]
+mod pg;
 mod reconcile;
 mod refunds;
 mod restore;
