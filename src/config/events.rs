@@ -41,14 +41,21 @@ pub(super) fn read<F: Fn(&str) -> Option<String>>(env: &mut Reader<F>) -> Option
     }
 }
 
+/// The longest `EVENT_RETENTION_DAYS`: ten years. A bound, so no arithmetic on it can wrap or
+/// leave the range a timestamp holds.
+pub const MAX_RETENTION_DAYS: u64 = 3650;
+
 /// `EVENT_RETENTION_DAYS`: how long delivered events are kept; unset: the service's default (90).
-/// At least 31: the time pass looks back 30 days, and must find the events it wrote.
+/// At least 31 (the time pass looks back 30 days, and must find the events it wrote) and at most
+/// [`MAX_RETENTION_DAYS`].
 pub(super) fn read_retention<F: Fn(&str) -> Option<String>>(
     env: &mut Reader<F>,
 ) -> Option<std::time::Duration> {
     let days: u64 = env.parsed("EVENT_RETENTION_DAYS", None)?;
-    if days < 31 {
-        env.problem(format!("EVENT_RETENTION_DAYS must be at least 31, got {days}"));
+    if !(31..=MAX_RETENTION_DAYS).contains(&days) {
+        env.problem(format!(
+            "EVENT_RETENTION_DAYS must be between 31 and {MAX_RETENTION_DAYS}, got {days}"
+        ));
         return None;
     }
     Some(std::time::Duration::from_secs(days * 86_400))

@@ -314,7 +314,15 @@ fn events_need_a_signing_secret_with_their_url_and_keep_at_least_31_days() {
         ),
         (
             &[("EVENT_RETENTION_DAYS", "7")][..],
-            "EVENT_RETENTION_DAYS must be at least 31",
+            "EVENT_RETENTION_DAYS must be between 31 and 3650",
+        ),
+        (
+            &[("EVENT_RETENTION_DAYS", "100000000")][..],
+            "EVENT_RETENTION_DAYS must be between 31 and 3650",
+        ),
+        (
+            &[("EVENT_RETENTION_DAYS", "107000000000")][..],
+            "EVENT_RETENTION_DAYS must be between 31 and 3650",
         ),
     ] {
         let error = with(extra).unwrap_err();

@@ -206,8 +206,15 @@ impl<P: Ports> EventDelivery<P> {
     /// # Errors
     /// [`LedgerError`] when storage fails.
     pub async fn prune(&self) -> Result<u64, LedgerError> {
-        let retention = chrono::Duration::from_std(self.settings.retention).unwrap_or_default();
-        let before = Timestamp::from_utc(self.now().as_utc() - retention);
+        // Bounded by configuration (at most ten years); were it not, keeping everything is the
+        // safe answer to an unrepresentable retention, never deleting everything.
+        let Some(before) = chrono::Duration::from_std(self.settings.retention)
+            .ok()
+            .and_then(|retention| self.now().as_utc().checked_sub_signed(retention))
+        else {
+            return Ok(0);
+        };
+        let before = Timestamp::from_utc(before);
         self.ports.ledger().prune_events(before).await
     }
 
