@@ -183,14 +183,7 @@ impl<P: Ports> EventDelivery<P> {
             return Ok(None);
         };
         self.deliver_due().await?;
-        let found = ledger
-            .events(&EventFilter {
-                subscription_id: Some(event.subscription_id),
-                status: None,
-                limit: 10_000,
-            })
-            .await?;
-        Ok(found.into_iter().find(|event| event.id == id))
+        ledger.event(event.id).await
     }
 
     /// Events as `filter` says, newest first.

@@ -311,3 +311,39 @@ async fn a_key_of_another_customer_unknown_deleted_or_an_ended_subscription_is_r
         (StatusCode::BAD_REQUEST, Some("BAD_REQUEST"))
     );
 }
+
+#[tokio::test]
+async fn a_webhook_born_subscription_s_card_is_read_from_portone_once_then_stored() {
+    let (app, _schedules, cards) = subscribed().await;
+    cards.issue("billing_key_123", "customer_1");
+
+    let (status, _, first) = app
+        .admin_with("GET", "/api/subscriptions/pay_123456", &[], "")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(card_lookups(&app).await, 1);
+    for _ in 0..3 {
+        let (_, _, again) = app
+            .admin_with("GET", "/api/subscriptions/pay_123456", &[], "")
+            .await;
+        assert_eq!(again["payment_method"], first["payment_method"]);
+    }
+    assert_eq!(card_lookups(&app).await, 1, "later reads ask storage only");
+
+    // A card update replaces it as before.
+    let (status, body) = update_card(&app, NEW_KEY).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, _, after) = app
+        .admin_with("GET", "/api/subscriptions/pay_123456", &[], "")
+        .await;
+    assert_eq!(after["payment_method"], body["payment_method"]);
+}
+
+/// How many times PortOne's billing-key lookup (`getBillingKeyInfo`) was called.
+async fn card_lookups(app: &TestApp) -> usize {
+    app.portone_calls()
+        .await
+        .iter()
+        .filter(|call| call.starts_with("GET /billing-keys/"))
+        .count()
+}

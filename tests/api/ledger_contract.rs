@@ -285,6 +285,48 @@ async fn dunning_contract(ledger: &impl Ledger) {
     );
 }
 
+/// A card summary kept once (never over a stored one), and one event read by its id.
+async fn reads_contract(ledger: &impl Ledger) {
+    let method = |key: &str| PaymentMethod {
+        subscription_id: "reads_1".to_owned(),
+        customer_id: Some("customer-of-reads_1".to_owned()),
+        billing_key: BillingKey::parse(key).unwrap(),
+        card: Card::default(),
+        updated_at: at("2024-01-02T00:00:00.000Z"),
+    };
+    assert_eq!(
+        ledger.keep_payment_method(&method("bk_first")).await.unwrap(),
+        method("bk_first")
+    );
+    assert_eq!(
+        ledger.keep_payment_method(&method("bk_second")).await.unwrap(),
+        method("bk_first"),
+        "a stored card is kept"
+    );
+    ledger.set_payment_method(&method("bk_update")).await.unwrap();
+    assert_eq!(
+        ledger
+            .keep_payment_method(&method("bk_second"))
+            .await
+            .unwrap()
+            .billing_key,
+        "bk_update"
+    );
+    let any = ledger
+        .events(&EventFilter {
+            limit: 1,
+            ..EventFilter::default()
+        })
+        .await
+        .unwrap();
+    let event = any.first().expect("the contract wrote events");
+    assert_eq!(
+        ledger.event(event.id).await.unwrap().map(|e| e.id),
+        Some(event.id)
+    );
+    assert_eq!(ledger.event(Uuid::nil()).await.unwrap(), None);
+}
+
 /// The grace pass's reads and the recovery charge: months whose grace ran out unconfirmed are
 /// listed oldest first until a lapse, a stop or a renewal; a recovery charge is opened only in the
 /// last grace of an exhausted renewal.
@@ -405,6 +447,7 @@ async fn in_memory_ledger_honours_the_contract() {
     assert_eq!(events, expected_events(), "{events:#?}");
     refunded_stop_contract(&ledger).await;
     graces_contract(&ledger).await;
+    reads_contract(&ledger).await;
 }
 
 #[tokio::test]
@@ -417,6 +460,7 @@ async fn postgres_ledger_honours_the_contract_on_a_real_server() {
     assert_eq!(events, expected_events(), "{events:#?}");
     refunded_stop_contract(&ledger).await;
     graces_contract(&ledger).await;
+    reads_contract(&ledger).await;
 }
 
 #[tokio::test]
@@ -435,6 +479,7 @@ async fn supabase_rest_ledger_honours_the_contract_against_postgrest() {
     assert_eq!(events, expected_events(), "{events:#?}");
     refunded_stop_contract(&ledger).await;
     graces_contract(&ledger).await;
+    reads_contract(&ledger).await;
 }
 
 /// What every ledger writes as events, in a comparable form: `(occurred_at, type, subscription,

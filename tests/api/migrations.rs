@@ -57,9 +57,6 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
     let url = shared().fresh_database().await;
     let mut connection = PgConnection::connect(&url).await.unwrap();
     let functions = [
-        "select * from public.record_paid_payment('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
-        "select * from public.record_paid_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",
-        "select * from public.record_subscription_month('pay_x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid(), 'c', 'o', 'KRW')",
         "select * from public.record_month('{\"transaction_key\": \"pay_x\"}')",
         "select * from public.insert_month(null::public.payment)",
         "select * from public.record_failed_attempt('pay_x', 0, 'p', null, null, null, now(), 3, null, null, null, now())",
@@ -85,6 +82,10 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
         "select * from public.complete_checkout('c', 'k', 201, '{}')",
         "select * from public.release_checkout('c', 'k')",
         "select * from public.take_charge_slot('c', 5, 600, now())",
+        "select * from public.grace_ended(now(), 10)",
+        "select * from public.open_recovery_charge('p', gen_random_uuid(), now())",
+        "select * from public.event_by_id(gen_random_uuid())",
+        "select * from public.keep_payment_method('{}')",
     ];
     let writes = [
         "insert into public.payment (transaction_key, amount, status, start_at, end_at, end_grace_at, next_schedule_at, next_schedule_id) values ('x', 1, 'Paid', now(), now(), now(), now(), gen_random_uuid())",

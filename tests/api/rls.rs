@@ -15,12 +15,30 @@ async fn seeded() -> PgConnection {
     let mut connection = PgConnection::connect(&url).await.unwrap();
     let seed = format!(
         "set role service_role;
-         select public.record_subscription_month('pay_a', 9900, 'Paid', now(), now() + interval '30 days',
-           now() + interval '31 days', now() + interval '31 days', '11111111-1111-5111-8111-111111111111',
-           '{USER_A}', '월간', 'KRW');
-         select public.record_subscription_month('pay_b', 9900, 'Paid', now(), now() + interval '30 days',
-           now() + interval '31 days', now() + interval '31 days', '22222222-2222-5222-8222-222222222222',
-           '{USER_B}', '월간', 'KRW');
+         select public.record_month(jsonb_build_object(
+           'transaction_key', 'pay_a',
+           'amount', 9900,
+           'status', 'Paid',
+           'start_at', now(),
+           'end_at', now() + interval '30 days',
+           'end_grace_at', now() + interval '31 days',
+           'next_schedule_at', now() + interval '31 days',
+           'next_schedule_id', '11111111-1111-5111-8111-111111111111',
+           'customer_id', '{USER_A}',
+           'order_name', '월간',
+           'currency', 'KRW'));
+         select public.record_month(jsonb_build_object(
+           'transaction_key', 'pay_b',
+           'amount', 9900,
+           'status', 'Paid',
+           'start_at', now(),
+           'end_at', now() + interval '30 days',
+           'end_grace_at', now() + interval '31 days',
+           'next_schedule_at', now() + interval '31 days',
+           'next_schedule_id', '22222222-2222-5222-8222-222222222222',
+           'customer_id', '{USER_B}',
+           'order_name', '월간',
+           'currency', 'KRW'));
          insert into public.renewal_attempt (renewed_key, attempt, payment_id, failed_at)
            values ('pay_a', 0, '11111111-1111-5111-8111-111111111111', now());
          update public.payment set renewal_attempts = 1 where transaction_key = 'pay_a';

@@ -120,12 +120,30 @@ async fn the_view_shows_what_the_read_model_answers() {
     let mut db = PgConnection::connect(&url).await.unwrap();
     // A subscription renewed once, whose latest month has a plan change and a failed charge.
     sqlx::raw_sql(
-        "select public.record_subscription_month('pay_v1', 9900, 'Paid', now() - interval '40 days',
-           now() - interval '10 days', now() - interval '9 days', now() - interval '9 days 12 hours',
-           '11111111-1111-5111-8111-111111111111', 'user-1', '월간', 'KRW');
-         select public.record_subscription_month('11111111-1111-5111-8111-111111111111', 9900, 'Paid',
-           now() - interval '9 days', now() + interval '21 days', now() + interval '22 days',
-           now() + interval '21 days 12 hours', '22222222-2222-5222-8222-222222222222', 'user-1', '월간', 'KRW');
+        "select public.record_month(jsonb_build_object(
+           'transaction_key', 'pay_v1',
+           'amount', 9900,
+           'status', 'Paid',
+           'start_at', now() - interval '40 days',
+           'end_at', now() - interval '10 days',
+           'end_grace_at', now() - interval '9 days',
+           'next_schedule_at', now() - interval '9 days 12 hours',
+           'next_schedule_id', '11111111-1111-5111-8111-111111111111',
+           'customer_id', 'user-1',
+           'order_name', '월간',
+           'currency', 'KRW'));
+         select public.record_month(jsonb_build_object(
+           'transaction_key', '11111111-1111-5111-8111-111111111111',
+           'amount', 9900,
+           'status', 'Paid',
+           'start_at', now() - interval '9 days',
+           'end_at', now() + interval '21 days',
+           'end_grace_at', now() + interval '22 days',
+           'next_schedule_at', now() + interval '21 days 12 hours',
+           'next_schedule_id', '22222222-2222-5222-8222-222222222222',
+           'customer_id', 'user-1',
+           'order_name', '월간',
+           'currency', 'KRW'));
          select public.set_next_terms('11111111-1111-5111-8111-111111111111', 19900, '연간', null);",
     )
     .execute(&mut db)

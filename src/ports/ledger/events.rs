@@ -71,6 +71,9 @@ pub trait EventLedger: Clone + Send + Sync + 'static {
         next_attempt_at: Option<Timestamp>,
     ) -> impl Future<Output = Result<Option<SubscriptionEvent>, LedgerError>> + Send;
 
+    /// Event `id` with its delivery attempts; `None` when no event has this id.
+    fn event(&self, id: Uuid) -> impl Future<Output = Result<Option<SubscriptionEvent>, LedgerError>> + Send;
+
     /// Makes event `id` pending and due at `now`, whatever its status. `None` when no event has
     /// this id.
     fn redeliver_event(

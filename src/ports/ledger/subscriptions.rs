@@ -42,6 +42,14 @@ pub trait SubscriptionLedger: Clone + Send + Sync + 'static {
         subscription_id: &str,
     ) -> impl Future<Output = Result<Option<PaymentMethod>, LedgerError>> + Send;
 
+    /// Stores `method` as its subscription's payment method unless one is stored already, and
+    /// returns the stored one: a card summary read from PortOne is kept without ever overwriting
+    /// a card update's.
+    fn keep_payment_method(
+        &self,
+        method: &PaymentMethod,
+    ) -> impl Future<Output = Result<PaymentMethod, LedgerError>> + Send;
+
     /// Stores `method` as its subscription's payment method, replacing any before.
     fn set_payment_method(
         &self,

@@ -1,7 +1,7 @@
 //! Reading subscriptions: one with all its months and attempts, or a customer's.
 
 use crate::domain::attempt::FailedAttempt;
-use crate::domain::payment_method::Card;
+use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
 use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
@@ -43,8 +43,9 @@ impl<P: Ports> SubscriptionService<P> {
 
     /// The card `latest`'s next charge uses: the stored payment method's, else (a subscription
     /// born of a webhook, before any card update) the card of the billing key that paid, as
-    /// PortOne reports it. Not stored from here: a card update running at the same time must
-    /// not be overwritten by the card it replaces. `None` when it cannot be read now (logged).
+    /// PortOne reports it, stored then unless one was stored meanwhile (a card update running at
+    /// the same time is never overwritten by the card it replaces), so later reads make no
+    /// PortOne call. `None` when it cannot be read now (logged).
     async fn card_of(&self, latest: &PaymentRecord) -> Option<Card> {
         match self
             .ports
@@ -66,11 +67,25 @@ impl<P: Ports> SubscriptionService<P> {
                 return None;
             }
         };
-        match self.ports.gateway().get_billing_key(&payer.billing_key).await {
-            Ok(info) => info.card,
+        let card = match self.ports.gateway().get_billing_key(&payer.billing_key).await {
+            Ok(info) => info.card.unwrap_or_default(),
             Err(error) => {
                 tracing::warn!(%error, "the billing key could not be read");
-                None
+                return None;
+            }
+        };
+        let method = PaymentMethod {
+            subscription_id: latest.subscription_key(),
+            customer_id: payer.customer_id.clone().or_else(|| latest.customer_id.clone()),
+            billing_key: payer.billing_key,
+            card,
+            updated_at: self.now(),
+        };
+        match self.ports.ledger().keep_payment_method(&method).await {
+            Ok(stored) => Some(stored.card),
+            Err(error) => {
+                tracing::warn!(%error, "the card summary could not be stored");
+                Some(method.card)
             }
         }
     }

@@ -288,6 +288,16 @@ impl EventLedger for InMemoryLedger {
         }))
     }
 
+    async fn event(&self, id: Uuid) -> Result<Option<SubscriptionEvent>, LedgerError> {
+        let tables = self.lock();
+        Ok(tables
+            .events
+            .iter()
+            .map(|e| &e.event)
+            .find(|e| e.id == id)
+            .cloned())
+    }
+
     async fn events(&self, filter: &EventFilter) -> Result<Vec<SubscriptionEvent>, LedgerError> {
         let tables = self.lock();
         let mut found: Vec<SubscriptionEvent> = tables

@@ -47,6 +47,15 @@ impl SubscriptionLedger for InMemoryLedger {
         Ok(self.lock().methods.get(subscription_id).cloned())
     }
 
+    async fn keep_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {
+        let mut tables = self.lock();
+        let stored = tables
+            .methods
+            .entry(method.subscription_id.clone())
+            .or_insert_with(|| method.clone());
+        Ok(stored.clone())
+    }
+
     async fn set_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {
         let mut tables = self.lock();
         let before = tables

@@ -119,6 +119,13 @@ impl EventLedger for SqlLedger {
         rows.into_iter().next().map(parse).transpose()
     }
 
+    async fn event(&self, id: Uuid) -> Result<Option<SubscriptionEvent>, LedgerError> {
+        let rows = self
+            .call_rows("event_by_id", vec![("p_id", Arg::Uuid(Some(id)))])
+            .await?;
+        rows.into_iter().next().map(parse).transpose()
+    }
+
     async fn redeliver_event(
         &self,
         id: Uuid,

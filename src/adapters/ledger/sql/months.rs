@@ -15,7 +15,7 @@ use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalO
 
 /// The newest migration this release calls into, as `public.ready()` names it: readiness fails
 /// until the database has it. Raised with every migration that replaces `ready()`.
-pub const REQUIRED_SCHEMA: i64 = 20261213000000;
+pub const REQUIRED_SCHEMA: i64 = 20261214000000;
 
 impl MonthLedger for SqlLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {

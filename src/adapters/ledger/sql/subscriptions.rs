@@ -57,6 +57,13 @@ impl SubscriptionLedger for SqlLedger {
         rows.into_iter().next().map(method::parse).transpose()
     }
 
+    async fn keep_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {
+        const FUNCTION: &str = "keep_payment_method";
+        let args = vec![("p_method", Arg::Json(method::columns(method)))];
+        let row = self.call_rows(FUNCTION, args).await?.into_iter().next();
+        method::parse(row.ok_or_else(|| super::missing(FUNCTION, "row"))?)
+    }
+
     async fn set_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {
         const FUNCTION: &str = "set_payment_method";
         let args = vec![("p_method", Arg::Json(method::columns(method)))];
