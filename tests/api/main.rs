@@ -45,6 +45,7 @@ mod reconcile_storage;
 mod refunds;
 mod requests;
 mod rls;
+mod schemas;
 mod signatures;
 mod simulator_schema;
 mod slow_clients;
