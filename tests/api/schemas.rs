@@ -87,6 +87,16 @@ const AREAS: &[(&str, &[&str])] = &[
     ("readiness", &["ready"]),
 ];
 
+/// A row of `pg_policies`: table, name, command, roles, `using`, `with check`.
+type Policy = (
+    String,
+    String,
+    String,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+);
+
 fn area_of(function: &str) -> Option<&'static str> {
     AREAS
         .iter()
@@ -129,14 +139,7 @@ async fn definitions() -> BTreeMap<String, String> {
             definition.trim_end().trim_end_matches(';')
         ));
     }
-    let policies: Vec<(
-        String,
-        String,
-        String,
-        Vec<String>,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
+    let policies: Vec<Policy> = sqlx::query_as(
         "select tablename::text, policyname::text, cmd::text, roles::text[], qual, with_check \
          from pg_policies where schemaname = 'public' order by 1, 2",
     )
