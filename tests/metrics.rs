@@ -12,7 +12,7 @@ use std::time::Duration;
 use portone_subscriptions::adapters::ledger::SqlLedger;
 use portone_subscriptions::config::PostgresSettings;
 use portone_subscriptions::domain::payment_id::PaymentId;
-use portone_subscriptions::ports::MonthLedger;
+use portone_subscriptions::ports::{MonthLedger, Readiness};
 use portone_subscriptions::telemetry::metrics;
 use secrecy::SecretString;
 

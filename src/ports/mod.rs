@@ -16,13 +16,13 @@ pub use bundle::{Adapters, Ports};
 pub use clock::Clock;
 pub use event_sink::{Delivery, EventSink};
 pub use gateway::{
-    BillingKeyInfo, BillingKeyStatus, CancelRequest, Cancellation, CancellationStatus, ChargeRequest,
-    Charged, GatewayError, PaymentGateway, PaymentSchedule, RevokeOutcome, ScheduleOutcome, SchedulePage,
-    ScheduleQuery, ScheduleRequest,
+    BillingKeyInfo, BillingKeyStatus, BillingKeys, CancelRequest, Cancellation, CancellationStatus,
+    ChargeRequest, Charged, GatewayError, PaymentGateway, PaymentSchedule, Payments, RevokeOutcome,
+    ScheduleOutcome, SchedulePage, ScheduleQuery, ScheduleRequest, Schedules,
 };
 pub use ledger::{
     AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger,
-    Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, ReconcileLedger, Recorded,
-    RenewalCursor, RenewalOf, RenewalWindow, SubscriptionLedger, SubscriptionRows, Unavailable,
+    Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, Readiness, ReconcileLedger,
+    Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionLedger, SubscriptionRows, Unavailable,
 };
 pub use random::RandomSource;

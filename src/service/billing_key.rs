@@ -3,13 +3,14 @@
 //! (`customer.id`). A key is only ever charged for its own customer. The `check_billing_key` step
 //! of a start and of a card update.
 
+use crate::ports::BillingKeys;
 use serde_json::{json, Value};
 
 use crate::domain::billing_key::BillingKey;
 use crate::domain::checklist::Step;
 use crate::domain::payment_method::Card;
 use crate::domain::rejection::RejectionKind;
-use crate::ports::{BillingKeyInfo, BillingKeyStatus, GatewayError, PaymentGateway, Ports};
+use crate::ports::{BillingKeyInfo, BillingKeyStatus, GatewayError, Ports};
 
 use super::messages::{self, checkout as words};
 use super::steps::{Halt, Steps};
@@ -103,10 +104,5 @@ pub(super) async fn check_billing_key<P: Ports>(
 
 /// The checklist data of a looked-up key: its status, customer and card, never the key.
 fn key_data(info: &BillingKeyInfo) -> Value {
-    let status = match &info.status {
-        BillingKeyStatus::Issued => "ISSUED",
-        BillingKeyStatus::Deleted => "DELETED",
-        BillingKeyStatus::Other(other) => other,
-    };
-    json!({ "status": status, "customerId": info.customer_id, "card": info.card })
+    json!({ "status": info.status.as_portone(), "customerId": info.customer_id, "card": info.card })
 }

@@ -7,7 +7,8 @@ use crate::domain::currency::Currency;
 use crate::domain::payment::Payment;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::PaymentRecord;
-use crate::ports::{GatewayError, LedgerError, PaymentGateway, Ports, SubscriptionLedger};
+use crate::ports::Payments;
+use crate::ports::{GatewayError, LedgerError, Ports, SubscriptionLedger};
 
 /// The billing key a charge goes to, its customer, and the order name and currency that rows
 /// recorded before they were kept fall back on.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::ports::{LedgerError, MonthLedger, Ports};
+use crate::ports::{LedgerError, Ports, Readiness};
 
 use super::webhook::WebhookService;
 

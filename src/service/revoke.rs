@@ -2,13 +2,14 @@
 //! pending retry during dunning): shared by the cancelled webhook and the subscription cancel
 //! endpoint.
 
+use crate::ports::Schedules;
 use serde_json::{json, Value};
 
 use crate::domain::payment::Payment;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::schedule_status::ScheduleStatus;
-use crate::ports::{GatewayError, PaymentGateway, Ports, RevokeOutcome};
+use crate::ports::{GatewayError, Ports, RevokeOutcome};
 use crate::service::payer::{payer_of, Payer, PayerError};
 
 /// What happened to the next payment's schedule.

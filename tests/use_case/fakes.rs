@@ -20,9 +20,9 @@ use portone_subscriptions::domain::rejection::{Rejection, RejectionKind};
 use portone_subscriptions::domain::schedule_status::ScheduleStatus;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{
-    Adapters, BillingKeyInfo, CancelRequest, Cancellation, ChargeRequest, Charged, GatewayError,
-    PaymentGateway, PaymentSchedule, RandomSource, RevokeOutcome, ScheduleOutcome, SchedulePage,
-    ScheduleQuery, ScheduleRequest,
+    Adapters, BillingKeyInfo, BillingKeys, CancelRequest, Cancellation, ChargeRequest, Charged, GatewayError,
+    PaymentSchedule, Payments, RandomSource, RevokeOutcome, ScheduleOutcome, SchedulePage, ScheduleQuery,
+    ScheduleRequest, Schedules,
 };
 use portone_subscriptions::service::{
     BodyFormat, Services, SignatureHeaders, WebhookInput, WebhookOutcome, WebhookSecret, WebhookService,
@@ -184,7 +184,7 @@ impl FakeState {
     }
 }
 
-impl PaymentGateway for FakePortOne {
+impl Payments for FakePortOne {
     async fn get_payment(&self, id: &PaymentId) -> Result<Payment, GatewayError> {
         // Yield so concurrent webhooks interleave like real I/O.
         tokio::task::yield_now().await;
@@ -200,6 +200,18 @@ impl PaymentGateway for FakePortOne {
             .ok_or_else(|| rejected(404, RejectionKind::PaymentNotFound, "PAYMENT_NOT_FOUND"))
     }
 
+    async fn pay_with_billing_key(&self, request: &ChargeRequest) -> Result<Charged, GatewayError> {
+        tokio::task::yield_now().await;
+        self.pay(request)
+    }
+
+    async fn cancel_payment(&self, request: &CancelRequest) -> Result<Cancellation, GatewayError> {
+        tokio::task::yield_now().await;
+        self.refund(request)
+    }
+}
+
+impl Schedules for FakePortOne {
     async fn schedule_payment(&self, request: &ScheduleRequest) -> Result<ScheduleOutcome, GatewayError> {
         tokio::task::yield_now().await;
         if let Some(kind) = self.refuse_schedules.lock().unwrap().clone() {
@@ -280,20 +292,6 @@ impl PaymentGateway for FakePortOne {
         })
     }
 
-    async fn pay_with_billing_key(&self, request: &ChargeRequest) -> Result<Charged, GatewayError> {
-        tokio::task::yield_now().await;
-        self.pay(request)
-    }
-
-    async fn get_billing_key(&self, billing_key: &BillingKey) -> Result<BillingKeyInfo, GatewayError> {
-        self.cards.info(billing_key.expose())
-    }
-
-    async fn cancel_payment(&self, request: &CancelRequest) -> Result<Cancellation, GatewayError> {
-        tokio::task::yield_now().await;
-        self.refund(request)
-    }
-
     async fn find_schedule(
         &self,
         billing_key: &BillingKey,
@@ -308,6 +306,12 @@ impl PaymentGateway for FakePortOne {
         // As the PortOne adapter: the live one wins, else the latest.
         matching.sort_by_key(|s| s.status == "SCHEDULED");
         Ok(matching.pop().map(view))
+    }
+}
+
+impl BillingKeys for FakePortOne {
+    async fn get_billing_key(&self, billing_key: &BillingKey) -> Result<BillingKeyInfo, GatewayError> {
+        self.cards.info(billing_key.expose())
     }
 }
 

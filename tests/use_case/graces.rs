@@ -9,6 +9,7 @@ use portone_subscriptions::domain::event::EventType;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
 use portone_subscriptions::ports::MonthLedger;
+use portone_subscriptions::ports::Schedules;
 use portone_subscriptions::service::Verdict;
 
 use crate::fakes::{paid, utc, Harness};
@@ -79,7 +80,7 @@ async fn a_renewal_portone_is_still_processing_waits_and_one_with_nothing_to_pay
 
     // PortOne revoked it on its own: nothing will pay the renewal.
     use portone_subscriptions::domain::payment_schedule_id::ScheduleId;
-    use portone_subscriptions::ports::PaymentGateway;
+
     let schedule = ScheduleId::parse(app.portone.live()[0].id.clone()).unwrap();
     app.portone.revoke_schedule(&schedule).await.unwrap();
     let graces = app.services.reconciler.settle_graces().await.unwrap();

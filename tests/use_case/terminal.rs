@@ -8,7 +8,8 @@ use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::payment_schedule_id::ScheduleId;
 use portone_subscriptions::domain::plan::PlanId;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
-use portone_subscriptions::ports::{Clock, PaymentGateway};
+use portone_subscriptions::ports::Clock;
+use portone_subscriptions::ports::Schedules;
 use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
 use portone_subscriptions::service::{Caller, PlanChange, RefundRequest, SubscriptionError, Verdict};
 

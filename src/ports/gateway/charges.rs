@@ -73,6 +73,17 @@ pub enum BillingKeyStatus {
     Other(String),
 }
 
+impl BillingKeyStatus {
+    /// The status as PortOne's schema spells it.
+    pub fn as_portone(&self) -> &str {
+        match self {
+            Self::Issued => "ISSUED",
+            Self::Deleted => "DELETED",
+            Self::Other(other) => other,
+        }
+    }
+}
+
 /// A billing key as PortOne reports it (`GET /billing-keys/{billingKey}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingKeyInfo {

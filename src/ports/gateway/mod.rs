@@ -49,9 +49,15 @@ impl GatewayError {
     }
 }
 
-/// PortOne's V2 REST API. A clone is a handle on the same client (tests keep one to see what was
-/// scheduled).
-pub trait PaymentGateway: Clone + Send + Sync + 'static {
+/// PortOne's V2 REST API, as the use cases need it: its payments, its schedules and its billing
+/// keys. A clone is a handle on the same client (tests keep one to see what was scheduled).
+/// Implemented by anything that implements the three.
+pub trait PaymentGateway: Payments + Schedules + BillingKeys {}
+
+impl<T: Payments + Schedules + BillingKeys> PaymentGateway for T {}
+
+/// Payments: read one, charge a billing key now, refund.
+pub trait Payments: Clone + Send + Sync + 'static {
     /// The payment `id` (`getPayment`, `GET /payments/{paymentId}`), whatever its status.
     ///
     /// # Errors
@@ -59,6 +65,32 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
     /// [`RejectionKind::PaymentNotFound`]), and the other variants for transport failures.
     fn get_payment(&self, id: &PaymentId) -> impl Future<Output = Result<Payment, GatewayError>> + Send;
 
+    /// Charges `request` now (`payWithBillingKey`, `POST /payments/{paymentId}/billing-key`),
+    /// with PortOne's `Idempotency-Key`, so a retried call charges at most once.
+    ///
+    /// # Errors
+    /// MUST return [`RejectionKind::Declined`] (PortOne's `PG_PROVIDER`, with `pgCode` and
+    /// `pgMessage`) when the card company refused, [`RejectionKind::AlreadyPaid`] when the
+    /// `paymentId` was paid before, and the transport variants when PortOne's answer is unknown
+    /// (the charge may have happened: ask again with the same request).
+    fn pay_with_billing_key(
+        &self,
+        request: &ChargeRequest,
+    ) -> impl Future<Output = Result<Charged, GatewayError>> + Send;
+
+    /// Refunds all or part of a paid payment (`cancelPayment`, `POST /payments/{paymentId}/cancel`).
+    ///
+    /// # Errors
+    /// MUST return PortOne's refusals as their kinds: `PaymentAlreadyCancelled`,
+    /// `CancellableAmountChanged`, `CancelAmountExceedsCancellable`, `MaxCancelCountReached`.
+    fn cancel_payment(
+        &self,
+        request: &CancelRequest,
+    ) -> impl Future<Output = Result<Cancellation, GatewayError>> + Send;
+}
+
+/// Payment schedules: create, revoke, read, list, and find one by its payment.
+pub trait Schedules: Clone + Send + Sync + 'static {
     /// Schedules `request` (`POST /payments/{paymentId}/schedule`) idempotently.
     ///
     /// # Errors
@@ -105,20 +137,10 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
         payment_id: Uuid,
         time_to_pay: Timestamp,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
+}
 
-    /// Charges `request` now (`payWithBillingKey`, `POST /payments/{paymentId}/billing-key`),
-    /// with PortOne's `Idempotency-Key`, so a retried call charges at most once.
-    ///
-    /// # Errors
-    /// MUST return [`RejectionKind::Declined`] (PortOne's `PG_PROVIDER`, with `pgCode` and
-    /// `pgMessage`) when the card company refused, [`RejectionKind::AlreadyPaid`] when the
-    /// `paymentId` was paid before, and the transport variants when PortOne's answer is unknown
-    /// (the charge may have happened: ask again with the same request).
-    fn pay_with_billing_key(
-        &self,
-        request: &ChargeRequest,
-    ) -> impl Future<Output = Result<Charged, GatewayError>> + Send;
-
+/// Billing keys.
+pub trait BillingKeys: Clone + Send + Sync + 'static {
     /// A billing key (`getBillingKeyInfo`, `GET /billing-keys/{billingKey}`).
     ///
     /// # Errors
@@ -127,14 +149,4 @@ pub trait PaymentGateway: Clone + Send + Sync + 'static {
         &self,
         billing_key: &BillingKey,
     ) -> impl Future<Output = Result<BillingKeyInfo, GatewayError>> + Send;
-
-    /// Refunds all or part of a paid payment (`cancelPayment`, `POST /payments/{paymentId}/cancel`).
-    ///
-    /// # Errors
-    /// MUST return PortOne's refusals as their kinds: `PaymentAlreadyCancelled`,
-    /// `CancellableAmountChanged`, `CancelAmountExceedsCancellable`, `MaxCancelCountReached`.
-    fn cancel_payment(
-        &self,
-        request: &CancelRequest,
-    ) -> impl Future<Output = Result<Cancellation, GatewayError>> + Send;
 }

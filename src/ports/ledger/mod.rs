@@ -4,7 +4,8 @@
 //! - [`ReconcileLedger`]: what a reconciliation pass pages through, and its lease;
 //! - [`PlanLedger`]: the plan catalog;
 //! - [`CheckoutLedger`]: idempotency claims of starting a subscription;
-//! - [`EventLedger`]: the outbox of subscription events and their deliveries.
+//! - [`EventLedger`]: the outbox of subscription events and their deliveries;
+//! - [`Readiness`]: whether storage can serve at all.
 //!
 //! [`Ledger`] is all of them: what the [`Ports`](super::Ports) bundle holds. Adding an operation
 //! touches its trait here, the SQL adapter's module of the same use, the memory ledger, and a
@@ -16,6 +17,7 @@ mod error;
 mod events;
 mod months;
 mod plans;
+mod readiness;
 mod reconcile;
 mod subscriptions;
 
@@ -25,6 +27,7 @@ pub use error::{LedgerError, Unavailable};
 pub use events::{AttemptOutcome, EventFilter, EventLedger, PendingEvents};
 pub use months::MonthLedger;
 pub use plans::{PlanLedger, PlanStored};
+pub use readiness::Readiness;
 pub use reconcile::ReconcileLedger;
 pub use subscriptions::SubscriptionLedger;
 
@@ -35,11 +38,17 @@ pub type LedgerResult = Result<Option<PaymentRecord>, LedgerError>;
 
 /// Every use of the ledger: what one storage adapter implements.
 pub trait Ledger:
-    MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger + EventLedger
+    MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger + EventLedger + Readiness
 {
 }
 
 impl<T> Ledger for T where
-    T: MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger + EventLedger
+    T: MonthLedger
+        + SubscriptionLedger
+        + ReconcileLedger
+        + PlanLedger
+        + CheckoutLedger
+        + EventLedger
+        + Readiness
 {
 }

@@ -83,8 +83,4 @@ pub trait MonthLedger: Clone + Send + Sync + 'static {
         transaction_key: &PaymentId,
         at: Timestamp,
     ) -> impl Future<Output = LedgerResult> + Send;
-
-    /// Answers a trivial query (`public.ready()`): storage is reachable, accepts the service's
-    /// credentials, and has the migrations applied. `GET /readyz` asks it.
-    fn ping(&self) -> impl Future<Output = Result<(), LedgerError>> + Send;
 }

@@ -6,6 +6,7 @@
 //! scheduling, so every later schedule uses it. A schedule that fails puts the old card and its
 //! schedule back (`restore`).
 
+use crate::ports::Schedules;
 use serde_json::json;
 
 use crate::domain::attempt::charge_time;
@@ -14,7 +15,7 @@ use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, PaymentGateway, Ports, ScheduleOutcome, ScheduleRequest, SubscriptionLedger};
+use crate::ports::{Clock, Ports, ScheduleOutcome, ScheduleRequest, SubscriptionLedger};
 use crate::service::messages::{self, cards as words};
 use crate::service::payer::Payer;
 use crate::service::renewal::{fresh_key, schedule_request};

@@ -7,13 +7,14 @@
 //! `Transaction.Failed` webhook would instead have counted the customer's try as a dunning
 //! attempt and moved the retry on.
 
+use crate::ports::{Payments, Schedules};
 use serde_json::json;
 
 use crate::domain::checklist::{Step, CARD_DECLINED_FLOW, CARD_RECOVERY_FLOW};
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::rejection::{Rejection, RejectionKind};
-use crate::ports::{ChargeRequest, GatewayError, PaymentGateway, Ports, ScheduleOutcome, ScheduleRequest};
+use crate::ports::{ChargeRequest, GatewayError, Ports, ScheduleOutcome, ScheduleRequest};
 use crate::service::failure::Failure;
 use crate::service::messages::{self, cards as words};
 use crate::service::step_data;

@@ -10,7 +10,8 @@
 use crate::domain::attempt::charge_time;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::PaymentRecord;
-use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
+use crate::ports::{BillingKeys, Schedules};
+use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::payer::{payer_of, Payer, PayerError};
 use crate::service::renewal::schedule_request;
 

@@ -2,6 +2,7 @@
 //! 5–7, the `Transaction.Paid` webhook's own flow, so the month is recorded and the next one
 //! scheduled exactly as the webhook would (which then changes nothing).
 
+use crate::ports::Payments;
 use serde_json::json;
 
 use crate::domain::checklist::Step;
@@ -10,7 +11,7 @@ use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::plan::Plan;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{ChargeRequest, Clock, GatewayError, PaymentGateway, Ports, SubscriptionLedger};
+use crate::ports::{ChargeRequest, Clock, GatewayError, Ports, SubscriptionLedger};
 use crate::service::messages::{self, checkout as words};
 use crate::service::steps::Halt;
 

@@ -11,9 +11,8 @@ use crate::domain::period::BillingPeriod;
 use crate::domain::plan::Plan;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{
-    Clock, MonthLedger, PaymentGateway, Ports, RandomSource, ScheduleOutcome, SubscriptionLedger,
-};
+use crate::ports::Schedules;
+use crate::ports::{Clock, MonthLedger, Ports, RandomSource, ScheduleOutcome, SubscriptionLedger};
 use crate::service::messages::{self, checkout as words};
 use crate::service::payer::Payer;
 use crate::service::renewal::{renewal_key, schedule_request};

@@ -1,6 +1,7 @@
 //! Step 1 of a pass: open renewals whose charge was due more than the margin ago. PortOne's
 //! payment of the pending charge decides what happened.
 
+use crate::ports::{Payments, Schedules};
 use chrono::DateTime;
 use futures_util::stream::{self, StreamExt};
 
@@ -10,7 +11,7 @@ use crate::domain::record::{PaymentRecord, PendingCharge};
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
-use crate::ports::{PaymentGateway, Ports, RenewalWindow};
+use crate::ports::{Ports, RenewalWindow};
 use crate::service::payer::{payer_of, PayerError};
 
 use super::pages::OpenRenewals;

@@ -2,6 +2,7 @@
 //! PortOne; a live schedule of a stopped subscription is an orphan. PortOne's schedules are read
 //! in bulk, page by page, never one call per subscription.
 
+use crate::ports::Schedules;
 use std::collections::{HashMap, HashSet};
 
 use futures_util::stream::{self, StreamExt};
@@ -10,9 +11,7 @@ use uuid::Uuid;
 use crate::domain::record::PaymentRecord;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{
-    PaymentGateway, PaymentSchedule, Ports, ReconcileLedger, RenewalWindow, RevokeOutcome, ScheduleQuery,
-};
+use crate::ports::{PaymentSchedule, Ports, ReconcileLedger, RenewalWindow, RevokeOutcome, ScheduleQuery};
 
 use super::pages::OpenRenewals;
 use super::{Action, ActionKind, Lease, Outcome, PassOptions, ReconcileReport, Reconciler};

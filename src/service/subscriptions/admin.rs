@@ -2,7 +2,8 @@
 //! read and revoked by id, with PortOne's answers translated into results the HTTP layer maps.
 
 use crate::domain::payment_schedule_id::ScheduleId;
-use crate::ports::{PaymentGateway, PaymentSchedule, Ports, RevokeOutcome};
+use crate::ports::Schedules;
+use crate::ports::{PaymentSchedule, Ports, RevokeOutcome};
 
 use super::{SubscriptionService, UpstreamFailure};
 

@@ -4,7 +4,8 @@ use crate::domain::attempt::charge_time;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
+use crate::ports::Schedules;
+use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::renewal::{resume_key, schedule_request};
 use crate::service::revoke::{revoke_next, Revocation};
 

@@ -10,7 +10,8 @@ use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
 use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{PaymentGateway, PlanLedger, Ports, SubscriptionLedger};
+use crate::ports::Schedules;
+use crate::ports::{PlanLedger, Ports, SubscriptionLedger};
 use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
 

@@ -4,7 +4,8 @@ use crate::domain::attempt::FailedAttempt;
 use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
-use crate::ports::{PaymentGateway, Ports, SubscriptionLedger};
+use crate::ports::BillingKeys;
+use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::payer::payer_of;
 
 use super::{SubscriptionError, SubscriptionService};

@@ -8,7 +8,8 @@ use crate::domain::amount::Amount;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
-use crate::ports::{CancelRequest, GatewayError, MonthLedger, PaymentGateway, Ports};
+use crate::ports::Payments;
+use crate::ports::{CancelRequest, GatewayError, MonthLedger, Ports};
 use crate::service::revoke::revoke_next;
 
 use super::{SubscriptionChange, SubscriptionError, SubscriptionService};

@@ -1,11 +1,12 @@
 //! Step 3 of every flow: the webhook body is only a hint; PortOne's record is the truth.
 
+use crate::ports::Payments;
 use serde_json::json;
 
 use crate::domain::checklist::Step;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
-use crate::ports::{PaymentGateway, Ports};
+use crate::ports::Ports;
 use crate::service::messages;
 use crate::service::outcome::Verdict;
 use crate::service::step_data;

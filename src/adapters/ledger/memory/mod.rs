@@ -79,3 +79,10 @@ impl InMemoryLedger {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// Memory always answers.
+impl crate::ports::Readiness for InMemoryLedger {
+    async fn ping(&self) -> Result<(), crate::ports::LedgerError> {
+        Ok(())
+    }
+}

@@ -273,9 +273,4 @@ impl MonthLedger for InMemoryLedger {
         }
         Ok(Some(row))
     }
-
-    /// Memory always answers.
-    async fn ping(&self) -> Result<(), LedgerError> {
-        Ok(())
-    }
 }

@@ -13,10 +13,6 @@ use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
 use crate::ports::{AttemptRecorded, LedgerError, MonthLedger, Recorded, RenewalOf};
 
-/// The newest migration this release calls into, as `public.ready()` names it: readiness fails
-/// until the database has it. Raised with every migration that replaces `ready()`.
-pub const REQUIRED_SCHEMA: i64 = 20261214000000;
-
 impl MonthLedger for SqlLedger {
     async fn record_paid(&self, record: &PaymentRecord) -> Result<Recorded, LedgerError> {
         const FUNCTION: &str = "record_month";
@@ -139,23 +135,5 @@ impl MonthLedger for SqlLedger {
             ("p_at", time(Some(at))),
         ];
         self.record("cancel_payment", args).await
-    }
-
-    async fn ping(&self) -> Result<(), LedgerError> {
-        let rows = self.call_rows("ready", Vec::new()).await?;
-        let schema = rows
-            .first()
-            .and_then(|row| row.get("schema"))
-            .and_then(|v| v.as_i64());
-        match schema {
-            Some(schema) if schema >= REQUIRED_SCHEMA => Ok(()),
-            found => Err(LedgerError::Rejected {
-                code: "SCHEMA_BEHIND".to_owned(),
-                message: format!(
-                    "the database's migrations end at {} but this release needs {REQUIRED_SCHEMA}",
-                    found.map_or_else(|| "an older one".to_owned(), |s| s.to_string())
-                ),
-            }),
-        }
     }
 }
