@@ -189,7 +189,7 @@ impl Sandbox {
     /// the deliveries that are due (to `APP_WEBHOOK_URL` when set).
     pub async fn settle_events(&self) {
         if let Some((events, reconciler)) = self.time_pass.get() {
-            crate::startup::timers::settle_graces(reconciler).await;
+            reconciler.settle_graces_logged().await;
             events.tick(true, false).await;
         }
     }

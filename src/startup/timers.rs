@@ -29,27 +29,12 @@ pub fn spawn_time_timer<P: Ports>(events: Arc<EventDelivery<P>>, reconciler: Arc
             ticks.tick().await;
             let minutely = count % EMIT_DUE_EVERY_TICKS == 0;
             if minutely {
-                settle_graces(&reconciler).await;
+                reconciler.settle_graces_logged().await;
             }
             events.tick(minutely, count % PRUNE_EVERY_TICKS == 0).await;
             count = count.wrapping_add(1);
         }
     });
-}
-
-/// One grace pass, its outcome logged.
-pub async fn settle_graces<P: Ports>(reconciler: &Reconciler<P>) {
-    match reconciler.settle_graces().await {
-        Ok(report) if report.checked > 0 => tracing::info!(
-            checked = report.checked,
-            healed = report.healed,
-            lapsed = report.lapsed,
-            waiting = report.waiting,
-            "grace pass finished"
-        ),
-        Ok(_) => {}
-        Err(error) => tracing::warn!(%error, "the grace pass could not read the months"),
-    }
 }
 
 /// Runs a reconciliation pass every `interval` (the first one `interval` after start), for as

@@ -32,6 +32,21 @@ pub struct GraceReport {
 }
 
 impl<P: Ports> Reconciler<P> {
+    /// One grace pass, its outcome logged: what the minute's timer runs.
+    pub async fn settle_graces_logged(&self) {
+        match self.settle_graces().await {
+            Ok(report) if report.checked > 0 => tracing::info!(
+                checked = report.checked,
+                healed = report.healed,
+                lapsed = report.lapsed,
+                waiting = report.waiting,
+                "grace pass finished"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the grace pass could not read the months"),
+        }
+    }
+
     /// One grace pass (see the module's documentation).
     ///
     /// # Errors

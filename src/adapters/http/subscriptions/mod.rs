@@ -5,6 +5,7 @@
 //! not revealed). Every `{subscription_id}` also accepts any of its months' `transaction_key`.
 
 mod card;
+mod change;
 mod model;
 mod refund;
 mod responses;
@@ -15,111 +16,24 @@ use std::sync::Arc;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::OpenApi;
 
 use super::api_error::{amount_problem, error};
 use super::auth::{AdminAuth, CallerAuth};
-use super::text::Text;
 use super::ApiTags;
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::checkout::IdempotencyKey;
-use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
 use crate::ports::Ports;
 use crate::service::card_update::{CardUpdate, CardUpdateRequest};
 use crate::service::checkout::{Checkout, StartRequest};
-use crate::service::{Caller, PlanChange, PlanError, RefundRequest, SubscriptionService};
+use crate::service::{Caller, RefundRequest, SubscriptionService};
 use card::{card_response, CardBody, CardResponse};
+use change::{start_for, ChangeTo, PlanChangeRequest, StartFor, BILLING_KEY_PROBLEM};
 use refund::{RefundBody, RefundResponse};
 use responses::{ChangeResponse, DetailResponse, ListResponse};
 use start::{start_response, StartBody, StartResponse};
-
-/// New terms from the next charge on: a plan (`planId`), or terms of their own (`amount`,
-/// `orderName`, `currency`?). Exactly one of `planId` and `amount`.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PlanChangeRequest {
-    /// A plan of `GET /api/plans`: its amount, name and currency, and the month the next charge
-    /// pays records it. The only field a customer's token may send.
-    pub plan_id: Option<Text>,
-    /// In the currency's unit (KRW: won); greater than 0. Admin token only: a customer's token
-    /// sending it (or `orderName`, `currency`) gets 403 `ADMIN_ONLY_FIELD`.
-    pub amount: Option<i64>,
-    /// PortOne's `orderName` of the next charges; required with `amount`. Admin token only.
-    pub order_name: Option<Text>,
-    /// ISO 4217, one of PortOne's `Currency` values; default: the subscription's own. Admin
-    /// token only.
-    pub currency: Option<Text>,
-}
-
-/// Why new terms were refused, in Korean.
-fn plan_problem(problem: &PlanError) -> String {
-    match problem {
-        PlanError::Amount(problem) => amount_problem(*problem),
-        PlanError::OrderName => format!(
-            "orderName은 1–{}자여야 합니다.",
-            crate::domain::plan::MAX_NAME_CHARS
-        ),
-        PlanError::Currency(unknown) => format!("포트원이 지원하지 않는 통화입니다: {}", unknown.0),
-    }
-}
-
-/// Why a `billingKey` was refused, in Korean.
-const BILLING_KEY_PROBLEM: &str = "billingKey는 제어 문자 없는 1–512자여야 하며 `.`이나 `..`일 수 없습니다.";
-
-/// What a change asks for, or why it is not a change (400).
-enum ChangeTo {
-    Plan(PlanId),
-    Terms(PlanChange),
-}
-
-impl PlanChangeRequest {
-    /// `true` when the request sets terms of its own: what only the admin may choose.
-    fn sets_custom_terms(&self) -> bool {
-        self.amount.is_some() || self.order_name.is_some() || self.currency.is_some()
-    }
-
-    fn read(&self) -> Result<ChangeTo, String> {
-        match (&self.plan_id, self.amount) {
-            (Some(id), None) => PlanId::parse(id.as_str())
-                .map(ChangeTo::Plan)
-                .map_err(|problem| format!("planId가 올바르지 않습니다: {problem}")),
-            (None, Some(amount)) => {
-                let order_name = self.order_name.as_deref().unwrap_or("");
-                PlanChange::new(amount, order_name, self.currency.as_deref())
-                    .map(ChangeTo::Terms)
-                    .map_err(|problem| plan_problem(&problem))
-            }
-            _ => Err("planId와 amount 중 하나만 보내야 합니다.".to_owned()),
-        }
-    }
-}
-
-/// A customer id as PortOne takes `customer.id`: 1–256 characters, not blank, no control
-/// characters (the rules of a `paymentId`).
-fn customer_id(text: &str) -> Result<String, String> {
-    PaymentId::parse(text)
-        .map(|id| id.as_str().to_owned())
-        .map_err(|problem| format!("customerId가 올바르지 않습니다: {problem}"))
-}
-
-/// Whose subscription a start is for: the signed-in customer's own (a different `customerId`
-/// is forbidden), or for the admin the body's `customerId`, required.
-enum StartFor {
-    Customer(String),
-    Forbidden,
-    Invalid(String),
-}
-
-fn start_for(caller: &Caller, body_customer: Option<&str>) -> StartFor {
-    match (caller, body_customer) {
-        (Caller::Customer(me), Some(other)) if other != me => StartFor::Forbidden,
-        (Caller::Customer(me), _) => customer_id(me).map_or_else(StartFor::Invalid, StartFor::Customer),
-        (Caller::Admin, Some(id)) => customer_id(id).map_or_else(StartFor::Invalid, StartFor::Customer),
-        (Caller::Admin, None) => StartFor::Invalid("customerId가 필요합니다.".to_owned()),
-    }
-}
 
 /// The subscription operations, generic over the ports.
 pub struct SubscriptionApi<P> {

@@ -9,6 +9,7 @@ mod months;
 mod plans;
 mod reconcile;
 mod subscriptions;
+mod time_pass;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
