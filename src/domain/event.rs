@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::timestamp::Timestamp;
 
-/// The kinds of events, as the `type` field names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The kinds of events, as the `type` field names them. Serializes as [`Self::as_str`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EventType {
     /// A subscription started: its first month charged, or its trial begun.
     Created,
@@ -35,6 +35,9 @@ pub enum EventType {
     Refunded,
     /// 3 days before a trial ends.
     TrialWillEnd,
+    /// A type this build does not know (written by a newer replica during a rolling deploy),
+    /// kept as written so it is still delivered and listed under its own name.
+    Other(String),
 }
 
 impl EventType {
@@ -54,7 +57,7 @@ impl EventType {
     ];
 
     /// The `type` on the wire, `subscription.<what>` (Stripe's and Lago's style).
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Created => "subscription.created",
             Self::Renewed => "subscription.renewed",
@@ -68,12 +71,81 @@ impl EventType {
             Self::Ended => "subscription.ended",
             Self::Refunded => "subscription.refunded",
             Self::TrialWillEnd => "subscription.trial_will_end",
+            Self::Other(name) => name,
         }
     }
 
+    /// The type `name` spells: one of [`Self::ALL`], or [`Self::Other`].
+    pub fn parse(name: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .unwrap_or_else(|| Self::Other(name.to_owned()))
+    }
+
     /// The `<what>:` prefix of the event's deduplication key (one event per change).
-    pub fn dedupe_prefix(self) -> &'static str {
+    pub fn dedupe_prefix(&self) -> &str {
         self.as_str().trim_start_matches("subscription.")
+    }
+}
+
+impl PartialEq<str> for EventType {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for EventType {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for EventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// How one delivery attempt ended, as stored in `result`: `delivered`, `http_<status>`,
+/// `timeout` or `connect_error`. Serializes as [`Self::as_column`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryResult {
+    /// The app answered 2xx.
+    Delivered,
+    /// The app answered this other status.
+    Http(u16),
+    /// No answer within the attempt's timeout.
+    Timeout,
+    /// The connection failed (refused, reset, DNS, TLS).
+    ConnectError,
+}
+
+impl DeliveryResult {
+    /// The `result` column's text.
+    pub fn as_column(self) -> String {
+        match self {
+            Self::Delivered => "delivered".to_owned(),
+            Self::Http(status) => format!("http_{status}"),
+            Self::Timeout => "timeout".to_owned(),
+            Self::ConnectError => "connect_error".to_owned(),
+        }
+    }
+
+    /// The result a column's text names; `None` for text this build does not know.
+    pub fn from_column(text: &str) -> Option<Self> {
+        match text {
+            "delivered" => Some(Self::Delivered),
+            "timeout" => Some(Self::Timeout),
+            "connect_error" => Some(Self::ConnectError),
+            other => other.strip_prefix("http_")?.parse().ok().map(Self::Http),
+        }
+    }
+}
+
+impl Serialize for DeliveryResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.as_column())
     }
 }
 
@@ -115,8 +187,7 @@ pub struct DeliveryAttempt {
     /// 1 for the first.
     pub attempt: u32,
     pub attempted_at: Timestamp,
-    /// `delivered`, or why not: `http_<status>`, `timeout`, `connect_error`.
-    pub result: String,
+    pub result: DeliveryResult,
     pub http_status: Option<u16>,
     pub error: Option<String>,
 }
@@ -126,10 +197,9 @@ pub struct DeliveryAttempt {
 pub struct SubscriptionEvent {
     /// The event's id: the `webhook-id` the app deduplicates on.
     pub id: Uuid,
-    /// `subscription.<what>`, as [`EventType::as_str`] (a type this build does not know is kept
-    /// as written).
+    /// `subscription.<what>` (a type this build does not know is kept as written).
     #[serde(rename = "type")]
-    pub event_type: String,
+    pub event_type: EventType,
     pub subscription_id: String,
     pub customer_id: Option<String>,
     /// When the change happened, UTC.
@@ -227,5 +297,26 @@ mod tests {
             assert_eq!(format!("subscription.{}", kind.dedupe_prefix()), kind.as_str());
         }
         assert_eq!(EventType::PaymentFailed.dedupe_prefix(), "payment_failed");
+        for kind in EventType::ALL {
+            assert_eq!(EventType::parse(kind.as_str()), kind);
+        }
+        let newer = EventType::parse("subscription.paused");
+        assert_eq!(newer, EventType::Other("subscription.paused".to_owned()));
+        assert_eq!(newer.as_str(), "subscription.paused");
+    }
+
+    #[test]
+    fn delivery_results_read_back_what_they_store() {
+        for result in [
+            DeliveryResult::Delivered,
+            DeliveryResult::Http(500),
+            DeliveryResult::Http(404),
+            DeliveryResult::Timeout,
+            DeliveryResult::ConnectError,
+        ] {
+            assert_eq!(DeliveryResult::from_column(&result.as_column()), Some(result));
+        }
+        assert_eq!(DeliveryResult::from_column("http_x"), None);
+        assert_eq!(DeliveryResult::from_column("lost"), None);
     }
 }

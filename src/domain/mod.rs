@@ -12,6 +12,7 @@ pub mod checkout;
 pub mod currency;
 pub mod dunning;
 pub mod event;
+pub mod month_status;
 pub mod payment;
 pub mod payment_id;
 pub mod payment_method;

@@ -1,7 +1,8 @@
 //! One row of the `payment` table: a paid month of a subscription.
 
-use serde::{Serialize, Serializer};
 use uuid::Uuid;
+
+pub use super::month_status::MonthStatus;
 
 use super::amount::Amount;
 use super::currency::Currency;
@@ -11,48 +12,6 @@ use super::period::BillingPeriod;
 use super::plan::{PlanId, PlanTerms};
 use super::schedule_id::next_schedule_id;
 use super::timestamp::Timestamp;
-
-/// A month's `status` column. The column keeps its text (`"Paid"`, `"Cancelled"`); a value this
-/// build does not know (written by hand in the dashboard, say) is kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MonthStatus {
-    /// `"Paid"`: recorded from a paid payment (the route spec's `status: "Paid"`).
-    Paid,
-    /// `"Cancelled"`: PortOne cancelled (refunded) the payment.
-    Cancelled,
-    /// `"Trial"`: a free trial, charged nothing; its first charge renews it.
-    Trial,
-    /// Any other text.
-    Other(String),
-}
-
-impl MonthStatus {
-    /// The status a column's text names.
-    pub fn from_column(text: &str) -> Self {
-        match text {
-            "Paid" => Self::Paid,
-            "Cancelled" => Self::Cancelled,
-            "Trial" => Self::Trial,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-
-    /// The column's text.
-    pub fn as_column(&self) -> &str {
-        match self {
-            Self::Paid => "Paid",
-            Self::Cancelled => "Cancelled",
-            Self::Trial => "Trial",
-            Self::Other(other) => other,
-        }
-    }
-}
-
-impl Serialize for MonthStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_column())
-    }
-}
 
 /// A `payment` row. It serializes as the table's columns, flat (`record_columns`): the
 /// checklist's step-4 `data` and the API's rows.

@@ -3,7 +3,7 @@
 
 use futures_util::future::BoxFuture;
 
-use crate::domain::event::SubscriptionEvent;
+use crate::domain::event::{DeliveryResult, SubscriptionEvent};
 
 /// How one delivery attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,13 +19,13 @@ pub enum Delivery {
 }
 
 impl Delivery {
-    /// The stored `result`: `delivered`, `http_<status>`, `timeout` or `connect_error`.
-    pub fn result(&self) -> String {
+    /// The stored result.
+    pub fn result(&self) -> DeliveryResult {
         match self {
-            Self::Delivered { .. } => "delivered".to_owned(),
-            Self::Refused { status } => format!("http_{status}"),
-            Self::Timeout => "timeout".to_owned(),
-            Self::Unreachable(_) => "connect_error".to_owned(),
+            Self::Delivered { .. } => DeliveryResult::Delivered,
+            Self::Refused { status } => DeliveryResult::Http(*status),
+            Self::Timeout => DeliveryResult::Timeout,
+            Self::Unreachable(_) => DeliveryResult::ConnectError,
         }
     }
 

@@ -163,9 +163,9 @@ impl<P: Ports> EventDelivery<P> {
         if !delivered {
             tracing::warn!(
                 event_id = %event.id,
-                event_type = event.event_type,
+                event_type = event.event_type.as_str(),
                 attempt = event.attempts + 1,
-                result = outcome.result,
+                result = outcome.result.as_column(),
                 "an event was not delivered"
             );
         }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use poem::http::StatusCode;
 use portone_subscriptions::adapters::app_webhook::AppWebhook;
-use portone_subscriptions::domain::event::{DeliveryStatus, SubscriptionEvent};
+use portone_subscriptions::domain::event::{DeliveryResult, DeliveryStatus, SubscriptionEvent};
 use portone_subscriptions::ports::{EventFilter, EventLedger};
 use portone_subscriptions::service::events::{DeliverySettings, EventDelivery};
 use reqwest::Url;
@@ -150,7 +150,7 @@ async fn a_delivery_is_signed_retried_after_a_500_and_a_timeout_and_delivered_on
     let first = delivery.deliver_due().await.unwrap();
     assert_eq!((first.claimed, first.retrying), (1, 1));
     let event = events(&app).await.remove(0);
-    assert_eq!(event.delivery_attempts[0].result, "http_500");
+    assert_eq!(event.delivery_attempts[0].result, DeliveryResult::Http(500));
     assert_eq!(
         delivery.deliver_due().await.unwrap().claimed,
         0,
@@ -159,7 +159,7 @@ async fn a_delivery_is_signed_retried_after_a_500_and_a_timeout_and_delivered_on
     app.clock.set(event.next_attempt_at.as_utc());
     assert_eq!(delivery.deliver_due().await.unwrap().retrying, 1);
     let event = events(&app).await.remove(0);
-    assert_eq!(event.delivery_attempts[1].result, "timeout");
+    assert_eq!(event.delivery_attempts[1].result, DeliveryResult::Timeout);
     app.clock.set(event.next_attempt_at.as_utc());
     assert_eq!(delivery.deliver_due().await.unwrap().delivered, 1);
 

@@ -9,7 +9,7 @@ use portone_subscriptions::domain::attempt::{AfterFailure, FailedAttempt};
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::currency::Currency;
 use portone_subscriptions::domain::dunning::RetrySlot;
-use portone_subscriptions::domain::event::DeliveryStatus;
+use portone_subscriptions::domain::event::{DeliveryResult, DeliveryStatus};
 use portone_subscriptions::domain::payment::PaymentFailure;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::payment_method::{Card, PaymentMethod};
@@ -497,7 +497,7 @@ async fn event_log(ledger: &impl Ledger) -> Vec<(String, String, String, String)
         .map(|e| {
             (
                 e.occurred_at.to_iso(),
-                e.event_type,
+                e.event_type.as_str().to_owned(),
                 e.subscription_id,
                 e.data["subscription"]["status"]
                     .as_str()
@@ -587,7 +587,7 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
     );
     let failed = AttemptOutcome {
         attempted_at: now,
-        result: "http_500".to_owned(),
+        result: DeliveryResult::Http(500),
         http_status: Some(500),
         error: Some("the app answered 500".to_owned()),
     };
@@ -608,7 +608,7 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
         .unwrap();
     assert_eq!(last.status, DeliveryStatus::Failed);
     let delivered = AttemptOutcome {
-        result: "delivered".to_owned(),
+        result: DeliveryResult::Delivered,
         http_status: Some(200),
         error: None,
         ..failed.clone()
@@ -635,7 +635,7 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
         .unwrap();
     let history = listed.iter().find(|e| e.id == claimed[1].id).unwrap();
     assert_eq!(history.delivery_attempts.len(), 1);
-    assert_eq!(history.delivery_attempts[0].result, "http_500");
+    assert_eq!(history.delivery_attempts[0].result, DeliveryResult::Http(500));
     assert_eq!(history.delivery_attempts[0].http_status, Some(500));
     let pending = ledger.pending_events().await.unwrap();
     assert_eq!(pending.count, 2, "the retried one and the redelivered one");

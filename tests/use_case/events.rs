@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::checkout::IdempotencyKey;
-use portone_subscriptions::domain::event::{DeliveryStatus, EventType, SubscriptionEvent};
+use portone_subscriptions::domain::event::{DeliveryResult, DeliveryStatus, EventType, SubscriptionEvent};
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::ports::{Clock, Delivery, EventSink};
 use portone_subscriptions::service::card_update::CardUpdateRequest;
@@ -26,7 +26,7 @@ fn types(app: &Harness, subscription: &str) -> Vec<String> {
         .all_events()
         .into_iter()
         .filter(|e| e.subscription_id == subscription)
-        .map(|e| e.event_type)
+        .map(|e| e.event_type.as_str().to_owned())
         .collect()
 }
 
@@ -287,7 +287,7 @@ async fn a_failed_delivery_is_retried_on_the_schedule_and_delivered_once_the_app
     assert_eq!((pass.claimed, pass.retrying), (1, 1));
     let event = only(&app, EventType::Created);
     assert_eq!(event.attempts, 1);
-    assert_eq!(event.delivery_attempts[0].result, "http_500");
+    assert_eq!(event.delivery_attempts[0].result, DeliveryResult::Http(500));
     let wait = (event.next_attempt_at.as_utc() - app.clock.now()).num_milliseconds();
     assert!(
         (5_000..=5_500).contains(&wait),
@@ -310,12 +310,16 @@ async fn a_failed_delivery_is_retried_on_the_schedule_and_delivered_once_the_app
 
     let event = only(&app, EventType::Created);
     assert_eq!(event.status, DeliveryStatus::Delivered);
-    let results: Vec<_> = event
-        .delivery_attempts
-        .iter()
-        .map(|a| a.result.as_str())
-        .collect();
-    assert_eq!(results, ["http_500", "timeout", "connect_error", "delivered"]);
+    let results: Vec<_> = event.delivery_attempts.iter().map(|a| a.result).collect();
+    assert_eq!(
+        results,
+        [
+            DeliveryResult::Http(500),
+            DeliveryResult::Timeout,
+            DeliveryResult::ConnectError,
+            DeliveryResult::Delivered
+        ]
+    );
     assert_eq!(sink.sent.lock().unwrap().len(), 4);
     assert_eq!(
         delivery.deliver_due().await.unwrap().claimed,

@@ -233,7 +233,7 @@ async fn events<L: Ledger>(world: &World<L>, rows: &SubscriptionRows, id: &str) 
         (EventType::PaymentFailed, rows.attempts.len()),
     ];
     for (kind, want) in expected {
-        let found = count(kind);
+        let found = count(kind.clone());
         if found != want {
             return Err(format!("{} {} events, expected {want}", found, kind.as_str()));
         }

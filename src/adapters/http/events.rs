@@ -62,7 +62,7 @@ impl From<SubscriptionEvent> for EventView {
     fn from(event: SubscriptionEvent) -> Self {
         Self {
             id: event.id.to_string(),
-            event_type: event.event_type,
+            event_type: event.event_type.as_str().to_owned(),
             subscription_id: event.subscription_id,
             customer_id: event.customer_id,
             occurred_at: event.occurred_at.to_iso(),
@@ -78,7 +78,7 @@ impl From<SubscriptionEvent> for EventView {
                 .map(|a| AttemptView {
                     attempt: a.attempt,
                     attempted_at: a.attempted_at.to_iso(),
-                    result: a.result,
+                    result: a.result.as_column(),
                     http_status: a.http_status,
                     error: a.error,
                 })

@@ -7,7 +7,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::LedgerError;
-use crate::domain::event::{DeliveryStatus, SubscriptionEvent};
+use crate::domain::event::{DeliveryResult, DeliveryStatus, SubscriptionEvent};
 use crate::domain::timestamp::Timestamp;
 
 /// How a delivery attempt ended, as stored.
@@ -15,8 +15,7 @@ use crate::domain::timestamp::Timestamp;
 pub struct AttemptOutcome {
     /// When the attempt was made (the service clock), UTC.
     pub attempted_at: Timestamp,
-    /// `delivered`, or why not: `http_<status>`, `timeout`, `connect_error`.
-    pub result: String,
+    pub result: DeliveryResult,
     pub http_status: Option<u16>,
     /// What went wrong, for people (never a secret).
     pub error: Option<String>,
@@ -24,7 +23,7 @@ pub struct AttemptOutcome {
 
 impl AttemptOutcome {
     pub fn delivered(&self) -> bool {
-        self.result == "delivered"
+        self.result == DeliveryResult::Delivered
     }
 }
 

@@ -83,7 +83,7 @@ impl Tables {
         self.events.push(StoredEvent {
             event: SubscriptionEvent {
                 id: Uuid::new_v5(&EVENT_NAMESPACE, dedupe_key.as_bytes()),
-                event_type: kind.as_str().to_owned(),
+                event_type: kind.clone(),
                 subscription_id: id.to_owned(),
                 customer_id,
                 occurred_at: at,
@@ -210,7 +210,7 @@ impl EventLedger for InMemoryLedger {
         event.delivery_attempts.push(DeliveryAttempt {
             attempt: event.attempts,
             attempted_at: outcome.attempted_at,
-            result: outcome.result.clone(),
+            result: outcome.result,
             http_status: outcome.http_status,
             error: outcome.error.clone(),
         });

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::SqlLedger;
 use crate::adapters::ledger::args::{int, opt_text, time, Arg};
-use crate::domain::event::{DeliveryAttempt, DeliveryStatus, SubscriptionEvent};
+use crate::domain::event::{DeliveryAttempt, DeliveryResult, DeliveryStatus, EventType, SubscriptionEvent};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{AttemptOutcome, EventFilter, EventLedger, LedgerError, PendingEvents};
 
@@ -57,7 +57,7 @@ fn parse(value: Value) -> Result<SubscriptionEvent, LedgerError> {
         DeliveryStatus::parse(&row.status).ok_or_else(|| invalid(format!("status {}", row.status)))?;
     Ok(SubscriptionEvent {
         id: row.id,
-        event_type: row.event_type,
+        event_type: EventType::parse(&row.event_type),
         subscription_id: row.subscription_id,
         customer_id: row.customer_id,
         occurred_at: Timestamp::from_utc(row.occurred_at),
@@ -70,14 +70,17 @@ fn parse(value: Value) -> Result<SubscriptionEvent, LedgerError> {
         delivery_attempts: row
             .delivery_attempts
             .into_iter()
-            .map(|a| DeliveryAttempt {
-                attempt: u32::try_from(a.attempt).unwrap_or(0),
-                attempted_at: Timestamp::from_utc(a.attempted_at),
-                result: a.result,
-                http_status: a.http_status.and_then(|s| u16::try_from(s).ok()),
-                error: a.error,
+            .map(|a| {
+                Ok(DeliveryAttempt {
+                    attempt: u32::try_from(a.attempt).unwrap_or(0),
+                    attempted_at: Timestamp::from_utc(a.attempted_at),
+                    result: DeliveryResult::from_column(&a.result)
+                        .ok_or_else(|| invalid(format!("delivery result {}", a.result)))?,
+                    http_status: a.http_status.and_then(|s| u16::try_from(s).ok()),
+                    error: a.error,
+                })
             })
-            .collect(),
+            .collect::<Result<_, LedgerError>>()?,
     })
 }
 
@@ -110,7 +113,7 @@ impl EventLedger for SqlLedger {
         let args = vec![
             ("p_id", Arg::Uuid(Some(id))),
             ("p_attempted_at", time(Some(outcome.attempted_at))),
-            ("p_result", opt_text(Some(&outcome.result))),
+            ("p_result", opt_text(Some(outcome.result.as_column()))),
             ("p_http_status", Arg::OptInt(outcome.http_status.map(i32::from))),
             ("p_error", opt_text(outcome.error.as_ref())),
             ("p_next_attempt_at", time(next_attempt_at)),
