@@ -2,7 +2,6 @@
 
 use chrono::Duration;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::dunning::{DunningPolicy, RetrySlot};
 use super::payment::PaymentFailure;
@@ -44,14 +43,14 @@ pub struct FailedAttempt {
 }
 
 /// What a failed attempt leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AfterFailure {
     /// Retry `attempt` of `limit` is charged as `payment_id` in `slot`; access lasts until the
     /// slot's grace.
     Retry {
         attempt: u32,
         limit: u32,
-        payment_id: Uuid,
+        payment_id: PaymentId,
         slot: RetrySlot,
     },
     /// No retry is left: the subscription lapses at `at` (the month's grace as it stands).
@@ -85,7 +84,7 @@ impl DunningPolicy {
         AfterFailure::Retry {
             attempt: next,
             limit,
-            payment_id: retry_payment_id(month.next_schedule_id, next),
+            payment_id: retry_payment_id(&month.next_schedule_id, next),
             slot,
         }
     }

@@ -29,7 +29,7 @@ fn the_first_failure_schedules_retry_one_of_three_with_its_own_payment_id() {
         AfterFailure::Retry {
             attempt: 1,
             limit: 3,
-            payment_id: retry_payment_id(renewal, 1),
+            payment_id: retry_payment_id(&renewal, 1),
             slot: RetrySlot {
                 at: at("2024-02-02T01:01:01Z"),
                 grace_until: at("2024-02-02T14:59:59Z"),

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::Serialize;
+use uuid::Uuid;
 use validator::ValidateLength;
 
 /// Longest `paymentId` we accept, in characters (PortOne's own ids are far shorter).
@@ -60,6 +61,18 @@ impl PaymentId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An id this service derives (UUID v5: next month's, a retry's, a checkout's), spelled
+    /// hyphenated and lowercase as the `uuid` columns store it. Always valid.
+    pub fn from_uuid(id: Uuid) -> Self {
+        Self(id.hyphenated().to_string())
+    }
+
+    /// The UUID this id spells, for the ledger's `uuid` columns (`next_schedule_id`,
+    /// `retry_payment_id`); `None` for an id chosen outside this service (`pay_123`).
+    pub fn as_uuid(&self) -> Option<Uuid> {
+        Uuid::parse_str(&self.0).ok()
+    }
 }
 
 impl PartialEq<str> for PaymentId {
@@ -101,6 +114,15 @@ impl fmt::Display for PaymentId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_derived_id_reads_back_as_its_uuid_and_a_foreign_one_as_none() {
+        let id = Uuid::from_u128(0x43f5_6ec3_6eaf_5214_a8bc_7ea7_f2e2_93cf);
+        let payment_id = PaymentId::from_uuid(id);
+        assert_eq!(payment_id.as_str(), "43f56ec3-6eaf-5214-a8bc-7ea7f2e293cf");
+        assert_eq!(payment_id.as_uuid(), Some(id));
+        assert_eq!(PaymentId::parse("pay_1").unwrap().as_uuid(), None);
+    }
 
     #[test]
     fn accepts_a_portone_style_id() {

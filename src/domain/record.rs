@@ -1,7 +1,5 @@
 //! One row of the `payment` table: a paid month of a subscription.
 
-use uuid::Uuid;
-
 pub use super::month_status::MonthStatus;
 
 use super::amount::Amount;
@@ -28,7 +26,7 @@ pub struct PaymentRecord {
     pub end_grace_at: Timestamp,
     pub next_schedule_at: Timestamp,
     /// `paymentId` of next month's scheduled payment; see [`next_schedule_id`].
-    pub next_schedule_id: Uuid,
+    pub next_schedule_id: PaymentId,
     /// When the customer canceled at period end; no next payment is scheduled while set.
     pub canceled_at: Option<Timestamp>,
     /// When a cancelled subscription was resumed.
@@ -91,7 +89,7 @@ pub struct Renewal {
     /// `N`, the retries the policy allowed when the first charge failed.
     pub retry_limit: Option<u32>,
     /// `paymentId` of the pending (or last) retry.
-    pub retry_payment_id: Option<Uuid>,
+    pub retry_payment_id: Option<PaymentId>,
     /// `timeToPay` of the pending retry, UTC.
     pub retry_at: Option<Timestamp>,
     /// PortOne's `failure.reason` of the latest failed attempt.
@@ -105,10 +103,10 @@ pub struct Renewal {
 }
 
 /// The charge a month's renewal waits for: the first charge, or the pending retry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingCharge {
     /// The scheduled `paymentId`.
-    pub payment_id: Uuid,
+    pub payment_id: PaymentId,
     /// Its `timeToPay`, UTC.
     pub at: Timestamp,
     /// 0 for the first charge, `n` for retry `n`.
@@ -201,14 +199,14 @@ impl PaymentRecord {
         if renewal.renewed_by.is_some() || renewal.lapsed_at.is_some() {
             return None;
         }
-        match (renewal.retry_payment_id, renewal.retry_at) {
+        match (renewal.retry_payment_id.clone(), renewal.retry_at) {
             (Some(payment_id), Some(at)) => Some(PendingCharge {
                 payment_id,
                 at,
                 attempt: renewal.renewal_attempts,
             }),
             _ if renewal.renewal_attempts == 0 => Some(PendingCharge {
-                payment_id: self.next_schedule_id,
+                payment_id: self.next_schedule_id.clone(),
                 at: self.next_schedule_at,
                 attempt: 0,
             }),

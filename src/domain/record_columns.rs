@@ -3,7 +3,6 @@
 //! serializes one.
 
 use serde::{Serialize, Serializer};
-use uuid::Uuid;
 
 use super::amount::Amount;
 use super::currency::Currency;
@@ -21,7 +20,7 @@ struct Columns<'a> {
     end_at: Timestamp,
     end_grace_at: Timestamp,
     next_schedule_at: Timestamp,
-    next_schedule_id: Uuid,
+    next_schedule_id: &'a PaymentId,
     canceled_at: Option<Timestamp>,
     resumed_at: Option<Timestamp>,
     customer_id: Option<&'a str>,
@@ -30,7 +29,7 @@ struct Columns<'a> {
     subscription_id: Option<&'a str>,
     renewal_attempts: u32,
     retry_limit: Option<u32>,
-    retry_payment_id: Option<Uuid>,
+    retry_payment_id: Option<&'a PaymentId>,
     retry_at: Option<Timestamp>,
     last_failure_reason: Option<&'a str>,
     lapsed_at: Option<Timestamp>,
@@ -54,7 +53,7 @@ impl Serialize for PaymentRecord {
             end_at: self.end_at,
             end_grace_at: self.end_grace_at,
             next_schedule_at: self.next_schedule_at,
-            next_schedule_id: self.next_schedule_id,
+            next_schedule_id: &self.next_schedule_id,
             canceled_at: self.canceled_at,
             resumed_at: self.resumed_at,
             customer_id: self.customer_id.as_deref(),
@@ -63,7 +62,7 @@ impl Serialize for PaymentRecord {
             subscription_id: self.subscription_id.as_deref(),
             renewal_attempts: renewal.renewal_attempts,
             retry_limit: renewal.retry_limit,
-            retry_payment_id: renewal.retry_payment_id,
+            retry_payment_id: renewal.retry_payment_id.as_ref(),
             retry_at: renewal.retry_at,
             last_failure_reason: renewal.last_failure_reason.as_deref(),
             lapsed_at: renewal.lapsed_at,

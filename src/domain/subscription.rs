@@ -4,7 +4,6 @@
 //! `supabase/migrations/`); a test holds the two to each other on a real PostgreSQL.
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::amount::Amount;
 use super::attempt::FailedAttempt;
@@ -109,7 +108,7 @@ pub struct NextCharge {
     pub currency: Option<Currency>,
     pub order_name: Option<String>,
     /// The scheduled `paymentId`.
-    pub payment_id: Uuid,
+    pub payment_id: PaymentId,
     /// The plan it is charged on (a plan change's once made).
     pub plan_id: Option<PlanId>,
 }

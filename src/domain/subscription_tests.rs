@@ -26,7 +26,7 @@ fn retrying() -> PaymentRecord {
     let mut m = month();
     m.renewal.renewal_attempts = 1;
     m.renewal.retry_limit = Some(3);
-    m.renewal.retry_payment_id = Some(Uuid::nil());
+    m.renewal.retry_payment_id = Some(PaymentId::from_uuid(uuid::Uuid::nil()));
     m.renewal.retry_at = Some(at("2024-02-02T01:00:00Z"));
     m.end_grace_at = at("2024-02-02T14:59:59Z");
     m
@@ -143,7 +143,7 @@ fn the_read_model_names_the_next_charge_or_why_there_is_none() {
     assert_eq!(next.at, active.next_schedule_at);
     assert_eq!(
         (next.amount.value(), next.payment_id),
-        (9900, active.next_schedule_id)
+        (9900, active.next_schedule_id.clone())
     );
     assert_eq!(model.no_charge_reason, None);
 

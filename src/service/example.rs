@@ -56,7 +56,7 @@ pub fn paid_example() -> Checklist {
     // Storage makes a first month its own subscription.
     record.subscription_id = Some(record.transaction_key.to_string());
     let request = Payer::of_payment(&payment).and_then(|payer| {
-        let (id, at) = (record.next_schedule_id, record.next_schedule_at);
+        let (id, at) = (record.next_schedule_id.clone(), record.next_schedule_at);
         schedule_request(&record, &payer, id, at, renewal_key(&record))
     });
     let summary = RawWebhook::from_json(EXAMPLE_BODY.as_bytes())

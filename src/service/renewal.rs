@@ -1,7 +1,6 @@
 //! The next month's payment of a recorded month, as it is scheduled at PortOne.
 
-use uuid::Uuid;
-
+use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ScheduleRequest;
@@ -19,18 +18,18 @@ pub fn renewal_key(record: &PaymentRecord) -> String {
 /// answer for 3 hours (REST API overview, section "Idempotency-Key",
 /// <https://developers.portone.io/api/rest-v2>), so it must differ from the key of the request it
 /// replaces; `now` makes it unique per call.
-pub fn fresh_key(what: &str, payment_id: uuid::Uuid, now: Timestamp) -> String {
+pub fn fresh_key(what: &str, payment_id: &PaymentId, now: Timestamp) -> String {
     format!("{what}-{payment_id}-{}", now.as_utc().timestamp_millis())
 }
 
 /// The key of a resume's re-schedule.
-pub fn resume_key(payment_id: uuid::Uuid, now: Timestamp) -> String {
+pub fn resume_key(payment_id: &PaymentId, now: Timestamp) -> String {
     fresh_key("resume", payment_id, now)
 }
 
 /// The key of retry `payment_id`: derived from it, like the renewal's, so a replayed `Failed`
 /// webhook asks for the same retry.
-pub fn retry_key(payment_id: uuid::Uuid) -> String {
+pub fn retry_key(payment_id: &PaymentId) -> String {
     format!("retry-{payment_id}")
 }
 
@@ -42,7 +41,7 @@ pub fn retry_key(payment_id: uuid::Uuid) -> String {
 pub fn schedule_request(
     month: &PaymentRecord,
     payer: &Payer,
-    payment_id: Uuid,
+    payment_id: PaymentId,
     time_to_pay: Timestamp,
     idempotency_key: String,
 ) -> Option<ScheduleRequest> {

@@ -32,7 +32,7 @@ impl Revocation {
     pub(super) fn data(&self, record: &PaymentRecord) -> Value {
         let payment_id = record
             .pending_charge()
-            .map_or(record.next_schedule_id, |charge| charge.payment_id);
+            .map_or_else(|| record.next_schedule_id.clone(), |charge| charge.payment_id);
         let (schedule_id, revoked_at) = match self {
             Self::Revoked {
                 schedule_id,
@@ -80,7 +80,7 @@ pub(super) async fn revoke_pending<P: Ports>(
     };
     let found = ports
         .gateway()
-        .find_schedule(&payer.billing_key, charge.payment_id, charge.at)
+        .find_schedule(&payer.billing_key, &charge.payment_id, charge.at)
         .await?;
     let Some(schedule) = found else {
         return Ok(Revocation::NothingScheduled);

@@ -8,7 +8,6 @@ use poem::http::StatusCode;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::schedule_id::{next_schedule_id, retry_payment_id};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 use crate::helpers::{fixture, paid_payment, spawn_app, Schedules, TestApp, ADMIN_TOKEN};
 use crate::portone_cards::Cards;
@@ -16,7 +15,7 @@ use crate::snapshot;
 
 const NEW_KEY: &str = "billing-key-new-card";
 
-fn first_charge() -> Uuid {
+fn first_charge() -> PaymentId {
     next_schedule_id(&PaymentId::parse("pay_123456").unwrap())
 }
 
@@ -53,7 +52,7 @@ async fn past_due() -> (TestApp, Schedules, Cards) {
     failed["failedAt"] = json!("2024-02-01T01:30:01Z");
     app.portone_has_payment(&failed).await;
     app.clock.set("2024-02-01T01:30:01Z".parse().unwrap());
-    let (status, body) = app.send(&first_charge().to_string(), "Failed").await;
+    let (status, body) = app.send(first_charge().as_str(), "Failed").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let cards = cards_of(&app).await;
     (app, schedules, cards)
@@ -127,7 +126,7 @@ async fn outside_dunning_the_pending_charge_moves_to_the_new_card() {
     let created = schedules.created();
     assert_eq!(created.len(), 2);
     let (payment_id, request) = &created[1];
-    assert_eq!(payment_id, &first_charge().to_string(), "the same paymentId");
+    assert_eq!(payment_id, first_charge().as_str(), "the same paymentId");
     assert_eq!(request["payment"]["billingKey"], NEW_KEY);
     assert_eq!(
         request["timeToPay"], original.body["timeToPay"],
@@ -144,11 +143,11 @@ async fn outside_dunning_the_pending_charge_moves_to_the_new_card() {
     assert_eq!(detail["payment_method"], body["payment_method"]);
 
     // The renewal it pays is scheduled on the new card too, though the charge reports the old.
-    let mut renewal = paid_payment(&first_charge().to_string());
+    let mut renewal = paid_payment(first_charge().as_str());
     renewal["paidAt"] = json!("2024-01-31T01:30:00Z");
     cards.holds(renewal);
     app.clock.set("2024-01-31T01:30:05Z".parse().unwrap());
-    let (status, paid) = app.send(&first_charge().to_string(), "Paid").await;
+    let (status, paid) = app.send(first_charge().as_str(), "Paid").await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     let next = schedules.created().last().unwrap().clone();
     assert_eq!(next.1["payment"]["billingKey"], NEW_KEY);
@@ -157,7 +156,7 @@ async fn outside_dunning_the_pending_charge_moves_to_the_new_card() {
 #[tokio::test]
 async fn during_dunning_the_retry_is_charged_now_and_the_renewal_recovered() {
     let (app, schedules, cards) = past_due().await;
-    let retry = retry_payment_id(first_charge(), 1);
+    let retry = retry_payment_id(&first_charge(), 1);
     cards.set_now("2024-02-01T02:00:00Z");
     app.clock.set("2024-02-01T02:00:00Z".parse().unwrap());
 
@@ -210,7 +209,7 @@ async fn during_dunning_the_retry_is_charged_now_and_the_renewal_recovered() {
 #[tokio::test]
 async fn a_declined_new_card_answers_402_and_the_retry_is_scheduled_on_it_again() {
     let (app, schedules, cards) = past_due().await;
-    let retry = retry_payment_id(first_charge(), 1);
+    let retry = retry_payment_id(&first_charge(), 1);
     let original_retry = schedules.created().last().unwrap().clone();
     assert_eq!(original_retry.0, retry.to_string());
     cards.decline_next(NEW_KEY, 1);

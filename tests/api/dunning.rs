@@ -6,7 +6,6 @@ use poem::http::StatusCode;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::schedule_id::{next_schedule_id, retry_payment_id};
 use serde_json::{json, Value};
-use uuid::Uuid;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -14,11 +13,11 @@ use crate::helpers::{fixture, paid_payment, spawn_app, Schedules, TestApp};
 use crate::snapshot;
 
 /// The renewal's first charge: `next_schedule_id` of `pay_123456`.
-fn first_charge() -> Uuid {
+fn first_charge() -> PaymentId {
     next_schedule_id(&PaymentId::parse("pay_123456").unwrap())
 }
 
-fn failed_payment(id: Uuid, failed_at: &str) -> Value {
+fn failed_payment(id: PaymentId, failed_at: &str) -> Value {
     let mut payment = fixture("failed_payment.json");
     payment["id"] = json!(id.to_string());
     payment["failedAt"] = json!(failed_at);
@@ -36,10 +35,11 @@ async fn renewal_due() -> (TestApp, Schedules) {
 }
 
 /// PortOne declined `id` at `failed_at` and says so.
-async fn declined(app: &TestApp, id: Uuid, failed_at: &str) -> (StatusCode, Value) {
-    app.portone_has_payment(&failed_payment(id, failed_at)).await;
+async fn declined(app: &TestApp, id: PaymentId, failed_at: &str) -> (StatusCode, Value) {
+    app.portone_has_payment(&failed_payment(id.clone(), failed_at))
+        .await;
     app.clock.set(failed_at.parse().unwrap());
-    app.send(&id.to_string(), "Failed").await
+    app.send(id.as_str(), "Failed").await
 }
 
 #[tokio::test]
@@ -61,7 +61,7 @@ async fn a_declined_renewal_records_the_attempt_and_schedules_retry_one() {
     );
     assert_eq!(body["checklist"][2]["data"]["failure"]["pgCode"], "51");
     assert_eq!(body["checklist"][3]["data"]["attempt"], 0);
-    let retry = retry_payment_id(first_charge(), 1);
+    let retry = retry_payment_id(&first_charge(), 1);
     let created = schedules.created();
     assert_eq!(created.len(), 2);
     assert_eq!(created[1].0, retry.to_string());
@@ -74,7 +74,7 @@ async fn a_declined_renewal_records_the_attempt_and_schedules_retry_one() {
     snapshot!("failed_retry_scheduled", status, body);
 
     // The same webhook again: one attempt, one retry.
-    let (status, again) = app.send(&first_charge().to_string(), "Failed").await;
+    let (status, again) = app.send(first_charge().as_str(), "Failed").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         again["checklist"][3]["message"],
@@ -87,10 +87,10 @@ async fn a_declined_renewal_records_the_attempt_and_schedules_retry_one() {
 async fn the_last_declined_retry_lapses_the_subscription() {
     let (app, schedules) = renewal_due().await;
     declined(&app, first_charge(), "2024-02-01T01:30:01Z").await;
-    declined(&app, retry_payment_id(first_charge(), 1), "2024-02-02T01:30:01Z").await;
-    declined(&app, retry_payment_id(first_charge(), 2), "2024-02-04T01:30:01Z").await;
+    declined(&app, retry_payment_id(&first_charge(), 1), "2024-02-02T01:30:01Z").await;
+    declined(&app, retry_payment_id(&first_charge(), 2), "2024-02-04T01:30:01Z").await;
 
-    let (status, body) = declined(&app, retry_payment_id(first_charge(), 3), "2024-02-08T01:30:01Z").await;
+    let (status, body) = declined(&app, retry_payment_id(&first_charge(), 3), "2024-02-08T01:30:01Z").await;
 
     assert_eq!(status, StatusCode::OK, "{body:#}");
     assert_eq!(body["checklist"][4]["status"], "skipped");
@@ -119,7 +119,7 @@ async fn a_declined_payment_that_renews_nothing_is_acknowledged() {
 #[tokio::test]
 async fn a_deleted_billing_key_lapses_at_once_with_200() {
     let (app, schedules) = renewal_due().await;
-    let retry = retry_payment_id(first_charge(), 1);
+    let retry = retry_payment_id(&first_charge(), 1);
     Mock::given(method("POST"))
         .and(path(format!("/payments/{retry}/schedule")))
         .respond_with(ResponseTemplate::new(409).set_body_json(fixture("billing_key_already_deleted.json")))
@@ -135,7 +135,7 @@ async fn a_deleted_billing_key_lapses_at_once_with_200() {
     snapshot!("failed_billing_key_deleted", status, body);
 
     // Lapsed: a resend changes nothing and schedules nothing.
-    let (status, _) = app.send(&first_charge().to_string(), "Failed").await;
+    let (status, _) = app.send(first_charge().as_str(), "Failed").await;
     assert_eq!(status, StatusCode::OK);
     let tries = app
         .portone_calls()
@@ -162,13 +162,13 @@ async fn a_failed_webhook_for_a_payment_portone_says_is_paid_is_refused_with_409
 async fn a_retry_that_succeeds_is_recorded_once_and_schedules_the_month_after() {
     let (app, schedules) = renewal_due().await;
     declined(&app, first_charge(), "2024-02-01T01:30:01Z").await;
-    let retry = retry_payment_id(first_charge(), 1);
-    let mut recovered = paid_payment(&retry.to_string());
+    let retry = retry_payment_id(&first_charge(), 1);
+    let mut recovered = paid_payment(retry.as_str());
     recovered["paidAt"] = json!("2024-02-02T01:30:00Z");
     app.portone_has_payment(&recovered).await;
     app.clock.set("2024-02-02T01:30:05Z".parse().unwrap());
 
-    let (status, body) = app.send(&retry.to_string(), "Paid").await;
+    let (status, body) = app.send(retry.as_str(), "Paid").await;
 
     assert_eq!(status, StatusCode::OK, "{body:#}");
     assert_eq!(
@@ -177,7 +177,7 @@ async fn a_retry_that_succeeds_is_recorded_once_and_schedules_the_month_after() 
     );
     assert_eq!(body["checklist"][4]["status"], "success");
     snapshot!("paid_recovered_renewal", status, body);
-    let (_, replay) = app.send(&retry.to_string(), "Paid").await;
+    let (_, replay) = app.send(retry.as_str(), "Paid").await;
     assert_eq!(replay["checklist"][3]["data"], body["checklist"][3]["data"]);
     assert_eq!(app.rows.len(), 2);
     assert_eq!(
@@ -190,7 +190,7 @@ async fn a_retry_that_succeeds_is_recorded_once_and_schedules_the_month_after() 
 #[tokio::test]
 async fn a_portone_failure_while_scheduling_the_retry_answers_500_and_the_resend_schedules_once() {
     let (app, schedules) = renewal_due().await;
-    let retry = retry_payment_id(first_charge(), 1);
+    let retry = retry_payment_id(&first_charge(), 1);
     Mock::given(method("POST"))
         .and(path(format!("/payments/{retry}/schedule")))
         .respond_with(ResponseTemplate::new(500).set_body_json(json!({ "type": "UNKNOWN" })))
@@ -204,7 +204,7 @@ async fn a_portone_failure_while_scheduling_the_retry_answers_500_and_the_resend
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body:#}");
     assert_eq!(body["checklist"][4]["status"], "failed");
 
-    let (status, _) = app.send(&first_charge().to_string(), "Failed").await;
+    let (status, _) = app.send(first_charge().as_str(), "Failed").await;
     assert_eq!(status, StatusCode::OK);
     let created: Vec<_> = schedules.created().into_iter().map(|(id, _)| id).collect();
     assert_eq!(created, [first_charge().to_string(), retry.to_string()]);

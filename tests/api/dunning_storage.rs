@@ -62,11 +62,14 @@ async fn fifty_identical_failed_webhooks_at_once_record_one_attempt_and_one_retr
     .await
     .unwrap();
     assert_eq!(month.get::<i32, _>(0), 1);
-    assert_eq!(month.get::<uuid::Uuid, _>(1), retry_payment_id(first, 1));
+    assert_eq!(
+        PaymentId::from_uuid(month.get::<uuid::Uuid, _>(1)),
+        retry_payment_id(&first, 1)
+    );
     let retries: Vec<_> = schedules
         .created()
         .into_iter()
-        .filter(|(id, _)| *id == retry_payment_id(first, 1).to_string())
+        .filter(|(id, _)| *id == retry_payment_id(&first, 1).as_str())
         .collect();
     assert_eq!(retries.len(), 1, "one retry schedule");
 }

@@ -41,7 +41,7 @@ fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
         end_at: at("2024-01-31T00:00:00.999Z"),
         end_grace_at: at("2024-02-01T14:59:59.000Z"),
         next_schedule_at: at("2024-02-01T01:59:59.000Z"),
-        next_schedule_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()),
+        next_schedule_id: PaymentId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes())),
         canceled_at: None,
         resumed_at: None,
         customer_id: Some(format!("customer-of-{key}")),
@@ -84,7 +84,7 @@ async fn ledger_contract(ledger: &impl Ledger) {
 
     // next_schedule_id is unique too: another key reusing it is rejected, not silently merged.
     let mut clash = record("contract_clash", 1, "2024-01-01T00:00:00.000Z");
-    clash.next_schedule_id = first.next_schedule_id;
+    clash.next_schedule_id = first.next_schedule_id.clone();
     let error = ledger.record_paid(&clash).await.unwrap_err();
     assert!(
         matches!(&error, LedgerError::Rejected { code, .. } if code == "23505"),
@@ -98,7 +98,7 @@ async fn ledger_contract(ledger: &impl Ledger) {
         Some(first.clone())
     );
     let renewal = ledger
-        .renewal_of(&key(&first.next_schedule_id.to_string()))
+        .renewal_of(&key(first.next_schedule_id.as_str()))
         .await
         .unwrap()
         .unwrap();
@@ -165,14 +165,14 @@ async fn ledger_contract(ledger: &impl Ledger) {
 async fn dunning_contract(ledger: &impl Ledger) {
     let month = record("dunning_1", 10_000, "2024-01-01T00:00:00.000Z");
     ledger.record_paid(&month).await.unwrap();
-    let first = key(&month.next_schedule_id.to_string());
+    let first = key(month.next_schedule_id.as_str());
     let renewal = ledger.renewal_of(&first).await.unwrap().unwrap();
     assert_eq!(
         (renewal.month.transaction_key.as_str(), renewal.attempt),
         ("dunning_1", 0)
     );
 
-    let retry_1 = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_1/1");
+    let retry_1 = PaymentId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_1/1"));
     let failed = |attempt, payment_id: &str| FailedAttempt {
         renewed_key: key("dunning_1"),
         attempt,
@@ -187,7 +187,7 @@ async fn dunning_contract(ledger: &impl Ledger) {
     let retry = AfterFailure::Retry {
         attempt: 1,
         limit: 3,
-        payment_id: retry_1,
+        payment_id: retry_1.clone(),
         slot: RetrySlot {
             at: at("2024-02-02T01:00:07.000Z"),
             grace_until: at("2024-02-02T14:59:59.000Z"),
@@ -202,7 +202,7 @@ async fn dunning_contract(ledger: &impl Ledger) {
     let moved = &recorded.month;
     assert_eq!(moved.renewal.renewal_attempts, 1);
     assert_eq!(moved.renewal.retry_limit, Some(3));
-    assert_eq!(moved.renewal.retry_payment_id, Some(retry_1));
+    assert_eq!(moved.renewal.retry_payment_id, Some(retry_1.clone()));
     assert_eq!(moved.renewal.retry_at, Some(at("2024-02-02T01:00:07.000Z")));
     assert_eq!(moved.renewal.last_failure_reason.as_deref(), Some("잔액 부족"));
     assert_eq!(moved.end_grace_at, at("2024-02-02T14:59:59.000Z"));
@@ -222,11 +222,7 @@ async fn dunning_contract(ledger: &impl Ledger) {
     assert_eq!(&replayed.month, moved);
 
     // The pending retry, and the recorded first charge, both lead back to the month.
-    let pending = ledger
-        .renewal_of(&key(&retry_1.to_string()))
-        .await
-        .unwrap()
-        .unwrap();
+    let pending = ledger.renewal_of(&key(retry_1.as_str())).await.unwrap().unwrap();
     assert_eq!(pending.attempt, 1);
     assert_eq!(ledger.renewal_of(&first).await.unwrap().unwrap().attempt, 0);
 
@@ -236,7 +232,7 @@ async fn dunning_contract(ledger: &impl Ledger) {
         at: at("2024-02-02T14:59:59.000Z"),
     };
     let lapsed = ledger
-        .record_failed_attempt(&failed(1, &retry_1.to_string()), &lapse)
+        .record_failed_attempt(&failed(1, retry_1.as_str()), &lapse)
         .await
         .unwrap()
         .unwrap();
@@ -260,8 +256,8 @@ async fn dunning_contract(ledger: &impl Ledger) {
 
     // A charge paid after the lapse that renews the month is recorded, marks it, and inherits the
     // lapse (paid before it, it would have recovered the subscription).
-    let mut late = record(&retry_1.to_string(), 10_000, "2024-02-02T03:00:07.000Z");
-    late.next_schedule_id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_2");
+    let mut late = record(retry_1.as_str(), 10_000, "2024-02-02T03:00:07.000Z");
+    late.next_schedule_id = PaymentId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, b"dunning_2"));
     let paid = ledger.record_paid(&late).await.unwrap();
     assert!(paid.inserted);
     let renewed = paid.renewed.unwrap();
@@ -369,10 +365,10 @@ async fn graces_contract(ledger: &impl Ledger) {
     assert_eq!(keys(ledger.grace_ended(now, 500).await.unwrap()), ["grace_c"]);
 
     // Not exhausted: no recovery charge.
-    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"grace_recovery");
+    let id = PaymentId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, b"grace_recovery"));
     assert_eq!(
         ledger
-            .open_recovery_charge(&key("grace_c"), id, now)
+            .open_recovery_charge(&key("grace_c"), &id, now)
             .await
             .unwrap(),
         None
@@ -381,9 +377,9 @@ async fn graces_contract(ledger: &impl Ledger) {
     let failed = FailedAttempt {
         renewed_key: key("grace_c"),
         attempt: 0,
-        payment_id: key(&record("grace_c", 1, "2024-01-01T00:00:00.000Z")
+        payment_id: key(record("grace_c", 1, "2024-01-01T00:00:00.000Z")
             .next_schedule_id
-            .to_string()),
+            .as_str()),
         failure: PaymentFailure::default(),
         failed_at: at("2024-02-01T01:00:00Z"),
     };
@@ -397,19 +393,19 @@ async fn graces_contract(ledger: &impl Ledger) {
         .unwrap()
         .unwrap();
     let opened = ledger
-        .open_recovery_charge(&key("grace_c"), id, now)
+        .open_recovery_charge(&key("grace_c"), &id, now)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
         (opened.renewal.retry_payment_id, opened.renewal.retry_at),
-        (Some(id), Some(now))
+        (Some(id.clone()), Some(now))
     );
     // Past its lapse: none.
     let late = at("2024-03-03T00:00:00Z");
     assert_eq!(
         ledger
-            .open_recovery_charge(&key("grace_c"), id, late)
+            .open_recovery_charge(&key("grace_c"), &id, late)
             .await
             .unwrap(),
         None
@@ -426,11 +422,11 @@ async fn refunded_stop_contract(ledger: &impl Ledger) {
         .await
         .unwrap();
     let mut stale = record(
-        &refunded.next_schedule_id.to_string(),
+        refunded.next_schedule_id.as_str(),
         10_000,
         "2024-02-01T01:59:59.000Z",
     );
-    stale.next_schedule_id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"refunded_2");
+    stale.next_schedule_id = PaymentId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, b"refunded_2"));
     stale.subscription_id = None;
     let paid = ledger.record_paid(&stale).await.unwrap();
     assert!(paid.inserted);

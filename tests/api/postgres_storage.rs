@@ -78,7 +78,7 @@ async fn webhook_racing_an_uncommitted_insert_answers_with_the_row_that_committe
          next_schedule_at, next_schedule_id) values ('pay_race', 10000, 'Paid', '2023-12-31T23:00:00Z', \
          '2024-01-30T23:00:00Z', '2024-01-31T14:59:59Z', '2024-01-31T01:23:45Z', $1)",
     )
-    .bind(next_id)
+    .bind(next_id.as_uuid())
     .execute(&mut *other)
     .await
     .unwrap();

@@ -121,7 +121,7 @@ async fn a_lost_failed_webhook_runs_the_failed_flow() {
         [(ActionKind::DueRenewal, Outcome::Healed)],
         "{report:#?}"
     );
-    let retry = retry_payment_id(renewal_id().parse().unwrap(), 1).to_string();
+    let retry = retry_payment_id(&PaymentId::parse(renewal_id()).unwrap(), 1).to_string();
     assert_eq!(schedules.created().last().unwrap().0, retry);
     let (_, detail) = app.admin("GET", "/api/subscriptions/pay_123456").await;
     assert_eq!(detail["subscription"]["status"], "past_due");

@@ -157,7 +157,7 @@ async fn a_plan_change_during_dunning_replaces_the_pending_retry() {
 
     assert_eq!(status, StatusCode::OK, "{body:#}");
     assert_eq!(body["subscription"]["status"], "past_due");
-    let retry = retry_payment_id(renewal_id().parse().unwrap(), 1).to_string();
+    let retry = retry_payment_id(&PaymentId::parse(renewal_id()).unwrap(), 1).to_string();
     let live: Vec<_> = schedules
         .all()
         .into_iter()

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::payment::PaymentStatus;
+use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::ports::{GatewayError, SubscriptionLedger};
 use portone_subscriptions::service::card_update::{CardAnswer, CardStatus, CardUpdateRequest};
 use portone_subscriptions::service::{Caller, Verdict};
@@ -17,23 +18,24 @@ const NEW_KEY: &str = "bk_new";
 
 /// `pay_1` of `customer_1` recorded, paid at 2024-03-10T12:00:00Z; its renewal scheduled; the
 /// new card issued to the same customer.
-async fn subscribed() -> (Harness, uuid::Uuid) {
+async fn subscribed() -> (Harness, PaymentId) {
     let app = Harness::new(0);
     app.portone.add(paid("pay_1", Some("2024-03-10T12:00:00Z")));
     assert_eq!(app.send("pay_1", "Paid").await.verdict, Verdict::Done);
     app.portone.cards.issue(NEW_KEY, "customer_1");
-    let renewal = app.ledger.rows()[0].next_schedule_id;
+    let renewal = app.ledger.rows()[0].next_schedule_id.clone();
     (app, renewal)
 }
 
 /// The renewal declined: `past_due`, retry 1 pending.
-async fn past_due() -> (Harness, uuid::Uuid) {
+async fn past_due() -> (Harness, PaymentId) {
     let (app, renewal) = subscribed().await;
-    let failed = app.portone.charge(renewal, true);
+    let failed = app.portone.charge(&renewal, true);
     assert_eq!(app.send(&failed, "Failed").await.verdict, Verdict::Done);
     let retry = app.ledger.rows()[0]
         .renewal
         .retry_payment_id
+        .clone()
         .expect("retry 1 pending");
     (app, retry)
 }
@@ -70,12 +72,12 @@ async fn ten_updates_at_once_during_dunning_charge_the_retry_once_and_record_one
         .cards
         .charges()
         .into_iter()
-        .filter(|c| c.payment_id.as_str() == retry.to_string())
+        .filter(|c| c.payment_id == retry)
         .collect();
     assert!(!paid.is_empty());
     assert!(paid.iter().all(|c| c.billing_key == NEW_KEY && c.skip_webhook));
     assert_eq!(
-        app.portone.payment(&retry.to_string()).map(|p| p.status),
+        app.portone.payment(retry.as_str()).map(|p| p.status),
         Some(PaymentStatus::Paid),
         "the retry's paymentId is paid once: every other try was ALREADY_PAID"
     );
@@ -109,7 +111,7 @@ async fn a_lost_answer_then_the_same_update_again_records_the_charge_once() {
     );
     assert_eq!(app.ledger.rows().len(), 2);
     assert_eq!(
-        app.portone.payment(&retry.to_string()).map(|p| p.status),
+        app.portone.payment(retry.as_str()).map(|p| p.status),
         Some(PaymentStatus::Paid)
     );
 }

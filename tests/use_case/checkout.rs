@@ -311,7 +311,7 @@ async fn a_trial_charges_nothing_then_its_first_charge_starts_the_paid_chain() {
 
     // PortOne charges the first charge; its webhook records the first paid month.
     app.clock.set(utc("2024-03-25T01:00:05Z"));
-    let first_charge = app.portone.charge(live[0].request.payment_id, false);
+    let first_charge = app.portone.charge(live[0].request.payment_id.clone(), false);
     assert!(app.send(&first_charge, "Paid").await.checklist.succeeded());
 
     let subscription_id = answer.body["subscription"]["subscription_id"]
@@ -340,7 +340,7 @@ async fn a_trial_charges_nothing_then_its_first_charge_starts_the_paid_chain() {
 async fn a_declined_first_charge_after_a_trial_goes_past_due_and_is_retried() {
     let app = shop().await;
     let answer = start(&app, "trial", "order-1").await;
-    let first = app.portone.live()[0].request.payment_id;
+    let first = app.portone.live()[0].request.payment_id.clone();
 
     app.clock.set(utc("2024-03-25T01:00:05Z"));
     let declined = app.portone.charge(first, true);
@@ -445,7 +445,7 @@ async fn a_plan_change_by_plan_id_moves_the_next_charge_to_the_plan_and_its_mont
         Some("trial")
     );
     app.clock.set(live[0].request.time_to_pay.as_utc());
-    let renewal = app.portone.charge(live[0].request.payment_id, false);
+    let renewal = app.portone.charge(live[0].request.payment_id.clone(), false);
     app.send(&renewal, "Paid").await;
     let now = app.services.subscriptions.get(&id).await.unwrap().subscription;
     assert_eq!(

@@ -76,10 +76,10 @@ async fn a_declined_renewal_is_recorded_and_retried_the_next_seoul_day_with_acce
     assert_eq!(attempts[0].failed_at.to_iso(), "2024-02-01T01:00:00.000Z");
 
     let month = month(&app);
-    let retry = retry_payment_id(first.next_schedule_id, 1);
+    let retry = retry_payment_id(&first.next_schedule_id, 1);
     assert_eq!(month.renewal.renewal_attempts, 1);
     assert_eq!(month.renewal.retry_limit, Some(3));
-    assert_eq!(month.renewal.retry_payment_id, Some(retry));
+    assert_eq!(month.renewal.retry_payment_id, Some(retry.clone()));
     assert_eq!(
         month.renewal.retry_at.unwrap().to_iso(),
         "2024-02-02T01:00:00.000Z"
@@ -281,11 +281,11 @@ async fn a_paid_webhook_after_the_lapse_is_recorded_but_nothing_is_scheduled() {
         .refuse_schedules_with(RejectionKind::BillingKeyNotFound);
     charge(&app, true).await;
     // PortOne charged the retry anyway (say, a schedule created before the key vanished).
-    let retry = retry_payment_id(month(&app).next_schedule_id, 1);
+    let retry = retry_payment_id(&month(&app).next_schedule_id, 1);
     app.portone
-        .add(paid(&retry.to_string(), Some("2024-02-02T01:00:00Z")));
+        .add(paid(retry.as_str(), Some("2024-02-02T01:00:00Z")));
 
-    let outcome = app.send(&retry.to_string(), "Paid").await;
+    let outcome = app.send(retry.as_str(), "Paid").await;
 
     assert_eq!(outcome.verdict, Verdict::Done);
     let items = outcome.checklist.items();
@@ -300,7 +300,7 @@ async fn a_paid_webhook_after_the_lapse_is_recorded_but_nothing_is_scheduled() {
         .ledger
         .rows()
         .into_iter()
-        .find(|r| r.transaction_key == retry.to_string())
+        .find(|r| r.transaction_key == retry)
         .unwrap();
     assert_eq!(new.renewal.lapsed_at, Some(new.end_grace_at));
     assert!(app.portone.live().is_empty());

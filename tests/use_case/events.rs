@@ -63,7 +63,7 @@ async fn a_paid_month_declines_retries_cancel_resume_change_and_refunds_each_wri
     assert_eq!(created.status, DeliveryStatus::Pending);
 
     // The renewal declined, twice (a replay), then paid by retry 1.
-    let renewal = app.ledger.rows()[0].next_schedule_id;
+    let renewal = app.ledger.rows()[0].next_schedule_id.clone();
     let failed = app.portone.charge(renewal, true);
     app.send(&failed, "Failed").await;
     app.send(&failed, "Failed").await;
@@ -76,7 +76,7 @@ async fn a_paid_month_declines_retries_cancel_resume_change_and_refunds_each_wri
         "{declined:#?}"
     );
     assert_eq!(declined.data["subscription"]["status"], "past_due");
-    let retry = app.ledger.rows()[0].renewal.retry_payment_id.unwrap();
+    let retry = app.ledger.rows()[0].renewal.retry_payment_id.clone().unwrap();
     let paid_retry = app.portone.charge(retry, false);
     app.send(&paid_retry, "Paid").await;
     let recovered = only(&app, EventType::Recovered);

@@ -27,7 +27,6 @@ use portone_subscriptions::ports::{
 use portone_subscriptions::service::{
     BodyFormat, Services, SignatureHeaders, WebhookInput, WebhookOutcome, WebhookSecret, WebhookService,
 };
-use uuid::Uuid;
 
 /// One schedule PortOne holds: the request that created it, its id and status.
 #[derive(Clone, Debug)]
@@ -109,18 +108,19 @@ impl FakeState {
 
     /// Runs the live schedule of `payment_id` as PortOne does at `timeToPay`: a `PAID` payment
     /// with that id, or a `FAILED` one with PortOne's `failure`. Returns the payment id.
-    pub fn charge(&self, payment_id: uuid::Uuid, declined: bool) -> String {
+    pub fn charge(&self, payment_id: impl std::borrow::Borrow<PaymentId>, declined: bool) -> String {
+        let payment_id = payment_id.borrow();
         let mut schedules = self.schedules.lock().unwrap();
         let held = schedules
             .iter_mut()
-            .find(|s| s.request.payment_id == payment_id && s.status == "SCHEDULED")
+            .find(|s| s.request.payment_id == *payment_id && s.status == "SCHEDULED")
             .expect("a live schedule for this payment id");
         held.status = if declined { "FAILED" } else { "SUCCEEDED" };
         let request = held.request.clone();
         drop(schedules);
         let at = request.time_to_pay.as_utc();
         let payment = Payment {
-            id: PaymentId::parse(payment_id.to_string()).unwrap(),
+            id: payment_id.clone(),
             status: if declined {
                 PaymentStatus::Failed
             } else {
@@ -157,7 +157,7 @@ impl FakeState {
         due.into_iter()
             .map(|held| {
                 let declined = self.cards.take_decline(held.request.billing_key.expose());
-                let id = self.charge(held.request.payment_id, declined);
+                let id = self.charge(held.request.payment_id.clone(), declined);
                 (
                     id,
                     if declined {
@@ -295,13 +295,13 @@ impl Schedules for FakePortOne {
     async fn find_schedule(
         &self,
         billing_key: &BillingKey,
-        payment_id: Uuid,
+        payment_id: &PaymentId,
         _around: Timestamp,
     ) -> Result<Option<PaymentSchedule>, GatewayError> {
         let schedules = self.schedules.lock().unwrap();
         let mut matching: Vec<_> = schedules
             .iter()
-            .filter(|s| &s.request.billing_key == billing_key && s.request.payment_id == payment_id)
+            .filter(|s| &s.request.billing_key == billing_key && s.request.payment_id == *payment_id)
             .collect();
         // As the PortOne adapter: the live one wins, else the latest.
         matching.sort_by_key(|s| s.status == "SCHEDULED");
@@ -329,10 +329,10 @@ fn view(held: &Held) -> PaymentSchedule {
     PaymentSchedule {
         id: ScheduleId::parse(held.id.clone()).unwrap(),
         status: ScheduleStatus::from_portone(held.status),
-        payment_id: s.payment_id.to_string(),
+        payment_id: s.payment_id.clone(),
         order_name: s.order_name.clone(),
         time_to_pay: s.time_to_pay,
-        total_amount: s.amount.value(),
+        total_amount: s.amount,
         currency: s.currency.clone(),
         created_at: s.time_to_pay,
         revoked_at: None,

@@ -44,7 +44,7 @@ async fn status(app: &Harness) -> SubscriptionStatus {
 #[tokio::test]
 async fn a_renewal_paid_with_its_webhook_lost_never_lapses() {
     let app = subscribed().await;
-    let renewal = app.ledger.rows()[0].next_schedule_id;
+    let renewal = app.ledger.rows()[0].next_schedule_id.clone();
     // PortOne charges the renewal; its webhook never arrives, and no reconciliation ran.
     app.portone.charge(renewal, false);
     app.clock.set(utc("2024-04-10T15:00:00Z"));
@@ -107,9 +107,9 @@ async fn a_correction_after_a_lapse_sorts_after_it() {
         .await
         .unwrap();
     // …then PortOne's charge of the renewal turns up after all, paid before the lapse.
-    app.portone.charge(month.next_schedule_id, false);
+    app.portone.charge(&month.next_schedule_id, false);
     app.clock.set(utc("2024-04-11T00:00:00Z"));
-    let outcome = app.send(&month.next_schedule_id.to_string(), "Paid").await;
+    let outcome = app.send(month.next_schedule_id.as_str(), "Paid").await;
     assert_eq!(outcome.verdict, Verdict::Done);
 
     let events = app.ledger.all_events();

@@ -16,10 +16,10 @@ async fn exhausted() -> Harness {
     let app = Harness::with_dunning(0, DunningPolicy::new(vec![1]).unwrap());
     app.portone.add(paid("pay_1", Some("2024-03-10T12:00:00Z")));
     assert_eq!(app.send("pay_1", "Paid").await.verdict, Verdict::Done);
-    let renewal = app.ledger.rows()[0].next_schedule_id;
+    let renewal = app.ledger.rows()[0].next_schedule_id.clone();
     let failed = app.portone.charge(renewal, true);
     assert_eq!(app.send(&failed, "Failed").await.verdict, Verdict::Done);
-    let retry = app.ledger.rows()[0].renewal.retry_payment_id.unwrap();
+    let retry = app.ledger.rows()[0].renewal.retry_payment_id.clone().unwrap();
     let failed = app.portone.charge(retry, true);
     assert_eq!(app.send(&failed, "Failed").await.verdict, Verdict::Done);
     let month = &app.ledger.rows()[0];

@@ -57,7 +57,7 @@ pub async fn check<L: Ledger>(world: &World<L>) -> Result<(), String> {
                 .filter(|s| {
                     rows.months.iter().any(|m| {
                         m.next_schedule_id == s.request.payment_id
-                            || m.renewal.retry_payment_id == Some(s.request.payment_id)
+                            || m.renewal.retry_payment_id.as_ref() == Some(&s.request.payment_id)
                     })
                 })
                 .collect();
@@ -202,11 +202,14 @@ fn never_lapsed_while_paid(
     if subscription.status != SubscriptionStatus::Lapsed {
         return Ok(());
     }
-    let waited: Vec<String> = [Some(latest.next_schedule_id), latest.renewal.retry_payment_id]
-        .into_iter()
-        .flatten()
-        .map(|id| id.to_string())
-        .collect();
+    let waited: Vec<String> = [
+        Some(latest.next_schedule_id.clone()),
+        latest.renewal.retry_payment_id.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|id| id.to_string())
+    .collect();
     let paid = payments
         .iter()
         .any(|p| waited.contains(&p.id.to_string()) && p.status == PaymentStatus::Paid);

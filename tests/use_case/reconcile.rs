@@ -21,10 +21,10 @@ async fn a_pass_that_loses_its_lease_stops_before_the_next_page() {
     for id in ["pay_1", "pay_2"] {
         app.portone.add(paid(id, Some("2024-01-01T00:00:00Z")));
         app.send(id, "Paid").await;
-        renewals.push(app.ledger.rows().last().unwrap().next_schedule_id);
+        renewals.push(app.ledger.rows().last().unwrap().next_schedule_id.clone());
     }
     for renewal in &renewals {
-        app.portone.charge(*renewal, false);
+        app.portone.charge(renewal, false);
     }
     app.clock.set(utc("2024-02-01T02:00:00Z"));
     let settings = ReconcileSettings {

@@ -33,7 +33,7 @@ fn new_card() -> CardUpdateRequest {
 #[tokio::test]
 async fn a_new_card_portone_cannot_schedule_leaves_the_old_card_and_its_schedule_in_place() {
     let app = subscribed().await;
-    let renewal = app.ledger.rows()[0].next_schedule_id;
+    let renewal = app.ledger.rows()[0].next_schedule_id.clone();
     app.portone.fail_next_schedules(1);
 
     let answer = app.services.cards.update(&new_card()).await;
@@ -90,10 +90,10 @@ async fn a_plan_change_portone_cannot_schedule_leaves_the_old_terms_and_their_sc
 #[tokio::test]
 async fn a_dunning_charge_whose_answer_is_lost_puts_the_retry_back_on_the_new_card() {
     let app = subscribed().await;
-    let renewal = app.ledger.rows()[0].next_schedule_id;
+    let renewal = app.ledger.rows()[0].next_schedule_id.clone();
     let failed = app.portone.charge(renewal, true);
     assert_eq!(app.send(&failed, "Failed").await.verdict, Verdict::Done);
-    let retry = app.ledger.rows()[0].renewal.retry_payment_id.unwrap();
+    let retry = app.ledger.rows()[0].renewal.retry_payment_id.clone().unwrap();
     app.portone.cards.lose_next_answer(GatewayError::Timeout);
 
     let answer = app.services.cards.update(&new_card()).await;

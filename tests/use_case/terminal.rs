@@ -106,7 +106,7 @@ async fn a_lapsed_subscription_refuses_every_change() {
 #[tokio::test]
 async fn a_stale_schedule_charged_after_a_full_refund_is_recorded_but_renews_nothing() {
     let app = subscribed().await;
-    let renewal = app.ledger.rows()[0].next_schedule_id;
+    let renewal = app.ledger.rows()[0].next_schedule_id.clone();
     // The refund's revoke raced PortOne running the schedule: it was charged anyway.
     let charged = app.portone.charge(renewal, false);
     let full = RefundRequest {

@@ -38,10 +38,10 @@ impl From<PaymentSchedule> for ScheduleView {
         Self {
             id: s.id.to_string(),
             status: s.status.as_portone().to_owned(),
-            payment_id: s.payment_id,
+            payment_id: s.payment_id.to_string(),
             order_name: s.order_name,
             time_to_pay: s.time_to_pay.to_iso(),
-            total_amount: s.total_amount,
+            total_amount: s.total_amount.value(),
             currency: s.currency.to_string(),
             created_at: s.created_at.to_iso(),
             revoked_at: s.revoked_at.map(|t| t.to_iso()),

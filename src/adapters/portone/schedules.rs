@@ -3,6 +3,7 @@
 
 use super::{errors, retry, wire, PortOneClient, CREATE_SCHEDULE, GET_SCHEDULE, REVOKE_SCHEDULE};
 use crate::domain::billing_key::BillingKey;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::schedule_status::ScheduleStatus;
@@ -14,7 +15,7 @@ use crate::ports::{
 
 impl Schedules for PortOneClient {
     async fn schedule_payment(&self, request: &ScheduleRequest) -> Result<ScheduleOutcome, GatewayError> {
-        let url = self.url(&["payments", &request.payment_id.to_string(), "schedule"]);
+        let url = self.url(&["payments", request.payment_id.as_str(), "schedule"]);
         // PortOne's Idempotency-Key is an RFC 8941 string, quoted, 16–256 ASCII characters; the
         // same key on every attempt makes the retries safe.
         let key = format!("\"{}\"", request.idempotency_key);
@@ -97,17 +98,16 @@ impl Schedules for PortOneClient {
     async fn find_schedule(
         &self,
         billing_key: &BillingKey,
-        payment_id: uuid::Uuid,
+        payment_id: &PaymentId,
         time_to_pay: Timestamp,
     ) -> Result<Option<PaymentSchedule>, GatewayError> {
         let body =
             wire::ListSchedulesBody::around(billing_key.expose(), self.store_id.as_deref(), time_to_pay);
         let page = self.list(&body).await?;
-        let wanted = payment_id.to_string();
         let mut matching: Vec<_> = page
             .items
             .into_iter()
-            .filter(|s| s.payment_id == wanted)
+            .filter(|s| &s.payment_id == payment_id)
             .collect();
         // A resumed subscription has a revoked schedule and a newer pending one: the pending one
         // wins, else the latest.

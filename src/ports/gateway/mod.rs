@@ -3,8 +3,6 @@
 
 use std::future::Future;
 
-use uuid::Uuid;
-
 use crate::domain::billing_key::BillingKey;
 use crate::domain::payment::Payment;
 use crate::domain::payment_id::PaymentId;
@@ -134,7 +132,7 @@ pub trait Schedules: Clone + Send + Sync + 'static {
     fn find_schedule(
         &self,
         billing_key: &BillingKey,
-        payment_id: Uuid,
+        payment_id: &PaymentId,
         time_to_pay: Timestamp,
     ) -> impl Future<Output = Result<Option<PaymentSchedule>, GatewayError>> + Send;
 }

@@ -1,11 +1,10 @@
 //! The schedule operations' requests and answers: `createPaymentSchedule`, `getPaymentSchedule`,
 //! `getPaymentSchedules` and `revokePaymentSchedules`.
 
-use uuid::Uuid;
-
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::plan::PlanId;
 use crate::domain::schedule_status::ScheduleStatus;
@@ -16,7 +15,7 @@ use crate::domain::timestamp::Timestamp;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleRequest {
     /// `paymentId` of the scheduled payment: the ledger row's `next_schedule_id`.
-    pub payment_id: Uuid,
+    pub payment_id: PaymentId,
     pub billing_key: BillingKey,
     pub order_name: String,
     /// `customer.id`; `customer` is omitted when `None`.
@@ -40,11 +39,11 @@ pub struct ScheduleRequest {
 pub struct PaymentSchedule {
     pub id: ScheduleId,
     pub status: ScheduleStatus,
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     pub order_name: String,
     pub time_to_pay: Timestamp,
     /// `totalAmount` in the currency's unit.
-    pub total_amount: i64,
+    pub total_amount: Amount,
     pub currency: Currency,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,

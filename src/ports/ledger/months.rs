@@ -54,7 +54,7 @@ pub trait MonthLedger: Clone + Send + Sync + 'static {
     fn open_recovery_charge(
         &self,
         transaction_key: &PaymentId,
-        payment_id: uuid::Uuid,
+        payment_id: &PaymentId,
         at: Timestamp,
     ) -> impl Future<Output = LedgerResult> + Send;
 

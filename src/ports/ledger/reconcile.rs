@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use uuid::Uuid;
+use crate::domain::payment_id::PaymentId;
 
 use super::{LedgerError, RenewalCursor, RenewalWindow};
 use crate::domain::record::PaymentRecord;
@@ -28,7 +28,7 @@ pub trait ReconcileLedger: Clone + Send + Sync + 'static {
     /// retry is one of `payment_ids`.
     fn stopped_months_for(
         &self,
-        payment_ids: &[Uuid],
+        payment_ids: &[PaymentId],
     ) -> impl Future<Output = Result<Vec<PaymentRecord>, LedgerError>> + Send;
 
     /// Latest months whose grace ran out before `now` with nothing renewing, stopping or lapsing

@@ -51,10 +51,7 @@ impl<P: Ports> CardUpdate<P> {
         }
         let step = Step::CHARGE_RETRY_NOW;
         // The charge the month names may be an earlier update's whose answer was lost.
-        if let Some(earlier) = renewal
-            .retry_payment_id
-            .and_then(|id| PaymentId::parse(id.to_string()).ok())
-        {
+        if let Some(earlier) = renewal.retry_payment_id.clone() {
             match run
                 .steps
                 .within(self.ports().gateway().get_payment(&earlier))
@@ -71,15 +68,15 @@ impl<P: Ports> CardUpdate<P> {
                 }
             }
         }
-        let payment_id = recovery_payment_id(month.next_schedule_id, now);
+        let payment_id = recovery_payment_id(&month.next_schedule_id, now);
         let open = self
             .ports()
             .ledger()
-            .open_recovery_charge(&month.transaction_key, payment_id, now);
+            .open_recovery_charge(&month.transaction_key, &payment_id, now);
         let Some(opened) = run.steps.call(step, open, messages::storage_failed).await? else {
             return Ok(LastGrace::Nothing);
         };
-        let key = card_key("recovery", payment_id, now);
+        let key = card_key("recovery", &payment_id, now);
         match schedule_request(&opened, &Payer::of_method(method), payment_id, now, key) {
             Some(request) => Ok(LastGrace::Charge(request)),
             None => Err(self.terms_unknown(run, step)),

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::domain::attempt::charge_time;
 use crate::domain::checklist::Step;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::subscription::SubscriptionStatus;
@@ -27,7 +28,7 @@ use super::{CardStatus, CardUpdate, CardUpdateRequest, Moved, Run, Target};
 
 /// The `Idempotency-Key` of a card update's call for `payment_id` (`what`: the charge or the
 /// schedule): [`fresh_key`], so PortOne does not replay an earlier update's answer.
-pub(super) fn card_key(what: &str, payment_id: uuid::Uuid, now: Timestamp) -> String {
+pub(super) fn card_key(what: &str, payment_id: &PaymentId, now: Timestamp) -> String {
     fresh_key(&format!("card-{what}"), payment_id, now)
 }
 
@@ -97,21 +98,13 @@ impl<P: Ports> CardUpdate<P> {
         &self,
         target: &Target,
         method: &PaymentMethod,
-        key: impl FnOnce(uuid::Uuid) -> String,
+        key: impl FnOnce(&PaymentId) -> String,
     ) -> Option<Result<ScheduleRequest, ()>> {
         let charge = target.latest.pending_charge()?;
         let at = charge_time(charge.at, self.now());
         let payer = Payer::of_method(method);
-        Some(
-            schedule_request(
-                &target.latest,
-                &payer,
-                charge.payment_id,
-                at,
-                key(charge.payment_id),
-            )
-            .ok_or(()),
-        )
+        let key = key(&charge.payment_id);
+        Some(schedule_request(&target.latest, &payer, charge.payment_id, at, key).ok_or(()))
     }
 
     /// Step 5: schedules the pending charge again, same `paymentId`, on the new card. Nothing to

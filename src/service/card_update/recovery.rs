@@ -61,7 +61,7 @@ impl<P: Ports> CardUpdate<P> {
             },
         };
         let Some(charge) =
-            ChargeRequest::now_instead_of(&schedule, card_key("charge", schedule.payment_id, now), true)
+            ChargeRequest::now_instead_of(&schedule, card_key("charge", &schedule.payment_id, now), true)
         else {
             return Err(self.terms_unknown(run, step));
         };

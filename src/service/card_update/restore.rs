@@ -64,7 +64,7 @@ impl<P: Ports> CardUpdate<P> {
         };
         let now = self.now();
         let at = charge_time(charge.at, now);
-        let key = card_key("restore", charge.payment_id, now);
+        let key = card_key("restore", &charge.payment_id, now);
         let Some(request) = schedule_request(&target.latest, &payer, charge.payment_id, at, key) else {
             return;
         };

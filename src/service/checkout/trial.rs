@@ -63,7 +63,7 @@ impl<P: Ports> Checkout<P> {
         let step = Step::SCHEDULE_FIRST_CHARGE;
         let stored = &recorded.record;
         let payer = Payer::of_method(&method);
-        let (id, at) = (stored.next_schedule_id, stored.next_schedule_at);
+        let (id, at) = (stored.next_schedule_id.clone(), stored.next_schedule_at);
         let Some(request) = schedule_request(stored, &payer, id, at, renewal_key(stored)) else {
             let failure = Failure::upstream(messages::NO_BILLING_KEY, None);
             return Err(run.steps.fail(step, failure));

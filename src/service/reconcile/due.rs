@@ -53,23 +53,16 @@ impl<P: Ports> Reconciler<P> {
         let Some(charge) = month.pending_charge() else {
             return action(
                 month,
-                month.next_schedule_id,
+                &month.next_schedule_id,
                 Outcome::Reported,
                 "no charge is pending".into(),
             );
         };
-        let Ok(id) = PaymentId::parse(charge.payment_id.to_string()) else {
-            return action(
-                month,
-                charge.payment_id,
-                Outcome::Failed,
-                "not a payment id".into(),
-            );
-        };
+        let id = charge.payment_id.clone();
         let (outcome, detail) = match self.ports().gateway().get_payment(&id).await {
             Ok(payment) => match (&payment.status, options.dry_run) {
                 (PaymentStatus::Paid, true) => (Outcome::WouldHeal, "paid: would run the paid flow".into()),
-                (PaymentStatus::Paid, false) => self.replay(WebhookEvent::Paid(id), "paid").await,
+                (PaymentStatus::Paid, false) => self.replay(WebhookEvent::Paid(id.clone()), "paid").await,
                 // Paid, then refunded before anything recorded it: the paid flow records the
                 // month with its refund.
                 (PaymentStatus::Cancelled | PaymentStatus::PartialCancelled, true)
@@ -83,12 +76,14 @@ impl<P: Ports> Reconciler<P> {
                 (PaymentStatus::Cancelled | PaymentStatus::PartialCancelled, false)
                     if payment.paid_at.is_some() =>
                 {
-                    self.replay(WebhookEvent::Paid(id), "paid").await
+                    self.replay(WebhookEvent::Paid(id.clone()), "paid").await
                 }
                 (PaymentStatus::Failed, true) => {
                     (Outcome::WouldHeal, "failed: would run the failed flow".into())
                 }
-                (PaymentStatus::Failed, false) => self.replay(WebhookEvent::Failed(id), "failed").await,
+                (PaymentStatus::Failed, false) => {
+                    self.replay(WebhookEvent::Failed(id.clone()), "failed").await
+                }
                 (PaymentStatus::Cancelled | PaymentStatus::PartialCancelled, _) => (
                     Outcome::Reported,
                     format!("PortOne reports the renewal {}", payment.status.as_portone()),
@@ -103,7 +98,7 @@ impl<P: Ports> Reconciler<P> {
             }
             Err(error) => (Outcome::Failed, format!("reading the renewal failed: {error}")),
         };
-        action(month, charge.payment_id, outcome, detail)
+        action(month, &id, outcome, detail)
     }
 
     /// PortOne knows no payment for the charge: a schedule still waiting, or none ever created.
@@ -117,7 +112,7 @@ impl<P: Ports> Reconciler<P> {
         let gateway = self.ports().gateway();
         let schedule = match payer_of(self.ports(), month, None).await {
             Ok(Some(payer)) => gateway
-                .find_schedule(&payer.billing_key, charge.payment_id, charge.at)
+                .find_schedule(&payer.billing_key, &charge.payment_id, charge.at)
                 .await
                 .map_err(PayerError::from),
             Ok(None) => return (Outcome::Reported, "the paid payment has no billing key".into()),
@@ -155,7 +150,7 @@ impl<P: Ports> Reconciler<P> {
     }
 }
 
-fn action(month: &PaymentRecord, payment_id: uuid::Uuid, outcome: Outcome, detail: String) -> Action {
+fn action(month: &PaymentRecord, payment_id: &PaymentId, outcome: Outcome, detail: String) -> Action {
     Action {
         kind: ActionKind::DueRenewal,
         outcome,

@@ -18,7 +18,7 @@ use super::{Outcome, Reconciler};
 
 /// The `Idempotency-Key` of a charge whose time had passed when it was finally scheduled: its own,
 /// because the body differs from the webhook's (a new `timeToPay`).
-fn late_key(payment_id: uuid::Uuid) -> String {
+fn late_key(payment_id: &PaymentId) -> String {
     format!("late-{payment_id}")
 }
 
@@ -38,12 +38,13 @@ impl<P: Ports> Reconciler<P> {
             .map_err(|e| format!("reading the paid payment failed: {e}"))?;
         let on_time = charge.at > now;
         let key = match (on_time, charge.attempt) {
-            (false, _) => late_key(charge.payment_id),
+            (false, _) => late_key(&charge.payment_id),
             (true, 0) => renewal_key(month),
-            (true, _) => retry_key(charge.payment_id),
+            (true, _) => retry_key(&charge.payment_id),
         };
         let at = charge_time(charge.at, now);
-        let request = payer.and_then(|payer| schedule_request(month, &payer, charge.payment_id, at, key));
+        let id = charge.payment_id;
+        let request = payer.and_then(|payer| schedule_request(month, &payer, id.clone(), at, key));
         let Some(request) = request else {
             return Ok((
                 Outcome::Reported,
@@ -61,8 +62,6 @@ impl<P: Ports> Reconciler<P> {
             )),
             // Paid before its time (a card update's charge whose answer was lost): record it.
             Err(error) if error.rejection() == Some(&RejectionKind::AlreadyPaidOrWaiting) => {
-                let id = PaymentId::parse(charge.payment_id.to_string())
-                    .map_err(|_| "not a payment id".to_owned())?;
                 let paid = matches!(
                     gateway.get_payment(&id).await.map(|payment| payment.status),
                     Ok(PaymentStatus::Paid)

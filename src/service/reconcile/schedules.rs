@@ -6,8 +6,8 @@ use crate::ports::Schedules;
 use std::collections::{HashMap, HashSet};
 
 use futures_util::stream::{self, StreamExt};
-use uuid::Uuid;
 
+use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
@@ -38,16 +38,15 @@ impl<P: Ports> Reconciler<P> {
         };
         report.checked.portone_schedules = live.len() as u64;
         let window = RenewalWindow { from: now, until };
-        let mut ours: HashSet<String> = HashSet::new();
+        let mut ours: HashSet<PaymentId> = HashSet::new();
         let mut pages = OpenRenewals::new(self, lease, window, ActionKind::MissingSchedule);
         while let Some(months) = pages.next(report).await {
             report.checked.upcoming_renewals += months.len() as u64;
             let mut missing: Vec<PaymentRecord> = Vec::new();
             for month in months {
                 if let Some(charge) = month.pending_charge() {
-                    let id = charge.payment_id.to_string();
-                    let is_missing = !live.contains_key(&id);
-                    ours.insert(id);
+                    let is_missing = !live.contains_key(&charge.payment_id);
+                    ours.insert(charge.payment_id);
                     if is_missing {
                         missing.push(month);
                     }
@@ -73,7 +72,7 @@ impl<P: Ports> Reconciler<P> {
         &self,
         from: Timestamp,
         until: Timestamp,
-    ) -> Result<HashMap<String, PaymentSchedule>, String> {
+    ) -> Result<HashMap<PaymentId, PaymentSchedule>, String> {
         let mut live = HashMap::new();
         let size = self.settings.schedule_page_size.max(1);
         for page in 0.. {
@@ -110,6 +109,7 @@ impl<P: Ports> Reconciler<P> {
                 "no charge is pending".into(),
             );
         };
+        let payment_id = charge.payment_id.to_string();
         let (outcome, detail) = if options.dry_run {
             (
                 Outcome::WouldHeal,
@@ -120,7 +120,7 @@ impl<P: Ports> Reconciler<P> {
                 .await
                 .unwrap_or_else(|problem| (Outcome::Failed, problem))
         };
-        schedule_action(month, charge.payment_id.to_string(), outcome, detail)
+        schedule_action(month, payment_id, outcome, detail)
     }
 
     /// Live schedules nothing of ours is waiting for, whose payment id belongs to a stopped month.
@@ -128,14 +128,10 @@ impl<P: Ports> Reconciler<P> {
         &self,
         report: &mut ReconcileReport,
         options: PassOptions,
-        live: &HashMap<String, PaymentSchedule>,
-        ours: &HashSet<String>,
+        live: &HashMap<PaymentId, PaymentSchedule>,
+        ours: &HashSet<PaymentId>,
     ) {
-        let candidates: Vec<Uuid> = live
-            .keys()
-            .filter(|id| !ours.contains(*id))
-            .filter_map(|id| Uuid::parse_str(id).ok())
-            .collect();
+        let candidates: Vec<PaymentId> = live.keys().filter(|id| !ours.contains(*id)).cloned().collect();
         for batch in candidates.chunks(ORPHAN_BATCH) {
             let stopped = match self.ports().ledger().stopped_months_for(batch).await {
                 Ok(stopped) => stopped,
@@ -148,9 +144,12 @@ impl<P: Ports> Reconciler<P> {
                 }
             };
             for month in stopped {
-                let ids = [Some(month.next_schedule_id), month.renewal.retry_payment_id];
-                for id in ids.into_iter().flatten().map(|id| id.to_string()) {
-                    if let Some(schedule) = live.get(&id) {
+                let ids = [
+                    Some(&month.next_schedule_id),
+                    month.renewal.retry_payment_id.as_ref(),
+                ];
+                for id in ids.into_iter().flatten() {
+                    if let Some(schedule) = live.get(id) {
                         let action = self.orphan(&month, schedule, options).await;
                         report.push(action);
                     }
@@ -208,7 +207,7 @@ impl<P: Ports> Reconciler<P> {
             kind: ActionKind::OrphanSchedule,
             outcome,
             transaction_key: Some(month.transaction_key.clone()),
-            payment_id: schedule.payment_id.clone(),
+            payment_id: schedule.payment_id.to_string(),
             detail,
         }
     }

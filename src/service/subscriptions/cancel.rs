@@ -79,7 +79,7 @@ impl<P: Ports> SubscriptionService<P> {
             "갱신할 결제가 남아 있지 않아(갱신 완료 또는 만료) 재개할 수 없습니다.",
         ))?;
         let payer = self.payer(&record).await?;
-        let key = resume_key(charge.payment_id, now);
+        let key = resume_key(&charge.payment_id, now);
         let at = charge_time(charge.at, now);
         let request = schedule_request(&record, &payer, charge.payment_id, at, key).ok_or(
             SubscriptionError::Conflict("빌링키 결제가 아니어서 다음달 구독을 예약할 수 없습니다."),

@@ -147,13 +147,14 @@ impl<P: Ports> SubscriptionService<P> {
             ..record.clone()
         };
         let at = charge_time(charge.at, now);
-        let key = |what| fresh_key(what, charge.payment_id, now);
+        let key = |what| fresh_key(what, &charge.payment_id, now);
         let no_terms =
             || SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.");
+        let id = &charge.payment_id;
         let request =
-            schedule_request(&changed, &payer, charge.payment_id, at, key("change")).ok_or_else(no_terms)?;
-        let restore = schedule_request(record, &payer, charge.payment_id, at, key("change-restore"))
-            .ok_or_else(no_terms)?;
+            schedule_request(&changed, &payer, id.clone(), at, key("change")).ok_or_else(no_terms)?;
+        let restore =
+            schedule_request(record, &payer, id.clone(), at, key("change-restore")).ok_or_else(no_terms)?;
         self.store_terms(&record.transaction_key, terms).await?;
         let revoked = match revoke_pending(&*self.ports, record, &payer).await {
             Ok(revoked) => revoked,

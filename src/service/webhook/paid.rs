@@ -82,7 +82,7 @@ impl<P: Ports> WebhookService<P> {
             None => Payer::of_payment(payment),
         };
         let request = payer.and_then(|payer| {
-            let (id, at) = (record.next_schedule_id, record.next_schedule_at);
+            let (id, at) = (record.next_schedule_id.clone(), record.next_schedule_at);
             schedule_request(record, &payer, id, at, renewal_key(record))
         });
         let Some(request) = request else {

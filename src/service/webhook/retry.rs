@@ -39,7 +39,7 @@ impl<P: Ports> WebhookService<P> {
             return Ok(());
         };
         // The renewal's terms, as the failed charge had them.
-        let key = retry_key(charge.payment_id);
+        let key = retry_key(&charge.payment_id);
         // The subscription's stored card wins over the declined one: a card update since.
         let payer = payer_of(&*self.ports, month, Some(payment));
         let payer = steps.call(step, payer, messages::payer_failed).await?;

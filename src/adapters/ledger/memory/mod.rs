@@ -14,8 +14,6 @@ mod time_pass;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use uuid::Uuid;
-
 use crate::domain::attempt::FailedAttempt;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
@@ -42,10 +40,9 @@ struct Tables {
 impl Tables {
     /// The `transaction_key` of the month whose first charge or pending retry `key` is.
     fn renewed_by_payment(&self, key: &PaymentId) -> Option<PaymentId> {
-        let id = Uuid::parse_str(key.as_str()).ok()?;
         self.payments
             .values()
-            .find(|row| row.next_schedule_id == id || row.renewal.retry_payment_id == Some(id))
+            .find(|row| row.next_schedule_id == *key || row.renewal.retry_payment_id.as_ref() == Some(key))
             .map(|row| row.transaction_key.clone())
     }
 }

@@ -1,8 +1,6 @@
 //! [`MonthLedger`] in memory, as `record_subscription_month`, `renewal_of_payment`,
 //! `record_failed_attempt`, `mark_lapsed` and `cancel_payment` behave.
 
-use uuid::Uuid;
-
 use serde_json::json;
 
 use super::events::month_data;
@@ -114,8 +112,7 @@ impl MonthLedger for InMemoryLedger {
         let pending = || {
             let key = tables.renewed_by_payment(payment_id)?;
             let month = tables.payments.get(&key)?;
-            let id = Uuid::parse_str(payment_id.as_str()).ok()?;
-            let attempt = if month.next_schedule_id == id {
+            let attempt = if &month.next_schedule_id == payment_id {
                 0
             } else {
                 month.renewal.renewal_attempts
@@ -155,21 +152,21 @@ impl MonthLedger for InMemoryLedger {
         {
             renewal.renewal_attempts = attempt.attempt + 1;
             renewal.last_failure_reason = attempt.failure.reason.clone();
-            match *after {
+            match after {
                 AfterFailure::Retry {
                     limit,
                     payment_id,
                     slot,
                     ..
                 } => {
-                    renewal.retry_limit = Some(limit);
-                    renewal.retry_payment_id = Some(payment_id);
+                    renewal.retry_limit = Some(*limit);
+                    renewal.retry_payment_id = Some(payment_id.clone());
                     renewal.retry_at = Some(slot.at);
                     month.end_grace_at = month.end_grace_at.max(slot.grace_until);
                 }
                 AfterFailure::Lapse { limit, at } => {
-                    renewal.retry_limit = Some(limit);
-                    renewal.lapsed_at = Some(at);
+                    renewal.retry_limit = Some(*limit);
+                    renewal.lapsed_at = Some(*at);
                 }
             }
         }
@@ -201,7 +198,7 @@ impl MonthLedger for InMemoryLedger {
     async fn open_recovery_charge(
         &self,
         transaction_key: &PaymentId,
-        payment_id: uuid::Uuid,
+        payment_id: &PaymentId,
         at: Timestamp,
     ) -> LedgerResult {
         let mut tables = self.lock();
@@ -213,7 +210,7 @@ impl MonthLedger for InMemoryLedger {
         if !exhausted || renewal.lapsed_at.is_none_or(|lapse| lapse <= at) {
             return Ok(None);
         }
-        renewal.retry_payment_id = Some(payment_id);
+        renewal.retry_payment_id = Some(payment_id.clone());
         renewal.retry_at = Some(at);
         Ok(Some(row.clone()))
     }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use uuid::Uuid;
+use crate::domain::payment_id::PaymentId;
 
 use super::{InMemoryLedger, Tables};
 use crate::domain::record::PaymentRecord;
@@ -20,7 +20,7 @@ impl ReconcileLedger for InMemoryLedger {
         Ok(self.lock().open_renewals(window, after, limit))
     }
 
-    async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
+    async fn stopped_months_for(&self, payment_ids: &[PaymentId]) -> Result<Vec<PaymentRecord>, LedgerError> {
         Ok(self.lock().stopped_months_for(payment_ids))
     }
 
@@ -86,11 +86,11 @@ impl Tables {
             .collect()
     }
 
-    fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Vec<PaymentRecord> {
+    fn stopped_months_for(&self, payment_ids: &[PaymentId]) -> Vec<PaymentRecord> {
         self.payments
             .values()
             .filter(|row| {
-                let charges = [Some(row.next_schedule_id), row.renewal.retry_payment_id];
+                let charges = [Some(&row.next_schedule_id), row.renewal.retry_payment_id.as_ref()];
                 charges.iter().flatten().any(|id| payment_ids.contains(id))
             })
             .filter(|row| row.renewal.renewed_by.is_none())

@@ -3,7 +3,7 @@
 //! `cancel_payment` and `ready`.
 
 use super::{method, missing, SqlLedger};
-use crate::adapters::ledger::args::{int, opt_text, text, time, Arg};
+use crate::adapters::ledger::args::{derived_id, int, opt_text, text, time, Arg};
 use crate::adapters::ledger::row::parse_one;
 use crate::domain::amount::Amount;
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
@@ -67,7 +67,7 @@ impl MonthLedger for SqlLedger {
                 payment_id,
                 slot,
                 ..
-            } => (*limit, Some((*payment_id, *slot)), None),
+            } => (*limit, Some((payment_id, *slot)), None),
             AfterFailure::Lapse { limit, at } => (*limit, None, Some(*at)),
         };
         let args = vec![
@@ -79,7 +79,7 @@ impl MonthLedger for SqlLedger {
             ("p_pg_message", opt_text(failure.pg_message.as_ref())),
             ("p_failed_at", time(Some(attempt.failed_at))),
             ("p_retry_limit", int(limit)),
-            ("p_retry_payment_id", Arg::Uuid(retry.map(|(id, _)| id))),
+            ("p_retry_payment_id", derived_id(retry.map(|(id, _)| id))?),
             ("p_retry_at", time(retry.map(|(_, slot)| slot.at))),
             ("p_retry_grace", time(retry.map(|(_, slot)| slot.grace_until))),
             ("p_lapsed_at", time(lapsed_at)),
@@ -96,12 +96,12 @@ impl MonthLedger for SqlLedger {
     async fn open_recovery_charge(
         &self,
         transaction_key: &PaymentId,
-        payment_id: uuid::Uuid,
+        payment_id: &PaymentId,
         at: Timestamp,
     ) -> LedgerResult {
         let args = vec![
             ("p_transaction_key", text(transaction_key)),
-            ("p_payment_id", Arg::Uuid(Some(payment_id))),
+            ("p_payment_id", derived_id(Some(payment_id))?),
             ("p_at", time(Some(at))),
         ];
         self.record("open_recovery_charge", args).await

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use uuid::Uuid;
+use crate::domain::payment_id::PaymentId;
 
 use super::SqlLedger;
-use crate::adapters::ledger::args::{int, opt_text, text, time, Arg};
+use crate::adapters::ledger::args::{derived_ids, int, opt_text, text, time};
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{LedgerError, ReconcileLedger, RenewalCursor, RenewalWindow};
@@ -31,8 +31,8 @@ impl ReconcileLedger for SqlLedger {
         self.records("open_renewals", args).await
     }
 
-    async fn stopped_months_for(&self, payment_ids: &[Uuid]) -> Result<Vec<PaymentRecord>, LedgerError> {
-        let args = vec![("p_payment_ids", Arg::UuidArray(payment_ids.to_vec()))];
+    async fn stopped_months_for(&self, payment_ids: &[PaymentId]) -> Result<Vec<PaymentRecord>, LedgerError> {
+        let args = vec![("p_payment_ids", derived_ids(payment_ids))];
         self.records("stopped_months_for", args).await
     }
 

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::invalid;
+use crate::domain::amount::Amount;
 use crate::domain::currency::Currency;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
@@ -138,10 +140,12 @@ impl ScheduleDto {
         Ok(PaymentSchedule {
             id,
             status: ScheduleStatus::from_portone(&self.status),
-            payment_id: self.payment_id,
+            payment_id: PaymentId::parse(self.payment_id)
+                .map_err(|e| GatewayError::InvalidResponse(format!("paymentId: {e}")))?,
             order_name: self.order_name,
             time_to_pay: self.time_to_pay.into(),
-            total_amount: self.total_amount,
+            total_amount: Amount::new(self.total_amount)
+                .map_err(|e| GatewayError::InvalidResponse(format!("totalAmount: {e}")))?,
             currency: Currency::reported(self.currency),
             created_at: self.created_at.into(),
             revoked_at: self.revoked_at.map(Timestamp::from_utc),
