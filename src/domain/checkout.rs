@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::customer_id::CustomerId;
 use super::payment_id::PaymentId;
 
 /// Namespace of the first charge's `paymentId`: UUID v5 of the URL namespace and
@@ -41,6 +42,12 @@ impl IdempotencyKey {
     }
 }
 
+impl AsRef<str> for IdempotencyKey {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The start of `customer_id`'s subscription asked for with `key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckoutIds {
@@ -52,7 +59,7 @@ pub struct CheckoutIds {
 }
 
 impl CheckoutIds {
-    pub fn new(customer_id: &str, key: &IdempotencyKey) -> Self {
+    pub fn new(customer_id: &CustomerId, key: &IdempotencyKey) -> Self {
         let id = Uuid::new_v5(
             &CHECKOUT_NAMESPACE,
             format!("{customer_id}\n{}", key.as_str()).as_bytes(),
@@ -86,12 +93,15 @@ mod tests {
     #[test]
     fn the_same_request_names_the_same_payment_and_another_key_another() {
         let key = IdempotencyKey::parse("order-1").unwrap();
-        let a = CheckoutIds::new("user-1", &key);
-        assert_eq!(a, CheckoutIds::new("user-1", &key));
-        assert_ne!(a, CheckoutIds::new("user-2", &key));
+        let a = CheckoutIds::new(&CustomerId::parse("user-1").unwrap(), &key);
+        assert_eq!(a, CheckoutIds::new(&CustomerId::parse("user-1").unwrap(), &key));
+        assert_ne!(a, CheckoutIds::new(&CustomerId::parse("user-2").unwrap(), &key));
         assert_ne!(
             a,
-            CheckoutIds::new("user-1", &IdempotencyKey::parse("order-2").unwrap())
+            CheckoutIds::new(
+                &CustomerId::parse("user-1").unwrap(),
+                &IdempotencyKey::parse("order-2").unwrap()
+            )
         );
         assert_eq!(a.trial_key.as_str(), format!("trial-{}", a.payment_id));
         assert_eq!(request_hash("u", "p", "k"), request_hash("u", "p", "k"));

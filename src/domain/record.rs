@@ -4,11 +4,13 @@ pub use super::month_status::MonthStatus;
 
 use super::amount::Amount;
 use super::currency::Currency;
+use super::customer_id::CustomerId;
 use super::payment::Payment;
 use super::payment_id::PaymentId;
 use super::period::BillingPeriod;
 use super::plan::{PlanId, PlanTerms};
 use super::schedule_id::next_schedule_id;
+use super::subscription_id::SubscriptionId;
 use super::timestamp::Timestamp;
 
 /// A `payment` row. It serializes as the table's columns, flat (`record_columns`): the
@@ -141,7 +143,7 @@ impl PaymentRecord {
     /// A free trial of `plan` for `customer_id`, over `period` (the trial's days): amount 0,
     /// and next-charge terms the plan's, so its first charge is scheduled, retried and recorded
     /// as any renewal.
-    pub fn trial(key: PaymentId, customer_id: &str, plan: &PlanTerms, period: &BillingPeriod) -> Self {
+    pub fn trial(key: PaymentId, customer_id: &CustomerId, plan: &PlanTerms, period: &BillingPeriod) -> Self {
         Self {
             next_schedule_id: next_schedule_id(&key),
             transaction_key: key,
@@ -153,7 +155,7 @@ impl PaymentRecord {
             next_schedule_at: period.next_schedule_at,
             canceled_at: None,
             resumed_at: None,
-            customer_id: Some(customer_id.to_owned()),
+            customer_id: Some(customer_id.to_string()),
             order_name: Some(plan.name.clone()),
             currency: Some(plan.currency.clone()),
             subscription_id: None,
@@ -169,10 +171,11 @@ impl PaymentRecord {
 
     /// The subscription this month belongs to: its stored `subscription_id`, else (a month not
     /// stored yet, or the first month itself) its own `transaction_key`.
-    pub fn subscription_key(&self) -> String {
+    pub fn subscription_key(&self) -> SubscriptionId {
         self.subscription_id
-            .clone()
-            .unwrap_or_else(|| self.transaction_key.to_string())
+            .as_deref()
+            .and_then(|id| SubscriptionId::parse(id).ok())
+            .unwrap_or_else(|| SubscriptionId::from(self.transaction_key.clone()))
     }
 
     /// What the next charge is charged: the plan change's terms, else this month's own. The one

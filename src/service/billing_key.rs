@@ -3,6 +3,7 @@
 //! (`customer.id`). A key is only ever charged for its own customer. The `check_billing_key` step
 //! of a start and of a card update.
 
+use crate::domain::customer_id::CustomerId;
 use crate::ports::BillingKeys;
 use serde_json::{json, Value};
 
@@ -46,7 +47,7 @@ pub(super) async fn check_billing_key<P: Ports>(
     ports: &P,
     steps: &mut Steps,
     billing_key: &BillingKey,
-    customer_id: &str,
+    customer_id: &CustomerId,
 ) -> Result<Result<Option<Card>, KeyRefused>, Halt> {
     let step = Step::CHECK_BILLING_KEY;
     let info = match steps.within(ports.gateway().get_billing_key(billing_key)).await {
@@ -90,7 +91,7 @@ pub(super) async fn check_billing_key<P: Ports>(
             )
         }
     }
-    if info.customer_id.as_deref() != Some(customer_id) {
+    if info.customer_id.as_deref() != Some(customer_id.as_str()) {
         tracing::warn!("a billing key was offered for a customer it was not issued to");
         return refuse(
             KeyRefusalStatus::Forbidden,

@@ -2,6 +2,8 @@
 //! access token). A customer may act only on their own subscriptions; the HTTP layer tells which
 //! one is asking, the services decide what each may do.
 
+use crate::domain::customer_id::CustomerId;
+
 /// The caller of a subscription operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -9,7 +11,7 @@ pub enum Caller {
     Admin,
     /// A signed-in customer: the token's `sub`, which is the app's PortOne `customer.id`
     /// (Supabase's `auth.uid()`).
-    Customer(String),
+    Customer(CustomerId),
 }
 
 impl Caller {
@@ -23,7 +25,7 @@ impl Caller {
     }
 
     /// The customer a signed-in caller is; `None` for the admin.
-    pub fn customer(&self) -> Option<&str> {
+    pub fn customer(&self) -> Option<&CustomerId> {
         match self {
             Self::Admin => None,
             Self::Customer(id) => Some(id),
@@ -33,17 +35,17 @@ impl Caller {
 
 #[cfg(test)]
 mod tests {
-    use super::Caller;
+    use super::{Caller, CustomerId};
 
     #[test]
     fn a_customer_acts_only_for_themselves() {
-        let alice = Caller::Customer("alice".to_owned());
+        let alice = Caller::Customer(CustomerId::parse("alice").unwrap());
         assert!(alice.may_act_for(Some("alice")));
         assert!(!alice.may_act_for(Some("bob")));
         assert!(!alice.may_act_for(None));
         assert!(Caller::Admin.may_act_for(Some("bob")));
         assert!(Caller::Admin.may_act_for(None));
-        assert_eq!(alice.customer(), Some("alice"));
+        assert_eq!(alice.customer().map(CustomerId::as_str), Some("alice"));
         assert_eq!(Caller::Admin.customer(), None);
     }
 }

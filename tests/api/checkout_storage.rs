@@ -4,6 +4,7 @@
 
 use futures::future::join_all;
 use poem::http::StatusCode;
+use portone_subscriptions::domain::customer_id::CustomerId;
 use serde_json::json;
 
 use crate::checkout::{body, start};
@@ -132,7 +133,8 @@ async fn two_replicas_together_allow_exactly_the_charge_limit() {
     };
     let now = Timestamp::from_utc("2026-12-02T01:00:00Z".parse().unwrap());
 
-    let slots = join_all((0..12).map(|n| replicas[n % 2].take_charge_slot("alice", &limit, now))).await;
+    let alice = CustomerId::parse("alice").unwrap();
+    let slots = join_all((0..12).map(|n| replicas[n % 2].take_charge_slot(&alice, &limit, now))).await;
 
     let slots: Vec<ChargeSlot> = slots.into_iter().map(Result::unwrap).collect();
     let taken = slots.iter().filter(|slot| **slot == ChargeSlot::Taken).count();
@@ -147,7 +149,7 @@ async fn two_replicas_together_allow_exactly_the_charge_limit() {
     let later = Timestamp::from_utc("2026-12-02T01:09:59.500Z".parse().unwrap());
     assert_eq!(
         replicas[1]
-            .take_charge_slot("alice", &limit, later)
+            .take_charge_slot(&CustomerId::parse("alice").unwrap(), &limit, later)
             .await
             .unwrap(),
         ChargeSlot::Full {
@@ -155,13 +157,16 @@ async fn two_replicas_together_allow_exactly_the_charge_limit() {
         }
     );
     assert_eq!(
-        replicas[0].take_charge_slot("bob", &limit, later).await.unwrap(),
+        replicas[0]
+            .take_charge_slot(&CustomerId::parse("bob").unwrap(), &limit, later)
+            .await
+            .unwrap(),
         ChargeSlot::Taken
     );
     let window_passed = Timestamp::from_utc("2026-12-02T01:10:00Z".parse().unwrap());
     assert_eq!(
         replicas[0]
-            .take_charge_slot("alice", &limit, window_passed)
+            .take_charge_slot(&CustomerId::parse("alice").unwrap(), &limit, window_passed)
             .await
             .unwrap(),
         ChargeSlot::Taken
@@ -186,17 +191,19 @@ async fn a_crashed_start_s_repeat_waits_for_the_lease_and_never_counts() {
         ..Options::default()
     })
     .await;
-    let ids = CheckoutIds::new("user-1", &IdempotencyKey::parse("order-1").unwrap());
+    let customer = CustomerId::parse("user-1").unwrap();
+    let order = IdempotencyKey::parse("order-1").unwrap();
+    let ids = CheckoutIds::new(&customer, &order);
     let key = CheckoutKey {
-        customer_id: "user-1",
-        idempotency_key: "order-1",
+        customer_id: &customer,
+        idempotency_key: &order,
     };
     let claimed = app
         .ledger
         .claim_checkout(
             &key,
             &request_hash("user-1", "pro", "bk_1"),
-            ids.payment_id.as_str(),
+            &ids.payment_id,
             std::time::Duration::from_secs(60),
         )
         .await

@@ -164,9 +164,16 @@ async fn every_error_is_json_even_poem_s_own() {
     for (method, uri, status, code) in [
         (
             "POST",
-            "/api/subscriptions//cancel",
+            "/api/subscriptions/pay_1/no-such-action",
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
+        ),
+        // An empty id is refused where the path is parsed, before anything is read.
+        (
+            "POST",
+            "/api/subscriptions//cancel",
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
         ),
         ("GET", "/api/no-such-route", StatusCode::NOT_FOUND, "NOT_FOUND"),
         (

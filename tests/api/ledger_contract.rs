@@ -14,6 +14,7 @@ use portone_subscriptions::domain::payment::PaymentFailure;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::payment_method::{Card, PaymentMethod};
 use portone_subscriptions::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{AttemptOutcome, EventFilter, Ledger, LedgerError};
 use secrecy::SecretString;
@@ -623,7 +624,7 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
     assert_eq!(ledger.redeliver_event(Uuid::nil(), now).await.unwrap(), None);
     let listed = ledger
         .events(&EventFilter {
-            subscription_id: Some(last.subscription_id.clone()),
+            subscription_id: Some(SubscriptionId::parse(last.subscription_id.clone()).unwrap()),
             status: None,
             limit: 100,
         })

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use portone_subscriptions::adapters::ledger::SqlLedger;
 use portone_subscriptions::domain::subscription::{Subscription, SubscriptionStatus};
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{MonthLedger, SubscriptionLedger};
 use serde_json::Value;
@@ -150,7 +151,11 @@ async fn the_view_shows_what_the_read_model_answers() {
     .await
     .unwrap();
     let ledger = SqlLedger::postgres(&postgres_settings(&url)).unwrap();
-    let rows = ledger.subscription("pay_v1").await.unwrap().unwrap();
+    let rows = ledger
+        .subscription(&SubscriptionId::parse("pay_v1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     let now: DateTime<Utc> = sqlx::query_scalar("select now()")
         .fetch_one(&mut db)
         .await
@@ -196,7 +201,11 @@ async fn the_v2_view_shows_a_trial_its_plan_and_its_first_charge_as_the_read_mod
     .await
     .unwrap();
     let ledger = SqlLedger::postgres(&postgres_settings(&url)).unwrap();
-    let rows = ledger.subscription("trial-1").await.unwrap().unwrap();
+    let rows = ledger
+        .subscription(&SubscriptionId::parse("trial-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     let now: DateTime<Utc> = sqlx::query_scalar("select now()")
         .fetch_one(&mut db)
         .await

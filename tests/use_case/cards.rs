@@ -3,6 +3,8 @@
 //! records the charge once; a charge already under way on the old card keeps it, and the month
 //! after goes to the new card.
 
+use portone_subscriptions::domain::customer_id::CustomerId;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
 
 use portone_subscriptions::domain::billing_key::BillingKey;
@@ -42,9 +44,9 @@ async fn past_due() -> (Harness, PaymentId) {
 
 fn request() -> CardUpdateRequest {
     CardUpdateRequest {
-        subscription: "pay_1".into(),
+        subscription: SubscriptionId::parse("pay_1").unwrap(),
         billing_key: BillingKey::parse(NEW_KEY).unwrap(),
-        caller: Caller::Customer("customer_1".into()),
+        caller: Caller::Customer(CustomerId::parse("customer_1").unwrap()),
     }
 }
 
@@ -150,7 +152,7 @@ async fn a_customer_s_card_on_another_customer_s_subscription_is_not_found() {
         .services
         .cards
         .update(&CardUpdateRequest {
-            caller: Caller::Customer("someone-else".into()),
+            caller: Caller::Customer(CustomerId::parse("someone-else").unwrap()),
             ..request()
         })
         .await;
@@ -193,7 +195,7 @@ async fn two_updates_at_once_with_different_cards_leave_the_stored_card_and_the_
     );
     let stored = app
         .ledger
-        .payment_method("pay_1")
+        .payment_method(&SubscriptionId::parse("pay_1").unwrap())
         .await
         .unwrap()
         .expect("a card is stored");

@@ -1,6 +1,8 @@
 //! Starting subscriptions against the fakes: the checks, the first charge exactly once, repeats,
 //! declines, a lost answer, and trials through their first charge, cancel and resume.
 
+use portone_subscriptions::domain::customer_id::CustomerId;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -36,7 +38,7 @@ async fn shop() -> Harness {
 
 fn request(plan: &str, key: &str) -> StartRequest {
     StartRequest {
-        customer_id: "user-1".into(),
+        customer_id: CustomerId::parse("user-1").unwrap(),
         plan_id: PlanId::parse(plan).unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
@@ -314,10 +316,8 @@ async fn a_trial_charges_nothing_then_its_first_charge_starts_the_paid_chain() {
     let first_charge = app.portone.charge(live[0].request.payment_id.clone(), false);
     assert!(app.send(&first_charge, "Paid").await.checklist.succeeded());
 
-    let subscription_id = answer.body["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let subscription_id =
+        SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
     let now = app
         .services
         .subscriptions
@@ -347,10 +347,7 @@ async fn a_declined_first_charge_after_a_trial_goes_past_due_and_is_retried() {
     let outcome = app.send(&declined, "Failed").await;
 
     assert!(outcome.checklist.succeeded(), "{:?}", outcome.checklist);
-    let id = answer.body["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
     let now = app.services.subscriptions.get(&id).await.unwrap().subscription;
     assert_eq!(now.status, SubscriptionStatus::PastDue);
     let retry = app.portone.live();
@@ -368,10 +365,7 @@ async fn a_declined_first_charge_after_a_trial_goes_past_due_and_is_retried() {
 async fn cancelling_a_trial_revokes_its_first_charge_and_resuming_before_its_end_schedules_it_again() {
     let app = shop().await;
     let answer = start(&app, "trial", "order-1").await;
-    let id = answer.body["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
 
     let cancelled = app.services.subscriptions.cancel(&id).await.unwrap();
     assert_eq!(cancelled.subscription.status, SubscriptionStatus::Canceling);
@@ -397,10 +391,7 @@ async fn cancelling_a_trial_revokes_its_first_charge_and_resuming_before_its_end
 async fn only_a_customers_first_subscription_gets_a_trial() {
     let app = shop().await;
     let trial = start(&app, "trial", "order-1").await;
-    let id = trial.body["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = SubscriptionId::parse(trial.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
     app.services.subscriptions.cancel(&id).await.unwrap();
     app.clock.advance(Duration::days(15));
 
@@ -421,10 +412,7 @@ async fn only_a_customers_first_subscription_gets_a_trial() {
 async fn a_plan_change_by_plan_id_moves_the_next_charge_to_the_plan_and_its_month_records_it() {
     let app = shop().await;
     let answer = start(&app, "pro", "order-1").await;
-    let id = answer.body["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
 
     let changed = app
         .services

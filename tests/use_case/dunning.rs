@@ -1,6 +1,7 @@
 //! Declined renewals against the fakes: attempts, retries at the policy's times, recovery,
 //! lapse, and the webhooks that come twice or late.
 
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
 
 use portone_subscriptions::domain::checklist::StepStatus;
@@ -257,13 +258,18 @@ async fn cancelling_during_dunning_revokes_the_retry_and_ends_the_subscription_f
     charge(&app, true).await;
     let subscriptions = &app.services.subscriptions;
 
-    let cancelled = subscriptions.cancel("pay_1").await.unwrap();
+    let cancelled = subscriptions
+        .cancel(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
     assert!(cancelled.changed);
     assert!(app.portone.live().is_empty(), "the pending retry is revoked");
     // Past `end_at`, a cancelled subscription is `ended`: over, like a refunded or lapsed one.
     assert_eq!(cancelled.subscription.status, SubscriptionStatus::Ended);
 
-    let resumed = subscriptions.resume("pay_1").await;
+    let resumed = subscriptions
+        .resume(&SubscriptionId::parse("pay_1").unwrap())
+        .await;
     assert_eq!(
         resumed.unwrap_err(),
         SubscriptionError::Terminal(SubscriptionStatus::Ended)

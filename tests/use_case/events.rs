@@ -2,6 +2,8 @@
 //! the flow runs; and their delivery through a scripted sink, retried on the schedule to the
 //! second.
 
+use portone_subscriptions::domain::customer_id::CustomerId;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -86,20 +88,35 @@ async fn a_paid_month_declines_retries_cancel_resume_change_and_refunds_each_wri
 
     // Cancel, cancel again, resume, resume again, change.
     let subscriptions = &app.services.subscriptions;
-    subscriptions.cancel("pay_1").await.unwrap();
-    subscriptions.cancel("pay_1").await.unwrap();
+    subscriptions
+        .cancel(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
+    subscriptions
+        .cancel(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         only(&app, EventType::Canceled).data["subscription"]["status"],
         "canceling"
     );
-    subscriptions.resume("pay_1").await.unwrap();
-    subscriptions.resume("pay_1").await.unwrap();
+    subscriptions
+        .resume(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
+    subscriptions
+        .resume(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         only(&app, EventType::Resumed).data["subscription"]["status"],
         "active"
     );
     let change = PlanChange::new(19_900, "프리미엄", None).unwrap();
-    subscriptions.change("pay_1", &change).await.unwrap();
+    subscriptions
+        .change(&SubscriptionId::parse("pay_1").unwrap(), &change)
+        .await
+        .unwrap();
     let changed = only(&app, EventType::PlanChanged);
     assert_eq!(changed.data["next_terms"]["next_amount"], 19_900);
     assert_eq!(changed.data["subscription"]["next_charge"]["amount"], 19_900);
@@ -109,8 +126,14 @@ async fn a_paid_month_declines_retries_cancel_resume_change_and_refunds_each_wri
         reason: "test".into(),
         amount: amount.map(|a| Amount::new(a).unwrap()),
     };
-    subscriptions.refund("pay_1", &refund(Some(1000))).await.unwrap();
-    subscriptions.refund("pay_1", &refund(None)).await.unwrap();
+    subscriptions
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(Some(1000)))
+        .await
+        .unwrap();
+    subscriptions
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(None))
+        .await
+        .unwrap();
     let refunds: Vec<Value> = app
         .ledger
         .all_events()
@@ -146,7 +169,7 @@ async fn time_writes_ended_and_lapsed_once_each_and_a_card_update_writes_its_own
     let app = subscribed().await;
     app.portone.cards.issue("bk_new", "customer_1");
     let update = CardUpdateRequest {
-        subscription: "pay_1".into(),
+        subscription: SubscriptionId::parse("pay_1").unwrap(),
         billing_key: BillingKey::parse("bk_new").unwrap(),
         caller: Caller::Admin,
     };
@@ -171,7 +194,11 @@ async fn time_writes_ended_and_lapsed_once_each_and_a_card_update_writes_its_own
         "no billing key in an event"
     );
 
-    app.services.subscriptions.cancel("pay_1").await.unwrap();
+    app.services
+        .subscriptions
+        .cancel(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
     let events = &app.services.events;
     assert_eq!(events.emit_due().await.unwrap(), 0, "still canceling");
     app.clock.set("2024-04-09T12:00:01Z".parse().unwrap());
@@ -229,7 +256,7 @@ async fn a_trial_writes_created_then_trial_will_end_three_days_before_it_ends() 
     app.services.plans.put(&terms).await.unwrap();
     app.portone.cards.issue("bk_1", "user-1");
     let start = StartRequest {
-        customer_id: "user-1".into(),
+        customer_id: CustomerId::parse("user-1").unwrap(),
         plan_id: PlanId::parse("pro").unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
         idempotency_key: IdempotencyKey::parse("start-1").unwrap(),

@@ -5,9 +5,11 @@
 //! correction written after a lapse is never older than it.
 
 use chrono::Duration;
+use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::event::EventType;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::MonthLedger;
 use portone_subscriptions::ports::Schedules;
 use portone_subscriptions::service::Verdict;
@@ -34,7 +36,7 @@ fn events_of(app: &Harness, kind: EventType) -> usize {
 async fn status(app: &Harness) -> SubscriptionStatus {
     app.services
         .subscriptions
-        .get("pay_1")
+        .get(&SubscriptionId::parse("pay_1").unwrap())
         .await
         .unwrap()
         .subscription
@@ -153,7 +155,7 @@ async fn a_trial_warning_skipped_by_the_clock_is_written_late_while_the_trial_la
     app.services.plans.put(&terms).await.unwrap();
     app.portone.cards.issue("bk_1", "user-1");
     let start = portone_subscriptions::service::checkout::StartRequest {
-        customer_id: "user-1".into(),
+        customer_id: CustomerId::parse("user-1").unwrap(),
         plan_id: PlanId::parse("pro").unwrap(),
         billing_key: portone_subscriptions::domain::billing_key::BillingKey::parse("bk_1").unwrap(),
         idempotency_key: portone_subscriptions::domain::checkout::IdempotencyKey::parse("start-1").unwrap(),

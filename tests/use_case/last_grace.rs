@@ -3,8 +3,10 @@
 //! the next month scheduled on the new card; declined, the customer may try another card.
 
 use portone_subscriptions::domain::billing_key::BillingKey;
+use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::GatewayError;
 use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
 use portone_subscriptions::service::{Caller, Verdict};
@@ -37,7 +39,7 @@ async fn exhausted() -> Harness {
 async fn status(app: &Harness) -> SubscriptionStatus {
     app.services
         .subscriptions
-        .get("pay_1")
+        .get(&SubscriptionId::parse("pay_1").unwrap())
         .await
         .unwrap()
         .subscription
@@ -46,9 +48,9 @@ async fn status(app: &Harness) -> SubscriptionStatus {
 
 fn update(key: &str) -> CardUpdateRequest {
     CardUpdateRequest {
-        subscription: "pay_1".into(),
+        subscription: SubscriptionId::parse("pay_1").unwrap(),
         billing_key: BillingKey::parse(key).unwrap(),
-        caller: Caller::Customer("customer_1".into()),
+        caller: Caller::Customer(CustomerId::parse("customer_1").unwrap()),
     }
 }
 

@@ -3,6 +3,8 @@
 //! request already known (answered, or still running) never counts, so a client whose answer was
 //! lost can always learn it.
 
+use portone_subscriptions::domain::customer_id::CustomerId;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,7 +39,7 @@ async fn shop(per_window: u32) -> Harness {
 
 fn start(customer: &str, plan: &str, billing_key: &str, key: &str) -> StartRequest {
     StartRequest {
-        customer_id: customer.into(),
+        customer_id: CustomerId::parse(customer).unwrap(),
         plan_id: PlanId::parse(plan).unwrap(),
         billing_key: BillingKey::parse(billing_key).unwrap(),
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
@@ -79,15 +81,16 @@ async fn a_running_start_s_repeats_are_told_when_its_lease_ends_and_are_never_co
     let app = shop(1).await;
     let request = start("user-1", "pro", "bk_1", "order-1");
     // A replica claimed this very request and crashed: its claim holds for the lease (60 s).
-    let ids = CheckoutIds::new("user-1", &request.idempotency_key);
+    let ids = CheckoutIds::new(&CustomerId::parse("user-1").unwrap(), &request.idempotency_key);
+    let customer = CustomerId::parse("user-1").unwrap();
     let key = CheckoutKey {
-        customer_id: "user-1",
-        idempotency_key: "order-1",
+        customer_id: &customer,
+        idempotency_key: &request.idempotency_key,
     };
     let hash = request_hash("user-1", "pro", "bk_1");
     let claimed = app
         .ledger
-        .claim_checkout(&key, &hash, ids.payment_id.as_str(), Duration::from_secs(60))
+        .claim_checkout(&key, &hash, &ids.payment_id, Duration::from_secs(60))
         .await
         .unwrap();
     assert_eq!(claimed, CheckoutClaim::Claimed);
@@ -173,12 +176,12 @@ async fn starts_and_card_updates_share_the_limit_with_an_exact_retry_after() {
 
     // A card update counts against the same limit: the window is full again.
     let update = CardUpdateRequest {
-        subscription: started.body["subscription"]["subscription_id"]
-            .as_str()
-            .unwrap()
-            .into(),
+        subscription: SubscriptionId::parse(
+            started.body["subscription"]["subscription_id"].as_str().unwrap(),
+        )
+        .unwrap(),
         billing_key: BillingKey::parse("bk_2").unwrap(),
-        caller: Caller::Customer("user-1".into()),
+        caller: Caller::Customer(CustomerId::parse("user-1").unwrap()),
     };
     let limited = app.services.cards.update(&update).await;
     assert_eq!(limited.status, CardStatus::TooManyRequests, "{limited:?}");

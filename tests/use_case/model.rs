@@ -9,6 +9,7 @@
 //! `MODEL_STEPS` the longest sequence); a few sequences run against PostgreSQL too. The sequences
 //! that broke before their fix are kept below as regression tests.
 
+use portone_subscriptions::domain::customer_id::CustomerId;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -66,7 +67,8 @@ async fn run<L: portone_subscriptions::ports::Ledger>(
     }
     let mut reach = Reach::default();
     for customer in crate::model_world::CUSTOMERS {
-        for rows in world.ledger.customer_subscriptions(customer).await.unwrap() {
+        let customer = CustomerId::parse(customer).unwrap();
+        for rows in world.ledger.customer_subscriptions(&customer).await.unwrap() {
             reach.renewals += rows.months.len() - 1;
             reach.failures += rows.attempts.len();
             reach.refunded += rows.months.iter().filter(|m| m.is_refunded()).count();

@@ -1,6 +1,8 @@
 //! What must hold after every step of a model-based run, read from the ledger and the simulated
 //! PortOne. Each check returns the first violation it finds, named.
 
+use portone_subscriptions::domain::customer_id::CustomerId;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::collections::HashSet;
 
 use chrono::Duration;
@@ -19,7 +21,8 @@ pub async fn check<L: Ledger>(world: &World<L>) -> Result<(), String> {
     let payments = world.portone.payments();
     let schedules = world.portone.schedules();
     for customer in CUSTOMERS {
-        let all = world.ledger.customer_subscriptions(customer).await.unwrap();
+        let customer_id = CustomerId::parse(customer).unwrap();
+        let all = world.ledger.customer_subscriptions(&customer_id).await.unwrap();
         let recorded: HashSet<String> = all
             .iter()
             .flat_map(|rows| rows.months.iter().map(|m| m.transaction_key.to_string()))
@@ -224,7 +227,7 @@ fn never_lapsed_while_paid(
 /// failed attempt; and the subscription's events in the order they were written.
 async fn events<L: Ledger>(world: &World<L>, rows: &SubscriptionRows, id: &str) -> Result<(), String> {
     let filter = EventFilter {
-        subscription_id: Some(id.to_owned()),
+        subscription_id: Some(SubscriptionId::parse(id).unwrap()),
         limit: 10_000,
         ..EventFilter::default()
     };

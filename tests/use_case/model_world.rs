@@ -1,6 +1,8 @@
 //! The world a model-based run acts on: the services over a ledger (in memory, or PostgreSQL)
 //! and the simulated PortOne, three customers, a movable clock; and what each action does in it.
 
+use portone_subscriptions::domain::customer_id::CustomerId;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -131,8 +133,9 @@ impl<L: Ledger> World<L> {
     }
 
     /// The customer's latest subscription id, when they have one.
-    pub async fn latest(&self, customer: &str) -> Option<String> {
-        let all = self.ledger.customer_subscriptions(customer).await.unwrap();
+    pub async fn latest(&self, customer: &str) -> Option<SubscriptionId> {
+        let customer = CustomerId::parse(customer).unwrap();
+        let all = self.ledger.customer_subscriptions(&customer).await.unwrap();
         all.first()
             .and_then(|rows| rows.months.first())
             .map(|month| month.subscription_key())
@@ -149,7 +152,7 @@ impl<L: Ledger> World<L> {
                 let name = CUSTOMERS[customer];
                 let billing_key = self.new_card(name, declines);
                 let request = StartRequest {
-                    customer_id: name.to_owned(),
+                    customer_id: CustomerId::parse(name).unwrap(),
                     plan_id: PlanId::parse(PLANS[plan]).unwrap(),
                     billing_key,
                     idempotency_key: IdempotencyKey::parse(&format!("start-{}", self.cards)).unwrap(),
@@ -185,7 +188,7 @@ impl<L: Ledger> World<L> {
                     let request = CardUpdateRequest {
                         subscription,
                         billing_key,
-                        caller: Caller::Customer(name.to_owned()),
+                        caller: Caller::Customer(CustomerId::parse(name).unwrap()),
                     };
                     self.services.cards.update(&request).await;
                 }

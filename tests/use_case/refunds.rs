@@ -3,7 +3,9 @@
 
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::billing_key::BillingKey;
+use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::service::{RefundRequest, SubscriptionError};
 
 use crate::fakes::{paid, Harness};
@@ -30,7 +32,7 @@ async fn a_full_refund_ends_the_subscription_now_and_revokes_the_next_charge() {
     let refunded = app
         .services
         .subscriptions
-        .refund("pay_1", &refund(None))
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(None))
         .await
         .unwrap();
 
@@ -56,7 +58,11 @@ async fn a_full_refund_ends_the_subscription_now_and_revokes_the_next_charge() {
     assert!(app.portone.live().is_empty());
 
     // A second full refund: PortOne's 409, answered as such.
-    let again = app.services.subscriptions.refund("pay_1", &refund(None)).await;
+    let again = app
+        .services
+        .subscriptions
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(None))
+        .await;
     assert!(
         matches!(&again, Err(SubscriptionError::Refused(r)) if r.code == "PAYMENT_ALREADY_CANCELLED"),
         "{again:?}"
@@ -70,13 +76,13 @@ async fn a_partial_refund_records_the_total_and_the_subscription_goes_on() {
     let first = app
         .services
         .subscriptions
-        .refund("pay_1", &refund(Some(3000)))
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(Some(3000)))
         .await
         .unwrap();
     let second = app
         .services
         .subscriptions
-        .refund("pay_1", &refund(Some(2000)))
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(Some(2000)))
         .await
         .unwrap();
 
@@ -99,7 +105,7 @@ async fn a_partial_refund_records_the_total_and_the_subscription_goes_on() {
     let over = app
         .services
         .subscriptions
-        .refund("pay_1", &refund(Some(6000)))
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(Some(6000)))
         .await;
     assert!(
         matches!(&over, Err(SubscriptionError::Refused(r)) if r.code == "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT"),
@@ -139,16 +145,14 @@ async fn a_trial_has_nothing_to_refund() {
         .services
         .checkout
         .start(&StartRequest {
-            customer_id: "user-1".into(),
+            customer_id: CustomerId::parse("user-1").unwrap(),
             plan_id: plan.id.clone(),
             billing_key: BillingKey::parse("bk_1").unwrap(),
             idempotency_key: IdempotencyKey::parse("k").unwrap(),
         })
         .await;
-    let id = started.body["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id =
+        SubscriptionId::parse(started.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
 
     let refused = app.services.subscriptions.refund(&id, &refund(None)).await;
 
@@ -197,7 +201,7 @@ async fn a_paid_webhook_of_a_payment_refunded_since_records_the_month_with_its_r
         let subscription = app
             .services
             .subscriptions
-            .get("pay_1")
+            .get(&SubscriptionId::parse("pay_1").unwrap())
             .await
             .unwrap()
             .subscription;

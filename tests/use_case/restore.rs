@@ -5,7 +5,9 @@
 
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::billing_key::BillingKey;
+use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::record::NextTerms;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::{GatewayError, SubscriptionLedger};
 use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
 use portone_subscriptions::service::{Caller, PlanChange, SubscriptionError, Verdict};
@@ -24,9 +26,9 @@ async fn subscribed() -> Harness {
 
 fn new_card() -> CardUpdateRequest {
     CardUpdateRequest {
-        subscription: "pay_1".into(),
+        subscription: SubscriptionId::parse("pay_1").unwrap(),
         billing_key: BillingKey::parse("bk_new").unwrap(),
-        caller: Caller::Customer("customer_1".into()),
+        caller: Caller::Customer(CustomerId::parse("customer_1").unwrap()),
     }
 }
 
@@ -43,7 +45,12 @@ async fn a_new_card_portone_cannot_schedule_leaves_the_old_card_and_its_schedule
     assert_eq!(live.len(), 1, "a live schedule again: {live:?}");
     assert_eq!(live[0].request.payment_id, renewal);
     assert_eq!(live[0].request.billing_key, "billing_key_123");
-    let stored = app.ledger.payment_method("pay_1").await.unwrap().unwrap();
+    let stored = app
+        .ledger
+        .payment_method(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         stored.billing_key, "billing_key_123",
         "the old card is stored again"
@@ -64,7 +71,11 @@ async fn a_plan_change_portone_cannot_schedule_leaves_the_old_terms_and_their_sc
     app.portone.fail_next_schedules(1);
     let terms = PlanChange::new(20_000, "프로", None).unwrap();
 
-    let changed = app.services.subscriptions.change("pay_1", &terms).await;
+    let changed = app
+        .services
+        .subscriptions
+        .change(&SubscriptionId::parse("pay_1").unwrap(), &terms)
+        .await;
 
     assert!(
         matches!(changed, Err(SubscriptionError::Upstream(_))),
@@ -80,7 +91,12 @@ async fn a_plan_change_portone_cannot_schedule_leaves_the_old_terms_and_their_sc
     );
 
     app.clock.advance(chrono::Duration::seconds(1));
-    let again = app.services.subscriptions.change("pay_1", &terms).await.unwrap();
+    let again = app
+        .services
+        .subscriptions
+        .change(&SubscriptionId::parse("pay_1").unwrap(), &terms)
+        .await
+        .unwrap();
     assert!(again.changed);
     let live = app.portone.live();
     assert_eq!(live.len(), 1);

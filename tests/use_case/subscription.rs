@@ -1,5 +1,6 @@
 //! Cancel and resume against the fakes: what PortOne is asked to do, exactly.
 
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::service::SubscriptionError;
 
 use crate::fakes::{paid, Harness};
@@ -11,10 +12,19 @@ async fn cancelling_revokes_the_stored_schedule_and_resuming_schedules_it_again(
     app.send("pay_1", "Paid").await;
     let subscriptions = &app.services.subscriptions;
 
-    let cancelled = subscriptions.cancel("pay_1").await.unwrap();
-    let again = subscriptions.cancel("pay_1").await.unwrap();
+    let cancelled = subscriptions
+        .cancel(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
+    let again = subscriptions
+        .cancel(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
     let after_cancel = app.portone.schedules();
-    let resumed = subscriptions.resume("pay_1").await.unwrap();
+    let resumed = subscriptions
+        .resume(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
 
     assert!(cancelled.changed && !again.changed && resumed.changed);
     assert_eq!(
@@ -47,12 +57,19 @@ async fn resuming_a_subscription_that_was_never_cancelled_is_a_conflict_and_call
     app.portone.add(paid("pay_1", Some("2024-03-01T00:00:00Z")));
     app.send("pay_1", "Paid").await;
 
-    let result = app.services.subscriptions.resume("pay_1").await;
+    let result = app
+        .services
+        .subscriptions
+        .resume(&SubscriptionId::parse("pay_1").unwrap())
+        .await;
 
     assert!(matches!(result, Err(SubscriptionError::Conflict(_))));
     assert_eq!(app.portone.schedules().len(), 1);
     assert!(matches!(
-        app.services.subscriptions.cancel("pay_unknown").await,
+        app.services
+            .subscriptions
+            .cancel(&SubscriptionId::parse("pay_unknown").unwrap())
+            .await,
         Err(SubscriptionError::NotFound)
     ));
 }

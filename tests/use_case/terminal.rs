@@ -5,9 +5,11 @@
 use chrono::Duration;
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::billing_key::BillingKey;
+use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::payment_schedule_id::ScheduleId;
 use portone_subscriptions::domain::plan::PlanId;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::Clock;
 use portone_subscriptions::ports::Schedules;
 use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
@@ -30,7 +32,12 @@ async fn fully_refunded() -> Harness {
         reason: "고객 요청".into(),
         amount: None,
     };
-    let refunded = app.services.subscriptions.refund("pay_1", &full).await.unwrap();
+    let refunded = app
+        .services
+        .subscriptions
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &full)
+        .await
+        .unwrap();
     assert_eq!(refunded.change.subscription.status, SubscriptionStatus::Refunded);
     assert!(app.portone.live().is_empty());
     app
@@ -41,23 +48,41 @@ async fn fully_refunded() -> Harness {
 async fn every_change_is_refused(app: &Harness, status: SubscriptionStatus) {
     let subscriptions = &app.services.subscriptions;
     let terminal = Err(SubscriptionError::Terminal(status));
-    assert_eq!(subscriptions.cancel("pay_1").await.map(|c| c.changed), terminal);
-    assert_eq!(subscriptions.resume("pay_1").await.map(|c| c.changed), terminal);
+    assert_eq!(
+        subscriptions
+            .cancel(&SubscriptionId::parse("pay_1").unwrap())
+            .await
+            .map(|c| c.changed),
+        terminal
+    );
+    assert_eq!(
+        subscriptions
+            .resume(&SubscriptionId::parse("pay_1").unwrap())
+            .await
+            .map(|c| c.changed),
+        terminal
+    );
     let terms = PlanChange::new(1, "x", None).unwrap();
     assert_eq!(
-        subscriptions.change("pay_1", &terms).await.map(|c| c.changed),
+        subscriptions
+            .change(&SubscriptionId::parse("pay_1").unwrap(), &terms)
+            .await
+            .map(|c| c.changed),
         terminal
     );
     let plan = PlanId::parse("basic").unwrap();
     assert_eq!(
-        subscriptions.change_plan("pay_1", &plan).await.map(|c| c.changed),
+        subscriptions
+            .change_plan(&SubscriptionId::parse("pay_1").unwrap(), &plan)
+            .await
+            .map(|c| c.changed),
         Err(SubscriptionError::PlanNotFound),
         "an unknown plan is refused first"
     );
     let card = CardUpdateRequest {
-        subscription: "pay_1".into(),
+        subscription: SubscriptionId::parse("pay_1").unwrap(),
         billing_key: BillingKey::parse("bk_new").unwrap(),
-        caller: Caller::Customer("customer_1".into()),
+        caller: Caller::Customer(CustomerId::parse("customer_1").unwrap()),
     };
     let answer = app.services.cards.update(&card).await;
     assert_eq!(answer.status, CardStatus::Conflict);
@@ -78,7 +103,11 @@ async fn a_fully_refunded_subscription_refuses_every_change() {
 #[tokio::test]
 async fn an_ended_subscription_refuses_every_change_even_on_its_last_grace_day() {
     let app = subscribed().await;
-    app.services.subscriptions.cancel("pay_1").await.unwrap();
+    app.services
+        .subscriptions
+        .cancel(&SubscriptionId::parse("pay_1").unwrap())
+        .await
+        .unwrap();
     let month = app.ledger.rows()[0].clone();
     // After `end_at`, before `end_grace_at`: the renewal's day, when a resume used to schedule it.
     app.clock.set(month.end_at.as_utc() + Duration::hours(1));
@@ -113,7 +142,11 @@ async fn a_stale_schedule_charged_after_a_full_refund_is_recorded_but_renews_not
         reason: "고객 요청".into(),
         amount: None,
     };
-    app.services.subscriptions.refund("pay_1", &full).await.unwrap();
+    app.services
+        .subscriptions
+        .refund(&SubscriptionId::parse("pay_1").unwrap(), &full)
+        .await
+        .unwrap();
 
     let outcome = app.send(&charged, "Paid").await;
 
@@ -137,7 +170,7 @@ async fn a_stale_schedule_charged_after_a_full_refund_is_recorded_but_renews_not
     let subscription = app
         .services
         .subscriptions
-        .get("pay_1")
+        .get(&SubscriptionId::parse("pay_1").unwrap())
         .await
         .unwrap()
         .subscription;
@@ -147,7 +180,7 @@ async fn a_stale_schedule_charged_after_a_full_refund_is_recorded_but_renews_not
     assert_eq!(
         app.services
             .subscriptions
-            .resume("pay_1")
+            .resume(&SubscriptionId::parse("pay_1").unwrap())
             .await
             .map(|c| c.changed),
         Err(SubscriptionError::Terminal(SubscriptionStatus::Refunded)),

@@ -13,6 +13,7 @@ use super::api_error::{error, ApiError};
 use super::auth::{guarded, AdminAuth, Guarded};
 use super::ApiTags;
 use crate::domain::event::{DeliveryStatus, SubscriptionEvent};
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{EventFilter, LedgerError, Ports};
 use crate::service::events::EventDelivery;
 
@@ -205,8 +206,17 @@ impl<P: Ports> EventApi<P> {
             let message = "limit은 1 이상 500 이하여야 합니다.";
             return ListEventsResponse::BadRequest(error("BAD_REQUEST", message));
         }
+        let subscription_id = match subscription_id.0.filter(|id| !id.trim().is_empty()) {
+            None => None,
+            Some(id) => match SubscriptionId::parse(id) {
+                Ok(id) => Some(id),
+                Err(problem) => {
+                    return ListEventsResponse::BadRequest(error("BAD_REQUEST", problem.to_string()));
+                }
+            },
+        };
         let filter = EventFilter {
-            subscription_id: subscription_id.0.filter(|id| !id.trim().is_empty()),
+            subscription_id,
             status,
             limit,
         };

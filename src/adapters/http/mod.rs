@@ -17,6 +17,7 @@ mod redact;
 mod request_id;
 mod schema;
 pub mod server;
+mod subscription_path;
 mod subscriptions;
 mod tags;
 pub mod text;

@@ -35,7 +35,10 @@ mod tests {
     #[test]
     fn a_customer_never_sees_a_billing_key_and_the_admin_sees_everything() {
         let answer = json!({ "checklist": [{ "data": { "billingKey": "bk", "paymentId": "p", "nested": [{ "billingKey": "bk2" }] } }] });
-        let customer = for_caller(answer.clone(), &Caller::Customer("c".into()));
+        let customer = for_caller(
+            answer.clone(),
+            &Caller::Customer(crate::domain::customer_id::CustomerId::parse("c").unwrap()),
+        );
         assert_eq!(
             customer,
             json!({ "checklist": [{ "data": { "paymentId": "p", "nested": [{}] } }] })

@@ -20,6 +20,7 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use crate::config::UserTokenSettings;
+use crate::domain::customer_id::CustomerId;
 use crate::ports::Clock;
 use jwks::{Jwks, KeyLookup, VerifyingKey};
 
@@ -34,7 +35,7 @@ pub const AUTHENTICATED: &str = "authenticated";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInUser {
     /// The token's `sub`: Supabase's user id, `auth.uid()`, and the app's PortOne `customer.id`.
-    pub user_id: String,
+    pub user_id: CustomerId,
 }
 
 /// Why a token was not accepted.
@@ -172,9 +173,9 @@ impl UserTokens {
         if claims.role.as_deref() != Some(AUTHENTICATED) {
             return Err(TokenError::Refused("not a signed-in user's token (role)"));
         }
-        if claims.sub.trim().is_empty() {
-            return Err(TokenError::Refused("no subject"));
-        }
-        Ok(SignedInUser { user_id: claims.sub })
+        let Ok(user_id) = CustomerId::parse(claims.sub) else {
+            return Err(TokenError::Refused("no subject, or not a customer id"));
+        };
+        Ok(SignedInUser { user_id })
     }
 }

@@ -9,15 +9,18 @@ use serde_json::Value;
 
 use super::LedgerError;
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
+use crate::domain::checkout::IdempotencyKey;
+use crate::domain::customer_id::CustomerId;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 
 /// One `POST /api/subscriptions`, as its claim names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckoutKey<'a> {
     /// The customer the subscription is for.
-    pub customer_id: &'a str,
+    pub customer_id: &'a CustomerId,
     /// The request's `Idempotency-Key`.
-    pub idempotency_key: &'a str,
+    pub idempotency_key: &'a IdempotencyKey,
 }
 
 /// What claiming a checkout found.
@@ -51,7 +54,7 @@ pub trait CheckoutLedger: Clone + Send + Sync + 'static {
         &self,
         key: &CheckoutKey<'_>,
         request_hash: &str,
-        payment_id: &str,
+        payment_id: &PaymentId,
         lease: Duration,
     ) -> impl Future<Output = Result<CheckoutClaim, LedgerError>> + Send;
 
@@ -75,7 +78,7 @@ pub trait CheckoutLedger: Clone + Send + Sync + 'static {
     /// `limit.per_window` are `Taken` within any window.
     fn take_charge_slot(
         &self,
-        customer_id: &str,
+        customer_id: &CustomerId,
         limit: &ChargeLimit,
         now: Timestamp,
     ) -> impl Future<Output = Result<ChargeSlot, LedgerError>> + Send;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::LedgerError;
 use crate::domain::event::{DeliveryResult, DeliveryStatus, SubscriptionEvent};
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 
 /// How a delivery attempt ended, as stored.
@@ -30,7 +31,7 @@ impl AttemptOutcome {
 /// Which events to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     pub status: Option<DeliveryStatus>,
     /// At most this many, newest first.
     pub limit: u32,

@@ -3,9 +3,11 @@
 use std::future::Future;
 
 use super::{LedgerError, LedgerResult, SubscriptionRows};
+use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::NextTerms;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 
 /// Subscriptions as chains of months. A clone is a handle on the same storage.
@@ -18,13 +20,13 @@ pub trait SubscriptionLedger: Clone + Send + Sync + 'static {
     /// matches.
     fn subscription(
         &self,
-        key: &str,
+        key: &SubscriptionId,
     ) -> impl Future<Output = Result<Option<SubscriptionRows>, LedgerError>> + Send;
 
     /// Every subscription with a month of `customer_id`, newest subscription first.
     fn customer_subscriptions(
         &self,
-        customer_id: &str,
+        customer_id: &CustomerId,
     ) -> impl Future<Output = Result<Vec<SubscriptionRows>, LedgerError>> + Send;
 
     /// Sets the month's next-charge terms (a plan change) as given.
@@ -39,7 +41,7 @@ pub trait SubscriptionLedger: Clone + Send + Sync + 'static {
     /// one is stored (a trial's, a card update's).
     fn payment_method(
         &self,
-        subscription_id: &str,
+        subscription_id: &SubscriptionId,
     ) -> impl Future<Output = Result<Option<PaymentMethod>, LedgerError>> + Send;
 
     /// Stores `method` as its subscription's payment method unless one is stored already, and

@@ -4,6 +4,7 @@
 use crate::domain::checklist::{ChecklistItem, Step, StepStatus};
 use crate::domain::payment_method::Card;
 use crate::domain::subscription::Subscription;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::failure::Failure;
 use crate::service::messages::cards as words;
@@ -146,7 +147,7 @@ impl<P: Ports> CardUpdate<P> {
 
     /// The read model and the stored card now; `None` where storage cannot say (the update still
     /// happened, and its answer says so).
-    async fn read_back(&self, subscription_id: &str) -> (Option<Subscription>, Option<Card>) {
+    async fn read_back(&self, subscription_id: &SubscriptionId) -> (Option<Subscription>, Option<Card>) {
         let subscription = read_model(self.ports(), subscription_id).await;
         let card = match self.ports().ledger().payment_method(subscription_id).await {
             Ok(method) => method.map(|method| method.card),

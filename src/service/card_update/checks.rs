@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::domain::charge_limit::ChargeSlot;
 use crate::domain::checklist::Step;
+use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_method::Card;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
@@ -46,7 +47,7 @@ impl<P: Ports> CardUpdate<P> {
             let code = "SUBSCRIPTION_NOT_RENEWABLE";
             return Err(run.refuse(step, CardStatus::Conflict, code, message, Some(data)));
         }
-        let Some(customer_id) = customer_id else {
+        let Some(customer_id) = customer_id.and_then(|id| CustomerId::parse(id).ok()) else {
             let message = words::NO_CUSTOMER.to_owned();
             return Err(run.refuse(
                 step,

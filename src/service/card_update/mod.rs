@@ -27,6 +27,7 @@ use crate::domain::charge_limit::ChargeLimit;
 use crate::domain::checklist::CARD_UPDATE_FLOW;
 use crate::domain::rejection::Rejection;
 use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{Ports, ReconcileLedger};
 
 use super::steps::{Halt, Steps};
@@ -39,7 +40,7 @@ pub use answer::{CardAnswer, CardStatus};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardUpdateRequest {
     /// The subscription's id, or any of its months' `transaction_key`.
-    pub subscription: String,
+    pub subscription: SubscriptionId,
     /// The new card's billing key (the browser SDK's `requestIssueBillingKey`).
     pub billing_key: BillingKey,
     pub caller: Caller,
@@ -86,7 +87,7 @@ struct Target {
     latest: crate::domain::record::PaymentRecord,
     status: SubscriptionStatus,
     /// PortOne's `customer.id` of the subscription.
-    customer_id: String,
+    customer_id: crate::domain::customer_id::CustomerId,
 }
 
 impl<P: Ports> CardUpdate<P> {

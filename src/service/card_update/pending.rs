@@ -79,8 +79,8 @@ impl<P: Ports> CardUpdate<P> {
     ) -> Result<PaymentMethod, Halt> {
         let step = Step::SAVE_PAYMENT_METHOD;
         let method = PaymentMethod {
-            subscription_id: target.latest.subscription_key(),
-            customer_id: Some(target.customer_id.clone()),
+            subscription_id: target.latest.subscription_key().to_string(),
+            customer_id: Some(target.customer_id.to_string()),
             billing_key: request.billing_key.clone(),
             card: card.unwrap_or_default(),
             updated_at: self.now(),

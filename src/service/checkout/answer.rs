@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::domain::checklist::{Step, StepStatus};
 use crate::domain::subscription::Subscription;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::Ports;
 use crate::service::failure::Failure;
 use crate::service::read_back::read_model;
@@ -255,7 +256,7 @@ impl<P: Ports> Checkout<P> {
 
     /// The subscription's read model now; `None` when storage cannot say (the start still
     /// happened, and its answer says so).
-    async fn read_model(&self, subscription_id: &str) -> Option<Subscription> {
+    async fn read_model(&self, subscription_id: &SubscriptionId) -> Option<Subscription> {
         read_model(self.ports(), subscription_id).await
     }
 }

@@ -2,6 +2,7 @@
 //! 5–7, the `Transaction.Paid` webhook's own flow, so the month is recorded and the next one
 //! scheduled exactly as the webhook would (which then changes nothing).
 
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::Payments;
 use serde_json::json;
 
@@ -31,7 +32,7 @@ impl<P: Ports> Checkout<P> {
             payment_id: ids.payment_id.clone(),
             billing_key: request.billing_key.clone(),
             order_name: plan.terms.name.clone(),
-            customer_id: request.customer_id.clone(),
+            customer_id: request.customer_id.to_string(),
             amount: plan.terms.amount,
             currency: plan.terms.currency.clone(),
             plan_id: Some(plan.terms.id.clone()),
@@ -90,7 +91,7 @@ impl<P: Ports> Checkout<P> {
         // The subscription's card: what its next charges use and its read model shows.
         let method = PaymentMethod {
             subscription_id: ids.payment_id.to_string(),
-            customer_id: Some(request.customer_id.clone()),
+            customer_id: Some(request.customer_id.to_string()),
             billing_key: request.billing_key.clone(),
             card: card.unwrap_or_default(),
             updated_at: Timestamp::from_utc(self.ports().clock().now()),
@@ -102,7 +103,7 @@ impl<P: Ports> Checkout<P> {
 
         self.webhooks.paid(&mut run.steps, ids.payment_id.clone()).await?;
         Ok(Subscribed {
-            subscription_id: ids.payment_id.to_string(),
+            subscription_id: SubscriptionId::from(ids.payment_id.clone()),
         })
     }
 }

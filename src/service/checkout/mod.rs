@@ -18,7 +18,9 @@ use crate::domain::billing_key::BillingKey;
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
 use crate::domain::checklist::CHECKOUT_FLOW;
 use crate::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
+use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Clock, Ports};
 use crate::service::limits::charge_limited;
@@ -36,7 +38,7 @@ const CLAIM_LEASE: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartRequest {
     /// PortOne's `customer.id`: the app's user id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub plan_id: PlanId,
     /// Issued by the browser SDK's `requestIssueBillingKey` for `customer_id`.
     pub billing_key: BillingKey,
@@ -79,16 +81,16 @@ impl<P: Ports> Checkout<P> {
         let ids = CheckoutIds::new(&request.customer_id, &request.idempotency_key);
         let key = CheckoutKey {
             customer_id: &request.customer_id,
-            idempotency_key: request.idempotency_key.as_str(),
+            idempotency_key: &request.idempotency_key,
         };
         let hash = request_hash(
-            &request.customer_id,
+            request.customer_id.as_str(),
             request.plan_id.as_str(),
             request.billing_key.expose(),
         );
         let ledger = self.ports().ledger();
         let claim = ledger
-            .claim_checkout(&key, &hash, ids.payment_id.as_str(), CLAIM_LEASE)
+            .claim_checkout(&key, &hash, &ids.payment_id, CLAIM_LEASE)
             .await;
         match claim {
             Ok(CheckoutClaim::Claimed) => {}
@@ -127,7 +129,7 @@ impl<P: Ports> Checkout<P> {
 
     /// Counts this start against the customer's charge limit: `Some` answer (429, or 502 when
     /// storage fails) when it may not run.
-    async fn over_limit(&self, customer_id: &str) -> Option<StartAnswer> {
+    async fn over_limit(&self, customer_id: &CustomerId) -> Option<StartAnswer> {
         let limit = self.charge_limit?;
         let now = Timestamp::from_utc(self.ports().clock().now());
         match self
@@ -183,5 +185,5 @@ struct Run {
 
 /// Which subscription a start made: the id to read its read model by.
 struct Subscribed {
-    subscription_id: String,
+    subscription_id: SubscriptionId,
 }

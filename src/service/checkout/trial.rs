@@ -10,6 +10,7 @@ use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::period::BillingPeriod;
 use crate::domain::plan::Plan;
 use crate::domain::record::PaymentRecord;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::Schedules;
 use crate::ports::{Clock, MonthLedger, Ports, RandomSource, ScheduleOutcome, SubscriptionLedger};
@@ -38,7 +39,7 @@ impl<P: Ports> Checkout<P> {
         let trial = PaymentRecord::trial(ids.trial_key.clone(), &request.customer_id, &plan.terms, &period);
         let method = PaymentMethod {
             subscription_id: ids.trial_key.to_string(),
-            customer_id: Some(request.customer_id.clone()),
+            customer_id: Some(request.customer_id.to_string()),
             billing_key: request.billing_key.clone(),
             card: card.unwrap_or_default(),
             updated_at: Timestamp::from_utc(now),
@@ -83,7 +84,7 @@ impl<P: Ports> Checkout<P> {
             step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request),
         );
         Ok(Subscribed {
-            subscription_id: ids.trial_key.to_string(),
+            subscription_id: SubscriptionId::from(ids.trial_key.clone()),
         })
     }
 }

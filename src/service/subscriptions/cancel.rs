@@ -3,6 +3,7 @@
 use crate::domain::attempt::charge_time;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::Schedules;
 use crate::ports::{Ports, SubscriptionLedger};
@@ -21,7 +22,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// [`SubscriptionError::Terminal`] for a `lapsed`, `ended` or `refunded` subscription;
     /// [`SubscriptionError::Conflict`] after `end_at` (outside dunning), or when the next payment
     /// was already charged (a refund is needed).
-    pub async fn cancel(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
+    pub async fn cancel(&self, key: &SubscriptionId) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
         let now = self.now();
         live(&record, now)?;
@@ -59,7 +60,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// [`SubscriptionError::Terminal`] for a `lapsed`, `ended` or `refunded` subscription;
     /// [`SubscriptionError::Conflict`] when the subscription was never cancelled, when no charge
     /// is left to make, or for a payment without a billing key.
-    pub async fn resume(&self, key: &str) -> Result<SubscriptionChange, SubscriptionError> {
+    pub async fn resume(&self, key: &SubscriptionId) -> Result<SubscriptionChange, SubscriptionError> {
         let mut rows = self.rows(key).await?;
         // A month refunded in full stopped the subscription for good: a charge that ran after it
         // (a stale schedule) is recorded canceled, and must not bring it back.

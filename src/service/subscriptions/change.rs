@@ -9,6 +9,7 @@ use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
 use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
 use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::Schedules;
 use crate::ports::{PlanLedger, Ports, SubscriptionLedger};
@@ -68,7 +69,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// [`SubscriptionError::Conflict`] when the pending charge already ran.
     pub async fn change(
         &self,
-        key: &str,
+        key: &SubscriptionId,
         plan: &PlanChange,
     ) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
@@ -105,7 +106,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// subscription may move to; then as [`Self::change`].
     pub async fn change_plan(
         &self,
-        key: &str,
+        key: &SubscriptionId,
         plan_id: &PlanId,
     ) -> Result<SubscriptionChange, SubscriptionError> {
         let plan = self

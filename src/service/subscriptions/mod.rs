@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::{Subscription, SubscriptionStatus};
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, Ports, SubscriptionLedger, SubscriptionRows};
 use crate::service::payer::{payer_of, Payer};
@@ -67,7 +68,7 @@ impl<P: Ports> SubscriptionService<P> {
     }
 
     /// Every month of the subscription `key` names.
-    async fn rows(&self, key: &str) -> Result<SubscriptionRows, SubscriptionError> {
+    async fn rows(&self, key: &SubscriptionId) -> Result<SubscriptionRows, SubscriptionError> {
         self.ports
             .ledger()
             .subscription(key)
@@ -77,7 +78,7 @@ impl<P: Ports> SubscriptionService<P> {
     }
 
     /// The latest month of the subscription `key` names.
-    async fn latest(&self, key: &str) -> Result<PaymentRecord, SubscriptionError> {
+    async fn latest(&self, key: &SubscriptionId) -> Result<PaymentRecord, SubscriptionError> {
         Ok(self.rows(key).await?.months.swap_remove(0))
     }
 
@@ -99,7 +100,9 @@ impl<P: Ports> SubscriptionService<P> {
         changed: bool,
         message: &'static str,
     ) -> Result<SubscriptionChange, SubscriptionError> {
-        let rows = self.rows(record.transaction_key.as_str()).await?;
+        let rows = self
+            .rows(&SubscriptionId::from(record.transaction_key.clone()))
+            .await?;
         let subscription =
             Subscription::at(&rows.months, &rows.attempts, self.now()).ok_or(SubscriptionError::NotFound)?;
         Ok(SubscriptionChange {

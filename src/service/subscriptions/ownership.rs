@@ -1,5 +1,6 @@
 //! Whose subscription it is: a signed-in customer acts only on their own.
 
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::Ports;
 use crate::service::Caller;
 
@@ -13,7 +14,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// [`SubscriptionError::NotFound`] when nothing matches `key`, and also when the subscription
     /// is another customer's: the answer must not tell a customer that it exists.
     /// `Upstream` when storage fails.
-    pub async fn authorize(&self, key: &str, caller: &Caller) -> Result<(), SubscriptionError> {
+    pub async fn authorize(&self, key: &SubscriptionId, caller: &Caller) -> Result<(), SubscriptionError> {
         if caller.customer().is_none() {
             return Ok(());
         }

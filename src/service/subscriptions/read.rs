@@ -1,9 +1,11 @@
 //! Reading subscriptions: one with all its months and attempts, or a customer's.
 
 use crate::domain::attempt::FailedAttempt;
+use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::BillingKeys;
 use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::payer::payer_of;
@@ -26,7 +28,7 @@ impl<P: Ports> SubscriptionService<P> {
     ///
     /// # Errors
     /// [`SubscriptionError::NotFound`] when nothing matches; `Upstream` when storage fails.
-    pub async fn get(&self, key: &str) -> Result<SubscriptionDetail, SubscriptionError> {
+    pub async fn get(&self, key: &SubscriptionId) -> Result<SubscriptionDetail, SubscriptionError> {
         let rows = self.rows(key).await?;
         let subscription =
             Subscription::at(&rows.months, &rows.attempts, self.now()).ok_or(SubscriptionError::NotFound)?;
@@ -76,7 +78,7 @@ impl<P: Ports> SubscriptionService<P> {
             }
         };
         let method = PaymentMethod {
-            subscription_id: latest.subscription_key(),
+            subscription_id: latest.subscription_key().to_string(),
             customer_id: payer.customer_id.clone().or_else(|| latest.customer_id.clone()),
             billing_key: payer.billing_key,
             card,
@@ -96,7 +98,7 @@ impl<P: Ports> SubscriptionService<P> {
     ///
     /// # Errors
     /// `Upstream` when storage fails.
-    pub async fn list(&self, customer_id: &str) -> Result<Vec<Subscription>, SubscriptionError> {
+    pub async fn list(&self, customer_id: &CustomerId) -> Result<Vec<Subscription>, SubscriptionError> {
         let now = self.now();
         let all = self.ports.ledger().customer_subscriptions(customer_id).await?;
         Ok(all

@@ -8,6 +8,7 @@ use crate::domain::amount::Amount;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::Payments;
 use crate::ports::{CancelRequest, GatewayError, MonthLedger, Ports};
 use crate::service::revoke::revoke_next;
@@ -44,7 +45,11 @@ impl<P: Ports> SubscriptionService<P> {
     /// [`SubscriptionError::Conflict`] when nothing was paid yet (a trial);
     /// [`SubscriptionError::Refused`] for PortOne's refusals (already refunded, the balance
     /// changed, more than is left); `Upstream` when PortOne or storage fails.
-    pub async fn refund(&self, key: &str, request: &RefundRequest) -> Result<Refunded, SubscriptionError> {
+    pub async fn refund(
+        &self,
+        key: &SubscriptionId,
+        request: &RefundRequest,
+    ) -> Result<Refunded, SubscriptionError> {
         let rows = self.rows(key).await?;
         let latest = rows.months[0].clone();
         let paid =

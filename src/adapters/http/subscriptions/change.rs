@@ -5,7 +5,7 @@ use poem_openapi::Object;
 
 use crate::adapters::http::api_error::amount_problem;
 use crate::adapters::http::text::Text;
-use crate::domain::payment_id::PaymentId;
+use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
 use crate::service::{Caller, PlanChange, PlanError};
 
@@ -71,26 +71,23 @@ impl PlanChangeRequest {
     }
 }
 
-/// A customer id as PortOne takes `customer.id`: 1–256 characters, not blank, no control
-/// characters (the rules of a `paymentId`).
-fn customer_id(text: &str) -> Result<String, String> {
-    PaymentId::parse(text)
-        .map(|id| id.as_str().to_owned())
-        .map_err(|problem| format!("customerId가 올바르지 않습니다: {problem}"))
+/// A customer id as PortOne takes `customer.id` ([`CustomerId`]'s rules).
+fn customer_id(text: &str) -> Result<CustomerId, String> {
+    CustomerId::parse(text).map_err(|problem| format!("customerId가 올바르지 않습니다: {problem}"))
 }
 
 /// Whose subscription a start is for: the signed-in customer's own (a different `customerId`
 /// is forbidden), or for the admin the body's `customerId`, required.
 pub(super) enum StartFor {
-    Customer(String),
+    Customer(CustomerId),
     Forbidden,
     Invalid(String),
 }
 
 pub(super) fn start_for(caller: &Caller, body_customer: Option<&str>) -> StartFor {
     match (caller, body_customer) {
-        (Caller::Customer(me), Some(other)) if other != me => StartFor::Forbidden,
-        (Caller::Customer(me), _) => customer_id(me).map_or_else(StartFor::Invalid, StartFor::Customer),
+        (Caller::Customer(me), Some(other)) if *me != other => StartFor::Forbidden,
+        (Caller::Customer(me), _) => StartFor::Customer(me.clone()),
         (Caller::Admin, Some(id)) => customer_id(id).map_or_else(StartFor::Invalid, StartFor::Customer),
         (Caller::Admin, None) => StartFor::Invalid("customerId가 필요합니다.".to_owned()),
     }

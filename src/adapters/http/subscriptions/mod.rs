@@ -21,9 +21,11 @@ use poem_openapi::OpenApi;
 use super::api_error::{amount_problem, error};
 use super::auth::{AdminAuth, CallerAuth};
 use super::ApiTags;
+use crate::adapters::http::subscription_path::SubscriptionPath;
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::checkout::IdempotencyKey;
+use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
 use crate::ports::Ports;
 use crate::service::card_update::{CardUpdate, CardUpdateRequest};
@@ -103,7 +105,7 @@ impl<P: Ports> SubscriptionApi<P> {
     async fn refund(
         &self,
         _auth: AdminAuth,
-        subscription_id: Path<String>,
+        subscription_id: Path<SubscriptionPath>,
         body: Json<RefundBody>,
     ) -> RefundResponse {
         if body.reason.trim().is_empty() {
@@ -138,13 +140,16 @@ impl<P: Ports> SubscriptionApi<P> {
         #[oai(name = "customerId")] customer_id: Query<Option<String>>,
     ) -> ListResponse {
         let customer_id = match (&caller, customer_id.0) {
-            (Caller::Customer(me), Some(other)) if &other != me => {
+            (Caller::Customer(me), Some(other)) if *me != other.as_str() => {
                 let message = "다른 고객의 구독은 조회할 수 없습니다.";
                 return ListResponse::Forbidden(error("CUSTOMER_MISMATCH", message));
             }
             (Caller::Customer(me), _) => me.clone(),
-            (Caller::Admin, Some(id)) if !id.trim().is_empty() => id,
-            (Caller::Admin, _) => {
+            (Caller::Admin, Some(id)) => match CustomerId::parse(id) {
+                Ok(id) => id,
+                Err(problem) => return ListResponse::BadRequest(error("BAD_REQUEST", problem.to_string())),
+            },
+            (Caller::Admin, None) => {
                 return ListResponse::BadRequest(error("BAD_REQUEST", "customerId가 비어 있습니다."))
             }
         };
@@ -153,7 +158,11 @@ impl<P: Ports> SubscriptionApi<P> {
 
     /// One subscription: its read model, every month newest first, and every failed charge.
     #[oai(path = "/api/subscriptions/:subscription_id", method = "get")]
-    async fn get(&self, CallerAuth(caller): CallerAuth, subscription_id: Path<String>) -> DetailResponse {
+    async fn get(
+        &self,
+        CallerAuth(caller): CallerAuth,
+        subscription_id: Path<SubscriptionPath>,
+    ) -> DetailResponse {
         if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
             return Err(problem).into();
         }
@@ -164,7 +173,11 @@ impl<P: Ports> SubscriptionApi<P> {
     /// records `canceled_at`; the paid period stays valid until `end_at`. Calling it twice
     /// changes nothing.
     #[oai(path = "/api/subscriptions/:subscription_id/cancel", method = "post")]
-    async fn cancel(&self, CallerAuth(caller): CallerAuth, subscription_id: Path<String>) -> ChangeResponse {
+    async fn cancel(
+        &self,
+        CallerAuth(caller): CallerAuth,
+        subscription_id: Path<SubscriptionPath>,
+    ) -> ChangeResponse {
         if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
             return Err(problem).into();
         }
@@ -174,7 +187,11 @@ impl<P: Ports> SubscriptionApi<P> {
     /// Resume a cancelled subscription before `end_grace_at`: schedules the pending charge again
     /// (same payment id) and clears `canceled_at`. Calling it twice changes nothing.
     #[oai(path = "/api/subscriptions/:subscription_id/resume", method = "post")]
-    async fn resume(&self, CallerAuth(caller): CallerAuth, subscription_id: Path<String>) -> ChangeResponse {
+    async fn resume(
+        &self,
+        CallerAuth(caller): CallerAuth,
+        subscription_id: Path<SubscriptionPath>,
+    ) -> ChangeResponse {
         if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
             return Err(problem).into();
         }
@@ -190,7 +207,7 @@ impl<P: Ports> SubscriptionApi<P> {
     async fn change(
         &self,
         CallerAuth(caller): CallerAuth,
-        subscription_id: Path<String>,
+        subscription_id: Path<SubscriptionPath>,
         plan: Json<PlanChangeRequest>,
     ) -> ChangeResponse {
         if caller.customer().is_some() && plan.sets_custom_terms() {
@@ -222,14 +239,14 @@ impl<P: Ports> SubscriptionApi<P> {
     async fn update_card(
         &self,
         CallerAuth(caller): CallerAuth,
-        subscription_id: Path<String>,
+        subscription_id: Path<SubscriptionPath>,
         body: Json<CardBody>,
     ) -> CardResponse {
         let Ok(billing_key) = BillingKey::parse(body.billing_key.trim()) else {
             return CardResponse::BadRequest(error("BAD_REQUEST", BILLING_KEY_PROBLEM));
         };
         let request = CardUpdateRequest {
-            subscription: subscription_id.0,
+            subscription: subscription_id.0 .0,
             billing_key,
             caller: caller.clone(),
         };

@@ -8,6 +8,8 @@ use serde_json::Value;
 
 use super::InMemoryLedger;
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
+use crate::domain::customer_id::CustomerId;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, LedgerError};
 
@@ -27,7 +29,10 @@ fn seconds_until(until: Instant, now: Instant) -> u64 {
 }
 
 fn id(key: &CheckoutKey<'_>) -> (String, String) {
-    (key.customer_id.to_owned(), key.idempotency_key.to_owned())
+    (
+        key.customer_id.to_string(),
+        key.idempotency_key.as_str().to_owned(),
+    )
 }
 
 impl CheckoutLedger for InMemoryLedger {
@@ -35,7 +40,7 @@ impl CheckoutLedger for InMemoryLedger {
         &self,
         key: &CheckoutKey<'_>,
         request_hash: &str,
-        _payment_id: &str,
+        _payment_id: &PaymentId,
         lease: Duration,
     ) -> Result<CheckoutClaim, LedgerError> {
         let now = Instant::now();
@@ -60,7 +65,9 @@ impl CheckoutLedger for InMemoryLedger {
             .checkouts
             .iter()
             .filter(|((customer, other), checkout)| {
-                customer == key.customer_id && other != key.idempotency_key && checkout.answer.is_none()
+                key.customer_id == customer.as_str()
+                    && other != key.idempotency_key.as_str()
+                    && checkout.answer.is_none()
             })
             .filter_map(|(_, checkout)| checkout.locked_until.filter(|until| *until > now))
             .max();
@@ -93,12 +100,12 @@ impl CheckoutLedger for InMemoryLedger {
 
     async fn take_charge_slot(
         &self,
-        customer_id: &str,
+        customer_id: &CustomerId,
         limit: &ChargeLimit,
         now: Timestamp,
     ) -> Result<ChargeSlot, LedgerError> {
         let mut tables = self.lock();
-        let log = tables.charge_attempts.entry(customer_id.to_owned()).or_default();
+        let log = tables.charge_attempts.entry(customer_id.to_string()).or_default();
         Ok(limit.take(log, now))
     }
 

@@ -110,7 +110,7 @@ impl Tables {
         suffix: &str,
     ) -> bool {
         let key = format!("{}:{}{suffix}", kind.dedupe_prefix(), row.transaction_key);
-        self.emit(kind, &row.subscription_key(), at, cause, key)
+        self.emit(kind, row.subscription_key().as_str(), at, cause, key)
     }
 
     /// The key of the next change of a kind that can repeat (cancel, resume, plan change, card
@@ -139,8 +139,11 @@ impl Tables {
         cause: Value,
     ) -> bool {
         let id = row.subscription_key();
-        let key = self.next_change_key(&id, &format!("{}:{}", kind.dedupe_prefix(), row.transaction_key));
-        self.emit(kind, &id, at, cause, key)
+        let key = self.next_change_key(
+            id.as_str(),
+            &format!("{}:{}", kind.dedupe_prefix(), row.transaction_key),
+        );
+        self.emit(kind, id.as_str(), at, cause, key)
     }
 }
 
@@ -148,7 +151,7 @@ fn matches(event: &SubscriptionEvent, filter: &EventFilter) -> bool {
     filter
         .subscription_id
         .as_ref()
-        .is_none_or(|id| &event.subscription_id == id)
+        .is_none_or(|id| *id == event.subscription_id.as_str())
         && filter.status.is_none_or(|status| event.status == status)
 }
 

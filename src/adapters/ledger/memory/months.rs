@@ -76,7 +76,13 @@ impl MonthLedger for InMemoryLedger {
             match &renewed {
                 None => {
                     let id = stored.subscription_key();
-                    tables.emit(EventType::Created, &id, at, cause, format!("created:{id}"));
+                    tables.emit(
+                        EventType::Created,
+                        id.as_str(),
+                        at,
+                        cause,
+                        format!("created:{id}"),
+                    );
                 }
                 Some(renewed) => {
                     let mut cause = cause;
@@ -89,7 +95,7 @@ impl MonthLedger for InMemoryLedger {
                 }
             }
         }
-        let payment_method = tables.methods.get(&stored.subscription_key()).cloned();
+        let payment_method = tables.methods.get(stored.subscription_key().as_str()).cloned();
         Ok(Recorded {
             record: stored,
             inserted,
@@ -186,7 +192,7 @@ impl MonthLedger for InMemoryLedger {
             let key = format!("payment_failed:{}", attempt.payment_id);
             tables.emit(
                 EventType::PaymentFailed,
-                &month.subscription_key(),
+                month.subscription_key().as_str(),
                 attempt.failed_at,
                 cause,
                 key,

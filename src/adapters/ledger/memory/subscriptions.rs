@@ -6,21 +6,26 @@ use serde_json::json;
 
 use super::events::month_data;
 use super::{InMemoryLedger, Tables};
+use crate::domain::customer_id::CustomerId;
 use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::NextTerms;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
 use crate::ports::{LedgerError, SubscriptionLedger, SubscriptionRows};
 
 impl SubscriptionLedger for InMemoryLedger {
-    async fn subscription(&self, key: &str) -> Result<Option<SubscriptionRows>, LedgerError> {
-        Ok(self.lock().subscription(key))
+    async fn subscription(&self, key: &SubscriptionId) -> Result<Option<SubscriptionRows>, LedgerError> {
+        Ok(self.lock().subscription(key.as_str()))
     }
 
-    async fn customer_subscriptions(&self, customer_id: &str) -> Result<Vec<SubscriptionRows>, LedgerError> {
-        Ok(self.lock().customer_subscriptions(customer_id))
+    async fn customer_subscriptions(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Vec<SubscriptionRows>, LedgerError> {
+        Ok(self.lock().customer_subscriptions(customer_id.as_str()))
     }
 
     async fn set_next_terms(
@@ -43,8 +48,11 @@ impl SubscriptionLedger for InMemoryLedger {
         Ok(Some(row))
     }
 
-    async fn payment_method(&self, subscription_id: &str) -> Result<Option<PaymentMethod>, LedgerError> {
-        Ok(self.lock().methods.get(subscription_id).cloned())
+    async fn payment_method(
+        &self,
+        subscription_id: &SubscriptionId,
+    ) -> Result<Option<PaymentMethod>, LedgerError> {
+        Ok(self.lock().methods.get(subscription_id.as_str()).cloned())
     }
 
     async fn keep_payment_method(&self, method: &PaymentMethod) -> Result<PaymentMethod, LedgerError> {

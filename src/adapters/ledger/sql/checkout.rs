@@ -9,6 +9,8 @@ use serde_json::Value;
 use super::{missing, SqlLedger};
 use crate::adapters::ledger::args::{int, text, time, Arg};
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
+use crate::domain::customer_id::CustomerId;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, LedgerError};
 
@@ -43,7 +45,7 @@ impl CheckoutLedger for SqlLedger {
         &self,
         key: &CheckoutKey<'_>,
         request_hash: &str,
-        payment_id: &str,
+        payment_id: &PaymentId,
         lease: Duration,
     ) -> Result<CheckoutClaim, LedgerError> {
         const FUNCTION: &str = "claim_checkout";
@@ -105,7 +107,7 @@ impl CheckoutLedger for SqlLedger {
 
     async fn take_charge_slot(
         &self,
-        customer_id: &str,
+        customer_id: &CustomerId,
         limit: &ChargeLimit,
         now: Timestamp,
     ) -> Result<ChargeSlot, LedgerError> {

@@ -7,22 +7,27 @@ use serde_json::json;
 
 use super::{method, row, SqlLedger};
 use crate::adapters::ledger::args::{text, time, Arg};
+use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::NextTerms;
+use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
 use crate::ports::{LedgerError, SubscriptionLedger, SubscriptionRows};
 
 impl SubscriptionLedger for SqlLedger {
-    async fn subscription(&self, key: &str) -> Result<Option<SubscriptionRows>, LedgerError> {
+    async fn subscription(&self, key: &SubscriptionId) -> Result<Option<SubscriptionRows>, LedgerError> {
         let rows = self
             .call_rows("subscription_months", vec![("p_key", text(key))])
             .await?;
         Ok(group(row::parse_all(rows)?).into_iter().next())
     }
 
-    async fn customer_subscriptions(&self, customer_id: &str) -> Result<Vec<SubscriptionRows>, LedgerError> {
+    async fn customer_subscriptions(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Vec<SubscriptionRows>, LedgerError> {
         let args = vec![("p_customer_id", text(customer_id))];
         let rows = self.call_rows("customer_subscription_months", args).await?;
         let mut subscriptions = group(row::parse_all(rows)?);
@@ -51,7 +56,10 @@ impl SubscriptionLedger for SqlLedger {
         self.record("set_next_terms", args).await
     }
 
-    async fn payment_method(&self, subscription_id: &str) -> Result<Option<PaymentMethod>, LedgerError> {
+    async fn payment_method(
+        &self,
+        subscription_id: &SubscriptionId,
+    ) -> Result<Option<PaymentMethod>, LedgerError> {
         let args = vec![("p_subscription_id", text(subscription_id))];
         let rows = self.call_rows("payment_method_of", args).await?;
         rows.into_iter().next().map(method::parse).transpose()
