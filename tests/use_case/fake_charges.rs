@@ -158,7 +158,7 @@ impl FakeState {
             cancelled_amount: Amount::new(0).unwrap(),
             plan_id: request.plan_id.clone(),
             billing_key: Some(request.billing_key.clone()),
-            customer_id: Some(request.customer_id.clone()),
+            customer_id: Some(request.customer_id.to_string()),
             paid_at: (!declined).then_some(now),
             failed_at: declined.then_some(now),
             failure: declined.then(|| failure.clone()),

@@ -132,7 +132,7 @@ impl FakeState {
             cancelled_amount: Amount::new(0).unwrap(),
             plan_id: request.plan_id,
             billing_key: Some(request.billing_key),
-            customer_id: request.customer_id,
+            customer_id: request.customer_id.map(|id| id.to_string()),
             paid_at: (!declined).then_some(at),
             failed_at: declined.then_some(at),
             failure: declined.then(|| PaymentFailure {

@@ -43,7 +43,10 @@ pub async fn check<L: Ledger>(world: &World<L>) -> Result<(), String> {
         });
         let live: Vec<_> = schedules
             .iter()
-            .filter(|s| s.status == "SCHEDULED" && s.request.customer_id.as_deref() == Some(customer))
+            .filter(|s| {
+                s.status == "SCHEDULED"
+                    && s.request.customer_id.as_ref().map(CustomerId::as_str) == Some(customer)
+            })
             .collect();
         if live.len() > 1 {
             return Err(format!("{customer}: {} live schedules", live.len()));

@@ -5,6 +5,7 @@
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
+use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::Card;
 use crate::domain::plan::PlanId;
@@ -19,7 +20,7 @@ pub struct ChargeRequest {
     pub billing_key: BillingKey,
     pub order_name: String,
     /// `customer.id`: the app's user id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// `amount.total` in the currency's unit.
     pub amount: Amount,
     pub currency: Currency,

@@ -4,6 +4,7 @@
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
+use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::plan::PlanId;
@@ -19,7 +20,7 @@ pub struct ScheduleRequest {
     pub billing_key: BillingKey,
     pub order_name: String,
     /// `customer.id`; `customer` is omitted when `None`.
-    pub customer_id: Option<String>,
+    pub customer_id: Option<CustomerId>,
     /// `amount.total` in the currency's unit.
     pub amount: Amount,
     /// ISO 4217 code, the paid payment's own (a KRW customer is charged in KRW).

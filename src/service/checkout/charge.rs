@@ -32,7 +32,7 @@ impl<P: Ports> Checkout<P> {
             payment_id: ids.payment_id.clone(),
             billing_key: request.billing_key.clone(),
             order_name: plan.terms.name.clone(),
-            customer_id: request.customer_id.to_string(),
+            customer_id: request.customer_id.clone(),
             amount: plan.terms.amount,
             currency: plan.terms.currency.clone(),
             plan_id: Some(plan.terms.id.clone()),

@@ -49,7 +49,7 @@ impl<'a> PayWithBillingKeyBody<'a> {
             billing_key: request.billing_key.expose(),
             order_name: &request.order_name,
             customer: Customer {
-                id: &request.customer_id,
+                id: request.customer_id.as_str(),
             },
             custom_data: custom_data::write(request.plan_id.as_ref()),
             amount: Total {

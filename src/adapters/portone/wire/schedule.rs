@@ -53,7 +53,10 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
             payment: ScheduleInput {
                 billing_key: request.billing_key.expose(),
                 order_name: &request.order_name,
-                customer: request.customer_id.as_deref().map(|id| CustomerInput { id }),
+                customer: request
+                    .customer_id
+                    .as_ref()
+                    .map(|id| CustomerInput { id: id.as_str() }),
                 custom_data: super::custom_data::write(request.plan_id.as_ref()),
                 amount: AmountInput {
                     total: request.amount.value(),
