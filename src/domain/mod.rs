@@ -4,6 +4,7 @@
 //! that tests can pin down to the millisecond.
 
 pub mod amount;
+pub mod answer;
 pub mod attempt;
 pub mod billing_key;
 pub mod charge_limit;

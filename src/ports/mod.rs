@@ -23,6 +23,7 @@ pub use gateway::{
 pub use ledger::{
     AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger,
     Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, Readiness, ReconcileLedger,
-    Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionLedger, SubscriptionRows, Unavailable,
+    Recorded, RenewalCursor, RenewalOf, RenewalWindow, StoredAnswer, SubscriptionLedger, SubscriptionRows,
+    Unavailable,
 };
 pub use random::RandomSource;

@@ -3,6 +3,7 @@
 //! (`customer.id`). A key is only ever charged for its own customer. The `check_billing_key` step
 //! of a start and of a card update.
 
+use crate::domain::answer::Ending;
 use crate::domain::customer_id::CustomerId;
 use crate::ports::BillingKeys;
 use serde_json::{json, Value};
@@ -16,22 +17,13 @@ use crate::ports::{BillingKeyInfo, BillingKeyStatus, GatewayError, Ports};
 use super::messages::{self, checkout as words};
 use super::steps::{Halt, Steps};
 
-/// How a refused key is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum KeyRefusalStatus {
-    /// 404: PortOne knows no such key.
-    NotFound,
-    /// 403: the key was issued for another customer.
-    Forbidden,
-    /// 409: the key is deleted or not issued.
-    Conflict,
-}
-
 /// Why a billing key cannot pay: how to answer, a stable code, a Korean message and the step's
 /// `data`. The caller records the step as refused.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct KeyRefused {
-    pub status: KeyRefusalStatus,
+    /// `NotFound` (PortOne knows no such key), `NotOwned` (issued for another customer) or
+    /// `Conflict` (deleted or not issued).
+    pub ending: Ending,
     pub code: String,
     pub message: String,
     pub data: Value,
@@ -54,7 +46,7 @@ pub(super) async fn check_billing_key<P: Ports>(
         Ok(info) => info,
         Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::BillingKeyNotFound => {
             return Ok(Err(KeyRefused {
-                status: KeyRefusalStatus::NotFound,
+                ending: Ending::NotFound,
                 message: messages::rejection_message(words::KEY_LOOKUP, &rejection),
                 data: messages::rejection_data(&rejection),
                 code: rejection.code,
@@ -66,9 +58,9 @@ pub(super) async fn check_billing_key<P: Ports>(
         }
     };
     let data = key_data(&info);
-    let refuse = |status, code: &str, message: &str| {
+    let refuse = |ending, code: &str, message: &str| {
         Ok(Err(KeyRefused {
-            status,
+            ending,
             code: code.to_owned(),
             message: message.to_owned(),
             data: data.clone(),
@@ -78,23 +70,19 @@ pub(super) async fn check_billing_key<P: Ports>(
         BillingKeyStatus::Issued => {}
         BillingKeyStatus::Deleted => {
             return refuse(
-                KeyRefusalStatus::Conflict,
+                Ending::Conflict,
                 "BILLING_KEY_ALREADY_DELETED",
                 words::KEY_DELETED,
             )
         }
         BillingKeyStatus::Other(_) => {
-            return refuse(
-                KeyRefusalStatus::Conflict,
-                "BILLING_KEY_NOT_ISSUED",
-                words::KEY_NOT_ISSUED,
-            )
+            return refuse(Ending::Conflict, "BILLING_KEY_NOT_ISSUED", words::KEY_NOT_ISSUED)
         }
     }
     if info.customer_id.as_deref() != Some(customer_id.as_str()) {
         tracing::warn!("a billing key was offered for a customer it was not issued to");
         return refuse(
-            KeyRefusalStatus::Forbidden,
+            Ending::NotOwned,
             "BILLING_KEY_CUSTOMER_MISMATCH",
             words::KEY_OF_ANOTHER_CUSTOMER,
         );

@@ -23,6 +23,7 @@ pub mod readiness;
 pub mod reconcile;
 mod renewal;
 mod revoke;
+mod run;
 mod step_data;
 mod steps;
 mod subscriptions;

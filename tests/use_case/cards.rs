@@ -3,6 +3,7 @@
 //! records the charge once; a charge already under way on the old card keeps it, and the month
 //! after goes to the new card.
 
+use portone_subscriptions::domain::answer::Ending;
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::payment::PaymentStatus;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::ports::{GatewayError, SubscriptionLedger};
-use portone_subscriptions::service::card_update::{CardAnswer, CardStatus, CardUpdateRequest};
+use portone_subscriptions::service::card_update::{CardAnswer, CardUpdateRequest};
 use portone_subscriptions::service::{Caller, Verdict};
 
 use crate::fakes::{paid, Harness};
@@ -66,7 +67,7 @@ async fn ten_updates_at_once_during_dunning_charge_the_retry_once_and_record_one
     .await;
 
     for answer in &answers {
-        assert_ne!(answer.status, CardStatus::PaymentRequired, "{answer:?}");
+        assert_ne!(answer.ending, Ending::Declined, "{answer:?}");
     }
     assert!(answers.iter().any(|a| a.code == "RENEWAL_RECOVERED"));
     let paid: Vec<_> = app
@@ -96,14 +97,14 @@ async fn a_lost_answer_then_the_same_update_again_records_the_charge_once() {
     app.portone.cards.lose_next_answer(GatewayError::Timeout);
 
     let lost = update(&app).await;
-    assert_eq!(lost.status, CardStatus::UpstreamFailed, "{lost:?}");
+    assert_eq!(lost.ending, Ending::UpstreamFailed, "{lost:?}");
     assert_eq!(app.ledger.rows().len(), 1, "nothing recorded without an answer");
 
     app.clock.advance(chrono::Duration::seconds(3));
     let again = update(&app).await;
     assert_eq!(
-        (again.status, again.code.as_str()),
-        (CardStatus::Updated, "RENEWAL_RECOVERED")
+        (again.ending, again.code.as_str()),
+        (Ending::Done, "RENEWAL_RECOVERED")
     );
     let charges = app.portone.cards.charges();
     assert_eq!(charges.len(), 2);
@@ -127,8 +128,8 @@ async fn a_charge_already_under_way_stays_on_the_old_card_and_the_month_after_mo
     let answer = update(&app).await;
 
     assert_eq!(
-        (answer.status, answer.code.as_str()),
-        (CardStatus::Updated, "CARD_UPDATED")
+        (answer.ending, answer.code.as_str()),
+        (Ending::Done, "CARD_UPDATED")
     );
     assert!(
         answer.checklist[4].message.contains("이미 진행"),
@@ -157,8 +158,8 @@ async fn a_customer_s_card_on_another_customer_s_subscription_is_not_found() {
         })
         .await;
     assert_eq!(
-        (answer.status, answer.code.as_str()),
-        (CardStatus::NotFound, "NOT_FOUND")
+        (answer.ending, answer.code.as_str()),
+        (Ending::NotFound, "NOT_FOUND")
     );
     assert!(answer.subscription.is_none() && answer.card.is_none());
     assert_eq!(app.portone.schedules().len(), 1, "nothing touched");

@@ -1,6 +1,8 @@
 //! Starting subscriptions against the fakes: the checks, the first charge exactly once, repeats,
 //! declines, a lost answer, and trials through their first charge, cancel and resume.
 
+use crate::answers::body;
+use portone_subscriptions::domain::answer::Ending;
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
@@ -11,7 +13,7 @@ use portone_subscriptions::domain::checkout::IdempotencyKey;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
 use portone_subscriptions::ports::GatewayError;
-use portone_subscriptions::service::checkout::{StartAnswer, StartRequest, StartStatus};
+use portone_subscriptions::service::checkout::{StartAnswer, StartRequest};
 
 use crate::fakes::{utc, Harness};
 
@@ -50,7 +52,7 @@ async fn start(app: &Harness, plan: &str, key: &str) -> StartAnswer {
 }
 
 fn steps(answer: &StartAnswer) -> Vec<(String, String)> {
-    answer.body["checklist"]
+    body(answer)["checklist"]
         .as_array()
         .unwrap()
         .iter()
@@ -69,8 +71,8 @@ async fn a_paid_start_charges_once_records_the_month_on_its_plan_and_schedules_t
 
     let answer = start(&app, "pro", "order-1").await;
 
-    assert_eq!(answer.status, StartStatus::Created, "{:#}", answer.body);
-    assert_eq!(answer.body["code"], "SUBSCRIPTION_STARTED");
+    assert_eq!(answer.ending, Ending::Done, "{:#}", body(&answer));
+    assert_eq!(body(&answer)["code"], "SUBSCRIPTION_STARTED");
     assert!(
         steps(&answer).iter().all(|(_, status)| status == "success"),
         "{:?}",
@@ -94,7 +96,7 @@ async fn a_paid_start_charges_once_records_the_month_on_its_plan_and_schedules_t
     assert_eq!(live.len(), 1, "the next month is scheduled");
     assert_eq!(live[0].request.payment_id, rows[0].next_schedule_id);
     assert_eq!(live[0].request.plan_id.as_ref().map(PlanId::as_str), Some("pro"));
-    let subscription = &answer.body["subscription"];
+    let subscription = &body(&answer)["subscription"];
     assert_eq!(subscription["status"], "active");
     assert_eq!(subscription["plan_id"], "pro");
     assert_eq!(subscription["subscription_id"], charge.payment_id.as_str());
@@ -108,10 +110,10 @@ async fn a_repeat_answers_the_first_answer_and_another_body_under_the_key_is_ref
     let again = start(&app, "pro", "order-1").await;
     let other = start(&app, "trial", "order-1").await;
 
-    assert_eq!((again.status, again.replayed), (StartStatus::Created, true));
-    assert_eq!(again.body, first.body);
-    assert_eq!(other.status, StartStatus::KeyReused);
-    assert_eq!(other.body["code"], "IDEMPOTENCY_KEY_REUSED");
+    assert_eq!((again.ending, again.replayed), (Ending::Done, true));
+    assert_eq!(body(&again), body(&first));
+    assert_eq!(other.ending, Ending::KeyReused);
+    assert_eq!(body(&other)["code"], "IDEMPOTENCY_KEY_REUSED");
     assert_eq!(app.portone.cards.charges().len(), 1, "never charged twice");
 }
 
@@ -134,15 +136,13 @@ async fn twenty_identical_starts_at_once_give_one_charge_and_one_subscription() 
     assert_eq!(app.portone.live().len(), 1);
     for answer in &answers {
         assert!(
-            matches!(answer.status, StartStatus::Created | StartStatus::Conflict),
+            matches!(answer.ending, Ending::Done | Ending::Conflict),
             "{:?} {:#}",
-            answer.status,
-            answer.body
+            answer.ending,
+            body(answer)
         );
     }
-    assert!(answers
-        .iter()
-        .any(|a| a.status == StartStatus::Created && !a.replayed));
+    assert!(answers.iter().any(|a| a.ending == Ending::Done && !a.replayed));
 }
 
 #[tokio::test]
@@ -153,9 +153,9 @@ async fn a_declined_first_charge_answers_402_with_portones_reason_and_records_no
     let answer = start(&app, "pro", "order-1").await;
     let again = start(&app, "pro", "order-1").await;
 
-    assert_eq!(answer.status, StartStatus::PaymentRequired);
-    assert_eq!(answer.body["code"], "PAYMENT_DECLINED");
-    let charge = &answer.body["checklist"][3];
+    assert_eq!(answer.ending, Ending::Declined);
+    assert_eq!(body(&answer)["code"], "PAYMENT_DECLINED");
+    let charge = &body(&answer)["checklist"][3];
     assert_eq!(
         (charge["code"].as_str(), charge["status"].as_str()),
         (Some("charge_first_payment"), Some("failed"))
@@ -164,10 +164,7 @@ async fn a_declined_first_charge_answers_402_with_portones_reason_and_records_no
     assert_eq!(charge["data"]["pgCode"], "INSUFFICIENT_FUNDS");
     assert!(app.ledger.rows().is_empty());
     assert!(app.portone.live().is_empty());
-    assert_eq!(
-        (again.status, again.replayed),
-        (StartStatus::PaymentRequired, true)
-    );
+    assert_eq!((again.ending, again.replayed), (Ending::Declined, true));
     assert_eq!(
         app.portone.cards.charges().len(),
         1,
@@ -176,7 +173,7 @@ async fn a_declined_first_charge_answers_402_with_portones_reason_and_records_no
 
     // The app tries again with a new key: a new payment, charged.
     let retried = start(&app, "pro", "order-2").await;
-    assert_eq!(retried.status, StartStatus::Created);
+    assert_eq!(retried.ending, Ending::Done);
 }
 
 #[tokio::test]
@@ -185,7 +182,7 @@ async fn an_answer_lost_after_portone_charged_is_recorded_once_when_the_request_
     app.portone.cards.lose_next_answer(GatewayError::Timeout);
 
     let lost = start(&app, "pro", "order-1").await;
-    assert_eq!(lost.status, StartStatus::UpstreamFailed);
+    assert_eq!(lost.ending, Ending::UpstreamFailed);
     assert!(
         app.ledger.rows().is_empty(),
         "nothing is recorded while the outcome is unknown"
@@ -194,13 +191,13 @@ async fn an_answer_lost_after_portone_charged_is_recorded_once_when_the_request_
     let again = start(&app, "pro", "order-1").await;
 
     assert_eq!(
-        (again.status, again.replayed),
-        (StartStatus::Created, false),
+        (again.ending, again.replayed),
+        (Ending::Done, false),
         "{:#}",
-        again.body
+        body(&again)
     );
     assert_eq!(
-        again.body["checklist"][3]["message"],
+        body(&again)["checklist"][3]["message"],
         "이 요청의 첫 결제가 이미 완료되어 있어 결제한 내역을 이어서 기록합니다."
     );
     let charges = app.portone.cards.charges();
@@ -229,31 +226,27 @@ async fn every_check_refuses_before_anything_is_charged() {
         ..request("pro", key)
     };
     let cases = [
-        (request("nope", "k1"), StartStatus::NotFound, "PLAN_NOT_FOUND"),
-        (request("old", "k2"), StartStatus::Conflict, "PLAN_ARCHIVED"),
-        (
-            with_key("bk_unknown"),
-            StartStatus::NotFound,
-            "BILLING_KEY_NOT_FOUND",
-        ),
+        (request("nope", "k1"), Ending::NotFound, "PLAN_NOT_FOUND"),
+        (request("old", "k2"), Ending::Conflict, "PLAN_ARCHIVED"),
+        (with_key("bk_unknown"), Ending::NotFound, "BILLING_KEY_NOT_FOUND"),
         (
             with_key("bk_deleted"),
-            StartStatus::Conflict,
+            Ending::Conflict,
             "BILLING_KEY_ALREADY_DELETED",
         ),
         (
             with_key("bk_other"),
-            StartStatus::Forbidden,
+            Ending::NotOwned,
             "BILLING_KEY_CUSTOMER_MISMATCH",
         ),
     ];
     for (request, status, code) in cases {
         let answer = app.services.checkout.start(&request).await;
         assert_eq!(
-            (answer.status, answer.body["code"].as_str()),
+            (answer.ending, body(&answer)["code"].as_str()),
             (status, Some(code)),
             "{:#}",
-            answer.body
+            body(&answer)
         );
     }
     assert!(app.portone.cards.charges().is_empty());
@@ -262,11 +255,11 @@ async fn every_check_refuses_before_anything_is_charged() {
     // A live subscription: a second one is refused, naming the first.
     let first = start(&app, "pro", "k-first").await;
     let second = start(&app, "pro", "k-second").await;
-    assert_eq!(second.status, StartStatus::Conflict);
-    assert_eq!(second.body["code"], "LIVE_SUBSCRIPTION_EXISTS");
+    assert_eq!(second.ending, Ending::Conflict);
+    assert_eq!(body(&second)["code"], "LIVE_SUBSCRIPTION_EXISTS");
     assert_eq!(
-        second.body["checklist"][2]["data"]["subscriptionId"],
-        first.body["subscription"]["subscription_id"]
+        body(&second)["checklist"][2]["data"]["subscriptionId"],
+        body(&first)["subscription"]["subscription_id"]
     );
     assert_eq!(app.portone.cards.charges().len(), 1);
 }
@@ -277,8 +270,8 @@ async fn a_trial_charges_nothing_then_its_first_charge_starts_the_paid_chain() {
 
     let answer = start(&app, "trial", "order-1").await;
 
-    assert_eq!(answer.status, StartStatus::Created, "{:#}", answer.body);
-    assert_eq!(answer.body["code"], "TRIAL_STARTED");
+    assert_eq!(answer.ending, Ending::Done, "{:#}", body(&answer));
+    assert_eq!(body(&answer)["code"], "TRIAL_STARTED");
     let codes: Vec<_> = steps(&answer).into_iter().map(|(code, _)| code).collect();
     assert_eq!(
         codes,
@@ -291,7 +284,7 @@ async fn a_trial_charges_nothing_then_its_first_charge_starts_the_paid_chain() {
         ]
     );
     assert!(app.portone.cards.charges().is_empty(), "nothing charged now");
-    let subscription = &answer.body["subscription"];
+    let subscription = &body(&answer)["subscription"];
     assert_eq!(subscription["status"], "trialing");
     assert_eq!(subscription["amount"], 0);
     // 14 × 24 hours after 2024-03-10T12:00:00Z; charged 10:00 KST the Seoul day after.
@@ -317,7 +310,7 @@ async fn a_trial_charges_nothing_then_its_first_charge_starts_the_paid_chain() {
     assert!(app.send(&first_charge, "Paid").await.checklist.succeeded());
 
     let subscription_id =
-        SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+        SubscriptionId::parse(body(&answer)["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
     let now = app
         .services
         .subscriptions
@@ -347,7 +340,8 @@ async fn a_declined_first_charge_after_a_trial_goes_past_due_and_is_retried() {
     let outcome = app.send(&declined, "Failed").await;
 
     assert!(outcome.checklist.succeeded(), "{:?}", outcome.checklist);
-    let id = SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    let id =
+        SubscriptionId::parse(body(&answer)["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
     let now = app.services.subscriptions.get(&id).await.unwrap().subscription;
     assert_eq!(now.status, SubscriptionStatus::PastDue);
     let retry = app.portone.live();
@@ -365,7 +359,8 @@ async fn a_declined_first_charge_after_a_trial_goes_past_due_and_is_retried() {
 async fn cancelling_a_trial_revokes_its_first_charge_and_resuming_before_its_end_schedules_it_again() {
     let app = shop().await;
     let answer = start(&app, "trial", "order-1").await;
-    let id = SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    let id =
+        SubscriptionId::parse(body(&answer)["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
 
     let cancelled = app.services.subscriptions.cancel(&id).await.unwrap();
     assert_eq!(cancelled.subscription.status, SubscriptionStatus::Canceling);
@@ -391,28 +386,30 @@ async fn cancelling_a_trial_revokes_its_first_charge_and_resuming_before_its_end
 async fn only_a_customers_first_subscription_gets_a_trial() {
     let app = shop().await;
     let trial = start(&app, "trial", "order-1").await;
-    let id = SubscriptionId::parse(trial.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    let id =
+        SubscriptionId::parse(body(&trial)["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
     app.services.subscriptions.cancel(&id).await.unwrap();
     app.clock.advance(Duration::days(15));
 
     let second = start(&app, "trial", "order-2").await;
 
-    assert_eq!(second.status, StartStatus::Created, "{:#}", second.body);
-    assert_eq!(second.body["code"], "SUBSCRIPTION_STARTED");
+    assert_eq!(second.ending, Ending::Done, "{:#}", body(&second));
+    assert_eq!(body(&second)["code"], "SUBSCRIPTION_STARTED");
     assert_eq!(
-        second.body["checklist"][2]["message"],
+        body(&second)["checklist"][2]["message"],
         "이전에 구독한 적이 있는 고객이라 무료 체험 없이 바로 결제합니다."
     );
     assert_eq!(app.portone.cards.charges().len(), 1, "charged now");
-    assert_eq!(second.body["subscription"]["status"], "active");
-    assert!(second.body["subscription"]["trial_end_at"].is_null());
+    assert_eq!(body(&second)["subscription"]["status"], "active");
+    assert!(body(&second)["subscription"]["trial_end_at"].is_null());
 }
 
 #[tokio::test]
 async fn a_plan_change_by_plan_id_moves_the_next_charge_to_the_plan_and_its_month_records_it() {
     let app = shop().await;
     let answer = start(&app, "pro", "order-1").await;
-    let id = SubscriptionId::parse(answer.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    let id =
+        SubscriptionId::parse(body(&answer)["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
 
     let changed = app
         .services

@@ -2,13 +2,14 @@
 //! grace ends, and a customer's card update must still rescue it: charged now, recorded once,
 //! the next month scheduled on the new card; declined, the customer may try another card.
 
+use portone_subscriptions::domain::answer::Ending;
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::dunning::DunningPolicy;
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::GatewayError;
-use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
+use portone_subscriptions::service::card_update::CardUpdateRequest;
 use portone_subscriptions::service::{Caller, Verdict};
 
 use crate::fakes::{paid, Harness};
@@ -61,8 +62,8 @@ async fn a_new_card_in_the_last_grace_recovers_the_subscription_at_once() {
     let answer = app.services.cards.update(&update("bk_good")).await;
 
     assert_eq!(
-        (answer.status, answer.code.as_str()),
-        (CardStatus::Updated, "RENEWAL_RECOVERED"),
+        (answer.ending, answer.code.as_str()),
+        (Ending::Done, "RENEWAL_RECOVERED"),
         "{answer:?}"
     );
     assert_eq!(status(&app).await, SubscriptionStatus::Active);
@@ -79,8 +80,8 @@ async fn a_declined_card_in_the_last_grace_changes_nothing_and_another_may_be_tr
     let declined = app.services.cards.update(&update("bk_bad")).await;
 
     assert_eq!(
-        (declined.status, declined.code.as_str()),
-        (CardStatus::PaymentRequired, "PAYMENT_DECLINED")
+        (declined.ending, declined.code.as_str()),
+        (Ending::Declined, "PAYMENT_DECLINED")
     );
     assert_eq!(status(&app).await, SubscriptionStatus::PastDue);
     assert!(app.portone.live().is_empty(), "no retry is left to schedule");
@@ -97,7 +98,7 @@ async fn a_lost_answer_in_the_last_grace_then_the_same_update_records_the_charge
     app.portone.cards.lose_next_answer(GatewayError::Timeout);
 
     let lost = app.services.cards.update(&update("bk_good")).await;
-    assert_eq!(lost.status, CardStatus::UpstreamFailed, "{lost:?}");
+    assert_eq!(lost.ending, Ending::UpstreamFailed, "{lost:?}");
 
     app.clock.advance(chrono::Duration::seconds(5));
     let again = app.services.cards.update(&update("bk_good")).await;
@@ -121,8 +122,8 @@ async fn after_the_last_grace_a_new_card_comes_too_late() {
     let answer = app.services.cards.update(&update("bk_good")).await;
 
     assert_eq!(
-        (answer.status, answer.code.as_str()),
-        (CardStatus::Conflict, "SUBSCRIPTION_NOT_RENEWABLE")
+        (answer.ending, answer.code.as_str()),
+        (Ending::Conflict, "SUBSCRIPTION_NOT_RENEWABLE")
     );
     assert!(app.portone.cards.charges().is_empty());
 }

@@ -3,6 +3,8 @@
 //! request already known (answered, or still running) never counts, so a client whose answer was
 //! lost can always learn it.
 
+use crate::answers::body;
+use portone_subscriptions::domain::answer::Ending;
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use std::sync::Arc;
@@ -14,8 +16,8 @@ use portone_subscriptions::domain::charge_limit::ChargeLimit;
 use portone_subscriptions::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger};
-use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
-use portone_subscriptions::service::checkout::{StartRequest, StartStatus};
+use portone_subscriptions::service::card_update::CardUpdateRequest;
+use portone_subscriptions::service::checkout::StartRequest;
 use portone_subscriptions::service::Caller;
 
 use crate::fakes::Harness;
@@ -59,20 +61,20 @@ async fn twenty_identical_starts_charge_once_and_none_is_refused_by_the_limit() 
         .collect();
     let mut statuses = Vec::new();
     for run in runs {
-        statuses.push(run.await.unwrap().status);
+        statuses.push(run.await.unwrap().ending);
     }
 
     assert_eq!(app.portone.cards.charges().len(), 1);
     assert!(
         statuses
             .iter()
-            .all(|status| matches!(status, StartStatus::Created | StartStatus::Conflict)),
+            .all(|status| matches!(status, Ending::Done | Ending::Conflict)),
         "{statuses:?}"
     );
     // Long after, with the window still full, the repeat learns its answer.
     app.clock.advance(Span::minutes(9));
     let replay = app.services.checkout.start(&request).await;
-    assert_eq!((replay.status, replay.replayed), (StartStatus::Created, true));
+    assert_eq!((replay.ending, replay.replayed), (Ending::Done, true));
     assert_eq!(app.portone.cards.charges().len(), 1);
 }
 
@@ -97,8 +99,8 @@ async fn a_running_start_s_repeats_are_told_when_its_lease_ends_and_are_never_co
 
     for _ in 0..5 {
         let repeat = app.services.checkout.start(&request).await;
-        assert_eq!(repeat.status, StartStatus::Conflict, "{:#}", repeat.body);
-        assert_eq!(repeat.body["code"], "CHECKOUT_IN_PROGRESS");
+        assert_eq!(repeat.ending, Ending::Conflict, "{:#}", body(&repeat));
+        assert_eq!(body(&repeat)["code"], "CHECKOUT_IN_PROGRESS");
         let wait = repeat.retry_after.unwrap();
         assert!(
             (59..=60).contains(&wait),
@@ -110,14 +112,14 @@ async fn a_running_start_s_repeats_are_told_when_its_lease_ends_and_are_never_co
             .checkout
             .start(&start("user-1", "pro", "bk_2", "order-2"))
             .await;
-        assert_eq!(other.status, StartStatus::Conflict);
+        assert_eq!(other.ending, Ending::Conflict);
         assert!((59..=60).contains(&other.retry_after.unwrap()));
     }
 
     // None of those counted: once the claim is gone, the request runs (the limit is 1).
     app.ledger.release_checkout(&key).await.unwrap();
     let ran = app.services.checkout.start(&request).await;
-    assert_eq!(ran.status, StartStatus::Created, "{:#}", ran.body);
+    assert_eq!(ran.ending, Ending::Done, "{:#}", body(&ran));
     assert_eq!(app.portone.cards.charges().len(), 1);
 }
 
@@ -131,7 +133,7 @@ async fn starts_and_card_updates_share_the_limit_with_an_exact_retry_after() {
             .checkout
             .start(&start("user-1", "nope", "bk_1", &format!("k-{n}")))
             .await;
-        assert_eq!(answer.status, StartStatus::NotFound);
+        assert_eq!(answer.ending, Ending::NotFound);
         app.clock.advance(Span::seconds(10));
     }
     let refused = app
@@ -139,7 +141,7 @@ async fn starts_and_card_updates_share_the_limit_with_an_exact_retry_after() {
         .checkout
         .start(&start("user-1", "pro", "bk_1", "k-3"))
         .await;
-    assert_eq!(refused.status, StartStatus::TooManyRequests, "{:#}", refused.body);
+    assert_eq!(refused.ending, Ending::Limited, "{:#}", body(&refused));
     assert_eq!(
         refused.retry_after,
         Some(570),
@@ -153,7 +155,7 @@ async fn starts_and_card_updates_share_the_limit_with_an_exact_retry_after() {
         .checkout
         .start(&start("user-2", "pro", "bk_9", "b-1"))
         .await;
-    assert_eq!(other.status, StartStatus::Created, "{:#}", other.body);
+    assert_eq!(other.ending, Ending::Done, "{:#}", body(&other));
 
     // At the instant the oldest leaves, one more call runs.
     app.clock.advance(Span::seconds(569));
@@ -162,29 +164,28 @@ async fn starts_and_card_updates_share_the_limit_with_an_exact_retry_after() {
         .checkout
         .start(&start("user-1", "pro", "bk_1", "k-4"))
         .await;
-    assert_eq!(
-        (early.status, early.retry_after),
-        (StartStatus::TooManyRequests, Some(1))
-    );
+    assert_eq!((early.ending, early.retry_after), (Ending::Limited, Some(1)));
     app.clock.advance(Span::seconds(1));
     let started = app
         .services
         .checkout
         .start(&start("user-1", "pro", "bk_1", "k-5"))
         .await;
-    assert_eq!(started.status, StartStatus::Created, "{:#}", started.body);
+    assert_eq!(started.ending, Ending::Done, "{:#}", body(&started));
 
     // A card update counts against the same limit: the window is full again.
     let update = CardUpdateRequest {
         subscription: SubscriptionId::parse(
-            started.body["subscription"]["subscription_id"].as_str().unwrap(),
+            body(&started)["subscription"]["subscription_id"]
+                .as_str()
+                .unwrap(),
         )
         .unwrap(),
         billing_key: BillingKey::parse("bk_2").unwrap(),
         caller: Caller::Customer(CustomerId::parse("user-1").unwrap()),
     };
     let limited = app.services.cards.update(&update).await;
-    assert_eq!(limited.status, CardStatus::TooManyRequests, "{limited:?}");
+    assert_eq!(limited.ending, Ending::Limited, "{limited:?}");
     assert_eq!(limited.retry_after, Some(10), "the call at 10 s leaves at 610 s");
     assert_eq!(app.portone.live().len(), 2, "nothing was revoked");
 }

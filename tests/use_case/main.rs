@@ -1,5 +1,6 @@
 //! The use cases alone, with in-memory fakes of every port: exact timestamps, no HTTP.
 
+mod answers;
 mod cards;
 mod checkout;
 mod dunning;

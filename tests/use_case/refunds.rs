@@ -1,6 +1,7 @@
 //! Refunds against the fakes: a full refund ends the subscription and revokes its next charge; a
 //! partial one records the refunded total and the subscription goes on; PortOne's refusals.
 
+use crate::answers::body;
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::customer_id::CustomerId;
@@ -151,8 +152,12 @@ async fn a_trial_has_nothing_to_refund() {
             idempotency_key: IdempotencyKey::parse("k").unwrap(),
         })
         .await;
-    let id =
-        SubscriptionId::parse(started.body["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    let id = SubscriptionId::parse(
+        body(&started)["subscription"]["subscription_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
 
     let refused = app.services.subscriptions.refund(&id, &refund(None)).await;
 

@@ -4,12 +4,13 @@
 //! back on the schedule.
 
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::answer::Ending;
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::record::NextTerms;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::{GatewayError, SubscriptionLedger};
-use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
+use portone_subscriptions::service::card_update::CardUpdateRequest;
 use portone_subscriptions::service::{Caller, PlanChange, SubscriptionError, Verdict};
 
 use crate::fakes::{paid, Harness};
@@ -40,7 +41,7 @@ async fn a_new_card_portone_cannot_schedule_leaves_the_old_card_and_its_schedule
 
     let answer = app.services.cards.update(&new_card()).await;
 
-    assert_eq!(answer.status, CardStatus::UpstreamFailed, "{answer:?}");
+    assert_eq!(answer.ending, Ending::UpstreamFailed, "{answer:?}");
     let live = app.portone.live();
     assert_eq!(live.len(), 1, "a live schedule again: {live:?}");
     assert_eq!(live[0].request.payment_id, renewal);
@@ -59,7 +60,7 @@ async fn a_new_card_portone_cannot_schedule_leaves_the_old_card_and_its_schedule
     // Sent again, the update goes through.
     app.clock.advance(chrono::Duration::seconds(1));
     let again = app.services.cards.update(&new_card()).await;
-    assert_eq!(again.status, CardStatus::Updated, "{again:?}");
+    assert_eq!(again.ending, Ending::Done, "{again:?}");
     let live = app.portone.live();
     assert_eq!(live.len(), 1);
     assert_eq!(live[0].request.billing_key, "bk_new");
@@ -114,7 +115,7 @@ async fn a_dunning_charge_whose_answer_is_lost_puts_the_retry_back_on_the_new_ca
 
     let answer = app.services.cards.update(&new_card()).await;
 
-    assert_eq!(answer.status, CardStatus::UpstreamFailed, "{answer:?}");
+    assert_eq!(answer.ending, Ending::UpstreamFailed, "{answer:?}");
     let live = app.portone.live();
     assert_eq!(live.len(), 1, "the retry is on the schedule again: {live:?}");
     assert_eq!(live[0].request.payment_id, retry);

@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use portone_subscriptions::domain::amount::Amount;
+use portone_subscriptions::domain::answer::Ending;
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::payment_schedule_id::ScheduleId;
@@ -12,7 +13,7 @@ use portone_subscriptions::domain::subscription::SubscriptionStatus;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::Clock;
 use portone_subscriptions::ports::Schedules;
-use portone_subscriptions::service::card_update::{CardStatus, CardUpdateRequest};
+use portone_subscriptions::service::card_update::CardUpdateRequest;
 use portone_subscriptions::service::{Caller, PlanChange, RefundRequest, SubscriptionError, Verdict};
 
 use crate::fakes::{paid, Harness};
@@ -85,7 +86,7 @@ async fn every_change_is_refused(app: &Harness, status: SubscriptionStatus) {
         caller: Caller::Customer(CustomerId::parse("customer_1").unwrap()),
     };
     let answer = app.services.cards.update(&card).await;
-    assert_eq!(answer.status, CardStatus::Conflict);
+    assert_eq!(answer.ending, Ending::Conflict);
     assert_eq!(answer.code, "SUBSCRIPTION_NOT_RENEWABLE");
     assert!(
         app.portone.live().is_empty(),

@@ -10,6 +10,7 @@ mod postgres;
 mod postgrest;
 mod row;
 mod sql;
+mod stored_answer;
 
 pub use memory::InMemoryLedger;
 pub use sql::SqlLedger;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::LedgerError;
+use crate::domain::answer::{Answer, Ending};
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
 use crate::domain::checkout::IdempotencyKey;
 use crate::domain::customer_id::CustomerId;
@@ -23,13 +24,21 @@ pub struct CheckoutKey<'a> {
     pub idempotency_key: &'a IdempotencyKey,
 }
 
+/// The answer a finished start stored for its repeats: how it ended, and the [`Answer`] as it was
+/// serialized then (the document answered again, byte for byte).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAnswer {
+    pub ending: Ending,
+    pub document: Value,
+}
+
 /// What claiming a checkout found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckoutClaim {
     /// This request goes on: the key is new, or an earlier holder's claim expired unfinished.
     Claimed,
-    /// Answered before: answer `status` with `body` again.
-    Completed { status: u16, body: Value },
+    /// Answered before: answer the stored answer again.
+    Completed(StoredAnswer),
     /// A request with this key is running now; its lease ends in `retry_after_seconds` (at
     /// least 1), when a repeat may take it over.
     InProgress { retry_after_seconds: u64 },
@@ -62,8 +71,7 @@ pub trait CheckoutLedger: Clone + Send + Sync + 'static {
     fn complete_checkout(
         &self,
         key: &CheckoutKey<'_>,
-        status: u16,
-        body: &Value,
+        answer: &Answer,
     ) -> impl Future<Output = Result<(), LedgerError>> + Send;
 
     /// Gives `key` back unanswered (nothing was charged, or PortOne's answer is unknown): the

@@ -22,7 +22,7 @@ mod reconcile;
 mod subscriptions;
 
 pub use answers::{AttemptRecorded, Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionRows};
-pub use checkout::{CheckoutClaim, CheckoutKey, CheckoutLedger};
+pub use checkout::{CheckoutClaim, CheckoutKey, CheckoutLedger, StoredAnswer};
 pub use error::{LedgerError, Unavailable};
 pub use events::{AttemptOutcome, EventFilter, EventLedger, PendingEvents};
 pub use months::MonthLedger;

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::domain::answer::Ending;
 use crate::domain::charge_limit::ChargeSlot;
 use crate::domain::checklist::Step;
 use crate::domain::customer_id::CustomerId;
@@ -10,12 +11,12 @@ use crate::domain::payment_method::Card;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutLedger, Clock, Ports, ReconcileLedger, SubscriptionLedger};
-use crate::service::billing_key::{check_billing_key, KeyRefusalStatus};
+use crate::service::billing_key::check_billing_key;
 use crate::service::limits::charge_limited;
 use crate::service::messages::{self, cards as words};
 use crate::service::steps::Halt;
 
-use super::{CardStatus, CardUpdate, CardUpdateRequest, Run, Target, LEASE};
+use super::{CardUpdate, CardUpdateRequest, Run, Target, LEASE};
 
 impl<P: Ports> CardUpdate<P> {
     /// Step 1: the subscription exists and is the caller's (else 404: a customer is never told
@@ -31,13 +32,13 @@ impl<P: Ports> CardUpdate<P> {
         let rows = run.steps.call(step, read, messages::storage_failed).await?;
         let Some(latest) = rows.and_then(|rows| rows.months.into_iter().next()) else {
             let message = words::SUBSCRIPTION_NOT_FOUND.to_owned();
-            return Err(run.refuse(step, CardStatus::NotFound, "NOT_FOUND", message, None));
+            return Err(run.refuse(step, Ending::NotFound, "NOT_FOUND", message, None));
         };
         let customer_id = latest.customer_id.clone();
         if !request.caller.may_act_for(customer_id.as_deref()) {
             tracing::info!("a customer asked to update the card of a subscription that is not theirs");
             let message = words::SUBSCRIPTION_NOT_FOUND.to_owned();
-            return Err(run.refuse(step, CardStatus::NotFound, "NOT_FOUND", message, None));
+            return Err(run.refuse(step, Ending::NotFound, "NOT_FOUND", message, None));
         }
         let now = Timestamp::from_utc(self.ports().clock().now());
         let status = SubscriptionStatus::of(&latest, now);
@@ -45,17 +46,11 @@ impl<P: Ports> CardUpdate<P> {
         if !status.is_live() {
             let message = words::NOT_RENEWABLE.to_owned();
             let code = "SUBSCRIPTION_NOT_RENEWABLE";
-            return Err(run.refuse(step, CardStatus::Conflict, code, message, Some(data)));
+            return Err(run.refuse(step, Ending::Conflict, code, message, Some(data)));
         }
         let Some(customer_id) = customer_id.and_then(|id| CustomerId::parse(id).ok()) else {
             let message = words::NO_CUSTOMER.to_owned();
-            return Err(run.refuse(
-                step,
-                CardStatus::Conflict,
-                "CUSTOMER_UNKNOWN",
-                message,
-                Some(data),
-            ));
+            return Err(run.refuse(step, Ending::Conflict, "CUSTOMER_UNKNOWN", message, Some(data)));
         };
         // One card update of a subscription at a time: two at once (two tabs, two cards) could
         // otherwise leave the stored card and the live schedule on different keys.
@@ -66,7 +61,7 @@ impl<P: Ports> CardUpdate<P> {
             let message = words::IN_PROGRESS.to_owned();
             return Err(run.refuse(
                 step,
-                CardStatus::Conflict,
+                Ending::Conflict,
                 "CARD_UPDATE_IN_PROGRESS",
                 message,
                 Some(data),
@@ -82,13 +77,7 @@ impl<P: Ports> CardUpdate<P> {
                 charge_limited(retry_after_seconds);
                 run.retry_after = Some(retry_after_seconds);
                 let message = words::too_many(retry_after_seconds);
-                return Err(run.refuse(
-                    step,
-                    CardStatus::TooManyRequests,
-                    "TOO_MANY_REQUESTS",
-                    message,
-                    Some(data),
-                ));
+                return Err(run.refuse(step, Ending::Limited, "TOO_MANY_REQUESTS", message, Some(data)));
             }
         }
         let message = format!("구독 상태를 확인했습니다 ({}).", status.as_str());
@@ -117,13 +106,14 @@ impl<P: Ports> CardUpdate<P> {
         match checked.await? {
             Ok(card) => Ok(card),
             Err(refused) => {
-                let status = match refused.status {
-                    KeyRefusalStatus::NotFound => CardStatus::NotFound,
-                    KeyRefusalStatus::Forbidden => CardStatus::Forbidden,
-                    KeyRefusalStatus::Conflict => CardStatus::Conflict,
-                };
                 let step = Step::CHECK_BILLING_KEY;
-                Err(run.refuse(step, status, &refused.code, refused.message, Some(refused.data)))
+                Err(run.refuse(
+                    step,
+                    refused.ending,
+                    &refused.code,
+                    refused.message,
+                    Some(refused.data),
+                ))
             }
         }
     }

@@ -30,11 +30,12 @@ use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{Ports, ReconcileLedger};
 
-use super::steps::{Halt, Steps};
+use super::run::Run as SharedRun;
+use super::steps::Halt;
 use super::webhook::WebhookService;
 use super::Caller;
 
-pub use answer::{CardAnswer, CardStatus};
+pub use answer::CardAnswer;
 
 /// A card update, checked for shape by the HTTP layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +57,8 @@ pub struct CardUpdate<P> {
 /// One card update while it runs: its checklist, why it was refused when it was, the lease it
 /// holds on its subscription, and the card it replaces.
 struct Run {
-    steps: Steps,
-    refusal: Option<answer::Refusal>,
+    /// The checklist and the refusal, as every customer request keeps them.
+    base: SharedRun,
     /// `(name, holder)` of the lease serialising the subscription's card updates, once held.
     lease: Option<(String, String)>,
     /// The card the pending charge was on, once its schedule was revoked: put back if the new
@@ -67,6 +68,20 @@ struct Run {
     charge: Option<restore::Charge>,
     /// Seconds to wait before sending the update again, when the answer says so.
     retry_after: Option<u64>,
+}
+
+impl std::ops::Deref for Run {
+    type Target = SharedRun;
+
+    fn deref(&self) -> &SharedRun {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Run {
+    fn deref_mut(&mut self) -> &mut SharedRun {
+        &mut self.base
+    }
 }
 
 /// How long one card update holds its subscription: past its own deadline.
@@ -109,14 +124,13 @@ impl<P: Ports> CardUpdate<P> {
     }
 
     /// Moves `request`'s subscription to its new card. Never fails as a whole: every outcome is
-    /// a [`CardAnswer`] with its HTTP status. Sending the same request again after a failure is
+    /// a [`CardAnswer`] saying how it ended. Sending the same request again after a failure is
     /// safe: a retry's `paymentId` is charged at most once, and the steps pick up where the
     /// stored state is.
     pub async fn update(&self, request: &CardUpdateRequest) -> CardAnswer {
         let deadline = Instant::now() + self.webhooks.deadline();
         let mut run = Run {
-            steps: Steps::new(&CARD_UPDATE_FLOW, deadline),
-            refusal: None,
+            base: SharedRun::new(&CARD_UPDATE_FLOW, deadline),
             lease: None,
             previous: None,
             charge: None,

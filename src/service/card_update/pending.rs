@@ -6,6 +6,7 @@
 //! scheduling, so every later schedule uses it. A schedule that fails puts the old card and its
 //! schedule back (`restore`).
 
+use crate::domain::answer::Ending;
 use crate::ports::Schedules;
 use serde_json::json;
 
@@ -24,7 +25,7 @@ use crate::service::revoke::{revoke_pending, Revocation};
 use crate::service::step_data;
 use crate::service::steps::Halt;
 
-use super::{CardStatus, CardUpdate, CardUpdateRequest, Moved, Run, Target};
+use super::{CardUpdate, CardUpdateRequest, Moved, Run, Target};
 
 /// The `Idempotency-Key` of a card update's call for `payment_id` (`what`: the charge or the
 /// schedule): [`fresh_key`], so PortOne does not replay an earlier update's answer.
@@ -156,6 +157,6 @@ impl<P: Ports> CardUpdate<P> {
     /// kept): nothing can be scheduled (409).
     pub(super) fn terms_unknown(&self, run: &mut Run, step: Step) -> Halt {
         let message = words::TERMS_UNKNOWN.to_owned();
-        run.refuse(step, CardStatus::Conflict, "CHARGE_TERMS_UNKNOWN", message, None)
+        run.refuse(step, Ending::Conflict, "CHARGE_TERMS_UNKNOWN", message, None)
     }
 }

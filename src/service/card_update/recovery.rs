@@ -7,6 +7,7 @@
 //! `Transaction.Failed` webhook would instead have counted the customer's try as a dunning
 //! attempt and moved the retry on.
 
+use crate::domain::answer::Ending;
 use crate::ports::{Payments, Schedules};
 use serde_json::json;
 
@@ -24,7 +25,7 @@ use crate::service::verdict::Verdict;
 use super::last_grace::LastGrace;
 use super::pending::card_key;
 use super::restore::Charge;
-use super::{CardStatus, CardUpdate, Moved, Run, Target};
+use super::{CardUpdate, Moved, Run, Target};
 
 impl<P: Ports> CardUpdate<P> {
     /// Step 5 (and 6–8): charges the pending retry now on the new card.
@@ -96,7 +97,7 @@ impl<P: Ports> CardUpdate<P> {
             Err(GatewayError::Rejected(rejection)) if rejection.kind.billing_key_gone() => {
                 let message = messages::rejection_message(words::NEW_CARD_UNUSABLE, &rejection);
                 let data = Some(messages::rejection_data(&rejection));
-                return Err(run.refuse(step, CardStatus::Conflict, &rejection.code, message, data));
+                return Err(run.refuse(step, Ending::Conflict, &rejection.code, message, data));
             }
             Err(error) => {
                 tracing::error!(step = step.code, %error, "step failed");

@@ -16,7 +16,9 @@ use crate::ports::{ChargeRequest, Clock, GatewayError, Ports, SubscriptionLedger
 use crate::service::messages::{self, checkout as words};
 use crate::service::steps::Halt;
 
-use super::{Checkout, Run, StartRequest, StartStatus, Subscribed};
+use super::{Checkout, StartRequest, Subscribed};
+use crate::domain::answer::Ending;
+use crate::service::run::Run;
 
 impl<P: Ports> Checkout<P> {
     pub(super) async fn charge_first_month(
@@ -53,8 +55,8 @@ impl<P: Ports> Checkout<P> {
             }
             Err(GatewayError::Rejected(rejection)) => {
                 let status = match &rejection.kind {
-                    RejectionKind::Declined { .. } => StartStatus::PaymentRequired,
-                    kind if kind.billing_key_gone() => StartStatus::Conflict,
+                    RejectionKind::Declined { .. } => Ending::Declined,
+                    kind if kind.billing_key_gone() => Ending::Conflict,
                     _ => {
                         tracing::error!(
                             step = step.code,
@@ -65,7 +67,7 @@ impl<P: Ports> Checkout<P> {
                         return Err(run.steps.fail(step, failure));
                     }
                 };
-                let code = if status == StartStatus::PaymentRequired {
+                let code = if status == Ending::Declined {
                     "PAYMENT_DECLINED"
                 } else {
                     rejection.code.as_str()

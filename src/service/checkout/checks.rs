@@ -9,11 +9,13 @@ use crate::domain::plan::{Plan, PlanId};
 use crate::domain::subscription::Subscription;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, PlanLedger, Ports, SubscriptionLedger};
-use crate::service::billing_key::{check_billing_key, KeyRefusalStatus};
+use crate::service::billing_key::check_billing_key;
 use crate::service::messages::{self, checkout as words};
 use crate::service::steps::Halt;
 
-use super::{Checkout, Run, StartRequest, StartStatus};
+use super::{Checkout, StartRequest};
+use crate::domain::answer::Ending;
+use crate::service::run::Run;
 
 impl<P: Ports> Checkout<P> {
     /// Step 1: the plan exists (404) and is active (409).
@@ -23,7 +25,7 @@ impl<P: Ports> Checkout<P> {
         let found = run.steps.call(step, read, messages::storage_failed).await?;
         let Some(plan) = found else {
             let message = words::plan_not_found(id);
-            return Err(run.refuse(step, StartStatus::NotFound, "PLAN_NOT_FOUND", message, None));
+            return Err(run.refuse(step, Ending::NotFound, "PLAN_NOT_FOUND", message, None));
         };
         let data = json!({
             "planId": plan.terms.id, "name": plan.terms.name, "amount": plan.terms.amount,
@@ -31,7 +33,7 @@ impl<P: Ports> Checkout<P> {
         });
         if !plan.active {
             let message = words::plan_archived(id);
-            return Err(run.refuse(step, StartStatus::Conflict, "PLAN_ARCHIVED", message, Some(data)));
+            return Err(run.refuse(step, Ending::Conflict, "PLAN_ARCHIVED", message, Some(data)));
         }
         run.steps.succeed(step, words::PLAN_OK, Some(data));
         Ok(plan)
@@ -53,13 +55,14 @@ impl<P: Ports> Checkout<P> {
         match checked.await? {
             Ok(card) => Ok(card),
             Err(refused) => {
-                let status = match refused.status {
-                    KeyRefusalStatus::NotFound => StartStatus::NotFound,
-                    KeyRefusalStatus::Forbidden => StartStatus::Forbidden,
-                    KeyRefusalStatus::Conflict => StartStatus::Conflict,
-                };
                 let step = Step::CHECK_BILLING_KEY;
-                Err(run.refuse(step, status, &refused.code, refused.message, Some(refused.data)))
+                Err(run.refuse(
+                    step,
+                    refused.ending,
+                    &refused.code,
+                    refused.message,
+                    Some(refused.data),
+                ))
             }
         }
     }
@@ -98,7 +101,7 @@ impl<P: Ports> Checkout<P> {
                 });
                 let message = words::live_subscription(&subscription.subscription_id);
                 let code = "LIVE_SUBSCRIPTION_EXISTS";
-                return Err(run.refuse(step, StartStatus::Conflict, code, message, Some(data)));
+                return Err(run.refuse(step, Ending::Conflict, code, message, Some(data)));
             }
         }
         let trial = plan.terms.trial_days > 0 && earlier == 0;

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::domain::answer::Answer;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
 use crate::domain::checklist::CHECKOUT_FLOW;
@@ -25,10 +26,10 @@ use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Clock, Ports};
 use crate::service::limits::charge_limited;
 
-use super::steps::Steps;
+use super::run::Run;
 use super::webhook::WebhookService;
 
-pub use answer::{StartAnswer, StartStatus};
+pub use answer::{Answered, StartAnswer};
 
 /// How long a claim holds a customer's start before a repeat may take it over: past the
 /// deadline of the start itself.
@@ -94,7 +95,7 @@ impl<P: Ports> Checkout<P> {
             .await;
         match claim {
             Ok(CheckoutClaim::Claimed) => {}
-            Ok(CheckoutClaim::Completed { status, body }) => return StartAnswer::replayed(status, body),
+            Ok(CheckoutClaim::Completed(stored)) => return StartAnswer::replayed(stored),
             Ok(
                 CheckoutClaim::InProgress { retry_after_seconds }
                 | CheckoutClaim::Busy { retry_after_seconds },
@@ -112,10 +113,8 @@ impl<P: Ports> Checkout<P> {
             return limited;
         }
         let answer = self.run(request, &ids).await;
-        let kept = if answer.status.is_definite() {
-            ledger
-                .complete_checkout(&key, answer.status.code(), &answer.body)
-                .await
+        let kept = if answer.ending.is_definite() {
+            ledger.complete_checkout(&key, &answer).await
         } else {
             ledger.release_checkout(&key).await
         };
@@ -124,7 +123,7 @@ impl<P: Ports> Checkout<P> {
             // and the idempotent record make harmless.
             tracing::warn!(%error, "the checkout's claim could not be settled");
         }
-        answer
+        StartAnswer::ran(answer)
     }
 
     /// Counts this start against the customer's charge limit: `Some` answer (429, or 502 when
@@ -150,12 +149,9 @@ impl<P: Ports> Checkout<P> {
         }
     }
 
-    async fn run(&self, request: &StartRequest, ids: &CheckoutIds) -> StartAnswer {
+    async fn run(&self, request: &StartRequest, ids: &CheckoutIds) -> Answer {
         let deadline = Instant::now() + self.webhooks.deadline();
-        let mut run = Run {
-            steps: Steps::new(&CHECKOUT_FLOW, deadline),
-            refusal: None,
-        };
+        let mut run = Run::new(&CHECKOUT_FLOW, deadline);
         let result = self.steps(&mut run, request, ids).await;
         self.answer(run, result, request, ids).await
     }
@@ -175,12 +171,6 @@ impl<P: Ports> Checkout<P> {
             self.charge_first_month(run, request, ids, &plan, card).await
         }
     }
-}
-
-/// One start while it runs: its checklist, and why it was refused when it was.
-struct Run {
-    steps: Steps,
-    refusal: Option<answer::Refusal>,
 }
 
 /// Which subscription a start made: the id to read its read model by.

@@ -9,7 +9,8 @@ use crate::adapters::http::auth::{guarded, Guarded};
 use crate::adapters::http::redact::for_caller;
 use crate::adapters::http::schema::ChecklistEntry;
 use crate::adapters::http::text::Text;
-use crate::service::card_update::{CardAnswer, CardStatus};
+use crate::domain::answer::Ending;
+use crate::service::card_update::CardAnswer;
 use crate::service::Caller;
 
 /// The new card.
@@ -101,8 +102,11 @@ fn card_bad_request(problem: poem::Error) -> CardResponse {
 
 guarded!(CardResponse);
 
-/// The answer to `caller`: billing keys are left out for a customer.
+/// The answer to `caller` (billing keys are left out for a customer), with the status of how it
+/// ended: `Done` 200, `Declined` 402, `NotOwned` 403, `NotFound` 404, `Conflict` 409
+/// (`Retry-After: 1` while another update runs), `Limited` 429, `UpstreamFailed` 502.
 pub fn card_response(answer: CardAnswer, caller: &Caller) -> CardResponse {
+    let CardAnswer { answer, retry_after } = answer;
     let checklist = answer
         .checklist
         .into_iter()
@@ -113,7 +117,7 @@ pub fn card_response(answer: CardAnswer, caller: &Caller) -> CardResponse {
         })
         .collect();
     let result = Json(CardResult {
-        success: matches!(answer.status, CardStatus::Updated),
+        success: answer.ending == Ending::Done,
         code: answer.code,
         message: answer.message,
         checklist,
@@ -123,18 +127,20 @@ pub fn card_response(answer: CardAnswer, caller: &Caller) -> CardResponse {
             .map(|subscription| Box::new(SubscriptionModel::from(subscription))),
         payment_method: answer.card.as_ref().map(CardModel::from),
     });
-    match answer.status {
-        CardStatus::Updated => CardResponse::Ok(result),
-        CardStatus::PaymentRequired => CardResponse::PaymentRequired(result),
-        CardStatus::Forbidden => CardResponse::Forbidden(result),
-        CardStatus::NotFound => CardResponse::NotFound(result),
-        CardStatus::Conflict => {
+    match answer.ending {
+        Ending::Done => CardResponse::Ok(result),
+        Ending::Declined => CardResponse::PaymentRequired(result),
+        Ending::NotOwned => CardResponse::Forbidden(result),
+        Ending::NotFound => CardResponse::NotFound(result),
+        Ending::Conflict => {
             let retry = (result.code == "CARD_UPDATE_IN_PROGRESS").then(|| "1".to_owned());
             CardResponse::Conflict(result, retry)
         }
-        CardStatus::UpstreamFailed => CardResponse::UpstreamFailed(result),
-        CardStatus::TooManyRequests => {
-            let retry_after = answer.retry_after.unwrap_or(1).to_string();
+        // A card update has no key to reuse; were one reported, it is the request's conflict.
+        Ending::KeyReused => CardResponse::Conflict(result, None),
+        Ending::UpstreamFailed => CardResponse::UpstreamFailed(result),
+        Ending::Limited => {
+            let retry_after = retry_after.unwrap_or(1).to_string();
             CardResponse::TooManyRequests(error(&result.code, result.message.clone()), retry_after)
         }
     }

@@ -1,5 +1,6 @@
-//! `POST /api/subscriptions`: its request and answers. The service builds each answer as the JSON
-//! it stores for repeats; here it is read back into the documented shape.
+//! `POST /api/subscriptions`: its request and answers. The service answers how the start ended
+//! and its [`crate::domain::answer::Answer`] (or a repeat's stored one); here each ending gets its
+//! status and the answer its documented shape.
 
 use crate::adapters::http::auth::{guarded, Guarded};
 use poem_openapi::payload::Json;
@@ -11,8 +12,10 @@ use crate::adapters::http::api_error::{error, ApiError};
 use crate::adapters::http::redact::for_caller;
 use crate::adapters::http::schema::ChecklistEntry;
 use crate::adapters::http::text::Text;
-use crate::service::checkout::{StartAnswer, StartStatus};
+use crate::domain::answer::Ending;
+use crate::service::checkout::{Answered, StartAnswer};
 use crate::service::Caller;
+use serde_json::Value;
 
 /// A subscription to start.
 #[derive(Debug, Object)]
@@ -140,19 +143,29 @@ impl StartResponse {
     }
 }
 
-/// The answer to `caller`: billing keys are left out for a customer.
-pub fn start_response(answer: StartAnswer, caller: &Caller) -> StartResponse {
-    StartResponse::from(StartAnswer {
-        body: for_caller(answer.body, caller),
-        ..answer
-    })
+/// The documented body of `answer`: this run's answer serialized, or a repeat's as stored. Both
+/// are read back into [`StartResult`] the same way, so a repeat answers the first body again.
+fn document(body: Answered) -> Value {
+    match body {
+        Answered::Ran(answer) => serde_json::to_value(&answer).unwrap_or(Value::Null),
+        Answered::Stored(document) => document,
+    }
 }
 
-impl From<StartAnswer> for StartResponse {
-    fn from(answer: StartAnswer) -> Self {
-        let replayed = answer.replayed.then(|| "true".to_owned());
-        let retry_after = answer.retry_after.map(|seconds| seconds.to_string());
-        let result = match StartResult::parse_from_json(Some(answer.body)) {
+/// The answer to `caller` (billing keys are left out for a customer), with the status of how it
+/// ended: `Done` 201, `Declined` 402, `NotOwned` 403, `NotFound` 404, `Conflict` 409
+/// (`Retry-After` when a start is running), `KeyReused` 422, `Limited` 429, `UpstreamFailed`
+/// 502.
+pub fn start_response(answer: StartAnswer, caller: &Caller) -> StartResponse {
+    let replayed = answer.replayed.then(|| "true".to_owned());
+    let retry_after = answer.retry_after.map(|seconds| seconds.to_string());
+    let body = for_caller(document(answer.body), caller);
+    StartResponse::of(answer.ending, body, replayed, retry_after)
+}
+
+impl StartResponse {
+    fn of(ending: Ending, body: Value, replayed: Option<String>, retry_after: Option<String>) -> Self {
+        let result = match StartResult::parse_from_json(Some(body)) {
             Ok(result) => Json(result),
             Err(problem) => {
                 // The service builds these bodies; a mismatch is a bug, reported as upstream.
@@ -166,18 +179,18 @@ impl From<StartAnswer> for StartResponse {
                 }));
             }
         };
-        match answer.status {
-            StartStatus::Created => Self::Created(result, replayed),
-            StartStatus::PaymentRequired => Self::PaymentRequired(result, replayed),
-            StartStatus::Forbidden => Self::Forbidden(result),
-            StartStatus::NotFound => Self::NotFound(result),
-            StartStatus::Conflict => Self::Conflict(result, retry_after),
-            StartStatus::KeyReused => Self::KeyReused(result),
-            StartStatus::TooManyRequests => Self::TooManyRequests(
+        match ending {
+            Ending::Done => Self::Created(result, replayed),
+            Ending::Declined => Self::PaymentRequired(result, replayed),
+            Ending::NotOwned => Self::Forbidden(result),
+            Ending::NotFound => Self::NotFound(result),
+            Ending::Conflict => Self::Conflict(result, retry_after),
+            Ending::KeyReused => Self::KeyReused(result),
+            Ending::Limited => Self::TooManyRequests(
                 error(&result.code, result.message.clone()),
                 retry_after.unwrap_or_else(|| "1".to_owned()),
             ),
-            StartStatus::UpstreamFailed => Self::UpstreamFailed(result),
+            Ending::UpstreamFailed => Self::UpstreamFailed(result),
         }
     }
 }

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::InMemoryLedger;
+use crate::adapters::ledger::stored_answer;
+use crate::domain::answer::Answer;
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
 use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
@@ -19,6 +21,7 @@ pub(super) struct Checkout {
     request_hash: String,
     /// `Some` while started: until when its holder has it.
     locked_until: Option<Instant>,
+    /// The answer stored for repeats, as the SQL table keeps it: status and document.
     answer: Option<(u16, Value)>,
 }
 
@@ -49,11 +52,11 @@ impl CheckoutLedger for InMemoryLedger {
             if found.request_hash != request_hash {
                 return Ok(CheckoutClaim::Mismatch);
             }
-            if let Some((status, body)) = &found.answer {
-                return Ok(CheckoutClaim::Completed {
-                    status: *status,
-                    body: body.clone(),
-                });
+            if let Some((status, document)) = &found.answer {
+                return Ok(CheckoutClaim::Completed(stored_answer::stored(
+                    *status,
+                    document.clone(),
+                )));
             }
             if let Some(until) = found.locked_until.filter(|until| *until > now) {
                 return Ok(CheckoutClaim::InProgress {
@@ -85,14 +88,13 @@ impl CheckoutLedger for InMemoryLedger {
         Ok(CheckoutClaim::Claimed)
     }
 
-    async fn complete_checkout(
-        &self,
-        key: &CheckoutKey<'_>,
-        status: u16,
-        body: &Value,
-    ) -> Result<(), LedgerError> {
+    async fn complete_checkout(&self, key: &CheckoutKey<'_>, answer: &Answer) -> Result<(), LedgerError> {
+        let stored = (
+            stored_answer::status_of(answer.ending),
+            stored_answer::document_of(answer)?,
+        );
         if let Some(checkout) = self.lock().checkouts.get_mut(&id(key)) {
-            checkout.answer = Some((status, body.clone()));
+            checkout.answer = Some(stored);
             checkout.locked_until = None;
         }
         Ok(())

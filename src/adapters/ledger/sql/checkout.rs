@@ -8,6 +8,8 @@ use serde_json::Value;
 
 use super::{missing, SqlLedger};
 use crate::adapters::ledger::args::{int, text, time, Arg};
+use crate::adapters::ledger::stored_answer;
+use crate::domain::answer::Answer;
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
 use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
@@ -73,12 +75,11 @@ impl CheckoutLedger for SqlLedger {
                 retry_after_seconds: row.retry_after_seconds.unwrap_or(1).max(1),
             },
             "mismatch" => CheckoutClaim::Mismatch,
-            "completed" => CheckoutClaim::Completed {
-                status: row
-                    .response_status
+            "completed" => CheckoutClaim::Completed(stored_answer::stored(
+                row.response_status
                     .ok_or_else(|| missing(FUNCTION, "response_status"))?,
-                body: row.response.unwrap_or(Value::Null),
-            },
+                row.response.unwrap_or(Value::Null),
+            )),
             other => {
                 return Err(LedgerError::InvalidResponse(format!(
                     "{FUNCTION} answered claim {other:?}"
@@ -87,16 +88,12 @@ impl CheckoutLedger for SqlLedger {
         })
     }
 
-    async fn complete_checkout(
-        &self,
-        key: &CheckoutKey<'_>,
-        status: u16,
-        body: &Value,
-    ) -> Result<(), LedgerError> {
+    async fn complete_checkout(&self, key: &CheckoutKey<'_>, answer: &Answer) -> Result<(), LedgerError> {
+        let status = stored_answer::status_of(answer.ending);
         let mut args = key_args(key);
         args.extend([
             ("p_response_status", int(u32::from(status))),
-            ("p_response", Arg::Json(body.clone())),
+            ("p_response", Arg::Json(stored_answer::document_of(answer)?)),
         ]);
         self.call_rows("complete_checkout", args).await.map(drop)
     }
