@@ -14,6 +14,7 @@ mod pg;
 #[path = "support/portone.rs"]
 mod portone;
 
+use portone_subscriptions::service::flows::PaymentFlows;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -173,7 +174,7 @@ async fn main() {
         clock: SystemClock,
         random: ThreadRandom,
     };
-    let services = Services::new(WebhookService::new(Arc::new(ports)));
+    let services = Services::new(WebhookService::new(PaymentFlows::new(Arc::new(ports))));
 
     let (healthy, healthy_time, healthy_lists) = timed(&services, &stand_in).await;
     assert!(

@@ -25,6 +25,7 @@ use crate::domain::plan::{PlanId, PlanTerms};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Adapters, Clock};
 use crate::service::events::EventDelivery;
+use crate::service::flows::PaymentFlows;
 use crate::service::reconcile::Reconciler;
 use crate::service::{Services, WebhookSecret, WebhookService};
 use simulator::{Simulator, SANDBOX_API_SECRET};
@@ -141,9 +142,8 @@ impl Sandbox {
             clock: clock.clone(),
             random: ThreadRandom,
         };
-        let webhooks = WebhookService::new(Arc::new(ports))
-            .with_webhook_secret(secret)
-            .with_dunning(settings.dunning.clone());
+        let flows = PaymentFlows::new(Arc::new(ports)).with_dunning(settings.dunning.clone());
+        let webhooks = WebhookService::new(flows).with_webhook_secret(secret);
         let services = Services::new(webhooks);
         for terms in starting_plans() {
             services

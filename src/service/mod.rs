@@ -13,6 +13,7 @@ mod deadline;
 pub mod events;
 pub mod example;
 mod failure;
+pub mod flows;
 mod limits;
 mod messages;
 mod outcome;
@@ -65,21 +66,20 @@ impl<P: Ports> Services<P> {
     /// `webhooks`, configured, and the subscription service and reconciler (default settings)
     /// over the same ports.
     pub fn new(webhooks: WebhookService<P>) -> Self {
-        let subscriptions = SubscriptionService::new(webhooks.ports().clone());
-        let plans = PlanCatalog::new(webhooks.ports().clone());
-        let webhooks = Arc::new(webhooks);
+        let flows = webhooks.flows().clone();
+        let ports = Arc::clone(flows.ports());
         Self {
-            reconciler: Arc::new(Reconciler::new(webhooks.clone(), ReconcileSettings::default())),
-            checkout: Arc::new(Checkout::new(webhooks.clone())),
-            cards: Arc::new(CardUpdate::new(webhooks.clone())),
-            plans: Arc::new(plans),
+            reconciler: Arc::new(Reconciler::new(flows.clone(), ReconcileSettings::default())),
+            checkout: Arc::new(Checkout::new(flows.clone())),
+            cards: Arc::new(CardUpdate::new(flows)),
+            plans: Arc::new(PlanCatalog::new(Arc::clone(&ports))),
             events: Arc::new(EventDelivery::new(
-                webhooks.ports().clone(),
+                Arc::clone(&ports),
                 None,
                 DeliverySettings::default(),
             )),
-            webhooks,
-            subscriptions: Arc::new(subscriptions),
+            subscriptions: Arc::new(SubscriptionService::new(ports)),
+            webhooks: Arc::new(webhooks),
         }
     }
 
@@ -90,21 +90,23 @@ impl<P: Ports> Services<P> {
         sink: Option<Arc<dyn crate::ports::EventSink>>,
         settings: DeliverySettings,
     ) -> Self {
-        self.events = Arc::new(EventDelivery::new(self.webhooks.ports().clone(), sink, settings));
+        let ports = Arc::clone(self.webhooks.flows().ports());
+        self.events = Arc::new(EventDelivery::new(ports, sink, settings));
         self
     }
 
     /// Limits each customer's charge-triggering calls (starts, card updates) to `limit`, counted
     /// in storage across replicas; `None`: no limit.
     pub fn with_charge_limit(mut self, limit: Option<ChargeLimit>) -> Self {
-        self.checkout = Arc::new(Checkout::new(self.webhooks.clone()).with_charge_limit(limit));
-        self.cards = Arc::new(CardUpdate::new(self.webhooks.clone()).with_charge_limit(limit));
+        let flows = self.webhooks.flows();
+        self.checkout = Arc::new(Checkout::new(flows.clone()).with_charge_limit(limit));
+        self.cards = Arc::new(CardUpdate::new(flows.clone()).with_charge_limit(limit));
         self
     }
 
     /// Reconciles with `settings` instead of the defaults.
     pub fn with_reconcile_settings(mut self, settings: ReconcileSettings) -> Self {
-        self.reconciler = Arc::new(Reconciler::new(self.webhooks.clone(), settings));
+        self.reconciler = Arc::new(Reconciler::new(self.webhooks.flows().clone(), settings));
         self
     }
 }

@@ -14,7 +14,7 @@ impl<P: Ports> WebhookService<P> {
     /// `Ok` when storage answered `ping` within `timeout`; else why not, in English, naming no
     /// host, address or secret (the cause chain is logged).
     pub async fn storage_ready(&self, timeout: Duration) -> Result<(), String> {
-        match tokio::time::timeout(timeout, self.ports().ledger().ping()).await {
+        match tokio::time::timeout(timeout, self.flows().ports().ledger().ping()).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(error)) => {
                 tracing::warn!(%error, "readiness: storage failed");

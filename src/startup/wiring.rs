@@ -19,6 +19,7 @@ use crate::config::{
 };
 use crate::ports::{Adapters, Clock, EventSink};
 use crate::service::events::DeliverySettings;
+use crate::service::flows::PaymentFlows;
 use crate::service::reconcile::ReconcileSettings;
 use crate::service::{Services, WebhookSecret, WebhookService, DEFAULT_WEBHOOK_DEADLINE};
 
@@ -72,10 +73,10 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
         clock: SystemClock,
         random: ThreadRandom,
     };
-    let webhooks = WebhookService::new(Arc::new(ports))
-        .with_webhook_secret(secret)
+    let flows = PaymentFlows::new(Arc::new(ports))
         .with_deadline(config.webhook_deadline.unwrap_or(DEFAULT_WEBHOOK_DEADLINE))
         .with_dunning(config.dunning.clone());
+    let webhooks = WebhookService::new(flows).with_webhook_secret(secret);
     let services = Services::new(webhooks)
         .with_reconcile_settings(reconcile_settings(config))
         .with_charge_limit(config.access.charge_limit);

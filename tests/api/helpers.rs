@@ -1,5 +1,6 @@
 //! `spawn_app()` and the upstream stand-ins shared by every HTTP test.
 
+use portone_subscriptions::service::flows::PaymentFlows;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -187,9 +188,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         random: SeededRandom::new(42),
     };
     let services = Services::new(
-        WebhookService::new(Arc::new(ports))
-            .with_webhook_secret(secret)
-            .with_deadline(options.deadline),
+        WebhookService::new(PaymentFlows::new(Arc::new(ports)).with_deadline(options.deadline))
+            .with_webhook_secret(secret),
     )
     .with_reconcile_settings(options.reconcile)
     .with_charge_limit(options.charge_limit);

@@ -1,6 +1,7 @@
 //! `openapi/openapi.json` is generated from the code; this test fails when they differ.
 //! Regenerate with `UPDATE_OPENAPI=1 cargo test --test api openapi`.
 
+use portone_subscriptions::service::flows::PaymentFlows;
 use std::sync::Arc;
 
 use portone_subscriptions::adapters::clock::FixedClock;
@@ -28,7 +29,7 @@ pub fn generated_spec() -> String {
         clock: FixedClock::at(crate::helpers::now()),
         random: SeededRandom::new(1),
     };
-    let services = Services::new(WebhookService::new(Arc::new(ports)));
+    let services = Services::new(WebhookService::new(PaymentFlows::new(Arc::new(ports))));
     document(production_apis(&services, Limits::default(), false)).spec() + "\n"
 }
 

@@ -2,6 +2,7 @@
 //! `paymentId` (`PAYMENT_SCHEDULE_ALREADY_EXISTS` otherwise), revoked ones do not count; and a
 //! random source that always gives the same offset.
 
+use portone_subscriptions::service::flows::PaymentFlows;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -396,7 +397,7 @@ impl Harness {
             clock: clock.clone(),
             random: Offset(offset),
         };
-        let webhooks = WebhookService::new(Arc::new(ports)).with_webhook_secret(secret);
+        let webhooks = WebhookService::new(PaymentFlows::new(Arc::new(ports))).with_webhook_secret(secret);
         Self {
             services: Services::new(webhooks),
             portone,
@@ -409,7 +410,7 @@ impl Harness {
     pub fn with_dunning(offset: u32, policy: DunningPolicy) -> Self {
         let mut harness = Self::new(offset);
         let ports = harness.services.webhooks.ports().clone();
-        harness.services = Services::new(WebhookService::new(ports).with_dunning(policy));
+        harness.services = Services::new(WebhookService::new(PaymentFlows::new(ports).with_dunning(policy)));
         harness
     }
 

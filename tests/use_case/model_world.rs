@@ -3,6 +3,7 @@
 
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
+use portone_subscriptions::service::flows::PaymentFlows;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -100,7 +101,7 @@ impl<L: Ledger> World<L> {
             clock: clock.clone(),
             random: Offset(600),
         };
-        let services = Services::new(WebhookService::new(Arc::new(ports)));
+        let services = Services::new(WebhookService::new(PaymentFlows::new(Arc::new(ports))));
         for (id, amount, trial) in [("basic", 9900, 0), ("pro", 19_900, 14)] {
             let terms =
                 PlanTerms::new(PlanId::parse(id).unwrap(), id, amount, "KRW", trial, None, None).unwrap();

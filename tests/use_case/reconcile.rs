@@ -1,6 +1,7 @@
 //! A reconciliation pass over in-memory ports, where the interleaving is exact: a pass that loses
 //! its lease midway stops before doing anything more.
 
+use portone_subscriptions::service::flows::PaymentFlows;
 use std::time::Duration;
 
 use portone_subscriptions::ports::ReconcileLedger;
@@ -32,7 +33,9 @@ async fn a_pass_that_loses_its_lease_stops_before_the_next_page() {
         lease_ttl: Duration::ZERO,
         ..ReconcileSettings::default()
     };
-    let webhooks = portone_subscriptions::service::WebhookService::new(app.services.webhooks.ports().clone());
+    let webhooks = portone_subscriptions::service::WebhookService::new(PaymentFlows::new(
+        app.services.webhooks.ports().clone(),
+    ));
     app.services = Services::new(webhooks).with_reconcile_settings(settings);
     let ledger = app.ledger.clone();
     app.portone.during_next_lookup(move || {

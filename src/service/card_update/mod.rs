@@ -30,9 +30,9 @@ use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{Ports, ReconcileLedger};
 
+use super::flows::PaymentFlows;
 use super::run::Run as SharedRun;
 use super::steps::Halt;
-use super::webhook::WebhookService;
 use super::Caller;
 
 pub use answer::CardAnswer;
@@ -47,9 +47,12 @@ pub struct CardUpdateRequest {
     pub caller: Caller,
 }
 
-/// Moves subscriptions to new cards, over the webhook service's ports and paid flow.
+/// Moves subscriptions to new cards: charges and schedules on its ports, and records a recovered
+/// retry through the paid flow.
 pub struct CardUpdate<P> {
-    webhooks: Arc<WebhookService<P>>,
+    ports: Arc<P>,
+    /// The paid flow a recovered retry runs, as its webhook would.
+    flows: PaymentFlows<P>,
     /// Charge-triggering calls per customer; `None`: no limit.
     charge_limit: Option<ChargeLimit>,
 }
@@ -106,9 +109,10 @@ struct Target {
 }
 
 impl<P: Ports> CardUpdate<P> {
-    pub fn new(webhooks: Arc<WebhookService<P>>) -> Self {
+    pub fn new(flows: PaymentFlows<P>) -> Self {
         Self {
-            webhooks,
+            ports: Arc::clone(flows.ports()),
+            flows,
             charge_limit: None,
         }
     }
@@ -120,7 +124,7 @@ impl<P: Ports> CardUpdate<P> {
     }
 
     fn ports(&self) -> &P {
-        self.webhooks.ports()
+        &self.ports
     }
 
     /// Moves `request`'s subscription to its new card. Never fails as a whole: every outcome is
@@ -128,7 +132,7 @@ impl<P: Ports> CardUpdate<P> {
     /// safe: a retry's `paymentId` is charged at most once, and the steps pick up where the
     /// stored state is.
     pub async fn update(&self, request: &CardUpdateRequest) -> CardAnswer {
-        let deadline = Instant::now() + self.webhooks.deadline();
+        let deadline = Instant::now() + self.flows.deadline();
         let mut run = Run {
             base: SharedRun::new(&CARD_UPDATE_FLOW, deadline),
             lease: None,

@@ -55,7 +55,7 @@ impl<P: Ports> CardUpdate<P> {
                     run.charge = Some(Charge::Done);
                     let data = json!({ "paymentId": payment_id });
                     run.steps.succeed(step, words::RETRY_ALREADY_CHARGED, Some(data));
-                    self.webhooks.paid(&mut run.steps, payment_id).await?;
+                    self.flows.paid(&mut run.steps, payment_id).await?;
                     return Ok(Moved::Recovered);
                 }
                 LastGrace::Charge(schedule) => (schedule, true),
@@ -107,9 +107,7 @@ impl<P: Ports> CardUpdate<P> {
         };
         let data = json!({ "paymentId": charge.payment_id, "amount": charge.amount });
         run.steps.succeed(step, message, Some(data));
-        self.webhooks
-            .paid(&mut run.steps, charge.payment_id.clone())
-            .await?;
+        self.flows.paid(&mut run.steps, charge.payment_id.clone()).await?;
         Ok(Moved::Recovered)
     }
 

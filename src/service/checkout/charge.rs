@@ -103,7 +103,7 @@ impl<P: Ports> Checkout<P> {
         let data = json!({ "paymentId": ids.payment_id, "paidAt": paid_at, "amount": plan.terms.amount });
         run.steps.succeed(step, message, Some(data));
 
-        self.webhooks.paid(&mut run.steps, ids.payment_id.clone()).await?;
+        self.flows.paid(&mut run.steps, ids.payment_id.clone()).await?;
         Ok(Subscribed {
             subscription_id: SubscriptionId::from(ids.payment_id.clone()),
         })

@@ -26,8 +26,8 @@ use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Clock, Ports};
 use crate::service::limits::charge_limited;
 
+use super::flows::PaymentFlows;
 use super::run::Run;
-use super::webhook::WebhookService;
 
 pub use answer::{Answered, StartAnswer};
 
@@ -46,17 +46,20 @@ pub struct StartRequest {
     pub idempotency_key: IdempotencyKey,
 }
 
-/// Starts subscriptions, over the webhook service's ports and paid flow.
+/// Starts subscriptions: charges on its ports, then records through the paid flow.
 pub struct Checkout<P> {
-    webhooks: Arc<WebhookService<P>>,
+    ports: Arc<P>,
+    /// The paid flow a first charge runs, as its webhook would.
+    flows: PaymentFlows<P>,
     /// Charge-triggering calls per customer; `None`: no limit.
     charge_limit: Option<ChargeLimit>,
 }
 
 impl<P: Ports> Checkout<P> {
-    pub fn new(webhooks: Arc<WebhookService<P>>) -> Self {
+    pub fn new(flows: PaymentFlows<P>) -> Self {
         Self {
-            webhooks,
+            ports: Arc::clone(flows.ports()),
+            flows,
             charge_limit: None,
         }
     }
@@ -68,7 +71,7 @@ impl<P: Ports> Checkout<P> {
     }
 
     fn ports(&self) -> &P {
-        self.webhooks.ports()
+        &self.ports
     }
 
     /// Starts `request`'s subscription, or answers what its first run answered.
@@ -150,7 +153,7 @@ impl<P: Ports> Checkout<P> {
     }
 
     async fn run(&self, request: &StartRequest, ids: &CheckoutIds) -> Answer {
-        let deadline = Instant::now() + self.webhooks.deadline();
+        let deadline = Instant::now() + self.flows.deadline();
         let mut run = Run::new(&CHECKOUT_FLOW, deadline);
         let result = self.steps(&mut run, request, ids).await;
         self.answer(run, result, request, ids).await

@@ -81,7 +81,7 @@ impl<P: Ports> Reconciler<P> {
 
     /// Runs the flow a lost webhook would have run for `event`; healed when it ended 200.
     pub(super) async fn replay(&self, event: WebhookEvent, flow: &str) -> (Outcome, String) {
-        let outcome = self.webhooks.replay(event).await;
+        let outcome = self.flows.replay(event).await;
         if outcome.verdict == Verdict::Done {
             return (Outcome::Healed, format!("ran the {flow} flow"));
         }

@@ -25,7 +25,7 @@ use crate::domain::timestamp::Timestamp;
 use crate::ports::{Clock, Ports, ReconcileLedger};
 use crate::telemetry::metrics;
 
-use super::webhook::WebhookService;
+use super::flows::PaymentFlows;
 
 pub use grace::{GraceReport, GRACE_BATCH};
 pub use report::{Action, ActionKind, Checked, Outcome, PassResult, ReconcileReport};
@@ -79,17 +79,23 @@ pub struct PassOptions {
 
 /// Runs reconciliation passes over the webhook service's ports and flows.
 pub struct Reconciler<P> {
-    webhooks: Arc<WebhookService<P>>,
+    ports: Arc<P>,
+    /// The payment flows a lost webhook's event runs through.
+    flows: PaymentFlows<P>,
     settings: ReconcileSettings,
 }
 
 impl<P: Ports> Reconciler<P> {
-    pub fn new(webhooks: Arc<WebhookService<P>>, settings: ReconcileSettings) -> Self {
-        Self { webhooks, settings }
+    pub fn new(flows: PaymentFlows<P>, settings: ReconcileSettings) -> Self {
+        Self {
+            ports: Arc::clone(flows.ports()),
+            flows,
+            settings,
+        }
     }
 
     fn ports(&self) -> &P {
-        self.webhooks.ports()
+        &self.ports
     }
 
     fn now(&self) -> Timestamp {

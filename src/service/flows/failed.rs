@@ -10,9 +10,9 @@ use crate::ports::{Clock, MonthLedger, Ports, RandomSource, RenewalOf};
 use crate::service::steps::{Failure, Halt, Steps};
 use crate::service::{messages, step_data};
 
-use super::WebhookService;
+use super::PaymentFlows;
 
-impl<P: Ports> WebhookService<P> {
+impl<P: Ports> PaymentFlows<P> {
     pub(super) async fn failed(&self, steps: &mut Steps, payment_id: PaymentId) -> Result<(), Halt> {
         let payment = self.fetch(steps, &payment_id, PaymentStatus::Failed).await?;
 

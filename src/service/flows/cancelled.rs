@@ -10,9 +10,9 @@ use crate::service::revoke::{revoke_next, Revocation};
 use crate::service::step_data;
 use crate::service::steps::{Failure, Halt, Steps};
 
-use super::WebhookService;
+use super::PaymentFlows;
 
-impl<P: Ports> WebhookService<P> {
+impl<P: Ports> PaymentFlows<P> {
     pub(super) async fn cancelled(&self, steps: &mut Steps, payment_id: PaymentId) -> Result<(), Halt> {
         let payment = self.fetch(steps, &payment_id, PaymentStatus::Cancelled).await?;
 

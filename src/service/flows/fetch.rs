@@ -12,9 +12,9 @@ use crate::service::outcome::Verdict;
 use crate::service::step_data;
 use crate::service::steps::{Failure, Halt, Steps};
 
-use super::WebhookService;
+use super::PaymentFlows;
 
-impl<P: Ports> WebhookService<P> {
+impl<P: Ports> PaymentFlows<P> {
     /// PortOne's payment `payment_id`, which must have status `expected`; any other status
     /// halts with 409 (PortOne resends, and its console shows the contradiction).
     pub(in crate::service) async fn fetch(

@@ -14,9 +14,9 @@ use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
 use crate::telemetry::metrics;
 
-use super::WebhookService;
+use super::PaymentFlows;
 
-impl<P: Ports> WebhookService<P> {
+impl<P: Ports> PaymentFlows<P> {
     /// Steps 3–5 of a paid payment: also what a subscription's start runs after its first
     /// charge, so the month is recorded and the next one scheduled exactly as the webhook would.
     ///
@@ -104,7 +104,7 @@ impl<P: Ports> WebhookService<P> {
     }
 }
 
-impl<P: Ports> WebhookService<P> {
+impl<P: Ports> PaymentFlows<P> {
     /// The refunds PortOne made of `payment` since it was paid, written to its month (the
     /// refunded total only grows, and a whole refund marks the month refunded), so the row is
     /// what PortOne says even when the webhooks of the refunds came before this one.

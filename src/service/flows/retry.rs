@@ -15,9 +15,9 @@ use crate::service::steps::{Halt, Steps};
 use crate::service::{messages, step_data};
 use crate::telemetry::metrics;
 
-use super::WebhookService;
+use super::PaymentFlows;
 
-impl<P: Ports> WebhookService<P> {
+impl<P: Ports> PaymentFlows<P> {
     pub(super) async fn schedule_retry(
         &self,
         steps: &mut Steps,

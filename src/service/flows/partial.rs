@@ -9,9 +9,9 @@ use crate::service::messages;
 use crate::service::step_data;
 use crate::service::steps::{Failure, Halt, Steps};
 
-use super::WebhookService;
+use super::PaymentFlows;
 
-impl<P: Ports> WebhookService<P> {
+impl<P: Ports> PaymentFlows<P> {
     pub(super) async fn partially_cancelled(
         &self,
         steps: &mut Steps,
