@@ -12,6 +12,7 @@ pub mod checklist;
 pub mod checkout;
 pub mod currency;
 pub mod customer_id;
+pub mod delivery;
 pub mod dunning;
 pub mod event;
 pub mod month_status;
