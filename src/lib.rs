@@ -1,15 +1,23 @@
-//! PortOne V2 subscription-billing webhook service.
+//! PortOne V2 subscription-billing backend: plans, checkout, renewals, dunning, card updates,
+//! refunds and events for apps on Next.js and Supabase.
 //!
 //! Hexagonal layout; dependencies point inward only:
-//! - [`domain`]: period math, the webhook body, records and the checklist (no I/O);
-//! - [`ports`]: the traits the use cases need (`PaymentGateway`, the ledger split by use, `Clock`,
-//!   `RandomSource`), bundled as `Ports`;
-//! - [`service`]: the webhook and subscription use cases, generic over the ports;
-//! - [`adapters`]: PortOne over reqwest, the ledger (PostgreSQL, Supabase REST, in memory), the
-//!   poem-openapi HTTP API, clocks and random sources;
-//! - [`config`]: settings from the environment (reads `service` for the secret's format);
+//! - [`domain`]: the rules and their data, no I/O: period and retry math, typed ids
+//!   (`PaymentId`, `CustomerId`, `SubscriptionId`, `BillingKey`, `ScheduleId`), the webhook body,
+//!   months, plans, the read model, events, and what a customer's request answers
+//!   (`domain::answer`);
+//! - [`ports`]: the traits the use cases need: the gateway as `Payments`, `Schedules` and
+//!   `BillingKeys`; the ledger split by use (months, subscriptions, plans, checkout claims and the
+//!   shared charge limit, events, reconciliation, `Readiness`); `Clock`; `RandomSource`; the
+//!   `EventSink`; bundled as `Ports`;
+//! - [`service`]: the use cases, generic over the ports (see its docs);
+//! - [`adapters`]: PortOne over reqwest, the ledger (direct PostgreSQL, Supabase REST, in
+//!   memory), Supabase Auth's JWKS, the app's webhook endpoint, and the poem-openapi HTTP API,
+//!   which alone knows status codes and answer shapes;
+//! - [`config`]: settings from the environment;
 //! - [`sandbox`]: the PortOne simulator and the sandbox endpoints (built on `adapters`);
-//! - [`startup`]: wiring, used by the thin `main.rs`.
+//! - [`startup`]: wiring and the timers, used by the thin `main.rs`;
+//! - [`telemetry`]: logs and Prometheus metrics.
 #![forbid(unsafe_code)]
 
 pub mod adapters;

@@ -1,9 +1,17 @@
 //! The use cases, generic over the [`Ports`](crate::ports::Ports) bundle, so the same code runs
 //! against PortOne and Supabase in production and against stand-ins in tests:
-//! - [`WebhookService`]: one PortOne webhook in, one checklist out;
-//! - [`SubscriptionService`]: cancel and resume at period end, and the admin schedule operations.
+//! - [`flows::PaymentFlows`]: what a payment comes to (paid: record the month and schedule the
+//!   next; failed: record the attempt and retry or lapse; cancelled and partially cancelled:
+//!   refunds), shared by the webhook, checkout, card update and the reconciler;
+//! - [`WebhookService`]: one PortOne webhook in (signature, body), one checklist out;
+//! - [`checkout::Checkout`] and [`card_update::CardUpdate`]: a customer's start and new card,
+//!   each ending in one [`Answer`](crate::domain::answer::Answer) (shared `run` machinery);
+//! - [`SubscriptionService`]: reads, cancel, resume, plan change, refunds and the admin
+//!   schedule operations;
+//! - [`plans::PlanCatalog`], [`events::EventDelivery`] and [`reconcile::Reconciler`].
 //!
-//! Both services of a process share one `Arc` of the ports.
+//! No service knows HTTP: each answers typed outcomes, and `adapters::http` picks the statuses
+//! and shapes. [`Services`] holds them all over one `Arc` of the ports.
 
 mod billing_key;
 mod caller;
