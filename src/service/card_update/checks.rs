@@ -97,24 +97,6 @@ impl<P: Ports> CardUpdate<P> {
         request: &CardUpdateRequest,
         target: &Target,
     ) -> Result<Option<Card>, Halt> {
-        let checked = check_billing_key(
-            self.ports(),
-            &mut run.steps,
-            &request.billing_key,
-            &target.customer_id,
-        );
-        match checked.await? {
-            Ok(card) => Ok(card),
-            Err(refused) => {
-                let step = Step::CHECK_BILLING_KEY;
-                Err(run.refuse(
-                    step,
-                    refused.ending,
-                    &refused.code,
-                    refused.message,
-                    Some(refused.data),
-                ))
-            }
-        }
+        check_billing_key(self.ports(), run, &request.billing_key, &target.customer_id).await
     }
 }

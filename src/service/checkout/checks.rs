@@ -46,25 +46,7 @@ impl<P: Ports> Checkout<P> {
         run: &mut Run,
         request: &StartRequest,
     ) -> Result<Option<Card>, Halt> {
-        let checked = check_billing_key(
-            self.ports(),
-            &mut run.steps,
-            &request.billing_key,
-            &request.customer_id,
-        );
-        match checked.await? {
-            Ok(card) => Ok(card),
-            Err(refused) => {
-                let step = Step::CHECK_BILLING_KEY;
-                Err(run.refuse(
-                    step,
-                    refused.ending,
-                    &refused.code,
-                    refused.message,
-                    Some(refused.data),
-                ))
-            }
-        }
+        check_billing_key(self.ports(), run, &request.billing_key, &request.customer_id).await
     }
 
     /// Step 3: the customer has no live subscription (409, naming it); `true` when this start is
