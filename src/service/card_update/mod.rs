@@ -18,8 +18,6 @@ mod pending;
 mod recovery;
 mod restore;
 
-use std::sync::Arc;
-
 use tokio::time::Instant;
 
 use crate::domain::billing_key::BillingKey;
@@ -50,8 +48,8 @@ pub struct CardUpdateRequest {
 /// Moves subscriptions to new cards: charges and schedules on its ports, and records a recovered
 /// retry through the paid flow.
 pub struct CardUpdate<P> {
-    ports: Arc<P>,
-    /// The paid flow a recovered retry runs, as its webhook would.
+    /// The ports it charges and schedules on (`flows.ports()`), and the paid flow a recovered
+    /// retry runs, as its webhook would.
     flows: PaymentFlows<P>,
     /// Charge-triggering calls per customer; `None`: no limit.
     charge_limit: Option<ChargeLimit>,
@@ -111,7 +109,6 @@ struct Target {
 impl<P: Ports> CardUpdate<P> {
     pub fn new(flows: PaymentFlows<P>) -> Self {
         Self {
-            ports: Arc::clone(flows.ports()),
             flows,
             charge_limit: None,
         }
@@ -124,7 +121,7 @@ impl<P: Ports> CardUpdate<P> {
     }
 
     fn ports(&self) -> &P {
-        &self.ports
+        self.flows.ports()
     }
 
     /// Moves `request`'s subscription to its new card. Never fails as a whole: every outcome is

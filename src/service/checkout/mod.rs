@@ -9,7 +9,6 @@ mod charge;
 mod checks;
 mod trial;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -48,8 +47,8 @@ pub struct StartRequest {
 
 /// Starts subscriptions: charges on its ports, then records through the paid flow.
 pub struct Checkout<P> {
-    ports: Arc<P>,
-    /// The paid flow a first charge runs, as its webhook would.
+    /// The ports it charges on (`flows.ports()`), and the paid flow a first charge runs, as its
+    /// webhook would.
     flows: PaymentFlows<P>,
     /// Charge-triggering calls per customer; `None`: no limit.
     charge_limit: Option<ChargeLimit>,
@@ -58,7 +57,6 @@ pub struct Checkout<P> {
 impl<P: Ports> Checkout<P> {
     pub fn new(flows: PaymentFlows<P>) -> Self {
         Self {
-            ports: Arc::clone(flows.ports()),
             flows,
             charge_limit: None,
         }
@@ -71,7 +69,7 @@ impl<P: Ports> Checkout<P> {
     }
 
     fn ports(&self) -> &P {
-        &self.ports
+        self.flows.ports()
     }
 
     /// Starts `request`'s subscription, or answers what its first run answered.

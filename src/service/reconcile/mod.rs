@@ -18,7 +18,6 @@ mod report;
 mod schedules;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::timestamp::Timestamp;
@@ -77,25 +76,21 @@ pub struct PassOptions {
     pub fix_orphans: bool,
 }
 
-/// Runs reconciliation passes over the webhook service's ports and flows.
+/// Runs reconciliation passes.
 pub struct Reconciler<P> {
-    ports: Arc<P>,
-    /// The payment flows a lost webhook's event runs through.
+    /// The ports it reads and heals through (`flows.ports()`), and the payment flows a lost
+    /// webhook's event runs through.
     flows: PaymentFlows<P>,
     settings: ReconcileSettings,
 }
 
 impl<P: Ports> Reconciler<P> {
     pub fn new(flows: PaymentFlows<P>, settings: ReconcileSettings) -> Self {
-        Self {
-            ports: Arc::clone(flows.ports()),
-            flows,
-            settings,
-        }
+        Self { flows, settings }
     }
 
     fn ports(&self) -> &P {
-        &self.ports
+        self.flows.ports()
     }
 
     fn now(&self) -> Timestamp {
