@@ -381,6 +381,12 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// The read model of the subscription `id` names, now.
+    pub async fn read(&self, id: &str) -> portone_subscriptions::domain::subscription::Subscription {
+        let id = portone_subscriptions::domain::subscription_id::SubscriptionId::parse(id).unwrap();
+        self.services.subscriptions.get(&id).await.unwrap().subscription
+    }
+
     /// Clock at 2024-03-10T12:00:00Z, every schedule at 10:00 KST + `offset` seconds.
     pub fn new(offset: u32) -> Self {
         Self::with_secret(offset, None)

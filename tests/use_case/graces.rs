@@ -9,7 +9,6 @@ use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::event::EventType;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::domain::subscription::SubscriptionStatus;
-use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::ports::MonthLedger;
 use portone_subscriptions::ports::Schedules;
 use portone_subscriptions::service::Verdict;
@@ -34,13 +33,7 @@ fn events_of(app: &Harness, kind: EventType) -> usize {
 }
 
 async fn status(app: &Harness) -> SubscriptionStatus {
-    app.services
-        .subscriptions
-        .get(&SubscriptionId::parse("pay_1").unwrap())
-        .await
-        .unwrap()
-        .subscription
-        .status
+    app.read("pay_1").await.status
 }
 
 #[tokio::test]

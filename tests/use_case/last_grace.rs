@@ -38,13 +38,7 @@ async fn exhausted() -> Harness {
 }
 
 async fn status(app: &Harness) -> SubscriptionStatus {
-    app.services
-        .subscriptions
-        .get(&SubscriptionId::parse("pay_1").unwrap())
-        .await
-        .unwrap()
-        .subscription
-        .status
+    app.read("pay_1").await.status
 }
 
 fn update(key: &str) -> CardUpdateRequest {

@@ -203,13 +203,7 @@ async fn a_paid_webhook_of_a_payment_refunded_since_records_the_month_with_its_r
         assert_eq!(rows.len(), 1, "{status:?}: the month is recorded");
         assert_eq!(rows[0].refunded_amount.map(Amount::value), Some(refunded));
         assert_eq!(app.portone.live().len(), scheduled, "{status:?}");
-        let subscription = app
-            .services
-            .subscriptions
-            .get(&SubscriptionId::parse("pay_1").unwrap())
-            .await
-            .unwrap()
-            .subscription;
+        let subscription = app.read("pay_1").await;
         assert_eq!(subscription.status, expected, "{status:?}");
         // A replay changes nothing.
         assert_eq!(app.send("pay_1", "Paid").await.verdict, Verdict::Done);

@@ -168,13 +168,7 @@ async fn a_stale_schedule_charged_after_a_full_refund_is_recorded_but_renews_not
         "it inherits the refund's stop"
     );
     assert!(app.portone.live().is_empty(), "the month after is not scheduled");
-    let subscription = app
-        .services
-        .subscriptions
-        .get(&SubscriptionId::parse("pay_1").unwrap())
-        .await
-        .unwrap()
-        .subscription;
+    let subscription = app.read("pay_1").await;
     assert_eq!(subscription.status, SubscriptionStatus::Canceling);
     assert!(subscription.next_charge.is_none());
     // The customer cannot bring it back: a subscription refunded in full stays stopped.
