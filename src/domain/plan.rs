@@ -78,7 +78,7 @@ impl fmt::Display for PlanId {
     }
 }
 
-/// A plan's terms as the merchant sets them (`PUT /api/plans/{planId}`), validated.
+/// A plan's terms as the merchant sets them (`PUT /api/plans/{plan_id}`), validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanTerms {
     pub id: PlanId,
@@ -103,7 +103,7 @@ pub enum PlanTermsError {
     Amount(#[from] PriceError),
     #[error(transparent)]
     Currency(#[from] UnknownCurrency),
-    #[error("trialDays must be between 0 and {MAX_TRIAL_DAYS}")]
+    #[error("trial_days must be between 0 and {MAX_TRIAL_DAYS}")]
     TrialDays,
     #[error("features must be a JSON object of at most {MAX_FEATURES_BYTES} bytes, without NUL")]
     Features,

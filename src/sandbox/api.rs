@@ -101,7 +101,7 @@ impl SandboxApi {
         CreateResponse::Ok(Json(CreatedPayment {
             webhook_body: serde_json::json!({ "payment_id": payment.id, "status": "Paid" }),
             payment_id: payment.id,
-            billing_key,
+            billing_key: billing_key.into(),
             paid_at: Timestamp::from_utc(now).to_iso(),
         }))
     }
@@ -123,7 +123,7 @@ impl SandboxApi {
     }
 
     /// Advance the sandbox clock; every schedule that falls due is charged (or declined, see
-    /// `declineRenewals`) and its webhook (`Transaction.Paid` or `Transaction.Failed`) delivered
+    /// `decline_renewals`) and its webhook (`Transaction.Paid` or `Transaction.Failed`) delivered
     /// to `POST /api/portone`. Returns the checklists produced.
     #[oai(path = "/sandbox/clock/advance", method = "post")]
     async fn advance(&self, by: Json<Advance>) -> AdvanceResponse {

@@ -1,14 +1,16 @@
 //! The sandbox endpoints' requests and answers.
 
+use crate::adapters::http::request_problem;
 use poem_openapi::payload::Json;
+use crate::adapters::http::nullable::Nullable;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
-use crate::adapters::http::{error, ApiError, Text};
+use crate::adapters::http::{ApiError, Text};
 
 /// A paid test payment to create. Every field has a default.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct NewPayment {
     /// Default 9900 (KRW: won); 1 to 10,000,000,000.
     #[oai(validator(minimum(value = "1"), maximum(value = "10000000000")))]
@@ -33,7 +35,7 @@ pub struct NewPayment {
 
 /// A billing key to issue, as the browser SDK's `requestIssueBillingKey` would.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct NewBillingKey {
     /// The app's user id the key is issued for (`customer.id`).
     #[oai(validator(min_length = 1, max_length = 256))]
@@ -46,9 +48,8 @@ pub struct NewBillingKey {
 
 /// The issued billing key.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
 pub struct IssuedBillingKey {
-    /// Paste into `POST /api/subscriptions` as `billingKey`.
+    /// Paste into `POST /api/subscriptions` as `billing_key`.
     pub billing_key: String,
     pub customer_id: String,
 }
@@ -64,17 +65,15 @@ pub enum IssueResponse {
 }
 
 fn issue_bad_request(problem: poem::Error) -> IssueResponse {
-    IssueResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    IssueResponse::BadRequest(request_problem(&problem))
 }
 
 /// The created payment.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
 pub struct CreatedPayment {
     /// Paste into `POST /api/portone` as `payment_id` (with `status: "Paid"`).
     pub payment_id: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub billing_key: Option<String>,
+    pub billing_key: Nullable<String>,
     pub paid_at: String,
     /// A ready-to-send 2024-01-01 webhook body for this payment.
     pub webhook_body: Value,
@@ -82,7 +81,7 @@ pub struct CreatedPayment {
 
 /// How far to move the sandbox clock.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct Advance {
     /// 0 to 366; with `hours` and `minutes`, at most 366 days in all.
     #[oai(default, validator(minimum(value = "0"), maximum(value = "366")))]
@@ -118,7 +117,7 @@ pub enum CreateResponse {
 }
 
 fn created_bad_request(problem: poem::Error) -> CreateResponse {
-    CreateResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    CreateResponse::BadRequest(request_problem(&problem))
 }
 
 #[derive(ApiResponse)]
@@ -134,7 +133,7 @@ pub enum AdvanceResponse {
 }
 
 fn advance_bad_request(problem: poem::Error) -> AdvanceResponse {
-    AdvanceResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    AdvanceResponse::BadRequest(request_problem(&problem))
 }
 
 #[derive(ApiResponse)]

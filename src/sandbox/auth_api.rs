@@ -15,7 +15,7 @@ use crate::ports::Clock;
 
 /// Who to sign in.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct SignIn {
     /// The app's user id: the token's `sub`, and the customer every call with the token acts
     /// for (PortOne's `customer.id`).
@@ -53,7 +53,7 @@ pub enum SignInResponse {
 }
 
 fn sign_in_bad_request(error: poem::Error) -> SignInResponse {
-    SignInResponse::BadRequest(crate::adapters::http::error("BAD_REQUEST", error.to_string()))
+    SignInResponse::BadRequest(crate::adapters::http::request_problem(&error))
 }
 
 /// The sandbox's sign-in endpoints.
@@ -70,7 +70,7 @@ impl SandboxAuthApi {
 #[OpenApi(tag = "SandboxTags::Sandbox")]
 impl SandboxAuthApi {
     /// Sign a customer in: an access token shaped as Supabase Auth issues it (ES256, `iss`
-    /// `…/sandbox/auth/v1`, `aud` and `role` `authenticated`, `sub` = `userId`). Use it with
+    /// `…/sandbox/auth/v1`, `aud` and `role` `authenticated`, `sub` = `user_id`). Use it with
     /// Swagger UI's SupabaseAuth to act as that customer.
     #[oai(path = "/sandbox/auth/token", method = "post")]
     async fn sign_in(&self, input: Json<SignIn>) -> SignInResponse {

@@ -2,6 +2,7 @@
 //! revoked by id.
 
 use crate::adapters::http::auth::guarded;
+use crate::adapters::http::nullable::Nullable;
 use crate::domain::payment_schedule_id::ScheduleId;
 use std::sync::Arc;
 
@@ -17,7 +18,6 @@ use crate::service::{ScheduleLookup, SubscriptionService, UpstreamFailure};
 
 /// PortOne's payment schedule (`GET /payment-schedules/{id}`).
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
 pub struct ScheduleView {
     pub id: String,
     /// `SCHEDULED`, `STARTED`, `PENDING`, `SUCCEEDED`, `FAILED`, `REVOKED`.
@@ -29,8 +29,7 @@ pub struct ScheduleView {
     pub total_amount: i64,
     pub currency: String,
     pub created_at: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub revoked_at: Option<String>,
+    pub revoked_at: Nullable<String>,
 }
 
 impl From<PaymentSchedule> for ScheduleView {
@@ -44,7 +43,7 @@ impl From<PaymentSchedule> for ScheduleView {
             total_amount: s.total_amount.value(),
             currency: s.currency.to_string(),
             created_at: s.created_at.to_iso(),
-            revoked_at: s.revoked_at.map(|t| t.to_iso()),
+            revoked_at: s.revoked_at.map(|t| t.to_iso()).into(),
         }
     }
 }
@@ -79,12 +78,10 @@ pub enum ScheduleResponse {
 
 /// Result of a revoke.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
 pub struct RevokeView {
     /// `REVOKED` or `ALREADY_REVOKED`.
     pub result: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub revoked_at: Option<String>,
+    pub revoked_at: Nullable<String>,
 }
 
 #[derive(ApiResponse)]
@@ -173,7 +170,7 @@ impl<P: Ports> AdminApi<P> {
         let view = |result: &str, revoked_at: Option<String>| {
             Json(RevokeView {
                 result: result.to_owned(),
-                revoked_at,
+                revoked_at: revoked_at.into(),
             })
         };
         let Ok(schedule_id) = ScheduleId::parse(schedule_id.0) else {

@@ -174,7 +174,7 @@ mod tests {
         for good in [
             "/api/subscriptions/pay_1",
             "/api/plans/%ED%94%84%EB%A1%9C",
-            "customerId=a%20b",
+            "customer_id=a%20b",
         ] {
             assert!(decoded_ok(good), "{good}");
         }

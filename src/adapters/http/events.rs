@@ -1,7 +1,9 @@
 //! The outbox for operators (admin token): list subscription events with their delivery attempts,
 //! and send one again.
 
+use crate::adapters::http::api_error::request_problem;
 use std::sync::Arc;
+use crate::adapters::http::nullable::Nullable;
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -26,10 +28,8 @@ pub struct AttemptView {
     pub attempted_at: String,
     /// `delivered`, `http_<status>`, `timeout` or `connect_error`.
     pub result: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub http_status: Option<u16>,
-    #[oai(skip_serializing_if_is_none)]
-    pub error: Option<String>,
+    pub http_status: Nullable<u16>,
+    pub error: Nullable<String>,
 }
 
 /// A subscription event and its delivery.
@@ -41,8 +41,7 @@ pub struct EventView {
     #[oai(rename = "type")]
     pub event_type: String,
     pub subscription_id: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub customer_id: Option<String>,
+    pub customer_id: Nullable<String>,
     /// When the change happened, UTC.
     pub occurred_at: String,
     /// `{subscription, …}`: the read model after the change, and what caused it.
@@ -52,10 +51,8 @@ pub struct EventView {
     pub attempts: u32,
     /// When the next attempt may start, UTC (while pending).
     pub next_attempt_at: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub last_error: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub delivered_at: Option<String>,
+    pub last_error: Nullable<String>,
+    pub delivered_at: Nullable<String>,
     pub delivery_attempts: Vec<AttemptView>,
 }
 
@@ -65,14 +62,14 @@ impl From<SubscriptionEvent> for EventView {
             id: event.id.to_string(),
             event_type: event.event_type.as_str().to_owned(),
             subscription_id: event.subscription_id,
-            customer_id: event.customer_id,
+            customer_id: event.customer_id.into(),
             occurred_at: event.occurred_at.to_iso(),
             data: event.data,
             status: event.status.as_str().to_owned(),
             attempts: event.attempts,
             next_attempt_at: event.next_attempt_at.to_iso(),
-            last_error: event.last_error,
-            delivered_at: event.delivered_at.map(|at| at.to_iso()),
+            last_error: event.last_error.into(),
+            delivered_at: event.delivered_at.map(|at| at.to_iso()).into(),
             delivery_attempts: event
                 .delivery_attempts
                 .into_iter()
@@ -80,8 +77,8 @@ impl From<SubscriptionEvent> for EventView {
                     attempt: a.attempt,
                     attempted_at: a.attempted_at.to_iso(),
                     result: a.result.as_column(),
-                    http_status: a.http_status,
-                    error: a.error,
+                    http_status: a.http_status.into(),
+                    error: a.error.into(),
                 })
                 .collect(),
         }
@@ -132,7 +129,7 @@ fn list_bad_request(problem: poem::Error) -> ListEventsResponse {
     if let Some(answer) = ListEventsResponse::guard(&problem) {
         return answer;
     }
-    ListEventsResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    ListEventsResponse::BadRequest(request_problem(&problem))
 }
 
 #[derive(ApiResponse)]
@@ -183,13 +180,13 @@ impl<P> EventApi<P> {
 #[OpenApi(tag = "ApiTags::Admin")]
 impl<P: Ports> EventApi<P> {
     /// Subscription events, newest first, with their delivery attempts and last error; of one
-    /// subscription (`subscriptionId`) and/or in one status (`status`: `pending`, `delivered`,
+    /// subscription (`subscription_id`) and/or in one status (`status`: `pending`, `delivered`,
     /// `failed`). At most `limit` (default 100, at most 500).
     #[oai(path = "/api/admin/events", method = "get")]
     async fn list(
         &self,
         _auth: AdminAuth,
-        #[oai(name = "subscriptionId")] subscription_id: Query<Option<String>>,
+        subscription_id: Query<Option<String>>,
         status: Query<Option<String>>,
         limit: Query<Option<u32>>,
     ) -> ListEventsResponse {

@@ -1,6 +1,7 @@
 //! `GET /healthz`: the process is up and serving. `GET /readyz`: it can record webhooks.
 
 use std::sync::Arc;
+use crate::adapters::http::nullable::Nullable;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
@@ -48,8 +49,7 @@ impl HealthApi {
 pub struct Check {
     pub ok: bool,
     /// Why the check failed (no host, address or secret); absent when `ok`.
-    #[oai(skip_serializing_if_is_none)]
-    pub error: Option<String>,
+    pub error: Nullable<String>,
 }
 
 /// Readiness answer.
@@ -94,11 +94,11 @@ impl<P: Ports> ReadyApi<P> {
         let storage = match self.webhooks.storage_ready(READINESS_TIMEOUT).await {
             Ok(()) => Check {
                 ok: true,
-                error: None,
+                error: None.into(),
             },
             Err(error) => Check {
                 ok: false,
-                error: Some(error),
+                error: Some(error).into(),
             },
         };
         let failed: Vec<String> = (!storage.ok).then(|| "storage".to_owned()).into_iter().collect();

@@ -11,6 +11,7 @@ mod edge;
 mod events;
 mod health;
 mod metrics;
+pub mod nullable;
 mod plans;
 mod reconcile;
 mod redact;
@@ -34,7 +35,7 @@ use poem_openapi::{OpenApi, OpenApiService};
 use secrecy::SecretString;
 
 pub use admin::AdminApi;
-pub use api_error::{error, ApiError};
+pub use api_error::{error, request_problem, ApiError};
 pub use auth::{AuthRefused, Credentials};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use edge::MAX_BODY_BYTES;

@@ -2,6 +2,7 @@
 //! archive. A pricing page does not need this API: `anon` and `authenticated` may read active
 //! plans from `public.plan` with supabase-js.
 
+use crate::adapters::http::api_error::request_problem;
 use crate::adapters::http::auth::{guarded, Guarded};
 use std::sync::Arc;
 
@@ -58,10 +59,10 @@ impl From<Plan> for PlanModel {
     }
 }
 
-/// A plan's terms: `PUT` replaces them all (an absent `features` is `{}`, an absent `sortOrder`
+/// A plan's terms: `PUT` replaces them all (an absent `features` is `{}`, an absent `sort_order`
 /// 0). The period is always 30 days; other intervals are not supported yet.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct PlanBody {
     /// Sent as PortOne's `orderName`; Korean is fine.
     pub name: Text,
@@ -100,7 +101,7 @@ fn terms_problem(problem: &PlanTermsError) -> String {
         ),
         PlanTermsError::Amount(problem) => super::api_error::amount_problem(*problem),
         PlanTermsError::Currency(unknown) => format!("포트원이 지원하지 않는 통화입니다: {}", unknown.0),
-        PlanTermsError::TrialDays => "trialDays는 0 이상 365 이하여야 합니다.".to_owned(),
+        PlanTermsError::TrialDays => "trial_days는 0 이상 365 이하여야 합니다.".to_owned(),
         PlanTermsError::Features => format!(
             "features는 {}바이트 이하의 JSON 객체여야 하며 NUL 문자를 담을 수 없습니다.",
             crate::domain::plan::MAX_FEATURES_BYTES
@@ -150,8 +151,8 @@ pub enum PutPlanResponse {
     /// Created.
     #[oai(status = 201)]
     Created(Json<PlanModel>),
-    /// A malformed `planId`, a blank name, an amount of 0 or less, a currency PortOne does not
-    /// accept, `trialDays` outside 0–365, `features` that is not an object, or a body that is
+    /// A malformed `plan_id`, a blank name, an amount of 0 or less, a currency PortOne does not
+    /// accept, `trial_days` outside 0–365, `features` that is not an object, or a body that is
     /// not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
@@ -164,7 +165,7 @@ fn put_bad_request(problem: poem::Error) -> PutPlanResponse {
     if let Some(answer) = PutPlanResponse::guard(&problem) {
         return answer;
     }
-    PutPlanResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    PutPlanResponse::BadRequest(request_problem(&problem))
 }
 
 #[derive(ApiResponse)]
@@ -232,7 +233,7 @@ impl<P: Ports> PlanApi<P> {
     #[oai(path = "/api/plans/:plan_id", method = "put")]
     async fn put(&self, _auth: AdminAuth, plan_id: Path<String>, body: Json<PlanBody>) -> PutPlanResponse {
         let Ok(id) = PlanId::parse(plan_id.0) else {
-            let message = "planId는 영문·숫자로 시작하는 1–64자의 A-Z a-z 0-9 _ . - 여야 합니다.";
+            let message = "plan_id는 영문·숫자로 시작하는 1–64자의 A-Z a-z 0-9 _ . - 여야 합니다.";
             return PutPlanResponse::BadRequest(error("BAD_REQUEST", message));
         };
         let body = body.0;

@@ -2,6 +2,7 @@
 //! its report. A cron without shell access (Supabase's `pg_cron` with `pg_net`, say) calls this;
 //! the pass runs to its end even when the caller stops waiting.
 
+use crate::adapters::http::api_error::request_problem;
 use crate::adapters::http::auth::{guarded, Guarded};
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::Value;
 use tracing::Instrument;
 
-use super::api_error::{error, ApiError};
+use super::api_error::ApiError;
 use super::auth::AdminAuth;
 use super::ApiTags;
 use crate::ports::Ports;
@@ -38,7 +39,7 @@ pub enum ReconcileResponse {
     /// `kind`, `outcome`, `transaction_key`, `payment_id` and `detail`).
     #[oai(status = 200)]
     Ok(Json<Value>),
-    /// `dryRun` or `fixOrphans` is not `true` or `false`; no pass ran.
+    /// `dry_run` or `fix_orphans` is not `true` or `false`; no pass ran.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// Another pass holds the lease; this one did nothing (`skipped` says so).
@@ -55,7 +56,7 @@ fn reconcile_bad_request(problem: poem::Error) -> ReconcileResponse {
     if let Some(answer) = ReconcileResponse::guard(&problem) {
         return answer;
     }
-    ReconcileResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    ReconcileResponse::BadRequest(request_problem(&problem))
 }
 
 /// The reconciliation endpoint, generic over the ports.
@@ -72,14 +73,14 @@ impl<P> ReconcileApi<P> {
 #[OpenApi(tag = "ApiTags::Admin")]
 impl<P: Ports> ReconcileApi<P> {
     /// Run one reconciliation pass: record renewals whose webhook was lost, retry or lapse
-    /// declined ones, re-create missing schedules at PortOne, and report (or, with `fixOrphans`,
-    /// revoke) live schedules of stopped subscriptions. `dryRun` changes nothing.
+    /// declined ones, re-create missing schedules at PortOne, and report (or, with `fix_orphans`,
+    /// revoke) live schedules of stopped subscriptions. `dry_run` changes nothing.
     #[oai(path = "/api/admin/reconcile", method = "post")]
     async fn reconcile(
         &self,
         _auth: AdminAuth,
-        #[oai(name = "dryRun")] dry_run: Query<Option<bool>>,
-        #[oai(name = "fixOrphans")] fix_orphans: Query<Option<bool>>,
+        dry_run: Query<Option<bool>>,
+        fix_orphans: Query<Option<bool>>,
     ) -> ReconcileResponse {
         let options = PassOptions {
             dry_run: dry_run.0.unwrap_or(false),

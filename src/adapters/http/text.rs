@@ -1,7 +1,7 @@
 //! A string field of a request body, read strictly.
 //!
 //! poem-openapi's `String` accepts a JSON number or boolean and turns it into text
-//! (`"customerId": 1` becomes `"1"`), and accepts any character, NUL included, which PostgreSQL
+//! (`"customer_id": 1` becomes `"1"`), and accepts any character, NUL included, which PostgreSQL
 //! refuses in `text` and `jsonb` (SQLSTATE `22P05`) only after the request has started to act.
 //! [`Text`] takes a JSON string and nothing else, without control characters other than tab and
 //! line breaks, and at most [`MAX_TEXT_CHARS`] characters: a bad value is a 400 before anything

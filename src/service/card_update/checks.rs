@@ -42,7 +42,7 @@ impl<P: Ports> CardUpdate<P> {
         }
         let now = Timestamp::from_utc(self.ports().clock().now());
         let status = SubscriptionStatus::of(&latest, now);
-        let data = json!({ "subscriptionId": latest.subscription_key(), "status": status.as_str() });
+        let data = json!({ "subscription_id": latest.subscription_key(), "status": status.as_str() });
         if !status.is_live() {
             let message = words::NOT_RENEWABLE.to_owned();
             let code = "SUBSCRIPTION_NOT_RENEWABLE";

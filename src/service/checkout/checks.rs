@@ -28,8 +28,8 @@ impl<P: Ports> Checkout<P> {
             return Err(run.refuse(step, Ending::NotFound, "PLAN_NOT_FOUND", message, None));
         };
         let data = json!({
-            "planId": plan.terms.id, "name": plan.terms.name, "amount": plan.terms.amount,
-            "currency": plan.terms.currency, "trialDays": plan.terms.trial_days, "active": plan.active,
+            "plan_id": plan.terms.id, "name": plan.terms.name, "amount": plan.terms.amount,
+            "currency": plan.terms.currency, "trial_days": plan.terms.trial_days, "active": plan.active,
         });
         if !plan.active {
             let message = words::plan_archived(id);
@@ -71,14 +71,14 @@ impl<P: Ports> Checkout<P> {
             };
             if own(&subscription.subscription_id) {
                 let trial = subscription.subscription_id == ids.trial_key.as_str();
-                let data = json!({ "subscriptionId": subscription.subscription_id, "trial": trial });
+                let data = json!({ "subscription_id": subscription.subscription_id, "trial": trial });
                 run.steps.succeed(step, words::OWN_SUBSCRIPTION, Some(data));
                 return Ok(trial);
             }
             earlier += 1;
             if subscription.status.is_live() {
                 let data = json!({
-                    "subscriptionId": subscription.subscription_id,
+                    "subscription_id": subscription.subscription_id,
                     "status": subscription.status.as_str(),
                 });
                 let message = words::live_subscription(&subscription.subscription_id);

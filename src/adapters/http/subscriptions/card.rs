@@ -1,6 +1,8 @@
 //! `POST /api/subscriptions/{subscription_id}/payment-method`: its request and answers.
 
+use crate::adapters::http::api_error::request_problem;
 use poem_openapi::payload::Json;
+use crate::adapters::http::nullable::Nullable;
 use poem_openapi::{ApiResponse, Object};
 
 use super::model::{CardModel, SubscriptionModel};
@@ -15,7 +17,7 @@ use crate::service::Caller;
 
 /// The new card.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct CardBody {
     /// What the browser SDK's `requestIssueBillingKey` returned for the subscription's customer.
     pub billing_key: Text,
@@ -41,11 +43,9 @@ pub struct CardResult {
     /// step's `data`). Billing keys are left out of `data` for a customer's token.
     pub checklist: Vec<ChecklistEntry>,
     /// The subscription's read model after the update.
-    #[oai(skip_serializing_if_is_none)]
-    pub subscription: Option<Box<SubscriptionModel>>,
+    pub subscription: Nullable<Box<SubscriptionModel>>,
     /// The card the next charge uses (never its billing key).
-    #[oai(skip_serializing_if_is_none)]
-    pub payment_method: Option<CardModel>,
+    pub payment_method: Nullable<CardModel>,
 }
 
 #[derive(ApiResponse)]
@@ -63,7 +63,7 @@ pub enum CardResponse {
     /// dunning the pending retry was paid with it and the renewal recorded (`RENEWAL_RECOVERED`).
     #[oai(status = 200)]
     Ok(Json<CardResult>),
-    /// A blank `billingKey`, or a body that is not the documented JSON.
+    /// A blank `billing_key`, or a body that is not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// During dunning, the card company declined the new card (`PAYMENT_DECLINED`, PortOne's
@@ -97,7 +97,7 @@ fn card_bad_request(problem: poem::Error) -> CardResponse {
     if let Some(answer) = CardResponse::guard(&problem) {
         return answer;
     }
-    CardResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    CardResponse::BadRequest(request_problem(&problem))
 }
 
 guarded!(CardResponse);
@@ -124,8 +124,8 @@ pub fn card_response(answer: CardAnswer, caller: &Caller) -> CardResponse {
         subscription: answer
             .subscription
             .as_ref()
-            .map(|subscription| Box::new(SubscriptionModel::from(subscription))),
-        payment_method: answer.card.as_ref().map(CardModel::from),
+            .map(|subscription| Box::new(SubscriptionModel::from(subscription))).into(),
+        payment_method: answer.card.as_ref().map(CardModel::from).into(),
     });
     match answer.ending {
         Ending::Done => CardResponse::Ok(result),

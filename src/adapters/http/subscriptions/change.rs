@@ -9,16 +9,16 @@ use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
 use crate::service::{Caller, PlanChange, PlanError};
 
-/// New terms from the next charge on: a plan (`planId`), or terms of their own (`amount`,
-/// `orderName`, `currency`?). Exactly one of `planId` and `amount`.
+/// New terms from the next charge on: a plan (`plan_id`), or terms of their own (`amount`,
+/// `order_name`, `currency`?). Exactly one of `plan_id` and `amount`.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct PlanChangeRequest {
     /// A plan of `GET /api/plans`: its amount, name and currency, and the month the next charge
     /// pays records it. The only field a customer's token may send.
     pub plan_id: Option<Text>,
     /// In the currency's unit (KRW: won); greater than 0. Admin token only: a customer's token
-    /// sending it (or `orderName`, `currency`) gets 403 `ADMIN_ONLY_FIELD`.
+    /// sending it (or `order_name`, `currency`) gets 403 `ADMIN_ONLY_FIELD`.
     pub amount: Option<i64>,
     /// PortOne's `orderName` of the next charges; required with `amount`. Admin token only.
     pub order_name: Option<Text>,
@@ -32,16 +32,16 @@ fn plan_problem(problem: &PlanError) -> String {
     match problem {
         PlanError::Amount(problem) => amount_problem(*problem),
         PlanError::OrderName => format!(
-            "orderName은 1–{}자여야 합니다.",
+            "order_name은 1–{}자여야 합니다.",
             crate::domain::plan::MAX_NAME_CHARS
         ),
         PlanError::Currency(unknown) => format!("포트원이 지원하지 않는 통화입니다: {}", unknown.0),
     }
 }
 
-/// Why a `billingKey` was refused, in Korean.
+/// Why a `billing_key` was refused, in Korean.
 pub(super) const BILLING_KEY_PROBLEM: &str =
-    "billingKey는 제어 문자 없는 1–512자여야 하며 `.`이나 `..`일 수 없습니다.";
+    "billing_key는 제어 문자 없는 1–512자여야 하며 `.`이나 `..`일 수 없습니다.";
 
 /// What a change asks for, or why it is not a change (400).
 pub(super) enum ChangeTo {
@@ -59,25 +59,25 @@ impl PlanChangeRequest {
         match (&self.plan_id, self.amount) {
             (Some(id), None) => PlanId::parse(id.as_str())
                 .map(ChangeTo::Plan)
-                .map_err(|problem| format!("planId가 올바르지 않습니다: {problem}")),
+                .map_err(|problem| format!("plan_id가 올바르지 않습니다: {problem}")),
             (None, Some(amount)) => {
                 let order_name = self.order_name.as_deref().unwrap_or("");
                 PlanChange::new(amount, order_name, self.currency.as_deref())
                     .map(ChangeTo::Terms)
                     .map_err(|problem| plan_problem(&problem))
             }
-            _ => Err("planId와 amount 중 하나만 보내야 합니다.".to_owned()),
+            _ => Err("plan_id와 amount 중 하나만 보내야 합니다.".to_owned()),
         }
     }
 }
 
 /// A customer id as PortOne takes `customer.id` ([`CustomerId`]'s rules).
 fn customer_id(text: &str) -> Result<CustomerId, String> {
-    CustomerId::parse(text).map_err(|problem| format!("customerId가 올바르지 않습니다: {problem}"))
+    CustomerId::parse(text).map_err(|problem| format!("customer_id가 올바르지 않습니다: {problem}"))
 }
 
-/// Whose subscription a start is for: the signed-in customer's own (a different `customerId`
-/// is forbidden), or for the admin the body's `customerId`, required.
+/// Whose subscription a start is for: the signed-in customer's own (a different `customer_id`
+/// is forbidden), or for the admin the body's `customer_id`, required.
 pub(super) enum StartFor {
     Customer(CustomerId),
     Forbidden,
@@ -89,6 +89,6 @@ pub(super) fn start_for(caller: &Caller, body_customer: Option<&str>) -> StartFo
         (Caller::Customer(me), Some(other)) if *me != other => StartFor::Forbidden,
         (Caller::Customer(me), _) => StartFor::Customer(me.clone()),
         (Caller::Admin, Some(id)) => customer_id(id).map_or_else(StartFor::Invalid, StartFor::Customer),
-        (Caller::Admin, None) => StartFor::Invalid("customerId가 필요합니다.".to_owned()),
+        (Caller::Admin, None) => StartFor::Invalid("customer_id가 필요합니다.".to_owned()),
     }
 }

@@ -83,7 +83,7 @@ impl<P: Ports> SubscriptionApi<P> {
             StartFor::Invalid(message) => return StartResponse::BadRequest(error("BAD_REQUEST", message)),
         };
         let Ok(plan_id) = PlanId::parse(body.plan_id.as_str()) else {
-            return StartResponse::BadRequest(error("BAD_REQUEST", "planId가 올바르지 않습니다."));
+            return StartResponse::BadRequest(error("BAD_REQUEST", "plan_id가 올바르지 않습니다."));
         };
         let Ok(billing_key) = BillingKey::parse(body.billing_key.trim()) else {
             return StartResponse::BadRequest(error("BAD_REQUEST", BILLING_KEY_PROBLEM));
@@ -137,7 +137,7 @@ impl<P: Ports> SubscriptionApi<P> {
     async fn list(
         &self,
         CallerAuth(caller): CallerAuth,
-        #[oai(name = "customerId")] customer_id: Query<Option<String>>,
+        customer_id: Query<Option<String>>,
     ) -> ListResponse {
         let customer_id = match (&caller, customer_id.0) {
             (Caller::Customer(me), Some(other)) if *me != other.as_str() => {
@@ -150,7 +150,7 @@ impl<P: Ports> SubscriptionApi<P> {
                 Err(problem) => return ListResponse::BadRequest(error("BAD_REQUEST", problem.to_string())),
             },
             (Caller::Admin, None) => {
-                return ListResponse::BadRequest(error("BAD_REQUEST", "customerId가 비어 있습니다."))
+                return ListResponse::BadRequest(error("BAD_REQUEST", "customer_id가 비어 있습니다."))
             }
         };
         self.service.list(&customer_id).await.into()
@@ -201,8 +201,8 @@ impl<P: Ports> SubscriptionApi<P> {
     /// Change the plan at period end: the pending charge is replaced with the new terms (revoked,
     /// then the same payment id scheduled again), and the month it pays for records what PortOne
     /// charged. No proration, no mid-period upgrade. Changing twice keeps the last change. A
-    /// customer's token may only move to an active plan (`planId`); terms of their own
-    /// (`amount`, `orderName`, `currency`) are the admin's (403 `ADMIN_ONLY_FIELD`).
+    /// customer's token may only move to an active plan (`plan_id`); terms of their own
+    /// (`amount`, `order_name`, `currency`) are the admin's (403 `ADMIN_ONLY_FIELD`).
     #[oai(path = "/api/subscriptions/:subscription_id/change", method = "post")]
     async fn change(
         &self,
@@ -212,7 +212,7 @@ impl<P: Ports> SubscriptionApi<P> {
     ) -> ChangeResponse {
         if caller.customer().is_some() && plan.sets_custom_terms() {
             tracing::info!("a customer's token tried to set a plan change's terms");
-            let message = "고객은 요금제(planId)만 바꿀 수 있습니다. amount·orderName·currency는 앱 서버만 보낼 수 있습니다.";
+            let message = "고객은 요금제(plan_id)만 바꿀 수 있습니다. amount·order_name·currency는 앱 서버만 보낼 수 있습니다.";
             return ChangeResponse::Forbidden(error("ADMIN_ONLY_FIELD", message));
         }
         let change = plan.read();

@@ -2,6 +2,7 @@
 //! with UTC timestamps at millisecond precision and amounts in the currency's unit (KRW: won).
 
 use poem_openapi::{Enum, Object};
+use crate::adapters::http::nullable::Nullable;
 use serde_json::Value;
 
 use crate::domain::attempt::FailedAttempt;
@@ -39,15 +40,12 @@ pub struct NextChargeModel {
     pub at: String,
     /// In the currency's unit; a plan change's once made.
     pub amount: i64,
-    #[oai(skip_serializing_if_is_none)]
-    pub currency: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub order_name: Option<String>,
+    pub currency: Nullable<String>,
+    pub order_name: Nullable<String>,
     /// The scheduled PortOne `paymentId`.
     pub payment_id: String,
     /// The plan it is charged on (a plan change's once made).
-    #[oai(skip_serializing_if_is_none)]
-    pub plan_id: Option<String>,
+    pub plan_id: Nullable<String>,
 }
 
 /// One failed charge of a renewal.
@@ -58,12 +56,9 @@ pub struct AttemptModel {
     /// 0 for the first charge, `n` for retry `n`.
     pub attempt: u32,
     pub payment_id: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub failure_reason: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub pg_code: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub pg_message: Option<String>,
+    pub failure_reason: Nullable<String>,
+    pub pg_code: Nullable<String>,
+    pub pg_message: Nullable<String>,
     /// UTC.
     pub failed_at: String,
 }
@@ -74,50 +69,38 @@ pub struct SubscriptionModel {
     /// The first month's `transaction_key`.
     pub subscription_id: String,
     /// PortOne's `customer.id`: the app's user id.
-    #[oai(skip_serializing_if_is_none)]
-    pub customer_id: Option<String>,
+    pub customer_id: Nullable<String>,
     pub status: StatusName,
     /// `transaction_key` of the latest month.
     pub transaction_key: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub order_name: Option<String>,
+    pub order_name: Nullable<String>,
     /// The latest month's amount.
     pub amount: i64,
-    #[oai(skip_serializing_if_is_none)]
-    pub currency: Option<String>,
+    pub currency: Nullable<String>,
     /// The current period, UTC.
     pub start_at: String,
     pub end_at: String,
     pub end_grace_at: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub canceled_at: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_charge: Option<NextChargeModel>,
+    pub canceled_at: Nullable<String>,
+    pub next_charge: Nullable<NextChargeModel>,
     /// Set exactly when `next_charge` is absent.
-    #[oai(skip_serializing_if_is_none)]
-    pub no_charge_reason: Option<NoChargeName>,
+    pub no_charge_reason: Nullable<NoChargeName>,
     /// Failed charges of the latest month's renewal (attempt n of `retry_limit`).
     pub renewal_attempts: u32,
-    #[oai(skip_serializing_if_is_none)]
-    pub retry_limit: Option<u32>,
-    #[oai(skip_serializing_if_is_none)]
-    pub last_failure_reason: Option<String>,
+    pub retry_limit: Nullable<u32>,
+    pub last_failure_reason: Nullable<String>,
     /// When the subscription lapses or lapsed, UTC.
-    #[oai(skip_serializing_if_is_none)]
-    pub lapsed_at: Option<String>,
+    pub lapsed_at: Nullable<String>,
     /// The latest month's failed charges, oldest first.
     pub attempts: Vec<AttemptModel>,
     /// How many months it has paid (a free trial is not one).
     pub months: u32,
     /// The plan of the latest month; absent for subscriptions started outside this service.
-    #[oai(skip_serializing_if_is_none)]
-    pub plan_id: Option<String>,
+    pub plan_id: Nullable<String>,
     /// When its free trial ended or ends, UTC; absent without a trial.
-    #[oai(skip_serializing_if_is_none)]
-    pub trial_end_at: Option<String>,
+    pub trial_end_at: Nullable<String>,
     /// How much of the latest month's payment was refunded, in the currency's unit.
-    #[oai(skip_serializing_if_is_none)]
-    pub refunded_amount: Option<i64>,
+    pub refunded_amount: Nullable<i64>,
 }
 
 /// The card the next charge uses, as PortOne shows it (`getBillingKeyInfo`: `methods[].card`).
@@ -125,22 +108,19 @@ pub struct SubscriptionModel {
 #[derive(Debug, Object)]
 pub struct CardModel {
     /// The issuing card company, PortOne's `CardCompany` (`SHINHAN_CARD`, …).
-    #[oai(skip_serializing_if_is_none)]
-    pub issuer: Option<String>,
+    pub issuer: Nullable<String>,
     /// PortOne's `CardBrand` (`VISA`, `MASTER`, `LOCAL`, …).
-    #[oai(skip_serializing_if_is_none)]
-    pub brand: Option<String>,
+    pub brand: Nullable<String>,
     /// Masked by PortOne (`1234-56**-****-7890`).
-    #[oai(skip_serializing_if_is_none)]
-    pub number: Option<String>,
+    pub number: Nullable<String>,
 }
 
 impl From<&Card> for CardModel {
     fn from(card: &Card) -> Self {
         Self {
-            issuer: card.issuer.clone(),
-            brand: card.brand.clone(),
-            number: card.number.clone(),
+            issuer: card.issuer.clone().into(),
+            brand: card.brand.clone().into(),
+            number: card.number.clone().into(),
         }
     }
 }
@@ -155,9 +135,9 @@ impl From<&FailedAttempt> for AttemptModel {
             renewed_key: a.renewed_key.to_string(),
             attempt: a.attempt,
             payment_id: a.payment_id.to_string(),
-            failure_reason: a.failure.reason.clone(),
-            pg_code: a.failure.pg_code.clone(),
-            pg_message: a.failure.pg_message.clone(),
+            failure_reason: a.failure.reason.clone().into(),
+            pg_code: a.failure.pg_code.clone().into(),
+            pg_message: a.failure.pg_message.clone().into(),
             failed_at: a.failed_at.to_iso(),
         }
     }
@@ -168,10 +148,10 @@ impl From<&NextCharge> for NextChargeModel {
         Self {
             at: c.at.to_iso(),
             amount: c.amount.value(),
-            currency: c.currency.as_ref().map(ToString::to_string),
-            order_name: c.order_name.clone(),
+            currency: c.currency.as_ref().map(ToString::to_string).into(),
+            order_name: c.order_name.clone().into(),
             payment_id: c.payment_id.to_string(),
-            plan_id: c.plan_id.as_ref().map(ToString::to_string),
+            plan_id: c.plan_id.as_ref().map(ToString::to_string).into(),
         }
     }
 }
@@ -180,7 +160,7 @@ impl From<&Subscription> for SubscriptionModel {
     fn from(s: &Subscription) -> Self {
         Self {
             subscription_id: s.subscription_id.clone(),
-            customer_id: s.customer_id.clone(),
+            customer_id: s.customer_id.clone().into(),
             status: match s.status {
                 SubscriptionStatus::Active => StatusName::Active,
                 SubscriptionStatus::Trialing => StatusName::Trialing,
@@ -191,29 +171,29 @@ impl From<&Subscription> for SubscriptionModel {
                 SubscriptionStatus::Refunded => StatusName::Refunded,
             },
             transaction_key: s.transaction_key.to_string(),
-            order_name: s.order_name.clone(),
+            order_name: s.order_name.clone().into(),
             amount: s.amount.value(),
-            currency: s.currency.as_ref().map(ToString::to_string),
+            currency: s.currency.as_ref().map(ToString::to_string).into(),
             start_at: s.start_at.to_iso(),
             end_at: s.end_at.to_iso(),
             end_grace_at: s.end_grace_at.to_iso(),
-            canceled_at: iso(s.canceled_at),
-            next_charge: s.next_charge.as_ref().map(NextChargeModel::from),
+            canceled_at: iso(s.canceled_at).into(),
+            next_charge: s.next_charge.as_ref().map(NextChargeModel::from).into(),
             no_charge_reason: s.no_charge_reason.map(|reason| match reason {
                 NoChargeReason::Cancelled => NoChargeName::Cancelled,
                 NoChargeReason::Lapsed => NoChargeName::Lapsed,
                 NoChargeReason::Refunded => NoChargeName::Refunded,
                 NoChargeReason::RetriesExhausted => NoChargeName::RetriesExhausted,
-            }),
+            }).into(),
             renewal_attempts: s.renewal_attempts,
-            retry_limit: s.retry_limit,
-            last_failure_reason: s.last_failure_reason.clone(),
-            lapsed_at: iso(s.lapsed_at),
+            retry_limit: s.retry_limit.into(),
+            last_failure_reason: s.last_failure_reason.clone().into(),
+            lapsed_at: iso(s.lapsed_at).into(),
             attempts: s.attempts.iter().map(AttemptModel::from).collect(),
             months: s.months,
-            plan_id: s.plan_id.as_ref().map(ToString::to_string),
-            trial_end_at: iso(s.trial_end_at),
-            refunded_amount: s.refunded_amount.map(|a| a.value()),
+            plan_id: s.plan_id.as_ref().map(ToString::to_string).into(),
+            trial_end_at: iso(s.trial_end_at).into(),
+            refunded_amount: s.refunded_amount.map(|a| a.value()).into(),
         }
     }
 }

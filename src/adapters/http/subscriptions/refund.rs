@@ -1,5 +1,6 @@
 //! `POST /api/subscriptions/{subscription_id}/refund`: its request and answers.
 
+use crate::adapters::http::api_error::request_problem;
 use crate::adapters::http::auth::{guarded, Guarded};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
@@ -8,7 +9,7 @@ use serde_json::Value;
 
 use super::model::{row, SubscriptionModel};
 use super::responses::{failed, Failed};
-use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::api_error::ApiError;
 use crate::adapters::http::text::Text;
 use crate::service::{Refunded, SubscriptionError};
 
@@ -83,7 +84,7 @@ fn refund_bad_request(problem: poem::Error) -> RefundResponse {
     if let Some(answer) = RefundResponse::guard(&problem) {
         return answer;
     }
-    RefundResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    RefundResponse::BadRequest(request_problem(&problem))
 }
 
 impl From<Result<Refunded, SubscriptionError>> for RefundResponse {

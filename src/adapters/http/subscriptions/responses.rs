@@ -1,7 +1,9 @@
 //! The answers of the subscription endpoints, one `ApiResponse` per kind of operation; every
 //! status is decided here, from the service's results.
 
+use crate::adapters::http::api_error::request_problem;
 use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::nullable::Nullable;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
@@ -31,8 +33,7 @@ pub struct DetailView {
     pub attempts: Vec<AttemptModel>,
     /// The card the next charge uses (issuer, brand, masked number; never the billing key);
     /// absent when it cannot be read right now.
-    #[oai(skip_serializing_if_is_none)]
-    pub payment_method: Option<CardModel>,
+    pub payment_method: Nullable<CardModel>,
 }
 
 /// A customer's subscriptions, newest first.
@@ -108,11 +109,11 @@ pub enum ChangeResponse {
     #[oai(status = 200)]
     Ok(Json<ChangedView>),
     /// A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
-    /// or neither of `planId` and `amount`, or a body that is not the documented JSON.
+    /// or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
-    /// change's `amount`, `orderName` or `currency`); nothing was looked at.
+    /// change's `amount`, `order_name` or `currency`); nothing was looked at.
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// No subscription has this id, and no month this `transaction_key`; or a plan change names
@@ -134,7 +135,7 @@ fn change_bad_request(problem: poem::Error) -> ChangeResponse {
     if let Some(answer) = ChangeResponse::guard(&problem) {
         return answer;
     }
-    ChangeResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    ChangeResponse::BadRequest(request_problem(&problem))
 }
 
 impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
@@ -188,7 +189,7 @@ impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
                 subscription: Box::new(SubscriptionModel::from(&detail.subscription)),
                 months: detail.months.iter().map(row).collect(),
                 attempts: detail.attempts.iter().map(AttemptModel::from).collect(),
-                payment_method: detail.card.as_ref().map(CardModel::from),
+                payment_method: detail.card.as_ref().map(CardModel::from).into(),
             })),
             Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
             Err(_) => Self::NotFound(not_found()),
@@ -212,7 +213,7 @@ pub enum ListResponse {
     /// The customer's subscriptions (none is an empty list).
     #[oai(status = 200)]
     Ok(Json<ListView>),
-    /// `customerId` is missing or blank (the admin token must name the customer).
+    /// `customer_id` is missing or blank (the admin token must name the customer).
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// A customer's token asked for another customer's subscriptions (`CUSTOMER_MISMATCH`).
@@ -227,7 +228,7 @@ fn list_bad_request(problem: poem::Error) -> ListResponse {
     if let Some(answer) = ListResponse::guard(&problem) {
         return answer;
     }
-    ListResponse::BadRequest(error("BAD_REQUEST", problem.to_string()))
+    ListResponse::BadRequest(request_problem(&problem))
 }
 
 impl From<Result<Vec<crate::domain::subscription::Subscription>, SubscriptionError>> for ListResponse {

@@ -3,12 +3,13 @@
 //! status and the answer its documented shape.
 
 use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::nullable::Nullable;
 use poem_openapi::payload::Json;
 use poem_openapi::types::ParseFromJSON;
 use poem_openapi::{ApiResponse, Object};
 
 use super::model::SubscriptionModel;
-use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::api_error::{error, request_problem, ApiError};
 use crate::adapters::http::redact::for_caller;
 use crate::adapters::http::schema::ChecklistEntry;
 use crate::adapters::http::text::Text;
@@ -19,7 +20,7 @@ use serde_json::Value;
 
 /// A subscription to start.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct StartBody {
     /// PortOne's `customer.id`: the app's user id, which the billing key was issued for.
     /// Required with the admin token; with a customer's access token it is the token's `sub`
@@ -50,8 +51,7 @@ pub struct StartResult {
     /// before any step ran.
     pub checklist: Vec<ChecklistEntry>,
     /// The subscription's read model, once started.
-    #[oai(skip_serializing_if_is_none)]
-    pub subscription: Option<Box<SubscriptionModel>>,
+    pub subscription: Nullable<Box<SubscriptionModel>>,
 }
 
 #[derive(ApiResponse)]
@@ -76,7 +76,7 @@ pub enum StartResponse {
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
     /// No `Idempotency-Key` header (or not 1–255 visible ASCII characters), a blank
-    /// `customerId`, a malformed `planId`, or a body that is not the documented JSON.
+    /// `customer_id`, a malformed `plan_id`, or a body that is not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// The card company declined the first charge (`PAYMENT_DECLINED`, PortOne's `pgCode` and
@@ -88,7 +88,7 @@ pub enum StartResponse {
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
     /// The billing key was issued for another customer (`BILLING_KEY_CUSTOMER_MISMATCH`), or a
-    /// customer's token names another customer in `customerId` (`CUSTOMER_MISMATCH`).
+    /// customer's token names another customer in `customer_id` (`CUSTOMER_MISMATCH`).
     #[oai(status = 403)]
     Forbidden(Json<StartResult>),
     /// No such plan, or PortOne knows no such billing key.
@@ -121,13 +121,11 @@ fn start_bad_request(problem: poem::Error) -> StartResponse {
     let missing_key = problem
         .downcast_ref::<poem_openapi::error::ParseParamError>()
         .is_some_and(|param| param.name == "Idempotency-Key");
-    let message = if missing_key {
-        "Idempotency-Key 헤더가 필요합니다 (1–255자의 보이는 ASCII 문자). 같은 요청을 다시 보낼 때는 같은 키를 쓰세요."
-            .to_owned()
-    } else {
-        problem.to_string()
-    };
-    StartResponse::BadRequest(error("BAD_REQUEST", message))
+    if missing_key {
+        let message = "Idempotency-Key 헤더가 필요합니다 (1–255자의 보이는 ASCII 문자). 같은 요청을 다시 보낼 때는 같은 키를 쓰세요.";
+        return StartResponse::BadRequest(error("IDEMPOTENCY_KEY_REQUIRED", message));
+    }
+    StartResponse::BadRequest(request_problem(&problem))
 }
 
 impl StartResponse {
@@ -136,9 +134,9 @@ impl StartResponse {
         Self::Forbidden(Json(StartResult {
             success: false,
             code: "CUSTOMER_MISMATCH".to_owned(),
-            message: "로그인한 사용자와 다른 customerId로는 구독을 시작할 수 없습니다.".to_owned(),
+            message: "로그인한 사용자와 다른 customer_id로는 구독을 시작할 수 없습니다.".to_owned(),
             checklist: Vec::new(),
-            subscription: None,
+            subscription: None.into(),
         }))
     }
 }
@@ -175,7 +173,7 @@ impl StartResponse {
                     code: "UPSTREAM_FAILED".to_owned(),
                     message: "응답을 만들지 못했습니다. 같은 요청을 다시 보내 주세요.".to_owned(),
                     checklist: Vec::new(),
-                    subscription: None,
+                    subscription: None.into(),
                 }));
             }
         };
