@@ -44,7 +44,7 @@ pub use caller::Caller;
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
 pub use outcome::{EventKind, Verdict, WebhookOutcome};
 pub use subscriptions::{
-    PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup, SubscriptionChange, SubscriptionDetail,
+    PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup, SubscriptionChange, SubscriptionDetail, SubscriptionSummary,
     SubscriptionError, SubscriptionService, UpstreamFailure,
 };
 pub use webhook::{BodyFormat, WebhookInput, WebhookService};

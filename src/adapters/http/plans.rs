@@ -12,13 +12,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 use super::api_error::{error, ApiError};
-use super::auth::{AdminAuth, CallerAuth};
+use super::auth::{AdminAuth, OptionalCallerAuth};
 use super::text::Text;
 use super::ApiTags;
 use crate::domain::plan::{Plan, PlanId, PlanTerms, PlanTermsError};
 use crate::ports::Ports;
 use crate::service::plans::PlanCatalog;
-use crate::service::UpstreamFailure;
+use crate::service::{Caller, UpstreamFailure};
 
 /// A plan, as the `plan` table's columns.
 #[derive(Debug, Object)]
@@ -80,7 +80,7 @@ pub struct PlanBody {
 /// Every plan.
 #[derive(Debug, Object)]
 pub struct PlanList {
-    /// By `sort_order` then id, archived ones too.
+    /// By `sort_order` then id; archived ones only for the admin token.
     pub plans: Vec<PlanModel>,
 }
 
@@ -111,10 +111,10 @@ fn terms_problem(problem: &PlanTermsError) -> String {
 
 #[derive(ApiResponse)]
 pub enum ListPlansResponse {
-    /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+    /// A sent `Authorization: Bearer …` was refused (RFC 6750): neither `ADMIN_API_TOKEN` nor
     /// a valid Supabase access token of a signed-in user (expired, bad signature, another
-    /// project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
-    /// Bearer`, with `error="invalid_token"` when a token was sent.
+    /// project's, the anon key, …): `WWW-Authenticate: Bearer error="invalid_token"`. Send no
+    /// header to read the public list.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>, #[oai(header = "WWW-Authenticate")] String),
     /// A Supabase access token could not be checked because the project's signing keys could
@@ -211,11 +211,12 @@ impl<P> PlanApi<P> {
 
 #[OpenApi(tag = "ApiTags::Plan")]
 impl<P: Ports> PlanApi<P> {
-    /// Every plan by `sort_order` then id: archived ones too for the app's server, the active
-    /// ones for a signed-in customer (what they may start or move to).
+    /// The plans by `sort_order` then id, for a pricing page: without a token (public) or with
+    /// a customer's, the active ones (what may be started or moved to); with the admin token,
+    /// archived ones too. A token that is sent must be valid (401).
     #[oai(path = "/api/plans", method = "get")]
-    async fn list(&self, CallerAuth(caller): CallerAuth) -> ListPlansResponse {
-        let customer = caller.customer().is_some();
+    async fn list(&self, OptionalCallerAuth(caller): OptionalCallerAuth) -> ListPlansResponse {
+        let customer = !matches!(caller, Some(Caller::Admin));
         match self.catalog.list().await {
             Ok(plans) => ListPlansResponse::Ok(Json(PlanList {
                 plans: plans

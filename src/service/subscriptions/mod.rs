@@ -23,7 +23,7 @@ use crate::service::payer::{payer_of, Payer};
 pub use admin::ScheduleLookup;
 pub use change::{PlanChange, PlanError};
 pub use errors::{SubscriptionError, UpstreamFailure};
-pub use read::SubscriptionDetail;
+pub use read::{SubscriptionDetail, SubscriptionSummary};
 pub use refund::{RefundRequest, Refunded};
 
 /// A subscription after a cancel, resume or plan change, and whether this call changed it.
@@ -34,6 +34,10 @@ pub struct SubscriptionChange {
     /// The read model after the call.
     pub subscription: Subscription,
     pub changed: bool,
+    /// What happened, stable for code: `SUBSCRIPTION_CANCELED`, `ALREADY_CANCELED`,
+    /// `SUBSCRIPTION_RESUMED`, `ALREADY_RESUMED`, `PLAN_CHANGED`, `REFUNDED`,
+    /// `PARTIALLY_REFUNDED`.
+    pub code: &'static str,
     /// Korean, for people.
     pub message: &'static str,
 }
@@ -98,7 +102,7 @@ impl<P: Ports> SubscriptionService<P> {
         &self,
         record: PaymentRecord,
         changed: bool,
-        message: &'static str,
+        (code, message): (&'static str, &'static str),
     ) -> Result<SubscriptionChange, SubscriptionError> {
         let rows = self
             .rows(&SubscriptionId::from(record.transaction_key.clone()))
@@ -109,6 +113,7 @@ impl<P: Ports> SubscriptionService<P> {
             record,
             subscription,
             changed,
+            code,
             message,
         })
     }

@@ -23,6 +23,14 @@ pub struct SubscriptionDetail {
     pub card: Option<Card>,
 }
 
+/// One of a customer's subscriptions, with the card its next charge uses (`None` when it cannot
+/// be read right now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionSummary {
+    pub subscription: Subscription,
+    pub card: Option<Card>,
+}
+
 impl<P: Ports> SubscriptionService<P> {
     /// The subscription `key` names (its id, or any month's `transaction_key`), now.
     ///
@@ -93,17 +101,25 @@ impl<P: Ports> SubscriptionService<P> {
         }
     }
 
-    /// Every subscription of `customer_id` (PortOne's `customer.id`), newest first, now; empty
-    /// when the customer has none.
+    /// Every subscription of `customer_id` (PortOne's `customer.id`), newest first, now, each
+    /// with its card (as [`Self::get`] reads it: one storage read once the card is stored);
+    /// empty when the customer has none.
     ///
     /// # Errors
     /// `Upstream` when storage fails.
-    pub async fn list(&self, customer_id: &CustomerId) -> Result<Vec<Subscription>, SubscriptionError> {
+    pub async fn list(&self, customer_id: &CustomerId) -> Result<Vec<SubscriptionSummary>, SubscriptionError> {
         let now = self.now();
         let all = self.ports.ledger().customer_subscriptions(customer_id).await?;
-        Ok(all
-            .iter()
-            .filter_map(|rows| Subscription::at(&rows.months, &rows.attempts, now))
-            .collect())
+        let mut summaries = Vec::with_capacity(all.len());
+        for rows in &all {
+            let (Some(subscription), Some(latest)) =
+                (Subscription::at(&rows.months, &rows.attempts, now), rows.months.first())
+            else {
+                continue;
+            };
+            let card = self.card_of(latest).await;
+            summaries.push(SubscriptionSummary { subscription, card });
+        }
+        Ok(summaries)
     }
 }

@@ -92,9 +92,9 @@ impl<P: Ports> SubscriptionService<P> {
         }
         tracing::info!(transaction_key = %paid.transaction_key, full, "payment refunded");
         let message = if full {
-            "전액 환불하고 구독을 종료했습니다."
+            ("REFUNDED", "전액 환불하고 구독을 종료했습니다.")
         } else {
-            "부분 환불했습니다. 구독은 계속됩니다."
+            ("PARTIALLY_REFUNDED", "부분 환불했습니다. 구독은 계속됩니다.")
         };
         let latest = self.latest(key).await?;
         Ok(Refunded {

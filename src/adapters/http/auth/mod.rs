@@ -161,3 +161,39 @@ impl<'a> ApiExtractor<'a> for CallerAuth {
         Ok(Self(identify(request).await?))
     }
 }
+
+/// Operations anyone may call, which answer more to a known caller (`GET /api/plans`: a pricing
+/// page is public). `None` without an `Authorization` header; a header that is sent must hold a
+/// valid token (401 otherwise), so a stale session is told rather than served as anonymous. The
+/// document lists the schemes and an empty requirement (`security: [{}, …]`, OpenAPI 3.0.3's
+/// "Security Requirement Object": optional authentication).
+pub struct OptionalCallerAuth(pub Option<Caller>);
+
+impl<'a> ApiExtractor<'a> for OptionalCallerAuth {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        register_schemes(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![ADMIN_SCHEME, USER_SCHEME]
+    }
+
+    fn has_security_fallback() -> bool {
+        true
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut poem::RequestBody,
+        _options: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        if request.header(poem::http::header::AUTHORIZATION).is_none() {
+            return Ok(Self(None));
+        }
+        Ok(Self(Some(identify(request).await?)))
+    }
+}

@@ -3,9 +3,10 @@
 
 use poem_openapi::{Enum, Object};
 use crate::adapters::http::nullable::Nullable;
-use serde_json::Value;
 
 use crate::domain::attempt::FailedAttempt;
+use crate::domain::month_status::MonthStatus;
+use crate::domain::record::PaymentRecord;
 use crate::domain::payment_method::Card;
 use crate::domain::subscription::{NextCharge, NoChargeReason, Subscription, SubscriptionStatus};
 use crate::domain::timestamp::Timestamp;
@@ -198,7 +199,53 @@ impl From<&Subscription> for SubscriptionModel {
     }
 }
 
-/// A `payment` row as JSON, with its column names.
-pub fn row(record: &impl serde::Serialize) -> Value {
-    serde_json::to_value(record).unwrap_or(Value::Null)
+/// A month's payment status.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum PaymentStatusName {
+    /// Paid (and at most partly refunded).
+    Paid,
+    /// Refunded in full (PortOne's `CANCELLED`).
+    Cancelled,
+}
+
+/// One paid period of a subscription: what was charged, for which period, and what of it was
+/// refunded. A line of the subscription's billing history.
+#[derive(Debug, Object)]
+pub struct PaymentModel {
+    /// PortOne's `paymentId` of the charge (the `payment` row's `transaction_key`).
+    pub payment_id: String,
+    pub status: PaymentStatusName,
+    /// Charged, in the currency's unit (KRW: won).
+    pub amount: i64,
+    /// ISO 4217; `null` on rows recorded before it was kept.
+    pub currency: Nullable<String>,
+    /// PortOne's `orderName` of the charge.
+    pub order_name: Nullable<String>,
+    /// The plan charged; `null` for payments made outside this service.
+    pub plan_id: Nullable<String>,
+    /// The period it paid for, UTC.
+    pub start_at: String,
+    pub end_at: String,
+    /// Refunded of it, in the currency's unit; `null` before any refund.
+    pub refunded_amount: Nullable<i64>,
+}
+
+impl From<&PaymentRecord> for PaymentModel {
+    fn from(r: &PaymentRecord) -> Self {
+        Self {
+            payment_id: r.transaction_key.to_string(),
+            status: match r.status {
+                MonthStatus::Cancelled => PaymentStatusName::Cancelled,
+                _ => PaymentStatusName::Paid,
+            },
+            amount: r.amount.value(),
+            currency: r.currency.as_ref().map(ToString::to_string).into(),
+            order_name: r.order_name.clone().into(),
+            plan_id: r.plan_id.as_ref().map(ToString::to_string).into(),
+            start_at: r.start_at.to_iso(),
+            end_at: r.end_at.to_iso(),
+            refunded_amount: r.refunded_amount.map(|a| a.value()).into(),
+        }
+    }
 }

@@ -5,9 +5,8 @@ use crate::adapters::http::auth::{guarded, Guarded};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object};
-use serde_json::Value;
 
-use super::model::{row, SubscriptionModel};
+use super::model::SubscriptionModel;
 use super::responses::{failed, Failed};
 use crate::adapters::http::api_error::ApiError;
 use crate::adapters::http::text::Text;
@@ -36,14 +35,18 @@ pub struct RefundDone {
     pub full: bool,
 }
 
-/// The subscription after a refund.
+/// The answer of a refund: the change envelope and what the refund did.
 #[derive(Debug, Object)]
-pub struct RefundView {
-    pub refund: RefundDone,
+pub struct RefundResult {
+    /// `true`: PortOne refunded.
+    pub success: bool,
+    /// `REFUNDED` (nothing is left: the subscription ended) or `PARTIALLY_REFUNDED`.
+    pub code: String,
+    /// Korean, for people.
     pub message: String,
+    /// The read model after the refund.
     pub subscription: Box<SubscriptionModel>,
-    /// The latest month's `payment` row.
-    pub payment: Value,
+    pub refund: RefundDone,
 }
 
 #[derive(ApiResponse)]
@@ -63,7 +66,7 @@ pub enum RefundResponse {
     #[oai(status = 503)]
     AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     #[oai(status = 200)]
-    Ok(Json<RefundView>),
+    Ok(Json<RefundResult>),
     /// A blank `reason`, an amount of 0 or less, or a body that is not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
@@ -90,15 +93,16 @@ fn refund_bad_request(problem: poem::Error) -> RefundResponse {
 impl From<Result<Refunded, SubscriptionError>> for RefundResponse {
     fn from(result: Result<Refunded, SubscriptionError>) -> Self {
         match result {
-            Ok(refunded) => Self::Ok(Json(RefundView {
+            Ok(refunded) => Self::Ok(Json(RefundResult {
+                success: true,
+                code: refunded.change.code.to_owned(),
+                message: refunded.change.message.to_owned(),
+                subscription: Box::new(SubscriptionModel::from(&refunded.change.subscription)),
                 refund: RefundDone {
                     amount: refunded.amount.value(),
                     refunded_total: refunded.total.value(),
                     full: refunded.full,
                 },
-                message: refunded.change.message.to_owned(),
-                subscription: Box::new(SubscriptionModel::from(&refunded.change.subscription)),
-                payment: row(&refunded.change.record),
             })),
             Err(problem) => match failed(problem) {
                 Failed::NotFound(body) => Self::NotFound(body),

@@ -6,40 +6,51 @@ use crate::adapters::http::auth::{guarded, Guarded};
 use crate::adapters::http::nullable::Nullable;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
-use serde_json::Value;
 
-use super::model::{row, AttemptModel, CardModel, SubscriptionModel};
+use super::model::{AttemptModel, CardModel, PaymentModel, SubscriptionModel};
 use crate::adapters::http::api_error::{error, ApiError};
-use crate::service::{SubscriptionChange, SubscriptionDetail, SubscriptionError};
+use crate::service::{SubscriptionChange, SubscriptionDetail, SubscriptionError, SubscriptionSummary};
 
-/// A subscription after cancel, resume or a plan change.
+/// The answer of a cancel, resume or plan change: the envelope every change answers with
+/// (`{success, code, message, subscription}`, as a start and a card update).
 #[derive(Debug, Object)]
-pub struct ChangedView {
-    /// `false` when the call changed nothing (cancel twice, resume twice).
-    pub changed: bool,
+pub struct ChangeResult {
+    /// `true`: the subscription is in the asked state (also when it already was).
+    pub success: bool,
+    /// `SUBSCRIPTION_CANCELED`, `ALREADY_CANCELED` (nothing changed), `SUBSCRIPTION_RESUMED`,
+    /// `ALREADY_RESUMED` (nothing changed), `PLAN_CHANGED`.
+    pub code: String,
+    /// Korean, for people.
     pub message: String,
+    /// The read model after the call.
     pub subscription: Box<SubscriptionModel>,
-    /// The latest month's `payment` row (column names; UTC timestamps with milliseconds).
-    pub payment: Value,
 }
 
-/// One subscription in full.
+/// One subscription in full: what "my subscription" shows.
 #[derive(Debug, Object)]
 pub struct DetailView {
     pub subscription: Box<SubscriptionModel>,
-    /// Every month's `payment` row, newest first.
-    pub months: Vec<Value>,
-    /// Every failed charge of its renewals, by month then attempt.
-    pub attempts: Vec<AttemptModel>,
     /// The card the next charge uses (issuer, brand, masked number; never the billing key);
-    /// absent when it cannot be read right now.
+    /// `null` when it cannot be read right now.
+    pub payment_method: Nullable<CardModel>,
+    /// Every paid period, newest first: the billing history.
+    pub payments: Vec<PaymentModel>,
+    /// Every failed charge of its renewals, by period then attempt.
+    pub attempts: Vec<AttemptModel>,
+}
+
+/// One of a customer's subscriptions with its card.
+#[derive(Debug, Object)]
+pub struct ListItem {
+    pub subscription: Box<SubscriptionModel>,
+    /// As in `GET /api/subscriptions/{subscription_id}`.
     pub payment_method: Nullable<CardModel>,
 }
 
 /// A customer's subscriptions, newest first.
 #[derive(Debug, Object)]
 pub struct ListView {
-    pub subscriptions: Vec<SubscriptionModel>,
+    pub subscriptions: Vec<ListItem>,
 }
 
 fn not_found() -> Json<ApiError> {
@@ -107,7 +118,7 @@ pub enum ChangeResponse {
     AuthUnavailable(Json<ApiError>, #[oai(header = "Retry-After")] String),
     /// Done (or already in that state).
     #[oai(status = 200)]
-    Ok(Json<ChangedView>),
+    Ok(Json<ChangeResult>),
     /// A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
     /// or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
     #[oai(status = 400)]
@@ -141,11 +152,11 @@ fn change_bad_request(problem: poem::Error) -> ChangeResponse {
 impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
     fn from(result: Result<SubscriptionChange, SubscriptionError>) -> Self {
         match result {
-            Ok(change) => Self::Ok(Json(ChangedView {
-                changed: change.changed,
+            Ok(change) => Self::Ok(Json(ChangeResult {
+                success: true,
+                code: change.code.to_owned(),
                 message: change.message.to_owned(),
                 subscription: Box::new(SubscriptionModel::from(&change.subscription)),
-                payment: row(&change.record),
             })),
             Err(problem) => match failed(problem) {
                 Failed::NotFound(body) => Self::NotFound(body),
@@ -187,9 +198,9 @@ impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
         match result {
             Ok(detail) => Self::Ok(Json(DetailView {
                 subscription: Box::new(SubscriptionModel::from(&detail.subscription)),
-                months: detail.months.iter().map(row).collect(),
-                attempts: detail.attempts.iter().map(AttemptModel::from).collect(),
                 payment_method: detail.card.as_ref().map(CardModel::from).into(),
+                payments: detail.months.iter().map(PaymentModel::from).collect(),
+                attempts: detail.attempts.iter().map(AttemptModel::from).collect(),
             })),
             Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
             Err(_) => Self::NotFound(not_found()),
@@ -231,11 +242,17 @@ fn list_bad_request(problem: poem::Error) -> ListResponse {
     ListResponse::BadRequest(request_problem(&problem))
 }
 
-impl From<Result<Vec<crate::domain::subscription::Subscription>, SubscriptionError>> for ListResponse {
-    fn from(result: Result<Vec<crate::domain::subscription::Subscription>, SubscriptionError>) -> Self {
+impl From<Result<Vec<SubscriptionSummary>, SubscriptionError>> for ListResponse {
+    fn from(result: Result<Vec<SubscriptionSummary>, SubscriptionError>) -> Self {
         match result {
             Ok(all) => Self::Ok(Json(ListView {
-                subscriptions: all.iter().map(SubscriptionModel::from).collect(),
+                subscriptions: all
+                    .iter()
+                    .map(|summary| ListItem {
+                        subscription: Box::new(SubscriptionModel::from(&summary.subscription)),
+                        payment_method: summary.card.as_ref().map(CardModel::from).into(),
+                    })
+                    .collect(),
             })),
             Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),
             // Listing refuses nothing else: a customer without subscriptions has an empty list.
