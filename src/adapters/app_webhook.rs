@@ -67,13 +67,14 @@ impl AppWebhook {
         self
     }
 
-    /// The JSON body of `event`: `{id, type, timestamp, subscription_id, customer_id, data}`
-    /// (Standard Webhooks' `{type, timestamp, data}` shape).
+    /// The JSON body of `event`: `{id, type, occurred_at, subscription_id, customer_id, data}`,
+    /// the object `GET /api/events` lists (Standard Webhooks' `{type, …, data}` shape, with the
+    /// time named as every other time of this API is).
     pub fn body(event: &SubscriptionEvent) -> String {
         json!({
             "id": event.id,
             "type": event.event_type,
-            "timestamp": event.occurred_at,
+            "occurred_at": event.occurred_at,
             "subscription_id": event.subscription_id,
             "customer_id": event.customer_id,
             "data": event.data,

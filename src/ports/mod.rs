@@ -21,7 +21,7 @@ pub use gateway::{
     ScheduleOutcome, SchedulePage, ScheduleQuery, ScheduleRequest, Schedules,
 };
 pub use ledger::{
-    AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger,
+    AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger, EventPage,
     Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, Readiness, ReconcileLedger,
     Recorded, RenewalCursor, RenewalOf, RenewalWindow, StoredAnswer, SubscriptionLedger, SubscriptionRows,
     Unavailable,

@@ -34,8 +34,8 @@ pub struct SessionModel {
     pub token_type: String,
     /// Seconds.
     pub expires_in: i64,
-    /// Unix seconds, by the sandbox clock.
-    pub expires_at: i64,
+    /// When the token expires, UTC (ISO 8601), by the sandbox clock.
+    pub expires_at: String,
     pub user: Value,
 }
 
@@ -81,7 +81,7 @@ impl SandboxAuthApi {
                 access_token: session.access_token,
                 token_type: session.token_type.to_owned(),
                 expires_in: session.expires_in,
-                expires_at: session.expires_at,
+                expires_at: crate::domain::timestamp::Timestamp::from_utc(chrono::DateTime::from_timestamp(session.expires_at, 0).unwrap_or_default()).to_iso(),
                 user: session.user,
             })),
             Err(problem) => SignInResponse::Failed(crate::adapters::http::error(

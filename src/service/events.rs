@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::domain::event::{next_attempt_at, SubscriptionEvent};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
-    AttemptOutcome, Clock, Delivery, EventFilter, EventLedger, EventSink, LedgerError, Ports,
+    AttemptOutcome, Clock, Delivery, EventFilter, EventPage, EventLedger, EventSink, LedgerError, Ports,
 };
 use crate::telemetry::metrics;
 
@@ -186,7 +186,15 @@ impl<P: Ports> EventDelivery<P> {
         ledger.event(event.id).await
     }
 
-    /// Events as `filter` says, newest first.
+    /// One page of events for `GET /api/events`, newest first.
+    ///
+    /// # Errors
+    /// [`LedgerError`] when storage fails.
+    pub async fn page(&self, page: &EventPage) -> Result<Vec<SubscriptionEvent>, LedgerError> {
+        self.ports.ledger().event_page(page).await
+    }
+
+    /// Events as `filter` says, for operators (with delivery attempts).
     ///
     /// # Errors
     /// [`LedgerError`] when storage fails.

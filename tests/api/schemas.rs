@@ -79,6 +79,7 @@ const AREAS: &[(&str, &[&str])] = &[
             "settle_event",
             "redeliver_event",
             "subscription_events",
+            "subscription_event_page",
             "event_by_id",
             "pending_events",
             "prune_events",

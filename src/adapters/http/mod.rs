@@ -8,6 +8,7 @@ mod api_error;
 mod auth;
 mod body;
 mod edge;
+mod event_feed;
 mod events;
 mod health;
 mod metrics;
@@ -39,6 +40,7 @@ pub use api_error::{error, request_problem, ApiError};
 pub use auth::{AuthRefused, Credentials};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
 pub use edge::MAX_BODY_BYTES;
+pub use event_feed::EventFeedApi;
 pub use events::EventApi;
 pub use health::{HealthApi, ReadyApi};
 pub use metrics::{metrics_endpoint, metrics_route};
@@ -70,6 +72,7 @@ pub fn document<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
 pub type ProductionApis<P> = (
     WebhookApi<P>,
     SubscriptionApi<P>,
+    EventFeedApi<P>,
     PlanApi<P>,
     AdminApi<P>,
     EventApi<P>,
@@ -89,6 +92,7 @@ pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox
             services.checkout.clone(),
             services.cards.clone(),
         ),
+        EventFeedApi::new(services.events.clone()),
         PlanApi::new(services.plans.clone()),
         AdminApi::new(services.subscriptions.clone()),
         EventApi::new(services.events.clone()),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::service::Caller;
 
-/// `value` with every `billingKey` field removed, at any depth, when `caller` is a customer.
+/// `value` with every `billingKey` (PortOne's) and `billing_key` (ours) field removed, at any depth, when `caller` is a customer.
 pub fn for_caller(mut value: Value, caller: &Caller) -> Value {
     if caller.customer().is_some() {
         drop_billing_keys(&mut value);
@@ -18,6 +18,7 @@ fn drop_billing_keys(value: &mut Value) {
     match value {
         Value::Object(object) => {
             object.remove("billingKey");
+            object.remove("billing_key");
             object.values_mut().for_each(drop_billing_keys);
         }
         Value::Array(items) => items.iter_mut().for_each(drop_billing_keys),

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::LedgerError;
 use crate::domain::event::{DeliveryResult, DeliveryStatus, SubscriptionEvent};
+use crate::domain::customer_id::CustomerId;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 
@@ -35,6 +36,33 @@ pub struct EventFilter {
     pub status: Option<DeliveryStatus>,
     /// At most this many, newest first.
     pub limit: u32,
+}
+
+/// A page of events for `GET /api/events`: of one subscription and/or customer, newest first,
+/// strictly older than `before` (the last event of the previous page: its `occurred_at` and id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventPage {
+    pub subscription_id: Option<SubscriptionId>,
+    pub customer_id: Option<CustomerId>,
+    pub before: Option<(Timestamp, Uuid)>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+impl EventPage {
+    /// Whether `event` belongs on this page's listing (its position aside).
+    pub fn admits(&self, event: &SubscriptionEvent) -> bool {
+        self.subscription_id
+            .as_ref()
+            .is_none_or(|id| event.subscription_id == id.as_str())
+            && self
+                .customer_id
+                .as_ref()
+                .is_none_or(|id| event.customer_id.as_deref() == Some(id.as_str()))
+            && self
+                .before
+                .is_none_or(|before| (event.occurred_at, event.id) < before)
+    }
 }
 
 /// How many events wait for delivery.
@@ -81,6 +109,13 @@ pub trait EventLedger: Clone + Send + Sync + 'static {
         id: Uuid,
         now: Timestamp,
     ) -> impl Future<Output = Result<Option<SubscriptionEvent>, LedgerError>> + Send;
+
+    /// One page of events, newest first (by `occurred_at`, then id), without their delivery
+    /// attempts.
+    fn event_page(
+        &self,
+        page: &EventPage,
+    ) -> impl Future<Output = Result<Vec<SubscriptionEvent>, LedgerError>> + Send;
 
     /// Events as `filter` says, newest first, with their delivery attempts.
     fn events(

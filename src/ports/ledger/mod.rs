@@ -24,7 +24,7 @@ mod subscriptions;
 pub use answers::{AttemptRecorded, Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionRows};
 pub use checkout::{CheckoutClaim, CheckoutKey, CheckoutLedger, StoredAnswer};
 pub use error::{LedgerError, Unavailable};
-pub use events::{AttemptOutcome, EventFilter, EventLedger, PendingEvents};
+pub use events::{AttemptOutcome, EventFilter, EventLedger, EventPage, PendingEvents};
 pub use months::MonthLedger;
 pub use plans::{PlanLedger, PlanStored};
 pub use readiness::Readiness;

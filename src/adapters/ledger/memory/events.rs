@@ -12,7 +12,7 @@ use crate::domain::event::{DeliveryAttempt, DeliveryStatus, EventType, Subscript
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{AttemptOutcome, EventFilter, EventLedger, LedgerError, PendingEvents};
+use crate::ports::{AttemptOutcome, EventFilter, EventPage, EventLedger, LedgerError, PendingEvents};
 
 /// The namespace of in-memory event ids: a UUID v5 of the deduplication key, so the same change
 /// always has the same id (exact in tests).
@@ -241,6 +241,23 @@ impl EventLedger for InMemoryLedger {
             .map(|e| &e.event)
             .find(|e| e.id == id)
             .cloned())
+    }
+
+    async fn event_page(&self, page: &EventPage) -> Result<Vec<SubscriptionEvent>, LedgerError> {
+        let tables = self.lock();
+        let mut found: Vec<SubscriptionEvent> = tables
+            .events
+            .iter()
+            .map(|e| &e.event)
+            .filter(|e| page.admits(e))
+            .map(|e| SubscriptionEvent {
+                delivery_attempts: Vec::new(),
+                ..e.clone()
+            })
+            .collect();
+        found.sort_by_key(|e| std::cmp::Reverse((e.occurred_at, e.id)));
+        found.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+        Ok(found)
     }
 
     async fn events(&self, filter: &EventFilter) -> Result<Vec<SubscriptionEvent>, LedgerError> {

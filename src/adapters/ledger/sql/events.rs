@@ -12,7 +12,7 @@ use super::SqlLedger;
 use crate::adapters::ledger::args::{int, opt_text, time, Arg};
 use crate::domain::event::{DeliveryAttempt, DeliveryResult, DeliveryStatus, EventType, SubscriptionEvent};
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{AttemptOutcome, EventFilter, EventLedger, LedgerError, PendingEvents};
+use crate::ports::{AttemptOutcome, EventFilter, EventPage, EventLedger, LedgerError, PendingEvents};
 
 /// A `subscription_event` row as the functions answer it.
 #[derive(Debug, Deserialize)]
@@ -137,6 +137,17 @@ impl EventLedger for SqlLedger {
         let args = vec![("p_id", Arg::Uuid(Some(id))), ("p_now", time(Some(now)))];
         let rows = self.call_rows("redeliver_event", args).await?;
         rows.into_iter().next().map(parse).transpose()
+    }
+
+    async fn event_page(&self, page: &EventPage) -> Result<Vec<SubscriptionEvent>, LedgerError> {
+        let args = vec![
+            ("p_subscription_id", opt_text(page.subscription_id.as_ref())),
+            ("p_customer_id", opt_text(page.customer_id.as_ref())),
+            ("p_before_at", time(page.before.map(|(at, _)| at))),
+            ("p_before_id", Arg::Uuid(page.before.map(|(_, id)| id))),
+            ("p_limit", int(page.limit)),
+        ];
+        parse_all(self.call_rows("subscription_event_page", args).await?)
     }
 
     async fn events(&self, filter: &EventFilter) -> Result<Vec<SubscriptionEvent>, LedgerError> {
