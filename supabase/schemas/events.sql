@@ -287,6 +287,21 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION public.subscription_event_page(p_subscription_id text, p_customer_id text, p_before_at timestamp with time zone, p_before_id uuid, p_limit integer)
+ RETURNS SETOF jsonb
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select to_jsonb(e) || jsonb_build_object('delivery_attempts', '[]'::jsonb)
+  from public.subscription_event as e
+  where (p_subscription_id is null or e.subscription_id = p_subscription_id)
+    and (p_customer_id is null or e.customer_id = p_customer_id)
+    and (p_before_at is null or (e.occurred_at, e.id) < (p_before_at, p_before_id))
+  order by e.occurred_at desc, e.id desc
+  limit p_limit;
+$function$;
+
 CREATE OR REPLACE FUNCTION public.subscription_events(p_subscription_id text, p_status text, p_limit integer)
  RETURNS SETOF jsonb
  LANGUAGE sql
