@@ -20,7 +20,7 @@ async fn a_year_of_renewals_then_a_cancel_in_the_sandbox() {
         .await;
     assert_eq!(status, 200);
     let (status, first) = sandbox
-        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .call("POST", "/api/portone", created["webhook_body"].clone())
         .await;
     assert_eq!(
         (status, first["success"].clone()),
@@ -29,7 +29,7 @@ async fn a_year_of_renewals_then_a_cancel_in_the_sandbox() {
     );
     assert_eq!(first["checklist"][4]["status"], "success");
 
-    let mut latest = created["paymentId"].as_str().unwrap().to_owned();
+    let mut latest = created["payment_id"].as_str().unwrap().to_owned();
     for month in 1..=12 {
         let (status, advanced) = sandbox
             .call("POST", "/sandbox/clock/advance", json!({ "days": 31 }))
@@ -82,10 +82,10 @@ async fn with_a_webhook_secret_the_simulator_signs_its_deliveries() {
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let sandbox = Sandbox::start_with(&[("PORTONE_WEBHOOK_SECRET", secret)]).await;
     let (_, created) = sandbox.call("POST", "/sandbox/payments", json!({})).await;
-    let body = created["webhookBody"].to_string();
+    let body = created["webhook_body"].to_string();
 
     let (status, unsigned) = sandbox
-        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .call("POST", "/api/portone", created["webhook_body"].clone())
         .await;
     assert_eq!(status, 401, "{unsigned:#}");
 
@@ -96,7 +96,7 @@ async fn with_a_webhook_secret_the_simulator_signs_its_deliveries() {
     // Sign as PortOne would, at the sandbox clock's time (it started at today's noon KST).
     let (_, schedules) = sandbox.call("GET", "/sandbox/schedules", Value::Null).await;
     assert_eq!(schedules, json!([]));
-    let paid_at: chrono::DateTime<chrono::Utc> = created["paidAt"].as_str().unwrap().parse().unwrap();
+    let paid_at: chrono::DateTime<chrono::Utc> = created["paid_at"].as_str().unwrap().parse().unwrap();
     let signature = standardwebhooks::Webhook::new(secret)
         .unwrap()
         .sign("msg-1", paid_at.timestamp(), body.as_bytes())
@@ -131,12 +131,12 @@ async fn subscribe(sandbox: &Sandbox, declines: u32) -> Value {
         .call(
             "POST",
             "/sandbox/payments",
-            json!({ "declineRenewals": declines }),
+            json!({ "decline_renewals": declines }),
         )
         .await;
     assert_eq!(status, 200, "{created:#}");
     let (status, first) = sandbox
-        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .call("POST", "/api/portone", created["webhook_body"].clone())
         .await;
     assert_eq!(status, 200, "{first:#}");
     created
@@ -178,7 +178,7 @@ async fn two_declined_charges_are_retried_and_the_third_try_recovers_the_subscri
     let (_, ledger) = sandbox.call("GET", "/sandbox/ledger", Value::Null).await;
     let rows = ledger.as_array().unwrap();
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0]["transaction_key"], created["paymentId"]);
+    assert_eq!(rows[0]["transaction_key"], created["payment_id"]);
     assert_eq!(rows[0]["renewed_by"], third["payment_id"]);
     assert_eq!(rows[0]["renewal_attempts"], 2);
     assert_eq!(rows[1]["transaction_key"], third["payment_id"]);
@@ -221,7 +221,7 @@ async fn every_try_declined_ends_the_subscription_lapsed() {
 async fn the_read_model_follows_the_lifecycle_and_a_plan_change_is_charged_and_recorded() {
     let sandbox = Sandbox::start().await;
     let created = subscribe(&sandbox, 0).await;
-    let id = created["paymentId"].as_str().unwrap().to_owned();
+    let id = created["payment_id"].as_str().unwrap().to_owned();
     assert_eq!(sandbox.subscription(&id).await["status"], "active");
 
     let (status, cancelled) = sandbox
@@ -239,7 +239,7 @@ async fn the_read_model_follows_the_lifecycle_and_a_plan_change_is_charged_and_r
         .admin(
             "POST",
             &format!("/api/subscriptions/{id}/change"),
-            json!({ "amount": 19900, "orderName": "프리미엄" }),
+            json!({ "amount": 19900, "order_name": "프리미엄" }),
         )
         .await;
     assert_eq!(status, 200, "{changed:#}");
@@ -267,18 +267,21 @@ async fn the_read_model_follows_the_lifecycle_and_a_plan_change_is_charged_and_r
     let (_, listed) = sandbox
         .admin(
             "GET",
-            "/api/subscriptions?customerId=sandbox-customer",
+            "/api/subscriptions?customer_id=sandbox-customer",
             Value::Null,
         )
         .await;
-    assert_eq!(listed["subscriptions"][0]["subscription_id"], json!(id));
+    assert_eq!(
+        listed["subscriptions"][0]["subscription"]["subscription_id"],
+        json!(id)
+    );
 }
 
 #[tokio::test]
 async fn past_due_then_recovered_then_another_one_lapsed_in_the_read_model() {
     let sandbox = Sandbox::start().await;
     let declined_once = subscribe(&sandbox, 1).await;
-    let id = declined_once["paymentId"].as_str().unwrap().to_owned();
+    let id = declined_once["payment_id"].as_str().unwrap().to_owned();
     advance_one(&sandbox, 31).await;
     let past_due = sandbox.subscription(&id).await;
     assert_eq!(past_due["status"], "past_due");
@@ -295,7 +298,7 @@ async fn past_due_then_recovered_then_another_one_lapsed_in_the_read_model() {
     );
 
     let hopeless = subscribe(&sandbox, 100).await;
-    let other = hopeless["paymentId"].as_str().unwrap().to_owned();
+    let other = hopeless["payment_id"].as_str().unwrap().to_owned();
     // Both subscriptions renew on the same days from here; advance until the hopeless one is out of
     // retries and past its last grace.
     let mut advanced = 0;
@@ -315,13 +318,13 @@ async fn past_due_then_recovered_then_another_one_lapsed_in_the_read_model() {
 async fn a_renewal_whose_webhook_was_lost_is_healed_by_a_reconcile_pass() {
     let sandbox = Sandbox::start().await;
     let created = subscribe(&sandbox, 0).await;
-    let id = created["paymentId"].as_str().unwrap().to_owned();
+    let id = created["payment_id"].as_str().unwrap().to_owned();
 
     let (status, advanced) = sandbox
         .call(
             "POST",
             "/sandbox/clock/advance",
-            json!({ "days": 31, "deliverWebhooks": false }),
+            json!({ "days": 31, "deliver_webhooks": false }),
         )
         .await;
     assert_eq!(status, 200);
@@ -386,7 +389,7 @@ async fn metrics_count_exactly_what_happened() {
         .call(
             "POST",
             "/sandbox/clock/advance",
-            json!({ "days": 31, "deliverWebhooks": false }),
+            json!({ "days": 31, "deliver_webhooks": false }),
         )
         .await;
     assert_eq!(silent["deliveries"], json!([]));

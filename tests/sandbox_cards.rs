@@ -16,11 +16,11 @@ async fn issue(sandbox: &Sandbox, customer: &str, declines: u32) -> String {
         .call(
             "POST",
             "/sandbox/billing-keys",
-            json!({ "customerId": customer, "declineCharges": declines }),
+            json!({ "customer_id": customer, "decline_charges": declines }),
         )
         .await;
     assert_eq!(status, 200, "{issued:#}");
-    issued["billingKey"].as_str().unwrap().to_owned()
+    issued["billing_key"].as_str().unwrap().to_owned()
 }
 
 /// A subscription of `customer` whose renewals the card issuer declines (every try), recorded
@@ -30,14 +30,14 @@ async fn subscription_declining_renewals(sandbox: &Sandbox, customer: &str) -> S
         .call(
             "POST",
             "/sandbox/payments",
-            json!({ "customerId": customer, "declineRenewals": 100 }),
+            json!({ "customer_id": customer, "decline_renewals": 100 }),
         )
         .await;
     let (status, recorded) = sandbox
-        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .call("POST", "/api/portone", created["webhook_body"].clone())
         .await;
     assert_eq!(status, 200, "{recorded:#}");
-    created["paymentId"].as_str().unwrap().to_owned()
+    created["payment_id"].as_str().unwrap().to_owned()
 }
 
 /// Every schedule at the simulator for `payment_id`, as PortOne's `PaymentSchedule`s.
@@ -58,7 +58,7 @@ async fn update_card(sandbox: &Sandbox, token: &str, id: &str, key: &str) -> (u1
             &format!("/api/subscriptions/{id}/payment-method"),
             token,
             &[],
-            json!({ "billingKey": key }),
+            json!({ "billing_key": key }),
         )
         .await
 }
@@ -81,7 +81,11 @@ async fn a_customer_fixes_a_declined_renewal_with_a_new_card_and_it_is_recovered
     assert_eq!(status, 200, "{mine:#}");
     let listed = mine["subscriptions"].as_array().unwrap();
     assert_eq!(listed.len(), 1, "only their own: {mine:#}");
-    assert_eq!(listed[0]["status"], "past_due");
+    assert_eq!(listed[0]["subscription"]["status"], "past_due");
+    assert!(
+        listed[0]["payment_method"].is_object(),
+        "the card rides along: {mine:#}"
+    );
 
     let new_key = issue(&sandbox, "user-1", 0).await;
     let (status, updated) = update_card(&sandbox, &token, &id, &new_key).await;
@@ -181,7 +185,7 @@ async fn resume_and_reconciliation_schedule_on_the_new_card() {
             "/api/subscriptions",
             &token,
             &[("idempotency-key", "user-1-start")],
-            json!({ "planId": "basic_monthly", "billingKey": first_key }),
+            json!({ "plan_id": "basic_monthly", "billing_key": first_key }),
         )
         .await;
     assert_eq!(status, 201, "{started:#}");

@@ -14,15 +14,15 @@ async fn issue(sandbox: &Sandbox, customer: &str, declines: u32) -> String {
         .call(
             "POST",
             "/sandbox/billing-keys",
-            json!({ "customerId": customer, "declineCharges": declines }),
+            json!({ "customer_id": customer, "decline_charges": declines }),
         )
         .await;
     assert_eq!(status, 200, "{issued:#}");
-    issued["billingKey"].as_str().unwrap().to_owned()
+    issued["billing_key"].as_str().unwrap().to_owned()
 }
 
 fn start_body(customer: &str, plan: &str, key: &str) -> Value {
-    json!({ "customerId": customer, "planId": plan, "billingKey": key })
+    json!({ "customer_id": customer, "plan_id": plan, "billing_key": key })
 }
 
 #[tokio::test]

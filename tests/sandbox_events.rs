@@ -40,13 +40,13 @@ async fn every_lifecycle_step_writes_its_event_and_the_app_receives_them_signed(
         .call(
             "POST",
             "/sandbox/payments",
-            json!({ "customerId": "user-1", "declineRenewals": 1 }),
+            json!({ "customer_id": "user-1", "decline_renewals": 1 }),
         )
         .await;
     sandbox
-        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .call("POST", "/api/portone", created["webhook_body"].clone())
         .await;
-    let id = created["paymentId"].as_str().unwrap().to_owned();
+    let id = created["payment_id"].as_str().unwrap().to_owned();
     sandbox
         .call("POST", "/sandbox/clock/advance", json!({ "days": 31 }))
         .await;
@@ -113,7 +113,7 @@ async fn without_an_app_url_events_are_listed_and_stay_pending() {
     let sandbox = Sandbox::start().await;
     let (_, created) = sandbox.call("POST", "/sandbox/payments", json!({})).await;
     sandbox
-        .call("POST", "/api/portone", created["webhookBody"].clone())
+        .call("POST", "/api/portone", created["webhook_body"].clone())
         .await;
     sandbox
         .call("POST", "/sandbox/clock/advance", json!({ "days": 31 }))

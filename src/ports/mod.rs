@@ -21,9 +21,9 @@ pub use gateway::{
     ScheduleOutcome, SchedulePage, ScheduleQuery, ScheduleRequest, Schedules,
 };
 pub use ledger::{
-    AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger, EventPage,
-    Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, Readiness, ReconcileLedger,
-    Recorded, RenewalCursor, RenewalOf, RenewalWindow, StoredAnswer, SubscriptionLedger, SubscriptionRows,
-    Unavailable,
+    AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger,
+    EventPage, Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, Readiness,
+    ReconcileLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow, StoredAnswer, SubscriptionLedger,
+    SubscriptionRows, Unavailable,
 };
 pub use random::RandomSource;

@@ -1,8 +1,8 @@
 //! The sandbox endpoints' requests and answers.
 
+use crate::adapters::http::nullable::Nullable;
 use crate::adapters::http::request_problem;
 use poem_openapi::payload::Json;
-use crate::adapters::http::nullable::Nullable;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 

@@ -81,7 +81,10 @@ impl SandboxAuthApi {
                 access_token: session.access_token,
                 token_type: session.token_type.to_owned(),
                 expires_in: session.expires_in,
-                expires_at: crate::domain::timestamp::Timestamp::from_utc(chrono::DateTime::from_timestamp(session.expires_at, 0).unwrap_or_default()).to_iso(),
+                expires_at: crate::domain::timestamp::Timestamp::from_utc(
+                    chrono::DateTime::from_timestamp(session.expires_at, 0).unwrap_or_default(),
+                )
+                .to_iso(),
                 user: session.user,
             })),
             Err(problem) => SignInResponse::Failed(crate::adapters::http::error(

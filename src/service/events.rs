@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::domain::event::{next_attempt_at, SubscriptionEvent};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{
-    AttemptOutcome, Clock, Delivery, EventFilter, EventPage, EventLedger, EventSink, LedgerError, Ports,
+    AttemptOutcome, Clock, Delivery, EventFilter, EventLedger, EventPage, EventSink, LedgerError, Ports,
 };
 use crate::telemetry::metrics;
 

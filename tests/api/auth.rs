@@ -14,7 +14,13 @@ fn protected_operations(spec: &Value) -> Vec<(String, String)> {
     let mut operations = Vec::new();
     for (path, methods) in spec["paths"].as_object().unwrap() {
         for (method, operation) in methods.as_object().unwrap() {
-            if operation.get("security").is_some() {
+            // `security: [{}, …]` is optional authentication (a public read): without a token it
+            // answers, so it is checked on its own below.
+            let optional = operation["security"].as_array().is_some_and(|all| {
+                all.iter()
+                    .any(|scheme| scheme.as_object().is_some_and(|o| o.is_empty()))
+            });
+            if operation.get("security").is_some() && !optional {
                 let filled = path
                     .split('/')
                     .map(|segment| {
@@ -26,7 +32,7 @@ fn protected_operations(spec: &Value) -> Vec<(String, String)> {
                     })
                     .collect::<Vec<_>>()
                     .join("/");
-                operations.push((method.to_uppercase(), format!("{filled}?customerId=c")));
+                operations.push((method.to_uppercase(), format!("{filled}?customer_id=c")));
             }
         }
     }

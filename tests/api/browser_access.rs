@@ -116,7 +116,7 @@ async fn each_customer_gets_five_charge_triggering_calls_per_ten_minutes() {
                 "/api/subscriptions",
                 Some(&who),
                 &[("idempotency-key", idempotency_key.as_str())],
-                r#"{"planId": "nope", "billingKey": "bk"}"#,
+                r#"{"plan_id": "nope", "billing_key": "bk"}"#,
             )
             .await
         }

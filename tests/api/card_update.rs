@@ -64,7 +64,7 @@ async fn update_card(app: &TestApp, key: &str) -> (StatusCode, Value) {
             "POST",
             "/api/subscriptions/pay_123456/payment-method",
             &[],
-            &json!({ "billingKey": key }).to_string(),
+            &json!({ "billing_key": key }).to_string(),
         )
         .await;
     (status, body)
@@ -302,7 +302,7 @@ async fn a_key_of_another_customer_unknown_deleted_or_an_ended_subscription_is_r
             "/api/subscriptions/pay_123456/payment-method",
             Some(&format!("Bearer {ADMIN_TOKEN}")),
             &[],
-            r#"{"billingKey": "  "}"#,
+            r#"{"billing_key": "  "}"#,
         )
         .await;
     assert_eq!(

@@ -19,11 +19,11 @@ pub async fn shop() -> (TestApp, Cards) {
     for (id, body) in [
         (
             "pro",
-            json!({ "name": "프로 월간", "amount": 9900, "currency": "KRW", "trialDays": 0, "features": { "seats": 5 } }),
+            json!({ "name": "프로 월간", "amount": 9900, "currency": "KRW", "trial_days": 0, "features": { "seats": 5 } }),
         ),
         (
             "pro_trial",
-            json!({ "name": "프로 체험", "amount": 19900, "currency": "KRW", "trialDays": 14, "sortOrder": 1 }),
+            json!({ "name": "프로 체험", "amount": 19900, "currency": "KRW", "trial_days": 14, "sort_order": 1 }),
         ),
     ] {
         let (status, _, answer) = app
@@ -45,7 +45,7 @@ pub async fn start(app: &TestApp, key: &str, body: Value) -> (StatusCode, poem::
 }
 
 pub fn body(plan: &str, billing_key: &str) -> Value {
-    json!({ "customerId": "user-1", "planId": plan, "billingKey": billing_key })
+    json!({ "customer_id": "user-1", "plan_id": plan, "billing_key": billing_key })
 }
 
 #[tokio::test]
@@ -153,7 +153,7 @@ async fn refused_starts_answer_their_status_and_charge_nothing() {
     let (status, _, blank) = start(
         &app,
         "k-5",
-        json!({ "customerId": " ", "planId": "pro", "billingKey": "bk_1" }),
+        json!({ "customer_id": " ", "plan_id": "pro", "billing_key": "bk_1" }),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{blank:#}");
@@ -176,7 +176,7 @@ async fn refused_starts_answer_their_status_and_charge_nothing() {
     let (status, _, archived) = start(
         &app,
         "k-8",
-        json!({ "customerId": "user-9", "planId": "pro", "billingKey": "bk_1" }),
+        json!({ "customer_id": "user-9", "plan_id": "pro", "billing_key": "bk_1" }),
     )
     .await;
     assert_eq!(

@@ -22,7 +22,7 @@ async fn shop_on_postgres() -> (crate::helpers::TestApp, Cards, String) {
     app.portone_schedules().await;
     let cards = Cards::mount(&app.portone).await;
     cards.issue("bk_1", "user-1");
-    let plan = json!({ "name": "프로 월간", "amount": 9900, "currency": "KRW", "trialDays": 0 });
+    let plan = json!({ "name": "프로 월간", "amount": 9900, "currency": "KRW", "trial_days": 0 });
     let (status, _, _) = app
         .admin_with("PUT", "/api/plans/pro", &[], &plan.to_string())
         .await;

@@ -52,11 +52,11 @@ fn value() -> impl Strategy<Value = Value> {
 /// A body: any of the fields the API knows (and some it does not), with any values.
 fn body() -> impl Strategy<Value = String> {
     let field = prop_oneof![
-        Just("planId"),
-        Just("billingKey"),
-        Just("customerId"),
+        Just("plan_id"),
+        Just("billing_key"),
+        Just("customer_id"),
         Just("amount"),
-        Just("orderName"),
+        Just("order_name"),
         Just("currency"),
         Just("reason"),
         Just("quantity"),
@@ -111,7 +111,7 @@ fn operation() -> impl Strategy<Value = (&'static str, String, bool, String)> {
         id().prop_map(|id| ("GET", format!("/api/subscriptions/{id}"), false, String::new())),
         id().prop_map(|id| (
             "GET",
-            format!("/api/subscriptions?customerId={id}"),
+            format!("/api/subscriptions?customer_id={id}"),
             false,
             String::new()
         )),
@@ -130,7 +130,7 @@ async fn state(app: &TestApp) -> Vec<Value> {
             "status": body["subscription"]["status"],
             "next_charge": body["subscription"]["next_charge"],
             "canceled_at": body["subscription"]["canceled_at"],
-            "months": body["months"],
+            "payments": body["payments"],
         }));
     }
     all

@@ -12,7 +12,8 @@ use crate::helpers::spawn_app;
 async fn dot_segment_ids_are_refused_and_nothing_reaches_portone() {
     let app = spawn_app().await;
     for billing_key in [".", ".."] {
-        let body = json!({ "customerId": "c-1", "planId": "basic", "billingKey": billing_key }).to_string();
+        let body =
+            json!({ "customer_id": "c-1", "plan_id": "basic", "billing_key": billing_key }).to_string();
         let (status, _, answer) = app
             .admin_with("POST", "/api/subscriptions", &[("Idempotency-Key", "k-1")], &body)
             .await;

@@ -35,6 +35,28 @@ pub const SERVICE_ROLE_KEY: &str = "test-service-role-key";
 /// The fixed clock: five seconds after the fixture's `paidAt`.
 pub const NOW: &str = "2024-01-01T00:00:05Z";
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+/// The stable codes of a request refused before anything ran (400): the service's own checks
+/// (`BAD_REQUEST`, `IDEMPOTENCY_KEY_REQUIRED`) and what poem-openapi could not read
+/// (`INVALID_BODY`, `UNKNOWN_FIELD`, `INVALID_PARAMETER`, `INVALID_CONTENT_TYPE`).
+pub const REQUEST_CODES: [&str; 6] = [
+    "BAD_REQUEST",
+    "IDEMPOTENCY_KEY_REQUIRED",
+    "INVALID_BODY",
+    "UNKNOWN_FIELD",
+    "INVALID_PARAMETER",
+    "INVALID_CONTENT_TYPE",
+];
+
+/// Asserts `answer` is a 400's `{code, message}` with one of [`REQUEST_CODES`].
+pub fn assert_request_refused(answer: &Value, case: &str) {
+    let code = answer["code"].as_str().unwrap_or_default();
+    assert!(REQUEST_CODES.contains(&code), "{case}: {answer}");
+    assert!(
+        answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{case}: {answer}"
+    );
+}
+
 pub const RPC_PATH: &str = "/rest/v1/rpc/record_month";
 
 pub use crate::fault_proxy::FaultProxy;

@@ -9,8 +9,8 @@ use crate::snapshot;
 #[tokio::test]
 async fn plans_are_created_replaced_idempotently_listed_and_archived() {
     let app = spawn_app().await;
-    let terms = json!({ "name": "프로 월간", "amount": 9900, "currency": "KRW", "trialDays": 14,
-                        "features": { "seats": 5, "export": true }, "sortOrder": 2 });
+    let terms = json!({ "name": "프로 월간", "amount": 9900, "currency": "KRW", "trial_days": 14,
+                        "features": { "seats": 5, "export": true }, "sort_order": 2 });
 
     let (status, _, created) = app
         .admin_with("PUT", "/api/plans/pro_monthly", &[], &terms.to_string())
@@ -38,7 +38,7 @@ async fn plans_are_created_replaced_idempotently_listed_and_archived() {
     assert_eq!(replaced["created_at"], created["created_at"]);
     assert_eq!(replaced["updated_at"], "2024-01-01T00:05:05.000Z");
 
-    let basic = json!({ "name": "베이직", "amount": 4900, "currency": "KRW", "trialDays": 0 });
+    let basic = json!({ "name": "베이직", "amount": 4900, "currency": "KRW", "trial_days": 0 });
     app.admin_with("PUT", "/api/plans/basic", &[], &basic.to_string())
         .await;
     let (status, _, archived) = app.admin_with("POST", "/api/plans/basic/archive", &[], "").await;
@@ -57,6 +57,25 @@ async fn plans_are_created_replaced_idempotently_listed_and_archived() {
         .collect();
     assert_eq!(ids, ["basic", "pro_monthly"], "by sort_order, archived ones too");
 
+    // A pricing page reads the plans without a token: the active ones only.
+    let (status, _, public) = app.call("GET", "/api/plans", None).await;
+    assert_eq!(status, StatusCode::OK, "{public}");
+    let public_ids: Vec<_> = public["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(
+        public_ids,
+        [json!("pro_monthly")],
+        "archived plans are the admin's"
+    );
+    // A token that is sent must be valid: a stale session is told, not served as anonymous.
+    let (status, headers, refused) = app.call("GET", "/api/plans", Some("Bearer not-a-token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{refused}");
+    assert_eq!(headers["www-authenticate"], "Bearer error=\"invalid_token\"");
+
     let (status, _, missing) = app.admin_with("POST", "/api/plans/nope/archive", &[], "").await;
     assert_eq!(
         (status, missing["code"].as_str()),
@@ -67,7 +86,7 @@ async fn plans_are_created_replaced_idempotently_listed_and_archived() {
 #[tokio::test]
 async fn invalid_terms_answer_400_and_store_nothing() {
     let app = spawn_app().await;
-    let good = json!({ "name": "프로", "amount": 9900, "currency": "KRW", "trialDays": 0 });
+    let good = json!({ "name": "프로", "amount": 9900, "currency": "KRW", "trial_days": 0 });
     let with = |field: &str, value: serde_json::Value| {
         let mut body = good.clone();
         body[field] = value;
@@ -77,7 +96,7 @@ async fn invalid_terms_answer_400_and_store_nothing() {
         ("/api/plans/pro", with("amount", json!(0))),
         ("/api/plans/pro", with("amount", json!(-100))),
         ("/api/plans/pro", with("currency", json!("WON"))),
-        ("/api/plans/pro", with("trialDays", json!(-1))),
+        ("/api/plans/pro", with("trial_days", json!(-1))),
         ("/api/plans/pro", with("name", json!("  "))),
         ("/api/plans/pro", with("features", json!([1, 2]))),
         ("/api/plans/bad%20id", good.to_string()),
@@ -86,7 +105,12 @@ async fn invalid_terms_answer_400_and_store_nothing() {
     for (uri, body) in &cases {
         let (status, _, answer) = app.admin_with("PUT", uri, &[], body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri} {body}: {answer:#}");
-        assert_eq!(answer["code"], "BAD_REQUEST");
+        let expected = if body.starts_with("not json") {
+            "INVALID_BODY"
+        } else {
+            "BAD_REQUEST"
+        };
+        assert_eq!(answer["code"], expected, "{uri} {body}");
     }
     let (status, _, currency) = app
         .admin_with("PUT", "/api/plans/pro", &[], &with("currency", json!("WON")))

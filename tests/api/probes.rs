@@ -26,7 +26,7 @@ async fn ready_when_storage_answers_through_either_adapter() {
             readyz(app).await,
             (
                 StatusCode::OK,
-                json!({ "ready": true, "failed": [], "storage": { "ok": true } })
+                json!({ "ready": true, "failed": [], "storage": { "ok": true, "error": null } })
             )
         );
     }

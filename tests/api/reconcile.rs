@@ -401,13 +401,16 @@ async fn the_admin_endpoint_answers_the_report() {
     app.clock.set("2024-02-01T02:00:00Z".parse().unwrap());
 
     // A malformed flag is a 400 with the reason, and no pass runs.
-    let (status, bad) = app.admin("POST", "/api/admin/reconcile?fixOrphans=null").await;
+    let (status, bad) = app.admin("POST", "/api/admin/reconcile?fix_orphans=null").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:#}");
-    assert_eq!(bad["code"], "BAD_REQUEST");
-    assert!(bad["message"].as_str().unwrap().contains("fixOrphans"), "{bad:#}");
+    assert_eq!(bad["code"], "INVALID_PARAMETER");
+    assert!(
+        bad["message"].as_str().unwrap().contains("fix_orphans"),
+        "{bad:#}"
+    );
     assert_eq!(app.rows.len(), 1);
 
-    let (status, dry) = app.admin("POST", "/api/admin/reconcile?dryRun=true").await;
+    let (status, dry) = app.admin("POST", "/api/admin/reconcile?dry_run=true").await;
     assert_eq!(status, StatusCode::OK, "{dry:#}");
     assert_eq!(dry["actions"][0]["outcome"], "would_heal");
     let (status, body) = app.admin("POST", "/api/admin/reconcile").await;

@@ -40,22 +40,24 @@ async fn renewed(app: &TestApp, paid_at: &str, amount: i64) -> Value {
 async fn a_customer_s_subscriptions_are_listed_with_status_and_next_charge() {
     let (app, _) = subscribed().await;
 
-    let (status, body) = app.admin("GET", "/api/subscriptions?customerId=customer_1").await;
+    let (status, body) = app
+        .admin("GET", "/api/subscriptions?customer_id=customer_1")
+        .await;
 
     assert_eq!(status, StatusCode::OK, "{body:#}");
-    let subscription = &body["subscriptions"][0];
+    let subscription = &body["subscriptions"][0]["subscription"];
     assert_eq!(subscription["subscription_id"], "pay_123456");
     assert_eq!(subscription["status"], "active");
     assert_eq!(subscription["next_charge"]["payment_id"], renewal_id());
     snapshot!("subscription_list", status, body);
 
     let (status, none) = app
-        .admin("GET", "/api/subscriptions?customerId=someone_else")
+        .admin("GET", "/api/subscriptions?customer_id=someone_else")
         .await;
     assert_eq!((status, none), (StatusCode::OK, json!({ "subscriptions": [] })));
     let (status, _) = app.admin("GET", "/api/subscriptions").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = app.admin("GET", "/api/subscriptions?customerId=%20").await;
+    let (status, _) = app.admin("GET", "/api/subscriptions?customer_id=%20").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -71,10 +73,10 @@ async fn one_subscription_is_named_by_its_id_or_any_month_and_lists_its_months_n
 
     assert_eq!(status, StatusCode::OK, "{by_id:#}");
     assert_eq!(by_id, by_renewal);
-    let months = by_id["months"].as_array().unwrap();
-    assert_eq!(months.len(), 2);
-    assert_eq!(months[0]["transaction_key"], renewal_id());
-    assert_eq!(months[1]["renewed_by"], renewal_id());
+    let payments = by_id["payments"].as_array().unwrap();
+    assert_eq!(payments.len(), 2);
+    assert_eq!(payments[0]["payment_id"], renewal_id());
+    assert_eq!(payments[1]["payment_id"], "pay_123456");
     assert_eq!(by_id["subscription"]["transaction_key"], renewal_id());
     assert_eq!(by_id["subscription"]["months"], 2);
     snapshot!("subscription_detail", status, by_id);
@@ -94,7 +96,7 @@ async fn one_subscription_is_named_by_its_id_or_any_month_and_lists_its_months_n
 #[tokio::test]
 async fn a_plan_change_replaces_the_pending_schedule_and_the_next_month_records_it() {
     let (app, schedules) = subscribed().await;
-    let change = r#"{"amount": 19900, "orderName": "프리미엄 월간"}"#;
+    let change = r#"{"amount": 19900, "order_name": "프리미엄 월간"}"#;
 
     let (status, body) = app
         .admin_post("/api/subscriptions/pay_123456/change", change)
@@ -119,7 +121,7 @@ async fn a_plan_change_replaces_the_pending_schedule_and_the_next_month_records_
     let (status, _) = app
         .admin_post(
             "/api/subscriptions/pay_123456/change",
-            r#"{"amount": 29900, "orderName": "연간", "currency": "KRW"}"#,
+            r#"{"amount": 29900, "order_name": "연간", "currency": "KRW"}"#,
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -151,7 +153,7 @@ async fn a_plan_change_during_dunning_replaces_the_pending_retry() {
     let (status, body) = app
         .admin_post(
             "/api/subscriptions/pay_123456/change",
-            r#"{"amount": 4900, "orderName": "라이트"}"#,
+            r#"{"amount": 4900, "order_name": "라이트"}"#,
         )
         .await;
 
@@ -174,21 +176,21 @@ async fn a_plan_change_is_validated_and_refused_for_stopped_subscriptions() {
     let path = "/api/subscriptions/pay_123456/change";
     for (body, name) in [
         (
-            r#"{"amount": 0, "orderName": "x"}"#,
+            r#"{"amount": 0, "order_name": "x"}"#,
             Some("subscription_change_invalid_amount"),
         ),
-        (r#"{"amount": -5, "orderName": "x"}"#, None),
+        (r#"{"amount": -5, "order_name": "x"}"#, None),
         (
-            r#"{"amount": 100, "orderName": "x", "currency": "XYZ"}"#,
+            r#"{"amount": 100, "order_name": "x", "currency": "XYZ"}"#,
             Some("subscription_change_unknown_currency"),
         ),
-        (r#"{"amount": 100, "orderName": "  "}"#, None),
+        (r#"{"amount": 100, "order_name": "  "}"#, None),
         (r#"{"amount": "lots"}"#, None),
         ("not json", None),
     ] {
         let (status, answer) = app.admin_post(path, body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer:#}");
-        assert_eq!(answer["code"], "BAD_REQUEST");
+        crate::helpers::assert_request_refused(&answer, body);
         if let Some(name) = name {
             snapshot!(name, status, answer);
         }
@@ -197,7 +199,9 @@ async fn a_plan_change_is_validated_and_refused_for_stopped_subscriptions() {
     // Ended: cancelled, and the period is over.
     app.admin("POST", "/api/subscriptions/pay_123456/cancel").await;
     app.clock.set("2024-01-31T00:00:01Z".parse().unwrap());
-    let (status, answer) = app.admin_post(path, r#"{"amount": 100, "orderName": "x"}"#).await;
+    let (status, answer) = app
+        .admin_post(path, r#"{"amount": 100, "order_name": "x"}"#)
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer:#}");
     snapshot!("subscription_change_ended", status, answer);
 }
@@ -222,7 +226,7 @@ async fn a_refunded_subscription_cannot_change_its_plan() {
     let (status, _) = app
         .admin_post(
             "/api/subscriptions/pay_123456/change",
-            r#"{"amount": 100, "orderName": "x"}"#,
+            r#"{"amount": 100, "order_name": "x"}"#,
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);

@@ -30,16 +30,16 @@ async fn cancel_revokes_the_next_schedule_once_and_keeps_the_period() {
     let (status, body) = app.admin("POST", CANCEL).await;
 
     assert_eq!(status, StatusCode::OK, "{body:#}");
-    assert_eq!(body["changed"], true);
-    assert_eq!(body["payment"]["canceled_at"], "2024-01-15T03:00:00.000Z");
-    assert_eq!(body["payment"]["end_at"], row["end_at"]);
+    assert_eq!(body["code"], "SUBSCRIPTION_CANCELED");
+    assert_eq!(body["subscription"]["canceled_at"], "2024-01-15T03:00:00.000Z");
+    assert_eq!(body["subscription"]["end_at"], row["end_at"]);
     assert_eq!(schedules.revoked(), ["schedule-0001"]);
     snapshot!("subscription_cancelled", status, body);
 
     let (status, again) = app.admin("POST", CANCEL).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(again["changed"], false);
-    assert_eq!(again["payment"]["canceled_at"], "2024-01-15T03:00:00.000Z");
+    assert_eq!(again["code"], "ALREADY_CANCELED");
+    assert_eq!(again["subscription"]["canceled_at"], "2024-01-15T03:00:00.000Z");
     assert_eq!(schedules.revoked().len(), 1);
 }
 
@@ -52,8 +52,9 @@ async fn resume_schedules_the_same_payment_id_with_a_new_idempotency_key() {
     let (status, body) = app.admin("POST", RESUME).await;
 
     assert_eq!(status, StatusCode::OK, "{body:#}");
-    assert_eq!(body["payment"]["canceled_at"], Value::Null);
-    assert_eq!(body["payment"]["resumed_at"], "2024-01-20T00:00:00.000Z");
+    assert_eq!(body["code"], "SUBSCRIPTION_RESUMED");
+    assert_eq!(body["subscription"]["canceled_at"], Value::Null);
+    assert_eq!(body["subscription"]["status"], "active");
     assert_eq!(schedules.all()[1].status, "SCHEDULED");
     let created = schedules.created();
     assert_eq!(created.len(), 2);
@@ -65,7 +66,7 @@ async fn resume_schedules_the_same_payment_id_with_a_new_idempotency_key() {
 
     let (status, again) = app.admin("POST", RESUME).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(again["changed"], false);
+    assert_eq!(again["code"], "ALREADY_RESUMED");
     assert_eq!(schedules.created().len(), 2);
 }
 

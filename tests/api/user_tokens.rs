@@ -46,7 +46,12 @@ async fn listed(app: &TestApp, authorization: &str) -> (StatusCode, Vec<String>)
         .as_array()
         .map(|all| {
             all.iter()
-                .map(|s| s["subscription_id"].as_str().unwrap_or_default().to_owned())
+                .map(|s| {
+                    s["subscription"]["subscription_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -267,12 +272,12 @@ async fn a_customer_reaches_only_their_own_subscriptions_and_another_s_is_not_fo
         (
             "POST",
             "/api/subscriptions/pay_b/change",
-            r#"{"planId": "basic"}"#,
+            r#"{"plan_id": "basic"}"#,
         ),
         (
             "POST",
             "/api/subscriptions/pay_b/payment-method",
-            r#"{"billingKey": "bk-a"}"#,
+            r#"{"billing_key": "bk-a"}"#,
         ),
         ("GET", "/api/subscriptions/no-such-subscription", ""),
     ] {
@@ -288,7 +293,7 @@ async fn a_customer_reaches_only_their_own_subscriptions_and_another_s_is_not_fo
     let (status, _, answer) = app
         .request_as(
             "GET",
-            "/api/subscriptions?customerId=user-b",
+            "/api/subscriptions?customer_id=user-b",
             Some(&alice),
             &[],
             "",
@@ -305,7 +310,7 @@ async fn a_customer_reaches_only_their_own_subscriptions_and_another_s_is_not_fo
             "/api/subscriptions",
             Some(&alice),
             &[("idempotency-key", "start-for-someone-else")],
-            r#"{"customerId": "user-b", "planId": "basic", "billingKey": "bk"}"#,
+            r#"{"customer_id": "user-b", "plan_id": "basic", "billing_key": "bk"}"#,
         )
         .await;
     assert_eq!(

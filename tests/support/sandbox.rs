@@ -111,7 +111,7 @@ impl Sandbox {
     /// A signed-in customer's access token from `POST /sandbox/auth/token`.
     pub async fn sign_in(&self, user_id: &str) -> String {
         let (status, session) = self
-            .call("POST", "/sandbox/auth/token", json!({ "userId": user_id }))
+            .call("POST", "/sandbox/auth/token", json!({ "user_id": user_id }))
             .await;
         assert_eq!(status, 200, "{session:#}");
         session["access_token"].as_str().unwrap().to_owned()

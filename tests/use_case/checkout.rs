@@ -258,7 +258,7 @@ async fn every_check_refuses_before_anything_is_charged() {
     assert_eq!(second.ending, Ending::Conflict);
     assert_eq!(body(&second)["code"], "LIVE_SUBSCRIPTION_EXISTS");
     assert_eq!(
-        body(&second)["checklist"][2]["data"]["subscriptionId"],
+        body(&second)["checklist"][2]["data"]["subscription_id"],
         body(&first)["subscription"]["subscription_id"]
     );
     assert_eq!(app.portone.cards.charges().len(), 1);

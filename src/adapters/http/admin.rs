@@ -16,8 +16,9 @@ use super::ApiTags;
 use crate::ports::{PaymentSchedule, Ports, RevokeOutcome};
 use crate::service::{ScheduleLookup, SubscriptionService, UpstreamFailure};
 
-/// PortOne's payment schedule (`GET /payment-schedules/{id}`).
+/// PortOne's payment schedule (`getPaymentSchedule`), in PortOne's own (camelCase) names.
 #[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
 pub struct ScheduleView {
     pub id: String,
     /// `SCHEDULED`, `STARTED`, `PENDING`, `SUCCEEDED`, `FAILED`, `REVOKED`.

@@ -46,14 +46,23 @@ pub fn request_problem(problem: &poem::Error) -> Json<ApiError> {
         return error("INVALID_BODY", message);
     }
     if problem.downcast_ref::<ContentTypeError>().is_some() {
-        return error("INVALID_CONTENT_TYPE", "Content-Type: application/json 헤더가 필요합니다.");
+        return error(
+            "INVALID_CONTENT_TYPE",
+            "Content-Type: application/json 헤더가 필요합니다.",
+        );
     }
     if let Some(param) = problem.downcast_ref::<ParseParamError>() {
-        let message = format!("{} 값이 올바르지 않습니다 ({}).", param.name, param.reason);
+        // poem-openapi names a path parameter `param0`, …: say "the path" instead.
+        let name = if param.name.starts_with("param") {
+            "경로의"
+        } else {
+            param.name
+        };
+        let message = format!("{name} 값이 올바르지 않습니다 ({}).", param.reason);
         return error("INVALID_PARAMETER", message);
     }
     if let Some(path) = problem.downcast_ref::<ParsePathError>() {
-        let message = format!("경로의 {} 값이 올바르지 않습니다 ({}).", path.name, path.reason);
+        let message = format!("경로의 값이 올바르지 않습니다 ({}).", path.reason);
         return error("INVALID_PARAMETER", message);
     }
     error("BAD_REQUEST", format!("요청을 읽을 수 없습니다 ({problem})."))

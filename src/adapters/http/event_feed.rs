@@ -73,7 +73,11 @@ pub struct EventPageView {
 
 /// The cursor after `event`: its time (UTC microseconds) and id. Opaque to clients.
 fn cursor(event: &SubscriptionEvent) -> String {
-    format!("{}_{}", event.occurred_at.as_utc().timestamp_micros(), event.id.simple())
+    format!(
+        "{}_{}",
+        event.occurred_at.as_utc().timestamp_micros(),
+        event.id.simple()
+    )
 }
 
 fn parse_cursor(text: &str) -> Option<(Timestamp, Uuid)> {
@@ -118,7 +122,10 @@ guarded!(EventFeedResponse);
 
 fn upstream(problem: &LedgerError) -> Json<ApiError> {
     tracing::error!(%problem, "reading events failed in storage");
-    error("UPSTREAM_FAILED", "저장소 호출에 실패했습니다. 다시 시도해 주세요.")
+    error(
+        "UPSTREAM_FAILED",
+        "저장소 호출에 실패했습니다. 다시 시도해 주세요.",
+    )
 }
 
 /// The event feed, generic over the ports.
@@ -197,7 +204,10 @@ impl<P: Ports> EventFeedApi<P> {
         events.truncate(limit as usize);
         let next_cursor = events.last().filter(|_| has_more).map(cursor);
         EventFeedResponse::Ok(Json(EventPageView {
-            events: events.into_iter().map(|event| EventModel::of(event, &caller)).collect(),
+            events: events
+                .into_iter()
+                .map(|event| EventModel::of(event, &caller))
+                .collect(),
             has_more,
             next_cursor: next_cursor.into(),
         }))

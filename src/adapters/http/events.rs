@@ -2,8 +2,8 @@
 //! and send one again.
 
 use crate::adapters::http::api_error::request_problem;
-use std::sync::Arc;
 use crate::adapters::http::nullable::Nullable;
+use std::sync::Arc;
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;

@@ -1,7 +1,7 @@
 //! `GET /healthz`: the process is up and serving. `GET /readyz`: it can record webhooks.
 
-use std::sync::Arc;
 use crate::adapters::http::nullable::Nullable;
+use std::sync::Arc;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};

@@ -99,7 +99,11 @@ mod tests {
         <Shape as Type>::register(&mut registry);
         let schema = registry.schemas.get("Shape").expect("registered");
         assert_eq!(schema.required, vec!["note"]);
-        let note = schema.properties.iter().find(|(name, _)| *name == "note").expect("note");
+        let note = schema
+            .properties
+            .iter()
+            .find(|(name, _)| *name == "note")
+            .expect("note");
         assert!(note.1.unwrap_inline().nullable);
     }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::LedgerError;
-use crate::domain::event::{DeliveryResult, DeliveryStatus, SubscriptionEvent};
 use crate::domain::customer_id::CustomerId;
+use crate::domain::event::{DeliveryResult, DeliveryStatus, SubscriptionEvent};
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 

@@ -92,7 +92,7 @@ impl<P: Ports> Checkout<P> {
         } else {
             words::CUSTOMER_OK
         };
-        let data = json!({ "earlierSubscriptions": earlier, "trial": trial });
+        let data = json!({ "earlier_subscriptions": earlier, "trial": trial });
         run.steps.succeed(step, message, Some(data));
         Ok(trial)
     }

@@ -27,7 +27,13 @@ impl<P: Ports> SubscriptionService<P> {
         let now = self.now();
         live(&record, now)?;
         if record.is_canceled() {
-            return self.answer(record, false, ("ALREADY_CANCELED", "이미 해지 예약된 구독입니다.")).await;
+            return self
+                .answer(
+                    record,
+                    false,
+                    ("ALREADY_CANCELED", "이미 해지 예약된 구독입니다."),
+                )
+                .await;
         }
         let still_open = now <= record.end_at || (record.in_dunning() && now <= record.end_grace_at);
         if !still_open {
@@ -46,7 +52,8 @@ impl<P: Ports> SubscriptionService<P> {
             "subscription canceled at period end"
         );
         let message = "구독을 해지 예약했습니다. end_at까지 이용할 수 있습니다.";
-        self.answer(record, true, ("SUBSCRIPTION_CANCELED", message)).await
+        self.answer(record, true, ("SUBSCRIPTION_CANCELED", message))
+            .await
     }
 
     /// Schedules the pending charge again (same payment id: `next_schedule_id`, or during dunning
@@ -72,7 +79,9 @@ impl<P: Ports> SubscriptionService<P> {
         live(&record, now)?;
         if !record.is_canceled() {
             if record.resumed_at.is_some() {
-                return self.answer(record, false, ("ALREADY_RESUMED", "이미 재개된 구독입니다.")).await;
+                return self
+                    .answer(record, false, ("ALREADY_RESUMED", "이미 재개된 구독입니다."))
+                    .await;
             }
             return Err(SubscriptionError::Conflict("해지 예약된 구독이 아닙니다."));
         }

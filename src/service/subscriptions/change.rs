@@ -94,8 +94,12 @@ impl<P: Ports> SubscriptionService<P> {
             "plan changed from the next charge on"
         );
         let record = self.latest(key).await?;
-        self.answer(record, true, ("PLAN_CHANGED", "다음 결제부터 새 요금제로 바꿨습니다."))
-            .await
+        self.answer(
+            record,
+            true,
+            ("PLAN_CHANGED", "다음 결제부터 새 요금제로 바꿨습니다."),
+        )
+        .await
     }
 
     /// Moves the subscription to the plan `plan_id` from the next charge on: its amount, name

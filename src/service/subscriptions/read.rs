@@ -107,14 +107,18 @@ impl<P: Ports> SubscriptionService<P> {
     ///
     /// # Errors
     /// `Upstream` when storage fails.
-    pub async fn list(&self, customer_id: &CustomerId) -> Result<Vec<SubscriptionSummary>, SubscriptionError> {
+    pub async fn list(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Vec<SubscriptionSummary>, SubscriptionError> {
         let now = self.now();
         let all = self.ports.ledger().customer_subscriptions(customer_id).await?;
         let mut summaries = Vec::with_capacity(all.len());
         for rows in &all {
-            let (Some(subscription), Some(latest)) =
-                (Subscription::at(&rows.months, &rows.attempts, now), rows.months.first())
-            else {
+            let (Some(subscription), Some(latest)) = (
+                Subscription::at(&rows.months, &rows.attempts, now),
+                rows.months.first(),
+            ) else {
                 continue;
             };
             let card = self.card_of(latest).await;

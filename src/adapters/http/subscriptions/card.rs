@@ -1,8 +1,8 @@
 //! `POST /api/subscriptions/{subscription_id}/payment-method`: its request and answers.
 
 use crate::adapters::http::api_error::request_problem;
-use poem_openapi::payload::Json;
 use crate::adapters::http::nullable::Nullable;
+use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
 use super::model::{CardModel, SubscriptionModel};
@@ -124,7 +124,8 @@ pub fn card_response(answer: CardAnswer, caller: &Caller) -> CardResponse {
         subscription: answer
             .subscription
             .as_ref()
-            .map(|subscription| Box::new(SubscriptionModel::from(subscription))).into(),
+            .map(|subscription| Box::new(SubscriptionModel::from(subscription)))
+            .into(),
         payment_method: answer.card.as_ref().map(CardModel::from).into(),
     });
     match answer.ending {

@@ -134,11 +134,7 @@ impl<P: Ports> SubscriptionApi<P> {
     /// A customer's subscriptions (PortOne's `customer.id`, the app's user id), newest first,
     /// each with its status, current period and next charge.
     #[oai(path = "/api/subscriptions", method = "get")]
-    async fn list(
-        &self,
-        CallerAuth(caller): CallerAuth,
-        customer_id: Query<Option<String>>,
-    ) -> ListResponse {
+    async fn list(&self, CallerAuth(caller): CallerAuth, customer_id: Query<Option<String>>) -> ListResponse {
         let customer_id = match (&caller, customer_id.0) {
             (Caller::Customer(me), Some(other)) if *me != other.as_str() => {
                 let message = "다른 고객의 구독은 조회할 수 없습니다.";

@@ -1,13 +1,13 @@
 //! The subscription read model as OpenAPI objects: the fields of the `public.subscription` view,
 //! with UTC timestamps at millisecond precision and amounts in the currency's unit (KRW: won).
 
-use poem_openapi::{Enum, Object};
 use crate::adapters::http::nullable::Nullable;
+use poem_openapi::{Enum, Object};
 
 use crate::domain::attempt::FailedAttempt;
 use crate::domain::month_status::MonthStatus;
-use crate::domain::record::PaymentRecord;
 use crate::domain::payment_method::Card;
+use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::{NextCharge, NoChargeReason, Subscription, SubscriptionStatus};
 use crate::domain::timestamp::Timestamp;
 
@@ -180,12 +180,15 @@ impl From<&Subscription> for SubscriptionModel {
             end_grace_at: s.end_grace_at.to_iso(),
             canceled_at: iso(s.canceled_at).into(),
             next_charge: s.next_charge.as_ref().map(NextChargeModel::from).into(),
-            no_charge_reason: s.no_charge_reason.map(|reason| match reason {
-                NoChargeReason::Cancelled => NoChargeName::Cancelled,
-                NoChargeReason::Lapsed => NoChargeName::Lapsed,
-                NoChargeReason::Refunded => NoChargeName::Refunded,
-                NoChargeReason::RetriesExhausted => NoChargeName::RetriesExhausted,
-            }).into(),
+            no_charge_reason: s
+                .no_charge_reason
+                .map(|reason| match reason {
+                    NoChargeReason::Cancelled => NoChargeName::Cancelled,
+                    NoChargeReason::Lapsed => NoChargeName::Lapsed,
+                    NoChargeReason::Refunded => NoChargeName::Refunded,
+                    NoChargeReason::RetriesExhausted => NoChargeName::RetriesExhausted,
+                })
+                .into(),
             renewal_attempts: s.renewal_attempts,
             retry_limit: s.retry_limit.into(),
             last_failure_reason: s.last_failure_reason.clone().into(),

@@ -12,7 +12,7 @@ use crate::domain::event::{DeliveryAttempt, DeliveryStatus, EventType, Subscript
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{AttemptOutcome, EventFilter, EventPage, EventLedger, LedgerError, PendingEvents};
+use crate::ports::{AttemptOutcome, EventFilter, EventLedger, EventPage, LedgerError, PendingEvents};
 
 /// The namespace of in-memory event ids: a UUID v5 of the deduplication key, so the same change
 /// always has the same id (exact in tests).

@@ -12,7 +12,7 @@ use super::SqlLedger;
 use crate::adapters::ledger::args::{int, opt_text, time, Arg};
 use crate::domain::event::{DeliveryAttempt, DeliveryResult, DeliveryStatus, EventType, SubscriptionEvent};
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{AttemptOutcome, EventFilter, EventPage, EventLedger, LedgerError, PendingEvents};
+use crate::ports::{AttemptOutcome, EventFilter, EventLedger, EventPage, LedgerError, PendingEvents};
 
 /// A `subscription_event` row as the functions answer it.
 #[derive(Debug, Deserialize)]
