@@ -77,7 +77,7 @@ impl AppWebhook {
             "occurred_at": event.occurred_at,
             "subscription_id": event.subscription_id,
             "customer_id": event.customer_id,
-            "data": event.data,
+            "data": crate::domain::event_body::public_data(event.data.clone()),
         })
         .to_string()
     }

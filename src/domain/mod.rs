@@ -15,6 +15,7 @@ pub mod customer_id;
 pub mod delivery;
 pub mod dunning;
 pub mod event;
+pub mod event_body;
 pub mod month_status;
 pub mod payment;
 pub mod payment_id;

@@ -20,6 +20,7 @@ mod dot_segments;
 mod dunning;
 mod dunning_storage;
 mod edge;
+mod event_feed;
 mod events;
 mod faults;
 mod fuzz;

@@ -46,3 +46,79 @@ fn committed_spec_matches_the_code() {
         "openapi/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
     );
 }
+
+/// Every schema an answer can reach, by name (following `$ref`s, `items` and `allOf`).
+fn answer_schemas(spec: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(object) => {
+                if let Some(reference) = object.get("$ref").and_then(|r| r.as_str()) {
+                    found.push(reference.trim_start_matches("#/components/schemas/").to_owned());
+                }
+                object.values().for_each(|v| refs(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let mut pending = Vec::new();
+    for operation in spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|m| m.as_object().unwrap().values())
+    {
+        refs(&operation["responses"], &mut pending);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone()) {
+            refs(&spec["components"]["schemas"][&name], &mut pending);
+        }
+    }
+    seen
+}
+
+/// "Nullable means present": every key an answer declares is in `required`, so a generated
+/// client types it `T` or `T | null`, never `T | undefined`. The webhook's checklist entry keeps
+/// its documented shape (its `data` is left out when a step has none).
+#[test]
+fn every_answer_key_is_required_and_absent_values_are_nullable() {
+    let spec: serde_json::Value = serde_json::from_str(&generated_spec()).unwrap();
+    let exempt = ["ChecklistEntry"];
+    let reached = answer_schemas(&spec);
+    for name in [
+        "SubscriptionModel",
+        "NextChargeModel",
+        "CardModel",
+        "PaymentModel",
+        "EventModel",
+        "ApiError",
+    ] {
+        assert!(reached.contains(name), "{name} is an answer's: {reached:?}");
+    }
+    let mut optional = Vec::new();
+    for name in reached {
+        if exempt.contains(&name.as_str()) {
+            continue;
+        }
+        let schema = &spec["components"]["schemas"][&name];
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|all| all.iter().filter_map(|r| r.as_str()).collect())
+            .unwrap_or_default();
+        for key in schema["properties"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.keys())
+        {
+            if !required.contains(&key.as_str()) {
+                optional.push(format!("{name}.{key}"));
+            }
+        }
+    }
+    assert!(
+        optional.is_empty(),
+        "answer keys that may be missing: {optional:?}"
+    );
+}

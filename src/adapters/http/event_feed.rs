@@ -17,6 +17,7 @@ use super::redact::for_caller;
 use super::ApiTags;
 use crate::domain::customer_id::CustomerId;
 use crate::domain::event::SubscriptionEvent;
+use crate::domain::event_body::public_data;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{EventPage, LedgerError, Ports};
@@ -44,7 +45,7 @@ pub struct EventModel {
     pub customer_id: Nullable<String>,
     /// `{subscription, …}`: `subscription` is the read model after the change, the same object
     /// `GET /api/subscriptions/{subscription_id}` answers as `subscription`; the other keys say
-    /// what caused it (`month`, `attempt`, `payment_method`, …).
+    /// what caused it (`month`, `attempt`, …); `payment_method` is the card after the change.
     pub data: Value,
 }
 
@@ -56,7 +57,7 @@ impl EventModel {
             occurred_at: event.occurred_at.to_iso(),
             subscription_id: event.subscription_id,
             customer_id: event.customer_id.into(),
-            data: for_caller(event.data, caller),
+            data: for_caller(public_data(event.data), caller),
         }
     }
 }

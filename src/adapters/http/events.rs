@@ -64,7 +64,7 @@ impl From<SubscriptionEvent> for EventView {
             subscription_id: event.subscription_id,
             customer_id: event.customer_id.into(),
             occurred_at: event.occurred_at.to_iso(),
-            data: event.data,
+            data: crate::domain::event_body::public_data(event.data),
             status: event.status.as_str().to_owned(),
             attempts: event.attempts,
             next_attempt_at: event.next_attempt_at.to_iso(),
