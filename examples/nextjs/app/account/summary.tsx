@@ -1,0 +1,41 @@
+import type { SubscriptionDetail } from "@portone-subscriptions/client";
+
+const won = (amount: number) => `${amount.toLocaleString("ko-KR")}원`;
+const seoul = (at: string) => new Date(at).toLocaleString("ko-KR", { timeZone: "Asia/Seoul" });
+
+/** Status, current period, next charge, card and billing history of one subscription. */
+export function Summary({ detail }: { detail: SubscriptionDetail }) {
+  const { subscription, payment_method: card, payments } = detail;
+  return (
+    <section>
+      <p>
+        <span data-testid="subscription-id" hidden>{subscription.subscription_id}</span>
+        상태: <strong data-testid="status">{subscription.status}</strong> · {subscription.order_name ?? ""}
+      </p>
+      <p>
+        이용 기간: {seoul(subscription.start_at)} ~ {seoul(subscription.end_at)}
+      </p>
+      <p data-testid="next-charge">
+        다음 결제:{" "}
+        {subscription.next_charge
+          ? `${seoul(subscription.next_charge.at)} · ${won(subscription.next_charge.amount)}`
+          : `없음 (${subscription.no_charge_reason})`}
+      </p>
+      <p data-testid="card">카드: {card ? `${card.issuer ?? ""} ${card.brand ?? ""} ${card.number ?? ""}` : "확인할 수 없음"}</p>
+      <h2>결제 내역</h2>
+      <table data-testid="payments">
+        <tbody>
+          {payments.map((payment) => (
+            <tr key={payment.payment_id}>
+              <td>{seoul(payment.start_at)}</td>
+              <td>{payment.order_name}</td>
+              <td>{won(payment.amount)}</td>
+              <td>{payment.status}</td>
+              <td>{payment.refunded_amount ? `환불 ${won(payment.refunded_amount)}` : ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
