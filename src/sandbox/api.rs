@@ -173,7 +173,12 @@ impl SandboxApi {
                 .ledger
                 .all_events()
                 .iter()
-                .map(|event| serde_json::to_value(event).unwrap_or(Value::Null))
+                .map(|event| {
+                    let mut shown = serde_json::to_value(event).unwrap_or(Value::Null);
+                    // The data as delivered and as `GET /api/events` shows it.
+                    shown["data"] = crate::domain::event_body::public_data(event.data.clone());
+                    shown
+                })
                 .collect(),
         )
     }

@@ -21,7 +21,7 @@ const EVENT_NAMESPACE: Uuid = Uuid::from_u128(0x6f1d_2c0e_8a4b_5d3f_9e21_7c5a_b0
 /// One stored event and the key that makes it unique.
 #[derive(Debug, Clone)]
 pub(super) struct StoredEvent {
-    event: SubscriptionEvent,
+    pub(super) event: SubscriptionEvent,
     pub(super) dedupe_key: String,
 }
 
@@ -244,20 +244,7 @@ impl EventLedger for InMemoryLedger {
     }
 
     async fn event_page(&self, page: &EventPage) -> Result<Vec<SubscriptionEvent>, LedgerError> {
-        let tables = self.lock();
-        let mut found: Vec<SubscriptionEvent> = tables
-            .events
-            .iter()
-            .map(|e| &e.event)
-            .filter(|e| page.admits(e))
-            .map(|e| SubscriptionEvent {
-                delivery_attempts: Vec::new(),
-                ..e.clone()
-            })
-            .collect();
-        found.sort_by_key(|e| std::cmp::Reverse((e.occurred_at, e.id)));
-        found.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-        Ok(found)
+        Ok(super::event_page::page(&self.lock().events, page))
     }
 
     async fn events(&self, filter: &EventFilter) -> Result<Vec<SubscriptionEvent>, LedgerError> {

@@ -4,6 +4,7 @@
 //! `reconcile`).
 
 mod checkout;
+mod event_page;
 mod events;
 mod months;
 mod plans;
