@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod dunning;
 pub mod event;
 pub mod event_body;
+pub mod interval;
 pub mod month_status;
 pub mod payment;
 pub mod payment_id;
