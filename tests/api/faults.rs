@@ -52,7 +52,9 @@ enum Fault {
 
 async fn app() -> (TestApp, Schedules) {
     let options = Options {
-        upstream_timeout: Duration::from_millis(300),
+        // Well under the slow fault's 2 s, and well over what a loaded CI machine takes for a
+        // healthy loopback call (300 ms timed out there once, after recovery).
+        upstream_timeout: Duration::from_millis(800),
         through_proxies: true,
         ..Options::default()
     };
