@@ -36,7 +36,7 @@ async fn a_trial_then_its_first_charge_and_a_renewal() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["basic_monthly", "pro_monthly"]);
+    assert_eq!(ids, ["basic_monthly", "pro_monthly", "pro_yearly"]);
     let key = issue(&sandbox, "user-1", 0).await;
 
     let (status, replayed, started) = sandbox
@@ -119,5 +119,52 @@ async fn a_paid_start_a_declined_one_and_refunds() {
         advanced["deliveries"],
         json!([]),
         "nothing is charged after a full refund"
+    );
+}
+
+/// The seeded yearly plan: its period ends on the same Seoul day and time a year on, and the
+/// renewal a year later starts exactly there (anchored), even though it is paid the day after.
+#[tokio::test]
+async fn a_yearly_plan_renews_on_its_anchor_a_year_later() {
+    let sandbox = Sandbox::start().await;
+    let key = issue(&sandbox, "user-y", 0).await;
+    let (status, _, started) = sandbox
+        .admin_start("yearly-1", start_body("user-y", "pro_yearly", &key))
+        .await;
+    assert_eq!(status, 201, "{started:#}");
+    let first = &started["subscription"];
+    let id = first["subscription_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (first["interval"].clone(), first["interval_count"].clone()),
+        (json!("year"), json!(1))
+    );
+    assert_eq!(first["anchor_at"], first["start_at"]);
+    let start: chrono::DateTime<chrono::Utc> = first["start_at"].as_str().unwrap().parse().unwrap();
+    let end: chrono::DateTime<chrono::Utc> = first["end_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        end,
+        start.checked_add_months(chrono::Months::new(12)).unwrap(),
+        "a calendar year on"
+    );
+
+    let (_, advanced) = sandbox
+        .call("POST", "/sandbox/clock/advance", json!({ "days": 366 }))
+        .await;
+    assert_eq!(
+        advanced["deliveries"].as_array().unwrap().len(),
+        1,
+        "{advanced:#}"
+    );
+    let renewed = sandbox.subscription(&id).await;
+    assert_eq!(renewed["months"], 2);
+    assert_eq!(
+        renewed["start_at"], first["end_at"],
+        "the renewal starts where the year ended"
+    );
+    assert_eq!(renewed["anchor_at"], first["anchor_at"]);
+    let next_end: chrono::DateTime<chrono::Utc> = renewed["end_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        next_end,
+        start.checked_add_months(chrono::Months::new(24)).unwrap()
     );
 }

@@ -147,6 +147,36 @@ impl BillingInterval {
     }
 }
 
+/// How a subscription's periods are cut, kept on each of its months so a plan edited later never
+/// moves a running subscription: the interval and, for month and year intervals, the anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodRule {
+    pub interval: BillingInterval,
+    /// The first period's start (a trial's end for a subscription that began with one), UTC.
+    pub anchor_at: Timestamp,
+}
+
+impl PeriodRule {
+    /// The rule read back from storage: `None` when any part is missing or no longer valid (the
+    /// month then keeps the route spec's 30 days).
+    pub fn from_columns(
+        unit: Option<&str>,
+        count: Option<i64>,
+        anchor_at: Option<Timestamp>,
+    ) -> Option<Self> {
+        let interval = BillingInterval::new(unit?, count?).ok()?;
+        Some(Self {
+            interval,
+            anchor_at: anchor_at?,
+        })
+    }
+
+    /// Where the period that starts at `start` ends.
+    pub fn end_of(&self, start: Timestamp) -> Timestamp {
+        self.interval.end_of(start, self.anchor_at)
+    }
+}
+
 #[cfg(test)]
 #[path = "interval_tests.rs"]
 mod tests;

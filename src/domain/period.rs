@@ -39,6 +39,12 @@ impl BillingPeriod {
     pub fn lasting(start: DateTime<Utc>, days: i64, offset: ScheduleOffset) -> Self {
         let start_at = Timestamp::from_utc(start);
         let end_at = Timestamp::from_utc(start_at.as_utc() + Duration::days(days));
+        Self::between(start_at, end_at, offset)
+    }
+
+    /// The period from `start_at` to `end_at` (a plan interval's end, see
+    /// [`super::interval::PeriodRule::end_of`]), with the route spec's grace and next-charge rule.
+    pub fn between(start_at: Timestamp, end_at: Timestamp, offset: ScheduleOffset) -> Self {
         let grace_day = seoul_day(end_at) + Duration::days(1);
         let end_grace_at = end_of_day(grace_day);
         let next_schedule_at = charge_time(grace_day, offset);

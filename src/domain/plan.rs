@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::amount::{Amount, PriceError};
 use super::currency::{Currency, UnknownCurrency};
+use super::interval::BillingInterval;
 use super::timestamp::Timestamp;
 
 /// Longest trial accepted, in days.
@@ -92,6 +93,24 @@ pub struct PlanTerms {
     /// Free-form JSON object for the app (limits, flags).
     pub features: Value,
     pub sort_order: i32,
+    /// How long each period is: `None` keeps the route spec's 30 days (`end_at = start_at +
+    /// 30일`); month and year intervals are anchored (see [`BillingInterval`]).
+    #[serde(flatten, serialize_with = "serialize_interval")]
+    pub interval: Option<BillingInterval>,
+}
+
+/// `interval` and `interval_count` beside the other terms, or nothing without an interval.
+fn serialize_interval<S: serde::Serializer>(
+    interval: &Option<BillingInterval>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(None)?;
+    if let Some(interval) = interval {
+        map.serialize_entry("interval", interval.unit().as_str())?;
+        map.serialize_entry("interval_count", &interval.count())?;
+    }
+    map.end()
 }
 
 /// Why requested plan terms were refused (400).
@@ -143,7 +162,14 @@ impl PlanTerms {
             trial_days,
             features,
             sort_order: sort_order.unwrap_or(0),
+            interval: None,
         })
+    }
+
+    /// These terms with periods of `interval` (a plan written without one keeps 30 days).
+    pub fn with_interval(mut self, interval: Option<BillingInterval>) -> Self {
+        self.interval = interval;
+        self
     }
 }
 

@@ -5,6 +5,7 @@ pub use super::month_status::MonthStatus;
 use super::amount::Amount;
 use super::currency::Currency;
 use super::customer_id::CustomerId;
+use super::interval::PeriodRule;
 use super::payment::Payment;
 use super::payment_id::PaymentId;
 use super::period::BillingPeriod;
@@ -54,6 +55,9 @@ pub struct PaymentRecord {
     pub renewal: Renewal,
     /// The terms the next charge uses when they differ from this month's (a plan change).
     pub next_terms: NextTerms,
+    /// How the subscription's periods are cut (a plan's interval and the anchor); `None`: the
+    /// route spec's 30 days from each payment.
+    pub period_rule: Option<PeriodRule>,
 }
 
 /// A plan change at period end: what the next charge (and the month it pays for) costs. Each
@@ -137,12 +141,16 @@ impl PaymentRecord {
             refunded_amount: None,
             renewal: Renewal::default(),
             next_terms: NextTerms::default(),
+            period_rule: None,
         }
     }
 
     /// A free trial of `plan` for `customer_id`, over `period` (the trial's days): amount 0,
     /// and next-charge terms the plan's, so its first charge is scheduled, retried and recorded
     /// as any renewal.
+    ///
+    /// A plan with an interval anchors its periods at the trial's end (Stripe's rule: the
+    /// billing cycle anchor of a trialing subscription is the trial's end).
     pub fn trial(key: PaymentId, customer_id: &CustomerId, plan: &PlanTerms, period: &BillingPeriod) -> Self {
         Self {
             next_schedule_id: next_schedule_id(&key),
@@ -166,6 +174,10 @@ impl PaymentRecord {
                 next_amount: Some(plan.amount),
                 ..NextTerms::default()
             },
+            period_rule: plan.interval.map(|interval| PeriodRule {
+                interval,
+                anchor_at: period.end_at,
+            }),
         }
     }
 

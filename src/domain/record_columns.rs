@@ -40,6 +40,9 @@ struct Columns<'a> {
     plan_id: Option<&'a PlanId>,
     next_plan_id: Option<&'a PlanId>,
     refunded_amount: Option<Amount>,
+    period_interval: Option<&'static str>,
+    period_interval_count: Option<u32>,
+    anchor_at: Option<Timestamp>,
 }
 
 impl Serialize for PaymentRecord {
@@ -73,6 +76,9 @@ impl Serialize for PaymentRecord {
             plan_id: self.plan_id.as_ref(),
             next_plan_id: terms.next_plan_id.as_ref(),
             refunded_amount: self.refunded_amount,
+            period_interval: self.period_rule.map(|r| r.interval.unit().as_str()),
+            period_interval_count: self.period_rule.map(|r| r.interval.count()),
+            anchor_at: self.period_rule.map(|r| r.anchor_at),
         }
         .serialize(serializer)
     }

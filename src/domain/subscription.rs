@@ -149,6 +149,11 @@ pub struct Subscription {
     pub trial_end_at: Option<Timestamp>,
     /// How much of the latest month's payment was refunded, in the currency's unit.
     pub refunded_amount: Option<Amount>,
+    /// The period's unit (`day`, `week`, `month`, `year`) and count; `None`: 30 days.
+    pub interval: Option<&'static str>,
+    pub interval_count: Option<u32>,
+    /// Month and year periods end on this instant's Seoul day and time (UTC).
+    pub anchor_at: Option<Timestamp>,
 }
 
 impl Subscription {
@@ -214,6 +219,9 @@ impl Subscription {
             plan_id: latest.plan_id.clone(),
             trial_end_at: months.iter().find(|m| m.is_trial()).map(|trial| trial.end_at),
             refunded_amount: latest.refunded_amount,
+            interval: latest.period_rule.map(|rule| rule.interval.unit().as_str()),
+            interval_count: latest.period_rule.map(|rule| rule.interval.count()),
+            anchor_at: latest.period_rule.map(|rule| rule.anchor_at),
         })
     }
 }

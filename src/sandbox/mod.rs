@@ -21,6 +21,7 @@ use crate::adapters::ledger::InMemoryLedger;
 use crate::adapters::portone::PortOneClient;
 use crate::adapters::random::ThreadRandom;
 use crate::config::SandboxSettings;
+use crate::domain::interval::BillingInterval;
 use crate::domain::plan::{PlanId, PlanTerms};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{Adapters, Clock};
@@ -39,7 +40,7 @@ type TimePass = (Arc<EventDelivery<SandboxPorts>>, Arc<Reconciler<SandboxPorts>>
 
 /// Swagger UI's description of the sandbox.
 pub const SANDBOX_DESCRIPTION: &str = "SANDBOX MODE: PortOne is simulated in-process, the ledger is in \
-     memory and the clock moves only when told; plans basic_monthly and pro_monthly (14-day trial) exist. \
+     memory and the clock moves only when told; plans basic_monthly, pro_monthly (14-day trial) and pro_yearly (anchored yearly) exist. \
      Checkout: POST /sandbox/billing-keys, POST /api/subscriptions (Idempotency-Key), POST /sandbox/clock/advance. \
      Webhooks: POST /sandbox/payments, POST /api/portone.";
 
@@ -82,7 +83,8 @@ fn start_of_sandbox_day() -> chrono::DateTime<Utc> {
 }
 
 /// The plans sandbox mode starts with: `basic_monthly` (9,900 KRW, charged at once) and
-/// `pro_monthly` (19,900 KRW, a 14-day trial first).
+/// `pro_monthly` (19,900 KRW, a 14-day trial first), both per 30 days, and `pro_yearly` (199,000
+/// KRW a year, anchored: renewed on the same Seoul day and time every year).
 pub fn starting_plans() -> Vec<PlanTerms> {
     let plan = |id: &str, name: &str, amount: i64, trial_days: i64, features: Value| {
         let id = PlanId::parse(id).unwrap_or_else(|_| unreachable!("a valid id"));
@@ -104,6 +106,17 @@ pub fn starting_plans() -> Vec<PlanTerms> {
             14,
             json!({ "seats": 10, "priority_support": true }),
         ),
+        PlanTerms {
+            sort_order: 1,
+            ..plan(
+                "pro_yearly",
+                "프로 연간 이용권",
+                199_000,
+                0,
+                json!({ "seats": 10, "priority_support": true }),
+            )
+        }
+        .with_interval(BillingInterval::new("year", 1).ok()),
     ]
 }
 

@@ -259,6 +259,9 @@ begin
                      where t.subscription_id = l.subscription_id and t.status = 'Trial'
                      order by t.start_at limit 1),
     'refunded_amount', l.refunded_amount,
+    'interval', l.period_interval,
+    'interval_count', l.period_interval_count,
+    'anchor_at', l.anchor_at,
     'payment_method', (select jsonb_build_object('issuer', m.issuer, 'brand', m.brand, 'number', m.number)
                        from public.payment_method as m where m.subscription_id = l.subscription_id)
   )

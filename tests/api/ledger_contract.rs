@@ -54,6 +54,7 @@ fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
         refunded_amount: None,
         renewal: Renewal::default(),
         next_terms: NextTerms::default(),
+        period_rule: None,
     }
 }
 

@@ -24,6 +24,7 @@ mod event_feed;
 mod events;
 mod faults;
 mod fuzz;
+mod intervals;
 mod pg;
 mod portone;
 mod portone_cards;

@@ -9,6 +9,7 @@ mod example;
 mod fake_charges;
 mod fakes;
 mod graces;
+mod intervals;
 mod last_grace;
 mod limits;
 mod model;

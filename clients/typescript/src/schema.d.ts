@@ -3033,14 +3033,14 @@ export interface components {
         /**
          * PlanBody
          * @description A plan's terms: `PUT` replaces them all (an absent `features` is `{}`, an absent `sort_order`
-         *     0). The period is always 30 days; other intervals are not supported yet.
+         *     0, an absent `interval` periods of 30 days).
          */
         PlanBody: {
             /** @description Sent as PortOne's `orderName`; Korean is fine. */
             name: string;
             /**
              * Format: int64
-             * @description Per 30-day period, in the currency's unit (KRW: won); greater than 0.
+             * @description Per period, in the currency's unit (KRW: won); greater than 0.
              */
             amount: number;
             /** @description One of PortOne's `Currency` values (`KRW`, `USD`, …). */
@@ -3054,6 +3054,17 @@ export interface components {
             features?: unknown;
             /** Format: int32 */
             sort_order?: number;
+            /**
+             * @description `day`, `week`, `month` or `year`; absent: periods of 30 days. Month and year periods are
+             *     anchored: they end on the first period's Seoul day and time, clamped to the month's end.
+             */
+            interval?: string;
+            /**
+             * Format: int64
+             * @description 1 or more (default 1), at most one year in all (366 days, 52 weeks, 12 months, 1 year);
+             *     only with `interval`.
+             */
+            interval_count?: number;
         };
         /**
          * PlanChangeRequest
@@ -3098,7 +3109,7 @@ export interface components {
             name: string;
             /**
              * Format: int64
-             * @description Per 30-day period, in the currency's unit (KRW: won).
+             * @description Per period, in the currency's unit (KRW: won).
              */
             amount: number;
             currency: string;
@@ -3113,6 +3124,13 @@ export interface components {
             features: unknown;
             /** Format: int32 */
             sort_order: number;
+            /** @description `day`, `week`, `month` or `year`; `null`: periods of 30 days (the route spec's rule). */
+            interval: string | null;
+            /**
+             * Format: uint32
+             * @description How many `interval`s one period lasts; `null` with `interval`.
+             */
+            interval_count: number | null;
             /** @description UTC. */
             created_at: string;
             updated_at: string;
@@ -3410,6 +3428,21 @@ export interface components {
              * @description How much of the latest month's payment was refunded, in the currency's unit.
              */
             refunded_amount: number | null;
+            /**
+             * @description `day`, `week`, `month` or `year`; `null`: periods of 30 days from each payment (the route
+             *     spec's rule, and every subscription started before plans had intervals).
+             */
+            interval: string | null;
+            /**
+             * Format: uint32
+             * @description How many `interval`s one period lasts.
+             */
+            interval_count: number | null;
+            /**
+             * @description Month and year periods end on this instant's Seoul day and time, clamped to the month's
+             *     end (the first period's start, or a trial's end), UTC.
+             */
+            anchor_at: string | null;
         };
         /**
          * WebhookResult
@@ -3454,6 +3487,7 @@ export interface components {
          *           "code": "save_payment",
          *           "data": {
          *             "amount": 10000,
+         *             "anchor_at": null,
          *             "canceled_at": null,
          *             "currency": "KRW",
          *             "customer_id": "customer_1",
@@ -3468,6 +3502,8 @@ export interface components {
          *             "next_schedule_at": "2024-02-01T01:30:00.000Z",
          *             "next_schedule_id": "96cf178f-fa36-575d-a7fe-58566dc0d9ba",
          *             "order_name": "월간 구독",
+         *             "period_interval": null,
+         *             "period_interval_count": null,
          *             "plan_id": null,
          *             "refunded_amount": null,
          *             "renewal_attempts": 0,

@@ -100,7 +100,7 @@ test("a customer subscribes, manages their subscription and reads their events",
   // The pricing page is public: no sign-in, the active plans.
   await page.goto(web);
   await page.locator("[data-plan=basic_monthly]").waitFor();
-  assert.equal(await page.locator("[data-plan]").count(), 2);
+  assert.equal(await page.locator("[data-plan]").count(), 3);
 
   await signIn(page, "user-1");
   await page.getByTestId("no-subscription").waitFor();

@@ -13,6 +13,7 @@ mod events;
 mod health;
 mod metrics;
 pub mod nullable;
+mod plan_model;
 mod plans;
 mod reconcile;
 mod redact;

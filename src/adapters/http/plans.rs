@@ -9,73 +9,15 @@ use std::sync::Arc;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use serde_json::Value;
 
 use super::api_error::{error, ApiError};
 use super::auth::{AdminAuth, OptionalCallerAuth};
-use super::text::Text;
+use super::plan_model::{PlanBody, PlanModel};
 use super::ApiTags;
-use crate::domain::plan::{Plan, PlanId, PlanTerms, PlanTermsError};
+use crate::domain::plan::{PlanId, PlanTerms, PlanTermsError};
 use crate::ports::Ports;
 use crate::service::plans::PlanCatalog;
 use crate::service::{Caller, UpstreamFailure};
-
-/// A plan, as the `plan` table's columns.
-#[derive(Debug, Object)]
-pub struct PlanModel {
-    pub id: String,
-    /// PortOne's `orderName` of every charge on the plan.
-    pub name: String,
-    /// Per 30-day period, in the currency's unit (KRW: won).
-    pub amount: i64,
-    pub currency: String,
-    /// Days before the first charge; 0 for none. Only a customer's first subscription gets it.
-    pub trial_days: u32,
-    /// `false` once archived: no new subscription starts on it.
-    pub active: bool,
-    /// Free-form JSON object for the app (limits, flags).
-    pub features: Value,
-    pub sort_order: i32,
-    /// UTC.
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<Plan> for PlanModel {
-    fn from(plan: Plan) -> Self {
-        let terms = plan.terms;
-        Self {
-            id: terms.id.to_string(),
-            name: terms.name,
-            amount: terms.amount.value(),
-            currency: terms.currency.to_string(),
-            trial_days: terms.trial_days,
-            active: plan.active,
-            features: terms.features,
-            sort_order: terms.sort_order,
-            created_at: plan.created_at.to_iso(),
-            updated_at: plan.updated_at.to_iso(),
-        }
-    }
-}
-
-/// A plan's terms: `PUT` replaces them all (an absent `features` is `{}`, an absent `sort_order`
-/// 0). The period is always 30 days; other intervals are not supported yet.
-#[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
-pub struct PlanBody {
-    /// Sent as PortOne's `orderName`; Korean is fine.
-    pub name: Text,
-    /// Per 30-day period, in the currency's unit (KRW: won); greater than 0.
-    pub amount: i64,
-    /// One of PortOne's `Currency` values (`KRW`, `USD`, …).
-    pub currency: Text,
-    /// 0 or more (at most 365).
-    pub trial_days: i64,
-    /// A JSON object.
-    pub features: Option<Value>,
-    pub sort_order: Option<i32>,
-}
 
 /// Every plan.
 #[derive(Debug, Object)]
@@ -238,6 +180,10 @@ impl<P: Ports> PlanApi<P> {
             return PutPlanResponse::BadRequest(error("BAD_REQUEST", message));
         };
         let body = body.0;
+        let interval = match body.interval() {
+            Ok(interval) => interval,
+            Err(message) => return PutPlanResponse::BadRequest(error("BAD_REQUEST", message)),
+        };
         let terms = PlanTerms::new(
             id,
             &body.name,
@@ -248,7 +194,7 @@ impl<P: Ports> PlanApi<P> {
             body.sort_order,
         );
         let terms = match terms {
-            Ok(terms) => terms,
+            Ok(terms) => terms.with_interval(interval),
             Err(problem) => {
                 return PutPlanResponse::BadRequest(error("BAD_REQUEST", terms_problem(&problem)))
             }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::amount::Amount;
 use crate::domain::attempt::FailedAttempt;
 use crate::domain::currency::Currency;
+use crate::domain::interval::PeriodRule;
 use crate::domain::payment::PaymentFailure;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
@@ -63,6 +64,12 @@ struct Row {
     plan_id: Option<String>,
     #[serde(default)]
     next_plan_id: Option<String>,
+    #[serde(default)]
+    period_interval: Option<String>,
+    #[serde(default)]
+    period_interval_count: Option<i64>,
+    #[serde(default)]
+    anchor_at: Option<DateTime<Utc>>,
     #[serde(default)]
     refunded_amount: Option<i64>,
 }
@@ -162,6 +169,11 @@ fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
             next_currency: row.next_currency.map(Currency::reported),
             next_plan_id: row.next_plan_id.and_then(plan),
         },
+        period_rule: PeriodRule::from_columns(
+            row.period_interval.as_deref(),
+            row.period_interval_count,
+            time(row.anchor_at),
+        ),
     })
 }
 

@@ -1,13 +1,17 @@
 //! The paid flow (steps 3–5): fetch the payment from PortOne, record its month, schedule the next.
 
 use crate::domain::checklist::Step;
+use crate::domain::interval::PeriodRule;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_schedule_id::ScheduleId;
-use crate::domain::period::BillingPeriod;
+use crate::domain::period::{BillingPeriod, ScheduleOffset};
 use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
 use crate::ports::Schedules;
-use crate::ports::{Clock, MonthLedger, Ports, RandomSource, Recorded, ScheduleOutcome};
+use crate::ports::{
+    Clock, LedgerError, MonthLedger, PlanLedger, Ports, RandomSource, Recorded, ScheduleOutcome,
+};
 use crate::service::payer::Payer;
 use crate::service::renewal::{renewal_key, schedule_request};
 use crate::service::steps::{Halt, Steps};
@@ -41,9 +45,19 @@ impl<P: Ports> PaymentFlows<P> {
             .await?;
 
         // Step 4: `paidAt` is stable across PortOne's retries; the clock is only a fallback.
-        let start = payment.paid_at.unwrap_or_else(|| self.ports.clock().now());
-        let period = BillingPeriod::starting_at(start, self.ports.random().schedule_offset());
-        let record = PaymentRecord::paid(&payment, &period);
+        let paid_at = Timestamp::from_utc(payment.paid_at.unwrap_or_else(|| self.ports.clock().now()));
+        let rule = steps
+            .call(
+                Step::SAVE_PAYMENT,
+                self.period_rule(&payment, paid_at),
+                messages::save_failed,
+            )
+            .await?;
+        let period = period_of(rule.as_ref(), paid_at, self.ports.random().schedule_offset());
+        let record = PaymentRecord {
+            period_rule: rule.map(|(rule, _)| rule),
+            ..PaymentRecord::paid(&payment, &period)
+        };
         let write = self.ports.ledger().record_paid(&record);
         let recorded = steps
             .call(Step::SAVE_PAYMENT, write, messages::save_failed)
@@ -104,7 +118,62 @@ impl<P: Ports> PaymentFlows<P> {
     }
 }
 
+/// The period a payment paid at `paid_at` buys: with a rule, from where it starts to the rule's
+/// end; without one, the route spec's 30 days from `paid_at`.
+fn period_of(
+    rule: Option<&(PeriodRule, Timestamp)>,
+    paid_at: Timestamp,
+    offset: ScheduleOffset,
+) -> BillingPeriod {
+    match rule {
+        Some((rule, start)) => BillingPeriod::between(*start, rule.end_of(*start), offset),
+        None => BillingPeriod::starting_at(paid_at.as_utc(), offset),
+    }
+}
+
 impl<P: Ports> PaymentFlows<P> {
+    /// How `payment`'s period is cut, and where it starts: a renewal keeps the rule of the month
+    /// it renews (an anchored period starts where that one ended, so a late or recovered renewal
+    /// never shifts the anchor; a day or week period starts when paid); a first payment takes
+    /// its plan's interval (`customData`'s plan), anchored at `paid_at`. `None`: 30 days.
+    async fn period_rule(
+        &self,
+        payment: &Payment,
+        paid_at: Timestamp,
+    ) -> Result<Option<(PeriodRule, Timestamp)>, LedgerError> {
+        let ledger = self.ports.ledger();
+        // Renewals and retries are paid under ids this service derives (UUIDs); a merchant's own
+        // id (`pay_123456`) renews nothing, so it costs no lookup.
+        let renewal = match payment.id.as_uuid() {
+            Some(_) => ledger.renewal_of(&payment.id).await?,
+            None => None,
+        };
+        if let Some(renewal) = renewal {
+            let month = renewal.month;
+            return Ok(month.period_rule.map(|rule| {
+                let start = if rule.interval.is_anchored() {
+                    month.end_at
+                } else {
+                    paid_at
+                };
+                (rule, start)
+            }));
+        }
+        let Some(plan_id) = &payment.plan_id else {
+            return Ok(None);
+        };
+        let interval = ledger.plan(plan_id).await?.and_then(|plan| plan.terms.interval);
+        Ok(interval.map(|interval| {
+            (
+                PeriodRule {
+                    interval,
+                    anchor_at: paid_at,
+                },
+                paid_at,
+            )
+        }))
+    }
+
     /// The refunds PortOne made of `payment` since it was paid, written to its month (the
     /// refunded total only grows, and a whole refund marks the month refunded), so the row is
     /// what PortOne says even when the webhooks of the refunds came before this one.

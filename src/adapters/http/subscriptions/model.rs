@@ -102,6 +102,14 @@ pub struct SubscriptionModel {
     pub trial_end_at: Nullable<String>,
     /// How much of the latest month's payment was refunded, in the currency's unit.
     pub refunded_amount: Nullable<i64>,
+    /// `day`, `week`, `month` or `year`; `null`: periods of 30 days from each payment (the route
+    /// spec's rule, and every subscription started before plans had intervals).
+    pub interval: Nullable<String>,
+    /// How many `interval`s one period lasts.
+    pub interval_count: Nullable<u32>,
+    /// Month and year periods end on this instant's Seoul day and time, clamped to the month's
+    /// end (the first period's start, or a trial's end), UTC.
+    pub anchor_at: Nullable<String>,
 }
 
 /// The card the next charge uses, as PortOne shows it (`getBillingKeyInfo`: `methods[].card`).
@@ -198,6 +206,9 @@ impl From<&Subscription> for SubscriptionModel {
             plan_id: s.plan_id.as_ref().map(ToString::to_string).into(),
             trial_end_at: iso(s.trial_end_at).into(),
             refunded_amount: s.refunded_amount.map(|a| a.value()).into(),
+            interval: s.interval.map(str::to_owned).into(),
+            interval_count: s.interval_count.into(),
+            anchor_at: iso(s.anchor_at).into(),
         }
     }
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{missing, SqlLedger};
 use crate::adapters::ledger::args::{text, time, Arg};
 use crate::domain::currency::Currency;
+use crate::domain::interval::BillingInterval;
 use crate::domain::plan::{Plan, PlanId, PlanTerms};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{LedgerError, PlanLedger, PlanStored};
@@ -22,6 +23,10 @@ struct PlanRow {
     active: bool,
     features: Value,
     sort_order: i32,
+    #[serde(default)]
+    interval_unit: Option<String>,
+    #[serde(default)]
+    interval_count: Option<i64>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     #[serde(default)]
@@ -43,6 +48,10 @@ fn plan(value: Value) -> Result<(Plan, Option<bool>), LedgerError> {
         trial_days: row.trial_days,
         features: row.features,
         sort_order: row.sort_order,
+        interval: match (row.interval_unit.as_deref(), row.interval_count) {
+            (Some(unit), Some(count)) => Some(BillingInterval::new(unit, count).map_err(invalid)?),
+            _ => None,
+        },
     };
     let plan = Plan {
         terms,

@@ -1,0 +1,113 @@
+//! Plan intervals over HTTP and real SQL: a plan's `interval` is validated, stored and listed;
+//! a start on a monthly plan records an anchored period and the read model shows the interval
+//! and anchor, through the PostgREST stand-in and through direct PostgreSQL alike.
+
+use poem::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::checkout::{body, start};
+use crate::helpers::{spawn_app_with, Options, TestApp};
+use crate::pg::shared;
+use crate::portone_cards::Cards;
+
+async fn shop(on_postgres: bool) -> (TestApp, Cards) {
+    let database_url = if on_postgres {
+        Some(shared().fresh_database().await)
+    } else {
+        None
+    };
+    let app = spawn_app_with(Options {
+        database_url,
+        ..Options::default()
+    })
+    .await;
+    app.portone_schedules().await;
+    let cards = Cards::mount(&app.portone).await;
+    cards.issue("bk_1", "user-1");
+    (app, cards)
+}
+
+async fn put_plan(app: &TestApp, id: &str, body: Value) -> (StatusCode, Value) {
+    let (status, _, answer) = app
+        .admin_with("PUT", &format!("/api/plans/{id}"), &[], &body.to_string())
+        .await;
+    (status, answer)
+}
+
+async fn anchored_start(on_postgres: bool) -> Value {
+    let (app, _cards) = shop(on_postgres).await;
+    let terms =
+        json!({ "name": "월간", "amount": 9900, "currency": "KRW", "trial_days": 0, "interval": "month" });
+    let (status, plan) = put_plan(&app, "monthly", terms.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{plan:#}");
+    assert_eq!(
+        (plan["interval"].clone(), plan["interval_count"].clone()),
+        (json!("month"), json!(1))
+    );
+    let (status, _) = put_plan(&app, "monthly", terms).await;
+    assert_eq!(status, StatusCode::OK, "the same terms again change nothing");
+
+    // A plan without an interval keeps 30 days, and says so with nulls.
+    let (_, legacy) = put_plan(
+        &app,
+        "legacy",
+        json!({ "name": "30일", "amount": 9900, "currency": "KRW", "trial_days": 0 }),
+    )
+    .await;
+    assert_eq!(
+        (legacy["interval"].clone(), legacy["interval_count"].clone()),
+        (Value::Null, Value::Null)
+    );
+
+    for bad in [
+        json!({ "interval": "fortnight" }),
+        json!({ "interval": "month", "interval_count": 13 }),
+        json!({ "interval": "year", "interval_count": 2 }),
+        json!({ "interval": "day", "interval_count": 0 }),
+        json!({ "interval_count": 3 }),
+    ] {
+        let mut terms = json!({ "name": "x", "amount": 100, "currency": "KRW", "trial_days": 0 });
+        terms
+            .as_object_mut()
+            .unwrap()
+            .extend(bad.as_object().unwrap().clone());
+        let (status, answer) = put_plan(&app, "bad", terms).await;
+        assert_eq!(
+            (status, answer["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!("BAD_REQUEST")),
+            "{bad}"
+        );
+    }
+
+    let (status, _, started) = start(&app, "order-1", body("monthly", "bk_1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{started:#}");
+    let subscription = &started["subscription"];
+    assert_eq!(subscription["interval"], "month");
+    assert_eq!(subscription["interval_count"], 1);
+    assert_eq!(subscription["anchor_at"], subscription["start_at"]);
+    let id = subscription["subscription_id"].as_str().unwrap();
+    let (_, read) = app.admin("GET", &format!("/api/subscriptions/{id}")).await;
+    assert_eq!(
+        read["subscription"], *subscription,
+        "stored and read back as answered"
+    );
+    read["subscription"].clone()
+}
+
+#[tokio::test]
+async fn a_monthly_plan_s_start_is_anchored_the_same_on_either_storage() {
+    let rest = anchored_start(false).await;
+    let direct = anchored_start(true).await;
+    for key in [
+        "interval",
+        "interval_count",
+        "start_at",
+        "end_at",
+        "anchor_at",
+        "end_grace_at",
+    ] {
+        assert_eq!(rest[key], direct[key], "{key}");
+    }
+    // The test clock starts 2024-01-01T00:00:05Z (09:00:05 KST): the period ends a month on.
+    assert_eq!(rest["end_at"], "2024-02-01T00:00:05.000Z");
+}

@@ -1,0 +1,162 @@
+//! Plan intervals through the whole flow against the fakes: a monthly plan started on the 31st
+//! renews on 28/29 February, 31 March, 30 April (Seoul day and time of the anchor), a renewal paid
+//! late keeps the anchor, a yearly plan's period ends a year on, and a trial anchors at its end.
+
+use portone_subscriptions::domain::billing_key::BillingKey;
+use portone_subscriptions::domain::checkout::IdempotencyKey;
+use portone_subscriptions::domain::customer_id::CustomerId;
+use portone_subscriptions::domain::interval::BillingInterval;
+use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
+use portone_subscriptions::domain::timestamp::Timestamp;
+use portone_subscriptions::service::checkout::StartRequest;
+
+use crate::answers::body;
+use crate::fakes::{utc, Harness};
+
+async fn shop(at: &str, unit: &str, trial_days: i64) -> Harness {
+    let app = Harness::new(0);
+    app.clock.set(utc(at));
+    let terms = PlanTerms::new(
+        PlanId::parse("plan").unwrap(),
+        "요금제",
+        9900,
+        "KRW",
+        trial_days,
+        None,
+        None,
+    )
+    .unwrap()
+    .with_interval(BillingInterval::new(unit, 1).ok());
+    app.services.plans.put(&terms).await.unwrap();
+    app.portone.cards.issue("bk_1", "user-1");
+    app
+}
+
+/// Starts a subscription on `plan`; its id.
+async fn start(app: &Harness) -> String {
+    let request = StartRequest {
+        customer_id: CustomerId::parse("user-1").unwrap(),
+        plan_id: PlanId::parse("plan").unwrap(),
+        billing_key: BillingKey::parse("bk_1").unwrap(),
+        idempotency_key: IdempotencyKey::parse("k-1").unwrap(),
+    };
+    let answer = app.services.checkout.start(&request).await;
+    let started = body(&answer);
+    assert_eq!(started["success"], true, "{started:#}");
+    started["subscription"]["subscription_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Moves the clock to `at`, lets PortOne charge what is due, and delivers each webhook.
+async fn charge_due(app: &Harness, at: &str) {
+    app.clock.set(utc(at));
+    for (id, kind) in app.portone.run_due(Timestamp::from_utc(utc(at))) {
+        let status = if kind == "Transaction.Paid" {
+            "Paid"
+        } else {
+            "Failed"
+        };
+        app.send(&id, status).await;
+    }
+}
+
+async fn period(app: &Harness, id: &str) -> (String, String) {
+    let subscription = app.read(id).await;
+    (subscription.start_at.to_iso(), subscription.end_at.to_iso())
+}
+
+#[tokio::test]
+async fn a_monthly_plan_started_on_the_31st_renews_on_each_month_s_last_day_and_back() {
+    // 31 January 2025, 12:00 KST.
+    let app = shop("2025-01-31T03:00:00Z", "month", 0).await;
+    let id = start(&app).await;
+    let first = app.read(&id).await;
+    assert_eq!((first.interval, first.interval_count), (Some("month"), Some(1)));
+    assert_eq!(
+        first.anchor_at.map(|at| at.to_iso()).as_deref(),
+        Some("2025-01-31T03:00:00.000Z")
+    );
+    assert_eq!(period(&app, &id).await.1, "2025-02-28T03:00:00.000Z");
+
+    // Each renewal is charged the day after end_at at 10:xx KST and starts where the last ended.
+    let mut ends = Vec::new();
+    for day in [
+        "2025-03-01T02:00:00Z",
+        "2025-04-01T02:00:00Z",
+        "2025-05-01T02:00:00Z",
+    ] {
+        charge_due(&app, day).await;
+        ends.push(period(&app, &id).await);
+    }
+    assert_eq!(
+        ends,
+        [
+            (
+                "2025-02-28T03:00:00.000Z".to_owned(),
+                "2025-03-31T03:00:00.000Z".to_owned()
+            ),
+            (
+                "2025-03-31T03:00:00.000Z".to_owned(),
+                "2025-04-30T03:00:00.000Z".to_owned()
+            ),
+            (
+                "2025-04-30T03:00:00.000Z".to_owned(),
+                "2025-05-31T03:00:00.000Z".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(app.read(&id).await.months, 4);
+}
+
+#[tokio::test]
+async fn a_renewal_paid_late_keeps_the_anchor() {
+    let app = shop("2025-01-15T03:00:00Z", "month", 0).await;
+    let id = start(&app).await;
+    // The renewal was due 16 February 10:xx KST; it is charged (and its webhook arrives) a
+    // week late: the period still starts at 15 February and ends 15 March.
+    charge_due(&app, "2025-02-23T05:00:00Z").await;
+    assert_eq!(
+        period(&app, &id).await,
+        (
+            "2025-02-15T03:00:00.000Z".to_owned(),
+            "2025-03-15T03:00:00.000Z".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_yearly_plan_s_period_ends_on_the_same_day_next_year() {
+    let app = shop("2024-02-29T01:00:00Z", "year", 0).await;
+    let id = start(&app).await;
+    assert_eq!(period(&app, &id).await.1, "2025-02-28T01:00:00.000Z");
+    charge_due(&app, "2025-03-01T02:00:00Z").await;
+    assert_eq!(
+        period(&app, &id).await,
+        (
+            "2025-02-28T01:00:00.000Z".to_owned(),
+            "2026-02-28T01:00:00.000Z".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_trial_anchors_at_its_end_even_on_the_31st() {
+    // A 14-day trial from 17 January 12:00 KST ends 31 January 12:00 KST: the anchor.
+    let app = shop("2025-01-17T03:00:00Z", "month", 14).await;
+    let id = start(&app).await;
+    let trial = app.read(&id).await;
+    assert_eq!(
+        trial.anchor_at.map(|at| at.to_iso()).as_deref(),
+        Some("2025-01-31T03:00:00.000Z")
+    );
+    charge_due(&app, "2025-02-01T02:00:00Z").await;
+    assert_eq!(
+        period(&app, &id).await,
+        (
+            "2025-01-31T03:00:00.000Z".to_owned(),
+            "2025-02-28T03:00:00.000Z".to_owned()
+        )
+    );
+}
