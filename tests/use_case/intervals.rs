@@ -160,3 +160,26 @@ async fn a_trial_anchors_at_its_end_even_on_the_31st() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_renewal_recovered_by_a_dunning_retry_keeps_the_anchor() {
+    let app = shop("2025-01-15T03:00:00Z", "month", 0).await;
+    let id = start(&app).await;
+    app.portone.cards.decline_next("bk_1", 1);
+    // The renewal (16 February 10:xx KST) is declined; the retry a day later is paid.
+    charge_due(&app, "2025-02-16T02:00:00Z").await;
+    assert_eq!(
+        app.read(&id).await.status,
+        portone_subscriptions::domain::subscription::SubscriptionStatus::PastDue
+    );
+    charge_due(&app, "2025-02-17T02:00:00Z").await;
+    let recovered = app.read(&id).await;
+    assert_eq!(recovered.months, 2, "the retry recovered the renewal");
+    assert_eq!(
+        (recovered.start_at.to_iso(), recovered.end_at.to_iso()),
+        (
+            "2025-02-15T03:00:00.000Z".to_owned(),
+            "2025-03-15T03:00:00.000Z".to_owned()
+        )
+    );
+}
