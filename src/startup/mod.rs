@@ -88,7 +88,12 @@ impl Application {
         if let Some(interval) = config.reconcile_interval {
             timers::spawn_reconcile_timer(services.reconciler.clone(), interval);
         }
-        timers::spawn_time_timer(services.events.clone(), services.reconciler.clone());
+        // Over direct PostgreSQL an event is sent as soon as it commits, not at the next poll.
+        let wakes = match config.app_webhook {
+            Some(_) => services.webhooks.ports().ledger.event_wakes(),
+            None => None,
+        };
+        timers::spawn_time_timer(services.events.clone(), services.reconciler.clone(), wakes);
         let listener = bind(SocketAddr::new(config.host, config.port)).await?;
         let handle = metrics_handle();
         let (on_main_port, metrics) = match config.metrics_addr {
@@ -130,7 +135,7 @@ impl Application {
             )
             .with_charge_limit(settings.access.charge_limit);
         sandbox.deliver_events_with(services.events.clone(), services.reconciler.clone());
-        timers::spawn_time_timer(services.events.clone(), services.reconciler.clone());
+        timers::spawn_time_timer(services.events.clone(), services.reconciler.clone(), None);
         let apis = (
             http::production_apis(&services, Limits::default(), true),
             SandboxApi::new(sandbox.clone()),

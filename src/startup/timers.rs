@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::ports::Ports;
 use crate::service::events::EventDelivery;
 use crate::service::reconcile::{PassOptions, Reconciler};
@@ -19,14 +21,25 @@ const PRUNE_EVERY_TICKS: u32 = 3600;
 /// Runs the time pass: every second a delivery pass (a claim that finds nothing due is one
 /// indexed query; none without `APP_WEBHOOK_URL`); every minute first the grace pass (a month
 /// whose grace ran out lapses only once PortOne confirms nothing was paid), then the time-caused
-/// events and the gauges; every hour the retention.
-pub fn spawn_time_timer<P: Ports>(events: Arc<EventDelivery<P>>, reconciler: Arc<Reconciler<P>>) {
+/// events and the gauges; every hour the retention. With `wakes` (direct PostgreSQL's `LISTEN`),
+/// a delivery pass also runs as soon as a new event commits; the poll stays as the fallback.
+pub fn spawn_time_timer<P: Ports>(
+    events: Arc<EventDelivery<P>>,
+    reconciler: Arc<Reconciler<P>>,
+    wakes: Option<Arc<Notify>>,
+) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(EVENT_TICK);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut count: u32 = 0;
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = woken(wakes.as_deref()) => {
+                    events.tick(false, false).await;
+                    continue;
+                }
+            }
             let minutely = count % EMIT_DUE_EVERY_TICKS == 0;
             if minutely {
                 reconciler.settle_graces_logged().await;
@@ -35,6 +48,14 @@ pub fn spawn_time_timer<P: Ports>(events: Arc<EventDelivery<P>>, reconciler: Arc
             count = count.wrapping_add(1);
         }
     });
+}
+
+/// Resolves when `wakes` is notified; never without it.
+async fn woken(wakes: Option<&Notify>) {
+    match wakes {
+        Some(wakes) => wakes.notified().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Runs a reconciliation pass every `interval` (the first one `interval` after start), for as

@@ -141,6 +141,17 @@ AS $function$
     and left(e.dedupe_key, length(p_prefix) + 1) = p_prefix || ':';
 $function$;
 
+CREATE OR REPLACE FUNCTION public.notify_subscription_event()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  perform pg_catalog.pg_notify('subscription_event', '');
+  return null;
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION public.pending_events()
  RETURNS SETOF jsonb
  LANGUAGE sql

@@ -275,3 +275,32 @@ async fn an_app_that_is_down_for_a_while_loses_nothing() {
         "each delivered once after the app came back"
     );
 }
+
+/// Over direct PostgreSQL the sender is woken when an event commits (`LISTEN`/`NOTIFY`), not at
+/// its next poll: the listener's wake fires for an event another connection wrote. Without the
+/// trigger nothing would wake it within the bound (the wait is a bound, not an ordering sleep).
+#[tokio::test]
+async fn a_committed_event_wakes_the_sender_over_listen_notify() {
+    let url = shared().fresh_database().await;
+    let ledger = portone_subscriptions::adapters::ledger::SqlLedger::postgres(
+        &crate::helpers::postgres_settings(&url),
+    )
+    .unwrap();
+    let wakes = ledger.event_wakes().expect("direct PostgreSQL listens");
+    // The first wake is the catch-up pass once listening has started.
+    tokio::time::timeout(Duration::from_secs(10), wakes.notified())
+        .await
+        .expect("the listener connected and listens");
+
+    let app = spawn_app_with(Options {
+        database_url: Some(url),
+        ..Options::default()
+    })
+    .await;
+    app.portone_schedules().await;
+    subscriptions(&app, 1).await; // commits one `subscription.created`
+
+    tokio::time::timeout(Duration::from_secs(10), wakes.notified())
+        .await
+        .expect("the committed event woke the sender");
+}

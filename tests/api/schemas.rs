@@ -80,6 +80,7 @@ const AREAS: &[(&str, &[&str])] = &[
             "redeliver_event",
             "subscription_events",
             "subscription_event_page",
+            "notify_subscription_event",
             "event_by_id",
             "pending_events",
             "prune_events",

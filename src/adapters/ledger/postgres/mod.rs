@@ -7,6 +7,7 @@
 //! (`persistent(false)`, no statement cache), so nothing prepared outlives a transaction.
 
 mod errors;
+mod listen;
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -32,6 +33,12 @@ pub(super) struct DirectPostgres {
 }
 
 impl DirectPostgres {
+    /// Starts listening for new subscription events (see [`listen`]); the [`tokio::sync::Notify`]
+    /// wakes the event sender.
+    pub(super) fn event_wakes(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        listen::spawn(self.pool.clone())
+    }
+
     /// Builds the pool without connecting.
     ///
     /// # Errors

@@ -60,6 +60,16 @@ impl SqlLedger {
         Ok(Self(Transport::Postgres(DirectPostgres::connect_lazy(settings)?)))
     }
 
+    /// Over direct PostgreSQL, a [`tokio::sync::Notify`] woken each time a new subscription
+    /// event commits (`LISTEN`/`NOTIFY`), so the sender need not wait for its next poll; `None`
+    /// over the REST API, which keeps the poll alone. Spawns the listener: call once.
+    pub fn event_wakes(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        match &self.0 {
+            Transport::Postgres(postgres) => Some(postgres.event_wakes()),
+            Transport::SupabaseRest(_) => None,
+        }
+    }
+
     /// Over Supabase's REST API at `url`, with the service-role key.
     ///
     /// # Errors
