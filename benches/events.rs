@@ -7,6 +7,11 @@
 //!    the direct PostgreSQL ledger.
 //! 2. Delivering: the delivery pass over those events to a sink that answers at once, so the
 //!    number is the outbox's own cost (claim, settle).
+//! 3. Commit to receipt: months written at `BENCH_EVENT_RATE` per second (default 1,000) for
+//!    `BENCH_EVENT_SECONDS` (default 5), delivered by two replicas (each its own pool and, when
+//!    woken, its own `LISTEN` connection) to a sink that notes when each event arrived: p50 and
+//!    p99 from the commit of `record_month` to the receipt, and that each event arrived once;
+//!    once with the wake on commit (`LISTEN`/`NOTIFY`) and once with the one-second poll alone.
 //!
 //! Everything shares this machine's cores: PostgreSQL and the client.
 
@@ -96,6 +101,147 @@ where
     (per_second, p50, p99)
 }
 
+/// A sink that notes when each event arrived, by subscription (one event each here).
+struct Noting(std::sync::Mutex<Vec<(String, Instant)>>);
+
+impl EventSink for Noting {
+    fn deliver<'a>(&'a self, event: &'a SubscriptionEvent) -> BoxFuture<'a, Delivery> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((event.subscription_id.clone(), Instant::now()));
+        Box::pin(async { Delivery::Delivered { status: 204 } })
+    }
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// One replica's sender: a pass at every wake (when listening) and every second.
+fn replica(
+    delivery: Arc<EventDelivery<BenchPorts>>,
+    wakes: Option<Arc<tokio::sync::Notify>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            match &wakes {
+                Some(wakes) => tokio::select! {
+                    _ = ticks.tick() => {}
+                    () = wakes.notified() => {}
+                },
+                None => {
+                    ticks.tick().await;
+                }
+            }
+            let _ = delivery.deliver_due().await;
+        }
+    })
+}
+
+type BenchPorts = Adapters<PortOneClient, SqlLedger, Arc<FixedClock>, ThreadRandom>;
+
+fn bench_ports(ledger: SqlLedger, clock: Arc<FixedClock>) -> Arc<BenchPorts> {
+    let gateway = PortOneClient::new(
+        reqwest::Client::new(),
+        reqwest::Url::parse("http://127.0.0.1:9").unwrap(),
+        &SecretString::from("unused"),
+        None,
+    )
+    .unwrap();
+    Arc::new(Adapters {
+        gateway,
+        ledger,
+        clock,
+        random: ThreadRandom,
+    })
+}
+
+/// Phase 3 on a fresh database: commit-to-receipt latency with two replicas.
+async fn commit_to_receipt(listen: bool) {
+    let rate = env_number("BENCH_EVENT_RATE", 1000);
+    let seconds = env_number("BENCH_EVENT_SECONDS", 5);
+    let url = pg::shared().fresh_database().await;
+    let settings = |connections| PostgresSettings {
+        url: SecretString::from(url.clone()),
+        max_connections: connections,
+        acquire_timeout: Duration::from_secs(5),
+        statement_timeout: Duration::from_secs(10),
+    };
+    let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+    let clock = Arc::new(FixedClock::at(start + chrono::Duration::days(1)));
+    let sink = Arc::new(Noting(std::sync::Mutex::new(Vec::new())));
+    let mut senders = Vec::new();
+    for _ in 0..2 {
+        let ledger = SqlLedger::postgres(&settings(8)).unwrap();
+        let wakes = if listen { ledger.event_wakes() } else { None };
+        let delivery = Arc::new(EventDelivery::new(
+            bench_ports(ledger, clock.clone()),
+            Some(sink.clone() as Arc<dyn EventSink>),
+            DeliverySettings::default(),
+        ));
+        senders.push(replica(delivery, wakes));
+    }
+    let writer = SqlLedger::postgres(&settings(16)).unwrap();
+    let total = (rate * seconds) as usize;
+    let committed = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+    let began = Instant::now();
+    stream::iter(0..total)
+        .map(|n| {
+            let (writer, committed) = (writer.clone(), committed.clone());
+            async move {
+                // Paced: month n is written at n / rate seconds.
+                let due = began + Duration::from_secs_f64(n as f64 / rate as f64);
+                tokio::time::sleep_until(due.into()).await;
+                let id = format!("latency_{listen}_{n}");
+                writer.record_paid(&month(&id, start)).await.unwrap();
+                committed.lock().unwrap().insert(id, Instant::now());
+            }
+        })
+        .buffer_unordered(64)
+        .collect::<Vec<_>>()
+        .await;
+    let written = began.elapsed();
+    // Let the last ones arrive: a poll at most.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sink.0.lock().unwrap().len() < total && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    senders.iter().for_each(tokio::task::JoinHandle::abort);
+    let received = sink.0.lock().unwrap().clone();
+    let committed = committed.lock().unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let duplicates = received.iter().filter(|(id, _)| !seen.insert(id.clone())).count();
+    let latencies: Vec<u128> = received
+        .iter()
+        .filter_map(|(id, at)| {
+            committed
+                .get(id)
+                .map(|c| at.saturating_duration_since(*c).as_micros())
+        })
+        .collect();
+    let (p50, p99) = percentiles(latencies);
+    println!(
+        "commit to receipt, two replicas, {}: {} events written at {:.0}/s; {} received, {} twice; \
+         p50 {:.1} ms, p99 {:.1} ms",
+        if listen {
+            "woken on commit (LISTEN/NOTIFY)"
+        } else {
+            "one-second poll alone"
+        },
+        total,
+        total as f64 / written.as_secs_f64(),
+        seen.len(),
+        duplicates,
+        p50 as f64 / 1000.0,
+        p99 as f64 / 1000.0,
+    );
+}
+
 /// A sink that accepts every event at once.
 struct Accepting;
 
@@ -181,5 +327,9 @@ fn main() {
             DeliverySettings::default().batch,
             DeliverySettings::default().concurrency,
         );
+
+        for listen in [false, true] {
+            commit_to_receipt(listen).await;
+        }
     });
 }
