@@ -115,14 +115,22 @@ fn pending(
 }
 
 /// Periods follow the route spec and never overlap: `end_at` 30 days after a paid month's start
-/// (a trial's own length), the grace to 23:59:59 KST the day after, the next charge that day at
+/// (a trial's own length), or where its subscription's period rule says (an anchored month ends
+/// on the anchor's day, and the next starts exactly there), the grace to 23:59:59 KST the day after, the next charge that day at
 /// 10:10 KST; a renewal starts no earlier than the month it renews ended, and a month renewing a
 /// stopped one (cancel in effect, refunded, lapsed) was never charged.
 fn periods(rows: &SubscriptionRows) -> Result<(), String> {
     let mut months: Vec<&PaymentRecord> = rows.months.iter().collect();
     months.sort_by_key(|m| m.start_at);
     for month in &months {
-        if !month.is_trial() && month.end_at.as_utc() - month.start_at.as_utc() != Duration::days(30) {
+        if let (Some(rule), false) = (month.period_rule, month.is_trial()) {
+            if month.end_at != rule.end_of(month.start_at) {
+                return Err(format!(
+                    "{}: an anchored period {} → {} (anchor {})",
+                    month.transaction_key, month.start_at, month.end_at, rule.anchor_at
+                ));
+            }
+        } else if !month.is_trial() && month.end_at.as_utc() - month.start_at.as_utc() != Duration::days(30) {
             return Err(format!(
                 "{}: a period of {}",
                 month.transaction_key,
@@ -149,6 +157,13 @@ fn periods(rows: &SubscriptionRows) -> Result<(), String> {
     }
     for pair in months.windows(2) {
         let (before, after) = (pair[0], pair[1]);
+        let anchored = after.period_rule.is_some_and(|rule| rule.interval.is_anchored());
+        if anchored && after.start_at != before.end_at && !after.is_trial() {
+            return Err(format!(
+                "{} starts at {}, not where {} ended ({}): the anchor moved",
+                after.transaction_key, after.start_at, before.transaction_key, before.end_at
+            ));
+        }
         if after.start_at < before.end_at {
             return Err(format!(
                 "{} starts before {} ended: charged twice",

@@ -11,6 +11,7 @@ use portone_subscriptions::adapters::clock::FixedClock;
 use portone_subscriptions::domain::amount::Amount;
 use portone_subscriptions::domain::billing_key::BillingKey;
 use portone_subscriptions::domain::checkout::IdempotencyKey;
+use portone_subscriptions::domain::interval::BillingInterval;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::ports::{Adapters, Ledger};
@@ -102,9 +103,12 @@ impl<L: Ledger> World<L> {
             random: Offset(600),
         };
         let services = Services::new(WebhookService::new(PaymentFlows::new(Arc::new(ports))));
-        for (id, amount, trial) in [("basic", 9900, 0), ("pro", 19_900, 14)] {
-            let terms =
-                PlanTerms::new(PlanId::parse(id).unwrap(), id, amount, "KRW", trial, None, None).unwrap();
+        // `basic` keeps the route spec's 30 days; `pro` (trial first) is monthly and anchored, so
+        // random lives also cover anchored renewals, late ones and dunning recoveries.
+        for (id, amount, trial, interval) in [("basic", 9900, 0, None), ("pro", 19_900, 14, Some("month"))] {
+            let terms = PlanTerms::new(PlanId::parse(id).unwrap(), id, amount, "KRW", trial, None, None)
+                .unwrap()
+                .with_interval(interval.and_then(|unit| BillingInterval::new(unit, 1).ok()));
             services.plans.put(&terms).await.unwrap();
         }
         Self {
