@@ -183,3 +183,55 @@ async fn a_renewal_recovered_by_a_dunning_retry_keeps_the_anchor() {
         )
     );
 }
+
+async fn add_plan(app: &Harness, id: &str, amount: i64, unit: Option<&str>) {
+    let terms = PlanTerms::new(PlanId::parse(id).unwrap(), id, amount, "KRW", 0, None, None)
+        .unwrap()
+        .with_interval(unit.and_then(|unit| BillingInterval::new(unit, 1).ok()));
+    app.services.plans.put(&terms).await.unwrap();
+}
+
+async fn change_to(app: &Harness, id: &str, plan: &str) {
+    let subscription = portone_subscriptions::domain::subscription_id::SubscriptionId::parse(id).unwrap();
+    let changed = app
+        .services
+        .subscriptions
+        .change_plan(&subscription, &PlanId::parse(plan).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(changed.code, "PLAN_CHANGED");
+}
+
+/// A change to a plan of another interval takes effect at the period's end with that plan's
+/// interval: monthly → yearly is charged a year and gets a year (anchored where it starts);
+/// yearly → a 30-day plan gets 30 days from its payment.
+#[tokio::test]
+async fn a_plan_change_to_another_interval_brings_that_interval_at_the_period_end() {
+    let app = shop("2025-01-15T03:00:00Z", "month", 0).await;
+    add_plan(&app, "yearly", 99_000, Some("year")).await;
+    add_plan(&app, "thirty", 9_000, None).await;
+    let id = start(&app).await;
+
+    change_to(&app, &id, "yearly").await;
+    charge_due(&app, "2025-02-16T02:00:00Z").await;
+    let yearly = app.read(&id).await;
+    assert_eq!((yearly.interval, yearly.amount.value()), (Some("year"), 99_000));
+    assert_eq!(
+        (yearly.start_at.to_iso(), yearly.end_at.to_iso()),
+        (
+            "2025-02-15T03:00:00.000Z".to_owned(),
+            "2026-02-15T03:00:00.000Z".to_owned()
+        )
+    );
+    assert_eq!(yearly.anchor_at, Some(yearly.start_at));
+
+    change_to(&app, &id, "thirty").await;
+    charge_due(&app, "2026-02-16T02:00:00Z").await;
+    let thirty = app.read(&id).await;
+    assert_eq!((thirty.interval, thirty.amount.value()), (None, 9_000));
+    assert_eq!(
+        thirty.end_at.as_utc() - thirty.start_at.as_utc(),
+        chrono::Duration::days(30),
+        "the route spec's 30 days from the payment"
+    );
+}

@@ -157,7 +157,11 @@ fn periods(rows: &SubscriptionRows) -> Result<(), String> {
     }
     for pair in months.windows(2) {
         let (before, after) = (pair[0], pair[1]);
-        let anchored = after.period_rule.is_some_and(|rule| rule.interval.is_anchored());
+        // An anchored period follows an anchored one exactly; after a 30-day one (a plan change
+        // to a monthly plan) the new anchor is where it was paid.
+        let is_anchored =
+            |month: &PaymentRecord| month.period_rule.is_some_and(|rule| rule.interval.is_anchored());
+        let anchored = is_anchored(after) && is_anchored(before);
         if anchored && after.start_at != before.end_at && !after.is_trial() {
             return Err(format!(
                 "{} starts at {}, not where {} ended ({}): the anchor moved",

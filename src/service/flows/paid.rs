@@ -150,14 +150,33 @@ impl<P: Ports> PaymentFlows<P> {
         };
         if let Some(renewal) = renewal {
             let month = renewal.month;
-            return Ok(month.period_rule.map(|rule| {
-                let start = if rule.interval.is_anchored() {
-                    month.end_at
-                } else {
-                    paid_at
-                };
-                (rule, start)
-            }));
+            // An anchored period is followed from where it ended; any other from the payment.
+            let start = match month.period_rule {
+                Some(rule) if rule.interval.is_anchored() => month.end_at,
+                _ => paid_at,
+            };
+            // A plan change made for this charge brings its plan's interval, anchored where the
+            // new plan's first period starts (a monthly subscription moved to a yearly plan is
+            // charged a year and gets a year).
+            let switched = payment
+                .plan_id
+                .as_ref()
+                .filter(|plan| Some(*plan) != month.plan_id.as_ref());
+            if let Some(plan_id) = switched {
+                let interval = ledger.plan(plan_id).await?.and_then(|plan| plan.terms.interval);
+                if interval != month.period_rule.map(|rule| rule.interval) {
+                    return Ok(interval.map(|interval| {
+                        (
+                            PeriodRule {
+                                interval,
+                                anchor_at: start,
+                            },
+                            start,
+                        )
+                    }));
+                }
+            }
+            return Ok(month.period_rule.map(|rule| (rule, start)));
         }
         let Some(plan_id) = &payment.plan_id else {
             return Ok(None);
