@@ -44,8 +44,8 @@ pub use caller::Caller;
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
 pub use outcome::{EventKind, Verdict, WebhookOutcome};
 pub use subscriptions::{
-    PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup, SubscriptionChange, SubscriptionDetail,
-    SubscriptionError, SubscriptionService, SubscriptionSummary, UpstreamFailure,
+    ChangePreview, PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup, SubscriptionChange,
+    SubscriptionDetail, SubscriptionError, SubscriptionService, SubscriptionSummary, UpstreamFailure,
 };
 pub use webhook::{BodyFormat, WebhookInput, WebhookService};
 

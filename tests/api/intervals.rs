@@ -111,3 +111,81 @@ async fn a_monthly_plan_s_start_is_anchored_the_same_on_either_storage() {
     // The test clock starts 2024-01-01T00:00:05Z (09:00:05 KST): the period ends a month on.
     assert_eq!(rest["end_at"], "2024-02-01T00:00:05.000Z");
 }
+
+/// `GET …/change-preview` over HTTP: the documented shape, 400 for a malformed plan id, 404 for
+/// an unknown plan or another customer's subscription, and nothing charged or changed.
+#[tokio::test]
+async fn a_change_preview_answers_and_changes_nothing() {
+    let (app, _cards) = shop(false).await;
+    for (id, body) in [
+        (
+            "monthly",
+            json!({ "name": "월간", "amount": 9900, "currency": "KRW", "trial_days": 0, "interval": "month" }),
+        ),
+        (
+            "yearly",
+            json!({ "name": "연간", "amount": 99000, "currency": "KRW", "trial_days": 0, "interval": "year" }),
+        ),
+    ] {
+        assert_eq!(put_plan(&app, id, body).await.0, StatusCode::CREATED);
+    }
+    let (status, _, started) = start(&app, "order-1", body("monthly", "bk_1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{started:#}");
+    let id = started["subscription"]["subscription_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let calls_before = app.portone.received_requests().await.unwrap().len();
+
+    let (status, preview) = app
+        .admin(
+            "GET",
+            &format!("/api/subscriptions/{id}/change-preview?plan_id=yearly"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview:#}");
+    assert_eq!(preview["amount_due_now"], 0);
+    assert_eq!(preview["effective_at"], started["subscription"]["end_at"]);
+    assert_eq!(
+        preview["next_charge_at"],
+        started["subscription"]["next_charge"]["at"]
+    );
+    assert_eq!(preview["next_charge_amount"], 99000);
+    assert_eq!(
+        (preview["interval"].clone(), preview["interval_count"].clone()),
+        (json!("year"), json!(1))
+    );
+
+    for (uri, expected) in [
+        (
+            format!("/api/subscriptions/{id}/change-preview?plan_id=bad%20id"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/subscriptions/{id}/change-preview"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/subscriptions/{id}/change-preview?plan_id=nope"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/subscriptions/pay_unknown/change-preview?plan_id=yearly".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (status, answer) = app.admin("GET", &uri).await;
+        assert_eq!(status, expected, "{uri}: {answer}");
+    }
+    let (_, read) = app.admin("GET", &format!("/api/subscriptions/{id}")).await;
+    assert_eq!(
+        read["subscription"]["plan_id"], "monthly",
+        "a preview changes nothing"
+    );
+    assert_eq!(read["subscription"]["next_charge"]["amount"], 9900);
+    assert_eq!(
+        app.portone.received_requests().await.unwrap().len(),
+        calls_before,
+        "and calls nobody"
+    );
+}

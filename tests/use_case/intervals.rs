@@ -235,3 +235,44 @@ async fn a_plan_change_to_another_interval_brings_that_interval_at_the_period_en
         "the route spec's 30 days from the payment"
     );
 }
+
+/// The preview answers the numbers the change then acts on: nothing due now, the new terms
+/// from the period's end, the next charge at the same time and at the new plan's amount.
+#[tokio::test]
+async fn a_change_preview_equals_what_the_change_does() {
+    let app = shop("2025-01-15T03:00:00Z", "month", 0).await;
+    add_plan(&app, "yearly", 99_000, Some("year")).await;
+    let id = start(&app).await;
+    let subscription = portone_subscriptions::domain::subscription_id::SubscriptionId::parse(&id).unwrap();
+    let yearly = PlanId::parse("yearly").unwrap();
+
+    let preview = app
+        .services
+        .subscriptions
+        .preview_plan_change(&subscription, &yearly)
+        .await
+        .unwrap();
+    let before = app.read(&id).await;
+    assert_eq!(preview.due_now.value(), 0);
+    assert_eq!(preview.effective_at, before.end_at);
+    change_to(&app, &id, "yearly").await;
+    let after = app.read(&id).await;
+    let next = after.next_charge.expect("a pending charge");
+    assert_eq!(Some(next.at), preview.next_charge_at);
+    assert_eq!(next.amount, preview.plan.terms.amount);
+    assert_eq!(
+        app.portone.cards.charges().len(),
+        1,
+        "previewing and changing charged nothing now"
+    );
+
+    let missing = app
+        .services
+        .subscriptions
+        .preview_plan_change(&subscription, &PlanId::parse("nope").unwrap())
+        .await;
+    assert!(matches!(
+        missing,
+        Err(portone_subscriptions::service::SubscriptionError::PlanNotFound)
+    ));
+}

@@ -1000,6 +1000,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{subscription_id}/change-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What moving to `plan_id` would do, without doing it: the amount due now, when the new
+         *     terms take effect and the next charge on them, computed as `…/change` computes them.
+         *     Every change takes effect at the period's end, so nothing is due now.
+         */
+        get: {
+            parameters: {
+                query: {
+                    plan_id: string;
+                };
+                header?: never;
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PreviewView"];
+                    };
+                };
+                /** @description `plan_id` missing or malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750), answered before the operation
+                 *     runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such subscription (or not the caller's), or no such plan (`PLAN_NOT_FOUND`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description The plan is archived (`PLAN_ARCHIVED`) or the subscription is over
+                 *     (`SUBSCRIPTION_NOT_RENEWABLE`).
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked because the project's signing keys could
+                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscriptions/{subscription_id}/payment-method": {
         parameters: {
             query?: never;
@@ -3197,6 +3305,33 @@ export interface components {
             /** @description When the event happened (RFC 3339); the same across PortOne's retries. */
             timestamp: string;
             data: components["schemas"]["PortOneWebhookData"];
+        };
+        /**
+         * PreviewView
+         * @description What a plan change would do, computed as the change itself computes it.
+         */
+        PreviewView: {
+            /** @description The plan it would move to. */
+            plan_id: string;
+            /**
+             * Format: int64
+             * @description Charged now, in the currency's unit: 0 (every change takes effect at the period's end).
+             */
+            amount_due_now: number;
+            currency: string;
+            /** @description When the new plan's terms start: the current period's end, UTC. */
+            effective_at: string;
+            /**
+             * @description The next charge on the new plan: its time (UTC) and amount; `null` when none is pending
+             *     (canceled at period end).
+             */
+            next_charge_at: string | null;
+            /** Format: int64 */
+            next_charge_amount: number | null;
+            /** @description The new plan's period: `interval` (`null`: 30 days) and `interval_count`. */
+            interval: string | null;
+            /** Format: uint32 */
+            interval_count: number | null;
         };
         /**
          * Readiness

@@ -8,6 +8,7 @@ mod cancel;
 mod change;
 mod errors;
 mod ownership;
+mod preview;
 mod read;
 mod refund;
 
@@ -23,6 +24,7 @@ use crate::service::payer::{payer_of, Payer};
 pub use admin::ScheduleLookup;
 pub use change::{PlanChange, PlanError};
 pub use errors::{SubscriptionError, UpstreamFailure};
+pub use preview::ChangePreview;
 pub use read::{SubscriptionDetail, SubscriptionSummary};
 pub use refund::{RefundRequest, Refunded};
 

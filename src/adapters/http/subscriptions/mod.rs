@@ -7,6 +7,7 @@
 mod card;
 mod change;
 mod model;
+mod preview;
 mod refund;
 mod responses;
 mod start;
@@ -33,6 +34,7 @@ use crate::service::checkout::{Checkout, StartRequest};
 use crate::service::{Caller, RefundRequest, SubscriptionService};
 use card::{card_response, CardBody, CardResponse};
 use change::{start_for, ChangeTo, PlanChangeRequest, StartFor, BILLING_KEY_PROBLEM};
+use preview::PreviewResponse;
 use refund::{RefundBody, RefundResponse};
 use responses::{ChangeResponse, DetailResponse, ListResponse};
 use start::{start_response, StartBody, StartResponse};
@@ -222,6 +224,28 @@ impl<P: Ports> SubscriptionApi<P> {
             Ok(ChangeTo::Terms(terms)) => self.service.change(&subscription_id, &terms).await.into(),
             Err(problem) => ChangeResponse::BadRequest(error("BAD_REQUEST", problem)),
         }
+    }
+
+    /// What moving to `plan_id` would do, without doing it: the amount due now, when the new
+    /// terms take effect and the next charge on them, computed as `…/change` computes them.
+    /// Every change takes effect at the period's end, so nothing is due now.
+    #[oai(path = "/api/subscriptions/:subscription_id/change-preview", method = "get")]
+    async fn change_preview(
+        &self,
+        CallerAuth(caller): CallerAuth,
+        subscription_id: Path<SubscriptionPath>,
+        plan_id: Query<String>,
+    ) -> PreviewResponse {
+        let Ok(plan_id) = PlanId::parse(plan_id.0) else {
+            return PreviewResponse::BadRequest(error("BAD_REQUEST", "plan_id가 올바르지 않습니다."));
+        };
+        if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
+            return Err(problem).into();
+        }
+        self.service
+            .preview_plan_change(&subscription_id, &plan_id)
+            .await
+            .into()
     }
 
     /// Update the card: the new billing key must be `ISSUED` and issued for the subscription's
