@@ -1,14 +1,14 @@
 //! A page of `GET /api/events` from memory: as `subscription_event_page` answers it, newest first
 //! by `(occurred_at, id)`, without delivery attempts.
 
-use super::events::StoredEvent;
 use crate::domain::event::SubscriptionEvent;
 use crate::ports::EventPage;
 
-pub(super) fn page(events: &[StoredEvent], page: &EventPage) -> Vec<SubscriptionEvent> {
+pub(super) fn page<'a>(
+    events: impl Iterator<Item = &'a SubscriptionEvent>,
+    page: &EventPage,
+) -> Vec<SubscriptionEvent> {
     let mut found: Vec<SubscriptionEvent> = events
-        .iter()
-        .map(|e| &e.event)
         .filter(|e| page.admits(e))
         .map(|e| SubscriptionEvent {
             delivery_attempts: Vec::new(),

@@ -21,7 +21,7 @@ const EVENT_NAMESPACE: Uuid = Uuid::from_u128(0x6f1d_2c0e_8a4b_5d3f_9e21_7c5a_b0
 /// One stored event and the key that makes it unique.
 #[derive(Debug, Clone)]
 pub(super) struct StoredEvent {
-    pub(super) event: SubscriptionEvent,
+    event: SubscriptionEvent,
     pub(super) dedupe_key: String,
 }
 
@@ -244,7 +244,11 @@ impl EventLedger for InMemoryLedger {
     }
 
     async fn event_page(&self, page: &EventPage) -> Result<Vec<SubscriptionEvent>, LedgerError> {
-        Ok(super::event_page::page(&self.lock().events, page))
+        let tables = self.lock();
+        Ok(super::event_page::page(
+            tables.events.iter().map(|e| &e.event),
+            page,
+        ))
     }
 
     async fn events(&self, filter: &EventFilter) -> Result<Vec<SubscriptionEvent>, LedgerError> {
