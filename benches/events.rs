@@ -145,6 +145,7 @@ fn replica(
 
 type BenchPorts = Adapters<PortOneClient, SqlLedger, Arc<FixedClock>, ThreadRandom>;
 
+/// The ports a delivery pass runs on: PortOne is never called by one.
 fn bench_ports(ledger: SqlLedger, clock: Arc<FixedClock>) -> Arc<BenchPorts> {
     let gateway = PortOneClient::new(
         reqwest::Client::new(),
@@ -301,20 +302,7 @@ fn main() {
         }
 
         let clock = Arc::new(FixedClock::at(start + chrono::Duration::days(1)));
-        // PortOne is never called by a delivery pass.
-        let gateway = PortOneClient::new(
-            reqwest::Client::new(),
-            reqwest::Url::parse("http://127.0.0.1:9").unwrap(),
-            &SecretString::from("unused"),
-            None,
-        )
-        .unwrap();
-        let ports = Arc::new(Adapters {
-            gateway,
-            ledger: ledger.clone(),
-            clock,
-            random: ThreadRandom,
-        });
+        let ports = bench_ports(ledger.clone(), clock);
         let delivery = EventDelivery::new(ports, Some(Arc::new(Accepting)), DeliverySettings::default());
         let started = Instant::now();
         let pass = delivery.deliver_due().await.unwrap();

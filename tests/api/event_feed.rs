@@ -6,18 +6,10 @@
 use poem::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{paid_payment, spawn_app_with, Options, TestApp, ADMIN_TOKEN};
+use crate::helpers::{spawn_app_with, Options, TestApp, ADMIN_TOKEN};
 use crate::pg::shared;
 use crate::tokens::{es256, Project};
-
-/// A paid month of `customer`, recorded through its webhook (one `subscription.created`).
-async fn subscription_of(app: &TestApp, payment_id: &str, customer: &str) {
-    let mut payment = paid_payment(payment_id);
-    payment["customer"]["id"] = json!(customer);
-    app.portone_has_payment(&payment).await;
-    let (status, body) = app.send(payment_id, "Paid").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
+use crate::user_tokens::subscription_of;
 
 async fn app(project: &Project, on_postgres: bool) -> TestApp {
     let database_url = if on_postgres {

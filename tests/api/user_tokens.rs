@@ -21,7 +21,7 @@ use crate::snapshot;
 use crate::tokens::{es256, legacy, rs256, sign, Project};
 
 /// A paid month of `customer` (PortOne's `customer.id`), recorded through its webhook.
-async fn subscription_of(app: &TestApp, payment_id: &str, customer: &str) {
+pub async fn subscription_of(app: &TestApp, payment_id: &str, customer: &str) {
     let mut payment = paid_payment(payment_id);
     payment["customer"]["id"] = json!(customer);
     app.portone_has_payment(&payment).await;

@@ -158,12 +158,12 @@ impl<P: Ports> PlanApi<P> {
     /// archived ones too. A token that is sent must be valid (401).
     #[oai(path = "/api/plans", method = "get")]
     async fn list(&self, OptionalCallerAuth(caller): OptionalCallerAuth) -> ListPlansResponse {
-        let customer = !matches!(caller, Some(Caller::Admin));
+        let active_only = !matches!(caller, Some(Caller::Admin));
         match self.catalog.list().await {
             Ok(plans) => ListPlansResponse::Ok(Json(PlanList {
                 plans: plans
                     .into_iter()
-                    .filter(|plan| plan.active || !customer)
+                    .filter(|plan| plan.active || !active_only)
                     .map(PlanModel::from)
                     .collect(),
             })),

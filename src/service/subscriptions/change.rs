@@ -6,7 +6,7 @@ use crate::domain::amount::{Amount, PriceError};
 use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
-use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
+use crate::domain::plan::{name_ok, Plan, PlanId, MAX_NAME_CHARS};
 use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
@@ -113,6 +113,22 @@ impl<P: Ports> SubscriptionService<P> {
         key: &SubscriptionId,
         plan_id: &PlanId,
     ) -> Result<SubscriptionChange, SubscriptionError> {
+        let plan = self.plan_to_move_to(plan_id).await?;
+        let change = PlanChange {
+            amount: plan.terms.amount,
+            order_name: plan.terms.name,
+            currency: Some(plan.terms.currency),
+            plan_id: Some(plan.terms.id),
+        };
+        self.change(key, &change).await
+    }
+
+    /// The plan `plan_id` when a subscription may move to it (a change, or its preview).
+    ///
+    /// # Errors
+    /// [`SubscriptionError::PlanNotFound`], [`SubscriptionError::PlanArchived`], or `Upstream`
+    /// when storage fails.
+    pub(super) async fn plan_to_move_to(&self, plan_id: &PlanId) -> Result<Plan, SubscriptionError> {
         let plan = self
             .ports
             .ledger()
@@ -122,13 +138,7 @@ impl<P: Ports> SubscriptionService<P> {
         if !plan.active {
             return Err(SubscriptionError::PlanArchived);
         }
-        let change = PlanChange {
-            amount: plan.terms.amount,
-            order_name: plan.terms.name,
-            currency: Some(plan.terms.currency),
-            plan_id: Some(plan.terms.id),
-        };
-        self.change(key, &change).await
+        Ok(plan)
     }
 
     /// Moves `charge`'s schedule to `terms`: stores them, revokes the pending schedule, and

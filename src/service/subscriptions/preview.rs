@@ -8,7 +8,7 @@ use crate::domain::plan::{Plan, PlanId};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{PlanLedger, Ports};
+use crate::ports::Ports;
 
 use super::{live, SubscriptionError, SubscriptionService};
 
@@ -37,15 +37,7 @@ impl<P: Ports> SubscriptionService<P> {
         key: &SubscriptionId,
         plan_id: &PlanId,
     ) -> Result<ChangePreview, SubscriptionError> {
-        let plan = self
-            .ports
-            .ledger()
-            .plan(plan_id)
-            .await?
-            .ok_or(SubscriptionError::PlanNotFound)?;
-        if !plan.active {
-            return Err(SubscriptionError::PlanArchived);
-        }
+        let plan = self.plan_to_move_to(plan_id).await?;
         let record = self.latest(key).await?;
         let now = self.now();
         let status = live(&record, now)?;
