@@ -59,6 +59,8 @@ fn month(id: &str, paid_at: DateTime<Utc>) -> PaymentRecord {
         currency: Currency::reported("KRW"),
         cancelled_amount: Amount::new(0).unwrap(),
         plan_id: None,
+        quantity: Default::default(),
+        kind: Default::default(),
         billing_key: portone_subscriptions::domain::billing_key::BillingKey::parse("bk").ok(),
         customer_id: Some(format!("customer-{id}")),
         paid_at: Some(paid_at),

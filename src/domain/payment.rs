@@ -1,5 +1,7 @@
 //! A payment as PortOne reports it, reduced to what the subscription flow needs.
 
+use super::charge_kind::ChargeKind;
+use super::quantity::Quantity;
 use chrono::{DateTime, Utc};
 
 use super::amount::Amount;
@@ -72,6 +74,10 @@ pub struct Payment {
     /// The plan this service charged it on: `planId` of its `customData`, which this service
     /// writes on every charge it makes; `None` for payments made elsewhere.
     pub plan_id: Option<PlanId>,
+    /// The seats it paid for: `quantity` of its `customData` (1 when absent).
+    pub quantity: Quantity,
+    /// What it paid for: `kind` of its `customData` (a period when absent).
+    pub kind: ChargeKind,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.
     pub billing_key: Option<BillingKey>,
     /// `customer.id`.

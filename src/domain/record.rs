@@ -10,6 +10,7 @@ use super::payment::Payment;
 use super::payment_id::PaymentId;
 use super::period::BillingPeriod;
 use super::plan::{PlanId, PlanTerms};
+use super::quantity::Quantity;
 use super::schedule_id::next_schedule_id;
 use super::subscription_id::SubscriptionId;
 use super::timestamp::Timestamp;
@@ -48,6 +49,8 @@ pub struct PaymentRecord {
     /// The plan the month was charged on (PortOne `customData` of its charge); `None` for months
     /// recorded before plans existed or charged outside this service.
     pub plan_id: Option<PlanId>,
+    /// The seats the month was charged for (`amount` is the plan's price times it).
+    pub quantity: Quantity,
     /// How much of the month's payment PortOne refunded, in the currency's unit; `None` before
     /// any refund.
     pub refunded_amount: Option<Amount>,
@@ -61,8 +64,8 @@ pub struct PaymentRecord {
 }
 
 /// A plan change at period end: what the next charge (and the month it pays for) costs. Each
-/// field is `None` when it stays as this month's.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// field is `None` when it stays as this month's. Serializes as the `payment` columns it sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct NextTerms {
     /// In the currency's unit (KRW: won).
     pub next_amount: Option<Amount>,
@@ -70,6 +73,8 @@ pub struct NextTerms {
     pub next_currency: Option<Currency>,
     /// The plan a plan change moved to.
     pub next_plan_id: Option<PlanId>,
+    /// The seats a quantity change moved to.
+    pub next_quantity: Option<Quantity>,
 }
 
 /// What the next charge of a month's renewal is charged: the plan change's terms where one was
@@ -83,6 +88,8 @@ pub struct ChargeTerms {
     pub currency: Option<Currency>,
     /// The plan the charge is on (sent as PortOne `customData`, recorded with the month it pays).
     pub plan_id: Option<PlanId>,
+    /// The seats the charge buys (sent in `customData` with the plan).
+    pub quantity: Quantity,
 }
 
 /// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
@@ -138,6 +145,7 @@ impl PaymentRecord {
             currency: Some(payment.currency.clone()),
             subscription_id: None,
             plan_id: payment.plan_id.clone(),
+            quantity: payment.quantity,
             refunded_amount: None,
             renewal: Renewal::default(),
             next_terms: NextTerms::default(),
@@ -151,7 +159,13 @@ impl PaymentRecord {
     ///
     /// A plan with an interval anchors its periods at the trial's end (Stripe's rule: the
     /// billing cycle anchor of a trialing subscription is the trial's end).
-    pub fn trial(key: PaymentId, customer_id: &CustomerId, plan: &PlanTerms, period: &BillingPeriod) -> Self {
+    pub fn trial(
+        key: PaymentId,
+        customer_id: &CustomerId,
+        plan: &PlanTerms,
+        quantity: Quantity,
+        period: &BillingPeriod,
+    ) -> Self {
         Self {
             next_schedule_id: next_schedule_id(&key),
             transaction_key: key,
@@ -168,10 +182,11 @@ impl PaymentRecord {
             currency: Some(plan.currency.clone()),
             subscription_id: None,
             plan_id: Some(plan.id.clone()),
+            quantity,
             refunded_amount: None,
             renewal: Renewal::default(),
             next_terms: NextTerms {
-                next_amount: Some(plan.amount),
+                next_amount: Some(quantity.total(plan.amount)),
                 ..NextTerms::default()
             },
             period_rule: plan.interval.map(|interval| PeriodRule {
@@ -199,6 +214,7 @@ impl PaymentRecord {
             order_name: next.next_order_name.clone().or_else(|| self.order_name.clone()),
             currency: next.next_currency.clone().or_else(|| self.currency.clone()),
             plan_id: next.next_plan_id.clone().or_else(|| self.plan_id.clone()),
+            quantity: next.next_quantity.unwrap_or(self.quantity),
         }
     }
 
@@ -266,6 +282,8 @@ pub(crate) mod testing {
             currency: crate::domain::currency::Currency::reported("KRW"),
             cancelled_amount: Amount::new(0).unwrap(),
             plan_id: None,
+            quantity: Default::default(),
+            kind: Default::default(),
             billing_key: crate::domain::billing_key::BillingKey::parse("bk").ok(),
             customer_id: None,
             paid_at: None,

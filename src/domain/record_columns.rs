@@ -8,6 +8,7 @@ use super::amount::Amount;
 use super::currency::Currency;
 use super::payment_id::PaymentId;
 use super::plan::PlanId;
+use super::quantity::Quantity;
 use super::record::{MonthStatus, PaymentRecord};
 use super::timestamp::Timestamp;
 
@@ -39,6 +40,8 @@ struct Columns<'a> {
     next_currency: Option<&'a Currency>,
     plan_id: Option<&'a PlanId>,
     next_plan_id: Option<&'a PlanId>,
+    quantity: Quantity,
+    next_quantity: Option<Quantity>,
     refunded_amount: Option<Amount>,
     period_interval: Option<&'static str>,
     period_interval_count: Option<u32>,
@@ -75,6 +78,8 @@ impl Serialize for PaymentRecord {
             next_currency: terms.next_currency.as_ref(),
             plan_id: self.plan_id.as_ref(),
             next_plan_id: terms.next_plan_id.as_ref(),
+            quantity: self.quantity,
+            next_quantity: terms.next_quantity,
             refunded_amount: self.refunded_amount,
             period_interval: self.period_rule.map(|r| r.interval.unit().as_str()),
             period_interval_count: self.period_rule.map(|r| r.interval.count()),

@@ -10,6 +10,7 @@ use super::attempt::FailedAttempt;
 use super::currency::Currency;
 use super::payment_id::PaymentId;
 use super::plan::PlanId;
+use super::quantity::Quantity;
 use super::record::PaymentRecord;
 use super::timestamp::Timestamp;
 
@@ -111,6 +112,8 @@ pub struct NextCharge {
     pub payment_id: PaymentId,
     /// The plan it is charged on (a plan change's once made).
     pub plan_id: Option<PlanId>,
+    /// The seats it buys (a quantity change's once made).
+    pub quantity: Quantity,
 }
 
 /// One subscription's read model: its latest month, status and next charge. Field names are the
@@ -145,6 +148,8 @@ pub struct Subscription {
     pub months: u32,
     /// The plan of the latest month; `None` for months started outside this service.
     pub plan_id: Option<PlanId>,
+    /// The seats of the latest month: its `amount` is the plan's price times it.
+    pub quantity: Quantity,
     /// When the subscription's free trial ended or ends (UTC); `None` without a trial.
     pub trial_end_at: Option<Timestamp>,
     /// How much of the latest month's payment was refunded, in the currency's unit.
@@ -180,6 +185,7 @@ impl Subscription {
                             order_name: terms.order_name,
                             payment_id: charge.payment_id,
                             plan_id: terms.plan_id,
+                            quantity: terms.quantity,
                         };
                         (Some(next), None)
                     }
@@ -217,6 +223,7 @@ impl Subscription {
             attempts: own,
             months: u32::try_from(months.iter().filter(|m| !m.is_trial()).count()).unwrap_or(u32::MAX),
             plan_id: latest.plan_id.clone(),
+            quantity: latest.quantity,
             trial_end_at: months.iter().find(|m| m.is_trial()).map(|trial| trial.end_at),
             refunded_amount: latest.refunded_amount,
             interval: latest.period_rule.map(|rule| rule.interval.unit().as_str()),

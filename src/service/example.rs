@@ -29,6 +29,8 @@ pub const EXAMPLE_OFFSET_SECONDS: u32 = 1800;
 pub fn example_payment() -> Payment {
     let paid_at: DateTime<Utc> = DateTime::from_timestamp(1_704_067_200, 0).unwrap_or_default();
     Payment {
+        quantity: Default::default(),
+        kind: Default::default(),
         id: PaymentId::parse("pay_123456").unwrap_or_else(|_| unreachable!("a valid id")),
         status: PaymentStatus::Paid,
         order_name: "월간 구독".to_owned(),

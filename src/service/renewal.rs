@@ -59,6 +59,7 @@ pub fn schedule_request(
         amount: terms.amount,
         currency: terms.currency.or_else(|| payer.currency.clone())?,
         plan_id: terms.plan_id,
+        quantity: terms.quantity,
         time_to_pay,
         idempotency_key,
     })

@@ -241,7 +241,8 @@ begin
         'currency', coalesce(l.next_currency, l.currency),
         'order_name', coalesce(l.next_order_name, l.order_name),
         'payment_id', pc.payment_id,
-        'plan_id', coalesce(l.next_plan_id, l.plan_id)
+        'plan_id', coalesce(l.next_plan_id, l.plan_id),
+        'quantity', coalesce(l.next_quantity, l.quantity)
       )
     end,
     'no_charge_reason', case
@@ -266,6 +267,7 @@ begin
     'months', (select count(*)::integer from public.payment as m
                where m.subscription_id = l.subscription_id and m.status <> 'Trial'),
     'plan_id', l.plan_id,
+    'quantity', l.quantity,
     'trial_end_at', (select t.end_at from public.payment as t
                      where t.subscription_id = l.subscription_id and t.status = 'Trial'
                      order by t.start_at limit 1),

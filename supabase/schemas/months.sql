@@ -58,6 +58,8 @@ begin
   p_row.id := nextval('public.payment_id_seq'::regclass);
   p_row.created_at := coalesce(p_row.created_at, now());
   p_row.renewal_attempts := coalesce(p_row.renewal_attempts, 0);
+  -- A row written without seats (an older caller of record_month) holds one.
+  p_row.quantity := coalesce(p_row.quantity, 1);
   if v_renewed.transaction_key is not null then
     -- The stop of a canceled month, or of a refunded one from the moment this renewal was paid.
     p_row.canceled_at := coalesce(

@@ -98,7 +98,8 @@ begin
     next_amount = (p_terms ->> 'next_amount')::bigint,
     next_order_name = p_terms ->> 'next_order_name',
     next_currency = p_terms ->> 'next_currency',
-    next_plan_id = p_terms ->> 'next_plan_id'
+    next_plan_id = p_terms ->> 'next_plan_id',
+    next_quantity = (p_terms ->> 'next_quantity')::integer
   where p.transaction_key = p_transaction_key
   returning * into v_month;
   if not found then

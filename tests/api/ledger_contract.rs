@@ -51,6 +51,7 @@ fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
         // A first month is its own subscription.
         subscription_id: Some(key.to_owned()),
         plan_id: None,
+        quantity: Default::default(),
         refunded_amount: None,
         renewal: Renewal::default(),
         next_terms: NextTerms::default(),

@@ -43,6 +43,7 @@ fn request(plan: &str, key: &str) -> StartRequest {
         customer_id: CustomerId::parse("user-1").unwrap(),
         plan_id: PlanId::parse(plan).unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
+        quantity: Default::default(),
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
     }
 }

@@ -259,6 +259,7 @@ async fn a_trial_writes_created_then_trial_will_end_three_days_before_it_ends() 
         customer_id: CustomerId::parse("user-1").unwrap(),
         plan_id: PlanId::parse("pro").unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
+        quantity: Default::default(),
         idempotency_key: IdempotencyKey::parse("start-1").unwrap(),
     };
     app.services.checkout.start(&start).await;

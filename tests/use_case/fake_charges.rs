@@ -157,6 +157,8 @@ impl FakeState {
             currency: request.currency.clone(),
             cancelled_amount: Amount::new(0).unwrap(),
             plan_id: request.plan_id.clone(),
+            quantity: request.quantity,
+            kind: request.kind,
             billing_key: Some(request.billing_key.clone()),
             customer_id: Some(request.customer_id.to_string()),
             paid_at: (!declined).then_some(now),

@@ -38,6 +38,7 @@ async fn start(app: &Harness) -> String {
         customer_id: CustomerId::parse("user-1").unwrap(),
         plan_id: PlanId::parse("plan").unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
+        quantity: Default::default(),
         idempotency_key: IdempotencyKey::parse("k-1").unwrap(),
     };
     let answer = app.services.checkout.start(&request).await;

@@ -44,6 +44,7 @@ fn start(customer: &str, plan: &str, billing_key: &str, key: &str) -> StartReque
         customer_id: CustomerId::parse(customer).unwrap(),
         plan_id: PlanId::parse(plan).unwrap(),
         billing_key: BillingKey::parse(billing_key).unwrap(),
+        quantity: Default::default(),
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
     }
 }

@@ -21,6 +21,7 @@ mod pg;
 mod reconcile;
 mod refunds;
 mod restore;
+mod seats;
 mod subscription;
 mod terminal;
 

@@ -160,6 +160,7 @@ impl<L: Ledger> World<L> {
                     customer_id: CustomerId::parse(name).unwrap(),
                     plan_id: PlanId::parse(PLANS[plan]).unwrap(),
                     billing_key,
+                    quantity: Default::default(),
                     idempotency_key: IdempotencyKey::parse(&format!("start-{}", self.cards)).unwrap(),
                 };
                 self.services.checkout.start(&request).await;

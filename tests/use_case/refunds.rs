@@ -149,6 +149,7 @@ async fn a_trial_has_nothing_to_refund() {
             customer_id: CustomerId::parse("user-1").unwrap(),
             plan_id: plan.id.clone(),
             billing_key: BillingKey::parse("bk_1").unwrap(),
+            quantity: Default::default(),
             idempotency_key: IdempotencyKey::parse("k").unwrap(),
         })
         .await;

@@ -3098,6 +3098,11 @@ export interface components {
             payment_id: string;
             /** @description The plan it is charged on (a plan change's once made). */
             plan_id: string | null;
+            /**
+             * Format: uint32
+             * @description The seats it buys, 1–10,000: `amount` is the plan's price times it.
+             */
+            quantity: number;
         };
         /**
          * @description Why there is no next charge.
@@ -3124,6 +3129,11 @@ export interface components {
             order_name: string | null;
             /** @description The plan charged; `null` for payments made outside this service. */
             plan_id: string | null;
+            /**
+             * Format: uint32
+             * @description The seats charged.
+             */
+            quantity: number;
             /** @description The period it paid for, UTC. */
             start_at: string;
             end_at: string;
@@ -3472,6 +3482,11 @@ export interface components {
             plan_id: string;
             /** @description What the browser SDK's `requestIssueBillingKey` returned for this customer. */
             billing_key: string;
+            /**
+             * Format: int64
+             * @description Seats, 1–10,000 (default 1): each charge is the plan's `amount` times it.
+             */
+            quantity?: number;
         };
         /**
          * StartResult
@@ -3556,6 +3571,12 @@ export interface components {
             months: number;
             /** @description The plan of the latest month; absent for subscriptions started outside this service. */
             plan_id: string | null;
+            /**
+             * Format: uint32
+             * @description The seats of the latest month, 1–10,000 (1 for subscriptions from before seats): its
+             *     `amount` is the plan's price times it.
+             */
+            quantity: number;
             /** @description When its free trial ended or ends, UTC; absent without a trial. */
             trial_end_at: string | null;
             /**
@@ -3634,12 +3655,14 @@ export interface components {
          *             "next_currency": null,
          *             "next_order_name": null,
          *             "next_plan_id": null,
+         *             "next_quantity": null,
          *             "next_schedule_at": "2024-02-01T01:30:00.000Z",
          *             "next_schedule_id": "96cf178f-fa36-575d-a7fe-58566dc0d9ba",
          *             "order_name": "월간 구독",
          *             "period_interval": null,
          *             "period_interval_count": null,
          *             "plan_id": null,
+         *             "quantity": 1,
          *             "refunded_amount": null,
          *             "renewal_attempts": 0,
          *             "renewed_by": null,

@@ -14,6 +14,7 @@ use crate::domain::interval::PeriodRule;
 use crate::domain::payment::PaymentFailure;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
+use crate::domain::quantity::Quantity;
 use crate::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::LedgerError;
@@ -72,6 +73,10 @@ struct Row {
     anchor_at: Option<DateTime<Utc>>,
     #[serde(default)]
     refunded_amount: Option<i64>,
+    #[serde(default)]
+    quantity: Option<i64>,
+    #[serde(default)]
+    next_quantity: Option<i64>,
 }
 
 /// A `renewal_attempt` row.
@@ -129,6 +134,12 @@ fn plan(value: String) -> Option<PlanId> {
     PlanId::parse(value).ok()
 }
 
+/// A stored quantity; the column's check keeps it in range, and a row from before seats has
+/// none (one seat).
+fn seats(value: Option<i64>) -> Option<Quantity> {
+    value.and_then(|q| Quantity::new(q).ok())
+}
+
 fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
     let row: Row = serde_json::from_value(value).map_err(invalid)?;
     let amount = Amount::new(row.amount).map_err(invalid)?;
@@ -158,6 +169,7 @@ fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
         currency: row.currency.map(Currency::reported),
         subscription_id: row.subscription_id,
         plan_id: row.plan_id.and_then(plan),
+        quantity: seats(row.quantity).unwrap_or_default(),
         refunded_amount: row
             .refunded_amount
             .map(Amount::new)
@@ -168,6 +180,7 @@ fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
             next_order_name: row.next_order_name,
             next_currency: row.next_currency.map(Currency::reported),
             next_plan_id: row.next_plan_id.and_then(plan),
+            next_quantity: seats(row.next_quantity),
         },
         period_rule: PeriodRule::from_columns(
             row.period_interval.as_deref(),

@@ -4,11 +4,13 @@
 
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
+use crate::domain::charge_kind::ChargeKind;
 use crate::domain::currency::Currency;
 use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::Card;
 use crate::domain::plan::PlanId;
+use crate::domain::quantity::Quantity;
 use crate::domain::timestamp::Timestamp;
 
 /// A charge of a billing key now (`POST /payments/{paymentId}/billing-key`).
@@ -26,6 +28,10 @@ pub struct ChargeRequest {
     pub currency: Currency,
     /// Written to `customData`, so the month the charge pays records its plan.
     pub plan_id: Option<PlanId>,
+    /// The seats it buys (written to `customData`).
+    pub quantity: Quantity,
+    /// What it pays for (written to `customData`).
+    pub kind: ChargeKind,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted).
     pub idempotency_key: String,
     /// `skipWebhook`: PortOne sends no webhook for this charge, because the caller handles its
@@ -50,6 +56,8 @@ impl ChargeRequest {
             amount: schedule.amount,
             currency: schedule.currency.clone(),
             plan_id: schedule.plan_id.clone(),
+            quantity: schedule.quantity,
+            kind: ChargeKind::Period,
             idempotency_key,
             skip_webhook,
         })

@@ -8,6 +8,7 @@ use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::plan::PlanId;
+use crate::domain::quantity::Quantity;
 use crate::domain::schedule_status::ScheduleStatus;
 use crate::domain::timestamp::Timestamp;
 
@@ -28,6 +29,8 @@ pub struct ScheduleRequest {
     /// The plan the charge is on: written to PortOne's `customData`, so the month it pays
     /// records it.
     pub plan_id: Option<PlanId>,
+    /// The seats it buys (written to `customData`).
+    pub quantity: Quantity,
     /// `timeToPay`, UTC.
     pub time_to_pay: Timestamp,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted). PortOne replays a

@@ -6,6 +6,7 @@ use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::Payments;
 use serde_json::json;
 
+use crate::domain::charge_kind::ChargeKind;
 use crate::domain::checklist::Step;
 use crate::domain::checkout::CheckoutIds;
 use crate::domain::payment_method::{Card, PaymentMethod};
@@ -35,9 +36,11 @@ impl<P: Ports> Checkout<P> {
             billing_key: request.billing_key.clone(),
             order_name: plan.terms.name.clone(),
             customer_id: request.customer_id.clone(),
-            amount: plan.terms.amount,
+            amount: request.quantity.total(plan.terms.amount),
             currency: plan.terms.currency.clone(),
             plan_id: Some(plan.terms.id.clone()),
+            quantity: request.quantity,
+            kind: ChargeKind::Period,
             // Derived from the payment: a repeat sends the same key, and PortOne replays.
             idempotency_key: format!("checkout-{}", ids.payment_id),
             // The `Transaction.Paid` webhook that follows changes nothing, and heals a start
@@ -100,7 +103,7 @@ impl<P: Ports> Checkout<P> {
         };
         let stored = self.ports().ledger().set_payment_method(&method);
         run.steps.call(step, stored, messages::storage_failed).await?;
-        let data = json!({ "paymentId": ids.payment_id, "paidAt": paid_at, "amount": plan.terms.amount });
+        let data = json!({ "paymentId": ids.payment_id, "paidAt": paid_at, "amount": charge.amount });
         run.steps.succeed(step, message, Some(data));
 
         self.flows.paid(&mut run.steps, ids.payment_id.clone()).await?;

@@ -20,6 +20,7 @@ use crate::domain::checklist::CHECKOUT_FLOW;
 use crate::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
 use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
+use crate::domain::quantity::Quantity;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Clock, Ports};
@@ -42,6 +43,8 @@ pub struct StartRequest {
     pub plan_id: PlanId,
     /// Issued by the browser SDK's `requestIssueBillingKey` for `customer_id`.
     pub billing_key: BillingKey,
+    /// Seats: each charge is the plan's amount times it.
+    pub quantity: Quantity,
     pub idempotency_key: IdempotencyKey,
 }
 
@@ -85,11 +88,12 @@ impl<P: Ports> Checkout<P> {
             customer_id: &request.customer_id,
             idempotency_key: &request.idempotency_key,
         };
-        let hash = request_hash(
-            request.customer_id.as_str(),
-            request.plan_id.as_str(),
-            request.billing_key.expose(),
-        );
+        // One seat hashes as before seats existed, so a stored claim still matches its repeat.
+        let plan = match request.quantity.get() {
+            1 => request.plan_id.to_string(),
+            seats => format!("{}\n{seats}", request.plan_id),
+        };
+        let hash = request_hash(request.customer_id.as_str(), &plan, request.billing_key.expose());
         let ledger = self.ports().ledger();
         let claim = ledger
             .claim_checkout(&key, &hash, &ids.payment_id, CLAIM_LEASE)

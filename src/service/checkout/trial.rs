@@ -36,7 +36,13 @@ impl<P: Ports> Checkout<P> {
         let now = self.ports().clock().now();
         let days = i64::from(plan.terms.trial_days);
         let period = BillingPeriod::lasting(now, days, self.ports().random().schedule_offset());
-        let trial = PaymentRecord::trial(ids.trial_key.clone(), &request.customer_id, &plan.terms, &period);
+        let trial = PaymentRecord::trial(
+            ids.trial_key.clone(),
+            &request.customer_id,
+            &plan.terms,
+            request.quantity,
+            &period,
+        );
         let method = PaymentMethod {
             subscription_id: ids.trial_key.to_string(),
             customer_id: Some(request.customer_id.to_string()),

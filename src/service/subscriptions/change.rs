@@ -80,6 +80,7 @@ impl<P: Ports> SubscriptionService<P> {
             next_order_name: Some(plan.order_name.clone()),
             next_currency: plan.currency.clone().or_else(|| record.currency.clone()),
             next_plan_id: plan.plan_id.clone(),
+            next_quantity: None,
         };
         let scheduled = match (status, record.pending_charge()) {
             (SubscriptionStatus::Canceling, _) | (_, None) => None,

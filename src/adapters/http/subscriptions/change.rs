@@ -43,6 +43,9 @@ fn plan_problem(problem: &PlanError) -> String {
 pub(super) const BILLING_KEY_PROBLEM: &str =
     "billing_key는 제어 문자 없는 1–512자여야 하며 `.`이나 `..`일 수 없습니다.";
 
+/// Why a `quantity` was refused, in Korean.
+pub(super) const QUANTITY_PROBLEM: &str = "quantity는 1 이상 10,000 이하의 정수여야 합니다.";
+
 /// What a change asks for, or why it is not a change (400).
 pub(super) enum ChangeTo {
     Plan(PlanId),

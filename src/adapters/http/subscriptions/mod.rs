@@ -28,12 +28,13 @@ use crate::domain::billing_key::BillingKey;
 use crate::domain::checkout::IdempotencyKey;
 use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
+use crate::domain::quantity::Quantity;
 use crate::ports::Ports;
 use crate::service::card_update::{CardUpdate, CardUpdateRequest};
 use crate::service::checkout::{Checkout, StartRequest};
 use crate::service::{Caller, RefundRequest, SubscriptionService};
 use card::{card_response, CardBody, CardResponse};
-use change::{start_for, ChangeTo, PlanChangeRequest, StartFor, BILLING_KEY_PROBLEM};
+use change::{start_for, ChangeTo, PlanChangeRequest, StartFor, BILLING_KEY_PROBLEM, QUANTITY_PROBLEM};
 use preview::PreviewResponse;
 use refund::{RefundBody, RefundResponse};
 use responses::{ChangeResponse, DetailResponse, ListResponse};
@@ -90,10 +91,16 @@ impl<P: Ports> SubscriptionApi<P> {
         let Ok(billing_key) = BillingKey::parse(body.billing_key.trim()) else {
             return StartResponse::BadRequest(error("BAD_REQUEST", BILLING_KEY_PROBLEM));
         };
+        // The schema bounds it; a quantity outside them never reaches here.
+        let quantity = body.quantity.map_or(Ok(Quantity::ONE), Quantity::new);
+        let Ok(quantity) = quantity else {
+            return StartResponse::BadRequest(error("BAD_REQUEST", QUANTITY_PROBLEM));
+        };
         let request = StartRequest {
             customer_id,
             plan_id,
             billing_key,
+            quantity,
             idempotency_key,
         };
         start_response(self.checkout.start(&request).await, &caller)

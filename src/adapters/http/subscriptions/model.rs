@@ -47,6 +47,8 @@ pub struct NextChargeModel {
     pub payment_id: String,
     /// The plan it is charged on (a plan change's once made).
     pub plan_id: Nullable<String>,
+    /// The seats it buys, 1–10,000: `amount` is the plan's price times it.
+    pub quantity: u32,
 }
 
 /// One failed charge of a renewal.
@@ -98,6 +100,9 @@ pub struct SubscriptionModel {
     pub months: u32,
     /// The plan of the latest month; absent for subscriptions started outside this service.
     pub plan_id: Nullable<String>,
+    /// The seats of the latest month, 1–10,000 (1 for subscriptions from before seats): its
+    /// `amount` is the plan's price times it.
+    pub quantity: u32,
     /// When its free trial ended or ends, UTC; absent without a trial.
     pub trial_end_at: Nullable<String>,
     /// How much of the latest month's payment was refunded, in the currency's unit.
@@ -161,6 +166,7 @@ impl From<&NextCharge> for NextChargeModel {
             order_name: c.order_name.clone().into(),
             payment_id: c.payment_id.to_string(),
             plan_id: c.plan_id.as_ref().map(ToString::to_string).into(),
+            quantity: c.quantity.get(),
         }
     }
 }
@@ -204,6 +210,7 @@ impl From<&Subscription> for SubscriptionModel {
             attempts: s.attempts.iter().map(AttemptModel::from).collect(),
             months: s.months,
             plan_id: s.plan_id.as_ref().map(ToString::to_string).into(),
+            quantity: s.quantity.get(),
             trial_end_at: iso(s.trial_end_at).into(),
             refunded_amount: s.refunded_amount.map(|a| a.value()).into(),
             interval: s.interval.map(str::to_owned).into(),
@@ -238,6 +245,8 @@ pub struct PaymentModel {
     pub order_name: Nullable<String>,
     /// The plan charged; `null` for payments made outside this service.
     pub plan_id: Nullable<String>,
+    /// The seats charged.
+    pub quantity: u32,
     /// The period it paid for, UTC.
     pub start_at: String,
     pub end_at: String,
@@ -257,6 +266,7 @@ impl From<&PaymentRecord> for PaymentModel {
             currency: r.currency.as_ref().map(ToString::to_string).into(),
             order_name: r.order_name.clone().into(),
             plan_id: r.plan_id.as_ref().map(ToString::to_string).into(),
+            quantity: r.quantity.get(),
             start_at: r.start_at.to_iso(),
             end_at: r.end_at.to_iso(),
             refunded_amount: r.refunded_amount.map(|a| a.value()).into(),

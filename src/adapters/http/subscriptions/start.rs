@@ -30,6 +30,9 @@ pub struct StartBody {
     pub plan_id: Text,
     /// What the browser SDK's `requestIssueBillingKey` returned for this customer.
     pub billing_key: Text,
+    /// Seats, 1–10,000 (default 1): each charge is the plan's `amount` times it.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+    pub quantity: Option<i64>,
 }
 
 /// The answer of a start: the checklist of its steps and, once started, the subscription.

@@ -40,10 +40,7 @@ impl SubscriptionLedger for InMemoryLedger {
         };
         row.next_terms = terms.clone();
         let row = row.clone();
-        let cause = json!({ "next_terms": {
-            "next_amount": terms.next_amount, "next_order_name": terms.next_order_name,
-            "next_currency": terms.next_currency, "next_plan_id": terms.next_plan_id,
-        }});
+        let cause = json!({ "next_terms": terms });
         tables.emit_change(EventType::PlanChanged, &row, at, cause);
         Ok(Some(row))
     }

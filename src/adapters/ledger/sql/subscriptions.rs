@@ -42,15 +42,9 @@ impl SubscriptionLedger for SqlLedger {
         terms: &NextTerms,
         at: Timestamp,
     ) -> LedgerResult {
-        let terms = json!({
-            "next_amount": terms.next_amount,
-            "next_order_name": terms.next_order_name,
-            "next_currency": terms.next_currency,
-            "next_plan_id": terms.next_plan_id,
-        });
         let args = vec![
             ("p_transaction_key", text(transaction_key)),
-            ("p_terms", Arg::Json(terms)),
+            ("p_terms", Arg::Json(json!(terms))),
             ("p_at", time(Some(at))),
         ];
         self.record("set_next_terms", args).await

@@ -51,7 +51,7 @@ impl<'a> PayWithBillingKeyBody<'a> {
             customer: Customer {
                 id: request.customer_id.as_str(),
             },
-            custom_data: custom_data::write(request.plan_id.as_ref()),
+            custom_data: custom_data::write(request.plan_id.as_ref(), request.quantity, request.kind),
             amount: Total {
                 total: request.amount.value(),
             },

@@ -1,32 +1,68 @@
 //! PortOne's `customData`: a free string on every payment (`BillingKeyPaymentInput.customData`,
-//! `Payment.customData`). This service writes `{"planId": "…"}` on each charge it makes, so the
-//! month a charge pays records its plan whichever way it is recorded (webhook, checkout or
-//! reconciliation).
+//! `Payment.customData`). This service writes `{"planId": "…"}` on each charge it makes, with
+//! `"quantity"` when it buys more than one seat and `"kind": "proration"` on an upgrade's
+//! prorated charge, so whichever way a payment is recorded (webhook, checkout or reconciliation)
+//! its month records its plan and seats, and a proration never becomes a month.
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::charge_kind::ChargeKind;
 use crate::domain::plan::PlanId;
+use crate::domain::quantity::Quantity;
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CustomData {
     plan_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
 }
 
-/// `customData` for a charge on `plan`; `None` when there is no plan to name.
-pub(in crate::adapters::portone) fn write(plan: Option<&PlanId>) -> Option<String> {
-    let plan = plan?;
+/// What `customData` says of a charge this service made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(in crate::adapters::portone) struct Tag {
+    pub plan_id: Option<PlanId>,
+    pub quantity: Quantity,
+    pub kind: ChargeKind,
+}
+
+/// `customData` for a charge on `plan` of `quantity` seats; `None` when there is nothing to say
+/// (no plan, one seat, a period).
+pub(in crate::adapters::portone) fn write(
+    plan: Option<&PlanId>,
+    quantity: Quantity,
+    kind: ChargeKind,
+) -> Option<String> {
+    if plan.is_none() && quantity == Quantity::ONE && kind == ChargeKind::Period {
+        return None;
+    }
     serde_json::to_string(&CustomData {
-        plan_id: Some(plan.as_str().to_owned()),
+        plan_id: plan.map(|plan| plan.as_str().to_owned()),
+        quantity: (quantity != Quantity::ONE).then(|| i64::from(quantity.get())),
+        kind: (kind != ChargeKind::Period).then(|| kind.as_str().to_owned()),
     })
     .ok()
 }
 
-/// The plan `customData` names; `None` for anything else (payments made elsewhere put whatever
-/// they like there).
-pub(in crate::adapters::portone) fn plan(custom_data: Option<&str>) -> Option<PlanId> {
-    let data: CustomData = serde_json::from_str(custom_data?).ok()?;
-    PlanId::parse(data.plan_id?).ok()
+/// What `customData` names; the default (no plan, one seat, a period) for anything else
+/// (payments made elsewhere put whatever they like there).
+pub(in crate::adapters::portone) fn read(custom_data: Option<&str>) -> Tag {
+    let Some(data) = custom_data.and_then(|data| serde_json::from_str::<CustomData>(data).ok()) else {
+        return Tag::default();
+    };
+    Tag {
+        plan_id: data.plan_id.and_then(|plan| PlanId::parse(plan).ok()),
+        quantity: data
+            .quantity
+            .and_then(|q| Quantity::new(q).ok())
+            .unwrap_or_default(),
+        kind: match data.kind.as_deref() {
+            Some("proration") => ChargeKind::Proration,
+            _ => ChargeKind::Period,
+        },
+    }
 }
 
 #[cfg(test)]
@@ -36,9 +72,9 @@ mod tests {
     #[test]
     fn round_trips_a_plan_and_ignores_foreign_data() {
         let pro = PlanId::parse("pro_monthly").unwrap();
-        let written = write(Some(&pro)).unwrap();
+        let written = write(Some(&pro), Quantity::ONE, ChargeKind::Period).unwrap();
         assert_eq!(written, r#"{"planId":"pro_monthly"}"#);
-        assert_eq!(plan(Some(&written)), Some(pro));
+        assert_eq!(read(Some(&written)).plan_id, Some(pro));
         for foreign in [
             "",
             "not json",
@@ -47,9 +83,25 @@ mod tests {
             r#"{"planId": "a b"}"#,
             "[1]",
         ] {
-            assert_eq!(plan(Some(foreign)), None, "{foreign}");
+            assert_eq!(read(Some(foreign)).plan_id, None, "{foreign}");
         }
-        assert_eq!(plan(None), None);
-        assert_eq!(write(None), None);
+        assert_eq!(read(None), Tag::default());
+        assert_eq!(write(None, Quantity::ONE, ChargeKind::Period), None);
+    }
+
+    #[test]
+    fn round_trips_seats_and_a_proration() {
+        let team = PlanId::parse("team").unwrap();
+        let five = Quantity::new(5).unwrap();
+        let written = write(Some(&team), five, ChargeKind::Proration).unwrap();
+        assert_eq!(written, r#"{"planId":"team","quantity":5,"kind":"proration"}"#);
+        let tag = read(Some(&written));
+        assert_eq!(
+            (tag.plan_id, tag.quantity, tag.kind),
+            (Some(team), five, ChargeKind::Proration)
+        );
+        // A quantity out of range is one seat; an unknown kind is a period.
+        let odd = read(Some(r#"{"planId":"team","quantity":0,"kind":"gift"}"#));
+        assert_eq!((odd.quantity, odd.kind), (Quantity::ONE, ChargeKind::Period));
     }
 }

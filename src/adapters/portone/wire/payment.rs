@@ -68,6 +68,7 @@ impl PaymentDto {
         let id = PaymentId::parse(dto.id).map_err(|e| GatewayError::InvalidResponse(format!("id: {e}")))?;
         let amount =
             Amount::new(dto.amount.total).map_err(|e| GatewayError::InvalidResponse(e.to_string()))?;
+        let tag = custom_data::read(dto.custom_data.as_deref());
         Ok(Payment {
             id,
             status: PaymentStatus::from_portone(&dto.status),
@@ -76,7 +77,9 @@ impl PaymentDto {
             currency: Currency::reported(dto.currency),
             cancelled_amount: Amount::new(dto.amount.cancelled)
                 .map_err(|e| GatewayError::InvalidResponse(e.to_string()))?,
-            plan_id: custom_data::plan(dto.custom_data.as_deref()),
+            plan_id: tag.plan_id,
+            quantity: tag.quantity,
+            kind: tag.kind,
             // An empty or unusable key is no key: nothing can be charged with it.
             billing_key: dto.billing_key.and_then(|key| BillingKey::parse(key).ok()),
             customer_id: dto.customer.and_then(|customer| customer.id),

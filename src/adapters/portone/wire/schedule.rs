@@ -1,6 +1,7 @@
 //! The schedule operations' shapes: `createPaymentSchedule`, `revokePaymentSchedules`,
 //! `getPaymentSchedule` and `getPaymentSchedules`.
 
+use crate::domain::charge_kind::ChargeKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +58,11 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
                     .customer_id
                     .as_ref()
                     .map(|id| CustomerInput { id: id.as_str() }),
-                custom_data: super::custom_data::write(request.plan_id.as_ref()),
+                custom_data: super::custom_data::write(
+                    request.plan_id.as_ref(),
+                    request.quantity,
+                    ChargeKind::Period,
+                ),
                 amount: AmountInput {
                     total: request.amount.value(),
                 },
