@@ -16,6 +16,8 @@ mod reader;
 mod sandbox;
 mod storage;
 
+use crate::domain::amount::{Amount, MAX_AMOUNT};
+use crate::domain::proration::DEFAULT_MIN_PRORATION_AMOUNT;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -87,6 +89,9 @@ pub struct Config {
     pub limits: Limits,
     /// `DUNNING_RETRY_DAYS`, default `1,3,7`: when a declined renewal is retried.
     pub dunning: DunningPolicy,
+    /// `MIN_PRORATION_AMOUNT`, default 100 (KRW): an upgrade's prorated difference below it is
+    /// not charged (the change still takes effect).
+    pub min_proration_amount: Amount,
     /// `RECONCILE_MARGIN_SECONDS`: a charge due less than this long ago is left to its webhook.
     /// `None`: the reconciler's default (600 s).
     pub reconcile_margin: Option<Duration>,
@@ -161,6 +166,16 @@ impl Config {
         let max_in_flight = env.parsed("MAX_CONCURRENT_WEBHOOKS", Some(DEFAULT_MAX_IN_FLIGHT));
         let wait_ms = env.parsed("OVERLOAD_WAIT_MS", Some(millis(DEFAULT_QUEUE_WAIT)));
         let dunning = dunning::read_dunning(&mut env);
+        let min_proration = env.parsed::<i64>("MIN_PRORATION_AMOUNT", Some(DEFAULT_MIN_PRORATION_AMOUNT));
+        let min_proration = min_proration.and_then(|value| match Amount::new(value) {
+            Ok(amount) if value <= MAX_AMOUNT => Some(amount),
+            _ => {
+                env.problem(format!(
+                    "MIN_PRORATION_AMOUNT must be between 0 and {MAX_AMOUNT}, got {value}"
+                ));
+                None
+            }
+        });
         let margin = env.parsed::<u64>("RECONCILE_MARGIN_SECONDS", None);
         let concurrency = env.parsed::<usize>("RECONCILE_CONCURRENCY", None);
         let reconcile_interval = match env.optional("RECONCILE_INTERVAL") {
@@ -211,6 +226,7 @@ impl Config {
                 queue_wait: Duration::from_millis(wait_ms.ok_or_else(missing)?),
             },
             dunning: dunning.ok_or_else(missing)?,
+            min_proration_amount: min_proration.ok_or_else(missing)?,
             reconcile_margin: margin.map(Duration::from_secs),
             reconcile_concurrency: concurrency.map(|n| n.max(1)),
             reconcile_interval,

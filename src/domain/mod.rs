@@ -25,6 +25,8 @@ pub mod payment_method;
 pub mod payment_schedule_id;
 pub mod period;
 pub mod plan;
+pub mod proration;
+pub mod proration_record;
 pub mod quantity;
 pub mod record;
 mod record_columns;

@@ -10,6 +10,7 @@ use super::payment::Payment;
 use super::payment_id::PaymentId;
 use super::period::BillingPeriod;
 use super::plan::{PlanId, PlanTerms};
+use super::proration_record::InEffect;
 use super::quantity::Quantity;
 use super::schedule_id::next_schedule_id;
 use super::subscription_id::SubscriptionId;
@@ -51,6 +52,9 @@ pub struct PaymentRecord {
     pub plan_id: Option<PlanId>,
     /// The seats the month was charged for (`amount` is the plan's price times it).
     pub quantity: Quantity,
+    /// The terms the period is billed on since an upgrade made mid-period (columns
+    /// `current_plan_id`, `current_quantity`, `current_amount`); `None`: the month's own.
+    pub in_effect: Option<InEffect>,
     /// How much of the month's payment PortOne refunded, in the currency's unit; `None` before
     /// any refund.
     pub refunded_amount: Option<Amount>,
@@ -146,6 +150,7 @@ impl PaymentRecord {
             subscription_id: None,
             plan_id: payment.plan_id.clone(),
             quantity: payment.quantity,
+            in_effect: None,
             refunded_amount: None,
             renewal: Renewal::default(),
             next_terms: NextTerms::default(),
@@ -183,6 +188,7 @@ impl PaymentRecord {
             subscription_id: None,
             plan_id: Some(plan.id.clone()),
             quantity,
+            in_effect: None,
             refunded_amount: None,
             renewal: Renewal::default(),
             next_terms: NextTerms {
@@ -216,6 +222,16 @@ impl PaymentRecord {
             plan_id: next.next_plan_id.clone().or_else(|| self.plan_id.clone()),
             quantity: next.next_quantity.unwrap_or(self.quantity),
         }
+    }
+
+    /// The terms the period is billed on now: an upgrade's, else the month's own plan, seats and
+    /// amount.
+    pub fn current_terms(&self) -> InEffect {
+        self.in_effect.clone().unwrap_or_else(|| InEffect {
+            plan_id: self.plan_id.clone(),
+            quantity: self.quantity,
+            amount: self.amount,
+        })
     }
 
     /// `true` while a retry of this month's renewal is pending (the subscription is `past_due`).

@@ -116,6 +116,35 @@ pub struct NextCharge {
     pub quantity: Quantity,
 }
 
+/// A change waiting for the period's end: the terms the next charge (and period) is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingChange {
+    pub plan_id: Option<PlanId>,
+    pub quantity: Quantity,
+    /// The next charge's amount, in the currency's unit.
+    pub amount: Amount,
+    /// When it takes effect: the current period's end, UTC.
+    pub effective_at: Timestamp,
+}
+
+impl PendingChange {
+    /// The change `latest`'s next charge makes to the terms in effect, if any. A trial's amount
+    /// (0) is not its price, so only its plan and seats count.
+    fn of(latest: &PaymentRecord) -> Option<Self> {
+        let next = latest.next_charge_terms();
+        let current = latest.current_terms();
+        let changed = next.plan_id != current.plan_id
+            || next.quantity != current.quantity
+            || (!latest.is_trial() && next.amount != current.amount);
+        changed.then_some(Self {
+            plan_id: next.plan_id,
+            quantity: next.quantity,
+            amount: next.amount,
+            effective_at: latest.end_at,
+        })
+    }
+}
+
 /// One subscription's read model: its latest month, status and next charge. Field names are the
 /// `public.subscription` view's columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -146,10 +175,13 @@ pub struct Subscription {
     pub attempts: Vec<FailedAttempt>,
     /// How many months the subscription has paid (a trial is not one).
     pub months: u32,
-    /// The plan of the latest month; `None` for months started outside this service.
+    /// The plan in effect (an upgrade's, else the latest month's); `None` for months started
+    /// outside this service.
     pub plan_id: Option<PlanId>,
-    /// The seats of the latest month: its `amount` is the plan's price times it.
+    /// The seats in effect (an upgrade's, else the latest month's).
     pub quantity: Quantity,
+    /// A change waiting for the period's end; `None` without one, or when no charge is pending.
+    pub pending_change: Option<PendingChange>,
     /// When the subscription's free trial ended or ends (UTC); `None` without a trial.
     pub trial_end_at: Option<Timestamp>,
     /// How much of the latest month's payment was refunded, in the currency's unit.
@@ -199,6 +231,8 @@ impl Subscription {
             .cloned()
             .collect();
         own.sort_by_key(|a| a.attempt);
+        let current = latest.current_terms();
+        let pending_change = next_charge.as_ref().and_then(|_| PendingChange::of(latest));
         Some(Self {
             subscription_id: latest
                 .subscription_id
@@ -222,8 +256,9 @@ impl Subscription {
             lapsed_at: latest.renewal.lapsed_at,
             attempts: own,
             months: u32::try_from(months.iter().filter(|m| !m.is_trial()).count()).unwrap_or(u32::MAX),
-            plan_id: latest.plan_id.clone(),
-            quantity: latest.quantity,
+            plan_id: current.plan_id,
+            quantity: current.quantity,
+            pending_change,
             trial_end_at: months.iter().find(|m| m.is_trial()).map(|trial| trial.end_at),
             refunded_amount: latest.refunded_amount,
             interval: latest.period_rule.map(|rule| rule.interval.unit().as_str()),

@@ -22,8 +22,8 @@ pub use gateway::{
 };
 pub use ledger::{
     AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger,
-    EventPage, Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, Readiness,
-    ReconcileLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow, StoredAnswer, SubscriptionLedger,
-    SubscriptionRows, Unavailable,
+    EventPage, Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, ProrationBegun,
+    ProrationLedger, Readiness, ReconcileLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow, Settled,
+    StoredAnswer, SubscriptionLedger, SubscriptionRows, Unavailable,
 };
 pub use random::RandomSource;

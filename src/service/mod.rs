@@ -27,6 +27,7 @@ mod messages;
 mod outcome;
 mod payer;
 pub mod plans;
+mod proration;
 mod read_back;
 pub mod readiness;
 pub mod reconcile;
@@ -44,11 +45,14 @@ pub use caller::Caller;
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
 pub use outcome::{EventKind, Verdict, WebhookOutcome};
 pub use subscriptions::{
-    ChangePreview, PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup, SubscriptionChange,
-    SubscriptionDetail, SubscriptionError, SubscriptionService, SubscriptionSummary, UpstreamFailure,
+    ChangePreview, ChangeTarget, PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup,
+    SubscriptionChange, SubscriptionDetail, SubscriptionError, SubscriptionService, SubscriptionSummary,
+    UpstreamFailure,
 };
 pub use webhook::{BodyFormat, WebhookInput, WebhookService};
 
+use crate::domain::amount::Amount;
+use crate::domain::proration::DEFAULT_MIN_PRORATION_AMOUNT;
 use std::sync::Arc;
 
 use crate::domain::charge_limit::ChargeLimit;
@@ -68,6 +72,9 @@ pub struct Services<P> {
     pub cards: Arc<CardUpdate<P>>,
     pub plans: Arc<PlanCatalog<P>>,
     pub events: Arc<EventDelivery<P>>,
+    /// What the subscription service was configured with, kept to build it again.
+    charge_limit: Option<ChargeLimit>,
+    min_proration: Amount,
 }
 
 impl<P: Ports> Services<P> {
@@ -88,6 +95,8 @@ impl<P: Ports> Services<P> {
             )),
             subscriptions: Arc::new(SubscriptionService::new(ports)),
             webhooks: Arc::new(webhooks),
+            charge_limit: None,
+            min_proration: Amount::new(DEFAULT_MIN_PRORATION_AMOUNT).unwrap_or_default(),
         }
     }
 
@@ -109,6 +118,23 @@ impl<P: Ports> Services<P> {
         let flows = self.webhooks.flows();
         self.checkout = Arc::new(Checkout::new(flows.clone()).with_charge_limit(limit));
         self.cards = Arc::new(CardUpdate::new(flows.clone()).with_charge_limit(limit));
+        self.charge_limit = limit;
+        self.subscriptions = Arc::new(self.subscription_service());
+        self
+    }
+
+    /// The subscription service with the limit and minimum configured so far.
+    fn subscription_service(&self) -> SubscriptionService<P> {
+        let ports = Arc::clone(self.webhooks.flows().ports());
+        SubscriptionService::new(ports)
+            .with_charge_limit(self.charge_limit)
+            .with_min_proration(self.min_proration)
+    }
+
+    /// Charges no upgrade's proration below `min` (`MIN_PRORATION_AMOUNT`).
+    pub fn with_min_proration(mut self, min: Amount) -> Self {
+        self.min_proration = min;
+        self.subscriptions = Arc::new(self.subscription_service());
         self
     }
 
@@ -129,6 +155,8 @@ impl<P> Clone for Services<P> {
             cards: self.cards.clone(),
             plans: self.plans.clone(),
             events: self.events.clone(),
+            charge_limit: self.charge_limit,
+            min_proration: self.min_proration,
         }
     }
 }

@@ -79,7 +79,8 @@ pub fn production_services(config: &Config) -> anyhow::Result<Services<Productio
     let webhooks = WebhookService::new(flows).with_webhook_secret(secret);
     let services = Services::new(webhooks)
         .with_reconcile_settings(reconcile_settings(config))
-        .with_charge_limit(config.access.charge_limit);
+        .with_charge_limit(config.access.charge_limit)
+        .with_min_proration(config.min_proration_amount);
     Ok(services.with_event_delivery(
         event_sink(config.app_webhook.as_ref())?,
         delivery_settings(config.event_retention),

@@ -266,8 +266,19 @@ begin
     ), '[]'::jsonb),
     'months', (select count(*)::integer from public.payment as m
                where m.subscription_id = l.subscription_id and m.status <> 'Trial'),
-    'plan_id', l.plan_id,
-    'quantity', l.quantity,
+    'plan_id', case when l.current_amount is null then l.plan_id else l.current_plan_id end,
+    'quantity', coalesce(l.current_quantity, l.quantity),
+    'pending_change', case when st.value in ('active', 'past_due', 'trialing') and pc.payment_id is not null and (
+        coalesce(l.next_plan_id, l.plan_id)
+          is distinct from (case when l.current_amount is null then l.plan_id else l.current_plan_id end)
+        or coalesce(l.next_quantity, l.quantity) <> coalesce(l.current_quantity, l.quantity)
+        or (l.status <> 'Trial' and coalesce(l.next_amount, l.amount) <> coalesce(l.current_amount, l.amount)))
+      then jsonb_build_object(
+        'plan_id', coalesce(l.next_plan_id, l.plan_id),
+        'quantity', coalesce(l.next_quantity, l.quantity),
+        'amount', coalesce(l.next_amount, l.amount),
+        'effective_at', l.end_at)
+    end,
     'trial_end_at', (select t.end_at from public.payment as t
                      where t.subscription_id = l.subscription_id and t.status = 'Trial'
                      order by t.start_at limit 1),

@@ -10,6 +10,9 @@ create policy payment_method_select_own on public.payment_method for SELECT to a
 create policy plan_select_active on public.plan for SELECT to anon, authenticated
   using (active);
 
+create policy proration_select_own on public.proration for SELECT to authenticated
+  using ((customer_id = (( SELECT auth.uid() AS uid))::text));
+
 create policy renewal_attempt_select_own on public.renewal_attempt for SELECT to authenticated
   using ((EXISTS ( SELECT 1
    FROM payment p

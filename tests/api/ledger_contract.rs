@@ -52,6 +52,7 @@ fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
         subscription_id: Some(key.to_owned()),
         plan_id: None,
         quantity: Default::default(),
+        in_effect: None,
         refunded_amount: None,
         renewal: Renewal::default(),
         next_terms: NextTerms::default(),

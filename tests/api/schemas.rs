@@ -46,6 +46,16 @@ const AREAS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "prorations",
+        &[
+            "begin_proration",
+            "fail_proration",
+            "settle_proration",
+            "mark_proration_rescheduled",
+            "subscription_prorations",
+        ],
+    ),
+    (
         "reconcile",
         &[
             "open_renewals",

@@ -412,12 +412,21 @@ async fn a_plan_change_by_plan_id_moves_the_next_charge_to_the_plan_and_its_mont
     let id =
         SubscriptionId::parse(body(&answer)["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
 
+    // 9,900 to 19,900 at the period's start: an upgrade, in effect now, charged the whole
+    // difference for the period.
+    let target = portone_subscriptions::service::ChangeTarget {
+        plan_id: Some(PlanId::parse("trial").unwrap()),
+        quantity: None,
+    };
+    let key = portone_subscriptions::domain::checkout::IdempotencyKey::parse("up-1").unwrap();
     let changed = app
         .services
         .subscriptions
-        .change_plan(&id, &PlanId::parse("trial").unwrap())
+        .change_to(&id, &target, Some(&key))
         .await
         .unwrap();
+    assert_eq!(changed.code, "PLAN_CHANGED_NOW");
+    assert_eq!(changed.proration.as_ref().map(|p| p.amount.value()), Some(10_000));
 
     let next = changed.subscription.next_charge.unwrap();
     assert_eq!(

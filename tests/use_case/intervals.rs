@@ -250,7 +250,7 @@ async fn a_change_preview_equals_what_the_change_does() {
     let preview = app
         .services
         .subscriptions
-        .preview_plan_change(&subscription, &yearly)
+        .preview_change(&subscription, &target(&yearly))
         .await
         .unwrap();
     let before = app.read(&id).await;
@@ -270,10 +270,17 @@ async fn a_change_preview_equals_what_the_change_does() {
     let missing = app
         .services
         .subscriptions
-        .preview_plan_change(&subscription, &PlanId::parse("nope").unwrap())
+        .preview_change(&subscription, &target(&PlanId::parse("nope").unwrap()))
         .await;
     assert!(matches!(
         missing,
         Err(portone_subscriptions::service::SubscriptionError::PlanNotFound)
     ));
+}
+
+fn target(plan_id: &PlanId) -> portone_subscriptions::service::ChangeTarget {
+    portone_subscriptions::service::ChangeTarget {
+        plan_id: Some(plan_id.clone()),
+        quantity: None,
+    }
 }

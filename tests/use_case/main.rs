@@ -18,6 +18,7 @@ mod model_world;
 #[allow(dead_code)]
 #[path = "../api/pg.rs"]
 mod pg;
+mod prorations;
 mod reconcile;
 mod refunds;
 mod restore;

@@ -670,6 +670,18 @@ export interface paths {
                     };
                 };
                 /**
+                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
+                 *     nothing changed.
+                 */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
                  * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
                  *     change's `amount`, `order_name` or `currency`); nothing was looked at.
                  */
@@ -707,7 +719,23 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description PortOne or storage failed; retry. */
+                /**
+                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
+                 *     start): retry after `Retry-After` seconds.
+                 */
+                429: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
+                 *     finishes it once).
+                 */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -798,134 +826,11 @@ export interface paths {
                     };
                 };
                 /**
-                 * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
-                 *     change's `amount`, `order_name` or `currency`); nothing was looked at.
+                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
+                 *     nothing changed.
                  */
-                403: {
+                402: {
                     headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description No subscription has this id, and no month this `transaction_key`; or a plan change names
-                 *     no plan (`PLAN_NOT_FOUND`).
-                 */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
-                 *     `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
-                 *     canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
-                 *     was already charged (`CONFLICT`).
-                 */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /** @description PortOne or storage failed; retry. */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description A Supabase access token could not be checked because the project's signing keys could
-                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
-                 */
-                503: {
-                    headers: {
-                        "RETRY-AFTER": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/subscriptions/{subscription_id}/change": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Change the plan at period end: the pending charge is replaced with the new terms (revoked,
-         *     then the same payment id scheduled again), and the month it pays for records what PortOne
-         *     charged. No proration, no mid-period upgrade. Changing twice keeps the last change. A
-         *     customer's token may only move to an active plan (`plan_id`); terms of their own
-         *     (`amount`, `order_name`, `currency`) are the admin's (403 `ADMIN_ONLY_FIELD`).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    subscription_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["PlanChangeRequest"];
-                };
-            };
-            responses: {
-                /** @description Done (or already in that state). */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ChangeResult"];
-                    };
-                };
-                /**
-                 * @description A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
-                 *     or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
-                 */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
-                 *     a valid Supabase access token of a signed-in user (expired, bad signature, another
-                 *     project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
-                 *     Bearer`, with `error="invalid_token"` when a token was sent.
-                 */
-                401: {
-                    headers: {
-                        "WWW-AUTHENTICATE": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -970,7 +875,23 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description PortOne or storage failed; retry. */
+                /**
+                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
+                 *     start): retry after `Retry-After` seconds.
+                 */
+                429: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
+                 *     finishes it once).
+                 */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -994,114 +915,6 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/subscriptions/{subscription_id}/change-preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What moving to `plan_id` would do, without doing it: the amount due now, when the new
-         *     terms take effect and the next charge on them, computed as `…/change` computes them.
-         *     Every change takes effect at the period's end, so nothing is due now.
-         */
-        get: {
-            parameters: {
-                query: {
-                    plan_id: string;
-                };
-                header?: never;
-                path: {
-                    subscription_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["PreviewView"];
-                    };
-                };
-                /** @description `plan_id` missing or malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750), answered before the operation
-                 *     runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
-                 */
-                401: {
-                    headers: {
-                        "WWW-AUTHENTICATE": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /** @description No such subscription (or not the caller's), or no such plan (`PLAN_NOT_FOUND`). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description The plan is archived (`PLAN_ARCHIVED`) or the subscription is over
-                 *     (`SUBSCRIPTION_NOT_RENEWABLE`).
-                 */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /** @description Storage failed; retry. */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description A Supabase access token could not be checked because the project's signing keys could
-                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
-                 */
-                503: {
-                    headers: {
-                        "RETRY-AFTER": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1263,6 +1076,449 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{subscription_id}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the plan and/or the seats. A change whose price per period goes up, on an `active`
+         *     subscription with the same interval, takes effect now: the difference for the rest of
+         *     the period, `floor((new − old) × remaining ÷ period)` in seconds, is charged at once with
+         *     `payWithBillingKey` (nothing below `MIN_PRORATION_AMOUNT`), the pending charge moves to
+         *     the new amount, and the answer has code `PLAN_CHANGED_NOW` and the `proration`. It
+         *     requires `Idempotency-Key`: the same key answers what the first request did and charges
+         *     once. Any other change (a downgrade, fewer seats, another interval, a trial, a renewal in
+         *     dunning) takes effect at the period's end with no refund: the pending charge is replaced
+         *     with the new terms (`PLAN_CHANGED`). A customer's token may send `plan_id` and
+         *     `quantity`; terms of their own (`amount`, `order_name`, `currency`) are the admin's (403
+         *     `ADMIN_ONLY_FIELD`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PlanChangeRequest"];
+                };
+            };
+            responses: {
+                /** @description Done (or already in that state). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ChangeResult"];
+                    };
+                };
+                /**
+                 * @description A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
+                 *     or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+                 *     a valid Supabase access token of a signed-in user (expired, bad signature, another
+                 *     project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+                 *     Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
+                 *     nothing changed.
+                 */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
+                 *     change's `amount`, `order_name` or `currency`); nothing was looked at.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description No subscription has this id, and no month this `transaction_key`; or a plan change names
+                 *     no plan (`PLAN_NOT_FOUND`).
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
+                 *     `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
+                 *     canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
+                 *     was already charged (`CONFLICT`).
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
+                 *     start): retry after `Retry-After` seconds.
+                 */
+                429: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
+                 *     finishes it once).
+                 */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked because the project's signing keys could
+                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{subscription_id}/quantity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the seats on the plan in effect: more seats take effect now with a prorated
+         *     charge for the added seats (requires `Idempotency-Key`, as `…/change`); fewer take effect
+         *     at the period's end, with no refund.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["QuantityBody"];
+                };
+            };
+            responses: {
+                /** @description Done (or already in that state). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ChangeResult"];
+                    };
+                };
+                /**
+                 * @description A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
+                 *     or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+                 *     a valid Supabase access token of a signed-in user (expired, bad signature, another
+                 *     project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+                 *     Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
+                 *     nothing changed.
+                 */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
+                 *     change's `amount`, `order_name` or `currency`); nothing was looked at.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description No subscription has this id, and no month this `transaction_key`; or a plan change names
+                 *     no plan (`PLAN_NOT_FOUND`).
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
+                 *     `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
+                 *     canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
+                 *     was already charged (`CONFLICT`).
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
+                 *     start): retry after `Retry-After` seconds.
+                 */
+                429: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
+                 *     finishes it once).
+                 */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked because the project's signing keys could
+                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{subscription_id}/change-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a change to `plan_id` and/or `quantity` would do, without doing it: whether it takes
+         *     effect now, the amount due now, when the new terms start and the next charge on them,
+         *     decided exactly as `…/change` decides.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    plan_id?: string;
+                    quantity?: number;
+                };
+                header?: never;
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PreviewView"];
+                    };
+                };
+                /** @description `plan_id` missing or malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750), answered before the operation
+                 *     runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such subscription (or not the caller's), or no such plan (`PLAN_NOT_FOUND`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description The plan is archived (`PLAN_ARCHIVED`) or the subscription is over
+                 *     (`SUBSCRIPTION_NOT_RENEWABLE`).
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked because the project's signing keys could
+                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2857,13 +3113,16 @@ export interface components {
             success: boolean;
             /**
              * @description `SUBSCRIPTION_CANCELED`, `ALREADY_CANCELED` (nothing changed), `SUBSCRIPTION_RESUMED`,
-             *     `ALREADY_RESUMED` (nothing changed), `PLAN_CHANGED`.
+             *     `ALREADY_RESUMED` (nothing changed), `PLAN_CHANGED` (from the period's end),
+             *     `PLAN_CHANGED_NOW` (an upgrade, in effect now).
              */
             code: string;
             /** @description Korean, for people. */
             message: string;
             /** @description The read model after the call. */
             subscription: components["schemas"]["SubscriptionModel"] & unknown;
+            /** @description With `PLAN_CHANGED_NOW`: the upgrade's prorated charge; else `null`. */
+            proration: (components["schemas"]["ProrationModel"] & unknown) | null;
         };
         /**
          * Check
@@ -2933,7 +3192,10 @@ export interface components {
              *     `null` when it cannot be read right now.
              */
             payment_method: (components["schemas"]["CardModel"] & unknown) | null;
-            /** @description Every paid period, newest first: the billing history. */
+            /**
+             * @description Every paid period and every upgrade's proration (`kind`), newest first: the billing
+             *     history.
+             */
             payments: components["schemas"]["PaymentModel"][];
             /** @description Every failed charge of its renewals, by period then attempt. */
             attempts: components["schemas"]["AttemptModel"][];
@@ -3110,13 +3372,22 @@ export interface components {
          */
         NoChargeName: "cancelled" | "lapsed" | "refunded" | "retries_exhausted";
         /**
+         * @description What a billing-history line paid for.
+         * @enum {string}
+         */
+        PaymentKindName: "period" | "proration";
+        /**
          * PaymentModel
-         * @description One paid period of a subscription: what was charged, for which period, and what of it was
-         *     refunded. A line of the subscription's billing history.
+         * @description One charge of a subscription: a paid period, or an upgrade's proration; what was charged,
+         *     for which period, and what of it was refunded. A line of the subscription's billing history.
          */
         PaymentModel: {
-            /** @description PortOne's `paymentId` of the charge (the `payment` row's `transaction_key`). */
+            /**
+             * @description PortOne's `paymentId` of the charge (the `payment` row's `transaction_key`, or the
+             *     proration's `proration-…` id).
+             */
             payment_id: string;
+            kind: components["schemas"]["PaymentKindName"];
             status: components["schemas"]["PaymentStatusName"];
             /**
              * Format: int64
@@ -3134,7 +3405,7 @@ export interface components {
              * @description The seats charged.
              */
             quantity: number;
-            /** @description The period it paid for, UTC. */
+            /** @description The period it paid for, UTC (a proration: from when it took effect to the period's end). */
             start_at: string;
             end_at: string;
             /**
@@ -3148,6 +3419,26 @@ export interface components {
          * @enum {string}
          */
         PaymentStatusName: "paid" | "cancelled";
+        /**
+         * PendingChangeModel
+         * @description A change waiting for the period's end.
+         */
+        PendingChangeModel: {
+            /** @description The plan from the next period on. */
+            plan_id: string | null;
+            /**
+             * Format: uint32
+             * @description The seats from the next period on.
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description The next charge's amount, in the currency's unit.
+             */
+            amount: number;
+            /** @description When it takes effect: the current period's end, UTC. */
+            effective_at: string;
+        };
         /**
          * PlanBody
          * @description A plan's terms: `PUT` replaces them all (an absent `features` is `{}`, an absent `sort_order`
@@ -3186,15 +3477,21 @@ export interface components {
         };
         /**
          * PlanChangeRequest
-         * @description New terms from the next charge on: a plan (`plan_id`), or terms of their own (`amount`,
-         *     `order_name`, `currency`?). Exactly one of `plan_id` and `amount`.
+         * @description New terms: a plan (`plan_id`) and/or seats (`quantity`), or terms of their own (`amount`,
+         *     `order_name`, `currency`?, from the next charge on). `plan_id`/`quantity` or `amount`, not
+         *     both.
          */
         PlanChangeRequest: {
             /**
              * @description A plan of `GET /api/plans`: its amount, name and currency, and the month the next charge
-             *     pays records it. The only field a customer's token may send.
+             *     pays records it. A customer's token may send it and `quantity`.
              */
             plan_id?: string;
+            /**
+             * Format: int64
+             * @description Seats, 1–10,000 (default: the seats in effect).
+             */
+            quantity?: number;
             /**
              * Format: int64
              * @description In the currency's unit (KRW: won); greater than 0. Admin token only: a customer's token
@@ -3318,18 +3615,27 @@ export interface components {
         };
         /**
          * PreviewView
-         * @description What a plan change would do, computed as the change itself computes it.
+         * @description What a plan or seat change would do, computed as the change itself computes it.
          */
         PreviewView: {
-            /** @description The plan it would move to. */
+            /** @description The plan it would move to (the one in effect for a seat change). */
             plan_id: string;
             /**
+             * Format: uint32
+             * @description The seats after the change.
+             */
+            quantity: number;
+            /**
              * Format: int64
-             * @description Charged now, in the currency's unit: 0 (every change takes effect at the period's end).
+             * @description Charged now, in the currency's unit: for an upgrade of an `active` subscription,
+             *     `floor((new − old) × remaining ÷ period)` (seconds), 0 below `MIN_PRORATION_AMOUNT`;
+             *     otherwise 0.
              */
             amount_due_now: number;
             currency: string;
-            /** @description When the new plan's terms start: the current period's end, UTC. */
+            /** @description `true` when the change takes effect now (an upgrade); `false`: at the period's end. */
+            immediate: boolean;
+            /** @description When the new terms start, UTC: now for an upgrade, else the current period's end. */
             effective_at: string;
             /**
              * @description The next charge on the new plan: its time (UTC) and amount; `null` when none is pending
@@ -3342,6 +3648,55 @@ export interface components {
             interval: string | null;
             /** Format: uint32 */
             interval_count: number | null;
+        };
+        /**
+         * ProrationModel
+         * @description A change that took effect mid-period and what it charged for the rest of the period.
+         */
+        ProrationModel: {
+            /** @description PortOne `paymentId` of the charge (`proration-…`). */
+            payment_id: string;
+            status: components["schemas"]["ProrationStatusName"];
+            /**
+             * Format: int64
+             * @description Charged, in the currency's unit (0: below `MIN_PRORATION_AMOUNT`, no charge made).
+             */
+            amount: number;
+            currency: string;
+            from_plan_id: string | null;
+            /** Format: uint32 */
+            from_quantity: number;
+            to_plan_id: string | null;
+            /** Format: uint32 */
+            to_quantity: number;
+            /**
+             * Format: int64
+             * @description The price per period before and after, in the currency's unit.
+             */
+            from_amount: number;
+            /** Format: int64 */
+            to_amount: number;
+            /** @description The period whose rest it paid for, UTC. */
+            period_start: string;
+            period_end: string;
+            /** @description When it was charged and took effect, UTC. */
+            paid_at: string | null;
+        };
+        /**
+         * @description Where a proration stands.
+         * @enum {string}
+         */
+        ProrationStatusName: "pending" | "paid" | "failed";
+        /**
+         * QuantityBody
+         * @description `POST …/quantity`: the seats wanted.
+         */
+        QuantityBody: {
+            /**
+             * Format: int64
+             * @description Seats, 1–10,000.
+             */
+            quantity: number;
         };
         /**
          * Readiness
@@ -3569,14 +3924,18 @@ export interface components {
              * @description How many months it has paid (a free trial is not one).
              */
             months: number;
-            /** @description The plan of the latest month; absent for subscriptions started outside this service. */
+            /**
+             * @description The plan in effect (an upgrade's since the period began, else the latest month's);
+             *     `null` for subscriptions started outside this service.
+             */
             plan_id: string | null;
             /**
              * Format: uint32
-             * @description The seats of the latest month, 1–10,000 (1 for subscriptions from before seats): its
-             *     `amount` is the plan's price times it.
+             * @description The seats in effect, 1–10,000 (1 for subscriptions from before seats).
              */
             quantity: number;
+            /** @description A plan or seat change waiting for the period's end (a downgrade); `null` without one. */
+            pending_change: (components["schemas"]["PendingChangeModel"] & unknown) | null;
             /** @description When its free trial ended or ends, UTC; absent without a trial. */
             trial_end_at: string | null;
             /**
@@ -3646,6 +4005,9 @@ export interface components {
          *             "anchor_at": null,
          *             "canceled_at": null,
          *             "currency": "KRW",
+         *             "current_amount": null,
+         *             "current_plan_id": null,
+         *             "current_quantity": null,
          *             "customer_id": "customer_1",
          *             "end_at": "2024-01-31T00:00:00.000Z",
          *             "end_grace_at": "2024-02-01T14:59:59.000Z",

@@ -48,7 +48,7 @@ pub use metrics::{metrics_endpoint, metrics_route};
 pub use plans::PlanApi;
 pub use reconcile::ReconcileApi;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
-pub use subscriptions::SubscriptionApi;
+pub use subscriptions::{ChangeApi, SubscriptionApi};
 pub use tags::ApiTags;
 pub use text::Text;
 pub use webhook::WebhookApi;
@@ -73,6 +73,7 @@ pub fn document<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
 pub type ProductionApis<P> = (
     WebhookApi<P>,
     SubscriptionApi<P>,
+    ChangeApi<P>,
     EventFeedApi<P>,
     PlanApi<P>,
     AdminApi<P>,
@@ -93,6 +94,7 @@ pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox
             services.checkout.clone(),
             services.cards.clone(),
         ),
+        ChangeApi::new(services.subscriptions.clone()),
         EventFeedApi::new(services.events.clone()),
         PlanApi::new(services.plans.clone()),
         AdminApi::new(services.subscriptions.clone()),

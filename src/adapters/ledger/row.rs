@@ -14,6 +14,7 @@ use crate::domain::interval::PeriodRule;
 use crate::domain::payment::PaymentFailure;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
+use crate::domain::proration_record::InEffect;
 use crate::domain::quantity::Quantity;
 use crate::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
 use crate::domain::timestamp::Timestamp;
@@ -77,6 +78,12 @@ struct Row {
     quantity: Option<i64>,
     #[serde(default)]
     next_quantity: Option<i64>,
+    #[serde(default)]
+    current_plan_id: Option<String>,
+    #[serde(default)]
+    current_quantity: Option<i64>,
+    #[serde(default)]
+    current_amount: Option<i64>,
 }
 
 /// A `renewal_attempt` row.
@@ -140,7 +147,7 @@ fn seats(value: Option<i64>) -> Option<Quantity> {
     value.and_then(|q| Quantity::new(q).ok())
 }
 
-fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
+pub(super) fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
     let row: Row = serde_json::from_value(value).map_err(invalid)?;
     let amount = Amount::new(row.amount).map_err(invalid)?;
     let next_amount = row.next_amount.map(Amount::new).transpose().map_err(invalid)?;
@@ -170,6 +177,15 @@ fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
         subscription_id: row.subscription_id,
         plan_id: row.plan_id.and_then(plan),
         quantity: seats(row.quantity).unwrap_or_default(),
+        // Written together by `settle_proration`: an amount means an upgrade happened.
+        in_effect: match row.current_amount {
+            Some(amount) => Some(InEffect {
+                plan_id: row.current_plan_id.and_then(plan),
+                quantity: seats(row.current_quantity).unwrap_or_default(),
+                amount: Amount::new(amount).map_err(invalid)?,
+            }),
+            None => None,
+        },
         refunded_amount: row
             .refunded_amount
             .map(Amount::new)

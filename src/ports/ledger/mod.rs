@@ -5,6 +5,7 @@
 //! - [`PlanLedger`]: the plan catalog;
 //! - [`CheckoutLedger`]: idempotency claims of starting a subscription;
 //! - [`EventLedger`]: the outbox of subscription events and their deliveries;
+//! - [`ProrationLedger`]: upgrades made mid-period and their charges;
 //! - [`Readiness`]: whether storage can serve at all.
 //!
 //! [`Ledger`] is all of them: what the [`Ports`](super::Ports) bundle holds. Adding an operation
@@ -17,6 +18,7 @@ mod error;
 mod events;
 mod months;
 mod plans;
+mod prorations;
 mod readiness;
 mod reconcile;
 mod subscriptions;
@@ -27,6 +29,7 @@ pub use error::{LedgerError, Unavailable};
 pub use events::{AttemptOutcome, EventFilter, EventLedger, EventPage, PendingEvents};
 pub use months::MonthLedger;
 pub use plans::{PlanLedger, PlanStored};
+pub use prorations::{ProrationBegun, ProrationLedger, Settled};
 pub use readiness::Readiness;
 pub use reconcile::ReconcileLedger;
 pub use subscriptions::SubscriptionLedger;
@@ -38,7 +41,14 @@ pub type LedgerResult = Result<Option<PaymentRecord>, LedgerError>;
 
 /// Every use of the ledger: what one storage adapter implements.
 pub trait Ledger:
-    MonthLedger + SubscriptionLedger + ReconcileLedger + PlanLedger + CheckoutLedger + EventLedger + Readiness
+    MonthLedger
+    + SubscriptionLedger
+    + ReconcileLedger
+    + PlanLedger
+    + CheckoutLedger
+    + EventLedger
+    + ProrationLedger
+    + Readiness
 {
 }
 
@@ -49,6 +59,7 @@ impl<T> Ledger for T where
         + PlanLedger
         + CheckoutLedger
         + EventLedger
+        + ProrationLedger
         + Readiness
 {
 }

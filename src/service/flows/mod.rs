@@ -9,6 +9,7 @@ mod failed;
 mod fetch;
 mod paid;
 mod partial;
+mod proration;
 mod retry;
 
 use std::sync::Arc;

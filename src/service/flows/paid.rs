@@ -1,5 +1,6 @@
 //! The paid flow (steps 3–5): fetch the payment from PortOne, record its month, schedule the next.
 
+use crate::domain::charge_kind::ChargeKind;
 use crate::domain::checklist::Step;
 use crate::domain::interval::PeriodRule;
 use crate::domain::payment::{Payment, PaymentStatus};
@@ -43,6 +44,10 @@ impl<P: Ports> PaymentFlows<P> {
         let payment = self
             .fetch_where(steps, &payment_id, PaymentStatus::Paid, refunded_since)
             .await?;
+        // An upgrade's prorated charge pays no period: it settles its change instead.
+        if payment.kind == ChargeKind::Proration {
+            return self.proration_paid(steps, &payment).await;
+        }
 
         // Step 4: `paidAt` is stable across PortOne's retries; the clock is only a fallback.
         let paid_at = Timestamp::from_utc(payment.paid_at.unwrap_or_else(|| self.ports.clock().now()));

@@ -6,13 +6,14 @@ use crate::domain::amount::{Amount, PriceError};
 use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
-use crate::domain::plan::{name_ok, Plan, PlanId, MAX_NAME_CHARS};
+use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
+use crate::domain::quantity::Quantity;
 use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::Schedules;
-use crate::ports::{PlanLedger, Ports, SubscriptionLedger};
+use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
 
@@ -27,6 +28,8 @@ pub struct PlanChange {
     pub currency: Option<Currency>,
     /// The plan the terms are, when the change names one.
     pub plan_id: Option<PlanId>,
+    /// The seats, when the change sets them.
+    pub quantity: Option<Quantity>,
 }
 
 /// Why requested terms are not a [`PlanChange`] (400).
@@ -53,6 +56,7 @@ impl PlanChange {
             order_name: order_name.to_owned(),
             currency: currency.map(Currency::parse).transpose()?,
             plan_id: None,
+            quantity: None,
         })
     }
 }
@@ -80,7 +84,7 @@ impl<P: Ports> SubscriptionService<P> {
             next_order_name: Some(plan.order_name.clone()),
             next_currency: plan.currency.clone().or_else(|| record.currency.clone()),
             next_plan_id: plan.plan_id.clone(),
-            next_quantity: None,
+            next_quantity: plan.quantity,
         };
         let scheduled = match (status, record.pending_charge()) {
             (SubscriptionStatus::Canceling, _) | (_, None) => None,
@@ -103,43 +107,22 @@ impl<P: Ports> SubscriptionService<P> {
         .await
     }
 
-    /// Moves the subscription to the plan `plan_id` from the next charge on: its amount, name
-    /// and currency, and the month the charge pays records the plan.
+    /// Moves the subscription to the plan `plan_id`, keeping its seats, without an
+    /// `Idempotency-Key`: a change at the period's end, or `IdempotencyKeyRequired` for an
+    /// upgrade ([`Self::change_to`]).
     ///
     /// # Errors
-    /// [`SubscriptionError::PlanNotFound`] or [`SubscriptionError::PlanArchived`] for a plan no
-    /// subscription may move to; then as [`Self::change`].
+    /// As [`Self::change_to`].
     pub async fn change_plan(
         &self,
         key: &SubscriptionId,
         plan_id: &PlanId,
     ) -> Result<SubscriptionChange, SubscriptionError> {
-        let plan = self.plan_to_move_to(plan_id).await?;
-        let change = PlanChange {
-            amount: plan.terms.amount,
-            order_name: plan.terms.name,
-            currency: Some(plan.terms.currency),
-            plan_id: Some(plan.terms.id),
+        let target = super::ChangeTarget {
+            plan_id: Some(plan_id.clone()),
+            quantity: None,
         };
-        self.change(key, &change).await
-    }
-
-    /// The plan `plan_id` when a subscription may move to it (a change, or its preview).
-    ///
-    /// # Errors
-    /// [`SubscriptionError::PlanNotFound`], [`SubscriptionError::PlanArchived`], or `Upstream`
-    /// when storage fails.
-    pub(super) async fn plan_to_move_to(&self, plan_id: &PlanId) -> Result<Plan, SubscriptionError> {
-        let plan = self
-            .ports
-            .ledger()
-            .plan(plan_id)
-            .await?
-            .ok_or(SubscriptionError::PlanNotFound)?;
-        if !plan.active {
-            return Err(SubscriptionError::PlanArchived);
-        }
-        Ok(plan)
+        self.change_to(key, &target, None).await
     }
 
     /// Moves `charge`'s schedule to `terms`: stores them, revokes the pending schedule, and

@@ -62,6 +62,25 @@ pub enum SubscriptionError {
     /// an amount over it.
     #[error("PortOne refused: {}", .0.code)]
     Refused(Rejection),
+    /// A change that takes effect now (an upgrade, charged) was sent without an
+    /// `Idempotency-Key` (400 `IDEMPOTENCY_KEY_REQUIRED`).
+    #[error("an immediate change needs an Idempotency-Key")]
+    IdempotencyKeyRequired,
+    /// The `Idempotency-Key` was used for another change of this subscription (409
+    /// `IDEMPOTENCY_KEY_REUSED`).
+    #[error("the Idempotency-Key was used for another change")]
+    KeyReused,
+    /// Another change of the same period is being charged (409 `CHANGE_IN_PROGRESS`).
+    #[error("another change is being charged")]
+    ChangeInProgress,
+    /// PortOne declined the upgrade's charge; nothing changed (402 `PAYMENT_DECLINED`, with
+    /// PortOne's reason).
+    #[error("the charge was declined")]
+    Declined { reason: String },
+    /// The customer's charge-triggering calls are over the limit (429 `TOO_MANY_REQUESTS`,
+    /// `Retry-After`): an upgrade's charge counts like a start.
+    #[error("too many charge-triggering calls")]
+    TooManyCharges { retry_after_seconds: u64 },
     /// PortOne or storage failed (502).
     #[error("upstream failed: {0}")]
     Upstream(#[from] UpstreamFailure),

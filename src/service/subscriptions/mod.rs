@@ -11,9 +11,14 @@ mod ownership;
 mod preview;
 mod read;
 mod refund;
+mod upgrade;
 
 use std::sync::Arc;
 
+use crate::domain::amount::Amount;
+use crate::domain::charge_limit::ChargeLimit;
+use crate::domain::proration::DEFAULT_MIN_PRORATION_AMOUNT;
+use crate::domain::proration_record::Proration;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::{Subscription, SubscriptionStatus};
 use crate::domain::subscription_id::SubscriptionId;
@@ -27,6 +32,7 @@ pub use errors::{SubscriptionError, UpstreamFailure};
 pub use preview::ChangePreview;
 pub use read::{SubscriptionDetail, SubscriptionSummary};
 pub use refund::{RefundRequest, Refunded};
+pub use upgrade::ChangeTarget;
 
 /// A subscription after a cancel, resume or plan change, and whether this call changed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +48,8 @@ pub struct SubscriptionChange {
     pub code: &'static str,
     /// Korean, for people.
     pub message: &'static str,
+    /// The upgrade's proration, when the change took effect now.
+    pub proration: Option<Proration>,
 }
 
 /// The status of the subscription whose latest month is `latest`, at `now`, when it is live.
@@ -62,11 +70,31 @@ pub(super) fn live(latest: &PaymentRecord, now: Timestamp) -> Result<Subscriptio
 /// admins (`super::admin`).
 pub struct SubscriptionService<P> {
     pub(super) ports: Arc<P>,
+    /// The least an upgrade's proration charges, in the currency's unit.
+    min_proration: Amount,
+    /// Charge-triggering calls per customer (an upgrade's charge counts); `None`: no limit.
+    charge_limit: Option<ChargeLimit>,
 }
 
 impl<P: Ports> SubscriptionService<P> {
     pub fn new(ports: Arc<P>) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            min_proration: Amount::new(DEFAULT_MIN_PRORATION_AMOUNT).unwrap_or_default(),
+            charge_limit: None,
+        }
+    }
+
+    /// Counts each upgrade's charge against the customer's charge limit.
+    pub fn with_charge_limit(mut self, limit: Option<ChargeLimit>) -> Self {
+        self.charge_limit = limit;
+        self
+    }
+
+    /// Charges no proration below `min` (`MIN_PRORATION_AMOUNT`).
+    pub fn with_min_proration(mut self, min: Amount) -> Self {
+        self.min_proration = min;
+        self
     }
 
     fn now(&self) -> Timestamp {
@@ -117,6 +145,7 @@ impl<P: Ports> SubscriptionService<P> {
             changed,
             code,
             message,
+            proration: None,
         })
     }
 }

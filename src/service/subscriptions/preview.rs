@@ -1,56 +1,70 @@
-//! What a plan change would do, without doing it (`GET …/change-preview`): the numbers
-//! [`SubscriptionService::change_plan`] would act on, computed the same way. Every change takes
-//! effect at the period's end today, so nothing is due now.
+//! What a plan or seat change would do, without doing it (`GET …/change-preview`): decided by
+//! [`SubscriptionService::decide`], as [`SubscriptionService::change_to`] decides, so the
+//! preview and the change never disagree.
 
 use crate::domain::amount::Amount;
 use crate::domain::attempt::charge_time;
-use crate::domain::plan::{Plan, PlanId};
+use crate::domain::plan::Plan;
+use crate::domain::proration::Timing;
+use crate::domain::quantity::Quantity;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::Ports;
 
-use super::{live, SubscriptionError, SubscriptionService};
+use super::{ChangeTarget, SubscriptionError, SubscriptionService};
 
-/// A plan change's preview.
+/// A change's preview.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangePreview {
-    /// The plan it would move to.
+    /// The plan it would move to (the one in effect for a seat change).
     pub plan: Plan,
-    /// Charged now, in the currency's unit: 0, as every change waits for the period's end.
+    pub quantity: Quantity,
+    /// Charged now, in the currency's unit: an upgrade's prorated difference (0 below the
+    /// minimum), else 0.
     pub due_now: Amount,
-    /// When the new terms start: the current period's end (UTC).
+    /// When the new terms start (UTC): now for an upgrade, else the current period's end.
     pub effective_at: Timestamp,
-    /// When the next charge (at the new plan's amount) would be made; `None` when none is
-    /// pending (canceled at period end, or nothing left to charge).
+    /// `true` when the change takes effect now.
+    pub immediate: bool,
+    /// When the next charge (at the new terms) would be made; `None` when none is pending
+    /// (canceled at period end, or nothing left to charge).
     pub next_charge_at: Option<Timestamp>,
+    /// The next charge's amount: the plan's amount times the seats, in the currency's unit.
+    pub next_charge_amount: Amount,
 }
 
 impl<P: Ports> SubscriptionService<P> {
-    /// The preview of moving the subscription `key` names to `plan_id`.
+    /// The preview of moving the subscription `key` names to `target`.
     ///
     /// # Errors
-    /// As [`Self::change_plan`]: `NotFound`, `PlanNotFound`, `PlanArchived`, `Terminal`, or
-    /// `Upstream` when storage fails.
-    pub async fn preview_plan_change(
+    /// As [`Self::change_to`]'s decision: `NotFound`, `PlanNotFound`, `PlanArchived`, `Terminal`,
+    /// or `Upstream` when storage fails.
+    pub async fn preview_change(
         &self,
         key: &SubscriptionId,
-        plan_id: &PlanId,
+        target: &ChangeTarget,
     ) -> Result<ChangePreview, SubscriptionError> {
-        let plan = self.plan_to_move_to(plan_id).await?;
-        let record = self.latest(key).await?;
+        let decision = self.decide(key, target).await?;
         let now = self.now();
-        let status = live(&record, now)?;
-        // The same charge `change` would move, at the time it would schedule it.
-        let next_charge_at = match (status, record.pending_charge()) {
+        let record = &decision.record;
+        // The same charge a change would move, at the time it would schedule it.
+        let next_charge_at = match (SubscriptionStatus::of(record, now), record.pending_charge()) {
             (SubscriptionStatus::Canceling, _) | (_, None) => None,
             (_, Some(charge)) => Some(charge_time(charge.at, now)),
         };
+        let (due_now, effective_at, immediate) = match decision.timing {
+            Timing::Now { due } => (due, now, true),
+            Timing::PeriodEnd => (Amount::default(), record.end_at, false),
+        };
         Ok(ChangePreview {
-            plan,
-            due_now: Amount::default(),
-            effective_at: record.end_at,
+            plan: decision.plan,
+            quantity: decision.quantity,
+            due_now,
+            effective_at,
+            immediate,
             next_charge_at,
+            next_charge_amount: decision.total,
         })
     }
 }

@@ -3,11 +3,12 @@
 use crate::domain::attempt::FailedAttempt;
 use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_method::{Card, PaymentMethod};
+use crate::domain::proration_record::Proration;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::Subscription;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::BillingKeys;
-use crate::ports::{Ports, SubscriptionLedger};
+use crate::ports::{Ports, ProrationLedger, SubscriptionLedger};
 use crate::service::payer::payer_of;
 
 use super::{SubscriptionError, SubscriptionService};
@@ -19,6 +20,8 @@ pub struct SubscriptionDetail {
     pub subscription: Subscription,
     pub months: Vec<PaymentRecord>,
     pub attempts: Vec<FailedAttempt>,
+    /// Its upgrades' prorations, oldest first.
+    pub prorations: Vec<Proration>,
     /// `None` when neither storage nor PortOne can say right now.
     pub card: Option<Card>,
 }
@@ -40,6 +43,11 @@ impl<P: Ports> SubscriptionService<P> {
         let rows = self.rows(key).await?;
         let subscription =
             Subscription::at(&rows.months, &rows.attempts, self.now()).ok_or(SubscriptionError::NotFound)?;
+        let prorations = self
+            .ports
+            .ledger()
+            .prorations(&subscription.subscription_id)
+            .await?;
         let card = match rows.months.first() {
             Some(latest) => self.card_of(latest).await,
             None => None,
@@ -48,6 +56,7 @@ impl<P: Ports> SubscriptionService<P> {
             subscription,
             months: rows.months,
             attempts: rows.attempts,
+            prorations,
             card,
         })
     }

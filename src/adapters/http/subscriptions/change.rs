@@ -7,16 +7,21 @@ use crate::adapters::http::api_error::amount_problem;
 use crate::adapters::http::text::Text;
 use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
-use crate::service::{Caller, PlanChange, PlanError};
+use crate::domain::quantity::Quantity;
+use crate::service::{Caller, ChangeTarget, PlanChange, PlanError};
 
-/// New terms from the next charge on: a plan (`plan_id`), or terms of their own (`amount`,
-/// `order_name`, `currency`?). Exactly one of `plan_id` and `amount`.
+/// New terms: a plan (`plan_id`) and/or seats (`quantity`), or terms of their own (`amount`,
+/// `order_name`, `currency`?, from the next charge on). `plan_id`/`quantity` or `amount`, not
+/// both.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct PlanChangeRequest {
     /// A plan of `GET /api/plans`: its amount, name and currency, and the month the next charge
-    /// pays records it. The only field a customer's token may send.
+    /// pays records it. A customer's token may send it and `quantity`.
     pub plan_id: Option<Text>,
+    /// Seats, 1–10,000 (default: the seats in effect).
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+    pub quantity: Option<i64>,
     /// In the currency's unit (KRW: won); greater than 0. Admin token only: a customer's token
     /// sending it (or `order_name`, `currency`) gets 403 `ADMIN_ONLY_FIELD`.
     pub amount: Option<i64>,
@@ -48,7 +53,7 @@ pub(super) const QUANTITY_PROBLEM: &str = "quantity는 1 이상 10,000 이하의
 
 /// What a change asks for, or why it is not a change (400).
 pub(super) enum ChangeTo {
-    Plan(PlanId),
+    Target(ChangeTarget),
     Terms(PlanChange),
 }
 
@@ -59,17 +64,26 @@ impl PlanChangeRequest {
     }
 
     pub(super) fn read(&self) -> Result<ChangeTo, String> {
-        match (&self.plan_id, self.amount) {
-            (Some(id), None) => PlanId::parse(id.as_str())
-                .map(ChangeTo::Plan)
-                .map_err(|problem| format!("plan_id가 올바르지 않습니다: {problem}")),
-            (None, Some(amount)) => {
+        match (&self.plan_id, self.quantity, self.amount) {
+            (None, None, None) => Err("plan_id, quantity, amount 중 하나는 보내야 합니다.".to_owned()),
+            (plan_id, quantity, None) => Ok(ChangeTo::Target(ChangeTarget {
+                plan_id: plan_id
+                    .as_ref()
+                    .map(|id| PlanId::parse(id.as_str()))
+                    .transpose()
+                    .map_err(|problem| format!("plan_id가 올바르지 않습니다: {problem}"))?,
+                quantity: quantity
+                    .map(Quantity::new)
+                    .transpose()
+                    .map_err(|_| QUANTITY_PROBLEM.to_owned())?,
+            })),
+            (None, None, Some(amount)) => {
                 let order_name = self.order_name.as_deref().unwrap_or("");
                 PlanChange::new(amount, order_name, self.currency.as_deref())
                     .map(ChangeTo::Terms)
                     .map_err(|problem| plan_problem(&problem))
             }
-            _ => Err("plan_id와 amount 중 하나만 보내야 합니다.".to_owned()),
+            _ => Err("plan_id·quantity와 amount는 함께 보낼 수 없습니다.".to_owned()),
         }
     }
 }

@@ -6,8 +6,11 @@
 
 mod card;
 mod change;
+mod changes;
 mod model;
+mod payment_model;
 mod preview;
+mod proration_model;
 mod refund;
 mod responses;
 mod start;
@@ -34,8 +37,8 @@ use crate::service::card_update::{CardUpdate, CardUpdateRequest};
 use crate::service::checkout::{Checkout, StartRequest};
 use crate::service::{Caller, RefundRequest, SubscriptionService};
 use card::{card_response, CardBody, CardResponse};
-use change::{start_for, ChangeTo, PlanChangeRequest, StartFor, BILLING_KEY_PROBLEM, QUANTITY_PROBLEM};
-use preview::PreviewResponse;
+use change::{start_for, StartFor, BILLING_KEY_PROBLEM, QUANTITY_PROBLEM};
+pub use changes::ChangeApi;
 use refund::{RefundBody, RefundResponse};
 use responses::{ChangeResponse, DetailResponse, ListResponse};
 use start::{start_response, StartBody, StartResponse};
@@ -201,58 +204,6 @@ impl<P: Ports> SubscriptionApi<P> {
             return Err(problem).into();
         }
         self.service.resume(&subscription_id).await.into()
-    }
-
-    /// Change the plan at period end: the pending charge is replaced with the new terms (revoked,
-    /// then the same payment id scheduled again), and the month it pays for records what PortOne
-    /// charged. No proration, no mid-period upgrade. Changing twice keeps the last change. A
-    /// customer's token may only move to an active plan (`plan_id`); terms of their own
-    /// (`amount`, `order_name`, `currency`) are the admin's (403 `ADMIN_ONLY_FIELD`).
-    #[oai(path = "/api/subscriptions/:subscription_id/change", method = "post")]
-    async fn change(
-        &self,
-        CallerAuth(caller): CallerAuth,
-        subscription_id: Path<SubscriptionPath>,
-        plan: Json<PlanChangeRequest>,
-    ) -> ChangeResponse {
-        if caller.customer().is_some() && plan.sets_custom_terms() {
-            tracing::info!("a customer's token tried to set a plan change's terms");
-            let message = "고객은 요금제(plan_id)만 바꿀 수 있습니다. amount·order_name·currency는 앱 서버만 보낼 수 있습니다.";
-            return ChangeResponse::Forbidden(error("ADMIN_ONLY_FIELD", message));
-        }
-        let change = plan.read();
-        if change.is_ok() {
-            if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
-                return Err(problem).into();
-            }
-        }
-        match change {
-            Ok(ChangeTo::Plan(plan_id)) => self.service.change_plan(&subscription_id, &plan_id).await.into(),
-            Ok(ChangeTo::Terms(terms)) => self.service.change(&subscription_id, &terms).await.into(),
-            Err(problem) => ChangeResponse::BadRequest(error("BAD_REQUEST", problem)),
-        }
-    }
-
-    /// What moving to `plan_id` would do, without doing it: the amount due now, when the new
-    /// terms take effect and the next charge on them, computed as `…/change` computes them.
-    /// Every change takes effect at the period's end, so nothing is due now.
-    #[oai(path = "/api/subscriptions/:subscription_id/change-preview", method = "get")]
-    async fn change_preview(
-        &self,
-        CallerAuth(caller): CallerAuth,
-        subscription_id: Path<SubscriptionPath>,
-        plan_id: Query<String>,
-    ) -> PreviewResponse {
-        let Ok(plan_id) = PlanId::parse(plan_id.0) else {
-            return PreviewResponse::BadRequest(error("BAD_REQUEST", "plan_id가 올바르지 않습니다."));
-        };
-        if let Err(problem) = self.service.authorize(&subscription_id, &caller).await {
-            return Err(problem).into();
-        }
-        self.service
-            .preview_plan_change(&subscription_id, &plan_id)
-            .await
-            .into()
     }
 
     /// Update the card: the new billing key must be `ISSUED` and issued for the subscription's

@@ -5,9 +5,7 @@ use crate::adapters::http::nullable::Nullable;
 use poem_openapi::{Enum, Object};
 
 use crate::domain::attempt::FailedAttempt;
-use crate::domain::month_status::MonthStatus;
 use crate::domain::payment_method::Card;
-use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::{NextCharge, NoChargeReason, Subscription, SubscriptionStatus};
 use crate::domain::timestamp::Timestamp;
 
@@ -49,6 +47,19 @@ pub struct NextChargeModel {
     pub plan_id: Nullable<String>,
     /// The seats it buys, 1–10,000: `amount` is the plan's price times it.
     pub quantity: u32,
+}
+
+/// A change waiting for the period's end.
+#[derive(Debug, Object)]
+pub struct PendingChangeModel {
+    /// The plan from the next period on.
+    pub plan_id: Nullable<String>,
+    /// The seats from the next period on.
+    pub quantity: u32,
+    /// The next charge's amount, in the currency's unit.
+    pub amount: i64,
+    /// When it takes effect: the current period's end, UTC.
+    pub effective_at: String,
 }
 
 /// One failed charge of a renewal.
@@ -98,11 +109,13 @@ pub struct SubscriptionModel {
     pub attempts: Vec<AttemptModel>,
     /// How many months it has paid (a free trial is not one).
     pub months: u32,
-    /// The plan of the latest month; absent for subscriptions started outside this service.
+    /// The plan in effect (an upgrade's since the period began, else the latest month's);
+    /// `null` for subscriptions started outside this service.
     pub plan_id: Nullable<String>,
-    /// The seats of the latest month, 1–10,000 (1 for subscriptions from before seats): its
-    /// `amount` is the plan's price times it.
+    /// The seats in effect, 1–10,000 (1 for subscriptions from before seats).
     pub quantity: u32,
+    /// A plan or seat change waiting for the period's end (a downgrade); `null` without one.
+    pub pending_change: Nullable<PendingChangeModel>,
     /// When its free trial ended or ends, UTC; absent without a trial.
     pub trial_end_at: Nullable<String>,
     /// How much of the latest month's payment was refunded, in the currency's unit.
@@ -211,65 +224,21 @@ impl From<&Subscription> for SubscriptionModel {
             months: s.months,
             plan_id: s.plan_id.as_ref().map(ToString::to_string).into(),
             quantity: s.quantity.get(),
+            pending_change: s
+                .pending_change
+                .as_ref()
+                .map(|c| PendingChangeModel {
+                    plan_id: c.plan_id.as_ref().map(ToString::to_string).into(),
+                    quantity: c.quantity.get(),
+                    amount: c.amount.value(),
+                    effective_at: c.effective_at.to_iso(),
+                })
+                .into(),
             trial_end_at: iso(s.trial_end_at).into(),
             refunded_amount: s.refunded_amount.map(|a| a.value()).into(),
             interval: s.interval.map(str::to_owned).into(),
             interval_count: s.interval_count.into(),
             anchor_at: iso(s.anchor_at).into(),
-        }
-    }
-}
-
-/// A month's payment status.
-#[derive(Debug, Clone, Copy, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum PaymentStatusName {
-    /// Paid (and at most partly refunded).
-    Paid,
-    /// Refunded in full (PortOne's `CANCELLED`).
-    Cancelled,
-}
-
-/// One paid period of a subscription: what was charged, for which period, and what of it was
-/// refunded. A line of the subscription's billing history.
-#[derive(Debug, Object)]
-pub struct PaymentModel {
-    /// PortOne's `paymentId` of the charge (the `payment` row's `transaction_key`).
-    pub payment_id: String,
-    pub status: PaymentStatusName,
-    /// Charged, in the currency's unit (KRW: won).
-    pub amount: i64,
-    /// ISO 4217; `null` on rows recorded before it was kept.
-    pub currency: Nullable<String>,
-    /// PortOne's `orderName` of the charge.
-    pub order_name: Nullable<String>,
-    /// The plan charged; `null` for payments made outside this service.
-    pub plan_id: Nullable<String>,
-    /// The seats charged.
-    pub quantity: u32,
-    /// The period it paid for, UTC.
-    pub start_at: String,
-    pub end_at: String,
-    /// Refunded of it, in the currency's unit; `null` before any refund.
-    pub refunded_amount: Nullable<i64>,
-}
-
-impl From<&PaymentRecord> for PaymentModel {
-    fn from(r: &PaymentRecord) -> Self {
-        Self {
-            payment_id: r.transaction_key.to_string(),
-            status: match r.status {
-                MonthStatus::Cancelled => PaymentStatusName::Cancelled,
-                _ => PaymentStatusName::Paid,
-            },
-            amount: r.amount.value(),
-            currency: r.currency.as_ref().map(ToString::to_string).into(),
-            order_name: r.order_name.clone().into(),
-            plan_id: r.plan_id.as_ref().map(ToString::to_string).into(),
-            quantity: r.quantity.get(),
-            start_at: r.start_at.to_iso(),
-            end_at: r.end_at.to_iso(),
-            refunded_amount: r.refunded_amount.map(|a| a.value()).into(),
         }
     }
 }

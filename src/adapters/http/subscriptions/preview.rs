@@ -9,15 +9,21 @@ use crate::adapters::http::auth::{guarded, Guarded};
 use crate::adapters::http::nullable::Nullable;
 use crate::service::{ChangePreview, SubscriptionError};
 
-/// What a plan change would do, computed as the change itself computes it.
+/// What a plan or seat change would do, computed as the change itself computes it.
 #[derive(Debug, Object)]
 pub struct PreviewView {
-    /// The plan it would move to.
+    /// The plan it would move to (the one in effect for a seat change).
     pub plan_id: String,
-    /// Charged now, in the currency's unit: 0 (every change takes effect at the period's end).
+    /// The seats after the change.
+    pub quantity: u32,
+    /// Charged now, in the currency's unit: for an upgrade of an `active` subscription,
+    /// `floor((new − old) × remaining ÷ period)` (seconds), 0 below `MIN_PRORATION_AMOUNT`;
+    /// otherwise 0.
     pub amount_due_now: i64,
     pub currency: String,
-    /// When the new plan's terms start: the current period's end, UTC.
+    /// `true` when the change takes effect now (an upgrade); `false`: at the period's end.
+    pub immediate: bool,
+    /// When the new terms start, UTC: now for an upgrade, else the current period's end.
     pub effective_at: String,
     /// The next charge on the new plan: its time (UTC) and amount; `null` when none is pending
     /// (canceled at period end).
@@ -72,11 +78,16 @@ impl From<Result<ChangePreview, SubscriptionError>> for PreviewResponse {
                 let terms = preview.plan.terms;
                 Self::Ok(Json(PreviewView {
                     plan_id: terms.id.to_string(),
+                    quantity: preview.quantity.get(),
                     amount_due_now: preview.due_now.value(),
                     currency: terms.currency.to_string(),
+                    immediate: preview.immediate,
                     effective_at: preview.effective_at.to_iso(),
                     next_charge_at: preview.next_charge_at.map(|at| at.to_iso()).into(),
-                    next_charge_amount: preview.next_charge_at.map(|_| terms.amount.value()).into(),
+                    next_charge_amount: preview
+                        .next_charge_at
+                        .map(|_| preview.next_charge_amount.value())
+                        .into(),
                     interval: terms.interval.map(|i| i.unit().as_str().to_owned()).into(),
                     interval_count: terms.interval.map(|i| i.count()).into(),
                 }))
@@ -85,6 +96,8 @@ impl From<Result<ChangePreview, SubscriptionError>> for PreviewResponse {
                 Failed::NotFound(body) => Self::NotFound(body),
                 Failed::Conflict(body) => Self::Conflict(body),
                 Failed::Upstream(body) => Self::UpstreamFailed(body),
+                Failed::BadRequest(body) => Self::BadRequest(body),
+                Failed::PaymentRequired(body) | Failed::TooMany(body, _) => Self::Conflict(body),
             },
         }
     }

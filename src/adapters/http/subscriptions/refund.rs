@@ -108,6 +108,8 @@ impl From<Result<Refunded, SubscriptionError>> for RefundResponse {
                 Failed::NotFound(body) => Self::NotFound(body),
                 Failed::Conflict(body) => Self::Conflict(body),
                 Failed::Upstream(body) => Self::UpstreamFailed(body),
+                Failed::BadRequest(body) => Self::BadRequest(body),
+                Failed::PaymentRequired(body) | Failed::TooMany(body, _) => Self::Conflict(body),
             },
         }
     }

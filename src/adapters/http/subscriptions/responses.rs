@@ -7,7 +7,9 @@ use crate::adapters::http::nullable::Nullable;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-use super::model::{AttemptModel, CardModel, PaymentModel, SubscriptionModel};
+use super::model::{AttemptModel, CardModel, SubscriptionModel};
+use super::payment_model::{billing_history, PaymentModel};
+use super::proration_model::ProrationModel;
 use crate::adapters::http::api_error::{error, ApiError};
 use crate::service::{SubscriptionChange, SubscriptionDetail, SubscriptionError, SubscriptionSummary};
 
@@ -18,12 +20,15 @@ pub struct ChangeResult {
     /// `true`: the subscription is in the asked state (also when it already was).
     pub success: bool,
     /// `SUBSCRIPTION_CANCELED`, `ALREADY_CANCELED` (nothing changed), `SUBSCRIPTION_RESUMED`,
-    /// `ALREADY_RESUMED` (nothing changed), `PLAN_CHANGED`.
+    /// `ALREADY_RESUMED` (nothing changed), `PLAN_CHANGED` (from the period's end),
+    /// `PLAN_CHANGED_NOW` (an upgrade, in effect now).
     pub code: String,
     /// Korean, for people.
     pub message: String,
     /// The read model after the call.
     pub subscription: Box<SubscriptionModel>,
+    /// With `PLAN_CHANGED_NOW`: the upgrade's prorated charge; else `null`.
+    pub proration: Nullable<ProrationModel>,
 }
 
 /// One subscription in full: what "my subscription" shows.
@@ -33,7 +38,8 @@ pub struct DetailView {
     /// The card the next charge uses (issuer, brand, masked number; never the billing key);
     /// `null` when it cannot be read right now.
     pub payment_method: Nullable<CardModel>,
-    /// Every paid period, newest first: the billing history.
+    /// Every paid period and every upgrade's proration (`kind`), newest first: the billing
+    /// history.
     pub payments: Vec<PaymentModel>,
     /// Every failed charge of its renewals, by period then attempt.
     pub attempts: Vec<AttemptModel>,
@@ -65,6 +71,12 @@ pub(super) enum Failed {
     Conflict(Json<ApiError>),
     /// 502.
     Upstream(Json<ApiError>),
+    /// 400: only a change that takes effect now answers it.
+    BadRequest(Json<ApiError>),
+    /// 402: only a change that takes effect now answers it.
+    PaymentRequired(Json<ApiError>),
+    /// 429 with `Retry-After` seconds: only a change that takes effect now answers it.
+    TooMany(Json<ApiError>, String),
 }
 
 /// The answer to `error`, decided in one place for every subscription operation.
@@ -92,6 +104,31 @@ pub(super) fn failed(problem: SubscriptionError) -> Failed {
             Failed::Conflict(error(&rejection.code, message))
         }
         SubscriptionError::Upstream(failure) => Failed::Upstream(upstream(&failure.detail)),
+        SubscriptionError::IdempotencyKeyRequired => Failed::BadRequest(error(
+            "IDEMPOTENCY_KEY_REQUIRED",
+            "지금 결제되는 변경(업그레이드)에는 Idempotency-Key 헤더가 필요합니다.",
+        )),
+        SubscriptionError::KeyReused => Failed::Conflict(error(
+            "IDEMPOTENCY_KEY_REUSED",
+            "이 Idempotency-Key는 이 구독의 다른 변경에 쓰였습니다. 새 키로 보내 주세요.",
+        )),
+        SubscriptionError::ChangeInProgress => Failed::Conflict(error(
+            "CHANGE_IN_PROGRESS",
+            "이 구독의 다른 변경을 결제하는 중입니다. 잠시 후 다시 시도해 주세요.",
+        )),
+        SubscriptionError::TooManyCharges { retry_after_seconds } => Failed::TooMany(
+            error(
+                "TOO_MANY_REQUESTS",
+                format!(
+                    "결제를 일으키는 요청이 너무 많습니다. {retry_after_seconds}초 뒤에 다시 시도해 주세요."
+                ),
+            ),
+            retry_after_seconds.to_string(),
+        ),
+        SubscriptionError::Declined { reason } => Failed::PaymentRequired(error(
+            "PAYMENT_DECLINED",
+            format!("차액 결제가 거절되어 아무것도 바꾸지 않았습니다: {reason}"),
+        )),
     }
 }
 
@@ -137,7 +174,16 @@ pub enum ChangeResponse {
     /// was already charged (`CONFLICT`).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
-    /// PortOne or storage failed; retry.
+    /// An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
+    /// nothing changed.
+    #[oai(status = 402)]
+    PaymentRequired(Json<ApiError>),
+    /// Too many charge-triggering calls of this customer (an upgrade's charge counts like a
+    /// start): retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ApiError>, #[oai(header = "Retry-After")] String),
+    /// PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
+    /// finishes it once).
     #[oai(status = 502)]
     UpstreamFailed(Json<ApiError>),
 }
@@ -157,11 +203,15 @@ impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
                 code: change.code.to_owned(),
                 message: change.message.to_owned(),
                 subscription: Box::new(SubscriptionModel::from(&change.subscription)),
+                proration: change.proration.as_ref().map(ProrationModel::from).into(),
             })),
             Err(problem) => match failed(problem) {
                 Failed::NotFound(body) => Self::NotFound(body),
                 Failed::Conflict(body) => Self::Conflict(body),
                 Failed::Upstream(body) => Self::UpstreamFailed(body),
+                Failed::BadRequest(body) => Self::BadRequest(body),
+                Failed::PaymentRequired(body) => Self::PaymentRequired(body),
+                Failed::TooMany(body, retry_after) => Self::TooManyRequests(body, retry_after),
             },
         }
     }
@@ -199,7 +249,7 @@ impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
             Ok(detail) => Self::Ok(Json(DetailView {
                 subscription: Box::new(SubscriptionModel::from(&detail.subscription)),
                 payment_method: detail.card.as_ref().map(CardModel::from).into(),
-                payments: detail.months.iter().map(PaymentModel::from).collect(),
+                payments: billing_history(&detail.months, &detail.prorations),
                 attempts: detail.attempts.iter().map(AttemptModel::from).collect(),
             })),
             Err(SubscriptionError::Upstream(failure)) => Self::UpstreamFailed(upstream(&failure.detail)),

@@ -8,6 +8,7 @@ mod event_page;
 mod events;
 mod months;
 mod plans;
+mod prorations;
 mod reconcile;
 mod subscriptions;
 mod time_pass;
@@ -34,6 +35,8 @@ struct Tables {
     checkouts: HashMap<(String, String), checkout::Checkout>,
     /// Counted charge-triggering calls by customer (`ChargeLimit::take`'s log).
     charge_attempts: HashMap<String, Vec<crate::domain::timestamp::Timestamp>>,
+    /// Prorations, in the order written.
+    prorations: Vec<crate::domain::proration_record::Proration>,
     /// The outbox, in the order written.
     events: Vec<events::StoredEvent>,
 }

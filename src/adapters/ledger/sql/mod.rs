@@ -13,6 +13,7 @@ mod events;
 mod method;
 mod months;
 mod plans;
+mod prorations;
 mod readiness;
 mod reconcile;
 mod subscriptions;

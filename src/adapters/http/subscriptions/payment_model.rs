@@ -1,0 +1,110 @@
+//! A subscription's billing history lines: its paid periods and its upgrades' prorations.
+
+use poem_openapi::{Enum, Object};
+
+use crate::adapters::http::nullable::Nullable;
+use crate::domain::month_status::MonthStatus;
+use crate::domain::proration_record::{Proration, ProrationStatus};
+use crate::domain::record::PaymentRecord;
+use crate::domain::timestamp::Timestamp;
+
+/// A month's payment status.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum PaymentStatusName {
+    /// Paid (and at most partly refunded).
+    Paid,
+    /// Refunded in full (PortOne's `CANCELLED`).
+    Cancelled,
+}
+
+/// What a billing-history line paid for.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum PaymentKindName {
+    /// A period (a `payment` row).
+    Period,
+    /// An upgrade's prorated difference for the rest of a period (a `proration` row).
+    Proration,
+}
+
+/// One charge of a subscription: a paid period, or an upgrade's proration; what was charged,
+/// for which period, and what of it was refunded. A line of the subscription's billing history.
+#[derive(Debug, Object)]
+pub struct PaymentModel {
+    /// PortOne's `paymentId` of the charge (the `payment` row's `transaction_key`, or the
+    /// proration's `proration-…` id).
+    pub payment_id: String,
+    pub kind: PaymentKindName,
+    pub status: PaymentStatusName,
+    /// Charged, in the currency's unit (KRW: won).
+    pub amount: i64,
+    /// ISO 4217; `null` on rows recorded before it was kept.
+    pub currency: Nullable<String>,
+    /// PortOne's `orderName` of the charge.
+    pub order_name: Nullable<String>,
+    /// The plan charged; `null` for payments made outside this service.
+    pub plan_id: Nullable<String>,
+    /// The seats charged.
+    pub quantity: u32,
+    /// The period it paid for, UTC (a proration: from when it took effect to the period's end).
+    pub start_at: String,
+    pub end_at: String,
+    /// Refunded of it, in the currency's unit; `null` before any refund.
+    pub refunded_amount: Nullable<i64>,
+}
+
+impl From<&PaymentRecord> for PaymentModel {
+    fn from(r: &PaymentRecord) -> Self {
+        Self {
+            payment_id: r.transaction_key.to_string(),
+            kind: PaymentKindName::Period,
+            status: match r.status {
+                MonthStatus::Cancelled => PaymentStatusName::Cancelled,
+                _ => PaymentStatusName::Paid,
+            },
+            amount: r.amount.value(),
+            currency: r.currency.as_ref().map(ToString::to_string).into(),
+            order_name: r.order_name.clone().into(),
+            plan_id: r.plan_id.as_ref().map(ToString::to_string).into(),
+            quantity: r.quantity.get(),
+            start_at: r.start_at.to_iso(),
+            end_at: r.end_at.to_iso(),
+            refunded_amount: r.refunded_amount.map(|a| a.value()).into(),
+        }
+    }
+}
+
+impl From<&Proration> for PaymentModel {
+    fn from(p: &Proration) -> Self {
+        Self {
+            payment_id: p.payment_id.to_string(),
+            kind: PaymentKindName::Proration,
+            status: PaymentStatusName::Paid,
+            amount: p.amount.value(),
+            currency: Nullable::from(Some(p.currency.to_string())),
+            order_name: Nullable::from(Some(p.order_name.clone())),
+            plan_id: p.to.plan_id.as_ref().map(ToString::to_string).into(),
+            quantity: p.to.quantity.get(),
+            start_at: p.paid_at.unwrap_or(p.created_at).to_iso(),
+            end_at: p.period_end.to_iso(),
+            refunded_amount: p.refunded_amount.map(|a| a.value()).into(),
+        }
+    }
+}
+
+/// The billing history: every month, and every settled proration, newest first.
+pub fn billing_history(months: &[PaymentRecord], prorations: &[Proration]) -> Vec<PaymentModel> {
+    let mut lines: Vec<(Timestamp, PaymentModel)> = months
+        .iter()
+        .map(|m| (m.start_at, PaymentModel::from(m)))
+        .chain(
+            prorations
+                .iter()
+                .filter(|p| p.status == ProrationStatus::Paid)
+                .map(|p| (p.paid_at.unwrap_or(p.created_at), PaymentModel::from(p))),
+        )
+        .collect();
+    lines.sort_by_key(|line| std::cmp::Reverse(line.0));
+    lines.into_iter().map(|(_, line)| line).collect()
+}

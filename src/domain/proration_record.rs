@@ -1,0 +1,87 @@
+//! One row of the `proration` table: an upgrade made mid-period and what it charged. Written
+//! `pending` before PortOne is asked to charge, so a charge whose answer was lost is finished by
+//! the same request sent again, or by its `Transaction.Paid` webhook; never counted as a month.
+
+use serde::Serialize;
+
+use super::amount::Amount;
+use super::currency::Currency;
+use super::payment_id::PaymentId;
+use super::plan::PlanId;
+use super::quantity::Quantity;
+use super::timestamp::Timestamp;
+
+/// The terms a period is billed on: its plan, seats, and price per period (the plan's amount
+/// times the seats, in the currency's unit). A month's own unless an upgrade changed them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InEffect {
+    pub plan_id: Option<PlanId>,
+    pub quantity: Quantity,
+    pub amount: Amount,
+}
+
+/// Where a proration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProrationStatus {
+    /// Written, not yet charged (or the charge's answer was lost).
+    Pending,
+    /// Charged (or nothing was due) and the change applied.
+    Paid,
+    /// PortOne declined the charge; nothing changed.
+    Failed,
+}
+
+impl ProrationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Paid => "paid",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The column's value; anything unknown reads as pending, which a retry settles.
+    pub fn from_column(text: &str) -> Self {
+        match text {
+            "paid" => Self::Paid,
+            "failed" => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// A `proration` row. Serializes as the table's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Proration {
+    /// PortOne `paymentId` of the charge ([`super::proration::proration_payment_id`]).
+    pub payment_id: PaymentId,
+    /// The subscription changed.
+    pub subscription_id: String,
+    /// `transaction_key` of the month (period) it changes.
+    pub month_key: PaymentId,
+    pub customer_id: Option<String>,
+    /// The terms before and after.
+    pub from: InEffect,
+    pub to: InEffect,
+    /// `orderName` of the new terms (the plan's name), charged now and from the next charge on.
+    pub order_name: String,
+    pub currency: Currency,
+    /// Charged now, in the currency's unit; 0 when below the minimum (no PortOne call).
+    pub amount: Amount,
+    /// The period it covers the rest of, UTC.
+    pub period_start: Timestamp,
+    pub period_end: Timestamp,
+    /// [`super::proration::change_hash`] of the target, to refuse another change under the
+    /// same `Idempotency-Key`.
+    pub request_hash: String,
+    pub status: ProrationStatus,
+    /// PortOne's reason when declined.
+    pub failure_reason: Option<String>,
+    /// When it was charged (PortOne's `paidAt`), or settled without a charge.
+    pub paid_at: Option<Timestamp>,
+    /// When the pending schedule was moved to the new terms; `None` until then.
+    pub rescheduled_at: Option<Timestamp>,
+    pub refunded_amount: Option<Amount>,
+    pub created_at: Timestamp,
+}

@@ -1,0 +1,368 @@
+//! Plan and seat changes (issue 26): a change whose price per period goes up takes effect now and
+//! is charged the prorated difference ([`crate::domain::proration`]); any other waits for the
+//! period's end ([`SubscriptionService::change`]). The preview decides the same way.
+//!
+//! An immediate change runs as a small saga, each step safe to run again:
+//! 1. the proration row is written `pending` under a `paymentId` derived from the subscription
+//!    and the `Idempotency-Key` (the same request again finds it);
+//! 2. PortOne charges that `paymentId` with its own `Idempotency-Key` (charged once);
+//! 3. settling puts the terms in effect and writes the event, atomically, once;
+//! 4. the pending schedule moves to the new terms.
+//!
+//! A lost answer at any step is a 5xx; the same request again goes on from where it stopped,
+//! and the charge's `Transaction.Paid` webhook finishes steps 3–4 on its own.
+
+use crate::domain::amount::Amount;
+use crate::domain::charge_kind::ChargeKind;
+use crate::domain::charge_limit::ChargeSlot;
+use crate::domain::checkout::IdempotencyKey;
+use crate::domain::customer_id::CustomerId;
+use crate::domain::plan::{Plan, PlanId};
+use crate::domain::proration::{change_hash, proration_payment_id, timing, PeriodClock, PeriodPrice, Timing};
+use crate::domain::proration_record::{InEffect, Proration, ProrationStatus};
+use crate::domain::quantity::Quantity;
+use crate::domain::record::PaymentRecord;
+use crate::domain::rejection::RejectionKind;
+use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::subscription_id::SubscriptionId;
+use crate::domain::timestamp::Timestamp;
+use crate::ports::{
+    ChargeRequest, CheckoutLedger, GatewayError, Payments, PlanLedger, Ports, ProrationBegun, ProrationLedger,
+};
+use crate::service::limits::charge_limited;
+use crate::service::proration::{finish, FinishError, Rescheduled};
+
+use super::change::PlanChange;
+use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
+
+/// What a change asks for: another plan, other seats, or both (`None`: keep the one in effect).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeTarget {
+    pub plan_id: Option<PlanId>,
+    pub quantity: Option<Quantity>,
+}
+
+/// What a change would do, decided once for the change and its preview.
+pub(super) struct Decision {
+    /// The subscription's latest month, as read.
+    pub record: PaymentRecord,
+    pub plan: Plan,
+    pub quantity: Quantity,
+    /// The new price per period: the plan's amount times the seats.
+    pub total: Amount,
+    pub timing: Timing,
+}
+
+impl From<FinishError> for SubscriptionError {
+    fn from(error: FinishError) -> Self {
+        match error {
+            FinishError::Payer(error) => error.into(),
+            FinishError::Gateway(error) => error.into(),
+            FinishError::Ledger(error) => error.into(),
+            FinishError::Deadline => GatewayError::Timeout.into(),
+        }
+    }
+}
+
+impl<P: Ports> SubscriptionService<P> {
+    /// Decides what moving `key`'s subscription to `target` does at `now`: only an `active`
+    /// subscription is upgraded now (a trial, a renewal in dunning, or a cancellation at period
+    /// end takes its change at the period's end).
+    ///
+    /// # Errors
+    /// `NotFound`, `Terminal`, `PlanNotFound`, `PlanArchived` (a plan other than the one in
+    /// effect), a conflict for a seat change of a subscription with no plan, or `Upstream`.
+    pub(super) async fn decide(
+        &self,
+        key: &SubscriptionId,
+        target: &ChangeTarget,
+    ) -> Result<Decision, SubscriptionError> {
+        // An unknown plan is refused before anything else is read.
+        let named = match &target.plan_id {
+            Some(id) => Some(
+                self.ports
+                    .ledger()
+                    .plan(id)
+                    .await?
+                    .ok_or(SubscriptionError::PlanNotFound)?,
+            ),
+            None => None,
+        };
+        let record = self.latest(key).await?;
+        let now = self.now();
+        let status = live(&record, now)?;
+        let current = record.current_terms();
+        let plan = match (named, &current.plan_id) {
+            // Another plan must be active; the plan in effect keeps its subscribers even archived.
+            (Some(plan), in_effect) => {
+                if !plan.active && Some(&plan.terms.id) != in_effect.as_ref() {
+                    return Err(SubscriptionError::PlanArchived);
+                }
+                plan
+            }
+            (None, Some(id)) => self
+                .ports
+                .ledger()
+                .plan(id)
+                .await?
+                .ok_or(SubscriptionError::PlanNotFound)?,
+            (None, None) => {
+                return Err(SubscriptionError::Conflict(
+                    "요금제 없이 시작된 구독은 좌석 수를 바꿀 수 없습니다. plan_id를 함께 보내 주세요.",
+                ))
+            }
+        };
+        let quantity = target.quantity.unwrap_or(current.quantity);
+        let total = quantity.total(plan.terms.amount);
+        let timing = if status == SubscriptionStatus::Active {
+            let from = PeriodPrice {
+                total: current.amount,
+                interval: record.period_rule.map(|rule| rule.interval),
+            };
+            let to = PeriodPrice {
+                total,
+                interval: plan.terms.interval,
+            };
+            let clock = PeriodClock {
+                start_at: record.start_at,
+                end_at: record.end_at,
+                now,
+            };
+            timing(from, to, clock, self.min_proration)
+        } else {
+            Timing::PeriodEnd
+        };
+        Ok(Decision {
+            record,
+            plan,
+            quantity,
+            total,
+            timing,
+        })
+    }
+
+    /// Moves `key`'s subscription to `target`: an upgrade now, charged (requires
+    /// `idempotency_key`), anything else from the next charge on. The same request with the same
+    /// key answers what the first did and never charges twice.
+    ///
+    /// # Errors
+    /// As [`Self::decide`]; `IdempotencyKeyRequired`; `KeyReused` (the key named another
+    /// change); `ChangeInProgress`; `Declined` (402); `Upstream` when PortOne or storage failed
+    /// (the same request again finishes it).
+    pub async fn change_to(
+        &self,
+        key: &SubscriptionId,
+        target: &ChangeTarget,
+        idempotency_key: Option<&IdempotencyKey>,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
+        if let Some(idempotency_key) = idempotency_key {
+            if let Some(stored) = self.proration_under(key, idempotency_key).await? {
+                let same = target
+                    .plan_id
+                    .as_ref()
+                    .is_none_or(|id| stored.to.plan_id.as_ref() == Some(id))
+                    && target.quantity.is_none_or(|q| q == stored.to.quantity);
+                if !same {
+                    return Err(SubscriptionError::KeyReused);
+                }
+                return self.go_on(stored).await;
+            }
+        }
+        let decision = self.decide(key, target).await?;
+        match decision.timing {
+            Timing::PeriodEnd => {
+                let change = PlanChange {
+                    amount: decision.total,
+                    order_name: decision.plan.terms.name,
+                    currency: Some(decision.plan.terms.currency),
+                    plan_id: Some(decision.plan.terms.id),
+                    quantity: Some(decision.quantity),
+                };
+                self.change(key, &change).await
+            }
+            Timing::Now { due } => {
+                let idempotency_key = idempotency_key.ok_or(SubscriptionError::IdempotencyKeyRequired)?;
+                self.upgrade_now(decision, due, idempotency_key).await
+            }
+        }
+    }
+
+    /// The proration a change of `key` asked for with `idempotency_key` stored, if any.
+    async fn proration_under(
+        &self,
+        key: &SubscriptionId,
+        idempotency_key: &IdempotencyKey,
+    ) -> Result<Option<Proration>, SubscriptionError> {
+        let subscription = self.latest(key).await?.subscription_key();
+        let payment_id = proration_payment_id(&subscription, idempotency_key);
+        let stored = self.ports.ledger().prorations(subscription.as_str()).await?;
+        Ok(stored.into_iter().find(|p| p.payment_id == payment_id))
+    }
+
+    /// Step 1: writes the proration, then goes on with it.
+    async fn upgrade_now(
+        &self,
+        decision: Decision,
+        due: Amount,
+        idempotency_key: &IdempotencyKey,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
+        let Decision {
+            record,
+            plan,
+            quantity,
+            total,
+            ..
+        } = decision;
+        self.take_charge_slot(&record).await?;
+        let subscription = record.subscription_key();
+        let proration = Proration {
+            payment_id: proration_payment_id(&subscription, idempotency_key),
+            subscription_id: subscription.to_string(),
+            month_key: record.transaction_key.clone(),
+            customer_id: record.customer_id.clone(),
+            from: record.current_terms(),
+            to: InEffect {
+                plan_id: Some(plan.terms.id.clone()),
+                quantity,
+                amount: total,
+            },
+            order_name: plan.terms.name.clone(),
+            currency: plan.terms.currency.clone(),
+            amount: due,
+            period_start: record.start_at,
+            period_end: record.end_at,
+            request_hash: change_hash(plan.terms.id.as_str(), quantity.get()),
+            status: ProrationStatus::Pending,
+            failure_reason: None,
+            paid_at: None,
+            rescheduled_at: None,
+            refunded_amount: None,
+            created_at: self.now(),
+        };
+        match self.ports.ledger().begin_proration(&proration).await? {
+            ProrationBegun::Stored(stored) if stored.request_hash != proration.request_hash => {
+                Err(SubscriptionError::KeyReused)
+            }
+            ProrationBegun::Stored(stored) => self.go_on(*stored).await,
+            ProrationBegun::Busy => Err(SubscriptionError::ChangeInProgress),
+            ProrationBegun::Stale => Err(SubscriptionError::Conflict(
+                "구독이 방금 바뀌었습니다. 미리보기를 다시 확인하고 새 Idempotency-Key로 보내 주세요.",
+            )),
+        }
+    }
+
+    /// Counts an upgrade's charge against its customer's limit, as a start is counted; only a
+    /// new change counts (the same request again never does).
+    async fn take_charge_slot(&self, record: &PaymentRecord) -> Result<(), SubscriptionError> {
+        let customer = record
+            .customer_id
+            .as_deref()
+            .and_then(|id| CustomerId::parse(id).ok());
+        let (Some(limit), Some(customer)) = (&self.charge_limit, customer) else {
+            return Ok(());
+        };
+        let slot = self
+            .ports
+            .ledger()
+            .take_charge_slot(&customer, limit, self.now())
+            .await?;
+        match slot {
+            ChargeSlot::Taken => Ok(()),
+            ChargeSlot::Full { retry_after_seconds } => {
+                charge_limited(retry_after_seconds);
+                Err(SubscriptionError::TooManyCharges { retry_after_seconds })
+            }
+        }
+    }
+
+    /// Steps 2–4 of a stored proration, from where it stands.
+    async fn go_on(&self, stored: Proration) -> Result<SubscriptionChange, SubscriptionError> {
+        let paid_at = match stored.status {
+            ProrationStatus::Failed => {
+                return Err(SubscriptionError::Declined {
+                    reason: stored.failure_reason.unwrap_or_default(),
+                })
+            }
+            ProrationStatus::Paid => stored.paid_at.unwrap_or_else(|| self.now()),
+            ProrationStatus::Pending if stored.amount.value() == 0 => self.now(),
+            ProrationStatus::Pending => self.charge(&stored).await?,
+        };
+        let finished = finish(&*self.ports, &stored.payment_id, paid_at, self.now()).await?;
+        let (settled, rescheduled) = finished.ok_or(SubscriptionError::Conflict(
+            "변경 차액 결제가 거절되어 요금제를 바꾸지 않았습니다.",
+        ))?;
+        if rescheduled == Rescheduled::InProgress {
+            return Err(SubscriptionError::ChangeInProgress);
+        }
+        tracing::info!(
+            payment_id = %settled.proration.payment_id,
+            amount = settled.proration.amount.value(),
+            "a change took effect now"
+        );
+        let message = if settled.proration.amount.value() == 0 {
+            "지금부터 새 요금제가 적용됩니다. 남은 기간의 차액이 최소 금액보다 적어 결제하지 않았습니다."
+        } else {
+            "지금부터 새 요금제가 적용되고, 남은 기간의 차액을 결제했습니다."
+        };
+        let mut answer = self
+            .answer(settled.month, true, ("PLAN_CHANGED_NOW", message))
+            .await?;
+        answer.proration = Some(settled.proration);
+        Ok(answer)
+    }
+
+    /// Step 2: charges the proration (`payWithBillingKey`); PortOne's `paidAt`.
+    async fn charge(&self, proration: &Proration) -> Result<Timestamp, SubscriptionError> {
+        let record = self
+            .latest(&SubscriptionId::from(proration.month_key.clone()))
+            .await?;
+        let payer = self.payer(&record).await?;
+        let customer = payer
+            .customer_id
+            .as_deref()
+            .or(proration.customer_id.as_deref())
+            .and_then(|id| CustomerId::parse(id).ok())
+            .ok_or(SubscriptionError::Conflict(
+                "고객 id를 알 수 없는 구독이어서 차액을 결제할 수 없습니다.",
+            ))?;
+        let request = ChargeRequest {
+            payment_id: proration.payment_id.clone(),
+            billing_key: payer.billing_key,
+            order_name: proration.order_name.clone(),
+            customer_id: customer,
+            amount: proration.amount,
+            currency: proration.currency.clone(),
+            plan_id: proration.to.plan_id.clone(),
+            quantity: proration.to.quantity,
+            kind: ChargeKind::Proration,
+            // Derived from the payment: a repeat sends the same key, and PortOne replays.
+            idempotency_key: proration.payment_id.to_string(),
+            // Its webhook settles it too, when this answer is lost.
+            skip_webhook: false,
+        };
+        match self.ports.gateway().pay_with_billing_key(&request).await {
+            Ok(charged) => Ok(charged.paid_at),
+            Err(GatewayError::Rejected(rejection)) if rejection.kind == RejectionKind::AlreadyPaid => {
+                Ok(self.now())
+            }
+            Err(GatewayError::Rejected(rejection))
+                if matches!(rejection.kind, RejectionKind::Declined { .. }) =>
+            {
+                let reason = match &rejection.kind {
+                    RejectionKind::Declined { pg_message, .. } => pg_message.clone(),
+                    _ => None,
+                }
+                .or(rejection.message.clone())
+                .unwrap_or_else(|| rejection.code.clone());
+                let now = self.now();
+                self.ports
+                    .ledger()
+                    .fail_proration(&proration.payment_id, &reason, now)
+                    .await?;
+                tracing::info!(code = rejection.code, "an upgrade's charge was declined");
+                Err(SubscriptionError::Declined { reason })
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
