@@ -41,6 +41,8 @@ mod postgres_storage;
 mod probes;
 #[path = "../support/prometheus.rs"]
 mod prometheus;
+mod proration_contract;
+mod proration_storage;
 mod reconcile;
 mod reconcile_cli;
 mod reconcile_storage;
