@@ -85,3 +85,33 @@ pub struct Proration {
     pub refunded_amount: Option<Amount>,
     pub created_at: Timestamp,
 }
+
+/// What a plan or seat change did, as `subscription.plan_changed` carries it in `data.change`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeNote {
+    pub from_plan_id: Option<PlanId>,
+    pub from_quantity: Quantity,
+    pub to_plan_id: Option<PlanId>,
+    pub to_quantity: Quantity,
+    /// When the new terms start, UTC: now for an upgrade, else the period's end.
+    pub effective_at: Timestamp,
+    /// Charged now, in the currency's unit (0 for a change at the period's end).
+    pub amount_due_now: Amount,
+    /// The upgrade's proration, when it was charged now.
+    pub proration_payment_id: Option<PaymentId>,
+}
+
+impl Proration {
+    /// The change this proration made, once settled.
+    pub fn note(&self) -> ChangeNote {
+        ChangeNote {
+            from_plan_id: self.from.plan_id.clone(),
+            from_quantity: self.from.quantity,
+            to_plan_id: self.to.plan_id.clone(),
+            to_quantity: self.to.quantity,
+            effective_at: self.paid_at.unwrap_or(self.created_at),
+            amount_due_now: self.amount,
+            proration_payment_id: Some(self.payment_id.clone()),
+        }
+    }
+}

@@ -93,6 +93,7 @@ CREATE OR REPLACE FUNCTION public.set_next_terms(p_transaction_key text, p_terms
 AS $function$
 declare
   v_month public.payment;
+  v_data jsonb;
 begin
   update public.payment as p set
     next_amount = (p_terms ->> 'next_amount')::bigint,
@@ -105,8 +106,12 @@ begin
   if not found then
     return;
   end if;
+  v_data := jsonb_build_object('next_terms', p_terms - 'change');
+  if p_terms ? 'change' then
+    v_data := v_data || jsonb_build_object('change', p_terms -> 'change');
+  end if;
   perform public.emit_event('subscription.plan_changed', coalesce(v_month.subscription_id, v_month.transaction_key),
-    p_at, jsonb_build_object('next_terms', p_terms),
+    p_at, v_data,
     public.next_change_key(coalesce(v_month.subscription_id, v_month.transaction_key),
       'plan_changed:' || v_month.transaction_key));
   return next to_jsonb(v_month);

@@ -13,6 +13,8 @@ use portone_subscriptions::domain::event::{DeliveryResult, DeliveryStatus};
 use portone_subscriptions::domain::payment::PaymentFailure;
 use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::payment_method::{Card, PaymentMethod};
+use portone_subscriptions::domain::proration_record::ChangeNote;
+use portone_subscriptions::domain::quantity::Quantity;
 use portone_subscriptions::domain::record::{MonthStatus, NextTerms, PaymentRecord, Renewal};
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::domain::timestamp::Timestamp;
@@ -521,10 +523,38 @@ async fn events_contract(ledger: &impl Ledger) -> Vec<(String, String, String, S
         next_order_name: Some("프리미엄".to_owned()),
         ..NextTerms::default()
     };
+    let note = ChangeNote {
+        from_plan_id: None,
+        from_quantity: Quantity::ONE,
+        to_plan_id: None,
+        to_quantity: Quantity::new(2).unwrap(),
+        effective_at: at("2024-01-31T00:00:00.999Z"),
+        amount_due_now: Amount::default(),
+        proration_payment_id: None,
+    };
     ledger
-        .set_next_terms(&key("events_1"), &terms, at("2024-01-05T00:00:00.000Z"))
+        .set_next_terms(
+            &key("events_1"),
+            &terms,
+            Some(&note),
+            at("2024-01-05T00:00:00.000Z"),
+        )
         .await
         .unwrap();
+    let written = ledger
+        .events(&EventFilter {
+            limit: 1000,
+            ..EventFilter::default()
+        })
+        .await
+        .unwrap();
+    let changed = written
+        .iter()
+        .find(|e| e.event_type.as_str() == "subscription.plan_changed")
+        .expect("the plan change's event");
+    assert_eq!(changed.data["change"]["to_quantity"], 2);
+    assert_eq!(changed.data["change"]["effective_at"], "2024-01-31T00:00:00.999Z");
+    assert!(changed.data["next_terms"].get("change").is_none());
     let card = |billing_key: &str, updated_at: &str| PaymentMethod {
         subscription_id: "events_1".to_owned(),
         customer_id: Some("customer-of-events_1".to_owned()),

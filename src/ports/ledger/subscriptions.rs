@@ -6,6 +6,7 @@ use super::{LedgerError, LedgerResult, SubscriptionRows};
 use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
+use crate::domain::proration_record::ChangeNote;
 use crate::domain::record::NextTerms;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
@@ -29,11 +30,13 @@ pub trait SubscriptionLedger: Clone + Send + Sync + 'static {
         customer_id: &CustomerId,
     ) -> impl Future<Output = Result<Vec<SubscriptionRows>, LedgerError>> + Send;
 
-    /// Sets the month's next-charge terms (a plan change) as given.
+    /// Sets the month's next-charge terms (a plan change) as given, and writes
+    /// `subscription.plan_changed` at `at` with `change` as its `data.change` when given.
     fn set_next_terms(
         &self,
         transaction_key: &PaymentId,
         terms: &NextTerms,
+        change: Option<&ChangeNote>,
         at: Timestamp,
     ) -> impl Future<Output = LedgerResult> + Send;
 

@@ -7,6 +7,7 @@ use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
+use crate::domain::proration_record::ChangeNote;
 use crate::domain::quantity::Quantity;
 use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
 use crate::domain::subscription::SubscriptionStatus;
@@ -86,13 +87,26 @@ impl<P: Ports> SubscriptionService<P> {
             next_plan_id: plan.plan_id.clone(),
             next_quantity: plan.quantity,
         };
+        let current = record.current_terms();
+        let note = ChangeNote {
+            to_plan_id: terms.next_plan_id.clone().or_else(|| current.plan_id.clone()),
+            to_quantity: plan.quantity.unwrap_or(current.quantity),
+            from_plan_id: current.plan_id,
+            from_quantity: current.quantity,
+            effective_at: record.end_at,
+            amount_due_now: Amount::default(),
+            proration_payment_id: None,
+        };
         let scheduled = match (status, record.pending_charge()) {
             (SubscriptionStatus::Canceling, _) | (_, None) => None,
             (_, Some(charge)) => Some(charge),
         };
         match scheduled {
-            Some(charge) => self.replace_schedule(&record, &terms, charge, now).await?,
-            None => self.store_terms(&record.transaction_key, &terms).await?,
+            Some(charge) => self.replace_schedule(&record, &terms, &note, charge, now).await?,
+            None => {
+                self.store_terms(&record.transaction_key, &terms, Some(&note))
+                    .await?
+            }
         }
         tracing::info!(
             transaction_key = %record.transaction_key,
@@ -137,6 +151,7 @@ impl<P: Ports> SubscriptionService<P> {
         &self,
         record: &PaymentRecord,
         terms: &NextTerms,
+        note: &ChangeNote,
         charge: PendingCharge,
         now: Timestamp,
     ) -> Result<(), SubscriptionError> {
@@ -154,7 +169,8 @@ impl<P: Ports> SubscriptionService<P> {
             schedule_request(&changed, &payer, id.clone(), at, key("change")).ok_or_else(no_terms)?;
         let restore =
             schedule_request(record, &payer, id.clone(), at, key("change-restore")).ok_or_else(no_terms)?;
-        self.store_terms(&record.transaction_key, terms).await?;
+        self.store_terms(&record.transaction_key, terms, Some(note))
+            .await?;
         let revoked = match revoke_pending(&*self.ports, record, &payer).await {
             Ok(revoked) => revoked,
             Err(error) => {
@@ -188,7 +204,7 @@ impl<P: Ports> SubscriptionService<P> {
     /// reconciliation schedules).
     async fn put_back_terms(&self, record: &PaymentRecord) {
         if let Err(error) = self
-            .store_terms(&record.transaction_key, &record.next_terms)
+            .store_terms(&record.transaction_key, &record.next_terms, None)
             .await
         {
             tracing::error!(%error, "the previous terms could not be stored again");
@@ -199,10 +215,11 @@ impl<P: Ports> SubscriptionService<P> {
         &self,
         transaction_key: &PaymentId,
         terms: &NextTerms,
+        note: Option<&ChangeNote>,
     ) -> Result<(), SubscriptionError> {
         self.ports
             .ledger()
-            .set_next_terms(transaction_key, terms, self.now())
+            .set_next_terms(transaction_key, terms, note, self.now())
             .await?
             .map(|_| ())
             .ok_or(SubscriptionError::NotFound)

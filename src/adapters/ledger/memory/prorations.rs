@@ -102,7 +102,7 @@ impl ProrationLedger for InMemoryLedger {
             row.next_terms = terms.clone();
             row.clone()
         };
-        let cause = json!({ "next_terms": terms, "change": change(&proration) });
+        let cause = json!({ "next_terms": terms, "change": proration.note() });
         let id = month.subscription_key();
         let key = format!("plan_changed:{}", proration.payment_id);
         tables.emit(EventType::PlanChanged, id.as_str(), at, cause, key);
@@ -130,17 +130,4 @@ impl ProrationLedger for InMemoryLedger {
             .cloned()
             .collect())
     }
-}
-
-/// The `change` an immediate `subscription.plan_changed` carries, as `settle_proration` writes it.
-fn change(proration: &Proration) -> serde_json::Value {
-    json!({
-        "from_plan_id": proration.from.plan_id,
-        "from_quantity": proration.from.quantity,
-        "to_plan_id": proration.to.plan_id,
-        "to_quantity": proration.to.quantity,
-        "effective_at": proration.paid_at,
-        "amount_due_now": proration.amount,
-        "proration_payment_id": proration.payment_id,
-    })
 }

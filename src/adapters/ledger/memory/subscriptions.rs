@@ -10,6 +10,7 @@ use crate::domain::customer_id::CustomerId;
 use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
+use crate::domain::proration_record::ChangeNote;
 use crate::domain::record::NextTerms;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
@@ -32,6 +33,7 @@ impl SubscriptionLedger for InMemoryLedger {
         &self,
         transaction_key: &PaymentId,
         terms: &NextTerms,
+        change: Option<&ChangeNote>,
         at: Timestamp,
     ) -> LedgerResult {
         let mut tables = self.lock();
@@ -40,7 +42,10 @@ impl SubscriptionLedger for InMemoryLedger {
         };
         row.next_terms = terms.clone();
         let row = row.clone();
-        let cause = json!({ "next_terms": terms });
+        let mut cause = json!({ "next_terms": terms });
+        if let Some(change) = change {
+            cause["change"] = json!(change);
+        }
         tables.emit_change(EventType::PlanChanged, &row, at, cause);
         Ok(Some(row))
     }

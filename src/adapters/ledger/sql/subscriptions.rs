@@ -10,6 +10,7 @@ use crate::adapters::ledger::args::{text, time, Arg};
 use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::PaymentMethod;
+use crate::domain::proration_record::ChangeNote;
 use crate::domain::record::NextTerms;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
@@ -40,11 +41,17 @@ impl SubscriptionLedger for SqlLedger {
         &self,
         transaction_key: &PaymentId,
         terms: &NextTerms,
+        change: Option<&ChangeNote>,
         at: Timestamp,
     ) -> LedgerResult {
+        // The change rides along in `p_terms`; the function writes it to the event only.
+        let mut terms = json!(terms);
+        if let Some(change) = change {
+            terms["change"] = json!(change);
+        }
         let args = vec![
             ("p_transaction_key", text(transaction_key)),
-            ("p_terms", Arg::Json(json!(terms))),
+            ("p_terms", Arg::Json(terms)),
             ("p_at", time(Some(at))),
         ];
         self.record("set_next_terms", args).await
