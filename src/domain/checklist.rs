@@ -97,6 +97,14 @@ pub const CHECKOUT_FLOW: [Step; 7] = [
     Step::SCHEDULE_NEXT_PAYMENT.titled("7. 다음달 구독 예약"),
 ];
 
+/// Recording a charge this service made itself as its webhook would (an interval switch's new
+/// period): the paid flow's steps 3–5.
+pub const RECORD_CHARGE_FLOW: [Step; 3] = [
+    Step::FETCH_PAYMENT.titled("1. 결제 정보 조회"),
+    Step::SAVE_PAYMENT.titled("2. Supabase payment 테이블 저장"),
+    Step::SCHEDULE_NEXT_PAYMENT.titled("3. 다음 결제 예약"),
+];
+
 /// Starting a free trial: the checks, the trial month, and its first charge scheduled at PortOne.
 pub const TRIAL_FLOW: [Step; 5] = [
     Step::CHECK_PLAN,

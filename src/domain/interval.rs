@@ -109,6 +109,16 @@ impl BillingInterval {
         matches!(self.unit, IntervalUnit::Month | IntervalUnit::Year)
     }
 
+    /// The period's nominal length in hours, to tell a longer interval from a shorter one: a
+    /// month is 730.5 hours (a Gregorian year's twelfth), a year 8,766 (365.25 days).
+    pub fn nominal_hours(self) -> f64 {
+        match self.unit {
+            IntervalUnit::Day | IntervalUnit::Week => 24.0 * self.days() as f64,
+            IntervalUnit::Month => 730.5 * f64::from(self.count),
+            IntervalUnit::Year => 8_766.0 * f64::from(self.count),
+        }
+    }
+
     fn months(self) -> u32 {
         match self.unit {
             IntervalUnit::Month => self.count,

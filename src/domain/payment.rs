@@ -78,6 +78,10 @@ pub struct Payment {
     pub quantity: Quantity,
     /// What it paid for: `kind` of its `customData` (a period when absent).
     pub kind: ChargeKind,
+    /// The period's full price when less was charged (`listAmount` of its `customData`): a
+    /// switch to a longer interval charges the new price less the unused part of the old
+    /// period, and the periods after it are charged this.
+    pub list_amount: Option<Amount>,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.
     pub billing_key: Option<BillingKey>,
     /// `customer.id`.

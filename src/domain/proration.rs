@@ -8,9 +8,13 @@
 //!   second: <https://docs.stripe.com/billing/subscriptions/prorations>). Below the minimum
 //!   ([`DEFAULT_MIN_PRORATION_AMOUNT`] unless configured) nothing is charged and the change still
 //!   takes effect.
-//! - A change whose price goes down or stays, and any change to another interval, waits for the
-//!   period's end, as every change did before (Chargebee's and Stripe's default for downgrades:
-//!   no credit, no refund).
+//! - A change to a **longer interval** (monthly → yearly) starts a new period now, anchored now:
+//!   it is charged the new price less the unused part of the current one,
+//!   `new − floor(old × remaining ÷ period)` (Stripe's "billing cycle anchor reset" on an interval
+//!   change). Below the minimum it waits for the period's end instead.
+//! - A change whose price goes down or stays, or to a shorter interval (yearly → monthly), waits
+//!   for the period's end, as every change did before (Chargebee's and Stripe's default for
+//!   downgrades: no credit, no refund).
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -43,6 +47,9 @@ pub struct PeriodPrice {
 pub enum Timing {
     /// Now, charging `due` (0: below the minimum, or nothing of the period is left).
     Now { due: Amount },
+    /// Now, as a new period of the new interval anchored now, charging `due`: the new price less
+    /// the unused part of the current period.
+    NewPeriod { due: Amount },
     /// At the current period's end, from the next charge on; nothing is charged now.
     PeriodEnd,
 }
@@ -58,7 +65,16 @@ pub struct PeriodClock {
 /// When moving from `from` to `to` takes effect, and what it charges now; `min` is the least
 /// amount charged.
 pub fn timing(from: PeriodPrice, to: PeriodPrice, clock: PeriodClock, min: Amount) -> Timing {
-    if from.interval != to.interval || to.total <= from.total {
+    if from.interval != to.interval {
+        let longer = hours(to.interval) > hours(from.interval);
+        let unused = prorated(from.total.value(), clock);
+        let due = to.total.value() - unused;
+        return match Amount::new(due) {
+            Ok(due) if longer && due >= min => Timing::NewPeriod { due },
+            _ => Timing::PeriodEnd,
+        };
+    }
+    if to.total <= from.total {
         return Timing::PeriodEnd;
     }
     let due = prorated(to.total.value() - from.total.value(), clock);
@@ -69,6 +85,11 @@ pub fn timing(from: PeriodPrice, to: PeriodPrice, clock: PeriodClock, min: Amoun
             Amount::new(due).unwrap_or_default()
         },
     }
+}
+
+/// A period's nominal length; `None` is the route spec's 30 days.
+fn hours(interval: Option<BillingInterval>) -> f64 {
+    interval.unwrap_or(BillingInterval::THIRTY_DAYS).nominal_hours()
 }
 
 /// `floor(difference × remaining ÷ period)`, in whole seconds; 0 once the period is over.
@@ -159,16 +180,49 @@ mod tests {
     }
 
     #[test]
-    fn a_downgrade_an_equal_price_or_another_interval_waits_for_the_period_s_end() {
+    fn a_downgrade_an_equal_price_or_a_shorter_interval_waits_for_the_period_s_end() {
         assert_eq!(due(29_900, 9_900, "2025-01-11T00:00:00Z"), Timing::PeriodEnd);
         assert_eq!(due(9_900, 9_900, "2025-01-11T00:00:00Z"), Timing::PeriodEnd);
-        let yearly = PeriodPrice {
-            total: Amount::new(99_000).unwrap(),
-            interval: BillingInterval::new("year", 1).ok(),
-        };
         let min = Amount::new(MIN).unwrap();
+        // Yearly to 30 days: shorter, whatever the price.
         assert_eq!(
-            timing(price(9_900), yearly, clock("2025-01-11T00:00:00Z"), min),
+            timing(yearly(99_000), price(9_900), clock("2025-01-11T00:00:00Z"), min),
+            Timing::PeriodEnd
+        );
+    }
+
+    fn yearly(total: i64) -> PeriodPrice {
+        PeriodPrice {
+            total: Amount::new(total).unwrap(),
+            interval: BillingInterval::new("year", 1).ok(),
+        }
+    }
+
+    #[test]
+    fn a_longer_interval_starts_a_new_period_now_less_the_unused_part() {
+        let min = Amount::new(MIN).unwrap();
+        // 10 of 30 days used: 99,000 − floor(9,900 × 20 ÷ 30) = 99,000 − 6,600 = 92,400.
+        assert_eq!(
+            timing(price(9_900), yearly(99_000), clock("2025-01-11T00:00:00Z"), min),
+            Timing::NewPeriod {
+                due: Amount::new(92_400).unwrap()
+            }
+        );
+        // Even when the yearly price per day is lower (a yearly discount).
+        assert_eq!(
+            timing(price(9_900), yearly(9_950), clock("2025-01-01T00:00:00Z"), min),
+            Timing::PeriodEnd,
+            "50 left to pay is below the minimum: at the period's end"
+        );
+        assert_eq!(
+            timing(price(9_900), yearly(50_000), clock("2025-01-01T00:00:00Z"), min),
+            Timing::NewPeriod {
+                due: Amount::new(40_100).unwrap()
+            }
+        );
+        // A credit larger than the new price never charges a negative amount.
+        assert_eq!(
+            timing(price(99_000), yearly(9_000), clock("2025-01-01T00:00:00Z"), min),
             Timing::PeriodEnd
         );
     }

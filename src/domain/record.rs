@@ -133,6 +133,7 @@ pub struct PendingCharge {
 impl PaymentRecord {
     /// The row a paid `payment` records for `period`.
     pub fn paid(payment: &Payment, period: &BillingPeriod) -> Self {
+        let list_price = payment.list_amount.filter(|list| *list != payment.amount);
         Self {
             transaction_key: payment.id.clone(),
             amount: payment.amount,
@@ -150,10 +151,20 @@ impl PaymentRecord {
             subscription_id: None,
             plan_id: payment.plan_id.clone(),
             quantity: payment.quantity,
-            in_effect: None,
+            // Its price is the list price, not what the credit left to charge.
+            in_effect: list_price.map(|amount| InEffect {
+                plan_id: payment.plan_id.clone(),
+                quantity: payment.quantity,
+                amount,
+            }),
             refunded_amount: None,
             renewal: Renewal::default(),
-            next_terms: NextTerms::default(),
+            // A period charged less than its price (an interval switch's credit) renews at the
+            // full price.
+            next_terms: NextTerms {
+                next_amount: list_price,
+                ..NextTerms::default()
+            },
             period_rule: None,
         }
     }
@@ -300,6 +311,7 @@ pub(crate) mod testing {
             plan_id: None,
             quantity: Default::default(),
             kind: Default::default(),
+            list_amount: None,
             billing_key: crate::domain::billing_key::BillingKey::parse("bk").ok(),
             customer_id: None,
             paid_at: None,

@@ -31,6 +31,7 @@ pub fn example_payment() -> Payment {
     Payment {
         quantity: Default::default(),
         kind: Default::default(),
+        list_amount: None,
         id: PaymentId::parse("pay_123456").unwrap_or_else(|_| unreachable!("a valid id")),
         status: PaymentStatus::Paid,
         order_name: "월간 구독".to_owned(),

@@ -144,12 +144,11 @@ async fn a_change_preview_answers_and_changes_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{preview:#}");
-    assert_eq!(preview["amount_due_now"], 0);
-    assert_eq!(preview["effective_at"], started["subscription"]["end_at"]);
-    assert_eq!(
-        preview["next_charge_at"],
-        started["subscription"]["next_charge"]["at"]
-    );
+    // A longer interval starts now: 99,000 less the unused part of the month, all of it (the
+    // month was paid at this very instant of the test clock): 99,000 − 9,900.
+    assert_eq!(preview["immediate"], true);
+    assert_eq!(preview["amount_due_now"], 89_100);
+    assert_eq!(preview["effective_at"], started["subscription"]["start_at"]);
     assert_eq!(preview["next_charge_amount"], 99000);
     assert_eq!(
         (preview["interval"].clone(), preview["interval_count"].clone()),

@@ -156,8 +156,8 @@ async fn an_upgrade_without_a_key_is_refused_and_a_declined_one_changes_nothing(
         1
     );
 
-    // Fewer seats than in effect need no key and wait for the period's end.
+    // The seats in effect again: nothing to change, no key needed.
     let (status, answer) = seats(&app, &id, None, 1).await;
     assert_eq!(status, StatusCode::OK, "{answer:#}");
-    assert_eq!(answer["code"], "PLAN_CHANGED");
+    assert_eq!(answer["code"], "PLAN_UNCHANGED");
 }

@@ -159,6 +159,7 @@ impl FakeState {
             plan_id: request.plan_id.clone(),
             quantity: request.quantity,
             kind: request.kind,
+            list_amount: request.list_amount,
             billing_key: Some(request.billing_key.clone()),
             customer_id: Some(request.customer_id.to_string()),
             paid_at: (!declined).then_some(now),

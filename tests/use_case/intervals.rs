@@ -203,31 +203,90 @@ async fn change_to(app: &Harness, id: &str, plan: &str) {
     assert_eq!(changed.code, "PLAN_CHANGED");
 }
 
-/// A change to a plan of another interval takes effect at the period's end with that plan's
-/// interval: monthly → yearly is charged a year and gets a year (anchored where it starts);
-/// yearly → a 30-day plan gets 30 days from its payment.
+/// A change to a longer interval takes effect now, as a new period anchored now, charged the new
+/// price less the unused part of the current period; the renewal after it is the full price. A
+/// change to a shorter interval waits for the period's end: yearly → a 30-day plan gets 30 days
+/// from its payment.
 #[tokio::test]
-async fn a_plan_change_to_another_interval_brings_that_interval_at_the_period_end() {
+async fn a_longer_interval_starts_now_and_a_shorter_one_at_the_period_end() {
     let app = shop("2025-01-15T03:00:00Z", "month", 0).await;
     add_plan(&app, "yearly", 99_000, Some("year")).await;
     add_plan(&app, "thirty", 9_000, None).await;
     let id = start(&app).await;
+    let subscription = portone_subscriptions::domain::subscription_id::SubscriptionId::parse(&id).unwrap();
+    let yearly_target = target(&PlanId::parse("yearly").unwrap());
 
-    change_to(&app, &id, "yearly").await;
-    charge_due(&app, "2025-02-16T02:00:00Z").await;
-    let yearly = app.read(&id).await;
-    assert_eq!((yearly.interval, yearly.amount.value()), (Some("year"), 99_000));
+    // 10 of the period's 31 days gone (15 January to 15 February, 12:00 KST): the unused part
+    // is floor(9,900 × 21 ÷ 31) = 6,706, so 99,000 − 6,706 = 92,294 is due now.
+    app.clock.set(utc("2025-01-25T03:00:00Z"));
+    let preview = app
+        .services
+        .subscriptions
+        .preview_change(&subscription, &yearly_target)
+        .await
+        .unwrap();
+    assert_eq!((preview.immediate, preview.due_now.value()), (true, 92_294));
+    let keyless = app
+        .services
+        .subscriptions
+        .change_to(&subscription, &yearly_target, None)
+        .await;
+    assert!(matches!(
+        keyless,
+        Err(portone_subscriptions::service::SubscriptionError::IdempotencyKeyRequired)
+    ));
+    let key = portone_subscriptions::domain::checkout::IdempotencyKey::parse("to-yearly").unwrap();
+    let changed = app
+        .services
+        .subscriptions
+        .change_to(&subscription, &yearly_target, Some(&key))
+        .await
+        .unwrap();
+    assert_eq!(changed.code, "PLAN_CHANGED_NOW");
+    let yearly = changed.subscription;
+    assert_eq!(
+        (yearly.interval, yearly.amount.value(), yearly.months),
+        (Some("year"), 92_294, 2)
+    );
     assert_eq!(
         (yearly.start_at.to_iso(), yearly.end_at.to_iso()),
         (
-            "2025-02-15T03:00:00.000Z".to_owned(),
-            "2026-02-15T03:00:00.000Z".to_owned()
+            "2025-01-25T03:00:00.000Z".to_owned(),
+            "2026-01-25T03:00:00.000Z".to_owned()
         )
     );
     assert_eq!(yearly.anchor_at, Some(yearly.start_at));
+    let next = yearly.next_charge.expect("the next year scheduled");
+    assert_eq!(
+        next.amount.value(),
+        99_000,
+        "the full price from the next period on"
+    );
+    let charged: Vec<i64> = app
+        .portone
+        .cards
+        .charges()
+        .iter()
+        .map(|c| c.amount.value())
+        .collect();
+    assert_eq!(charged, [9_900, 92_294]);
+    assert_eq!(
+        app.portone.live().len(),
+        1,
+        "the month's renewal was replaced, not doubled"
+    );
+    // Sent again, it changes nothing and charges nothing.
+    let again = app
+        .services
+        .subscriptions
+        .change_to(&subscription, &yearly_target, Some(&key))
+        .await
+        .unwrap();
+    assert_eq!((again.code, again.changed), ("PLAN_UNCHANGED", false));
+    assert_eq!(app.portone.cards.charges().len(), 2);
 
     change_to(&app, &id, "thirty").await;
-    charge_due(&app, "2026-02-16T02:00:00Z").await;
+    charge_due(&app, "2026-01-26T02:00:00Z").await;
     let thirty = app.read(&id).await;
     assert_eq!((thirty.interval, thirty.amount.value()), (None, 9_000));
     assert_eq!(
@@ -237,30 +296,32 @@ async fn a_plan_change_to_another_interval_brings_that_interval_at_the_period_en
     );
 }
 
-/// The preview answers the numbers the change then acts on: nothing due now, the new terms
-/// from the period's end, the next charge at the same time and at the new plan's amount.
+/// The preview of a downgrade answers the numbers the change then acts on: nothing due now, the
+/// new terms from the period's end, the next charge at the same time and at the new plan's
+/// amount.
 #[tokio::test]
 async fn a_change_preview_equals_what_the_change_does() {
     let app = shop("2025-01-15T03:00:00Z", "month", 0).await;
-    add_plan(&app, "yearly", 99_000, Some("year")).await;
+    add_plan(&app, "lite", 4_900, Some("month")).await;
     let id = start(&app).await;
     let subscription = portone_subscriptions::domain::subscription_id::SubscriptionId::parse(&id).unwrap();
-    let yearly = PlanId::parse("yearly").unwrap();
+    let lite = PlanId::parse("lite").unwrap();
 
     let preview = app
         .services
         .subscriptions
-        .preview_change(&subscription, &target(&yearly))
+        .preview_change(&subscription, &target(&lite))
         .await
         .unwrap();
     let before = app.read(&id).await;
-    assert_eq!(preview.due_now.value(), 0);
+    assert_eq!((preview.immediate, preview.due_now.value()), (false, 0));
     assert_eq!(preview.effective_at, before.end_at);
-    change_to(&app, &id, "yearly").await;
+    change_to(&app, &id, "lite").await;
     let after = app.read(&id).await;
     let next = after.next_charge.expect("a pending charge");
     assert_eq!(Some(next.at), preview.next_charge_at);
-    assert_eq!(next.amount, preview.plan.terms.amount);
+    assert_eq!(next.amount, preview.next_charge_amount);
+    assert_eq!(next.amount.value(), 4_900);
     assert_eq!(
         app.portone.cards.charges().len(),
         1,

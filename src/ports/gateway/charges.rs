@@ -32,6 +32,8 @@ pub struct ChargeRequest {
     pub quantity: Quantity,
     /// What it pays for (written to `customData`).
     pub kind: ChargeKind,
+    /// The period's full price when `amount` is less (written to `customData` as `listAmount`).
+    pub list_amount: Option<Amount>,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted).
     pub idempotency_key: String,
     /// `skipWebhook`: PortOne sends no webhook for this charge, because the caller handles its
@@ -58,6 +60,7 @@ impl ChargeRequest {
             plan_id: schedule.plan_id.clone(),
             quantity: schedule.quantity,
             kind: ChargeKind::Period,
+            list_amount: None,
             idempotency_key,
             skip_webhook,
         })

@@ -41,6 +41,7 @@ impl<P: Ports> Checkout<P> {
             plan_id: Some(plan.terms.id.clone()),
             quantity: request.quantity,
             kind: ChargeKind::Period,
+            list_amount: None,
             // Derived from the payment: a repeat sends the same key, and PortOne replays.
             idempotency_key: format!("checkout-{}", ids.payment_id),
             // The `Transaction.Paid` webhook that follows changes nothing, and heals a start

@@ -170,6 +170,9 @@ impl<P: Ports> PaymentFlows<P> {
             if let Some(plan_id) = switched {
                 let interval = ledger.plan(plan_id).await?.and_then(|plan| plan.terms.interval);
                 if interval != month.period_rule.map(|rule| rule.interval) {
+                    // Paid before the period ended: a switch to a longer interval, charged now
+                    // (the renewal's own payment id, charged early), starts its period now.
+                    let start = if paid_at < month.end_at { paid_at } else { start };
                     return Ok(interval.map(|interval| {
                         (
                             PeriodRule {

@@ -11,6 +11,7 @@ mod ownership;
 mod preview;
 mod read;
 mod refund;
+mod switch;
 mod upgrade;
 
 use std::sync::Arc;

@@ -4,13 +4,15 @@
 
 use crate::domain::amount::Amount;
 use crate::domain::attempt::charge_time;
+use crate::domain::interval::PeriodRule;
+use crate::domain::period::BillingPeriod;
 use crate::domain::plan::Plan;
 use crate::domain::proration::Timing;
 use crate::domain::quantity::Quantity;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::Ports;
+use crate::ports::{Ports, RandomSource};
 
 use super::{ChangeTarget, SubscriptionError, SubscriptionService};
 
@@ -55,7 +57,21 @@ impl<P: Ports> SubscriptionService<P> {
         };
         let (due_now, effective_at, immediate) = match decision.timing {
             Timing::Now { due } => (due, now, true),
+            Timing::NewPeriod { due } => (due, now, true),
             Timing::PeriodEnd => (Amount::default(), record.end_at, false),
+        };
+        // A switch to a longer interval starts a period now: its charge follows that period (the
+        // minute within 10:xx KST is drawn again when it is scheduled).
+        let next_charge_at = match (decision.timing, decision.plan.terms.interval) {
+            (Timing::NewPeriod { .. }, Some(interval)) => {
+                let rule = PeriodRule {
+                    interval,
+                    anchor_at: now,
+                };
+                let offset = self.ports.random().schedule_offset();
+                Some(BillingPeriod::between(now, rule.end_of(now), offset).next_schedule_at)
+            }
+            _ => next_charge_at,
         };
         Ok(ChangePreview {
             plan: decision.plan,

@@ -169,6 +169,25 @@ impl<P: Ports> SubscriptionService<P> {
             }
         }
         let decision = self.decide(key, target).await?;
+        // Already on these terms, nothing pending: a repeat of a change that took effect (an
+        // interval switch sent again, say) changes nothing.
+        let record = &decision.record;
+        let current = record.current_terms();
+        let next = record.next_charge_terms();
+        let unchanged = Some(&decision.plan.terms.id) == current.plan_id.as_ref()
+            && decision.quantity == current.quantity
+            && (next.plan_id.as_ref(), next.quantity, next.amount)
+                == (current.plan_id.as_ref(), current.quantity, current.amount);
+        if unchanged {
+            let record = decision.record;
+            return self
+                .answer(
+                    record,
+                    false,
+                    ("PLAN_UNCHANGED", "이미 이 요금제와 좌석 수입니다."),
+                )
+                .await;
+        }
         match decision.timing {
             Timing::PeriodEnd => {
                 let change = PlanChange {
@@ -183,6 +202,10 @@ impl<P: Ports> SubscriptionService<P> {
             Timing::Now { due } => {
                 let idempotency_key = idempotency_key.ok_or(SubscriptionError::IdempotencyKeyRequired)?;
                 self.upgrade_now(decision, due, idempotency_key).await
+            }
+            Timing::NewPeriod { due } => {
+                idempotency_key.ok_or(SubscriptionError::IdempotencyKeyRequired)?;
+                self.switch_now(decision, due).await
             }
         }
     }
@@ -253,7 +276,7 @@ impl<P: Ports> SubscriptionService<P> {
 
     /// Counts an upgrade's charge against its customer's limit, as a start is counted; only a
     /// new change counts (the same request again never does).
-    async fn take_charge_slot(&self, record: &PaymentRecord) -> Result<(), SubscriptionError> {
+    pub(super) async fn take_charge_slot(&self, record: &PaymentRecord) -> Result<(), SubscriptionError> {
         let customer = record
             .customer_id
             .as_deref()
@@ -335,6 +358,7 @@ impl<P: Ports> SubscriptionService<P> {
             plan_id: proration.to.plan_id.clone(),
             quantity: proration.to.quantity,
             kind: ChargeKind::Proration,
+            list_amount: None,
             // Derived from the payment: a repeat sends the same key, and PortOne replays.
             idempotency_key: proration.payment_id.to_string(),
             // Its webhook settles it too, when this answer is lost.

@@ -51,7 +51,12 @@ impl<'a> PayWithBillingKeyBody<'a> {
             customer: Customer {
                 id: request.customer_id.as_str(),
             },
-            custom_data: custom_data::write(request.plan_id.as_ref(), request.quantity, request.kind),
+            custom_data: custom_data::write(&custom_data::Tag {
+                plan_id: request.plan_id.clone(),
+                quantity: request.quantity,
+                kind: request.kind,
+                list_amount: request.list_amount,
+            }),
             amount: Total {
                 total: request.amount.value(),
             },

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::amount::Amount;
 use crate::domain::charge_kind::ChargeKind;
 use crate::domain::plan::PlanId;
 use crate::domain::quantity::Quantity;
@@ -18,6 +19,8 @@ struct CustomData {
     quantity: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    list_amount: Option<i64>,
 }
 
 /// What `customData` says of a charge this service made.
@@ -26,22 +29,20 @@ pub(in crate::adapters::portone) struct Tag {
     pub plan_id: Option<PlanId>,
     pub quantity: Quantity,
     pub kind: ChargeKind,
+    pub list_amount: Option<Amount>,
 }
 
 /// `customData` for a charge on `plan` of `quantity` seats; `None` when there is nothing to say
 /// (no plan, one seat, a period).
-pub(in crate::adapters::portone) fn write(
-    plan: Option<&PlanId>,
-    quantity: Quantity,
-    kind: ChargeKind,
-) -> Option<String> {
-    if plan.is_none() && quantity == Quantity::ONE && kind == ChargeKind::Period {
+pub(in crate::adapters::portone) fn write(tag: &Tag) -> Option<String> {
+    if *tag == Tag::default() {
         return None;
     }
     serde_json::to_string(&CustomData {
-        plan_id: plan.map(|plan| plan.as_str().to_owned()),
-        quantity: (quantity != Quantity::ONE).then(|| i64::from(quantity.get())),
-        kind: (kind != ChargeKind::Period).then(|| kind.as_str().to_owned()),
+        plan_id: tag.plan_id.as_ref().map(|plan| plan.as_str().to_owned()),
+        quantity: (tag.quantity != Quantity::ONE).then(|| i64::from(tag.quantity.get())),
+        kind: (tag.kind != ChargeKind::Period).then(|| tag.kind.as_str().to_owned()),
+        list_amount: tag.list_amount.map(Amount::value),
     })
     .ok()
 }
@@ -62,6 +63,7 @@ pub(in crate::adapters::portone) fn read(custom_data: Option<&str>) -> Tag {
             Some("proration") => ChargeKind::Proration,
             _ => ChargeKind::Period,
         },
+        list_amount: data.list_amount.and_then(|amount| Amount::new(amount).ok()),
     }
 }
 
@@ -72,7 +74,11 @@ mod tests {
     #[test]
     fn round_trips_a_plan_and_ignores_foreign_data() {
         let pro = PlanId::parse("pro_monthly").unwrap();
-        let written = write(Some(&pro), Quantity::ONE, ChargeKind::Period).unwrap();
+        let tag = Tag {
+            plan_id: Some(pro.clone()),
+            ..Tag::default()
+        };
+        let written = write(&tag).unwrap();
         assert_eq!(written, r#"{"planId":"pro_monthly"}"#);
         assert_eq!(read(Some(&written)).plan_id, Some(pro));
         for foreign in [
@@ -86,20 +92,25 @@ mod tests {
             assert_eq!(read(Some(foreign)).plan_id, None, "{foreign}");
         }
         assert_eq!(read(None), Tag::default());
-        assert_eq!(write(None, Quantity::ONE, ChargeKind::Period), None);
+        assert_eq!(write(&Tag::default()), None);
     }
 
     #[test]
     fn round_trips_seats_and_a_proration() {
         let team = PlanId::parse("team").unwrap();
         let five = Quantity::new(5).unwrap();
-        let written = write(Some(&team), five, ChargeKind::Proration).unwrap();
-        assert_eq!(written, r#"{"planId":"team","quantity":5,"kind":"proration"}"#);
-        let tag = read(Some(&written));
+        let tag = Tag {
+            plan_id: Some(team),
+            quantity: five,
+            kind: ChargeKind::Proration,
+            list_amount: Amount::new(199_000).ok(),
+        };
+        let written = write(&tag).unwrap();
         assert_eq!(
-            (tag.plan_id, tag.quantity, tag.kind),
-            (Some(team), five, ChargeKind::Proration)
+            written,
+            r#"{"planId":"team","quantity":5,"kind":"proration","listAmount":199000}"#
         );
+        assert_eq!(read(Some(&written)), tag);
         // A quantity out of range is one seat; an unknown kind is a period.
         let odd = read(Some(r#"{"planId":"team","quantity":0,"kind":"gift"}"#));
         assert_eq!((odd.quantity, odd.kind), (Quantity::ONE, ChargeKind::Period));

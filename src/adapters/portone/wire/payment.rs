@@ -80,6 +80,7 @@ impl PaymentDto {
             plan_id: tag.plan_id,
             quantity: tag.quantity,
             kind: tag.kind,
+            list_amount: tag.list_amount,
             // An empty or unusable key is no key: nothing can be charged with it.
             billing_key: dto.billing_key.and_then(|key| BillingKey::parse(key).ok()),
             customer_id: dto.customer.and_then(|customer| customer.id),

@@ -58,11 +58,12 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
                     .customer_id
                     .as_ref()
                     .map(|id| CustomerInput { id: id.as_str() }),
-                custom_data: super::custom_data::write(
-                    request.plan_id.as_ref(),
-                    request.quantity,
-                    ChargeKind::Period,
-                ),
+                custom_data: super::custom_data::write(&super::custom_data::Tag {
+                    plan_id: request.plan_id.clone(),
+                    quantity: request.quantity,
+                    kind: ChargeKind::Period,
+                    list_amount: None,
+                }),
                 amount: AmountInput {
                     total: request.amount.value(),
                 },
