@@ -61,6 +61,7 @@ fn month(id: &str, paid_at: DateTime<Utc>) -> PaymentRecord {
         plan_id: None,
         quantity: Default::default(),
         kind: Default::default(),
+        list_amount: None,
         billing_key: portone_subscriptions::domain::billing_key::BillingKey::parse("bk").ok(),
         customer_id: Some(format!("customer-{id}")),
         paid_at: Some(paid_at),
