@@ -190,3 +190,44 @@ async fn starts_and_card_updates_share_the_limit_with_an_exact_retry_after() {
     assert_eq!(limited.retry_after, Some(10), "the call at 10 s leaves at 610 s");
     assert_eq!(app.portone.live().len(), 2, "nothing was revoked");
 }
+
+#[tokio::test]
+async fn an_upgrade_s_charge_counts_like_a_start_and_its_repeat_does_not() {
+    let app = shop(2).await;
+    let started = body(
+        &app.services
+            .checkout
+            .start(&start("user-1", "pro", "bk_1", "order-1"))
+            .await,
+    );
+    let id = SubscriptionId::parse(started["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    let seats = |n| portone_subscriptions::service::ChangeTarget {
+        plan_id: None,
+        quantity: Some(portone_subscriptions::domain::quantity::Quantity::new(n).unwrap()),
+    };
+    let key = |k: &str| IdempotencyKey::parse(k).unwrap();
+    let subscriptions = &app.services.subscriptions;
+    // The start took one of two; the upgrade takes the second; its repeat takes none.
+    subscriptions
+        .change_to(&id, &seats(2), Some(&key("up-2")))
+        .await
+        .unwrap();
+    subscriptions
+        .change_to(&id, &seats(2), Some(&key("up-2")))
+        .await
+        .unwrap();
+    let third = subscriptions.change_to(&id, &seats(3), Some(&key("up-3"))).await;
+    assert!(
+        matches!(
+            third,
+            Err(portone_subscriptions::service::SubscriptionError::TooManyCharges { retry_after_seconds })
+                if retry_after_seconds > 0
+        ),
+        "{third:?}"
+    );
+    assert_eq!(
+        app.read(id.as_str()).await.quantity.get(),
+        2,
+        "the refused upgrade changed nothing"
+    );
+}
