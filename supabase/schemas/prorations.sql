@@ -65,6 +65,17 @@ AS $function$
   returning to_jsonb(p);
 $function$;
 
+CREATE OR REPLACE FUNCTION public.record_proration_refund(p_payment_id text, p_total bigint)
+ RETURNS SETOF jsonb
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  update public.proration as p
+  set refunded_amount = greatest(coalesce(p.refunded_amount, 0), p_total)
+  where p.payment_id = p_payment_id
+  returning to_jsonb(p);
+$function$;
+
 CREATE OR REPLACE FUNCTION public.settle_proration(p_payment_id text, p_paid_at timestamp with time zone, p_at timestamp with time zone)
  RETURNS SETOF jsonb
  LANGUAGE plpgsql

@@ -53,6 +53,7 @@ const AREAS: &[(&str, &[&str])] = &[
             "settle_proration",
             "mark_proration_rescheduled",
             "subscription_prorations",
+            "record_proration_refund",
         ],
     ),
     (

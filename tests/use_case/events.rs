@@ -125,6 +125,7 @@ async fn a_paid_month_declines_retries_cancel_resume_change_and_refunds_each_wri
     let refund = |amount: Option<i64>| RefundRequest {
         reason: "test".into(),
         amount: amount.map(|a| Amount::new(a).unwrap()),
+        payment_id: None,
     };
     subscriptions
         .refund(&SubscriptionId::parse("pay_1").unwrap(), &refund(Some(1000)))

@@ -205,6 +205,7 @@ impl<L: Ledger> World<L> {
                     let request = RefundRequest {
                         reason: "모델 테스트".into(),
                         amount,
+                        payment_id: None,
                     };
                     let _ = self.services.subscriptions.refund(&id, &request).await;
                 }

@@ -375,3 +375,64 @@ async fn a_difference_below_the_minimum_takes_effect_without_a_charge() {
     assert_eq!(changed.subscription.quantity.get(), 3);
     assert_eq!(scheduled_amounts(&app), [29_700]);
 }
+
+#[tokio::test]
+async fn a_proration_is_refundable_and_the_change_stays_in_effect() {
+    let (app, id) = subscribed().await;
+    app.clock.set(utc("2025-01-11T00:00:00Z"));
+    let changed = app
+        .services
+        .subscriptions
+        .change_to(&id, &seats(3), Some(&key("up")))
+        .await
+        .unwrap();
+    let payment_id = changed.proration.unwrap().payment_id;
+    let refund =
+        |amount: Option<i64>, payment_id: Option<&str>| portone_subscriptions::service::RefundRequest {
+            reason: "goodwill".into(),
+            amount: amount.map(|a| portone_subscriptions::domain::amount::Amount::new(a).unwrap()),
+            payment_id: payment_id
+                .map(|id| portone_subscriptions::domain::payment_id::PaymentId::parse(id).unwrap()),
+        };
+    let part = app
+        .services
+        .subscriptions
+        .refund(&id, &refund(Some(3_200), Some(payment_id.as_str())))
+        .await
+        .unwrap();
+    assert_eq!(
+        (part.amount.value(), part.total.value(), part.full),
+        (3_200, 3_200, false)
+    );
+    let rest = app
+        .services
+        .subscriptions
+        .refund(&id, &refund(None, Some(payment_id.as_str())))
+        .await
+        .unwrap();
+    assert_eq!(
+        (rest.amount.value(), rest.total.value(), rest.full),
+        (10_000, 13_200, true)
+    );
+    let after = rest.change.subscription;
+    assert_eq!(
+        (after.status.as_str(), after.quantity.get()),
+        ("active", 3),
+        "the change stays"
+    );
+    assert_eq!(after.next_charge.unwrap().amount.value(), 29_700);
+    let stored = app.ledger.prorations(id.as_str()).await.unwrap();
+    assert_eq!(stored[0].refunded_amount.map(|a| a.value()), Some(13_200));
+    // A payment that is not this subscription's is refused; PortOne is not asked.
+    let refunds = app.portone.cards.refunds().len();
+    let stranger = app
+        .services
+        .subscriptions
+        .refund(&id, &refund(None, Some("proration-someone-else")))
+        .await;
+    assert!(
+        matches!(stranger, Err(SubscriptionError::PaymentNotFound)),
+        "{stranger:?}"
+    );
+    assert_eq!(app.portone.cards.refunds().len(), refunds);
+}

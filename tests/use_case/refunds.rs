@@ -23,6 +23,7 @@ fn refund(amount: Option<i64>) -> RefundRequest {
     RefundRequest {
         reason: "고객 요청".into(),
         amount: amount.map(|a| Amount::new(a).unwrap()),
+        payment_id: None,
     }
 }
 

@@ -32,6 +32,7 @@ async fn fully_refunded() -> Harness {
     let full = RefundRequest {
         reason: "고객 요청".into(),
         amount: None,
+        payment_id: None,
     };
     let refunded = app
         .services
@@ -142,6 +143,7 @@ async fn a_stale_schedule_charged_after_a_full_refund_is_recorded_but_renews_not
     let full = RefundRequest {
         reason: "고객 요청".into(),
         amount: None,
+        payment_id: None,
     };
     app.services
         .subscriptions

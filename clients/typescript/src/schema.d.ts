@@ -461,7 +461,10 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description No subscription has this id, and no month this `transaction_key`. */
+                /**
+                 * @description No subscription has this id, and no month this `transaction_key`; or `payment_id` is
+                 *     neither its latest paid month nor one of its charged prorations (`PAYMENT_NOT_FOUND`).
+                 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3719,10 +3722,16 @@ export interface components {
             reason: string;
             /**
              * Format: int64
-             * @description In the currency's unit, greater than 0; absent: a full refund, which ends the
-             *     subscription now. `null` is refused: leave the field out for a full refund.
+             * @description In the currency's unit, greater than 0; absent: a full refund, which (of a month) ends
+             *     the subscription now. `null` is refused: leave the field out for a full refund.
              */
             amount?: number;
+            /**
+             * @description The payment to refund: absent, the latest paid month; an upgrade's proration
+             *     `paymentId` (`proration-…`, from the billing history) refunds that charge and leaves the
+             *     change in effect. Anything else: 404 `PAYMENT_NOT_FOUND`.
+             */
+            payment_id?: string;
         };
         /**
          * RefundDone
@@ -3736,12 +3745,12 @@ export interface components {
             amount: number;
             /**
              * Format: int64
-             * @description The month's refunded total after it.
+             * @description The payment's refunded total after it.
              */
             refunded_total: number;
             /**
-             * @description `true`: nothing is left to refund; the subscription is `refunded` and its pending charge
-             *     revoked.
+             * @description `true`: nothing is left to refund of the payment. A month: the subscription is
+             *     `refunded` and its pending charge revoked; a proration: the change stays in effect.
              */
             full: boolean;
         };

@@ -70,6 +70,14 @@ pub trait ProrationLedger: Clone + Send + Sync + 'static {
         at: Timestamp,
     ) -> impl Future<Output = Result<(), LedgerError>> + Send;
 
+    /// Records that PortOne refunded `total` of the proration `payment_id` so far (the total only
+    /// grows); the row as stored (`None`: unknown).
+    fn record_proration_refund(
+        &self,
+        payment_id: &PaymentId,
+        total: crate::domain::amount::Amount,
+    ) -> impl Future<Output = Result<Option<Proration>, LedgerError>> + Send;
+
     /// The subscription's prorations, oldest first.
     fn prorations(
         &self,

@@ -54,6 +54,10 @@ pub enum SubscriptionError {
     /// A plan change names a plan that does not exist (404).
     #[error("no such plan")]
     PlanNotFound,
+    /// A refund names a payment that is neither the latest paid month nor a charged proration of
+    /// the subscription (404 `PAYMENT_NOT_FOUND`).
+    #[error("no such payment of this subscription")]
+    PaymentNotFound,
     /// A plan change names an archived plan (409).
     #[error("the plan is archived")]
     PlanArchived,

@@ -11,6 +11,7 @@ mod ownership;
 mod preview;
 mod read;
 mod refund;
+mod refund_proration;
 mod switch;
 mod upgrade;
 

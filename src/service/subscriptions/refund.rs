@@ -1,4 +1,5 @@
-//! Refunds (admin): the latest paid month's payment, all of it or part, with `cancelPayment`.
+//! Refunds (admin): the latest paid month's payment (or an upgrade's proration, by its
+//! `paymentId`), all of it or part, with `cancelPayment`.
 //! A full refund ends the subscription now (its pending charge revoked, the month `Cancelled`);
 //! a partial one records the refunded total and the subscription goes on. The
 //! `Transaction.Cancelled` / `Transaction.PartialCancelled` webhooks PortOne then sends change
@@ -6,6 +7,7 @@
 
 use crate::domain::amount::Amount;
 use crate::domain::payment::PaymentStatus;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::subscription_id::SubscriptionId;
@@ -21,6 +23,9 @@ pub struct RefundRequest {
     pub reason: String,
     /// In the currency's unit, greater than 0.
     pub amount: Option<Amount>,
+    /// The payment to refund: `None` (or the latest paid month's `transaction_key`) refunds the
+    /// latest paid month; an upgrade's proration `paymentId` refunds that charge.
+    pub payment_id: Option<PaymentId>,
 }
 
 /// A refund made.
@@ -30,10 +35,20 @@ pub struct Refunded {
     pub change: SubscriptionChange,
     /// What this refund returned, in the currency's unit.
     pub amount: Amount,
-    /// The month's refunded total after it.
+    /// The payment's refunded total after it.
     pub total: Amount,
-    /// `true` when nothing is left to refund: the subscription ended.
+    /// `true` when nothing is left to refund of the payment: for a month, the subscription
+    /// ended; a proration refunded in full leaves the change in effect.
     pub full: bool,
+}
+
+/// What PortOne did with a refund of one payment.
+pub(super) struct Cancelled {
+    /// PortOne's record before and after.
+    pub before: crate::domain::payment::Payment,
+    pub after: crate::domain::payment::Payment,
+    /// PortOne's refusal the caller can act on, if it refused.
+    pub refused: Option<crate::domain::rejection::Rejection>,
 }
 
 impl<P: Ports> SubscriptionService<P> {
@@ -51,6 +66,14 @@ impl<P: Ports> SubscriptionService<P> {
         request: &RefundRequest,
     ) -> Result<Refunded, SubscriptionError> {
         let rows = self.rows(key).await?;
+        let latest_paid = rows
+            .months
+            .iter()
+            .find(|m| !m.is_trial())
+            .map(|m| &m.transaction_key);
+        if let Some(payment_id) = request.payment_id.as_ref().filter(|id| Some(*id) != latest_paid) {
+            return self.refund_proration(key, payment_id, request).await;
+        }
         let latest = rows.months[0].clone();
         let paid =
             rows.months
@@ -59,32 +82,11 @@ impl<P: Ports> SubscriptionService<P> {
                 .ok_or(SubscriptionError::Conflict(
                     "결제된 달이 없어 환불할 수 없습니다 (무료 체험 중).",
                 ))?;
-        let gateway = self.ports.gateway();
-        let before = gateway.get_payment(&paid.transaction_key).await?;
-        let cancellable =
-            Amount::new(before.amount.value() - before.cancelled_amount.value()).unwrap_or_default();
-        let cancel = CancelRequest {
-            payment_id: paid.transaction_key.clone(),
-            amount: request.amount,
-            reason: request.reason.clone(),
-            current_cancellable_amount: cancellable,
-            // The same refund of the same balance is one refund, however often it is sent.
-            idempotency_key: format!(
-                "refund-{}-{}-{}",
-                paid.transaction_key,
-                cancellable.value(),
-                request
-                    .amount
-                    .map_or_else(|| "all".to_owned(), |a| a.value().to_string())
-            ),
-        };
-        let refused = match gateway.cancel_payment(&cancel).await {
-            Ok(_) => None,
-            Err(GatewayError::Rejected(rejection)) if refusal(&rejection.kind) => Some(rejection),
-            Err(error) => return Err(error.into()),
-        };
-        // Whether it went through now or before, storage follows PortOne's record.
-        let after = gateway.get_payment(&paid.transaction_key).await?;
+        let Cancelled {
+            before,
+            after,
+            refused,
+        } = self.cancel_at_portone(&paid.transaction_key, request).await?;
         let full = after.status == PaymentStatus::Cancelled;
         self.settle(&paid, &latest, after.cancelled_amount, full).await?;
         if let Some(rejection) = refused {
@@ -103,6 +105,46 @@ impl<P: Ports> SubscriptionService<P> {
                 .unwrap_or_default(),
             total: after.cancelled_amount,
             full,
+        })
+    }
+
+    /// Refunds `request` of `payment_id` at PortOne (`cancelPayment` with
+    /// `currentCancellableAmount`), and reads PortOne's record after it: whether it went through
+    /// now or before, storage follows that record.
+    pub(super) async fn cancel_at_portone(
+        &self,
+        payment_id: &PaymentId,
+        request: &RefundRequest,
+    ) -> Result<Cancelled, SubscriptionError> {
+        let gateway = self.ports.gateway();
+        let before = gateway.get_payment(payment_id).await?;
+        let cancellable =
+            Amount::new(before.amount.value() - before.cancelled_amount.value()).unwrap_or_default();
+        let cancel = CancelRequest {
+            payment_id: payment_id.clone(),
+            amount: request.amount,
+            reason: request.reason.clone(),
+            current_cancellable_amount: cancellable,
+            // The same refund of the same balance is one refund, however often it is sent.
+            idempotency_key: format!(
+                "refund-{}-{}-{}",
+                payment_id,
+                cancellable.value(),
+                request
+                    .amount
+                    .map_or_else(|| "all".to_owned(), |a| a.value().to_string())
+            ),
+        };
+        let refused = match gateway.cancel_payment(&cancel).await {
+            Ok(_) => None,
+            Err(GatewayError::Rejected(rejection)) if refusal(&rejection.kind) => Some(rejection),
+            Err(error) => return Err(error.into()),
+        };
+        let after = gateway.get_payment(payment_id).await?;
+        Ok(Cancelled {
+            before,
+            after,
+            refused,
         })
     }
 

@@ -30,6 +30,7 @@ use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::checkout::IdempotencyKey;
 use crate::domain::customer_id::CustomerId;
+use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
 use crate::domain::quantity::Quantity;
 use crate::ports::Ports;
@@ -136,9 +137,17 @@ impl<P: Ports> SubscriptionApi<P> {
                 }
             },
         };
+        let payment_id = match body.payment_id.as_deref().map(PaymentId::parse).transpose() {
+            Ok(payment_id) => payment_id,
+            Err(problem) => {
+                let message = format!("payment_id가 올바르지 않습니다: {problem}");
+                return RefundResponse::BadRequest(error("BAD_REQUEST", message));
+            }
+        };
         let request = RefundRequest {
             reason: body.reason.to_string(),
             amount,
+            payment_id,
         };
         self.service.refund(&subscription_id, &request).await.into()
     }

@@ -18,9 +18,13 @@ use crate::service::{Refunded, SubscriptionError};
 pub struct RefundBody {
     /// Why: sent to PortOne (`reason` is required there) and shown in its console.
     pub reason: Text,
-    /// In the currency's unit, greater than 0; absent: a full refund, which ends the
-    /// subscription now. `null` is refused: leave the field out for a full refund.
+    /// In the currency's unit, greater than 0; absent: a full refund, which (of a month) ends
+    /// the subscription now. `null` is refused: leave the field out for a full refund.
     pub amount: MaybeUndefined<i64>,
+    /// The payment to refund: absent, the latest paid month; an upgrade's proration
+    /// `paymentId` (`proration-…`, from the billing history) refunds that charge and leaves the
+    /// change in effect. Anything else: 404 `PAYMENT_NOT_FOUND`.
+    pub payment_id: Option<Text>,
 }
 
 /// What a refund did.
@@ -28,10 +32,10 @@ pub struct RefundBody {
 pub struct RefundDone {
     /// Returned by this refund, in the currency's unit.
     pub amount: i64,
-    /// The month's refunded total after it.
+    /// The payment's refunded total after it.
     pub refunded_total: i64,
-    /// `true`: nothing is left to refund; the subscription is `refunded` and its pending charge
-    /// revoked.
+    /// `true`: nothing is left to refund of the payment. A month: the subscription is
+    /// `refunded` and its pending charge revoked; a proration: the change stays in effect.
     pub full: bool,
 }
 
@@ -70,7 +74,8 @@ pub enum RefundResponse {
     /// A blank `reason`, an amount of 0 or less, or a body that is not the documented JSON.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
-    /// No subscription has this id, and no month this `transaction_key`.
+    /// No subscription has this id, and no month this `transaction_key`; or `payment_id` is
+    /// neither its latest paid month nor one of its charged prorations (`PAYMENT_NOT_FOUND`).
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// Nothing was paid yet (a trial), or PortOne refused with its `type` and `message`:

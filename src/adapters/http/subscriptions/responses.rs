@@ -84,6 +84,10 @@ pub(super) fn failed(problem: SubscriptionError) -> Failed {
     match problem {
         SubscriptionError::NotFound => Failed::NotFound(not_found()),
         SubscriptionError::PlanNotFound => Failed::NotFound(error("PLAN_NOT_FOUND", "요금제가 없습니다.")),
+        SubscriptionError::PaymentNotFound => Failed::NotFound(error(
+            "PAYMENT_NOT_FOUND",
+            "이 구독의 마지막 결제나 업그레이드 차액 결제가 아닙니다.",
+        )),
         SubscriptionError::Conflict(message) => Failed::Conflict(error("CONFLICT", message)),
         SubscriptionError::Terminal(status) => Failed::Conflict(error(
             "SUBSCRIPTION_NOT_RENEWABLE",

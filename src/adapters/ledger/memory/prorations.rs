@@ -121,6 +121,19 @@ impl ProrationLedger for InMemoryLedger {
         Ok(())
     }
 
+    async fn record_proration_refund(
+        &self,
+        payment_id: &PaymentId,
+        total: crate::domain::amount::Amount,
+    ) -> Result<Option<Proration>, LedgerError> {
+        let mut tables = self.lock();
+        let Some(row) = tables.prorations.iter_mut().find(|p| p.payment_id == *payment_id) else {
+            return Ok(None);
+        };
+        row.refunded_amount = Some(row.refunded_amount.map_or(total, |before| before.max(total)));
+        Ok(Some(row.clone()))
+    }
+
     async fn prorations(&self, subscription_id: &str) -> Result<Vec<Proration>, LedgerError> {
         let tables = self.lock();
         Ok(tables

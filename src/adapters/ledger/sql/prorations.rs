@@ -187,6 +187,19 @@ impl ProrationLedger for SqlLedger {
         Ok(())
     }
 
+    async fn record_proration_refund(
+        &self,
+        payment_id: &PaymentId,
+        total: Amount,
+    ) -> Result<Option<Proration>, LedgerError> {
+        let args = vec![
+            ("p_payment_id", text(payment_id)),
+            ("p_total", Arg::OptBigInt(Some(total.value()))),
+        ];
+        let rows = self.call_rows("record_proration_refund", args).await?;
+        rows.into_iter().next().map(parse).transpose()
+    }
+
     async fn prorations(&self, subscription_id: &str) -> Result<Vec<Proration>, LedgerError> {
         let args = vec![("p_subscription_id", text(subscription_id))];
         let rows = self.call_rows("subscription_prorations", args).await?;
