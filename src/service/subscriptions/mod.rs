@@ -6,6 +6,7 @@
 mod admin;
 mod cancel;
 mod change;
+mod decide;
 mod errors;
 mod ownership;
 mod preview;
@@ -30,11 +31,11 @@ use crate::service::payer::{payer_of, Payer};
 
 pub use admin::ScheduleLookup;
 pub use change::{PlanChange, PlanError};
+pub use decide::ChangeTarget;
 pub use errors::{SubscriptionError, UpstreamFailure};
 pub use preview::ChangePreview;
 pub use read::{SubscriptionDetail, SubscriptionSummary};
 pub use refund::{RefundRequest, Refunded};
-pub use upgrade::ChangeTarget;
 
 /// A subscription after a cancel, resume or plan change, and whether this call changed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,7 +29,7 @@ use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
 use crate::service::steps::Steps;
 
-use super::upgrade::Decision;
+use super::decide::Decision;
 use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
 
 impl<P: Ports> SubscriptionService<P> {

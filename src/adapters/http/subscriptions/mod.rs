@@ -7,6 +7,7 @@
 mod card;
 mod change;
 mod changes;
+mod failures;
 mod model;
 mod payment_model;
 mod preview;

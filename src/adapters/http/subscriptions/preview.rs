@@ -3,7 +3,7 @@
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-use super::responses::{failed, Failed};
+use super::failures::{failed, Failed};
 use crate::adapters::http::api_error::{request_problem, ApiError};
 use crate::adapters::http::auth::{guarded, Guarded};
 use crate::adapters::http::nullable::Nullable;

@@ -6,8 +6,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object};
 
+use super::failures::{failed, Failed};
 use super::model::SubscriptionModel;
-use super::responses::{failed, Failed};
 use crate::adapters::http::api_error::ApiError;
 use crate::adapters::http::text::Text;
 use crate::service::{Refunded, SubscriptionError};
