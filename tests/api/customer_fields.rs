@@ -153,3 +153,64 @@ async fn unknown_fields_and_wrong_types_are_refused_before_anything_runs() {
     }
     assert_eq!(app.portone_calls().await.len(), calls_before);
 }
+
+/// Seats over HTTP with a customer's token: their own subscription only (another's is 404, as
+/// if it did not exist), a price of their own with seats is the admin's, and a quantity or key
+/// out of shape is a 400 before anything is read; none of it reaches PortOne.
+#[tokio::test]
+async fn a_customer_may_change_their_own_seats_and_nothing_else() {
+    let project = Project::start().await;
+    let ec = es256("ec-1");
+    project.serve_keys(&[&ec]).await;
+    let app = app_with_subscription(&project).await;
+    let alice = project.bearer(&ec, "user-a");
+    let mallory = project.bearer(&ec, "user-m");
+    let calls_before = app.portone_calls().await.len();
+    let post = |token: String, uri: &'static str, headers: Vec<(&'static str, &'static str)>, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.request_as("POST", uri, Some(&token), &headers, &body.to_string())
+                .await
+        }
+    };
+
+    let (status, _, answer) = post(
+        mallory.clone(),
+        "/api/subscriptions/pay_a/quantity",
+        vec![("idempotency-key", "m-1")],
+        json!({ "quantity": 2 }),
+    )
+    .await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::NOT_FOUND, Some("NOT_FOUND")), "{answer}");
+
+    let (status, _, answer) = post(
+        alice.clone(),
+        "/api/subscriptions/pay_a/change",
+        vec![],
+        json!({ "quantity": 2, "amount": 1, "order_name": "x" }),
+    )
+    .await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::FORBIDDEN, Some("ADMIN_ONLY_FIELD")));
+
+    for (headers, body) in [
+        (vec![("idempotency-key", "a-1")], json!({ "quantity": 0 })),
+        (vec![("idempotency-key", "a-1")], json!({ "quantity": 10_001 })),
+        (vec![("idempotency-key", "a-1")], json!({ "quantity": "3" })),
+        (vec![("idempotency-key", "a-1")], json!({ "quantity": 3, "amount": 1 })),
+        (vec![("idempotency-key", "a b")], json!({ "quantity": 3 })),
+        (vec![], json!({})),
+    ] {
+        let (status, _, answer) = post(alice.clone(), "/api/subscriptions/pay_a/quantity", headers.clone(), body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{headers:?} {body}: {answer}");
+        assert!(answer["code"].is_string(), "{answer}");
+    }
+    for uri in [
+        "/api/subscriptions/pay_a/change-preview?quantity=0",
+        "/api/subscriptions/pay_a/change-preview",
+        "/api/subscriptions/pay_a/change-preview?plan_id=a%20b",
+    ] {
+        let (status, _, answer) = app.request_as("GET", uri, Some(&alice), &[], "").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {answer}");
+    }
+    assert_eq!(app.portone_calls().await.len(), calls_before, "PortOne was not asked");
+}
