@@ -166,7 +166,10 @@ async fn a_customer_may_change_their_own_seats_and_nothing_else() {
     let alice = project.bearer(&ec, "user-a");
     let mallory = project.bearer(&ec, "user-m");
     let calls_before = app.portone_calls().await.len();
-    let post = |token: String, uri: &'static str, headers: Vec<(&'static str, &'static str)>, body: serde_json::Value| {
+    let post = |token: String,
+                uri: &'static str,
+                headers: Vec<(&'static str, &'static str)>,
+                body: serde_json::Value| {
         let app = &app;
         async move {
             app.request_as("POST", uri, Some(&token), &headers, &body.to_string())
@@ -181,7 +184,11 @@ async fn a_customer_may_change_their_own_seats_and_nothing_else() {
         json!({ "quantity": 2 }),
     )
     .await;
-    assert_eq!((status, answer["code"].as_str()), (StatusCode::NOT_FOUND, Some("NOT_FOUND")), "{answer}");
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("NOT_FOUND")),
+        "{answer}"
+    );
 
     let (status, _, answer) = post(
         alice.clone(),
@@ -190,17 +197,29 @@ async fn a_customer_may_change_their_own_seats_and_nothing_else() {
         json!({ "quantity": 2, "amount": 1, "order_name": "x" }),
     )
     .await;
-    assert_eq!((status, answer["code"].as_str()), (StatusCode::FORBIDDEN, Some("ADMIN_ONLY_FIELD")));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("ADMIN_ONLY_FIELD"))
+    );
 
     for (headers, body) in [
         (vec![("idempotency-key", "a-1")], json!({ "quantity": 0 })),
         (vec![("idempotency-key", "a-1")], json!({ "quantity": 10_001 })),
         (vec![("idempotency-key", "a-1")], json!({ "quantity": "3" })),
-        (vec![("idempotency-key", "a-1")], json!({ "quantity": 3, "amount": 1 })),
+        (
+            vec![("idempotency-key", "a-1")],
+            json!({ "quantity": 3, "amount": 1 }),
+        ),
         (vec![("idempotency-key", "a b")], json!({ "quantity": 3 })),
         (vec![], json!({})),
     ] {
-        let (status, _, answer) = post(alice.clone(), "/api/subscriptions/pay_a/quantity", headers.clone(), body.clone()).await;
+        let (status, _, answer) = post(
+            alice.clone(),
+            "/api/subscriptions/pay_a/quantity",
+            headers.clone(),
+            body.clone(),
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{headers:?} {body}: {answer}");
         assert!(answer["code"].is_string(), "{answer}");
     }
@@ -212,5 +231,9 @@ async fn a_customer_may_change_their_own_seats_and_nothing_else() {
         let (status, _, answer) = app.request_as("GET", uri, Some(&alice), &[], "").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {answer}");
     }
-    assert_eq!(app.portone_calls().await.len(), calls_before, "PortOne was not asked");
+    assert_eq!(
+        app.portone_calls().await.len(),
+        calls_before,
+        "PortOne was not asked"
+    );
 }

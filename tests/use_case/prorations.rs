@@ -436,3 +436,118 @@ async fn a_proration_is_refundable_and_the_change_stays_in_effect() {
     );
     assert_eq!(app.portone.cards.refunds().len(), refunds);
 }
+
+#[tokio::test]
+async fn a_change_abandoned_after_its_charge_is_settled_by_the_next_change() {
+    let (app, id) = subscribed().await;
+    app.clock.set(utc("2025-01-11T00:00:00Z"));
+    app.portone.cards.lose_next_answer(GatewayError::Timeout);
+    let lost = app
+        .services
+        .subscriptions
+        .change_to(&id, &seats(3), Some(&key("gone")))
+        .await;
+    assert!(lost.is_err());
+    // The client gives up; no webhook comes. Another change, within the first's deadline, waits.
+    app.clock.set(utc("2025-01-11T00:01:00Z"));
+    let early = app
+        .services
+        .subscriptions
+        .change_to(&id, &seats(4), Some(&key("next")))
+        .await;
+    assert!(
+        matches!(early, Err(SubscriptionError::ChangeInProgress)),
+        "{early:?}"
+    );
+    assert_eq!(app.read(id.as_str()).await.quantity.get(), 1);
+    // Past it, the next change asks PortOne: charged, so it is settled (three seats) ...
+    app.clock.set(utc("2025-01-11T00:03:00Z"));
+    let healed = app
+        .services
+        .subscriptions
+        .change_to(&id, &seats(4), Some(&key("next")))
+        .await;
+    assert!(
+        matches!(healed, Err(SubscriptionError::ChangeInProgress)),
+        "{healed:?}"
+    );
+    assert_eq!(app.read(id.as_str()).await.quantity.get(), 3);
+    assert_eq!(scheduled_amounts(&app), [29_700]);
+    // ... and sent again, the next change is computed on three seats.
+    let fourth = app
+        .services
+        .subscriptions
+        .change_to(&id, &seats(4), Some(&key("next")))
+        .await
+        .unwrap();
+    let proration = fourth.proration.unwrap();
+    assert_eq!(proration.from.quantity.get(), 3);
+    assert_eq!(fourth.subscription.quantity.get(), 4);
+}
+
+#[tokio::test]
+async fn a_change_that_died_before_its_charge_is_failed_by_the_next_change() {
+    let (app, id) = subscribed().await;
+    app.clock.set(utc("2025-01-11T00:00:00Z"));
+    // A process wrote the proration, then died before asking PortOne.
+    let month = app.read(id.as_str()).await;
+    let dead = portone_subscriptions::domain::proration_record::Proration {
+        payment_id: portone_subscriptions::domain::payment_id::PaymentId::parse("proration-dead").unwrap(),
+        subscription_id: id.to_string(),
+        month_key: month.transaction_key.clone(),
+        customer_id: month.customer_id.clone(),
+        from: portone_subscriptions::domain::proration_record::InEffect {
+            plan_id: Some(PlanId::parse("team").unwrap()),
+            quantity: Quantity::ONE,
+            amount: month.amount,
+        },
+        to: portone_subscriptions::domain::proration_record::InEffect {
+            plan_id: Some(PlanId::parse("team").unwrap()),
+            quantity: Quantity::new(2).unwrap(),
+            amount: portone_subscriptions::domain::amount::Amount::new(19_800).unwrap(),
+        },
+        order_name: "team".into(),
+        currency: portone_subscriptions::domain::currency::Currency::reported("KRW"),
+        amount: portone_subscriptions::domain::amount::Amount::new(6_600).unwrap(),
+        period_start: month.start_at,
+        period_end: month.end_at,
+        request_hash: "dead".into(),
+        status: portone_subscriptions::domain::proration_record::ProrationStatus::Pending,
+        failure_reason: None,
+        paid_at: None,
+        rescheduled_at: None,
+        refunded_amount: None,
+        created_at: portone_subscriptions::domain::timestamp::Timestamp::from_utc(utc(
+            "2025-01-11T00:00:00Z",
+        )),
+    };
+    app.ledger.begin_proration(&dead).await.unwrap();
+    app.clock.set(utc("2025-01-11T00:05:00Z"));
+    let first = app
+        .services
+        .subscriptions
+        .change_to(&id, &seats(3), Some(&key("k")))
+        .await;
+    assert!(
+        matches!(first, Err(SubscriptionError::ChangeInProgress)),
+        "{first:?}"
+    );
+    let stored = app.ledger.prorations(id.as_str()).await.unwrap();
+    assert_eq!(
+        stored[0].status,
+        portone_subscriptions::domain::proration_record::ProrationStatus::Failed,
+        "PortOne never charged it"
+    );
+    let again = app
+        .services
+        .subscriptions
+        .change_to(&id, &seats(3), Some(&key("k")))
+        .await
+        .unwrap();
+    assert_eq!(again.subscription.quantity.get(), 3);
+    assert_eq!(
+        proration_charges(&app).len(),
+        1,
+        "only the new change was charged"
+    );
+}

@@ -3,6 +3,7 @@
 //! (`change`), and the admin schedule operations (`admin`). Every operation takes a subscription's
 //! id or any of its months' `transaction_key`, and applies to its latest month.
 
+mod abandoned;
 mod admin;
 mod cancel;
 mod change;

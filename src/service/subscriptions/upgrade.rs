@@ -171,7 +171,13 @@ impl<P: Ports> SubscriptionService<P> {
                 Err(SubscriptionError::KeyReused)
             }
             ProrationBegun::Stored(stored) => self.go_on(*stored).await,
-            ProrationBegun::Busy => Err(SubscriptionError::ChangeInProgress),
+            ProrationBegun::Busy => {
+                // A change left pending by a request that never came back is settled as PortOne
+                // says; this request is then sent again.
+                self.heal_abandoned(&proration.subscription_id, &proration.month_key)
+                    .await?;
+                Err(SubscriptionError::ChangeInProgress)
+            }
             ProrationBegun::Stale => Err(SubscriptionError::Conflict(
                 "구독이 방금 바뀌었습니다. 미리보기를 다시 확인하고 새 Idempotency-Key로 보내 주세요.",
             )),
