@@ -38,5 +38,6 @@ pub mod signature;
 pub mod subscription;
 pub mod subscription_id;
 pub mod timestamp;
+pub mod vat;
 pub mod webhook;
 pub mod webhook_status;

@@ -55,7 +55,7 @@ async fn paid_webhook_records_the_seed_period_and_schedules_next_month() {
                 "billingKey": "billing_key_123",
                 "orderName": "월간 구독",
                 "customer": { "id": "customer_1" },
-                "amount": { "total": 10000 },
+                "amount": { "total": 10000, "vat": 909 },
                 "currency": "KRW"
             },
             "timeToPay": next_at

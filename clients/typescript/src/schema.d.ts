@@ -3394,9 +3394,18 @@ export interface components {
             status: components["schemas"]["PaymentStatusName"];
             /**
              * Format: int64
-             * @description Charged, in the currency's unit (KRW: won).
+             * @description Charged, in the currency's unit (KRW: won), VAT included.
              */
             amount: number;
+            /**
+             * Format: int64
+             * @description 공급가액 and 부가세 of a KRW charge, as its receipt shows them (and as PortOne was sent
+             *     `amount.vat`): `supply_amount = round(amount ÷ 1.1)`, `vat = amount − supply_amount`;
+             *     `null` for other currencies.
+             */
+            supply_amount: number | null;
+            /** Format: int64 */
+            vat: number | null;
             /** @description ISO 4217; `null` on rows recorded before it was kept. */
             currency: string | null;
             /** @description PortOne's `orderName` of the charge. */

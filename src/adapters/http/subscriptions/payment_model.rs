@@ -3,10 +3,13 @@
 use poem_openapi::{Enum, Object};
 
 use crate::adapters::http::nullable::Nullable;
+use crate::domain::amount::Amount;
+use crate::domain::currency::Currency;
 use crate::domain::month_status::MonthStatus;
 use crate::domain::proration_record::{Proration, ProrationStatus};
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
+use crate::domain::vat::VatSplit;
 
 /// A month's payment status.
 #[derive(Debug, Clone, Copy, Enum)]
@@ -37,8 +40,13 @@ pub struct PaymentModel {
     pub payment_id: String,
     pub kind: PaymentKindName,
     pub status: PaymentStatusName,
-    /// Charged, in the currency's unit (KRW: won).
+    /// Charged, in the currency's unit (KRW: won), VAT included.
     pub amount: i64,
+    /// 공급가액 and 부가세 of a KRW charge, as its receipt shows them (and as PortOne was sent
+    /// `amount.vat`): `supply_amount = round(amount ÷ 1.1)`, `vat = amount − supply_amount`;
+    /// `null` for other currencies.
+    pub supply_amount: Nullable<i64>,
+    pub vat: Nullable<i64>,
     /// ISO 4217; `null` on rows recorded before it was kept.
     pub currency: Nullable<String>,
     /// PortOne's `orderName` of the charge.
@@ -64,6 +72,10 @@ impl From<&PaymentRecord> for PaymentModel {
                 _ => PaymentStatusName::Paid,
             },
             amount: r.amount.value(),
+            supply_amount: split(r.amount, r.currency.as_ref())
+                .map(|s| s.supply_amount.value())
+                .into(),
+            vat: split(r.amount, r.currency.as_ref()).map(|s| s.vat.value()).into(),
             currency: r.currency.as_ref().map(ToString::to_string).into(),
             order_name: r.order_name.clone().into(),
             plan_id: r.plan_id.as_ref().map(ToString::to_string).into(),
@@ -82,6 +94,10 @@ impl From<&Proration> for PaymentModel {
             kind: PaymentKindName::Proration,
             status: PaymentStatusName::Paid,
             amount: p.amount.value(),
+            supply_amount: split(p.amount, Some(&p.currency))
+                .map(|s| s.supply_amount.value())
+                .into(),
+            vat: split(p.amount, Some(&p.currency)).map(|s| s.vat.value()).into(),
             currency: Nullable::from(Some(p.currency.to_string())),
             order_name: Nullable::from(Some(p.order_name.clone())),
             plan_id: p.to.plan_id.as_ref().map(ToString::to_string).into(),
@@ -91,6 +107,11 @@ impl From<&Proration> for PaymentModel {
             refunded_amount: p.refunded_amount.map(|a| a.value()).into(),
         }
     }
+}
+
+/// The VAT split of a charge of `amount` in `currency` (none for other currencies, or unknown).
+fn split(amount: Amount, currency: Option<&Currency>) -> Option<VatSplit> {
+    VatSplit::of_charge(amount, currency?)
 }
 
 /// The billing history: every month, and every settled proration, newest first.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::amount_input::AmountInput;
 use super::{custom_data, invalid};
 use crate::domain::amount::Amount;
 use crate::domain::payment_method::Card;
@@ -25,7 +26,7 @@ pub(in crate::adapters::portone) struct PayWithBillingKeyBody<'a> {
     customer: Customer<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_data: Option<String>,
-    amount: Total,
+    amount: AmountInput,
     currency: &'a str,
     /// Sent only when `true` (PortOne's default is `false`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -35,11 +36,6 @@ pub(in crate::adapters::portone) struct PayWithBillingKeyBody<'a> {
 #[derive(Debug, Serialize)]
 struct Customer<'a> {
     id: &'a str,
-}
-
-#[derive(Debug, Serialize)]
-struct Total {
-    total: i64,
 }
 
 impl<'a> PayWithBillingKeyBody<'a> {
@@ -57,9 +53,7 @@ impl<'a> PayWithBillingKeyBody<'a> {
                 kind: request.kind,
                 list_amount: request.list_amount,
             }),
-            amount: Total {
-                total: request.amount.value(),
-            },
+            amount: AmountInput::of(request.amount, &request.currency),
             currency: request.currency.as_str(),
             skip_webhook: request.skip_webhook,
         }

@@ -3,6 +3,7 @@
 //! <https://developers.portone.io/api/rest-v2>: outputs may gain fields, enum values and `oneOf`
 //! cases), missing required ones do.
 
+mod amount_input;
 mod charges;
 mod custom_data;
 mod payment;

@@ -1,6 +1,7 @@
 //! The schedule operations' shapes: `createPaymentSchedule`, `revokePaymentSchedules`,
 //! `getPaymentSchedule` and `getPaymentSchedules`.
 
+use super::amount_input::AmountInput;
 use crate::domain::charge_kind::ChargeKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -43,11 +44,6 @@ struct CustomerInput<'a> {
     id: &'a str,
 }
 
-#[derive(Debug, Serialize)]
-struct AmountInput {
-    total: i64,
-}
-
 impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
     fn from(request: &'a ScheduleRequest) -> Self {
         Self {
@@ -64,9 +60,7 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
                     kind: ChargeKind::Period,
                     list_amount: None,
                 }),
-                amount: AmountInput {
-                    total: request.amount.value(),
-                },
+                amount: AmountInput::of(request.amount, &request.currency),
                 currency: request.currency.as_str(),
             },
             time_to_pay: request.time_to_pay.to_iso(),
