@@ -7,6 +7,7 @@ pub mod amount;
 pub mod answer;
 pub mod attempt;
 pub mod billing_key;
+pub mod billing_number;
 pub mod charge_kind;
 pub mod charge_limit;
 pub mod checklist;

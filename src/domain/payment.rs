@@ -82,6 +82,8 @@ pub struct Payment {
     /// switch to a longer interval charges the new price less the unused part of the old
     /// period, and the periods after it are charged this.
     pub list_amount: Option<Amount>,
+    /// `receiptUrl`: the card company's or PG's receipt, when PortOne gives one.
+    pub receipt_url: Option<String>,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.
     pub billing_key: Option<BillingKey>,
     /// `customer.id`.

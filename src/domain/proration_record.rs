@@ -84,6 +84,9 @@ pub struct Proration {
     pub rescheduled_at: Option<Timestamp>,
     pub refunded_amount: Option<Amount>,
     pub created_at: Timestamp,
+    /// The billing-history number of a charged proration (`2026-000123`), drawn when it is
+    /// settled; `None` before, and when nothing was charged.
+    pub billing_number: Option<String>,
 }
 
 /// What a plan or seat change did, as `subscription.plan_changed` carries it in `data.change`.

@@ -65,6 +65,11 @@ pub struct PaymentRecord {
     /// How the subscription's periods are cut (a plan's interval and the anchor); `None`: the
     /// route spec's 30 days from each payment.
     pub period_rule: Option<PeriodRule>,
+    /// PortOne's `receiptUrl` of the paid payment, when it gives one.
+    pub receipt_url: Option<String>,
+    /// The billing-history number storage gave the charge (`2026-000123`: sequential per Seoul
+    /// year, gapless); `None` until stored, and for a trial.
+    pub billing_number: Option<String>,
 }
 
 /// A plan change at period end: what the next charge (and the month it pays for) costs. Each
@@ -166,6 +171,8 @@ impl PaymentRecord {
                 ..NextTerms::default()
             },
             period_rule: None,
+            receipt_url: payment.receipt_url.clone(),
+            billing_number: None,
         }
     }
 
@@ -210,6 +217,8 @@ impl PaymentRecord {
                 interval,
                 anchor_at: period.end_at,
             }),
+            receipt_url: None,
+            billing_number: None,
         }
     }
 
@@ -312,6 +321,7 @@ pub(crate) mod testing {
             quantity: Default::default(),
             kind: Default::default(),
             list_amount: None,
+            receipt_url: None,
             billing_key: crate::domain::billing_key::BillingKey::parse("bk").ok(),
             customer_id: None,
             paid_at: None,

@@ -49,6 +49,8 @@ struct Columns<'a> {
     period_interval: Option<&'static str>,
     period_interval_count: Option<u32>,
     anchor_at: Option<Timestamp>,
+    receipt_url: Option<&'a str>,
+    billing_number: Option<&'a str>,
 }
 
 impl Serialize for PaymentRecord {
@@ -90,6 +92,8 @@ impl Serialize for PaymentRecord {
             period_interval: self.period_rule.map(|r| r.interval.unit().as_str()),
             period_interval_count: self.period_rule.map(|r| r.interval.count()),
             anchor_at: self.period_rule.map(|r| r.anchor_at),
+            receipt_url: self.receipt_url.as_deref(),
+            billing_number: self.billing_number.as_deref(),
         }
         .serialize(serializer)
     }

@@ -32,6 +32,7 @@ pub fn example_payment() -> Payment {
         quantity: Default::default(),
         kind: Default::default(),
         list_amount: None,
+        receipt_url: None,
         id: PaymentId::parse("pay_123456").unwrap_or_else(|_| unreachable!("a valid id")),
         status: PaymentStatus::Paid,
         order_name: "월간 구독".to_owned(),
@@ -58,6 +59,8 @@ pub fn paid_example() -> Checklist {
     let mut record = PaymentRecord::paid(&payment, &period);
     // Storage makes a first month its own subscription.
     record.subscription_id = Some(record.transaction_key.to_string());
+    // The first charge storage numbers in its year.
+    record.billing_number = Some(crate::domain::billing_number::billing_number(2024, 1));
     let request = Payer::of_payment(&payment).and_then(|payer| {
         let (id, at) = (record.next_schedule_id.clone(), record.next_schedule_at);
         schedule_request(&record, &payer, id, at, renewal_key(&record))

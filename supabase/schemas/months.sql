@@ -81,6 +81,13 @@ begin
   on conflict do nothing
   returning * into v_row;
   v_inserted := found;
+  -- A charge's number is drawn only when its row is written, in the same transaction, so the
+  -- year's numbers have no gaps.
+  if v_inserted and v_row.status <> 'Trial' then
+    update public.payment as p set billing_number = public.next_billing_number(v_row.start_at)
+    where p.id = v_row.id
+    returning * into v_row;
+  end if;
 
   if not v_inserted then
     select * into v_row from public.payment as p where p.transaction_key = p_row.transaction_key;
@@ -123,6 +130,18 @@ begin
     p_lapsed_at, public.event_month(to_jsonb(v_month)), 'lapsed:' || v_month.transaction_key);
   return next to_jsonb(v_month);
 end;
+$function$;
+
+CREATE OR REPLACE FUNCTION public.next_billing_number(p_at timestamp with time zone)
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  insert into public.billing_number_counter as c (year, last)
+  values (extract(year from p_at at time zone 'Asia/Seoul')::integer, 1)
+  on conflict (year) do update set last = c.last + 1
+  returning c.year::text || '-' || case when length(c.last::text) >= 6 then c.last::text
+                                        else lpad(c.last::text, 6, '0') end;
 $function$;
 
 CREATE OR REPLACE FUNCTION public.open_recovery_charge(p_transaction_key text, p_payment_id uuid, p_at timestamp with time zone)

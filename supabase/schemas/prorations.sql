@@ -95,7 +95,8 @@ begin
     return next jsonb_build_object('proration', to_jsonb(v_row), 'month', to_jsonb(v_month), 'applied', false);
     return;
   end if;
-  update public.proration as p set status = 'paid', paid_at = p_paid_at
+  update public.proration as p set status = 'paid', paid_at = p_paid_at,
+    billing_number = case when p.amount > 0 then public.next_billing_number(p_paid_at) end
   where p.payment_id = p_payment_id
   returning * into v_row;
   update public.payment as m set

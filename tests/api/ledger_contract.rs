@@ -59,15 +59,23 @@ fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
         renewal: Renewal::default(),
         next_terms: NextTerms::default(),
         period_rule: None,
+        receipt_url: None,
+        billing_number: None,
     }
 }
 
 async fn ledger_contract(ledger: &impl Ledger) {
-    // Insert: the stored row comes back exactly, milliseconds included.
+    // Insert: the stored row comes back exactly, milliseconds included, with the first
+    // billing-history number of its Seoul year.
     let first = record("contract_1", 10_000, "2024-01-01T00:00:00.123Z");
     let stored = ledger.record_paid(&first).await.unwrap();
     assert!(stored.inserted);
-    assert_eq!(stored.record, first);
+    let numbered = PaymentRecord {
+        billing_number: Some("2024-000001".to_owned()),
+        ..first.clone()
+    };
+    assert_eq!(stored.record, numbered);
+    let first = numbered;
 
     // Replay of the same transaction_key with other values: the first row wins, untouched.
     let mut replay = record("contract_1", 1, "2030-06-30T23:59:59.999Z");
@@ -78,14 +86,23 @@ async fn ledger_contract(ledger: &impl Ledger) {
 
     // Timestamps round-trip to the millisecond, across a leap day and a KST midnight.
     let leap = record("contract_leap", 5, "2024-02-29T14:59:59.999Z");
-    assert_eq!(ledger.record_paid(&leap).await.unwrap().record, leap);
+    let stored_leap = ledger.record_paid(&leap).await.unwrap().record;
+    let expected = PaymentRecord {
+        billing_number: Some("2024-000002".to_owned()),
+        ..leap.clone()
+    };
+    assert_eq!(stored_leap, expected, "the next number of the year");
 
     // Amount at the edges of its bigint column.
     for (key, amount) in [("contract_zero", 0), ("contract_max", i64::MAX)] {
         let edge = record(key, amount, "2024-01-01T00:00:00.000Z");
         let stored = ledger.record_paid(&edge).await.unwrap();
         assert_eq!(stored.record.amount.value(), amount);
-        assert!(ledger.record_paid(&edge).await.unwrap().record == edge);
+        let numbered = PaymentRecord {
+            billing_number: stored.record.billing_number.clone(),
+            ..edge.clone()
+        };
+        assert!(ledger.record_paid(&edge).await.unwrap().record == numbered);
     }
 
     // next_schedule_id is unique too: another key reusing it is rejected, not silently merged.

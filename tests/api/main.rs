@@ -8,6 +8,7 @@ mod auth;
 mod tokens;
 mod user_tokens;
 
+mod billing_history;
 mod body_versions;
 mod browser_access;
 mod cancellation;

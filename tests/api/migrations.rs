@@ -26,7 +26,11 @@ async fn migrations_apply_twice_and_create_both_unique_constraints() {
     .collect();
     assert_eq!(
         constraints,
-        ["payment_next_schedule_id_key", "payment_transaction_key_key"]
+        [
+            "payment_billing_number_key",
+            "payment_next_schedule_id_key",
+            "payment_transaction_key_key"
+        ]
     );
     let rls: bool =
         sqlx::query_scalar("select relrowsecurity from pg_class where oid = 'public.payment'::regclass")

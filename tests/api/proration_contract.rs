@@ -59,6 +59,8 @@ fn month() -> PaymentRecord {
         renewal: Renewal::default(),
         next_terms: NextTerms::default(),
         period_rule: None,
+        receipt_url: None,
+        billing_number: None,
     }
 }
 
@@ -82,6 +84,7 @@ fn proration(id: &str, from: InEffect, to: InEffect, amount: i64) -> Proration {
         rescheduled_at: None,
         refunded_amount: None,
         created_at: at("2025-01-11T00:00:00Z"),
+        billing_number: None,
     }
 }
 

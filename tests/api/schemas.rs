@@ -29,6 +29,7 @@ const AREAS: &[(&str, &[&str])] = &[
             "open_recovery_charge",
             "uuid_or_null",
             "payment_subscription_id",
+            "next_billing_number",
         ],
     ),
     (

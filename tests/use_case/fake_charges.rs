@@ -160,6 +160,7 @@ impl FakeState {
             quantity: request.quantity,
             kind: request.kind,
             list_amount: request.list_amount,
+            receipt_url: None,
             billing_key: Some(request.billing_key.clone()),
             customer_id: Some(request.customer_id.to_string()),
             paid_at: (!declined).then_some(now),

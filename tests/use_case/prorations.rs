@@ -520,6 +520,7 @@ async fn a_change_that_died_before_its_charge_is_failed_by_the_next_change() {
         created_at: portone_subscriptions::domain::timestamp::Timestamp::from_utc(utc(
             "2025-01-11T00:00:00Z",
         )),
+        billing_number: None,
     };
     app.ledger.begin_proration(&dead).await.unwrap();
     app.clock.set(utc("2025-01-11T00:05:00Z"));

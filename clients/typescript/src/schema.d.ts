@@ -1528,6 +1528,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{subscription_id}/billing-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's billing history, newest first: every paid period and every upgrade's
+         *     proration, each with its `number` (`2026-000123`, sequential per Seoul year), `kind`,
+         *     period, plan and seats, `amount` with its `supply_amount` and `vat` (KRW: `round(amount ÷
+         *     1.1)` and the rest), refunds, and PortOne's `receipt_url`. `limit` 1–100 (default 20);
+         *     `starting_after` = the previous page's `next_cursor`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    starting_after?: string;
+                };
+                header?: never;
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["HistoryPage"];
+                    };
+                };
+                /** @description `limit` outside 1–100, or a `starting_after` that is no line of this subscription. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Missing or refused `Authorization: Bearer …` (RFC 6750). */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such subscription (or not the caller's). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked (`AUTH_UNAVAILABLE`); retry after
+                 *     `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -3281,6 +3377,16 @@ export interface components {
             sandbox: boolean;
         };
         /**
+         * HistoryPage
+         * @description A page of a subscription's billing history.
+         */
+        HistoryPage: {
+            /** @description Newest first. */
+            lines: components["schemas"]["PaymentModel"][];
+            /** @description Pass as `starting_after` for the next page; `null` on the last. */
+            next_cursor: string | null;
+        };
+        /**
          * IssuedBillingKey
          * @description The issued billing key.
          */
@@ -3390,6 +3496,11 @@ export interface components {
              *     proration's `proration-…` id).
              */
             payment_id: string;
+            /**
+             * @description The line's number, `{year}-{n:06}` (`2026-000123`): sequential per Seoul year across the
+             *     store, without gaps; `null` for a proration that charged nothing.
+             */
+            number: string | null;
             kind: components["schemas"]["PaymentKindName"];
             status: components["schemas"]["PaymentStatusName"];
             /**
@@ -3425,6 +3536,8 @@ export interface components {
              * @description Refunded of it, in the currency's unit; `null` before any refund.
              */
             refunded_amount: number | null;
+            /** @description PortOne's `receiptUrl`: the card company's or PG's receipt, when PortOne gives one. */
+            receipt_url: string | null;
         };
         /**
          * @description A month's payment status.
@@ -4021,6 +4134,7 @@ export interface components {
          *           "data": {
          *             "amount": 10000,
          *             "anchor_at": null,
+         *             "billing_number": "2024-000001",
          *             "canceled_at": null,
          *             "currency": "KRW",
          *             "current_amount": null,
@@ -4043,6 +4157,7 @@ export interface components {
          *             "period_interval_count": null,
          *             "plan_id": null,
          *             "quantity": 1,
+         *             "receipt_url": null,
          *             "refunded_amount": null,
          *             "renewal_attempts": 0,
          *             "renewed_by": null,

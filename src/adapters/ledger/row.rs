@@ -84,6 +84,10 @@ struct Row {
     current_quantity: Option<i64>,
     #[serde(default)]
     current_amount: Option<i64>,
+    #[serde(default)]
+    receipt_url: Option<String>,
+    #[serde(default)]
+    billing_number: Option<String>,
 }
 
 /// A `renewal_attempt` row.
@@ -203,6 +207,8 @@ pub(super) fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
             row.period_interval_count,
             time(row.anchor_at),
         ),
+        receipt_url: row.receipt_url,
+        billing_number: row.billing_number,
     })
 }
 

@@ -165,6 +165,7 @@ impl<P: Ports> SubscriptionService<P> {
             rescheduled_at: None,
             refunded_amount: None,
             created_at: self.now(),
+            billing_number: None,
         };
         match self.ports.ledger().begin_proration(&proration).await? {
             ProrationBegun::Stored(stored) if stored.request_hash != proration.request_hash => {

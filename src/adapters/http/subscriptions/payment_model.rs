@@ -38,6 +38,9 @@ pub struct PaymentModel {
     /// PortOne's `paymentId` of the charge (the `payment` row's `transaction_key`, or the
     /// proration's `proration-…` id).
     pub payment_id: String,
+    /// The line's number, `{year}-{n:06}` (`2026-000123`): sequential per Seoul year across the
+    /// store, without gaps; `null` for a proration that charged nothing.
+    pub number: Nullable<String>,
     pub kind: PaymentKindName,
     pub status: PaymentStatusName,
     /// Charged, in the currency's unit (KRW: won), VAT included.
@@ -60,12 +63,15 @@ pub struct PaymentModel {
     pub end_at: String,
     /// Refunded of it, in the currency's unit; `null` before any refund.
     pub refunded_amount: Nullable<i64>,
+    /// PortOne's `receiptUrl`: the card company's or PG's receipt, when PortOne gives one.
+    pub receipt_url: Nullable<String>,
 }
 
 impl From<&PaymentRecord> for PaymentModel {
     fn from(r: &PaymentRecord) -> Self {
         Self {
             payment_id: r.transaction_key.to_string(),
+            number: r.billing_number.clone().into(),
             kind: PaymentKindName::Period,
             status: match r.status {
                 MonthStatus::Cancelled => PaymentStatusName::Cancelled,
@@ -83,6 +89,7 @@ impl From<&PaymentRecord> for PaymentModel {
             start_at: r.start_at.to_iso(),
             end_at: r.end_at.to_iso(),
             refunded_amount: r.refunded_amount.map(|a| a.value()).into(),
+            receipt_url: r.receipt_url.clone().into(),
         }
     }
 }
@@ -91,6 +98,7 @@ impl From<&Proration> for PaymentModel {
     fn from(p: &Proration) -> Self {
         Self {
             payment_id: p.payment_id.to_string(),
+            number: p.billing_number.clone().into(),
             kind: PaymentKindName::Proration,
             status: PaymentStatusName::Paid,
             amount: p.amount.value(),
@@ -105,6 +113,7 @@ impl From<&Proration> for PaymentModel {
             start_at: p.paid_at.unwrap_or(p.created_at).to_iso(),
             end_at: p.period_end.to_iso(),
             refunded_amount: p.refunded_amount.map(|a| a.value()).into(),
+            receipt_url: Nullable::from(None),
         }
     }
 }

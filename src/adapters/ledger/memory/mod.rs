@@ -37,11 +37,21 @@ struct Tables {
     charge_attempts: HashMap<String, Vec<crate::domain::timestamp::Timestamp>>,
     /// Prorations, in the order written.
     prorations: Vec<crate::domain::proration_record::Proration>,
+    /// The last billing-history number drawn, by Seoul year.
+    billing_numbers: HashMap<i32, u32>,
     /// The outbox, in the order written.
     events: Vec<events::StoredEvent>,
 }
 
 impl Tables {
+    /// The next billing-history number of the Seoul year of `at` (`billing_number`'s rule).
+    fn next_billing_number(&mut self, at: crate::domain::timestamp::Timestamp) -> String {
+        let year = crate::domain::billing_number::seoul_year(at);
+        let n = self.billing_numbers.entry(year).or_insert(0);
+        *n += 1;
+        crate::domain::billing_number::billing_number(year, *n)
+    }
+
     /// The `transaction_key` of the month whose first charge or pending retry `key` is.
     fn renewed_by_payment(&self, key: &PaymentId) -> Option<PaymentId> {
         self.payments

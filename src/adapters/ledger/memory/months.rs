@@ -59,6 +59,9 @@ impl MonthLedger for InMemoryLedger {
                         .clone()
                         .or_else(|| Some(renewed.transaction_key.to_string()));
                 }
+                if !new.is_trial() {
+                    new.billing_number = Some(tables.next_billing_number(new.start_at));
+                }
                 tables.payments.insert(new.transaction_key.clone(), new.clone());
                 (new, true)
             }

@@ -80,10 +80,12 @@ impl ProrationLedger for InMemoryLedger {
             }
             ProrationStatus::Pending => {}
         }
+        let number = (before.amount.value() > 0).then(|| tables.next_billing_number(paid_at));
         let proration = {
             let row = &mut tables.prorations[index];
             row.status = ProrationStatus::Paid;
             row.paid_at = Some(paid_at);
+            row.billing_number = number;
             row.clone()
         };
         let terms = NextTerms {

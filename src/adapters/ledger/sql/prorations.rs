@@ -41,6 +41,8 @@ struct Row {
     rescheduled_at: Option<DateTime<Utc>>,
     refunded_amount: Option<i64>,
     created_at: DateTime<Utc>,
+    #[serde(default)]
+    billing_number: Option<String>,
 }
 
 fn invalid(error: impl std::fmt::Display) -> LedgerError {
@@ -81,6 +83,7 @@ fn parse(value: Value) -> Result<Proration, LedgerError> {
             .transpose()
             .map_err(invalid)?,
         created_at: row.created_at.into(),
+        billing_number: row.billing_number,
     })
 }
 

@@ -32,6 +32,8 @@ pub(in crate::adapters::portone) struct PaymentDto {
     #[serde(default)]
     failure: Option<FailureDto>,
     #[serde(default)]
+    receipt_url: Option<String>,
+    #[serde(default)]
     custom_data: Option<String>,
 }
 
@@ -81,6 +83,10 @@ impl PaymentDto {
             quantity: tag.quantity,
             kind: tag.kind,
             list_amount: tag.list_amount,
+            // Only an http(s) address is kept: it becomes a link in the app.
+            receipt_url: dto
+                .receipt_url
+                .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
             // An empty or unusable key is no key: nothing can be charged with it.
             billing_key: dto.billing_key.and_then(|key| BillingKey::parse(key).ok()),
             customer_id: dto.customer.and_then(|customer| customer.id),
