@@ -221,3 +221,13 @@ create or replace view public.subscription_v2 with (security_invoker = true) as
                     END
                     ELSE NULL::timestamp with time zone
                 END AS at) pending;
+
+create or replace view public.subscription_v3 with (security_invoker = true) as
+ SELECT s.subscription_id,
+    s.customer_id,
+    subscription_at(s.subscription_id, now()) AS subscription
+   FROM ( SELECT DISTINCT ON (p.subscription_id) p.subscription_id,
+            p.customer_id
+           FROM payment p
+          WHERE p.subscription_id IS NOT NULL
+          ORDER BY p.subscription_id, p.start_at DESC, p.id DESC) s;

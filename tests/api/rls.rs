@@ -294,3 +294,25 @@ async fn a_customer_reads_their_own_events_and_nobody_else_s() {
         Err("42501".to_owned())
     );
 }
+
+#[tokio::test]
+async fn a_customer_reads_their_own_read_model_as_the_api_answers_it() {
+    let mut db = seeded().await;
+    let view = "select subscription_id || ' ' || (subscription ->> 'status') || ' ' \
+                || (subscription ->> 'quantity') from public.subscription_v3 order by 1";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), view).await,
+        Ok(vec!["pay_a past_due 1".to_owned()])
+    );
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_B), view).await,
+        Ok(vec!["pay_b active 1".to_owned()])
+    );
+    // Asking the function for another's subscription directly finds nothing under RLS.
+    let other = "select coalesce(public.subscription_at('pay_b', now()) ->> 'status', 'none')";
+    assert_eq!(
+        read_as(&mut db, "authenticated", Some(USER_A), other).await,
+        Ok(vec!["none".to_owned()])
+    );
+    assert_eq!(read_as(&mut db, "anon", None, view).await, Err("42501".to_owned()));
+}
