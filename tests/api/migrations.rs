@@ -125,7 +125,7 @@ async fn nobody_but_service_role_can_write_or_call_a_function_and_anon_reads_not
 }
 
 #[tokio::test]
-async fn only_the_read_model_s_status_rule_is_executable_by_anon_or_authenticated() {
+async fn only_the_read_model_s_functions_are_executable_by_authenticated() {
     let url = shared().fresh_database().await;
     let mut connection = PgConnection::connect(&url).await.unwrap();
     // Every function of the schema, whatever its name: a new one is refused unless listed here.
@@ -140,11 +140,18 @@ async fn only_the_read_model_s_status_rule_is_executable_by_anon_or_authenticate
     .fetch_all(&mut connection)
     .await
     .unwrap();
-    // The status rule the `subscription` view computes for a signed-in customer's own rows.
-    let expected = [(
-        "authenticated".to_owned(),
-        "subscription_status(payment,timestamp with time zone)".to_owned(),
-    )];
+    // The read model the `subscription_v3` view builds (under the caller's RLS) and the status
+    // rule the `subscription` views compute, for a signed-in customer's own rows; nothing for anon.
+    let expected = [
+        (
+            "authenticated".to_owned(),
+            "subscription_at(text,timestamp with time zone)".to_owned(),
+        ),
+        (
+            "authenticated".to_owned(),
+            "subscription_status(payment,timestamp with time zone)".to_owned(),
+        ),
+    ];
     assert_eq!(open, expected, "executable by anon or authenticated");
 }
 
