@@ -314,5 +314,8 @@ async fn a_customer_reads_their_own_read_model_as_the_api_answers_it() {
         read_as(&mut db, "authenticated", Some(USER_A), other).await,
         Ok(vec!["none".to_owned()])
     );
-    assert_eq!(read_as(&mut db, "anon", None, view).await, Err("42501".to_owned()));
+    assert_eq!(
+        read_as(&mut db, "anon", None, view).await,
+        Err("42501".to_owned())
+    );
 }
