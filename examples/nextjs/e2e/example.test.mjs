@@ -127,6 +127,15 @@ test("a customer subscribes, manages their subscription and reads their events",
   await page.locator("[data-type='subscription.created']").waitFor();
   const subscriptionId = await page.getByTestId("subscription-id").textContent();
 
+  // Two seats: charged now for the rest of the period, a second line in the billing history.
+  await page.getByLabel("좌석 수").fill("2");
+  await page.getByRole("button", { name: "좌석 변경" }).click();
+  await page.locator("[data-testid=notice]", { hasText: "PLAN_CHANGED_NOW" }).waitFor();
+  await page.locator("[data-testid=seats]", { hasText: "2" }).waitFor();
+  assert.equal(await page.locator("[data-testid=payments] tr[data-kind=proration]").count(), 1);
+  assert.match(await page.getByTestId("next-charge").textContent(), /19,800원/);
+  assert.equal(await ledgerRows(), 1, "a proration is never a month");
+
   // Cancel at period end, then resume.
   await page.getByRole("button", { name: "해지 예약" }).click();
   await page.locator("[data-testid=status]", { hasText: "canceling" }).waitFor();

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { SubscriptionDetail, SubscriptionEvent } from "@portone-subscriptions/client";
 import { useConfig } from "@/lib/config";
 import { billing, issueBillingKey } from "@/lib/billing";
@@ -25,6 +25,9 @@ export default function Account() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
+  const [seats, setSeats] = useState(1);
+  // One Idempotency-Key per intended change: sent again after a lost answer, it charges once.
+  const seatKey = useRef<{ quantity: number; key: string } | null>(null);
 
   const load = useCallback(async () => {
     const client = billing(config);
@@ -44,6 +47,7 @@ export default function Account() {
     });
     if (error) return fail(response.status, error);
     setDetail(data);
+    setSeats(data.subscription.quantity);
     const feed = await client.GET("/api/events", { params: { query: { limit: 20 } } });
     setEvents(feed.data?.events ?? []);
     setLoaded(true);
@@ -66,6 +70,23 @@ export default function Account() {
     });
     if (error) return fail(response.status, error);
     setNotice(`${data.code}: ${data.message}`);
+    await load();
+  }
+
+  async function changeSeats() {
+    if (!detail) return;
+    if (seatKey.current?.quantity !== seats) seatKey.current = { quantity: seats, key: crypto.randomUUID() };
+    const { data, error, response } = await billing(config).POST("/api/subscriptions/{subscription_id}/quantity", {
+      params: {
+        path: { subscription_id: detail.subscription.subscription_id },
+        header: { "Idempotency-Key": seatKey.current.key },
+      },
+      body: { quantity: seats },
+    });
+    if (error) return fail(response.status, error);
+    const charged = data.proration ? ` (지금 ${data.proration.amount.toLocaleString("ko-KR")}원 결제)` : "";
+    setNotice(`${data.code}: ${data.message}${charged}`);
+    seatKey.current = null;
     await load();
   }
 
@@ -102,6 +123,19 @@ export default function Account() {
         {status === "canceling" && <button onClick={() => act("resume")}>해지 취소 (재개)</button>}
         <button onClick={updateCard}>카드 변경</button>
       </p>
+      {status === "active" && (
+        <p style={{ display: "flex", gap: "0.5rem" }}>
+          <input
+            aria-label="좌석 수"
+            type="number"
+            min={1}
+            max={10000}
+            value={seats}
+            onChange={(event) => setSeats(Number(event.target.value))}
+          />
+          <button onClick={changeSeats}>좌석 변경</button>
+        </p>
+      )}
       <Events events={events} />
     </main>
   );

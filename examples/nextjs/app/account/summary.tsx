@@ -21,17 +21,27 @@ export function Summary({ detail }: { detail: SubscriptionDetail }) {
           ? `${seoul(subscription.next_charge.at)} · ${won(subscription.next_charge.amount)}`
           : `없음 (${subscription.no_charge_reason})`}
       </p>
+      <p data-testid="seats">좌석: {subscription.quantity}</p>
+      {subscription.pending_change && (
+        <p data-testid="pending-change">
+          {seoul(subscription.pending_change.effective_at)}부터 좌석 {subscription.pending_change.quantity} ·{" "}
+          {won(subscription.pending_change.amount)}
+        </p>
+      )}
       <p data-testid="card">카드: {card ? `${card.issuer ?? ""} ${card.brand ?? ""} ${card.number ?? ""}` : "확인할 수 없음"}</p>
       <h2>결제 내역</h2>
       <table data-testid="payments">
         <tbody>
           {payments.map((payment) => (
-            <tr key={payment.payment_id}>
+            <tr key={payment.payment_id} data-kind={payment.kind}>
+              <td>{payment.number}</td>
               <td>{seoul(payment.start_at)}</td>
-              <td>{payment.order_name}</td>
+              <td>{payment.kind === "proration" ? "변경 차액" : payment.order_name}</td>
               <td>{won(payment.amount)}</td>
+              <td>{payment.vat !== null ? `공급가액 ${won(payment.supply_amount ?? 0)} · 부가세 ${won(payment.vat)}` : ""}</td>
               <td>{payment.status}</td>
               <td>{payment.refunded_amount ? `환불 ${won(payment.refunded_amount)}` : ""}</td>
+              <td>{payment.receipt_url && <a href={payment.receipt_url}>영수증</a>}</td>
             </tr>
           ))}
         </tbody>
