@@ -21,7 +21,10 @@ use portone_subscriptions::ports::EventLedger;
 use secrecy::SecretString;
 
 fn env_number(name: &str, default: i64) -> i64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// `n` current months (one per subscription), 1 in 1,000 canceled and ended 12 hours ago.
@@ -96,9 +99,18 @@ async fn main() {
     let (history_written, with_history) = pass(&ledger).await;
     println!("| time pass (2 cores; PostgreSQL and pass on this machine) | result |");
     println!("|---|---|");
-    println!("| subscriptions | {n} (seeded in {:.1} s) |", seeded.as_secs_f64());
-    println!("| first pass: due events written | {:.2} s, {first_written} written |", first.as_secs_f64());
-    println!("| second pass: nothing new | {:.2} s, {again_written} written |", again.as_secs_f64());
+    println!(
+        "| subscriptions | {n} (seeded in {:.1} s) |",
+        seeded.as_secs_f64()
+    );
+    println!(
+        "| first pass: due events written | {:.2} s, {first_written} written |",
+        first.as_secs_f64()
+    );
+    println!(
+        "| second pass: nothing new | {:.2} s, {again_written} written |",
+        again.as_secs_f64()
+    );
     println!(
         "| after {history} more months each ({} rows, added in {:.1} s) | {:.2} s, {history_written} written |",
         n * (history + 1),
