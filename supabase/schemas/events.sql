@@ -95,7 +95,7 @@ begin
   for v_month in
     select * from public.payment as p
     where p.renewed_by is null and p.status = 'Trial' and p.canceled_at is null
-      and p.end_at - interval '3 days' <= p_at
+      and p.end_at - interval '3 days' <= p_at and p.end_at - interval '3 days' >= p_at - interval '30 days'
       and not exists (select from public.subscription_event as e where e.dedupe_key = 'trial_will_end:' || p.transaction_key)
   loop
     v_written := v_written + public.emit_event('subscription.trial_will_end',

@@ -40,8 +40,9 @@ impl Tables {
                     month.canceled_at.is_none() && month.renewal.lapsed_at.is_some_and(|at| at <= now),
                     month.renewal.lapsed_at.unwrap_or(now),
                 ),
-                // Late too, as long as the trial is still the latest month (not renewed, so not
-                // charged yet): a clock or an outage that skipped its moment does not skip it.
+                // Late too (within the 30 days every time event is looked for), as long as the
+                // trial is still the latest month (not renewed, so not charged yet): a clock or an
+                // outage that skipped its moment does not skip it.
                 (
                     EventType::TrialWillEnd,
                     month.is_trial() && month.canceled_at.is_none() && trial_warning <= now,
@@ -54,7 +55,7 @@ impl Tables {
                 let recent = match kind {
                     EventType::Ended => month.end_at >= horizon,
                     EventType::Lapsed => month.renewal.lapsed_at.is_some_and(|at| at >= horizon),
-                    _ => true,
+                    _ => trial_warning >= horizon,
                 };
                 let is_due = is_due && recent;
                 let key = format!("{}:{}", kind.dedupe_prefix(), month.transaction_key);
