@@ -421,13 +421,22 @@ async fn a_token_that_cannot_be_judged_answers_503_with_retry_after() {
     snapshot!("user_token_keys_unavailable", status, body);
 }
 
-/// Log lines written while the guard lives, for asserting on them.
+/// The marker of the test that reads the log: only lines inside its span are kept.
+const LOG_MARKER: &str = "no-token-logged-0f8a4c2e";
+
+/// The log lines written inside a span carrying [`LOG_MARKER`], for asserting on them.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
+        // The JSON formatter writes one whole event per call, its spans included.
+        if bytes
+            .windows(LOG_MARKER.len())
+            .any(|w| w == LOG_MARKER.as_bytes())
+        {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+        }
         Ok(bytes.len())
     }
 
@@ -436,33 +445,50 @@ impl Write for Captured {
     }
 }
 
+/// The process-wide log capture: a global subscriber, installed once, so every callsite's cached
+/// interest always counts it (a thread-local `set_default` raced other test threads that cached
+/// "never" for the same callsites, and the log came out empty now and then).
+fn captured_logs() -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "portone_subscriptions=info,api=info",
+            ))
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+        captured
+    })
+    .clone()
+}
+
 #[tokio::test]
 async fn no_token_is_ever_logged_only_why_it_was_refused() {
+    use tracing::Instrument;
     let project = Project::start().await;
     let ec = es256("ec-1");
     project.serve_keys(&[&ec]).await;
     let app = app_for(&project, false).await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Another test's thread may have registered these callsites while no subscriber wanted them;
-    // without this their cached interest can keep them silent here (a flaky empty log).
-    tracing::callsite::rebuild_interest_cache();
+    let captured = captured_logs();
+    let span = tracing::info_span!("log_test", marker = LOG_MARKER);
 
     let good = sign(&ec, &project.user_claims("user-a"));
     let mut expired_claims = project.user_claims("user-a");
     expired_claims["exp"] = json!(now().timestamp() - 3600);
     let expired = sign(&ec, &expired_claims);
     let forged = sign(&es256("nobody"), &project.user_claims("user-a"));
-    for token in [&good, &expired, &forged, &"not-a-jwt".to_owned()] {
-        listed(&app, &format!("Bearer {token}")).await;
+    async {
+        for token in [&good, &expired, &forged, &"not-a-jwt".to_owned()] {
+            listed(&app, &format!("Bearer {token}")).await;
+        }
+        listed(&app, "Bearer wrong-admin-token").await;
     }
-    listed(&app, "Bearer wrong-admin-token").await;
+    .instrument(span)
+    .await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
