@@ -76,3 +76,14 @@ pub struct Rejection {
     /// PortOne's `message`, if any.
     pub message: Option<String>,
 }
+
+impl Rejection {
+    /// Why the card company declined, in its words (`pgMessage`), else PortOne's `message`;
+    /// `None` for a refusal that is not a decline, or a decline that says nothing.
+    pub fn decline_reason(&self) -> Option<&str> {
+        match &self.kind {
+            RejectionKind::Declined { pg_message, .. } => pg_message.as_deref().or(self.message.as_deref()),
+            _ => None,
+        }
+    }
+}

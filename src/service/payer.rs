@@ -4,6 +4,7 @@
 
 use crate::domain::billing_key::BillingKey;
 use crate::domain::currency::Currency;
+use crate::domain::customer_id::CustomerId;
 use crate::domain::payment::Payment;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::PaymentRecord;
@@ -22,6 +23,15 @@ pub struct Payer {
 }
 
 impl Payer {
+    /// PortOne's `customer.id` of a charge of `month`'s subscription to this card: the card's
+    /// customer, else the month's; `None` when neither is a valid customer id.
+    pub fn customer(&self, month: &PaymentRecord) -> Option<CustomerId> {
+        self.customer_id
+            .as_deref()
+            .or(month.customer_id.as_deref())
+            .and_then(|id| CustomerId::parse(id).ok())
+    }
+
     /// The card that made `payment`; `None` when it was not a billing-key payment.
     pub fn of_payment(payment: &Payment) -> Option<Self> {
         Some(Self {

@@ -1,6 +1,5 @@
 //! The next month's payment of a recorded month, as it is scheduled at PortOne.
 
-use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
@@ -51,11 +50,7 @@ pub fn schedule_request(
         payment_id,
         billing_key: payer.billing_key.clone(),
         order_name: terms.order_name.or_else(|| payer.order_name.clone())?,
-        customer_id: payer
-            .customer_id
-            .as_deref()
-            .or(month.customer_id.as_deref())
-            .and_then(|id| CustomerId::parse(id).ok()),
+        customer_id: payer.customer(month),
         amount: terms.amount,
         currency: terms.currency.or_else(|| payer.currency.clone())?,
         plan_id: terms.plan_id,

@@ -144,14 +144,8 @@ impl<P: Ports> CardUpdate<P> {
 
 /// The charge step's failure when the card company declined, with its reason.
 fn declined_failure(rejection: &Rejection) -> Failure {
-    let reason = match &rejection.kind {
-        RejectionKind::Declined { pg_message, .. } => {
-            pg_message.clone().or_else(|| rejection.message.clone())
-        }
-        _ => None,
-    };
     Failure {
-        message: words::declined(reason.as_deref().unwrap_or("사유 없음")),
+        message: words::declined(rejection.decline_reason().unwrap_or("사유 없음")),
         data: Some(messages::rejection_data(rejection)),
         verdict: Verdict::BadRequest,
     }

@@ -77,12 +77,9 @@ impl<P: Ports> Checkout<P> {
                     rejection.code.as_str()
                 };
                 let message = match &rejection.kind {
-                    RejectionKind::Declined { pg_message, .. } => words::declined(
-                        pg_message
-                            .as_deref()
-                            .or(rejection.message.as_deref())
-                            .unwrap_or("사유 없음"),
-                    ),
+                    RejectionKind::Declined { .. } => {
+                        words::declined(rejection.decline_reason().unwrap_or("사유 없음"))
+                    }
                     _ => messages::rejection_message(words::KEY_LOOKUP, &rejection),
                 };
                 tracing::info!(code = rejection.code, "the first charge was refused");

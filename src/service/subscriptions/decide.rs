@@ -44,17 +44,36 @@ impl<P: Ports> SubscriptionService<P> {
         target: &ChangeTarget,
     ) -> Result<Decision, SubscriptionError> {
         // An unknown plan is refused before anything else is read.
-        let named = match &target.plan_id {
-            Some(id) => Some(
+        let named = self.named_plan(target).await?;
+        let record = self.latest(key).await?;
+        self.decide_on(record, named, target).await
+    }
+
+    /// The plan `target` names, if it names one.
+    ///
+    /// # Errors
+    /// `PlanNotFound` for an unknown plan; `Upstream` when storage fails.
+    pub(super) async fn named_plan(&self, target: &ChangeTarget) -> Result<Option<Plan>, SubscriptionError> {
+        match &target.plan_id {
+            Some(id) => Ok(Some(
                 self.ports
                     .ledger()
                     .plan(id)
                     .await?
                     .ok_or(SubscriptionError::PlanNotFound)?,
-            ),
-            None => None,
-        };
-        let record = self.latest(key).await?;
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Self::decide`] on the subscription's latest month `record`, already read, and the plan
+    /// `target` names (`named`, from [`Self::named_plan`]).
+    pub(super) async fn decide_on(
+        &self,
+        record: PaymentRecord,
+        named: Option<Plan>,
+        target: &ChangeTarget,
+    ) -> Result<Decision, SubscriptionError> {
         let now = self.now();
         let status = live(&record, now)?;
         let current = record.current_terms();

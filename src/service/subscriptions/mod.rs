@@ -7,6 +7,7 @@ mod abandoned;
 mod admin;
 mod cancel;
 mod change;
+mod charge_slot;
 mod decide;
 mod errors;
 mod ownership;

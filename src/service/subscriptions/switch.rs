@@ -20,7 +20,6 @@ use crate::domain::amount::Amount;
 use crate::domain::attempt::charge_time;
 use crate::domain::charge_kind::ChargeKind;
 use crate::domain::checklist::RECORD_CHARGE_FLOW;
-use crate::domain::customer_id::CustomerId;
 use crate::domain::rejection::RejectionKind;
 use crate::ports::{ChargeRequest, GatewayError, Payments, Ports, Schedules};
 use crate::service::deadline::DEFAULT_WEBHOOK_DEADLINE;
@@ -50,14 +49,9 @@ impl<P: Ports> SubscriptionService<P> {
             "다음 결제가 예약되어 있지 않아 주기를 바꿀 수 없습니다.",
         ))?;
         let payer = self.payer(&record).await?;
-        let customer = payer
-            .customer_id
-            .as_deref()
-            .or(record.customer_id.as_deref())
-            .and_then(|id| CustomerId::parse(id).ok())
-            .ok_or(SubscriptionError::Conflict(
-                "고객 id를 알 수 없는 구독이어서 결제할 수 없습니다.",
-            ))?;
+        let customer = payer.customer(&record).ok_or(SubscriptionError::Conflict(
+            "고객 id를 알 수 없는 구독이어서 결제할 수 없습니다.",
+        ))?;
         if let Revocation::AlreadyCharged { .. } = revoke_pending(&*self.ports, &record, &payer).await? {
             return Err(SubscriptionError::Conflict(
                 "다음 결제가 이미 진행되어 주기를 바꿀 수 없습니다.",
@@ -91,12 +85,7 @@ impl<P: Ports> SubscriptionService<P> {
                 if let Some(restore) = schedule_request(&record, &payer, charge.payment_id, at, key) {
                     self.ports.gateway().schedule_payment(&restore).await?;
                 }
-                let reason = match &rejection.kind {
-                    RejectionKind::Declined { pg_message, .. } => pg_message.clone(),
-                    _ => None,
-                }
-                .or(rejection.message.clone())
-                .unwrap_or_else(|| rejection.code.clone());
+                let reason = rejection.decline_reason().unwrap_or(&rejection.code).to_owned();
                 return Err(SubscriptionError::Declined { reason });
             }
             Err(error) => return Err(error.into()),

@@ -14,19 +14,14 @@
 
 use crate::domain::amount::Amount;
 use crate::domain::charge_kind::ChargeKind;
-use crate::domain::charge_limit::ChargeSlot;
 use crate::domain::checkout::IdempotencyKey;
-use crate::domain::customer_id::CustomerId;
 use crate::domain::proration::{change_hash, proration_payment_id, Timing};
 use crate::domain::proration_record::{InEffect, Proration, ProrationStatus};
 use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{
-    ChargeRequest, CheckoutLedger, GatewayError, Payments, Ports, ProrationBegun, ProrationLedger,
-};
-use crate::service::limits::charge_limited;
+use crate::ports::{ChargeRequest, GatewayError, Payments, Ports, ProrationBegun, ProrationLedger};
 use crate::service::proration::{finish, FinishError, Rescheduled};
 
 use super::change::PlanChange;
@@ -59,20 +54,26 @@ impl<P: Ports> SubscriptionService<P> {
         target: &ChangeTarget,
         idempotency_key: Option<&IdempotencyKey>,
     ) -> Result<SubscriptionChange, SubscriptionError> {
-        if let Some(idempotency_key) = idempotency_key {
-            if let Some(stored) = self.proration_under(key, idempotency_key).await? {
-                let same = target
-                    .plan_id
-                    .as_ref()
-                    .is_none_or(|id| stored.to.plan_id.as_ref() == Some(id))
-                    && target.quantity.is_none_or(|q| q == stored.to.quantity);
-                if !same {
-                    return Err(SubscriptionError::KeyReused);
+        let decision = match idempotency_key {
+            // A change sent with a key may be one that already ran: its proration answers it.
+            Some(idempotency_key) => {
+                let record = self.latest(key).await?;
+                if let Some(stored) = self.proration_under(&record, idempotency_key).await? {
+                    let same = target
+                        .plan_id
+                        .as_ref()
+                        .is_none_or(|id| stored.to.plan_id.as_ref() == Some(id))
+                        && target.quantity.is_none_or(|q| q == stored.to.quantity);
+                    if !same {
+                        return Err(SubscriptionError::KeyReused);
+                    }
+                    return self.go_on(stored, &record).await;
                 }
-                return self.go_on(stored).await;
+                let named = self.named_plan(target).await?;
+                self.decide_on(record, named, target).await?
             }
-        }
-        let decision = self.decide(key, target).await?;
+            None => self.decide(key, target).await?,
+        };
         // Already on these terms, nothing pending: a repeat of a change that took effect (an
         // interval switch sent again, say) changes nothing.
         let record = &decision.record;
@@ -114,13 +115,14 @@ impl<P: Ports> SubscriptionService<P> {
         }
     }
 
-    /// The proration a change of `key` asked for with `idempotency_key` stored, if any.
+    /// The proration a change of `latest`'s subscription asked for with `idempotency_key`
+    /// stored, if any.
     async fn proration_under(
         &self,
-        key: &SubscriptionId,
+        latest: &PaymentRecord,
         idempotency_key: &IdempotencyKey,
     ) -> Result<Option<Proration>, SubscriptionError> {
-        let subscription = self.latest(key).await?.subscription_key();
+        let subscription = latest.subscription_key();
         let payment_id = proration_payment_id(&subscription, idempotency_key);
         let stored = self.ports.ledger().prorations(subscription.as_str()).await?;
         Ok(stored.into_iter().find(|p| p.payment_id == payment_id))
@@ -171,7 +173,7 @@ impl<P: Ports> SubscriptionService<P> {
             ProrationBegun::Stored(stored) if stored.request_hash != proration.request_hash => {
                 Err(SubscriptionError::KeyReused)
             }
-            ProrationBegun::Stored(stored) => self.go_on(*stored).await,
+            ProrationBegun::Stored(stored) => self.go_on(*stored, &record).await,
             ProrationBegun::Busy => {
                 // A change left pending by a request that never came back is settled as PortOne
                 // says; this request is then sent again.
@@ -185,32 +187,12 @@ impl<P: Ports> SubscriptionService<P> {
         }
     }
 
-    /// Counts an upgrade's charge against its customer's limit, as a start is counted; only a
-    /// new change counts (the same request again never does).
-    pub(super) async fn take_charge_slot(&self, record: &PaymentRecord) -> Result<(), SubscriptionError> {
-        let customer = record
-            .customer_id
-            .as_deref()
-            .and_then(|id| CustomerId::parse(id).ok());
-        let (Some(limit), Some(customer)) = (&self.charge_limit, customer) else {
-            return Ok(());
-        };
-        let slot = self
-            .ports
-            .ledger()
-            .take_charge_slot(&customer, limit, self.now())
-            .await?;
-        match slot {
-            ChargeSlot::Taken => Ok(()),
-            ChargeSlot::Full { retry_after_seconds } => {
-                charge_limited(retry_after_seconds);
-                Err(SubscriptionError::TooManyCharges { retry_after_seconds })
-            }
-        }
-    }
-
-    /// Steps 2–4 of a stored proration, from where it stands.
-    async fn go_on(&self, stored: Proration) -> Result<SubscriptionChange, SubscriptionError> {
+    /// Steps 2–4 of a stored proration of `latest`'s subscription, from where it stands.
+    async fn go_on(
+        &self,
+        stored: Proration,
+        latest: &PaymentRecord,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
         let paid_at = match stored.status {
             ProrationStatus::Failed => {
                 return Err(SubscriptionError::Declined {
@@ -219,7 +201,7 @@ impl<P: Ports> SubscriptionService<P> {
             }
             ProrationStatus::Paid => stored.paid_at.unwrap_or_else(|| self.now()),
             ProrationStatus::Pending if stored.amount.value() == 0 => self.now(),
-            ProrationStatus::Pending => self.charge(&stored).await?,
+            ProrationStatus::Pending => self.charge(&stored, latest).await?,
         };
         let finished = finish(&*self.ports, &stored.payment_id, paid_at, self.now()).await?;
         let (settled, rescheduled) = finished.ok_or(SubscriptionError::Conflict(
@@ -245,20 +227,17 @@ impl<P: Ports> SubscriptionService<P> {
         Ok(answer)
     }
 
-    /// Step 2: charges the proration (`payWithBillingKey`); PortOne's `paidAt`.
-    async fn charge(&self, proration: &Proration) -> Result<Timestamp, SubscriptionError> {
-        let record = self
-            .latest(&SubscriptionId::from(proration.month_key.clone()))
-            .await?;
-        let payer = self.payer(&record).await?;
-        let customer = payer
-            .customer_id
-            .as_deref()
-            .or(proration.customer_id.as_deref())
-            .and_then(|id| CustomerId::parse(id).ok())
-            .ok_or(SubscriptionError::Conflict(
-                "고객 id를 알 수 없는 구독이어서 차액을 결제할 수 없습니다.",
-            ))?;
+    /// Step 2: charges the proration (`payWithBillingKey`) to the card of `latest`'s
+    /// subscription; PortOne's `paidAt`.
+    async fn charge(
+        &self,
+        proration: &Proration,
+        latest: &PaymentRecord,
+    ) -> Result<Timestamp, SubscriptionError> {
+        let payer = self.payer(latest).await?;
+        let customer = payer.customer(latest).ok_or(SubscriptionError::Conflict(
+            "고객 id를 알 수 없는 구독이어서 차액을 결제할 수 없습니다.",
+        ))?;
         let request = ChargeRequest {
             payment_id: proration.payment_id.clone(),
             billing_key: payer.billing_key,
@@ -283,12 +262,7 @@ impl<P: Ports> SubscriptionService<P> {
             Err(GatewayError::Rejected(rejection))
                 if matches!(rejection.kind, RejectionKind::Declined { .. }) =>
             {
-                let reason = match &rejection.kind {
-                    RejectionKind::Declined { pg_message, .. } => pg_message.clone(),
-                    _ => None,
-                }
-                .or(rejection.message.clone())
-                .unwrap_or_else(|| rejection.code.clone());
+                let reason = rejection.decline_reason().unwrap_or(&rejection.code).to_owned();
                 let now = self.now();
                 self.ports
                     .ledger()

@@ -48,6 +48,10 @@ fn plan_problem(problem: &PlanError) -> String {
 pub(super) const BILLING_KEY_PROBLEM: &str =
     "billing_key는 제어 문자 없는 1–512자여야 하며 `.`이나 `..`일 수 없습니다.";
 
+/// Why an `Idempotency-Key` header was refused, in Korean.
+pub(super) const IDEMPOTENCY_KEY_PROBLEM: &str =
+    "Idempotency-Key 헤더는 1–255자의 보이는 ASCII 문자여야 합니다.";
+
 /// Why a `quantity` was refused, in Korean.
 pub(super) const QUANTITY_PROBLEM: &str = "quantity는 1 이상 10,000 이하의 정수여야 합니다.";
 

@@ -9,7 +9,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::change::{ChangeTo, PlanChangeRequest, QUANTITY_PROBLEM};
+use super::change::{ChangeTo, PlanChangeRequest, IDEMPOTENCY_KEY_PROBLEM, QUANTITY_PROBLEM};
 use super::preview::PreviewResponse;
 use super::responses::ChangeResponse;
 use crate::adapters::http::api_error::error;
@@ -47,7 +47,7 @@ fn idempotency_key(header: Option<&str>) -> Result<Option<IdempotencyKey>, Box<C
     header
         .map(|key| {
             IdempotencyKey::parse(key).map_err(|_| {
-                let message = "Idempotency-Key 헤더는 1–255자의 보이는 ASCII 문자여야 합니다.";
+                let message = IDEMPOTENCY_KEY_PROBLEM;
                 Box::new(ChangeResponse::BadRequest(error("BAD_REQUEST", message)))
             })
         })

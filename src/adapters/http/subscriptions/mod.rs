@@ -40,7 +40,7 @@ use crate::service::card_update::{CardUpdate, CardUpdateRequest};
 use crate::service::checkout::{Checkout, StartRequest};
 use crate::service::{Caller, RefundRequest, SubscriptionService};
 use card::{card_response, CardBody, CardResponse};
-use change::{start_for, StartFor, BILLING_KEY_PROBLEM, QUANTITY_PROBLEM};
+use change::{start_for, StartFor, BILLING_KEY_PROBLEM, IDEMPOTENCY_KEY_PROBLEM, QUANTITY_PROBLEM};
 pub use changes::ChangeApi;
 pub use history::HistoryApi;
 use refund::{RefundBody, RefundResponse};
@@ -84,7 +84,7 @@ impl<P: Ports> SubscriptionApi<P> {
         body: Json<StartBody>,
     ) -> StartResponse {
         let Ok(idempotency_key) = IdempotencyKey::parse(&idempotency_key) else {
-            let message = "Idempotency-Key 헤더는 1–255자의 보이는 ASCII 문자여야 합니다.";
+            let message = IDEMPOTENCY_KEY_PROBLEM;
             return StartResponse::BadRequest(error("BAD_REQUEST", message));
         };
         let customer_id = match start_for(&caller, body.customer_id.as_deref()) {

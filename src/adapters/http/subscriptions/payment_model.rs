@@ -69,6 +69,7 @@ pub struct PaymentModel {
 
 impl From<&PaymentRecord> for PaymentModel {
     fn from(r: &PaymentRecord) -> Self {
+        let (supply_amount, vat) = vat_columns(r.amount, r.currency.as_ref());
         Self {
             payment_id: r.transaction_key.to_string(),
             number: r.billing_number.clone().into(),
@@ -78,10 +79,8 @@ impl From<&PaymentRecord> for PaymentModel {
                 _ => PaymentStatusName::Paid,
             },
             amount: r.amount.value(),
-            supply_amount: split(r.amount, r.currency.as_ref())
-                .map(|s| s.supply_amount.value())
-                .into(),
-            vat: split(r.amount, r.currency.as_ref()).map(|s| s.vat.value()).into(),
+            supply_amount,
+            vat,
             currency: r.currency.as_ref().map(ToString::to_string).into(),
             order_name: r.order_name.clone().into(),
             plan_id: r.plan_id.as_ref().map(ToString::to_string).into(),
@@ -96,16 +95,15 @@ impl From<&PaymentRecord> for PaymentModel {
 
 impl From<&Proration> for PaymentModel {
     fn from(p: &Proration) -> Self {
+        let (supply_amount, vat) = vat_columns(p.amount, Some(&p.currency));
         Self {
             payment_id: p.payment_id.to_string(),
             number: p.billing_number.clone().into(),
             kind: PaymentKindName::Proration,
             status: PaymentStatusName::Paid,
             amount: p.amount.value(),
-            supply_amount: split(p.amount, Some(&p.currency))
-                .map(|s| s.supply_amount.value())
-                .into(),
-            vat: split(p.amount, Some(&p.currency)).map(|s| s.vat.value()).into(),
+            supply_amount,
+            vat,
             currency: Nullable::from(Some(p.currency.to_string())),
             order_name: Nullable::from(Some(p.order_name.clone())),
             plan_id: p.to.plan_id.as_ref().map(ToString::to_string).into(),
@@ -118,9 +116,14 @@ impl From<&Proration> for PaymentModel {
     }
 }
 
-/// The VAT split of a charge of `amount` in `currency` (none for other currencies, or unknown).
-fn split(amount: Amount, currency: Option<&Currency>) -> Option<VatSplit> {
-    VatSplit::of_charge(amount, currency?)
+/// `supply_amount` and `vat` of a charge of `amount` in `currency`, split once; both `null` for
+/// other currencies, or an unknown one.
+fn vat_columns(amount: Amount, currency: Option<&Currency>) -> (Nullable<i64>, Nullable<i64>) {
+    let split = currency.and_then(|currency| VatSplit::of_charge(amount, currency));
+    (
+        split.map(|s| s.supply_amount.value()).into(),
+        split.map(|s| s.vat.value()).into(),
+    )
 }
 
 /// The billing history: every month, and every settled proration, newest first.
