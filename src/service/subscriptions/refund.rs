@@ -51,6 +51,14 @@ pub(super) struct Cancelled {
     pub refused: Option<crate::domain::rejection::Rejection>,
 }
 
+impl Cancelled {
+    /// What this refund returned, in the currency's unit: the growth of PortOne's refunded total.
+    pub(super) fn returned(&self) -> Amount {
+        Amount::new(self.after.cancelled_amount.value() - self.before.cancelled_amount.value())
+            .unwrap_or_default()
+    }
+}
+
 impl<P: Ports> SubscriptionService<P> {
     /// Refunds `request` of the latest paid month of the subscription `key` names, sending
     /// `currentCancellableAmount` so that two concurrent refunds cannot both go through.
@@ -82,14 +90,11 @@ impl<P: Ports> SubscriptionService<P> {
                 .ok_or(SubscriptionError::Conflict(
                     "결제된 달이 없어 환불할 수 없습니다 (무료 체험 중).",
                 ))?;
-        let Cancelled {
-            before,
-            after,
-            refused,
-        } = self.cancel_at_portone(&paid.transaction_key, request).await?;
-        let full = after.status == PaymentStatus::Cancelled;
-        self.settle(&paid, &latest, after.cancelled_amount, full).await?;
-        if let Some(rejection) = refused {
+        let mut cancelled = self.cancel_at_portone(&paid.transaction_key, request).await?;
+        let full = cancelled.after.status == PaymentStatus::Cancelled;
+        self.settle(&paid, &latest, cancelled.after.cancelled_amount, full)
+            .await?;
+        if let Some(rejection) = cancelled.refused.take() {
             return Err(SubscriptionError::Refused(rejection));
         }
         tracing::info!(transaction_key = %paid.transaction_key, full, "payment refunded");
@@ -101,9 +106,8 @@ impl<P: Ports> SubscriptionService<P> {
         let latest = self.latest(key).await?;
         Ok(Refunded {
             change: self.answer(latest, true, message).await?,
-            amount: Amount::new(after.cancelled_amount.value() - before.cancelled_amount.value())
-                .unwrap_or_default(),
-            total: after.cancelled_amount,
+            amount: cancelled.returned(),
+            total: cancelled.after.cancelled_amount,
             full,
         })
     }

@@ -2,13 +2,12 @@
 //! PortOne, but the change stays in effect and the subscription goes on; the refunded total is
 //! kept on the proration, so the billing history shows it.
 
-use crate::domain::amount::Amount;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::proration_record::ProrationStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{Ports, ProrationLedger};
 
-use super::refund::{Cancelled, RefundRequest, Refunded};
+use super::refund::{RefundRequest, Refunded};
 use super::{SubscriptionError, SubscriptionService};
 
 impl<P: Ports> SubscriptionService<P> {
@@ -37,19 +36,15 @@ impl<P: Ports> SubscriptionService<P> {
         if !charged {
             return Err(SubscriptionError::PaymentNotFound);
         }
-        let Cancelled {
-            before,
-            after,
-            refused,
-        } = self.cancel_at_portone(payment_id, request).await?;
+        let mut cancelled = self.cancel_at_portone(payment_id, request).await?;
         self.ports
             .ledger()
-            .record_proration_refund(payment_id, after.cancelled_amount)
+            .record_proration_refund(payment_id, cancelled.after.cancelled_amount)
             .await?;
-        if let Some(rejection) = refused {
+        if let Some(rejection) = cancelled.refused.take() {
             return Err(SubscriptionError::Refused(rejection));
         }
-        let full = after.cancelled_amount >= after.amount;
+        let full = cancelled.after.cancelled_amount >= cancelled.after.amount;
         tracing::info!(%payment_id, full, "a proration refunded");
         let message = if full {
             "업그레이드 차액을 전액 환불했습니다. 변경된 요금제는 그대로입니다."
@@ -59,9 +54,8 @@ impl<P: Ports> SubscriptionService<P> {
         let code = if full { "REFUNDED" } else { "PARTIALLY_REFUNDED" };
         Ok(Refunded {
             change: self.answer(latest, true, (code, message)).await?,
-            amount: Amount::new(after.cancelled_amount.value() - before.cancelled_amount.value())
-                .unwrap_or_default(),
-            total: after.cancelled_amount,
+            amount: cancelled.returned(),
+            total: cancelled.after.cancelled_amount,
             full,
         })
     }
