@@ -5,9 +5,21 @@ use serde::Serialize;
 /// A non-negative amount in the payment currency's smallest unit as PortOne counts it
 /// (KRW: won; PortOne's `PaymentAmount.total` is an int64 in its OpenAPI schema).
 /// The default is zero.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
+/// Deserialized through [`Amount::new`]: a negative number is refused.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+// serde_json writes a newtype struct as its value, as `transparent` would.
+#[serde(try_from = "i64")]
 pub struct Amount(i64);
+
+impl TryFrom<i64> for Amount {
+    type Error = NegativeAmount;
+
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
 
 /// The largest price or refund accepted, in the currency's unit (10,000,000,000: ten billion
 /// won). PortOne's schema types amounts as int64 without a bound; this one keeps every total this

@@ -24,8 +24,9 @@ pub const PORTONE_CURRENCIES: [&str; 181] = [
 
 /// A currency PortOne accepts: [`Currency::parse`] checks a caller's code against
 /// [`PORTONE_CURRENCIES`]; [`Currency::reported`] keeps what PortOne or storage says.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
+/// Deserialized as [`Currency::reported`]: what storage or PortOne holds is kept verbatim.
 pub struct Currency(String);
 
 /// Why a string is not a [`Currency`].

@@ -42,12 +42,29 @@ fn no_nul(value: &Value) -> bool {
     }
 }
 
+/// `true` for a merchant's code (a plan or coupon id, a promotion code): 1–64 characters of
+/// `A–Z a–z 0–9 _ . -`, starting with a letter or digit.
+pub fn is_code(value: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let first_ok = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    first_ok && value.len() <= 64 && value.chars().all(allowed)
+}
+
 /// A plan's stable code, chosen by the merchant (`pro_monthly`): 1–64 characters of `A–Z a–z
 /// 0–9 _ . -`, starting with a letter or digit. It is a URL path segment and PortOne
 /// `customData`, so nothing else is allowed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+// serde_json writes a newtype struct as its value, as `transparent` would.
+#[serde(try_from = "String")]
 pub struct PlanId(String);
+
+impl TryFrom<String> for PlanId {
+    type Error = InvalidPlanId;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
 
 /// Why a string is not a [`PlanId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,13 +76,7 @@ impl PlanId {
     /// [`InvalidPlanId`] for anything but 1–64 of the allowed characters.
     pub fn parse(value: impl Into<String>) -> Result<Self, InvalidPlanId> {
         let value = value.into();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
-        let first_ok = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-        if first_ok && value.len() <= 64 && value.chars().all(allowed) {
-            Ok(Self(value))
-        } else {
-            Err(InvalidPlanId)
-        }
+        is_code(&value).then_some(Self(value)).ok_or(InvalidPlanId)
     }
 
     pub fn as_str(&self) -> &str {

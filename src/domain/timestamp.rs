@@ -57,6 +57,14 @@ impl Serialize for Timestamp {
     }
 }
 
+/// Any RFC 3339 instant (PostgreSQL's `to_jsonb` of a `timestamptz` writes one), truncated to
+/// milliseconds.
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        DateTime::<Utc>::deserialize(deserializer).map(Self::from_utc)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
