@@ -26,6 +26,7 @@ impl Step {
     pub const CHECK_PLAN: Self = Self::new("check_plan", "1. 요금제 확인");
     pub const CHECK_BILLING_KEY: Self = Self::new("check_billing_key", "2. 빌링키 확인");
     pub const CHECK_CUSTOMER: Self = Self::new("check_customer", "3. 기존 구독 확인");
+    pub const REDEEM_PROMOTION_CODE: Self = Self::new("redeem_promotion_code", "4. 할인 코드 적용");
     pub const CHARGE_FIRST_PAYMENT: Self = Self::new("charge_first_payment", "4. 첫 결제");
     pub const SAVE_TRIAL: Self = Self::new("save_trial", "4. Supabase 무료 체험 저장");
     pub const SCHEDULE_FIRST_CHARGE: Self = Self::new("schedule_first_charge", "5. 첫 결제 예약");
@@ -95,6 +96,28 @@ pub const CHECKOUT_FLOW: [Step; 7] = [
     Step::FETCH_PAYMENT.titled("5. 결제 정보 조회"),
     Step::SAVE_PAYMENT.titled("6. Supabase payment 테이블 저장"),
     Step::SCHEDULE_NEXT_PAYMENT.titled("7. 다음달 구독 예약"),
+];
+
+/// [`CHECKOUT_FLOW`] with a promotion code: redeemed after the checks, before the charge.
+pub const CHECKOUT_CODE_FLOW: [Step; 8] = [
+    Step::CHECK_PLAN,
+    Step::CHECK_BILLING_KEY,
+    Step::CHECK_CUSTOMER,
+    Step::REDEEM_PROMOTION_CODE,
+    Step::CHARGE_FIRST_PAYMENT.titled("5. 첫 결제"),
+    Step::FETCH_PAYMENT.titled("6. 결제 정보 조회"),
+    Step::SAVE_PAYMENT.titled("7. Supabase payment 테이블 저장"),
+    Step::SCHEDULE_NEXT_PAYMENT.titled("8. 다음달 구독 예약"),
+];
+
+/// [`TRIAL_FLOW`] with a promotion code: its discount starts with the first paid period.
+pub const TRIAL_CODE_FLOW: [Step; 6] = [
+    Step::CHECK_PLAN,
+    Step::CHECK_BILLING_KEY,
+    Step::CHECK_CUSTOMER,
+    Step::REDEEM_PROMOTION_CODE,
+    Step::SAVE_TRIAL.titled("5. Supabase 무료 체험 저장"),
+    Step::SCHEDULE_FIRST_CHARGE.titled("6. 첫 결제 예약"),
 ];
 
 /// Recording a charge this service made itself as its webhook would (an interval switch's new

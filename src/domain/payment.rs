@@ -82,6 +82,9 @@ pub struct Payment {
     /// switch to a longer interval charges the new price less the unused part of the old
     /// period, and the periods after it are charged this.
     pub list_amount: Option<Amount>,
+    /// The discount it got (`coupon` of its `customData`), with the paid periods it applied to,
+    /// this one included; the month it pays carries the rest to the next charge.
+    pub discount: Option<super::discount::Discount>,
     /// `receiptUrl`: the card company's or PG's receipt, when PortOne gives one.
     pub receipt_url: Option<String>,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.

@@ -5,6 +5,7 @@ pub use super::month_status::MonthStatus;
 use super::amount::Amount;
 use super::currency::Currency;
 use super::customer_id::CustomerId;
+use super::discount::{self, Discount};
 use super::interval::PeriodRule;
 use super::payment::Payment;
 use super::payment_id::PaymentId;
@@ -70,6 +71,15 @@ pub struct PaymentRecord {
     /// The billing-history number storage gave the charge (`2026-000123`: sequential per Seoul
     /// year, gapless); `None` until stored, and for a trial.
     pub billing_number: Option<String>,
+    /// The discount this month's charge got (column `discount`, jsonb), with the paid periods it
+    /// applied to, this one included; `None`: charged at list price.
+    pub discount: Option<Discount>,
+    /// What the discount took off this month's charge, in the currency's unit (column
+    /// `discount_amount`; 0 without one): the list price is `amount + discount_amount`.
+    pub discount_amount: Amount,
+    /// The discount the next charge gets (column `next_discount`, jsonb): what is left of this
+    /// month's, a coupon the admin applied since, or a trial's redeemed code; `None`: none.
+    pub next_discount: Option<Discount>,
 }
 
 /// A plan change at period end: what the next charge (and the month it pays for) costs. Each
@@ -99,6 +109,10 @@ pub struct ChargeTerms {
     pub plan_id: Option<PlanId>,
     /// The seats the charge buys (sent in `customData` with the plan).
     pub quantity: Quantity,
+    /// The undiscounted price (plan × quantity) when a discount takes something off.
+    pub list_amount: Option<Amount>,
+    /// The discount `amount` got, sent with the charge so the month it pays carries the rest.
+    pub discount: Option<Discount>,
 }
 
 /// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
@@ -139,6 +153,12 @@ impl PaymentRecord {
     /// The row a paid `payment` records for `period`.
     pub fn paid(payment: &Payment, period: &BillingPeriod) -> Self {
         let list_price = payment.list_amount.filter(|list| *list != payment.amount);
+        // A discounted charge's list price less what was charged; an interval switch's credit
+        // (a list price without a discount) is no discount.
+        let discount_amount = match (&payment.discount, payment.list_amount) {
+            (Some(_), Some(list)) => Amount::new(list.value() - payment.amount.value()).unwrap_or_default(),
+            _ => Amount::default(),
+        };
         Self {
             transaction_key: payment.id.clone(),
             amount: payment.amount,
@@ -173,6 +193,9 @@ impl PaymentRecord {
             period_rule: None,
             receipt_url: payment.receipt_url.clone(),
             billing_number: None,
+            discount: payment.discount.clone(),
+            discount_amount,
+            next_discount: payment.discount.as_ref().and_then(Discount::after_paid),
         }
     }
 
@@ -219,6 +242,10 @@ impl PaymentRecord {
             }),
             receipt_url: None,
             billing_number: None,
+            discount: None,
+            discount_amount: Amount::default(),
+            // A redeemed code's first discounted period is the first paid one.
+            next_discount: None,
         }
     }
 
@@ -235,8 +262,15 @@ impl PaymentRecord {
     /// place that resolves them: every schedule request and the read model's `next_charge` use it.
     pub fn next_charge_terms(&self) -> ChargeTerms {
         let next = &self.next_terms;
+        // A discounted month keeps its list price in `next_amount` (`paid`), so this is the
+        // undiscounted price of the next period.
+        let list = next.next_amount.unwrap_or(self.amount);
+        let priced = discount::price(list, self.next_discount.as_ref());
+        let discounted = priced.off > Amount::default();
         ChargeTerms {
-            amount: next.next_amount.unwrap_or(self.amount),
+            amount: priced.amount,
+            list_amount: discounted.then_some(list),
+            discount: self.next_discount.clone().filter(|_| discounted),
             order_name: next.next_order_name.clone().or_else(|| self.order_name.clone()),
             currency: next.next_currency.clone().or_else(|| self.currency.clone()),
             plan_id: next.next_plan_id.clone().or_else(|| self.plan_id.clone()),

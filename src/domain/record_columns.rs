@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 
 use super::amount::Amount;
 use super::currency::Currency;
+use super::discount::Discount;
 use super::payment_id::PaymentId;
 use super::plan::PlanId;
 use super::quantity::Quantity;
@@ -51,6 +52,18 @@ struct Columns<'a> {
     anchor_at: Option<Timestamp>,
     receipt_url: Option<&'a str>,
     billing_number: Option<&'a str>,
+    // Left out when empty: a month without a discount writes (and shows in a checklist) what it
+    // did before coupons existed; storage reads an absent column as none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount: Option<&'a Discount>,
+    #[serde(skip_serializing_if = "is_zero")]
+    discount_amount: Amount,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_discount: Option<&'a Discount>,
+}
+
+fn is_zero(amount: &Amount) -> bool {
+    *amount == Amount::default()
 }
 
 impl Serialize for PaymentRecord {
@@ -94,6 +107,9 @@ impl Serialize for PaymentRecord {
             anchor_at: self.period_rule.map(|r| r.anchor_at),
             receipt_url: self.receipt_url.as_deref(),
             billing_number: self.billing_number.as_deref(),
+            discount: self.discount.as_ref(),
+            discount_amount: self.discount_amount,
+            next_discount: self.next_discount.as_ref(),
         }
         .serialize(serializer)
     }

@@ -21,6 +21,7 @@ pub(crate) fn paid_month(payment_id: &str) -> PaymentRecord {
         quantity: Default::default(),
         kind: Default::default(),
         list_amount: None,
+        discount: None,
         receipt_url: None,
         billing_key: crate::domain::billing_key::BillingKey::parse("bk").ok(),
         customer_id: None,

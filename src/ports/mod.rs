@@ -21,9 +21,10 @@ pub use gateway::{
     ScheduleOutcome, SchedulePage, ScheduleQuery, ScheduleRequest, Schedules,
 };
 pub use ledger::{
-    AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, EventFilter, EventLedger,
-    EventPage, Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored, ProrationBegun,
-    ProrationLedger, Readiness, ReconcileLedger, Recorded, RenewalCursor, RenewalOf, RenewalWindow, Settled,
-    StoredAnswer, SubscriptionLedger, SubscriptionRows, Unavailable,
+    AttemptOutcome, AttemptRecorded, CheckoutClaim, CheckoutKey, CheckoutLedger, CouponLedger, EventFilter,
+    EventLedger, EventPage, Ledger, LedgerError, MonthLedger, PendingEvents, PlanLedger, PlanStored,
+    ProrationBegun, ProrationLedger, Readiness, ReconcileLedger, Recorded, Redeemed, Redemption,
+    RenewalCursor, RenewalOf, RenewalWindow, Settled, StoredAnswer, SubscriptionLedger, SubscriptionRows,
+    Unavailable,
 };
 pub use random::RandomSource;

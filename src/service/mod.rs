@@ -17,6 +17,7 @@ mod billing_key;
 mod caller;
 pub mod card_update;
 pub mod checkout;
+pub mod coupons;
 mod deadline;
 pub mod events;
 pub mod example;
@@ -59,6 +60,7 @@ use crate::domain::charge_limit::ChargeLimit;
 use crate::ports::Ports;
 use card_update::CardUpdate;
 use checkout::Checkout;
+use coupons::CouponCatalog;
 use events::{DeliverySettings, EventDelivery};
 use plans::PlanCatalog;
 use reconcile::{ReconcileSettings, Reconciler};
@@ -71,6 +73,7 @@ pub struct Services<P> {
     pub checkout: Arc<Checkout<P>>,
     pub cards: Arc<CardUpdate<P>>,
     pub plans: Arc<PlanCatalog<P>>,
+    pub coupons: Arc<CouponCatalog<P>>,
     pub events: Arc<EventDelivery<P>>,
     /// What the subscription service was configured with, kept to build it again.
     charge_limit: Option<ChargeLimit>,
@@ -88,6 +91,7 @@ impl<P: Ports> Services<P> {
             checkout: Arc::new(Checkout::new(flows.clone())),
             cards: Arc::new(CardUpdate::new(flows)),
             plans: Arc::new(PlanCatalog::new(Arc::clone(&ports))),
+            coupons: Arc::new(CouponCatalog::new(Arc::clone(&ports))),
             events: Arc::new(EventDelivery::new(
                 Arc::clone(&ports),
                 None,
@@ -154,6 +158,7 @@ impl<P> Clone for Services<P> {
             checkout: self.checkout.clone(),
             cards: self.cards.clone(),
             plans: self.plans.clone(),
+            coupons: self.coupons.clone(),
             events: self.events.clone(),
             charge_limit: self.charge_limit,
             min_proration: self.min_proration,

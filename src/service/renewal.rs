@@ -55,6 +55,8 @@ pub fn schedule_request(
         currency: terms.currency.or_else(|| payer.currency.clone())?,
         plan_id: terms.plan_id,
         quantity: terms.quantity,
+        list_amount: terms.list_amount,
+        discount: terms.discount,
         time_to_pay,
         idempotency_key,
     })

@@ -41,6 +41,55 @@ UNION ALL
    FROM proration p
   WHERE p.status = 'paid'::text;
 
+create or replace view public.billing_history_v2 with (security_invoker = true) as
+ SELECT m.subscription_id,
+    m.customer_id,
+    'period'::text AS kind,
+    m.transaction_key AS payment_id,
+    m.billing_number AS number,
+    m.amount,
+    m.currency,
+    m.plan_id,
+    m.quantity,
+    m.start_at,
+    m.end_at,
+    m.start_at AS charged_at,
+    m.refunded_amount,
+    m.receipt_url,
+        CASE
+            WHEN m.status = 'Cancelled'::text THEN 'cancelled'::text
+            ELSE 'paid'::text
+        END AS status,
+    m.amount + COALESCE(m.discount_amount, 0::bigint) AS list_amount,
+    COALESCE(m.discount_amount, 0::bigint) AS discount_amount,
+        CASE
+            WHEN COALESCE(m.discount_amount, 0::bigint) > 0 THEN m.discount ->> 'coupon_id'::text
+            ELSE NULL::text
+        END AS coupon_id
+   FROM payment m
+  WHERE m.status <> 'Trial'::text
+UNION ALL
+ SELECT p.subscription_id,
+    p.customer_id,
+    'proration'::text AS kind,
+    p.payment_id,
+    p.billing_number AS number,
+    p.amount,
+    p.currency,
+    p.to_plan_id AS plan_id,
+    p.to_quantity AS quantity,
+    p.paid_at AS start_at,
+    p.period_end AS end_at,
+    p.paid_at AS charged_at,
+    p.refunded_amount,
+    NULL::text AS receipt_url,
+    'paid'::text AS status,
+    p.amount AS list_amount,
+    0::bigint AS discount_amount,
+    NULL::text AS coupon_id
+   FROM proration p
+  WHERE p.status = 'paid'::text;
+
 create or replace view public.subscription with (security_invoker = true) as
  SELECT latest.subscription_id,
     latest.customer_id,

@@ -61,6 +61,9 @@ fn record(key_text: &str, amount: i64, start: &str) -> PaymentRecord {
         period_rule: None,
         receipt_url: None,
         billing_number: None,
+        discount: None,
+        discount_amount: Default::default(),
+        next_discount: None,
     }
 }
 

@@ -61,6 +61,9 @@ fn month() -> PaymentRecord {
         period_rule: None,
         receipt_url: None,
         billing_number: None,
+        discount: None,
+        discount_amount: Default::default(),
+        next_discount: None,
     }
 }
 

@@ -33,6 +33,21 @@ const AREAS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "coupons",
+        &[
+            "upsert_coupon",
+            "coupons",
+            "coupon_by_id",
+            "archive_coupon",
+            "upsert_promotion_code",
+            "promotion_codes",
+            "promotion_code_by_code",
+            "redeem_coupon",
+            "release_redemption",
+            "set_next_discount",
+        ],
+    ),
+    (
         "subscriptions",
         &[
             "subscription_status",

@@ -44,6 +44,7 @@ fn request(plan: &str, key: &str) -> StartRequest {
         plan_id: PlanId::parse(plan).unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
         quantity: Default::default(),
+        promotion_code: None,
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
     }
 }

@@ -261,6 +261,7 @@ async fn a_trial_writes_created_then_trial_will_end_three_days_before_it_ends() 
         plan_id: PlanId::parse("pro").unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
         quantity: Default::default(),
+        promotion_code: None,
         idempotency_key: IdempotencyKey::parse("start-1").unwrap(),
     };
     app.services.checkout.start(&start).await;

@@ -160,6 +160,7 @@ impl FakeState {
             quantity: request.quantity,
             kind: request.kind,
             list_amount: request.list_amount,
+            discount: request.discount.clone(),
             receipt_url: None,
             billing_key: Some(request.billing_key.clone()),
             customer_id: Some(request.customer_id.to_string()),

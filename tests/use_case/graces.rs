@@ -152,6 +152,7 @@ async fn a_trial_warning_skipped_by_the_clock_is_written_late_while_the_trial_la
         plan_id: PlanId::parse("pro").unwrap(),
         billing_key: portone_subscriptions::domain::billing_key::BillingKey::parse("bk_1").unwrap(),
         quantity: Default::default(),
+        promotion_code: None,
         idempotency_key: portone_subscriptions::domain::checkout::IdempotencyKey::parse("start-1").unwrap(),
     };
     app.services.checkout.start(&start).await;

@@ -39,6 +39,7 @@ async fn start(app: &Harness) -> String {
         plan_id: PlanId::parse("plan").unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
         quantity: Default::default(),
+        promotion_code: None,
         idempotency_key: IdempotencyKey::parse("k-1").unwrap(),
     };
     let answer = app.services.checkout.start(&request).await;

@@ -45,6 +45,7 @@ fn start(customer: &str, plan: &str, billing_key: &str, key: &str) -> StartReque
         plan_id: PlanId::parse(plan).unwrap(),
         billing_key: BillingKey::parse(billing_key).unwrap(),
         quantity: Default::default(),
+        promotion_code: None,
         idempotency_key: IdempotencyKey::parse(key).unwrap(),
     }
 }

@@ -3,6 +3,7 @@
 mod answers;
 mod cards;
 mod checkout;
+mod coupons;
 mod dunning;
 mod events;
 mod example;

@@ -161,6 +161,7 @@ impl<L: Ledger> World<L> {
                     plan_id: PlanId::parse(PLANS[plan]).unwrap(),
                     billing_key,
                     quantity: Default::default(),
+                    promotion_code: None,
                     idempotency_key: IdempotencyKey::parse(&format!("start-{}", self.cards)).unwrap(),
                 };
                 self.services.checkout.start(&request).await;

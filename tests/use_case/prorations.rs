@@ -35,6 +35,7 @@ async fn subscribed() -> (Harness, SubscriptionId) {
         plan_id: PlanId::parse("team").unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
         quantity: Quantity::ONE,
+        promotion_code: None,
         idempotency_key: IdempotencyKey::parse("start-1").unwrap(),
     };
     let started = body(&app.services.checkout.start(&request).await);

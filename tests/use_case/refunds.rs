@@ -151,6 +151,7 @@ async fn a_trial_has_nothing_to_refund() {
             plan_id: plan.id.clone(),
             billing_key: BillingKey::parse("bk_1").unwrap(),
             quantity: Default::default(),
+            promotion_code: None,
             idempotency_key: IdempotencyKey::parse("k").unwrap(),
         })
         .await;

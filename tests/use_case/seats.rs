@@ -37,6 +37,7 @@ async fn start(app: &Harness, seats: i64) -> serde_json::Value {
         plan_id: PlanId::parse("team").unwrap(),
         billing_key: BillingKey::parse("bk_1").unwrap(),
         quantity: Quantity::new(seats).unwrap(),
+        promotion_code: None,
         idempotency_key: IdempotencyKey::parse("k-1").unwrap(),
     };
     let started = body(&app.services.checkout.start(&request).await);

@@ -2027,6 +2027,566 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every coupon, archived ones too, oldest first, with how often each was redeemed. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done (or already so: the same request twice changes nothing). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CouponList"];
+                    };
+                };
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CouponList"];
+                    };
+                };
+                /** @description A body that is not the documented JSON. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750):
+                 *     `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description A signed-in customer's Supabase access token: only the app's server may do this. */
+                403: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such coupon (`COUPON_NOT_FOUND`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked (`AUTH_UNAVAILABLE`); retry after
+                 *     `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/coupons/{coupon_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create a coupon or replace its terms. Idempotent. Subscriptions that redeemed it keep
+         *     the terms they redeemed (each charge carries them).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    coupon_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CouponBody"];
+                };
+            };
+            responses: {
+                /** @description Done (or already so: the same request twice changes nothing). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CouponModel"];
+                    };
+                };
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CouponModel"];
+                    };
+                };
+                /** @description A malformed id, a blank name, not exactly one of `percent_off` (1–100) and `amount_off` (with `currency`), a `duration` other than `once`, `repeating` (with `duration_in_periods` 1–120) or `forever`, `max_redemptions` below 1, a `redeem_by` that is not RFC 3339, or a malformed plan id. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750):
+                 *     `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description A signed-in customer's Supabase access token: only the app's server may do this. */
+                403: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such coupon (`COUPON_NOT_FOUND`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked (`AUTH_UNAVAILABLE`); retry after
+                 *     `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/coupons/{coupon_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a coupon: no code of it redeems any more; subscriptions keep their discount. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    coupon_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done (or already so: the same request twice changes nothing). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CouponModel"];
+                    };
+                };
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CouponModel"];
+                    };
+                };
+                /** @description A malformed id, a blank name, not exactly one of `percent_off` (1–100) and `amount_off` (with `currency`), a `duration` other than `once`, `repeating` (with `duration_in_periods` 1–120) or `forever`, `max_redemptions` below 1, a `redeem_by` that is not RFC 3339, or a malformed plan id. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750):
+                 *     `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description A signed-in customer's Supabase access token: only the app's server may do this. */
+                403: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such coupon (`COUPON_NOT_FOUND`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked (`AUTH_UNAVAILABLE`); retry after
+                 *     `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/promotion-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every promotion code, oldest first. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done (or already so: the same request twice changes nothing). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PromotionCodeList"];
+                    };
+                };
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PromotionCodeList"];
+                    };
+                };
+                /** @description A body that is not the documented JSON. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750):
+                 *     `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description A signed-in customer's Supabase access token: only the app's server may do this. */
+                403: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such coupon (`COUPON_NOT_FOUND`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked (`AUTH_UNAVAILABLE`); retry after
+                 *     `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/promotion-codes/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create a customer-facing code for a coupon, or replace its terms. Codes differing only in
+         *     case are the same code.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PromotionCodeBody"];
+                };
+            };
+            responses: {
+                /** @description Done (or already so: the same request twice changes nothing). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PromotionCodeModel"];
+                    };
+                };
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PromotionCodeModel"];
+                    };
+                };
+                /** @description A malformed code or coupon id, `max_redemptions` below 1, or an `expires_at` that is not RFC 3339. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750):
+                 *     `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description A signed-in customer's Supabase access token: only the app's server may do this. */
+                403: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description No such coupon (`COUPON_NOT_FOUND`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description Storage failed; retry. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked (`AUTH_UNAVAILABLE`); retry after
+                 *     `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/payment-schedules/{schedule_id}": {
         parameters: {
             query?: never;
@@ -3260,6 +3820,86 @@ export interface components {
             data?: unknown;
         };
         /**
+         * CouponBody
+         * @description A coupon's terms: `PUT` replaces them all.
+         */
+        CouponBody: {
+            /** @description Shown to the customer (`런칭 50% 할인`). */
+            name: string;
+            /**
+             * Format: int64
+             * @description 1–100. Exactly one of `percent_off` and `amount_off`.
+             */
+            percent_off?: number;
+            /**
+             * Format: int64
+             * @description Per discounted charge, in `currency`'s unit, greater than 0; with `currency`.
+             */
+            amount_off?: number;
+            currency?: string;
+            /** @description `once` (the first paid period), `repeating` (with `duration_in_periods`) or `forever`. */
+            duration: string;
+            /**
+             * Format: int64
+             * @description 1–120, with `repeating` only.
+             */
+            duration_in_periods?: number;
+            /**
+             * Format: int64
+             * @description At least 1; absent: unlimited.
+             */
+            max_redemptions?: number;
+            /** @description RFC 3339; after it no code of this coupon redeems. */
+            redeem_by?: string;
+            /** @description Plan ids it applies to; absent or empty: every plan. */
+            plan_ids?: string[];
+        };
+        /**
+         * CouponList
+         * @description Every coupon.
+         */
+        CouponList: {
+            coupons: components["schemas"]["CouponModel"][];
+        };
+        /**
+         * CouponModel
+         * @description A coupon.
+         */
+        CouponModel: {
+            id: string;
+            name: string;
+            /**
+             * Format: uint8
+             * @description 1–100; `null` for an amount coupon.
+             */
+            percent_off: number | null;
+            /**
+             * Format: int64
+             * @description Per discounted charge, in `currency`'s unit (KRW: won); `null` for a percent coupon.
+             */
+            amount_off: number | null;
+            currency: string | null;
+            /** @description `once`, `repeating` or `forever`: how many paid periods it discounts. */
+            duration: string;
+            /**
+             * Format: uint32
+             * @description With `repeating`: how many.
+             */
+            duration_in_periods: number | null;
+            /** Format: uint32 */
+            max_redemptions: number | null;
+            /** Format: uint32 */
+            times_redeemed: number;
+            /** @description UTC; after it no code of this coupon redeems. */
+            redeem_by: string | null;
+            /** @description The plans it applies to; empty: every plan. */
+            plan_ids: string[];
+            /** @description UTC, once archived: no new redemption. */
+            archived_at: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        /**
          * CreatedPayment
          * @description The created payment.
          */
@@ -3775,6 +4415,49 @@ export interface components {
             interval_count: number | null;
         };
         /**
+         * PromotionCodeBody
+         * @description A promotion code's terms: `PUT` replaces them all.
+         */
+        PromotionCodeBody: {
+            /** @description The coupon it redeems. */
+            coupon_id: string;
+            /**
+             * Format: int64
+             * @description At least 1; absent: only the coupon's limit.
+             */
+            max_redemptions?: number;
+            /** @description RFC 3339. */
+            expires_at?: string;
+            /** @description Only a customer who never had a subscription may redeem it (default `false`). */
+            first_subscription_only?: boolean;
+        };
+        /**
+         * PromotionCodeList
+         * @description Every promotion code.
+         */
+        PromotionCodeList: {
+            promotion_codes: components["schemas"]["PromotionCodeModel"][];
+        };
+        /**
+         * PromotionCodeModel
+         * @description A promotion code.
+         */
+        PromotionCodeModel: {
+            /** @description As the merchant wrote it; matched case-insensitively. */
+            code: string;
+            coupon_id: string;
+            /** Format: uint32 */
+            max_redemptions: number | null;
+            /** Format: uint32 */
+            times_redeemed: number;
+            /** @description UTC. */
+            expires_at: string | null;
+            first_subscription_only: boolean;
+            active: boolean;
+            created_at: string;
+            updated_at: string;
+        };
+        /**
          * ProrationModel
          * @description A change that took effect mid-period and what it charged for the rest of the period.
          */
@@ -3973,6 +4656,15 @@ export interface components {
              * @description Seats, 1–10,000 (default 1): each charge is the plan's `amount` times it.
              */
             quantity?: number;
+            /**
+             * @description A promotion code (`SPRING50`; matched case-insensitively): its coupon discounts the
+             *     charges its duration says, the first paid one first (after a trial). Unknown: 404
+             *     `PROMOTION_CODE_NOT_FOUND`; expired or archived, for another plan or currency, for first
+             *     subscriptions only, or out of redemptions: 409 (`PROMOTION_CODE_EXPIRED`,
+             *     `PROMOTION_CODE_NOT_APPLICABLE`, `PROMOTION_CODE_FIRST_SUBSCRIPTION_ONLY`,
+             *     `PROMOTION_CODE_EXHAUSTED`). Nothing is charged when it is refused.
+             */
+            promotion_code?: string;
         };
         /**
          * StartResult

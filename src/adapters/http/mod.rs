@@ -7,6 +7,8 @@ mod admin;
 mod api_error;
 mod auth;
 mod body;
+mod coupon_model;
+mod coupons;
 mod edge;
 mod event_feed;
 mod events;
@@ -40,6 +42,7 @@ pub use admin::AdminApi;
 pub use api_error::{error, request_problem, ApiError};
 pub use auth::{AuthRefused, Credentials};
 pub use body::MAX_WEBHOOK_BODY_BYTES;
+pub use coupons::CouponApi;
 pub use edge::MAX_BODY_BYTES;
 pub use event_feed::EventFeedApi;
 pub use events::EventApi;
@@ -77,6 +80,7 @@ pub type ProductionApis<P> = (
     HistoryApi<P>,
     EventFeedApi<P>,
     PlanApi<P>,
+    CouponApi<P>,
     AdminApi<P>,
     EventApi<P>,
     ReconcileApi<P>,
@@ -99,6 +103,7 @@ pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox
         HistoryApi::new(services.subscriptions.clone()),
         EventFeedApi::new(services.events.clone()),
         PlanApi::new(services.plans.clone()),
+        CouponApi::new(services.coupons.clone()),
         AdminApi::new(services.subscriptions.clone()),
         EventApi::new(services.events.clone()),
         ReconcileApi::new(services.reconciler.clone()),

@@ -9,6 +9,8 @@ pub enum ApiTags {
     Subscription,
     /// The plan catalog (Bearer `ADMIN_API_TOKEN`).
     Plan,
+    /// Coupons and promotion codes (Bearer `ADMIN_API_TOKEN`).
+    Coupon,
     /// PortOne payment schedules (Bearer `ADMIN_API_TOKEN`).
     Admin,
     /// Liveness.

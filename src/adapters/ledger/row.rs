@@ -88,6 +88,18 @@ struct Row {
     receipt_url: Option<String>,
     #[serde(default)]
     billing_number: Option<String>,
+    /// Written by this service as a [`Discount`]; anything else (edited by hand) is no discount.
+    #[serde(default)]
+    discount: Option<serde_json::Value>,
+    #[serde(default)]
+    discount_amount: Option<i64>,
+    #[serde(default)]
+    next_discount: Option<serde_json::Value>,
+}
+
+/// A `discount`/`next_discount` column: `None` for null or a shape that is not a [`Discount`].
+fn discount(value: Option<serde_json::Value>) -> Option<crate::domain::discount::Discount> {
+    value.and_then(|value| serde_json::from_value(value).ok())
 }
 
 /// A `renewal_attempt` row.
@@ -209,6 +221,9 @@ pub(super) fn record(value: Value) -> Result<PaymentRecord, LedgerError> {
         ),
         receipt_url: row.receipt_url,
         billing_number: row.billing_number,
+        discount: discount(row.discount),
+        discount_amount: Amount::new(row.discount_amount.unwrap_or(0)).map_err(invalid)?,
+        next_discount: discount(row.next_discount),
     })
 }
 

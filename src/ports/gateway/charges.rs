@@ -34,6 +34,8 @@ pub struct ChargeRequest {
     pub kind: ChargeKind,
     /// The period's full price when `amount` is less (written to `customData` as `listAmount`).
     pub list_amount: Option<Amount>,
+    /// The discount `amount` got (written to `customData` as `coupon`).
+    pub discount: Option<crate::domain::discount::Discount>,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted).
     pub idempotency_key: String,
     /// `skipWebhook`: PortOne sends no webhook for this charge, because the caller handles its
@@ -60,7 +62,8 @@ impl ChargeRequest {
             plan_id: schedule.plan_id.clone(),
             quantity: schedule.quantity,
             kind: ChargeKind::Period,
-            list_amount: None,
+            list_amount: schedule.list_amount,
+            discount: schedule.discount.clone(),
             idempotency_key,
             skip_webhook,
         })

@@ -31,6 +31,10 @@ pub struct ScheduleRequest {
     pub plan_id: Option<PlanId>,
     /// The seats it buys (written to `customData`).
     pub quantity: Quantity,
+    /// The undiscounted price when `amount` is discounted (`customData.listAmount`).
+    pub list_amount: Option<Amount>,
+    /// The discount `amount` got (`customData.coupon`).
+    pub discount: Option<crate::domain::discount::Discount>,
     /// `timeToPay`, UTC.
     pub time_to_pay: Timestamp,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted). PortOne replays a

@@ -4,6 +4,7 @@
 //! - [`ReconcileLedger`]: what a reconciliation pass pages through, and its lease;
 //! - [`PlanLedger`]: the plan catalog;
 //! - [`CheckoutLedger`]: idempotency claims of starting a subscription;
+//! - [`CouponLedger`]: coupons, promotion codes and their redemptions;
 //! - [`EventLedger`]: the outbox of subscription events and their deliveries;
 //! - [`ProrationLedger`]: upgrades made mid-period and their charges;
 //! - [`Readiness`]: whether storage can serve at all.
@@ -14,6 +15,7 @@
 
 mod answers;
 mod checkout;
+mod coupons;
 mod error;
 mod events;
 mod months;
@@ -25,6 +27,7 @@ mod subscriptions;
 
 pub use answers::{AttemptRecorded, Recorded, RenewalCursor, RenewalOf, RenewalWindow, SubscriptionRows};
 pub use checkout::{CheckoutClaim, CheckoutKey, CheckoutLedger, StoredAnswer};
+pub use coupons::{CouponLedger, Redeemed, Redemption};
 pub use error::{LedgerError, Unavailable};
 pub use events::{AttemptOutcome, EventFilter, EventLedger, EventPage, PendingEvents};
 pub use months::MonthLedger;
@@ -46,6 +49,7 @@ pub trait Ledger:
     + ReconcileLedger
     + PlanLedger
     + CheckoutLedger
+    + CouponLedger
     + EventLedger
     + ProrationLedger
     + Readiness
@@ -58,6 +62,8 @@ impl<T> Ledger for T where
         + ReconcileLedger
         + PlanLedger
         + CheckoutLedger
+        + CouponLedger
+        + CouponLedger
         + EventLedger
         + ProrationLedger
         + Readiness

@@ -29,7 +29,7 @@ pub(super) enum LastGrace {
     /// An earlier update's charge was paid (its answer was lost): record it.
     AlreadyPaid(PaymentId),
     /// Charge this now.
-    Charge(ScheduleRequest),
+    Charge(Box<ScheduleRequest>),
 }
 
 impl<P: Ports> CardUpdate<P> {
@@ -78,7 +78,7 @@ impl<P: Ports> CardUpdate<P> {
         };
         let key = card_key("recovery", &payment_id, now);
         match schedule_request(&opened, &Payer::of_method(method), payment_id, now, key) {
-            Some(request) => Ok(LastGrace::Charge(request)),
+            Some(request) => Ok(LastGrace::Charge(Box::new(request))),
             None => Err(self.terms_unknown(run, step)),
         }
     }

@@ -58,7 +58,7 @@ impl<P: Ports> CardUpdate<P> {
                     self.flows.paid(&mut run.steps, payment_id).await?;
                     return Ok(Moved::Recovered);
                 }
-                LastGrace::Charge(schedule) => (schedule, true),
+                LastGrace::Charge(schedule) => (*schedule, true),
             },
         };
         let Some(charge) =

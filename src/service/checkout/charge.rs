@@ -6,14 +6,17 @@ use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::Payments;
 use serde_json::json;
 
+use crate::domain::amount::Amount;
 use crate::domain::charge_kind::ChargeKind;
 use crate::domain::checklist::Step;
 use crate::domain::checkout::CheckoutIds;
+use crate::domain::discount::{price, Discount};
 use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::plan::Plan;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{ChargeRequest, Clock, GatewayError, Ports, SubscriptionLedger};
+use crate::service::flows::free_payment;
 use crate::service::messages::{self, checkout as words};
 use crate::service::steps::Halt;
 
@@ -29,25 +32,34 @@ impl<P: Ports> Checkout<P> {
         ids: &CheckoutIds,
         plan: &Plan,
         card: Option<Card>,
+        discount: Option<Discount>,
     ) -> Result<Subscribed, Halt> {
         let step = Step::CHARGE_FIRST_PAYMENT;
+        let priced = price(request.quantity.total(plan.terms.amount), discount.as_ref());
+        let discounted = priced.off > Amount::default();
         let charge = ChargeRequest {
             payment_id: ids.payment_id.clone(),
             billing_key: request.billing_key.clone(),
             order_name: plan.terms.name.clone(),
             customer_id: request.customer_id.clone(),
-            amount: request.quantity.total(plan.terms.amount),
+            amount: priced.amount,
             currency: plan.terms.currency.clone(),
             plan_id: Some(plan.terms.id.clone()),
             quantity: request.quantity,
             kind: ChargeKind::Period,
-            list_amount: None,
+            list_amount: discounted.then_some(priced.list),
+            discount: discount.filter(|_| discounted),
             // Derived from the payment: a repeat sends the same key, and PortOne replays.
             idempotency_key: format!("checkout-{}", ids.payment_id),
             // The `Transaction.Paid` webhook that follows changes nothing, and heals a start
             // whose process died between the charge and the record.
             skip_webhook: false,
         };
+        if charge.amount == Amount::default() {
+            return self
+                .record_free_first_month(run, request, ids, card, &charge)
+                .await;
+        }
         let charged = run
             .steps
             .within(self.ports().gateway().pay_with_billing_key(&charge))
@@ -91,7 +103,24 @@ impl<P: Ports> Checkout<P> {
                 return Err(run.steps.fail(step, messages::charge_failed(&error)));
             }
         };
-        // The subscription's card: what its next charges use and its read model shows.
+        self.store_card(run, request, ids, card).await?;
+        let data = json!({ "paymentId": ids.payment_id, "paidAt": paid_at, "amount": charge.amount });
+        run.steps.succeed(step, message, Some(data));
+
+        self.flows.paid(&mut run.steps, ids.payment_id.clone()).await?;
+        Ok(Subscribed {
+            subscription_id: SubscriptionId::from(ids.payment_id.clone()),
+        })
+    }
+
+    /// The subscription's card: what its next charges use and its read model shows.
+    async fn store_card(
+        &self,
+        run: &mut Run,
+        request: &StartRequest,
+        ids: &CheckoutIds,
+        card: Option<Card>,
+    ) -> Result<(), Halt> {
         let method = PaymentMethod {
             subscription_id: ids.payment_id.to_string(),
             customer_id: Some(request.customer_id.to_string()),
@@ -100,11 +129,29 @@ impl<P: Ports> Checkout<P> {
             updated_at: Timestamp::from_utc(self.ports().clock().now()),
         };
         let stored = self.ports().ledger().set_payment_method(&method);
-        run.steps.call(step, stored, messages::storage_failed).await?;
-        let data = json!({ "paymentId": ids.payment_id, "paidAt": paid_at, "amount": charge.amount });
-        run.steps.succeed(step, message, Some(data));
+        run.steps
+            .call(Step::CHARGE_FIRST_PAYMENT, stored, messages::storage_failed)
+            .await
+            .map(|_| ())
+    }
 
-        self.flows.paid(&mut run.steps, ids.payment_id.clone()).await?;
+    /// A first period a discount brings to 0: PortOne is not called (it charges no 0 amount);
+    /// the period is recorded as paid now, amount 0, and the next one scheduled as usual.
+    async fn record_free_first_month(
+        &self,
+        run: &mut Run,
+        request: &StartRequest,
+        ids: &CheckoutIds,
+        card: Option<Card>,
+        charge: &ChargeRequest,
+    ) -> Result<Subscribed, Halt> {
+        self.store_card(run, request, ids, card).await?;
+        let now = Timestamp::from_utc(self.ports().clock().now());
+        let data = json!({ "paymentId": ids.payment_id, "amount": 0, "listAmount": charge.list_amount });
+        run.steps
+            .succeed(Step::CHARGE_FIRST_PAYMENT, words::FREE_FIRST_PERIOD, Some(data));
+        let payment = free_payment(charge, now);
+        self.flows.free_period(&mut run.steps, &payment).await?;
         Ok(Subscribed {
             subscription_id: SubscriptionId::from(ids.payment_id.clone()),
         })

@@ -49,7 +49,7 @@ impl<P: Ports> Checkout<P> {
         check_billing_key(self.ports(), run, &request.billing_key, &request.customer_id).await
     }
 
-    /// Step 3: the customer has no live subscription (409, naming it); `true` when this start is
+    /// Step 3: the customer has no live subscription (409, naming it); whether this start is
     /// a trial (the plan has one, and it is the customer's first subscription). A subscription
     /// this very request started (a repeat after a failure) is its own, not a conflict.
     pub(super) async fn check_customer(
@@ -58,7 +58,7 @@ impl<P: Ports> Checkout<P> {
         request: &StartRequest,
         ids: &CheckoutIds,
         plan: &Plan,
-    ) -> Result<bool, Halt> {
+    ) -> Result<CustomerCheck, Halt> {
         let step = Step::CHECK_CUSTOMER;
         let read = self.ports().ledger().customer_subscriptions(&request.customer_id);
         let all = run.steps.call(step, read, messages::storage_failed).await?;
@@ -73,7 +73,13 @@ impl<P: Ports> Checkout<P> {
                 let trial = subscription.subscription_id == ids.trial_key.as_str();
                 let data = json!({ "subscription_id": subscription.subscription_id, "trial": trial });
                 run.steps.succeed(step, words::OWN_SUBSCRIPTION, Some(data));
-                return Ok(trial);
+                // A repeat of this start: what the first run found (it was the first when the
+                // subscription it started is the only one).
+                let first_subscription = all.len() == 1;
+                return Ok(CustomerCheck {
+                    trial,
+                    first_subscription,
+                });
             }
             earlier += 1;
             if subscription.status.is_live() {
@@ -94,6 +100,17 @@ impl<P: Ports> Checkout<P> {
         };
         let data = json!({ "earlier_subscriptions": earlier, "trial": trial });
         run.steps.succeed(step, message, Some(data));
-        Ok(trial)
+        Ok(CustomerCheck {
+            trial,
+            first_subscription: earlier == 0,
+        })
     }
+}
+
+/// What step 3 found of the customer.
+pub(super) struct CustomerCheck {
+    /// This start is a free trial.
+    pub trial: bool,
+    /// The customer never had a subscription (a first-subscription-only code applies).
+    pub first_subscription: bool,
 }

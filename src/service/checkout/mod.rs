@@ -7,6 +7,7 @@
 mod answer;
 mod charge;
 mod checks;
+mod discount;
 mod trial;
 
 use std::time::Duration;
@@ -14,16 +15,18 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::domain::answer::Answer;
+use crate::domain::answer::Ending;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::charge_limit::{ChargeLimit, ChargeSlot};
-use crate::domain::checklist::CHECKOUT_FLOW;
+use crate::domain::checklist::{CHECKOUT_CODE_FLOW, CHECKOUT_FLOW, TRIAL_CODE_FLOW};
 use crate::domain::checkout::{request_hash, CheckoutIds, IdempotencyKey};
+use crate::domain::coupon::PromotionCode;
 use crate::domain::customer_id::CustomerId;
 use crate::domain::plan::PlanId;
 use crate::domain::quantity::Quantity;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Clock, Ports};
+use crate::ports::{CheckoutClaim, CheckoutKey, CheckoutLedger, Clock, CouponLedger, Ports};
 use crate::service::limits::charge_limited;
 
 use super::flows::PaymentFlows;
@@ -45,6 +48,8 @@ pub struct StartRequest {
     pub billing_key: BillingKey,
     /// Seats: each charge is the plan's amount times it.
     pub quantity: Quantity,
+    /// A promotion code (`SPRING50`, any case): its coupon discounts the charges it says.
+    pub promotion_code: Option<PromotionCode>,
     pub idempotency_key: IdempotencyKey,
 }
 
@@ -89,10 +94,14 @@ impl<P: Ports> Checkout<P> {
             idempotency_key: &request.idempotency_key,
         };
         // One seat hashes as before seats existed, so a stored claim still matches its repeat.
-        let plan = match request.quantity.get() {
+        let mut plan = match request.quantity.get() {
             1 => request.plan_id.to_string(),
             seats => format!("{}\n{seats}", request.plan_id),
         };
+        // Likewise without a code; codes differing only in case are the same request.
+        if let Some(code) = &request.promotion_code {
+            plan = format!("{plan}\ncode:{}", code.key());
+        }
         let hash = request_hash(request.customer_id.as_str(), &plan, request.billing_key.expose());
         let ledger = self.ports().ledger();
         let claim = ledger
@@ -118,6 +127,14 @@ impl<P: Ports> Checkout<P> {
             return limited;
         }
         let answer = self.run(request, &ids).await;
+        // Nothing was charged (declined, refused): the code's redemption is given back. An
+        // unknown outcome keeps it for the repeat, which finds it under the same key.
+        let charged_or_unknown = matches!(answer.ending, Ending::Done | Ending::UpstreamFailed);
+        if request.promotion_code.is_some() && !charged_or_unknown {
+            if let Err(error) = ledger.release_redemption(ids.payment_id.as_str()).await {
+                tracing::warn!(%error, "a declined start's redemption could not be given back");
+            }
+        }
         let kept = if answer.ending.is_definite() {
             ledger.complete_checkout(&key, &answer).await
         } else {
@@ -167,13 +184,23 @@ impl<P: Ports> Checkout<P> {
         request: &StartRequest,
         ids: &CheckoutIds,
     ) -> Result<Subscribed, super::steps::Halt> {
+        if request.promotion_code.is_some() {
+            run.steps.set_flow(&CHECKOUT_CODE_FLOW);
+        }
         let plan = self.check_plan(run, &request.plan_id).await?;
         let card = self.check_billing_key(run, request).await?;
-        let trial = self.check_customer(run, request, ids, &plan).await?;
-        if trial {
-            self.start_trial(run, request, ids, &plan, card).await
+        let customer = self.check_customer(run, request, ids, &plan).await?;
+        if customer.trial && request.promotion_code.is_some() {
+            run.steps.set_flow(&TRIAL_CODE_FLOW);
+        }
+        let discount = self
+            .redeem_code(run, request, ids, &plan, customer.first_subscription)
+            .await?;
+        if customer.trial {
+            self.start_trial(run, request, ids, &plan, card, discount).await
         } else {
-            self.charge_first_month(run, request, ids, &plan, card).await
+            self.charge_first_month(run, request, ids, &plan, card, discount)
+                .await
         }
     }
 }

@@ -3,8 +3,10 @@
 //! on the Seoul day after the trial ends, with a payment id derived as any renewal's: from then
 //! on the renewal flows (paid, failed, retried, reconciled) run unchanged.
 
+use crate::domain::amount::Amount;
 use crate::domain::checklist::{Step, TRIAL_FLOW};
 use crate::domain::checkout::CheckoutIds;
+use crate::domain::discount::Discount;
 use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::period::BillingPeriod;
@@ -30,19 +32,27 @@ impl<P: Ports> Checkout<P> {
         ids: &CheckoutIds,
         plan: &Plan,
         card: Option<Card>,
+        discount: Option<Discount>,
     ) -> Result<Subscribed, Halt> {
-        run.steps.set_flow(&TRIAL_FLOW);
+        if discount.is_none() {
+            run.steps.set_flow(&TRIAL_FLOW);
+        }
         let step = Step::SAVE_TRIAL;
         let now = self.ports().clock().now();
         let days = i64::from(plan.terms.trial_days);
         let period = BillingPeriod::lasting(now, days, self.ports().random().schedule_offset());
-        let trial = PaymentRecord::trial(
-            ids.trial_key.clone(),
-            &request.customer_id,
-            &plan.terms,
-            request.quantity,
-            &period,
-        );
+        // The discount's first period is the first paid one (as Stripe combines trials and
+        // coupons): the trial carries it to its first charge.
+        let trial = PaymentRecord {
+            next_discount: discount,
+            ..PaymentRecord::trial(
+                ids.trial_key.clone(),
+                &request.customer_id,
+                &plan.terms,
+                request.quantity,
+                &period,
+            )
+        };
         let method = PaymentMethod {
             subscription_id: ids.trial_key.to_string(),
             customer_id: Some(request.customer_id.to_string()),
@@ -75,6 +85,13 @@ impl<P: Ports> Checkout<P> {
             let failure = Failure::upstream(messages::NO_BILLING_KEY, None);
             return Err(run.steps.fail(step, failure));
         };
+        if request.amount == Amount::default() {
+            let data = step_data::scheduled(None, &request);
+            run.steps.succeed(step, messages::FREE_NEXT_PERIOD, data);
+            return Ok(Subscribed {
+                subscription_id: SubscriptionId::from(ids.trial_key.clone()),
+            });
+        }
         let scheduled = self.ports().gateway().schedule_payment(&request);
         let outcome = run
             .steps

@@ -7,10 +7,13 @@
 mod cancelled;
 mod failed;
 mod fetch;
+mod free;
 mod paid;
 mod partial;
 mod proration;
 mod retry;
+
+pub(in crate::service) use free::free_payment;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -48,26 +48,35 @@ impl<P: Ports> PaymentFlows<P> {
         if payment.kind == ChargeKind::Proration {
             return self.proration_paid(steps, &payment).await;
         }
+        self.record_payment(steps, &payment).await
+    }
 
+    /// Steps 4–5 of a paid `payment` (fetched from PortOne, or a free period's own): records its
+    /// month and schedules the next.
+    pub(in crate::service) async fn record_payment(
+        &self,
+        steps: &mut Steps,
+        payment: &Payment,
+    ) -> Result<(), Halt> {
         // Step 4: `paidAt` is stable across PortOne's retries; the clock is only a fallback.
         let paid_at = Timestamp::from_utc(payment.paid_at.unwrap_or_else(|| self.ports.clock().now()));
         let rule = steps
             .call(
                 Step::SAVE_PAYMENT,
-                self.period_rule(&payment, paid_at),
+                self.period_rule(payment, paid_at),
                 messages::save_failed,
             )
             .await?;
         let period = period_of(rule.as_ref(), paid_at, self.ports.random().schedule_offset());
         let record = PaymentRecord {
             period_rule: rule.map(|(rule, _)| rule),
-            ..PaymentRecord::paid(&payment, &period)
+            ..PaymentRecord::paid(payment, &period)
         };
         let write = self.ports.ledger().record_paid(&record);
         let recorded = steps
             .call(Step::SAVE_PAYMENT, write, messages::save_failed)
             .await?;
-        let recorded = self.record_refunds(steps, &payment, recorded).await?;
+        let recorded = self.record_refunds(steps, payment, recorded).await?;
         let recovered = recorded
             .renewed
             .as_ref()
@@ -83,7 +92,7 @@ impl<P: Ports> PaymentFlows<P> {
         steps.succeed(Step::SAVE_PAYMENT, message, step_data::record(&recorded.record));
 
         // Step 5: schedule from the stored row, so a replay schedules exactly what was recorded.
-        self.schedule_next(steps, &payment, &recorded).await
+        self.schedule_next(steps, payment, &recorded).await
     }
 
     async fn schedule_next(
@@ -110,6 +119,13 @@ impl<P: Ports> PaymentFlows<P> {
         };
         if let Some(reason) = no_next_month(recorded) {
             steps.skip_rest(reason);
+            return Ok(());
+        }
+        // A charge a discount brings to 0 is not PortOne's: the reconciliation pass records it
+        // at its time (`flows::free`).
+        if request.amount == crate::domain::amount::Amount::default() {
+            let data = step_data::scheduled(None, &request);
+            steps.succeed(step, messages::FREE_NEXT_PERIOD, data);
             return Ok(());
         }
         let scheduled = self.ports.gateway().schedule_payment(&request);

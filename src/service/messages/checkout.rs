@@ -12,6 +12,8 @@ pub const KEY_OF_ANOTHER_CUSTOMER: &str =
 pub const CUSTOMER_OK: &str = "진행 중인 구독이 없습니다.";
 pub const NO_SECOND_TRIAL: &str = "이전에 구독한 적이 있는 고객이라 무료 체험 없이 바로 결제합니다.";
 pub const OWN_SUBSCRIPTION: &str = "같은 요청으로 이미 시작된 구독이 있어 이어서 처리합니다.";
+pub const FREE_FIRST_PERIOD: &str = "할인으로 첫 결제 금액이 0원이라 포트원 결제 없이 첫 달을 기록합니다.";
+pub const CODE_APPLIED: &str = "할인 코드를 적용했습니다.";
 pub const CHARGED: &str = "첫 달을 결제했습니다.";
 pub const ALREADY_CHARGED: &str = "이 요청의 첫 결제가 이미 완료되어 있어 결제한 내역을 이어서 기록합니다.";
 pub const TRIAL_SAVED: &str = "무료 체험을 저장했습니다.";
@@ -33,4 +35,16 @@ pub fn live_subscription(subscription_id: &str) -> String {
 
 pub fn declined(reason: &str) -> String {
     format!("카드사가 첫 결제를 거절했습니다: {reason}. 아무것도 기록하지 않았습니다.")
+}
+
+/// Why a promotion code was refused.
+pub fn code_refused(refusal: crate::domain::coupon::RedeemRefusal) -> &'static str {
+    use crate::domain::coupon::RedeemRefusal;
+    match refusal {
+        RedeemRefusal::Unknown => "없는 할인 코드입니다.",
+        RedeemRefusal::Expired => "사용 기간이 끝났거나 보관된 할인 코드입니다.",
+        RedeemRefusal::Exhausted => "할인 코드의 사용 가능 횟수가 모두 소진되었습니다.",
+        RedeemRefusal::NotApplicable => "이 요금제나 통화에는 쓸 수 없는 할인 코드입니다.",
+        RedeemRefusal::NotFirstSubscription => "첫 구독에만 쓸 수 있는 할인 코드입니다.",
+    }
 }

@@ -23,6 +23,9 @@ pub const FETCHED: &str = "결제 정보를 성공적으로 조회했습니다."
 pub const SAVED: &str = "payment 데이터를 성공적으로 저장했습니다.";
 pub const ALREADY_SAVED: &str = "이미 저장된 payment 데이터가 있어 저장된 값을 사용합니다.";
 pub const SCHEDULED: &str = "다음달 구독을 성공적으로 예약했습니다.";
+pub const FREE_NEXT_PERIOD: &str =
+    "할인으로 다음 결제 금액이 0원이라 포트원에 예약하지 않습니다. 결제일에 0원 결제로 기록됩니다.";
+pub const FREE_PERIOD_NOT_FETCHED: &str = "할인으로 결제 금액이 0원이라 포트원 결제 없이 기록합니다.";
 pub const ALREADY_SCHEDULED: &str = "다음달 구독이 이미 예약되어 있습니다.";
 pub const NO_BILLING_KEY: &str = "결제 정보에 billingKey가 없어 다음달 구독 예약을 건너뛰었습니다.";
 pub const SKIPPED_AFTER_FAILURE: &str = "이전 단계가 실패하여 건너뛰었습니다.";

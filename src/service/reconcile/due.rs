@@ -59,6 +59,10 @@ impl<P: Ports> Reconciler<P> {
             );
         };
         let id = charge.payment_id.clone();
+        if month.next_charge_terms().amount == crate::domain::amount::Amount::default() {
+            let (outcome, detail) = self.free(month, charge, options).await;
+            return action(month, &id, outcome, detail);
+        }
         let (outcome, detail) = match self.ports().gateway().get_payment(&id).await {
             Ok(payment) => match (&payment.status, options.dry_run) {
                 (PaymentStatus::Paid, true) => (Outcome::WouldHeal, "paid: would run the paid flow".into()),

@@ -8,13 +8,14 @@ use crate::domain::record::{PaymentRecord, PendingCharge};
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
+use crate::ports::{ChargeRequest, Ports, ScheduleOutcome};
 use crate::ports::{Payments, Schedules};
-use crate::ports::{Ports, ScheduleOutcome};
+use crate::service::flows::free_payment;
 use crate::service::outcome::Verdict;
 use crate::service::payer::payer_of;
 use crate::service::renewal::{renewal_key, retry_key, schedule_request};
 
-use super::{Outcome, Reconciler};
+use super::{Outcome, PassOptions, Reconciler};
 
 /// The `Idempotency-Key` of a charge whose time had passed when it was finally scheduled: its own,
 /// because the body differs from the webhook's (a new `timeToPay`).
@@ -51,6 +52,13 @@ impl<P: Ports> Reconciler<P> {
                 "the paid payment has no billing key".to_owned(),
             ));
         };
+        // PortOne charges no 0 amount: the due pass records it at its time.
+        if request.amount == crate::domain::amount::Amount::default() {
+            return Ok((
+                Outcome::Waiting,
+                "a free period: recorded when it is due".to_owned(),
+            ));
+        }
         match gateway.schedule_payment(&request).await {
             Ok(ScheduleOutcome::Created { schedule_id }) => Ok((
                 Outcome::Healed,
@@ -80,6 +88,42 @@ impl<P: Ports> Reconciler<P> {
     }
 
     /// Runs the flow a lost webhook would have run for `event`; healed when it ended 200.
+    /// Records `charge` of `month`, which a discount brings to 0, as paid at its charge time:
+    /// PortOne is never asked (`flows::free`).
+    pub(super) async fn free(
+        &self,
+        month: &PaymentRecord,
+        charge: PendingCharge,
+        options: PassOptions,
+    ) -> (Outcome, String) {
+        if options.dry_run {
+            return (Outcome::WouldHeal, "a free period: would record it".into());
+        }
+        let payer = match payer_of(self.ports(), month, None).await {
+            Ok(Some(payer)) => payer,
+            Ok(None) => return (Outcome::Reported, "the paid payment has no billing key".into()),
+            Err(error) => {
+                return (
+                    Outcome::Failed,
+                    format!("reading the paid payment failed: {error}"),
+                )
+            }
+        };
+        let (id, at) = (charge.payment_id, charge.at);
+        let key = renewal_key(month);
+        let request = schedule_request(month, &payer, id, at, key.clone())
+            .and_then(|schedule| ChargeRequest::now_instead_of(&schedule, key, true));
+        let Some(request) = request else {
+            return (Outcome::Reported, "the month names no customer or order".into());
+        };
+        let outcome = self.flows.record_free(&free_payment(&request, at)).await;
+        if outcome.verdict == Verdict::Done {
+            (Outcome::Healed, format!("recorded the free period paid at {at}"))
+        } else {
+            (Outcome::Failed, "recording the free period did not finish".into())
+        }
+    }
+
     pub(super) async fn replay(&self, event: WebhookEvent, flow: &str) -> (Outcome, String) {
         let outcome = self.flows.replay(event).await;
         if outcome.verdict == Verdict::Done {

@@ -100,12 +100,18 @@ impl<P: Ports> SubscriptionService<P> {
         let quantity = target.quantity.unwrap_or(current.quantity);
         let total = quantity.total(plan.terms.amount);
         let timing = if status == SubscriptionStatus::Active {
+            // Within one interval the period's discount prices both sides, so an upgrade is
+            // charged the discounted difference; a switch of interval ends the period (and its
+            // charge carries no discount).
+            let same_interval = plan.terms.interval == record.period_rule.map(|rule| rule.interval);
+            let discount = record.discount.as_ref().filter(|_| same_interval);
+            let discounted = |list| crate::domain::discount::price(list, discount).amount;
             let from = PeriodPrice {
-                total: current.amount,
+                total: discounted(current.amount),
                 interval: record.period_rule.map(|rule| rule.interval),
             };
             let to = PeriodPrice {
-                total,
+                total: discounted(total),
                 interval: plan.terms.interval,
             };
             let clock = PeriodClock {

@@ -69,6 +69,7 @@ impl<P: Ports> SubscriptionService<P> {
             quantity,
             kind: ChargeKind::Period,
             list_amount: Some(total),
+            discount: None,
             idempotency_key: format!("switch-{}", charge.payment_id),
             skip_webhook: false,
         };

@@ -31,6 +31,7 @@ use crate::adapters::http::subscription_path::SubscriptionPath;
 use crate::domain::amount::Amount;
 use crate::domain::billing_key::BillingKey;
 use crate::domain::checkout::IdempotencyKey;
+use crate::domain::coupon::PromotionCode;
 use crate::domain::customer_id::CustomerId;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
@@ -103,11 +104,21 @@ impl<P: Ports> SubscriptionApi<P> {
         let Ok(quantity) = quantity else {
             return StartResponse::BadRequest(error("BAD_REQUEST", QUANTITY_PROBLEM));
         };
+        let promotion_code = body
+            .promotion_code
+            .as_deref()
+            .map(PromotionCode::parse)
+            .transpose();
+        let Ok(promotion_code) = promotion_code else {
+            let message = "promotion_code는 영문·숫자로 시작하는 1–64자의 A-Z a-z 0-9 _ . - 여야 합니다.";
+            return StartResponse::BadRequest(error("BAD_REQUEST", message));
+        };
         let request = StartRequest {
             customer_id,
             plan_id,
             billing_key,
             quantity,
+            promotion_code,
             idempotency_key,
         };
         start_response(self.checkout.start(&request).await, &caller)

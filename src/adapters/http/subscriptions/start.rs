@@ -33,6 +33,13 @@ pub struct StartBody {
     /// Seats, 1–10,000 (default 1): each charge is the plan's `amount` times it.
     #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub quantity: Option<i64>,
+    /// A promotion code (`SPRING50`; matched case-insensitively): its coupon discounts the
+    /// charges its duration says, the first paid one first (after a trial). Unknown: 404
+    /// `PROMOTION_CODE_NOT_FOUND`; expired or archived, for another plan or currency, for first
+    /// subscriptions only, or out of redemptions: 409 (`PROMOTION_CODE_EXPIRED`,
+    /// `PROMOTION_CODE_NOT_APPLICABLE`, `PROMOTION_CODE_FIRST_SUBSCRIPTION_ONLY`,
+    /// `PROMOTION_CODE_EXHAUSTED`). Nothing is charged when it is refused.
+    pub promotion_code: Option<Text>,
 }
 
 /// The answer of a start: the checklist of its steps and, once started, the subscription.

@@ -4,6 +4,7 @@
 //! `reconcile`).
 
 mod checkout;
+mod coupons;
 mod event_page;
 mod events;
 mod months;
@@ -41,6 +42,8 @@ struct Tables {
     billing_numbers: HashMap<i32, u32>,
     /// The outbox, in the order written.
     events: Vec<events::StoredEvent>,
+    /// Coupons, codes (by lower-case code) and redemptions (by key).
+    coupons: coupons::CouponTables,
 }
 
 impl Tables {

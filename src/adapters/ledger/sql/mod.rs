@@ -9,6 +9,7 @@ use anyhow::Context;
 use serde_json::Value;
 
 mod checkout;
+mod coupons;
 mod events;
 mod method;
 mod months;

@@ -52,6 +52,7 @@ impl<'a> PayWithBillingKeyBody<'a> {
                 quantity: request.quantity,
                 kind: request.kind,
                 list_amount: request.list_amount,
+                discount: request.discount.clone(),
             }),
             amount: AmountInput::of(request.amount, &request.currency),
             currency: request.currency.as_str(),

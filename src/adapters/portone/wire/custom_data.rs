@@ -2,12 +2,17 @@
 //! `Payment.customData`). This service writes `{"planId": "…"}` on each charge it makes, with
 //! `"quantity"` when it buys more than one seat and `"kind": "proration"` on an upgrade's
 //! prorated charge, so whichever way a payment is recorded (webhook, checkout or reconciliation)
-//! its month records its plan and seats, and a proration never becomes a month.
+//! its month records its plan and seats, and a proration never becomes a month. A discounted
+//! charge adds `"listAmount"` (the undiscounted price) and `"coupon"` (the discount and the paid
+//! periods it still applies to, this one included), so the month it pays carries what is left of
+//! the discount to the next charge.
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::amount::Amount;
 use crate::domain::charge_kind::ChargeKind;
+use crate::domain::currency::Currency;
+use crate::domain::discount::{Discount, Off};
 use crate::domain::plan::PlanId;
 use crate::domain::quantity::Quantity;
 
@@ -21,6 +26,59 @@ struct CustomData {
     kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     list_amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    coupon: Option<CouponData>,
+}
+
+/// `customData.coupon`, in PortOne's camelCase like the rest of `customData`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CouponData {
+    coupon_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    percent_off: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount_off: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    periods_left: Option<u32>,
+}
+
+impl CouponData {
+    fn of(discount: &Discount) -> Self {
+        let (percent_off, amount_off, currency) = match &discount.off {
+            Off::Percent { percent_off } => (Some(*percent_off), None, None),
+            Off::Amount { amount_off, currency } => {
+                (None, Some(amount_off.value()), Some(currency.as_str().to_owned()))
+            }
+        };
+        Self {
+            coupon_id: discount.coupon_id.clone(),
+            percent_off,
+            amount_off,
+            currency,
+            periods_left: discount.periods_left,
+        }
+    }
+
+    fn discount(self) -> Option<Discount> {
+        let off = match (self.percent_off, self.amount_off, self.currency) {
+            (Some(percent_off), None, None) if (1..=100).contains(&percent_off) => {
+                Off::Percent { percent_off }
+            }
+            (None, Some(amount), Some(currency)) => Off::Amount {
+                amount_off: Amount::new(amount).ok()?,
+                currency: Currency::reported(currency),
+            },
+            _ => return None,
+        };
+        Some(Discount {
+            coupon_id: self.coupon_id,
+            off,
+            periods_left: self.periods_left,
+        })
+    }
 }
 
 /// What `customData` says of a charge this service made.
@@ -30,6 +88,8 @@ pub(in crate::adapters::portone) struct Tag {
     pub quantity: Quantity,
     pub kind: ChargeKind,
     pub list_amount: Option<Amount>,
+    /// The discount this charge got, with the paid periods it applies to (this one included).
+    pub discount: Option<Discount>,
 }
 
 /// `customData` for a charge on `plan` of `quantity` seats; `None` when there is nothing to say
@@ -43,6 +103,7 @@ pub(in crate::adapters::portone) fn write(tag: &Tag) -> Option<String> {
         quantity: (tag.quantity != Quantity::ONE).then(|| i64::from(tag.quantity.get())),
         kind: (tag.kind != ChargeKind::Period).then(|| tag.kind.as_str().to_owned()),
         list_amount: tag.list_amount.map(Amount::value),
+        coupon: tag.discount.as_ref().map(CouponData::of),
     })
     .ok()
 }
@@ -64,6 +125,7 @@ pub(in crate::adapters::portone) fn read(custom_data: Option<&str>) -> Tag {
             _ => ChargeKind::Period,
         },
         list_amount: data.list_amount.and_then(|amount| Amount::new(amount).ok()),
+        discount: data.coupon.and_then(CouponData::discount),
     }
 }
 
@@ -104,6 +166,7 @@ mod tests {
             quantity: five,
             kind: ChargeKind::Proration,
             list_amount: Amount::new(199_000).ok(),
+            discount: None,
         };
         let written = write(&tag).unwrap();
         assert_eq!(
@@ -114,5 +177,36 @@ mod tests {
         // A quantity out of range is one seat; an unknown kind is a period.
         let odd = read(Some(r#"{"planId":"team","quantity":0,"kind":"gift"}"#));
         assert_eq!((odd.quantity, odd.kind), (Quantity::ONE, ChargeKind::Period));
+    }
+}
+
+#[cfg(test)]
+mod coupon_tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_a_discount_in_camel_case() {
+        let tag = Tag {
+            plan_id: PlanId::parse("pro").ok(),
+            list_amount: Amount::new(9_900).ok(),
+            discount: Some(Discount {
+                coupon_id: "LAUNCH50".into(),
+                off: Off::Percent { percent_off: 50 },
+                periods_left: Some(3),
+            }),
+            ..Tag::default()
+        };
+        let written = write(&tag).unwrap();
+        assert_eq!(
+            written,
+            r#"{"planId":"pro","listAmount":9900,"coupon":{"couponId":"LAUNCH50","percentOff":50,"periodsLeft":3}}"#
+        );
+        assert_eq!(read(Some(&written)), tag);
+        let fixed = r#"{"planId":"pro","coupon":{"couponId":"P","amountOff":5000,"currency":"KRW"}}"#;
+        let read_back = read(Some(fixed));
+        assert_eq!(write(&read_back).as_deref(), Some(fixed));
+        // Both kinds of discount, or a percent out of range, is no discount.
+        let odd = r#"{"planId":"pro","coupon":{"couponId":"P","percentOff":101}}"#;
+        assert_eq!(read(Some(odd)).discount, None);
     }
 }

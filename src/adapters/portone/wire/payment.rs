@@ -83,6 +83,7 @@ impl PaymentDto {
             quantity: tag.quantity,
             kind: tag.kind,
             list_amount: tag.list_amount,
+            discount: tag.discount,
             // Only an http(s) address is kept: it becomes a link in the app.
             receipt_url: dto
                 .receipt_url
