@@ -7,6 +7,7 @@ pub mod api;
 mod api_types;
 pub mod auth;
 pub mod auth_api;
+mod coupons;
 pub mod simulator;
 
 use std::sync::Arc;
@@ -40,7 +41,7 @@ type TimePass = (Arc<EventDelivery<SandboxPorts>>, Arc<Reconciler<SandboxPorts>>
 
 /// Swagger UI's description of the sandbox.
 pub const SANDBOX_DESCRIPTION: &str = "SANDBOX MODE: PortOne is simulated in-process, the ledger is in \
-     memory and the clock moves only when told; plans basic_monthly, pro_monthly (14-day trial) and pro_yearly (anchored yearly) exist. \
+     memory and the clock moves only when told; plans basic_monthly, pro_monthly (14-day trial) and pro_yearly (anchored yearly) exist, and so does the promotion code SPRING50 (50% off three periods). \
      Checkout: POST /sandbox/billing-keys, POST /api/subscriptions (Idempotency-Key), POST /sandbox/clock/advance. \
      Webhooks: POST /sandbox/payments, POST /api/portone.";
 
@@ -165,6 +166,7 @@ impl Sandbox {
                 .await
                 .map_err(|e| anyhow::anyhow!(e.detail))?;
         }
+        coupons::seed(&services.coupons).await?;
         let project_url = Url::parse(&format!("http://127.0.0.1:{own_port}/sandbox"))?;
         let sandbox = Self {
             simulator,
