@@ -15,6 +15,7 @@ mod cancellation;
 mod card_update;
 mod checkout;
 mod checkout_storage;
+mod coupon_contract;
 mod coupons_storage;
 mod customer_fields;
 mod customer_fuzz;

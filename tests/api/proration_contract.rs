@@ -36,7 +36,7 @@ fn terms(plan: &str, seats: i64, amount: i64) -> InEffect {
 }
 
 /// One seat of `team` (9,900 KRW), paid 2025-01-01, for 30 days.
-fn month() -> PaymentRecord {
+pub(crate) fn month() -> PaymentRecord {
     PaymentRecord {
         transaction_key: PaymentId::parse("pm_1").unwrap(),
         amount: Amount::new(9_900).unwrap(),
