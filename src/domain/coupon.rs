@@ -260,7 +260,8 @@ impl RedeemRefusal {
 /// a subscription.
 #[derive(Debug, Clone, Copy)]
 pub struct RedeemContext<'a> {
-    pub plan_id: &'a PlanId,
+    /// `None` for a subscription started without a plan: only a coupon for every plan applies.
+    pub plan_id: Option<&'a PlanId>,
     pub currency: &'a Currency,
     pub first_subscription: bool,
     pub now: Timestamp,
@@ -291,7 +292,8 @@ pub fn check_redeemable(
     if coupon.archived_at.is_some() || terms.redeem_by.is_some_and(|at| at < now) {
         return Err(RedeemRefusal::Expired);
     }
-    let plan_ok = terms.plan_ids.is_empty() || terms.plan_ids.contains(context.plan_id);
+    let plan_ok =
+        terms.plan_ids.is_empty() || context.plan_id.is_some_and(|plan| terms.plan_ids.contains(plan));
     let currency_ok = match &terms.off {
         Off::Amount { currency, .. } => currency == context.currency,
         Off::Percent { .. } => true,

@@ -52,7 +52,7 @@ fn a_redeemable_code_gives_its_coupons_discount_for_its_duration() {
     let half = coupon(Off::Percent { percent_off: 50 }, vec![pro.clone()]);
     let currency = krw();
     let context = RedeemContext {
-        plan_id: &pro,
+        plan_id: Some(&pro),
         currency: &currency,
         first_subscription: true,
         now: at(10),
@@ -87,7 +87,7 @@ fn a_redeemable_code_gives_its_coupons_discount_for_its_duration() {
     );
     let basic = PlanId::parse("basic").unwrap();
     let other_plan = RedeemContext {
-        plan_id: &basic,
+        plan_id: Some(&basic),
         ..context
     };
     assert_eq!(
@@ -119,7 +119,7 @@ fn an_amount_coupon_applies_only_in_its_currency() {
     let fixed = coupon(off, Vec::new());
     let usd = Currency::parse("USD").unwrap();
     let context = RedeemContext {
-        plan_id: &pro,
+        plan_id: Some(&pro),
         currency: &usd,
         first_subscription: true,
         now: at(1),

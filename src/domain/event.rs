@@ -36,13 +36,15 @@ pub enum EventType {
     Refunded,
     /// 3 days before a trial ends.
     TrialWillEnd,
+    /// A coupon's last discounted period was paid: the next charge is at the list price.
+    DiscountEnded,
     /// A type this build does not know (written by a newer replica during a rolling deploy),
     /// kept as written so it is still delivered and listed under its own name.
     Other(String),
 }
 
 impl EventType {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Created,
         Self::Renewed,
         Self::PaymentFailed,
@@ -55,6 +57,7 @@ impl EventType {
         Self::Ended,
         Self::Refunded,
         Self::TrialWillEnd,
+        Self::DiscountEnded,
     ];
 
     /// The `type` on the wire, `subscription.<what>` (Stripe's and Lago's style).
@@ -72,6 +75,7 @@ impl EventType {
             Self::Ended => "subscription.ended",
             Self::Refunded => "subscription.refunded",
             Self::TrialWillEnd => "subscription.trial_will_end",
+            Self::DiscountEnded => "subscription.discount_ended",
             Self::Other(name) => name,
         }
     }

@@ -20,6 +20,7 @@ pub mod discount;
 pub mod dunning;
 pub mod event;
 pub mod event_body;
+pub mod history_line;
 pub mod interval;
 pub mod month_status;
 pub mod payment;

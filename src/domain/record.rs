@@ -115,6 +115,13 @@ pub struct ChargeTerms {
     pub discount: Option<Discount>,
 }
 
+impl ChargeTerms {
+    /// The price before any discount (plan × quantity): what a change of terms is compared by.
+    pub fn list(&self) -> Amount {
+        self.list_amount.unwrap_or(self.amount)
+    }
+}
+
 /// Where a month's renewal stands: the columns a failed renewal adds. All empty (and
 /// `renewal_attempts` 0) while the renewal is pending and nothing failed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -114,6 +114,12 @@ pub struct NextCharge {
     pub plan_id: Option<PlanId>,
     /// The seats it buys (a quantity change's once made).
     pub quantity: Quantity,
+    /// Its undiscounted price when a discount takes something off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_amount: Option<Amount>,
+    /// The discount it gets, with the paid periods it still applies to (this one included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount: Option<crate::domain::discount::Discount>,
 }
 
 /// A change waiting for the period's end: the terms the next charge (and period) is on.
@@ -121,7 +127,7 @@ pub struct NextCharge {
 pub struct PendingChange {
     pub plan_id: Option<PlanId>,
     pub quantity: Quantity,
-    /// The next charge's amount, in the currency's unit.
+    /// The next charge's price before any discount, in the currency's unit.
     pub amount: Amount,
     /// When it takes effect: the current period's end, UTC.
     pub effective_at: Timestamp,
@@ -135,11 +141,11 @@ impl PendingChange {
         let current = latest.current_terms();
         let changed = next.plan_id != current.plan_id
             || next.quantity != current.quantity
-            || (!latest.is_trial() && next.amount != current.amount);
-        changed.then_some(Self {
+            || (!latest.is_trial() && next.list() != current.amount);
+        changed.then(|| Self {
+            amount: next.list(),
             plan_id: next.plan_id,
             quantity: next.quantity,
-            amount: next.amount,
             effective_at: latest.end_at,
         })
     }
@@ -218,6 +224,8 @@ impl Subscription {
                             payment_id: charge.payment_id,
                             plan_id: terms.plan_id,
                             quantity: terms.quantity,
+                            list_amount: terms.list_amount,
+                            discount: terms.discount,
                         };
                         (Some(next), None)
                     }

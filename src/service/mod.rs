@@ -44,6 +44,8 @@ mod webhook;
 pub use crate::domain::signature::{SignatureHeaders, WebhookSecret};
 pub use caller::Caller;
 pub use deadline::DEFAULT_WEBHOOK_DEADLINE;
+/// Why a coupon or promotion code was refused, in Korean.
+pub use messages::checkout::code_refused as coupon_refusal_message;
 pub use outcome::{EventKind, Verdict, WebhookOutcome};
 pub use subscriptions::{
     ChangePreview, ChangeTarget, PlanChange, PlanError, RefundRequest, Refunded, ScheduleLookup,

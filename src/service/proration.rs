@@ -9,8 +9,9 @@ use std::time::Duration;
 use crate::domain::attempt::charge_time;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::{GatewayError, Ports, ProrationLedger, Schedules, Settled};
+use crate::ports::{GatewayError, Ports, ProrationLedger, Settled};
 use crate::service::payer::{payer_of, PayerError};
+use crate::service::renewal::schedule_charge;
 use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
 
@@ -112,7 +113,7 @@ async fn reschedule<P: Ports>(ports: &P, settled: &Settled, now: Timestamp) -> R
     let key = fresh_key("proration", &charge.payment_id, now);
     let at = charge_time(charge.at, now);
     if let Some(request) = schedule_request(month, &payer, charge.payment_id, at, key) {
-        ports.gateway().schedule_payment(&request).await?;
+        schedule_charge(ports.gateway(), &request).await?;
     }
     Ok(())
 }

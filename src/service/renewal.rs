@@ -1,9 +1,10 @@
 //! The next month's payment of a recorded month, as it is scheduled at PortOne.
 
+use crate::domain::amount::Amount;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::ScheduleRequest;
+use crate::ports::{GatewayError, ScheduleOutcome, ScheduleRequest, Schedules};
 
 use super::payer::Payer;
 
@@ -60,4 +61,20 @@ pub fn schedule_request(
         time_to_pay,
         idempotency_key,
     })
+}
+
+/// Schedules `request` at PortOne (`createPaymentSchedule`); `Ok(None)`, asking nothing, when a
+/// discount brings it to 0: PortOne charges no 0 amount, so that period is recorded at its time by
+/// the reconciliation pass (`flows::free`). Every schedule this service makes goes through here.
+///
+/// # Errors
+/// PortOne's, as [`Schedules::schedule_payment`] answers them.
+pub async fn schedule_charge<S: Schedules>(
+    gateway: &S,
+    request: &ScheduleRequest,
+) -> Result<Option<ScheduleOutcome>, GatewayError> {
+    if request.amount == Amount::default() {
+        return Ok(None);
+    }
+    gateway.schedule_payment(request).await.map(Some)
 }

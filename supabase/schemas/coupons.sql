@@ -31,6 +31,47 @@ AS $function$
   select to_jsonb(c) from public.coupon as c order by c.created_at, c.id;
 $function$;
 
+CREATE OR REPLACE FUNCTION public.discount_off(p_list bigint, p_discount jsonb)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select case
+    when p_discount is null or jsonb_typeof(p_discount) <> 'object' then 0
+    when p_discount ? 'percent_off' then
+      least(p_list, (p_list * (p_discount ->> 'percent_off')::bigint + 50) / 100)
+    when p_discount ? 'amount_off' then least(p_list, (p_discount ->> 'amount_off')::bigint)
+    else 0
+  end;
+$function$;
+
+CREATE OR REPLACE FUNCTION public.history_line(p_row jsonb)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select jsonb_build_object(
+    'kind', 'period',
+    'payment_id', p_row ->> 'transaction_key',
+    'number', p_row -> 'billing_number',
+    'amount', a,
+    'list_amount', a + d,
+    'discount_amount', d,
+    'coupon_id', case when d > 0 then p_row #> '{discount,coupon_id}' else 'null'::jsonb end,
+    'supply_amount', case when p_row ->> 'currency' = 'KRW' then to_jsonb(s) else 'null'::jsonb end,
+    'vat', case when p_row ->> 'currency' = 'KRW' then to_jsonb(a - s) else 'null'::jsonb end,
+    'currency', p_row -> 'currency',
+    'plan_id', p_row -> 'plan_id',
+    'quantity', coalesce((p_row ->> 'quantity')::integer, 1),
+    'receipt_url', p_row -> 'receipt_url'
+  )
+  from (select (p_row ->> 'amount')::bigint as a, coalesce((p_row ->> 'discount_amount')::bigint, 0) as d) as v
+  -- round(a / 1.1) = floor((20a + 11) / 22), in numeric so no amount overflows.
+  cross join lateral (select div(20 * v.a::numeric + 11, 22)::bigint as s) as split;
+$function$;
+
 CREATE OR REPLACE FUNCTION public.promotion_code_by_code(p_code text)
  RETURNS SETOF jsonb
  LANGUAGE sql

@@ -237,13 +237,15 @@ begin
     'next_charge', case when st.value in ('active', 'past_due', 'trialing') and pc.payment_id is not null then
       jsonb_build_object(
         'at', pc.at,
-        'amount', coalesce(l.next_amount, l.amount),
+        'amount', coalesce(l.next_amount, l.amount) - nd.off,
         'currency', coalesce(l.next_currency, l.currency),
         'order_name', coalesce(l.next_order_name, l.order_name),
         'payment_id', pc.payment_id,
         'plan_id', coalesce(l.next_plan_id, l.plan_id),
         'quantity', coalesce(l.next_quantity, l.quantity)
-      )
+      ) || case when nd.off > 0 then
+        jsonb_build_object('list_amount', coalesce(l.next_amount, l.amount), 'discount', l.next_discount)
+      else '{}'::jsonb end
     end,
     'no_charge_reason', case
       when st.value = 'refunded' then 'refunded'
@@ -296,6 +298,9 @@ begin
     limit 1
   ) as l
   cross join lateral (select public.subscription_status(l, p_at) as value) as st
+  cross join lateral (
+    select public.discount_off(coalesce(l.next_amount, l.amount), l.next_discount) as off
+  ) as nd
   cross join lateral (
     select
       case when l.renewed_by is null and l.lapsed_at is null then

@@ -267,10 +267,12 @@ begin
   if (v_row ->> 'inserted')::boolean then
     if jsonb_typeof(v_row -> 'renewed') is distinct from 'object' then
       perform public.emit_event('subscription.created', v_subscription, v_at,
-        public.event_month(v_row), 'created:' || v_subscription);
+        public.event_month(v_row) || jsonb_build_object('line', public.history_line(v_row)),
+        'created:' || v_subscription);
     else
       perform public.emit_event('subscription.renewed', v_subscription, v_at,
-        public.event_month(v_row) || jsonb_build_object('renewed_key', v_row #>> '{renewed,transaction_key}'),
+        public.event_month(v_row) || jsonb_build_object(
+          'renewed_key', v_row #>> '{renewed,transaction_key}', 'line', public.history_line(v_row)),
         'renewed:' || v_key);
       if coalesce((v_row #>> '{renewed,renewal_attempts}')::integer, 0) > 0 then
         perform public.emit_event('subscription.recovered', v_subscription, v_at,
@@ -279,6 +281,12 @@ begin
             'failed_attempts', (v_row #>> '{renewed,renewal_attempts}')::integer),
           'recovered:' || v_key);
       end if;
+    end if;
+    -- The coupon's last discounted period: the next charge is at the list price.
+    if jsonb_typeof(v_row -> 'discount') = 'object' and jsonb_typeof(v_row -> 'next_discount') is distinct from 'object' then
+      perform public.emit_event('subscription.discount_ended', v_subscription, v_at,
+        public.event_month(v_row) || jsonb_build_object('coupon_id', v_row #>> '{discount,coupon_id}'),
+        'discount_ended:' || v_key);
     end if;
   end if;
   return next v_row || pg_catalog.jsonb_build_object('payment_method', (

@@ -10,11 +10,15 @@ use portone_subscriptions::domain::coupon::{
     CouponDuration, CouponId, CouponTerms, PromotionCode, PromotionCodeTerms,
 };
 use portone_subscriptions::domain::currency::Currency;
-use portone_subscriptions::domain::discount::Off;
+use portone_subscriptions::domain::discount::{Discount, Off};
+use portone_subscriptions::domain::event::EventType;
+use portone_subscriptions::domain::payment_id::PaymentId;
 use portone_subscriptions::domain::plan::PlanId;
 use portone_subscriptions::domain::timestamp::Timestamp;
-use portone_subscriptions::ports::{Ledger, Redeemed, Redemption};
+use portone_subscriptions::ports::{EventFilter, Ledger, Redeemed, Redemption};
 use secrecy::SecretString;
+use serde_json::json;
+use uuid::Uuid;
 use wiremock::MockServer;
 
 use crate::helpers::{mount_postgrest_stand_in, postgres_settings, SERVICE_ROLE_KEY};
@@ -185,6 +189,76 @@ async fn contract(ledger: &impl Ledger) {
         .unwrap()
         .unwrap();
     assert_eq!(cleared.next_discount, None);
+    discount_events(ledger, &terms).await;
+}
+
+/// A month paid at half price, the coupon's last but one period: `created` carries its history
+/// line, and the event's read model prices the next charge with what is left; its renewal, the
+/// coupon's last discounted period, writes `discount_ended`.
+async fn discount_events(ledger: &impl Ledger, terms: &CouponTerms) {
+    let mut discounted = month();
+    discounted.transaction_key = PaymentId::parse("pm_2").unwrap();
+    discounted.next_schedule_id = PaymentId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, b"pm_2"));
+    discounted.subscription_id = Some("pm_2".to_owned());
+    discounted.amount = Amount::new(4_950).unwrap();
+    discounted.discount_amount = Amount::new(4_950).unwrap();
+    discounted.discount = Some(Discount {
+        periods_left: Some(2),
+        ..terms.discount()
+    });
+    discounted.next_discount = Some(Discount {
+        periods_left: Some(1),
+        ..terms.discount()
+    });
+    discounted.next_terms.next_amount = Some(Amount::new(9_900).unwrap());
+    ledger.record_paid(&discounted).await.unwrap();
+    let mut last = discounted.clone();
+    last.transaction_key = discounted.next_schedule_id.clone();
+    last.next_schedule_id = PaymentId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, b"pm_3"));
+    last.subscription_id = None;
+    last.start_at = discounted.end_at;
+    last.discount = discounted.next_discount.clone();
+    last.next_discount = None;
+    ledger.record_paid(&last).await.unwrap();
+
+    let filter = EventFilter {
+        limit: 100,
+        ..EventFilter::default()
+    };
+    let events = ledger.events(&filter).await.unwrap();
+    let of = |kind: EventType| {
+        events
+            .iter()
+            .filter(|e| e.event_type == kind && e.subscription_id == "pm_2")
+            .collect::<Vec<_>>()
+    };
+    let created = of(EventType::Created);
+    assert_eq!(created.len(), 1);
+    let line = &created[0].data["line"];
+    assert_eq!(
+        (
+            &line["amount"],
+            &line["list_amount"],
+            &line["discount_amount"],
+            &line["coupon_id"]
+        ),
+        (&json!(4_950), &json!(9_900), &json!(4_950), &json!("LAUNCH50"))
+    );
+    assert_eq!(
+        (&line["supply_amount"], &line["vat"], &line["kind"]),
+        (&json!(4_500), &json!(450), &json!("period"))
+    );
+    let next = &created[0].data["subscription"]["next_charge"];
+    assert_eq!(
+        (&next["amount"], &next["list_amount"]),
+        (&json!(4_950), &json!(9_900))
+    );
+    assert_eq!(next["discount"]["periods_left"], 1);
+    assert_eq!(of(EventType::Renewed)[0].data["line"]["discount_amount"], 4_950);
+    let ended = of(EventType::DiscountEnded);
+    assert_eq!(ended.len(), 1, "{events:#?}");
+    assert_eq!(ended[0].data["coupon_id"], "LAUNCH50");
+    assert_eq!(ended[0].data["subscription"]["next_charge"]["amount"], 9_900);
 }
 
 /// How often `SPRING50` and its coupon were redeemed.

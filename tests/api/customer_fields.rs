@@ -237,3 +237,45 @@ async fn a_customer_may_change_their_own_seats_and_nothing_else() {
         "PortOne was not asked"
     );
 }
+
+#[tokio::test]
+async fn a_customer_cannot_give_themselves_a_coupon_or_list_the_codes() {
+    let project = Project::start().await;
+    let ec = es256("ec-1");
+    project.serve_keys(&[&ec]).await;
+    let app = app_with_subscription(&project).await;
+    let coupon = json!({ "name": "전액 무료", "percent_off": 100, "duration": "forever" });
+    let (status, _, _) = app
+        .admin_with("PUT", "/api/coupons/FREE", &[], &coupon.to_string())
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let alice = project.bearer(&ec, "user-a");
+    let calls_before = app.portone_calls().await.len();
+    let body = json!({ "coupon_id": "FREE" }).to_string();
+    let terms = coupon.to_string();
+    for (method, uri, body) in [
+        ("POST", "/api/subscriptions/pay_a/discount", body.as_str()),
+        ("DELETE", "/api/subscriptions/pay_a/discount", ""),
+    ] {
+        let (status, _, answer) = app.request_as(method, uri, Some(&alice), &[], body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri}: {answer}");
+        assert_eq!(answer["code"], "ADMIN_ONLY");
+    }
+    for (method, uri, body) in [
+        ("GET", "/api/coupons", ""),
+        ("GET", "/api/promotion-codes", ""),
+        ("PUT", "/api/coupons/MINE", terms.as_str()),
+    ] {
+        let (status, _, answer) = app.request_as(method, uri, Some(&alice), &[], body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri}: {answer}");
+    }
+    assert_eq!(app.portone_calls().await.len(), calls_before, "PortOne untouched");
+    // The admin may: the next charge is free, so its schedule is revoked and none created.
+    let (status, _, answer) = app
+        .admin_with("POST", "/api/subscriptions/pay_a/discount", &[], &body)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    assert_eq!(answer["code"], "DISCOUNT_APPLIED");
+    assert_eq!(answer["subscription"]["next_charge"]["amount"], 0);
+    assert_eq!(answer["subscription"]["next_charge"]["list_amount"], 10_000);
+}

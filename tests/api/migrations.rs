@@ -140,9 +140,14 @@ async fn only_the_read_model_s_functions_are_executable_by_authenticated() {
     .fetch_all(&mut connection)
     .await
     .unwrap();
-    // The read model the `subscription_v3` view builds (under the caller's RLS) and the status
-    // rule the `subscription` views compute, for a signed-in customer's own rows; nothing for anon.
+    // The read model the `subscription_v3` view builds (under the caller's RLS), the discount
+    // rule it prices the next charge with (pure arithmetic), and the status rule the
+    // `subscription` views compute, for a signed-in customer's own rows; nothing for anon.
     let expected = [
+        (
+            "authenticated".to_owned(),
+            "discount_off(bigint,jsonb)".to_owned(),
+        ),
         (
             "authenticated".to_owned(),
             "subscription_at(text,timestamp with time zone)".to_owned(),

@@ -45,6 +45,8 @@ const AREAS: &[(&str, &[&str])] = &[
             "redeem_coupon",
             "release_redemption",
             "set_next_discount",
+            "discount_off",
+            "history_line",
         ],
     ),
     (

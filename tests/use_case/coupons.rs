@@ -14,9 +14,12 @@ use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::discount::Off;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
 use portone_subscriptions::domain::record::PaymentRecord;
+use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::service::checkout::StartRequest;
 use portone_subscriptions::service::reconcile::PassOptions;
+use portone_subscriptions::service::SubscriptionError;
+use serde_json::json;
 
 use crate::answers::body;
 use crate::fakes::{utc, Harness};
@@ -218,5 +221,110 @@ async fn refused_codes_charge_nothing_and_a_declined_start_gives_its_redemption_
         2,
         "{:?}",
         charged(&app)
+    );
+}
+
+fn events_of(app: &Harness, kind: &str) -> Vec<serde_json::Value> {
+    app.ledger
+        .all_events()
+        .into_iter()
+        .filter(|e| e.event_type == kind)
+        .map(|e| e.data)
+        .collect()
+}
+
+/// The amount of the schedule PortOne holds live.
+fn live_amount(app: &Harness) -> i64 {
+    let live = app.portone.live();
+    assert_eq!(live.len(), 1, "one live schedule");
+    live[0].request.amount.value()
+}
+
+#[tokio::test]
+async fn the_admin_applies_a_coupon_from_the_next_charge_and_its_last_period_ends_it() {
+    let app = shop(percent(50), CouponDuration::Once, None, false).await;
+    let started = start(&app, 1, None).await;
+    assert_eq!(started["subscription"]["amount"], 9_900);
+    let id = SubscriptionId::parse(started["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    assert_eq!(live_amount(&app), 9_900);
+
+    let coupon = CouponId::parse("LAUNCH").unwrap();
+    let applied = app
+        .services
+        .subscriptions
+        .apply_coupon(&id, &coupon)
+        .await
+        .unwrap();
+    assert_eq!(applied.code, "DISCOUNT_APPLIED");
+    let next = applied.subscription.next_charge.clone().unwrap();
+    assert_eq!(
+        (next.amount.value(), next.list_amount.map(Amount::value)),
+        (4_950, Some(9_900))
+    );
+    assert_eq!(
+        live_amount(&app),
+        4_950,
+        "the pending charge moved to the discounted amount"
+    );
+    let again = app
+        .services
+        .subscriptions
+        .apply_coupon(&id, &coupon)
+        .await
+        .unwrap();
+    assert_eq!(again.code, "DISCOUNT_UNCHANGED");
+    assert_eq!(app.services.coupons.coupons().await.unwrap()[0].times_redeemed, 1);
+
+    // The once-coupon's period is paid: the renewal carries its history line, and the coupon
+    // ends with it.
+    renew(&app).await;
+    let renewed = events_of(&app, "subscription.renewed");
+    assert_eq!(renewed.len(), 1);
+    let line = &renewed[0]["line"];
+    assert_eq!(
+        (&line["amount"], &line["list_amount"], &line["coupon_id"]),
+        (&json!(4_950), &json!(9_900), &json!("LAUNCH"))
+    );
+    assert_eq!(
+        (&line["supply_amount"], &line["vat"]),
+        (&json!(4_500), &json!(450))
+    );
+    let ended = events_of(&app, "subscription.discount_ended");
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0]["coupon_id"], "LAUNCH");
+    assert_eq!(live_amount(&app), 9_900);
+    renew(&app).await;
+    assert_eq!(
+        events_of(&app, "subscription.discount_ended").len(),
+        1,
+        "ended once"
+    );
+}
+
+#[tokio::test]
+async fn a_removed_discount_puts_the_list_price_back_on_the_pending_charge() {
+    let app = shop(percent(100), CouponDuration::Forever, None, false).await;
+    let started = start(&app, 1, None).await;
+    let id = SubscriptionId::parse(started["subscription"]["subscription_id"].as_str().unwrap()).unwrap();
+    let coupon = CouponId::parse("LAUNCH").unwrap();
+    app.services
+        .subscriptions
+        .apply_coupon(&id, &coupon)
+        .await
+        .unwrap();
+    assert!(app.portone.live().is_empty(), "a free charge is not PortOne's");
+    let removed = app.services.subscriptions.remove_discount(&id).await.unwrap();
+    assert_eq!(removed.code, "DISCOUNT_REMOVED");
+    assert_eq!(live_amount(&app), 9_900);
+    let nothing = app.services.subscriptions.remove_discount(&id).await.unwrap();
+    assert_eq!(nothing.code, "DISCOUNT_UNCHANGED");
+    let unknown = app
+        .services
+        .subscriptions
+        .apply_coupon(&id, &CouponId::parse("NOPE").unwrap())
+        .await;
+    assert!(
+        matches!(unknown, Err(SubscriptionError::CouponNotFound)),
+        "{unknown:?}"
     );
 }

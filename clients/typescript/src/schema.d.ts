@@ -1528,6 +1528,310 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{subscription_id}/discount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a coupon from the next charge on (`DISCOUNT_APPLIED`), replacing any discount the
+         *     subscription has: the pending charge is scheduled again with the discounted amount (none
+         *     at PortOne when it comes to 0). Counts one redemption of the coupon, once per subscription
+         *     and coupon. Unknown coupon: 404 `COUPON_NOT_FOUND`; archived or past `redeem_by`, for
+         *     another plan or currency, or out of redemptions: 409 with `PROMOTION_CODE_*`'s reason.
+         *     Admin token only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DiscountBody"];
+                };
+            };
+            responses: {
+                /** @description Done (or already in that state). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ChangeResult"];
+                    };
+                };
+                /**
+                 * @description A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
+                 *     or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+                 *     a valid Supabase access token of a signed-in user (expired, bad signature, another
+                 *     project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+                 *     Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
+                 *     nothing changed.
+                 */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
+                 *     change's `amount`, `order_name` or `currency`); nothing was looked at.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description No subscription has this id, and no month this `transaction_key`; or a plan change names
+                 *     no plan (`PLAN_NOT_FOUND`).
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
+                 *     `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
+                 *     canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
+                 *     was already charged (`CONFLICT`).
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
+                 *     start): retry after `Retry-After` seconds.
+                 */
+                429: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
+                 *     finishes it once).
+                 */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked because the project's signing keys could
+                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        /**
+         * Take the discount off from the next charge on (`DISCOUNT_REMOVED`); the current period
+         *     stays as paid. Admin token only.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done (or already in that state). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ChangeResult"];
+                    };
+                };
+                /**
+                 * @description A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
+                 *     or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
+                 *     a valid Supabase access token of a signed-in user (expired, bad signature, another
+                 *     project's, the anon key, …), answered before the operation runs: `WWW-Authenticate:
+                 *     Bearer`, with `error="invalid_token"` when a token was sent.
+                 */
+                401: {
+                    headers: {
+                        "WWW-AUTHENTICATE": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
+                 *     nothing changed.
+                 */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
+                 *     change's `amount`, `order_name` or `currency`); nothing was looked at.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description No subscription has this id, and no month this `transaction_key`; or a plan change names
+                 *     no plan (`PLAN_NOT_FOUND`).
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
+                 *     `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
+                 *     canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
+                 *     was already charged (`CONFLICT`).
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
+                 *     start): retry after `Retry-After` seconds.
+                 */
+                429: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
+                 *     finishes it once).
+                 */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+                /**
+                 * @description A Supabase access token could not be checked because the project's signing keys could
+                 *     not be fetched (`AUTH_UNAVAILABLE`); retry after `Retry-After` seconds.
+                 */
+                503: {
+                    headers: {
+                        "RETRY-AFTER": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscriptions/{subscription_id}/billing-history": {
         parameters: {
             query?: never;
@@ -3940,6 +4244,37 @@ export interface components {
             attempts: components["schemas"]["AttemptModel"][];
         };
         /**
+         * DiscountBody
+         * @description `POST …/discount`: the coupon to apply.
+         */
+        DiscountBody: {
+            /** @description A coupon of `GET /api/coupons`. */
+            coupon_id: string;
+        };
+        /**
+         * DiscountModel
+         * @description A coupon's discount on a subscription.
+         */
+        DiscountModel: {
+            coupon_id: string;
+            /**
+             * Format: uint8
+             * @description 1–100; `null` for an amount off.
+             */
+            percent_off: number | null;
+            /**
+             * Format: int64
+             * @description Per charge, in `currency`'s unit; `null` for a percent off.
+             */
+            amount_off: number | null;
+            currency: string | null;
+            /**
+             * Format: uint32
+             * @description Paid periods it still applies to, the next one included; `null`: forever.
+             */
+            periods_left: number | null;
+        };
+        /**
          * EventList
          * @description Events, newest first.
          */
@@ -4111,9 +4446,16 @@ export interface components {
             plan_id: string | null;
             /**
              * Format: uint32
-             * @description The seats it buys, 1–10,000: `amount` is the plan's price times it.
+             * @description The seats it buys, 1–10,000: `amount` is the plan's price times it, less `discount`.
              */
             quantity: number;
+            /**
+             * Format: int64
+             * @description The price before the discount (plan × quantity); `null` when nothing is taken off.
+             */
+            list_amount: number | null;
+            /** @description The coupon discounting it; `null` without one. */
+            discount: (components["schemas"]["DiscountModel"] & unknown) | null;
         };
         /**
          * @description Why there is no next charge.
@@ -4124,7 +4466,7 @@ export interface components {
          * @description What a billing-history line paid for.
          * @enum {string}
          */
-        PaymentKindName: "period" | "proration";
+        PaymentKindName: "period" | "proration" | "refund";
         /**
          * PaymentModel
          * @description One charge of a subscription: a paid period, or an upgrade's proration; what was charged,
@@ -4145,9 +4487,22 @@ export interface components {
             status: components["schemas"]["PaymentStatusName"];
             /**
              * Format: int64
-             * @description Charged, in the currency's unit (KRW: won), VAT included.
+             * @description Charged, in the currency's unit (KRW: won), VAT included; a refund line: returned. 0
+             *     for a period a discount made free (no PortOne call was made for it).
              */
             amount: number;
+            /**
+             * Format: int64
+             * @description The price before the discount (plan × quantity); `amount` without one.
+             */
+            list_amount: number;
+            /**
+             * Format: int64
+             * @description What the discount took off: `list_amount − amount`; 0 without one.
+             */
+            discount_amount: number;
+            /** @description The coupon that discounted it; `null` without one. */
+            coupon_id: string | null;
             /**
              * Format: int64
              * @description 공급가액 and 부가세 of a KRW charge, as its receipt shows them (and as PortOne was sent
@@ -4183,7 +4538,7 @@ export interface components {
          * @description A month's payment status.
          * @enum {string}
          */
-        PaymentStatusName: "paid" | "cancelled";
+        PaymentStatusName: "paid" | "cancelled" | "refunded";
         /**
          * PendingChangeModel
          * @description A change waiting for the period's end.
@@ -4198,7 +4553,7 @@ export interface components {
             quantity: number;
             /**
              * Format: int64
-             * @description The next charge's amount, in the currency's unit.
+             * @description The next charge's price before any discount, in the currency's unit.
              */
             amount: number;
             /** @description When it takes effect: the current period's end, UTC. */

@@ -51,7 +51,7 @@ pub use metrics::{metrics_endpoint, metrics_route};
 pub use plans::PlanApi;
 pub use reconcile::ReconcileApi;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
-pub use subscriptions::{ChangeApi, HistoryApi, SubscriptionApi};
+pub use subscriptions::{ChangeApi, DiscountApi, HistoryApi, SubscriptionApi};
 pub use tags::ApiTags;
 pub use text::Text;
 pub use webhook::WebhookApi;
@@ -77,6 +77,7 @@ pub type ProductionApis<P> = (
     WebhookApi<P>,
     SubscriptionApi<P>,
     ChangeApi<P>,
+    DiscountApi<P>,
     HistoryApi<P>,
     EventFeedApi<P>,
     PlanApi<P>,
@@ -100,6 +101,7 @@ pub fn production_apis<P: Ports>(services: &Services<P>, limits: Limits, sandbox
             services.cards.clone(),
         ),
         ChangeApi::new(services.subscriptions.clone()),
+        DiscountApi::new(services.subscriptions.clone()),
         HistoryApi::new(services.subscriptions.clone()),
         EventFeedApi::new(services.events.clone()),
         PlanApi::new(services.plans.clone()),

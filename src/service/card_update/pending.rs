@@ -7,7 +7,6 @@
 //! schedule back (`restore`).
 
 use crate::domain::answer::Ending;
-use crate::ports::Schedules;
 use serde_json::json;
 
 use crate::domain::attempt::charge_time;
@@ -26,6 +25,7 @@ use crate::service::step_data;
 use crate::service::steps::Halt;
 
 use super::{CardUpdate, CardUpdateRequest, Moved, Run, Target};
+use crate::service::renewal::schedule_charge;
 
 /// The `Idempotency-Key` of a card update's call for `payment_id` (`what`: the charge or the
 /// schedule): [`fresh_key`], so PortOne does not replay an earlier update's answer.
@@ -136,14 +136,17 @@ impl<P: Ports> CardUpdate<P> {
             Some(Err(())) => return Err(self.terms_unknown(run, step)),
             Some(Ok(request)) => request,
         };
-        let scheduled = self.ports().gateway().schedule_payment(&request);
+        let scheduled = schedule_charge(self.ports().gateway(), &request);
         let outcome = run
             .steps
             .call(step, scheduled, messages::card_schedule_failed)
             .await?;
         let (message, schedule_id) = match outcome {
-            ScheduleOutcome::Created { schedule_id } => (words::SCHEDULED_ON_NEW_CARD, Some(schedule_id)),
-            ScheduleOutcome::AlreadyExists => (words::ALREADY_SCHEDULED_ON_NEW_CARD, None),
+            Some(ScheduleOutcome::Created { schedule_id }) => {
+                (words::SCHEDULED_ON_NEW_CARD, Some(schedule_id))
+            }
+            Some(ScheduleOutcome::AlreadyExists) => (words::ALREADY_SCHEDULED_ON_NEW_CARD, None),
+            None => (messages::FREE_NEXT_PERIOD, None),
         };
         run.steps.succeed(
             step,

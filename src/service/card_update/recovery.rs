@@ -8,7 +8,7 @@
 //! attempt and moved the retry on.
 
 use crate::domain::answer::Ending;
-use crate::ports::{Payments, Schedules};
+use crate::ports::Payments;
 use serde_json::json;
 
 use crate::domain::checklist::{Step, CARD_DECLINED_FLOW, CARD_RECOVERY_FLOW};
@@ -26,6 +26,7 @@ use super::last_grace::LastGrace;
 use super::pending::card_key;
 use super::restore::Charge;
 use super::{CardUpdate, Moved, Run, Target};
+use crate::service::renewal::schedule_charge;
 
 impl<P: Ports> CardUpdate<P> {
     /// Step 5 (and 6–8): charges the pending retry now on the new card.
@@ -124,14 +125,15 @@ impl<P: Ports> CardUpdate<P> {
             .steps
             .fail(Step::CHARGE_RETRY_NOW, declined_failure(&rejection));
         let step = Step::SCHEDULE_RETRY;
-        let scheduled = self.ports().gateway().schedule_payment(schedule);
+        let scheduled = schedule_charge(self.ports().gateway(), schedule);
         let outcome = run
             .steps
             .call(step, scheduled, messages::card_schedule_failed)
             .await?;
         let (message, schedule_id) = match outcome {
-            ScheduleOutcome::Created { schedule_id } => (words::RETRY_RESCHEDULED, Some(schedule_id)),
-            ScheduleOutcome::AlreadyExists => (words::RETRY_ALREADY_RESCHEDULED, None),
+            Some(ScheduleOutcome::Created { schedule_id }) => (words::RETRY_RESCHEDULED, Some(schedule_id)),
+            Some(ScheduleOutcome::AlreadyExists) => (words::RETRY_ALREADY_RESCHEDULED, None),
+            None => (messages::FREE_NEXT_PERIOD, None),
         };
         run.steps.succeed(
             step,

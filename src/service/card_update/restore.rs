@@ -10,13 +10,14 @@
 use crate::domain::attempt::charge_time;
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::record::PaymentRecord;
-use crate::ports::{BillingKeys, Schedules};
+use crate::ports::BillingKeys;
 use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::payer::{payer_of, Payer, PayerError};
 use crate::service::renewal::schedule_request;
 
 use super::pending::card_key;
 use super::{CardUpdate, Run, Target};
+use crate::service::renewal::schedule_charge;
 
 /// What became of a dunning card update's charge on the new card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +69,7 @@ impl<P: Ports> CardUpdate<P> {
         let Some(request) = schedule_request(&target.latest, &payer, charge.payment_id, at, key) else {
             return;
         };
-        if let Err(error) = self.ports().gateway().schedule_payment(&request).await {
+        if let Err(error) = schedule_charge(self.ports().gateway(), &request).await {
             tracing::error!(
                 %error,
                 subscription_id = %target.latest.subscription_key(),

@@ -55,7 +55,7 @@ impl<P: Ports> Checkout<P> {
         };
         let now = Timestamp::from_utc(self.ports().clock().now());
         let context = RedeemContext {
-            plan_id: &plan.terms.id,
+            plan_id: Some(&plan.terms.id),
             currency: &plan.terms.currency,
             first_subscription,
             now,

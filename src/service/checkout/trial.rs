@@ -3,7 +3,6 @@
 //! on the Seoul day after the trial ends, with a payment id derived as any renewal's: from then
 //! on the renewal flows (paid, failed, retried, reconciled) run unchanged.
 
-use crate::domain::amount::Amount;
 use crate::domain::checklist::{Step, TRIAL_FLOW};
 use crate::domain::checkout::CheckoutIds;
 use crate::domain::discount::Discount;
@@ -14,7 +13,6 @@ use crate::domain::plan::Plan;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::Schedules;
 use crate::ports::{Clock, MonthLedger, Ports, RandomSource, ScheduleOutcome, SubscriptionLedger};
 use crate::service::messages::{self, checkout as words};
 use crate::service::payer::Payer;
@@ -23,6 +21,7 @@ use crate::service::step_data;
 use crate::service::steps::{Failure, Halt};
 
 use super::{Checkout, Run, StartRequest, Subscribed};
+use crate::service::renewal::schedule_charge;
 
 impl<P: Ports> Checkout<P> {
     pub(super) async fn start_trial(
@@ -85,21 +84,17 @@ impl<P: Ports> Checkout<P> {
             let failure = Failure::upstream(messages::NO_BILLING_KEY, None);
             return Err(run.steps.fail(step, failure));
         };
-        if request.amount == Amount::default() {
-            let data = step_data::scheduled(None, &request);
-            run.steps.succeed(step, messages::FREE_NEXT_PERIOD, data);
-            return Ok(Subscribed {
-                subscription_id: SubscriptionId::from(ids.trial_key.clone()),
-            });
-        }
-        let scheduled = self.ports().gateway().schedule_payment(&request);
+        let scheduled = schedule_charge(self.ports().gateway(), &request);
         let outcome = run
             .steps
             .call(step, scheduled, messages::first_charge_schedule_failed)
             .await?;
         let (message, schedule_id) = match outcome {
-            ScheduleOutcome::Created { schedule_id } => (words::FIRST_CHARGE_SCHEDULED, Some(schedule_id)),
-            ScheduleOutcome::AlreadyExists => (words::FIRST_CHARGE_ALREADY_SCHEDULED, None),
+            Some(ScheduleOutcome::Created { schedule_id }) => {
+                (words::FIRST_CHARGE_SCHEDULED, Some(schedule_id))
+            }
+            Some(ScheduleOutcome::AlreadyExists) => (words::FIRST_CHARGE_ALREADY_SCHEDULED, None),
+            None => (messages::FREE_NEXT_PERIOD, None),
         };
         run.steps.succeed(
             step,

@@ -9,7 +9,6 @@ use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::period::{BillingPeriod, ScheduleOffset};
 use crate::domain::record::PaymentRecord;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::Schedules;
 use crate::ports::{
     Clock, LedgerError, MonthLedger, PlanLedger, Ports, RandomSource, Recorded, ScheduleOutcome,
 };
@@ -20,6 +19,7 @@ use crate::service::{messages, step_data};
 use crate::telemetry::metrics;
 
 use super::PaymentFlows;
+use crate::service::renewal::schedule_charge;
 
 impl<P: Ports> PaymentFlows<P> {
     /// Steps 3–5 of a paid payment: also what a subscription's start runs after its first
@@ -121,17 +121,11 @@ impl<P: Ports> PaymentFlows<P> {
             steps.skip_rest(reason);
             return Ok(());
         }
-        // A charge a discount brings to 0 is not PortOne's: the reconciliation pass records it
-        // at its time (`flows::free`).
-        if request.amount == crate::domain::amount::Amount::default() {
-            let data = step_data::scheduled(None, &request);
-            steps.succeed(step, messages::FREE_NEXT_PERIOD, data);
-            return Ok(());
-        }
-        let scheduled = self.ports.gateway().schedule_payment(&request);
+        let scheduled = schedule_charge(self.ports.gateway(), &request);
         let (message, schedule_id) = match steps.call(step, scheduled, messages::schedule_failed).await? {
-            ScheduleOutcome::Created { schedule_id } => (messages::SCHEDULED, Some(schedule_id)),
-            ScheduleOutcome::AlreadyExists => (messages::ALREADY_SCHEDULED, None),
+            Some(ScheduleOutcome::Created { schedule_id }) => (messages::SCHEDULED, Some(schedule_id)),
+            Some(ScheduleOutcome::AlreadyExists) => (messages::ALREADY_SCHEDULED, None),
+            None => (messages::FREE_NEXT_PERIOD, None),
         };
         let data = step_data::scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request);
         steps.succeed(step, message, data);

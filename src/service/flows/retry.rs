@@ -7,7 +7,6 @@ use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::record::PaymentRecord;
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::Schedules;
 use crate::ports::{Clock, MonthLedger, Ports, ScheduleOutcome};
 use crate::service::payer::payer_of;
 use crate::service::renewal::{retry_key, schedule_request};
@@ -16,6 +15,7 @@ use crate::service::{messages, step_data};
 use crate::telemetry::metrics;
 
 use super::PaymentFlows;
+use crate::service::renewal::schedule_charge;
 
 impl<P: Ports> PaymentFlows<P> {
     pub(super) async fn schedule_retry(
@@ -51,15 +51,18 @@ impl<P: Ports> PaymentFlows<P> {
                 .await;
         };
         match steps
-            .within(self.ports.gateway().schedule_payment(&request))
+            .within(schedule_charge(self.ports.gateway(), &request))
             .await
         {
             Ok(outcome) => {
                 let (message, schedule_id) = match outcome {
-                    ScheduleOutcome::Created { schedule_id } => {
+                    Some(ScheduleOutcome::Created { schedule_id }) => {
                         (messages::retry_scheduled(month), Some(schedule_id))
                     }
-                    ScheduleOutcome::AlreadyExists => (messages::RETRY_ALREADY_SCHEDULED.to_owned(), None),
+                    Some(ScheduleOutcome::AlreadyExists) => {
+                        (messages::RETRY_ALREADY_SCHEDULED.to_owned(), None)
+                    }
+                    None => (messages::FREE_NEXT_PERIOD.to_owned(), None),
                 };
                 let data =
                     step_data::retry_scheduled(schedule_id.as_ref().map(ScheduleId::as_str), &request, month);

@@ -8,12 +8,12 @@ use crate::domain::record::{PaymentRecord, PendingCharge};
 use crate::domain::rejection::RejectionKind;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::webhook::WebhookEvent;
+use crate::ports::Payments;
 use crate::ports::{ChargeRequest, Ports, ScheduleOutcome};
-use crate::ports::{Payments, Schedules};
 use crate::service::flows::free_payment;
 use crate::service::outcome::Verdict;
 use crate::service::payer::payer_of;
-use crate::service::renewal::{renewal_key, retry_key, schedule_request};
+use crate::service::renewal::{renewal_key, retry_key, schedule_charge, schedule_request};
 
 use super::{Outcome, PassOptions, Reconciler};
 
@@ -52,19 +52,17 @@ impl<P: Ports> Reconciler<P> {
                 "the paid payment has no billing key".to_owned(),
             ));
         };
-        // PortOne charges no 0 amount: the due pass records it at its time.
-        if request.amount == crate::domain::amount::Amount::default() {
-            return Ok((
+        match schedule_charge(gateway, &request).await {
+            // PortOne charges no 0 amount: the due pass records it at its time.
+            Ok(None) => Ok((
                 Outcome::Waiting,
                 "a free period: recorded when it is due".to_owned(),
-            ));
-        }
-        match gateway.schedule_payment(&request).await {
-            Ok(ScheduleOutcome::Created { schedule_id }) => Ok((
+            )),
+            Ok(Some(ScheduleOutcome::Created { schedule_id })) => Ok((
                 Outcome::Healed,
                 format!("scheduled {schedule_id} at {}", request.time_to_pay),
             )),
-            Ok(ScheduleOutcome::AlreadyExists) => Ok((
+            Ok(Some(ScheduleOutcome::AlreadyExists)) => Ok((
                 Outcome::Reported,
                 "PortOne already holds a schedule for it".to_owned(),
             )),

@@ -5,12 +5,12 @@ use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::Schedules;
 use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::renewal::{resume_key, schedule_request};
 use crate::service::revoke::{revoke_next, Revocation};
 
 use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
+use crate::service::renewal::schedule_charge;
 
 impl<P: Ports> SubscriptionService<P> {
     /// Cancels at period end: revokes the pending charge (the next month's, or during dunning the
@@ -94,7 +94,7 @@ impl<P: Ports> SubscriptionService<P> {
         let request = schedule_request(&record, &payer, charge.payment_id, at, key).ok_or(
             SubscriptionError::Conflict("빌링키 결제가 아니어서 다음달 구독을 예약할 수 없습니다."),
         )?;
-        self.ports.gateway().schedule_payment(&request).await?;
+        schedule_charge(self.ports.gateway(), &request).await?;
         let record = self.set_state(&record, None, Some(now)).await?;
         tracing::info!(transaction_key = %record.transaction_key, "subscription resumed");
         let message = "구독을 재개하고 다음달 결제를 다시 예약했습니다.";

@@ -13,12 +13,12 @@ use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::domain::timestamp::Timestamp;
-use crate::ports::Schedules;
 use crate::ports::{Ports, SubscriptionLedger};
 use crate::service::renewal::{fresh_key, schedule_request};
 use crate::service::revoke::{revoke_pending, Revocation};
 
 use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
+use crate::service::renewal::schedule_charge;
 
 /// The new terms, validated: a price (1 to `MAX_AMOUNT`), an order name of 1–100 characters, a
 /// currency PortOne accepts (`None`: the subscription's own).
@@ -184,9 +184,9 @@ impl<P: Ports> SubscriptionService<P> {
                 "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",
             ));
         }
-        if let Err(error) = self.ports.gateway().schedule_payment(&request).await {
+        if let Err(error) = schedule_charge(self.ports.gateway(), &request).await {
             tracing::warn!(%error, "the new terms could not be scheduled; putting the old schedule back");
-            match self.ports.gateway().schedule_payment(&restore).await {
+            match schedule_charge(self.ports.gateway(), &restore).await {
                 Ok(_) => self.put_back_terms(record).await,
                 Err(error) => tracing::error!(
                     %error,

@@ -85,6 +85,13 @@ pub enum SubscriptionError {
     /// `Retry-After`): an upgrade's charge counts like a start.
     #[error("too many charge-triggering calls")]
     TooManyCharges { retry_after_seconds: u64 },
+    /// The coupon to apply does not exist (404 `COUPON_NOT_FOUND`).
+    #[error("no such coupon")]
+    CouponNotFound,
+    /// The coupon cannot be applied: archived or past `redeem_by`, for another plan or currency,
+    /// or out of redemptions (409 with the refusal's code).
+    #[error("the coupon cannot be applied: {}", .0.code())]
+    CouponRefused(crate::domain::coupon::RedeemRefusal),
     /// PortOne or storage failed (502).
     #[error("upstream failed: {0}")]
     Upstream(#[from] UpstreamFailure),

@@ -9,6 +9,7 @@ mod cancel;
 mod change;
 mod charge_slot;
 mod decide;
+mod discount;
 mod errors;
 mod ownership;
 mod preview;

@@ -21,7 +21,7 @@ use crate::domain::attempt::charge_time;
 use crate::domain::charge_kind::ChargeKind;
 use crate::domain::checklist::RECORD_CHARGE_FLOW;
 use crate::domain::rejection::RejectionKind;
-use crate::ports::{ChargeRequest, GatewayError, Payments, Ports, Schedules};
+use crate::ports::{ChargeRequest, GatewayError, Payments, Ports};
 use crate::service::deadline::DEFAULT_WEBHOOK_DEADLINE;
 use crate::service::flows::PaymentFlows;
 use crate::service::renewal::{fresh_key, schedule_request};
@@ -30,6 +30,7 @@ use crate::service::steps::Steps;
 
 use super::decide::Decision;
 use super::{SubscriptionChange, SubscriptionError, SubscriptionService};
+use crate::service::renewal::schedule_charge;
 
 impl<P: Ports> SubscriptionService<P> {
     /// Charges `decision`'s renewal now at `due` and records it as a new period of the new plan.
@@ -84,7 +85,7 @@ impl<P: Ports> SubscriptionService<P> {
                 let key = fresh_key("switch-restore", &charge.payment_id, now);
                 let at = charge_time(charge.at, now);
                 if let Some(restore) = schedule_request(&record, &payer, charge.payment_id, at, key) {
-                    self.ports.gateway().schedule_payment(&restore).await?;
+                    schedule_charge(self.ports.gateway(), &restore).await?;
                 }
                 let reason = rejection.decline_reason().unwrap_or(&rejection.code).to_owned();
                 return Err(SubscriptionError::Declined { reason });

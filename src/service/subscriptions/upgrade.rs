@@ -81,7 +81,7 @@ impl<P: Ports> SubscriptionService<P> {
         let next = record.next_charge_terms();
         let unchanged = Some(&decision.plan.terms.id) == current.plan_id.as_ref()
             && decision.quantity == current.quantity
-            && (next.plan_id.as_ref(), next.quantity, next.amount)
+            && (next.plan_id.as_ref(), next.quantity, next.list())
                 == (current.plan_id.as_ref(), current.quantity, current.amount);
         if unchanged {
             let record = decision.record;

@@ -55,6 +55,11 @@ pub(super) fn failed(problem: SubscriptionError) -> Failed {
             Failed::Conflict(error(&rejection.code, message))
         }
         SubscriptionError::Upstream(failure) => Failed::Upstream(upstream(&failure.detail)),
+        SubscriptionError::CouponNotFound => Failed::NotFound(error("COUPON_NOT_FOUND", "쿠폰이 없습니다.")),
+        SubscriptionError::CouponRefused(refusal) => Failed::Conflict(error(
+            refusal.code(),
+            crate::service::coupon_refusal_message(refusal),
+        )),
         SubscriptionError::IdempotencyKeyRequired => Failed::BadRequest(error(
             "IDEMPOTENCY_KEY_REQUIRED",
             "지금 결제되는 변경(업그레이드)에는 Idempotency-Key 헤더가 필요합니다.",

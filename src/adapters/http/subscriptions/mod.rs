@@ -7,6 +7,7 @@
 mod card;
 mod change;
 mod changes;
+mod discount;
 mod failures;
 mod history;
 mod model;
@@ -43,6 +44,7 @@ use crate::service::{Caller, RefundRequest, SubscriptionService};
 use card::{card_response, CardBody, CardResponse};
 use change::{start_for, StartFor, BILLING_KEY_PROBLEM, IDEMPOTENCY_KEY_PROBLEM, QUANTITY_PROBLEM};
 pub use changes::ChangeApi;
+pub use discount::DiscountApi;
 pub use history::HistoryApi;
 use refund::{RefundBody, RefundResponse};
 use responses::{ChangeResponse, DetailResponse, ListResponse};

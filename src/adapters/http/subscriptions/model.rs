@@ -45,8 +45,44 @@ pub struct NextChargeModel {
     pub payment_id: String,
     /// The plan it is charged on (a plan change's once made).
     pub plan_id: Nullable<String>,
-    /// The seats it buys, 1–10,000: `amount` is the plan's price times it.
+    /// The seats it buys, 1–10,000: `amount` is the plan's price times it, less `discount`.
     pub quantity: u32,
+    /// The price before the discount (plan × quantity); `null` when nothing is taken off.
+    pub list_amount: Nullable<i64>,
+    /// The coupon discounting it; `null` without one.
+    pub discount: Nullable<DiscountModel>,
+}
+
+/// A coupon's discount on a subscription.
+#[derive(Debug, Object)]
+pub struct DiscountModel {
+    pub coupon_id: String,
+    /// 1–100; `null` for an amount off.
+    pub percent_off: Nullable<u8>,
+    /// Per charge, in `currency`'s unit; `null` for a percent off.
+    pub amount_off: Nullable<i64>,
+    pub currency: Nullable<String>,
+    /// Paid periods it still applies to, the next one included; `null`: forever.
+    pub periods_left: Nullable<u32>,
+}
+
+impl From<&crate::domain::discount::Discount> for DiscountModel {
+    fn from(d: &crate::domain::discount::Discount) -> Self {
+        use crate::domain::discount::Off;
+        let (percent_off, amount_off, currency) = match &d.off {
+            Off::Percent { percent_off } => (Some(*percent_off), None, None),
+            Off::Amount { amount_off, currency } => {
+                (None, Some(amount_off.value()), Some(currency.to_string()))
+            }
+        };
+        Self {
+            coupon_id: d.coupon_id.clone(),
+            percent_off: percent_off.into(),
+            amount_off: amount_off.into(),
+            currency: currency.into(),
+            periods_left: d.periods_left.into(),
+        }
+    }
 }
 
 /// A change waiting for the period's end.
@@ -56,7 +92,7 @@ pub struct PendingChangeModel {
     pub plan_id: Nullable<String>,
     /// The seats from the next period on.
     pub quantity: u32,
-    /// The next charge's amount, in the currency's unit.
+    /// The next charge's price before any discount, in the currency's unit.
     pub amount: i64,
     /// When it takes effect: the current period's end, UTC.
     pub effective_at: String,
@@ -180,6 +216,8 @@ impl From<&NextCharge> for NextChargeModel {
             payment_id: c.payment_id.to_string(),
             plan_id: c.plan_id.as_ref().map(ToString::to_string).into(),
             quantity: c.quantity.get(),
+            list_amount: c.list_amount.map(|a| a.value()).into(),
+            discount: c.discount.as_ref().map(DiscountModel::from).into(),
         }
     }
 }

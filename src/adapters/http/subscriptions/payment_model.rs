@@ -19,6 +19,8 @@ pub enum PaymentStatusName {
     Paid,
     /// Refunded in full (PortOne's `CANCELLED`).
     Cancelled,
+    /// A refund line: money returned of the charge it names.
+    Refunded,
 }
 
 /// What a billing-history line paid for.
@@ -29,6 +31,9 @@ pub enum PaymentKindName {
     Period,
     /// An upgrade's prorated difference for the rest of a period (a `proration` row).
     Proration,
+    /// Money returned of a period's or a proration's charge (its `refunded_amount`), listed right
+    /// after the charge it returns.
+    Refund,
 }
 
 /// One charge of a subscription: a paid period, or an upgrade's proration; what was charged,
@@ -43,8 +48,15 @@ pub struct PaymentModel {
     pub number: Nullable<String>,
     pub kind: PaymentKindName,
     pub status: PaymentStatusName,
-    /// Charged, in the currency's unit (KRW: won), VAT included.
+    /// Charged, in the currency's unit (KRW: won), VAT included; a refund line: returned. 0
+    /// for a period a discount made free (no PortOne call was made for it).
     pub amount: i64,
+    /// The price before the discount (plan × quantity); `amount` without one.
+    pub list_amount: i64,
+    /// What the discount took off: `list_amount − amount`; 0 without one.
+    pub discount_amount: i64,
+    /// The coupon that discounted it; `null` without one.
+    pub coupon_id: Nullable<String>,
     /// 공급가액 and 부가세 of a KRW charge, as its receipt shows them (and as PortOne was sent
     /// `amount.vat`): `supply_amount = round(amount ÷ 1.1)`, `vat = amount − supply_amount`;
     /// `null` for other currencies.
@@ -79,6 +91,14 @@ impl From<&PaymentRecord> for PaymentModel {
                 _ => PaymentStatusName::Paid,
             },
             amount: r.amount.value(),
+            list_amount: r.amount.value() + r.discount_amount.value(),
+            discount_amount: r.discount_amount.value(),
+            coupon_id: r
+                .discount
+                .as_ref()
+                .filter(|_| r.discount_amount > Amount::default())
+                .map(|d| d.coupon_id.clone())
+                .into(),
             supply_amount,
             vat,
             currency: r.currency.as_ref().map(ToString::to_string).into(),
@@ -102,6 +122,9 @@ impl From<&Proration> for PaymentModel {
             kind: PaymentKindName::Proration,
             status: PaymentStatusName::Paid,
             amount: p.amount.value(),
+            list_amount: p.amount.value(),
+            discount_amount: 0,
+            coupon_id: Nullable::from(None),
             supply_amount,
             vat,
             currency: Nullable::from(Some(p.currency.to_string())),
@@ -126,9 +149,41 @@ fn vat_columns(amount: Amount, currency: Option<&Currency>) -> (Nullable<i64>, N
     )
 }
 
-/// The billing history: every month, and every settled proration, newest first.
+impl PaymentModel {
+    /// The refund line of this charge, when something of it was refunded: the returned amount
+    /// and its VAT split, no number of its own (the refund is not a new charge).
+    fn refund_line(&self) -> Option<Self> {
+        let refunded = self.refunded_amount.0.filter(|refunded| *refunded > 0)?;
+        let currency = self.currency.0.as_deref().map(Currency::reported);
+        let (supply_amount, vat) = vat_columns(Amount::new(refunded).ok()?, currency.as_ref());
+        Some(Self {
+            payment_id: self.payment_id.clone(),
+            number: Nullable::from(None),
+            kind: PaymentKindName::Refund,
+            status: PaymentStatusName::Refunded,
+            amount: refunded,
+            list_amount: refunded,
+            discount_amount: 0,
+            coupon_id: Nullable::from(None),
+            supply_amount,
+            vat,
+            currency: self.currency.clone(),
+            order_name: self.order_name.clone(),
+            plan_id: self.plan_id.clone(),
+            quantity: self.quantity,
+            start_at: self.start_at.clone(),
+            end_at: self.end_at.clone(),
+            refunded_amount: Nullable::from(Some(refunded)),
+            receipt_url: Nullable::from(None),
+        })
+    }
+}
+
+/// The billing history: every month (trials and free periods included), every settled proration, and a refund
+/// line after each charge something was refunded of, newest first. Refunds keep no time of their
+/// own, so each is listed just above the charge it returns.
 pub fn billing_history(months: &[PaymentRecord], prorations: &[Proration]) -> Vec<PaymentModel> {
-    let mut lines: Vec<(Timestamp, PaymentModel)> = months
+    let mut charges: Vec<(Timestamp, PaymentModel)> = months
         .iter()
         .map(|m| (m.start_at, PaymentModel::from(m)))
         .chain(
@@ -138,6 +193,9 @@ pub fn billing_history(months: &[PaymentRecord], prorations: &[Proration]) -> Ve
                 .map(|p| (p.paid_at.unwrap_or(p.created_at), PaymentModel::from(p))),
         )
         .collect();
-    lines.sort_by_key(|line| std::cmp::Reverse(line.0));
-    lines.into_iter().map(|(_, line)| line).collect()
+    charges.sort_by_key(|line| std::cmp::Reverse(line.0));
+    charges
+        .into_iter()
+        .flat_map(|(_, line)| line.refund_line().into_iter().chain(std::iter::once(line)))
+        .collect()
 }

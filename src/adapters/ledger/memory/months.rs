@@ -8,6 +8,7 @@ use super::InMemoryLedger;
 use crate::domain::amount::Amount;
 use crate::domain::attempt::{AfterFailure, FailedAttempt};
 use crate::domain::event::EventType;
+use crate::domain::history_line::history_line;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::record::{MonthStatus, PaymentRecord};
 use crate::domain::timestamp::Timestamp;
@@ -75,7 +76,8 @@ impl MonthLedger for InMemoryLedger {
         });
         if inserted {
             let at = stored.start_at;
-            let cause = month_data(&stored);
+            let mut cause = month_data(&stored);
+            cause["line"] = history_line(&stored);
             match &renewed {
                 None => {
                     let id = stored.subscription_key();
@@ -96,6 +98,12 @@ impl MonthLedger for InMemoryLedger {
                         tables.emit_for(EventType::Recovered, &stored, at, cause, "");
                     }
                 }
+            }
+            // The coupon's last discounted period: the next charge is at the list price.
+            if let (Some(discount), None) = (&stored.discount, &stored.next_discount) {
+                let mut cause = month_data(&stored);
+                cause["coupon_id"] = json!(discount.coupon_id);
+                tables.emit_for(EventType::DiscountEnded, &stored, at, cause, "");
             }
         }
         let payment_method = tables.methods.get(stored.subscription_key().as_str()).cloned();

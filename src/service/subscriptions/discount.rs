@@ -1,0 +1,180 @@
+//! The admin applies a coupon to a running subscription, from its next charge on (Stripe's
+//! `discounts` on a subscription update), or takes it off: one coupon per subscription at a time,
+//! the new one replacing the old. The pending charge (the next renewal, or a pending retry) is
+//! scheduled again with the new amount, as a plan change at period end moves it.
+
+use crate::domain::attempt::charge_time;
+use crate::domain::coupon::{check_redeemable, CouponId, RedeemContext, RedeemRefusal};
+use crate::domain::currency::Currency;
+use crate::domain::discount::Discount;
+use crate::domain::record::PaymentRecord;
+use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::subscription_id::SubscriptionId;
+use crate::ports::{CouponLedger, Ports, Redeemed, Redemption};
+use crate::service::renewal::{fresh_key, schedule_charge, schedule_request};
+use crate::service::revoke::{revoke_pending, Revocation};
+
+use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
+
+impl<P: Ports> SubscriptionService<P> {
+    /// Applies coupon `coupon_id` from the next charge on, counted as one redemption of the
+    /// coupon (once per subscription and coupon, however often it is sent).
+    ///
+    /// # Errors
+    /// [`SubscriptionError::CouponNotFound`]; [`SubscriptionError::CouponRefused`] for an archived
+    /// or expired coupon, another plan's or currency's, or one out of redemptions; as
+    /// [`Self::change`] for the subscription's state.
+    pub async fn apply_coupon(
+        &self,
+        key: &SubscriptionId,
+        coupon_id: &CouponId,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
+        let record = self.latest(key).await?;
+        live(&record, self.now())?;
+        if record
+            .next_discount
+            .as_ref()
+            .is_some_and(|d| d.coupon_id == coupon_id.as_str())
+        {
+            let message = "이미 이 쿠폰이 다음 결제부터 적용되어 있습니다.";
+            return self.answer(record, false, ("DISCOUNT_UNCHANGED", message)).await;
+        }
+        let ledger = self.ports.ledger();
+        let coupon = ledger
+            .coupon(coupon_id)
+            .await?
+            .ok_or(SubscriptionError::CouponNotFound)?;
+        let next = record.next_charge_terms();
+        let currency = next.currency.clone().unwrap_or_else(|| Currency::reported("KRW"));
+        let context = RedeemContext {
+            plan_id: next.plan_id.as_ref(),
+            currency: &currency,
+            first_subscription: false,
+            now: self.now(),
+        };
+        let discount = check_redeemable(None, &coupon, context).map_err(SubscriptionError::CouponRefused)?;
+        let redemption_key = format!("apply-{}-{}", record.subscription_key(), coupon_id.as_str());
+        let redemption = Redemption {
+            key: &redemption_key,
+            coupon_id,
+            code: None,
+            customer_id: record.customer_id.as_deref(),
+            at: self.now(),
+        };
+        if ledger.redeem(&redemption).await? == Redeemed::Exhausted {
+            return Err(SubscriptionError::CouponRefused(RedeemRefusal::Exhausted));
+        }
+        if let Err(error) = self.move_discount(&record, Some(discount)).await {
+            if let Err(release) = ledger.release_redemption(&redemption_key).await {
+                tracing::warn!(%release, "an unapplied coupon's redemption could not be given back");
+            }
+            return Err(error);
+        }
+        tracing::info!(transaction_key = %record.transaction_key, coupon_id = coupon_id.as_str(), "coupon applied");
+        let record = self.latest(key).await?;
+        let message = "다음 결제부터 쿠폰 할인을 적용했습니다.";
+        self.answer(record, true, ("DISCOUNT_APPLIED", message)).await
+    }
+
+    /// Takes the discount off from the next charge on (the current period stays as paid).
+    ///
+    /// # Errors
+    /// As [`Self::change`].
+    pub async fn remove_discount(
+        &self,
+        key: &SubscriptionId,
+    ) -> Result<SubscriptionChange, SubscriptionError> {
+        let record = self.latest(key).await?;
+        live(&record, self.now())?;
+        if record.next_discount.is_none() {
+            let message = "다음 결제에 적용된 할인이 없습니다.";
+            return self.answer(record, false, ("DISCOUNT_UNCHANGED", message)).await;
+        }
+        self.move_discount(&record, None).await?;
+        let record = self.latest(key).await?;
+        let message = "다음 결제부터 할인을 없앴습니다.";
+        self.answer(record, true, ("DISCOUNT_REMOVED", message)).await
+    }
+
+    /// Stores `discount` for `record`'s next charge and moves its pending schedule to the new
+    /// amount: revoked, then scheduled again under the same `paymentId` and a new
+    /// `Idempotency-Key` (none at PortOne when it comes to 0). A revoke that finds the charge under
+    /// way, or a schedule that fails, puts the old discount and schedule back.
+    async fn move_discount(
+        &self,
+        record: &PaymentRecord,
+        discount: Option<Discount>,
+    ) -> Result<(), SubscriptionError> {
+        let now = self.now();
+        let ledger = self.ports.ledger();
+        let pending = match (live(record, now)?, record.pending_charge()) {
+            (SubscriptionStatus::Canceling, _) | (_, None) => None,
+            (_, Some(charge)) => Some(charge),
+        };
+        let Some(charge) = pending else {
+            return self.store_discount(record, discount.as_ref()).await;
+        };
+        let payer = self.payer(record).await?;
+        let changed = PaymentRecord {
+            next_discount: discount.clone(),
+            ..record.clone()
+        };
+        let at = charge_time(charge.at, now);
+        let key = |what| fresh_key(what, &charge.payment_id, now);
+        let no_terms =
+            || SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.");
+        let id = &charge.payment_id;
+        let request =
+            schedule_request(&changed, &payer, id.clone(), at, key("discount")).ok_or_else(no_terms)?;
+        let restore =
+            schedule_request(record, &payer, id.clone(), at, key("discount-restore")).ok_or_else(no_terms)?;
+        self.store_discount(record, discount.as_ref()).await?;
+        let put_back = || async {
+            if let Err(error) = ledger
+                .set_next_discount(&record.transaction_key, record.next_discount.as_ref())
+                .await
+            {
+                tracing::error!(%error, "the previous discount could not be stored again");
+            }
+        };
+        match revoke_pending(&*self.ports, record, &payer).await {
+            Ok(Revocation::AlreadyCharged { .. }) => {
+                put_back().await;
+                return Err(SubscriptionError::Conflict(
+                    "다음 결제가 이미 진행되어 할인을 바꿀 수 없습니다.",
+                ));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                put_back().await;
+                return Err(error.into());
+            }
+        }
+        if let Err(error) = schedule_charge(self.ports.gateway(), &request).await {
+            tracing::warn!(%error, "the discounted charge could not be scheduled; putting the old one back");
+            match schedule_charge(self.ports.gateway(), &restore).await {
+                Ok(_) => put_back().await,
+                Err(error) => tracing::error!(
+                    %error,
+                    transaction_key = %record.transaction_key,
+                    "no schedule is live after a failed discount change; reconciliation re-creates it"
+                ),
+            }
+            return Err(error.into());
+        }
+        Ok(())
+    }
+
+    async fn store_discount(
+        &self,
+        record: &PaymentRecord,
+        discount: Option<&Discount>,
+    ) -> Result<(), SubscriptionError> {
+        self.ports
+            .ledger()
+            .set_next_discount(&record.transaction_key, discount)
+            .await?
+            .map(|_| ())
+            .ok_or(SubscriptionError::NotFound)
+    }
+}
