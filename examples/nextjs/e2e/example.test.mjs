@@ -167,3 +167,28 @@ test("a customer subscribes, manages their subscription and reads their events",
   assert.equal(await page.getByTestId("problem").getAttribute("data-code"), "NOT_FOUND");
   assert.equal(await ledgerRows(), 1, "nothing else was charged");
 });
+
+test("a promotion code discounts the first charge and the renewals it says", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "user-3");
+  await page.goto(`${web}/checkout?plan=basic_monthly`);
+  await page.getByLabel("할인 코드").fill("spring50");
+  await page.getByRole("button", { name: "카드 등록하고 구독 시작" }).click();
+  const outcome = page.getByTestId("checkout-outcome");
+  await outcome.and(page.locator("[data-status='201']")).waitFor();
+  assert.match(await page.getByTestId("charged").textContent(), /4,950원/);
+
+  await page.goto(`${web}/account`);
+  await page.getByTestId("status").waitFor();
+  assert.match(await page.getByTestId("next-charge").textContent(), /4,950원/);
+  assert.match(await page.getByTestId("discount").textContent(), /LAUNCH50.*9,900원.*2회 남음/);
+  assert.match(await page.locator("[data-testid=payments] tr").first().textContent(), /LAUNCH50 할인 4,950원/);
+
+  // An unknown code is refused before anything is charged.
+  await signIn(page, "user-4");
+  await page.goto(`${web}/checkout?plan=basic_monthly`);
+  await page.getByLabel("할인 코드").fill("NOPE");
+  await page.getByRole("button", { name: "카드 등록하고 구독 시작" }).click();
+  await page.locator("[data-testid=checkout-outcome][data-status='404']").waitFor();
+  assert.equal(await outcome.getAttribute("data-code"), "PROMOTION_CODE_NOT_FOUND");
+});

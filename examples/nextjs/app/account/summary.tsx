@@ -21,6 +21,14 @@ export function Summary({ detail }: { detail: SubscriptionDetail }) {
           ? `${seoul(subscription.next_charge.at)} · ${won(subscription.next_charge.amount)}`
           : `없음 (${subscription.no_charge_reason})`}
       </p>
+      {subscription.next_charge?.discount && (
+        <p data-testid="discount">
+          할인 {subscription.next_charge.discount.coupon_id}: 정가 {won(subscription.next_charge.list_amount ?? 0)}
+          {subscription.next_charge.discount.periods_left !== null
+            ? ` · ${subscription.next_charge.discount.periods_left}회 남음`
+            : " · 계속"}
+        </p>
+      )}
       <p data-testid="seats">좌석: {subscription.quantity}</p>
       {subscription.pending_change && (
         <p data-testid="pending-change">
@@ -33,11 +41,14 @@ export function Summary({ detail }: { detail: SubscriptionDetail }) {
       <table data-testid="payments">
         <tbody>
           {payments.map((payment) => (
-            <tr key={payment.payment_id} data-kind={payment.kind}>
+            <tr key={`${payment.kind}-${payment.payment_id}`} data-kind={payment.kind}>
               <td>{payment.number}</td>
               <td>{seoul(payment.start_at)}</td>
-              <td>{payment.kind === "proration" ? "변경 차액" : payment.order_name}</td>
-              <td>{won(payment.amount)}</td>
+              <td>{payment.kind === "proration" ? "변경 차액" : payment.kind === "refund" ? "환불" : payment.order_name}</td>
+              <td>
+                {won(payment.amount)}
+                {payment.discount_amount > 0 ? ` (정가 ${won(payment.list_amount)}, ${payment.coupon_id} 할인 ${won(payment.discount_amount)})` : ""}
+              </td>
               <td>{payment.vat !== null ? `공급가액 ${won(payment.supply_amount ?? 0)} · 부가세 ${won(payment.vat)}` : ""}</td>
               <td>{payment.status}</td>
               <td>{payment.refunded_amount ? `환불 ${won(payment.refunded_amount)}` : ""}</td>
