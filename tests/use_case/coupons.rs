@@ -13,12 +13,13 @@ use portone_subscriptions::domain::currency::Currency;
 use portone_subscriptions::domain::customer_id::CustomerId;
 use portone_subscriptions::domain::discount::Off;
 use portone_subscriptions::domain::plan::{PlanId, PlanTerms};
+use portone_subscriptions::domain::quantity::Quantity;
 use portone_subscriptions::domain::record::PaymentRecord;
 use portone_subscriptions::domain::subscription_id::SubscriptionId;
 use portone_subscriptions::domain::timestamp::Timestamp;
 use portone_subscriptions::service::checkout::StartRequest;
 use portone_subscriptions::service::reconcile::PassOptions;
-use portone_subscriptions::service::SubscriptionError;
+use portone_subscriptions::service::{ChangeTarget, SubscriptionError};
 use serde_json::json;
 
 use crate::answers::body;
@@ -327,4 +328,49 @@ async fn a_removed_discount_puts_the_list_price_back_on_the_pending_charge() {
         matches!(unknown, Err(SubscriptionError::CouponNotFound)),
         "{unknown:?}"
     );
+}
+
+#[tokio::test]
+async fn an_upgrade_is_charged_the_discounted_difference_and_renews_discounted() {
+    let app = shop(percent(50), CouponDuration::Forever, None, false).await;
+    app.clock.set(utc("2025-01-01T00:00:00Z"));
+    start(&app, 1, Some("SPRING50")).await;
+    let id = SubscriptionId::parse(latest(&app).transaction_key.as_str()).unwrap();
+    // Ten of thirty days gone, two more seats: 19,800 more a period at list, 9,900 discounted;
+    // floor(9,900 × 20 ÷ 30) = 6,600.
+    app.clock.set(utc("2025-01-11T00:00:00Z"));
+    let target = ChangeTarget {
+        plan_id: None,
+        quantity: Some(Quantity::new(3).unwrap()),
+    };
+    let changed = app
+        .services
+        .subscriptions
+        .change_to(&id, &target, Some(&IdempotencyKey::parse("seats-3").unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(changed.code, "PLAN_CHANGED_NOW");
+    assert_eq!(changed.proration.as_ref().map(|p| p.amount.value()), Some(6_600));
+    // The renewal: three seats at list 29,700, half off.
+    assert_eq!(live_amount(&app), 14_850);
+    renew(&app).await;
+    assert_eq!(
+        (latest(&app).amount.value(), latest(&app).discount_amount.value()),
+        (14_850, 14_850)
+    );
+}
+
+#[tokio::test]
+async fn after_a_trial_the_first_paid_period_is_the_first_discounted() {
+    let app = shop(percent(50), CouponDuration::Once, None, false).await;
+    let trial = PlanTerms::new(PlanId::parse("pro").unwrap(), "프로", 9900, "KRW", 14, None, None).unwrap();
+    app.services.plans.put(&trial).await.unwrap();
+    let started = start(&app, 1, Some("SPRING50")).await;
+    assert_eq!(started["subscription"]["status"], "trialing", "{started:#}");
+    assert!(charged(&app).is_empty());
+    assert_eq!(started["subscription"]["next_charge"]["amount"], 4_950);
+    assert_eq!(live_amount(&app), 4_950);
+    renew(&app).await;
+    assert_eq!(latest(&app).amount.value(), 4_950, "the first paid period");
+    assert_eq!(live_amount(&app), 9_900, "the once-coupon is used up");
 }
