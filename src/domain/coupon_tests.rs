@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::currency::Currency;
 
 fn at(seconds: i64) -> Timestamp {
     Timestamp::from_utc(chrono::DateTime::from_timestamp(1_700_000_000 + seconds, 0).unwrap())
