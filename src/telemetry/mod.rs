@@ -3,6 +3,7 @@
 //! `request` span's `request_id` and `webhook_id` are on every line a request logs.
 
 pub mod metrics;
+pub mod upstream_time;
 
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;

@@ -132,3 +132,45 @@ async fn every_answer_carries_a_request_id_and_a_sane_one_is_kept() {
         .await;
     assert_eq!(refused.0.headers()["x-request-id"], "webhook-try-1");
 }
+
+/// `(upstream, total)` of a `Server-Timing` answer, in milliseconds.
+fn server_timing(headers: &poem::http::HeaderMap) -> (f64, f64) {
+    let timing = headers["server-timing"].to_str().unwrap();
+    let dur = |name: &str| -> f64 {
+        let metric = timing
+            .split(',')
+            .map(str::trim)
+            .find(|m| m.starts_with(name))
+            .unwrap();
+        let dur = metric.split(';').find_map(|p| p.strip_prefix("dur=")).unwrap();
+        dur.parse().unwrap()
+    };
+    (dur("upstream"), dur("total"))
+}
+
+#[tokio::test]
+async fn every_answer_says_how_long_it_waited_on_portone_and_storage() {
+    let app = spawn_app().await;
+    app.portone_schedules().await;
+    // PortOne answers the payment after 40 ms.
+    let payment = crate::helpers::paid_payment("pay_timed");
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/payments/pay_timed"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(&payment)
+                .set_delay(std::time::Duration::from_millis(40)),
+        )
+        .mount(&app.portone)
+        .await;
+    let body = json!({ "payment_id": "pay_timed", "status": "Paid" }).to_string();
+    let (status, headers, _) = app.post_full(body, "application/json", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (upstream, total) = server_timing(&headers);
+    assert!(upstream >= 40.0, "the payment read alone took 40 ms: {upstream}");
+    assert!(total >= upstream, "{upstream} of {total}");
+
+    // A probe waits on nothing.
+    let health = app.get("/healthz").send().await;
+    assert_eq!(server_timing(health.0.headers()).0, 0.0);
+}

@@ -1,7 +1,9 @@
 //! Request ids: every request runs in a `request` span carrying its `request_id` (the caller's
 //! `X-Request-Id` when it is sane, else a new UUID), echoed in the response's `X-Request-Id`, and
 //! the Standard Webhooks `webhook-id` when present, so every log line of a request can be found by
-//! either (the `webhook-id` is what PortOne's console shows for a delivery).
+//! either (the `webhook-id` is what PortOne's console shows for a delivery). Every answer also
+//! says how long the request waited on PortOne and storage (`Server-Timing`, see
+//! [`upstream_time`]).
 
 use std::time::Instant;
 
@@ -9,8 +11,12 @@ use poem::http::HeaderValue;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use tracing::Instrument;
 
+use crate::telemetry::upstream_time;
+
 /// The header read and answered.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// Answered on every response: the time spent waiting on PortOne and storage, and in all.
+pub const SERVER_TIMING_HEADER: &str = "server-timing";
 const WEBHOOK_ID_HEADER: &str = "webhook-id";
 /// Longest id kept; a longer one is replaced (request ids) or not logged (webhook ids).
 const MAX_ID_LEN: usize = 128;
@@ -30,6 +36,12 @@ impl<E: Endpoint> Middleware<E> for RequestId {
 /// [`RequestId`] around an endpoint.
 pub struct RequestIdEndpoint<E> {
     inner: E,
+}
+
+/// `upstream;dur=…, total;dur=…` in milliseconds (W3C Server Timing): the service's own share of
+/// the request is `total − upstream`.
+fn server_timing(upstream_ms: f64, total_ms: f64) -> String {
+    format!("upstream;dur={upstream_ms:.3};desc=\"PortOne and storage\", total;dur={total_ms:.3}")
 }
 
 /// 1–128 characters of `A–Z a–z 0–9 - _ . :`: safe in a header and a log line. Anything else
@@ -62,16 +74,25 @@ impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
         }
         let started = Instant::now();
         async move {
-            let mut response = match self.inner.call(request).await {
+            let (answered, upstream) = upstream_time::measured(self.inner.call(request)).await;
+            let mut response = match answered {
                 Ok(output) => output.into_response(),
                 Err(error) => error.into_response(),
             };
             if let Ok(value) = HeaderValue::from_str(&request_id) {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }
+            let (total_ms, upstream_ms) = (
+                started.elapsed().as_secs_f64() * 1000.0,
+                upstream.as_secs_f64() * 1000.0,
+            );
+            if let Ok(value) = HeaderValue::from_str(&server_timing(upstream_ms, total_ms)) {
+                response.headers_mut().insert(SERVER_TIMING_HEADER, value);
+            }
             tracing::info!(
                 status = response.status().as_u16(),
-                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                duration_ms = total_ms,
+                upstream_ms,
                 "request finished"
             );
             Ok(response)

@@ -180,6 +180,7 @@ pub fn upstream_call(upstream: Upstream, operation: &'static str, result: &'stat
         "result" => result
     )
     .record(started.elapsed().as_secs_f64());
+    super::upstream_time::add(started.elapsed());
 }
 
 /// An upstream call about to be repeated after a transient failure.
