@@ -104,3 +104,58 @@ async fn a_partial_refund_records_the_total_and_the_subscription_goes_on() {
         (StatusCode::NOT_FOUND, Some("NOT_FOUND"))
     );
 }
+
+#[tokio::test]
+async fn a_refund_is_a_history_line_of_its_own_and_pages_never_repeat_a_line() {
+    let (app, _cards) = shop().await;
+    let (_, _, started) = start(&app, "order-1", body("pro", "bk_1")).await;
+    let id = started["subscription"]["subscription_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let uri = format!("/api/subscriptions/{id}/refund");
+    let (status, _, _) = app
+        .admin_with("POST", &uri, &[], r#"{"reason": "일부 환불", "amount": 3000}"#)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let history = format!("/api/subscriptions/{id}/billing-history");
+    let (_, _, all) = app.admin_with("GET", &history, &[], "").await;
+    let kinds: Vec<_> = all["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].clone(), l["amount"].clone(), l["status"].clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (json!("refund"), json!(3000), json!("refunded")),
+            (json!("period"), json!(9900), json!("paid")),
+        ]
+    );
+    assert!(
+        all["lines"][0]["number"].is_null(),
+        "a refund is not a new charge"
+    );
+    assert_eq!(all["lines"][0]["vat"], 273);
+
+    // One line a page: the refund, then its charge, then nothing more.
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let uri = match &after {
+            Some(cursor) => format!("{history}?limit=1&starting_after={cursor}"),
+            None => format!("{history}?limit=1"),
+        };
+        let (status, _, page) = app.admin_with("GET", &uri, &[], "").await;
+        assert_eq!(status, StatusCode::OK, "{page:#}");
+        seen.push(page["lines"][0]["kind"].as_str().unwrap().to_owned());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => after = Some(cursor.replace(':', "%3A")),
+            None => break,
+        }
+        assert!(seen.len() < 5, "{seen:?}");
+    }
+    assert_eq!(seen, ["refund", "period"]);
+}

@@ -10,7 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::failures::{failed, Failed};
-use super::payment_model::{billing_history, PaymentModel};
+use super::payment_model::{billing_history, PaymentKindName, PaymentModel};
 use crate::adapters::http::api_error::{error, request_problem, ApiError};
 use crate::adapters::http::auth::{guarded, CallerAuth, Guarded};
 use crate::adapters::http::nullable::Nullable;
@@ -78,17 +78,24 @@ impl<P> HistoryApi<P> {
 
 /// The page of `lines` after the line `starting_after` (from the first when `None`), `limit`
 /// long; `None` when `starting_after` names no line.
+/// A line's cursor: its `payment_id`, and for a refund line `refund:{payment_id}`, since a refund
+/// line shares its charge's payment id.
+fn cursor(line: &PaymentModel) -> String {
+    match line.kind {
+        PaymentKindName::Refund => format!("refund:{}", line.payment_id),
+        _ => line.payment_id.clone(),
+    }
+}
+
 fn page(lines: Vec<PaymentModel>, starting_after: Option<&str>, limit: usize) -> Option<HistoryPage> {
     let start = match starting_after {
         None => 0,
-        Some(cursor) => lines.iter().position(|line| line.payment_id == cursor)? + 1,
+        Some(after) => lines.iter().position(|line| cursor(line) == after)? + 1,
     };
     let mut rest: Vec<PaymentModel> = lines.into_iter().skip(start).collect();
     let more = rest.len() > limit;
     rest.truncate(limit);
-    let next_cursor = more
-        .then(|| rest.last().map(|line| line.payment_id.clone()))
-        .flatten();
+    let next_cursor = more.then(|| rest.last().map(cursor)).flatten();
     Some(HistoryPage {
         lines: rest,
         next_cursor: next_cursor.into(),
@@ -142,5 +149,50 @@ fn fail(problem: crate::service::SubscriptionError) -> HistoryResponse {
         | Failed::BadRequest(body)
         | Failed::PaymentRequired(body)
         | Failed::TooMany(body, _) => HistoryResponse::BadRequest(body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::amount::Amount;
+    use crate::domain::record::testing::paid_month;
+
+    #[test]
+    fn a_page_ending_on_a_refunded_charge_is_followed_by_the_next_line_not_the_charge_again() {
+        let older = paid_month("pay_1");
+        let mut refunded = paid_month("pay_2");
+        refunded.start_at = older.end_at;
+        refunded.refunded_amount = Amount::new(3_000).ok();
+        let lines = billing_history(&[older, refunded], &[]);
+        let ids = |page: &HistoryPage| -> Vec<(String, String)> {
+            page.lines
+                .iter()
+                .map(|l| (format!("{:?}", l.kind), l.payment_id.clone()))
+                .collect()
+        };
+        let first = page(billing_history_clone(&lines), None, 2).unwrap();
+        assert_eq!(
+            ids(&first),
+            [
+                ("Refund".into(), "pay_2".into()),
+                ("Period".into(), "pay_2".into())
+            ]
+        );
+        let cursor = first.next_cursor.0.clone().unwrap();
+        let second = page(lines, Some(&cursor), 2).unwrap();
+        assert_eq!(ids(&second), [("Period".to_owned(), "pay_1".to_owned())]);
+        assert_eq!(second.next_cursor.0, None);
+    }
+
+    /// The lines again (they are not `Clone`), through their JSON.
+    fn billing_history_clone(lines: &[PaymentModel]) -> Vec<PaymentModel> {
+        lines
+            .iter()
+            .map(|line| {
+                let json = poem_openapi::types::ToJSON::to_json(line).unwrap();
+                poem_openapi::types::ParseFromJSON::parse_from_json(Some(json)).unwrap()
+            })
+            .collect()
     }
 }
