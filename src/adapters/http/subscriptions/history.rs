@@ -104,11 +104,13 @@ fn page(lines: Vec<PaymentModel>, starting_after: Option<&str>, limit: usize) ->
 
 #[OpenApi(tag = "ApiTags::Subscription")]
 impl<P: Ports> HistoryApi<P> {
-    /// A subscription's billing history, newest first: every paid period and every upgrade's
-    /// proration, each with its `number` (`2026-000123`, sequential per Seoul year), `kind`,
-    /// period, plan and seats, `amount` with its `supply_amount` and `vat` (KRW: `round(amount ÷
-    /// 1.1)` and the rest), refunds, and PortOne's `receipt_url`. `limit` 1–100 (default 20);
-    /// `starting_after` = the previous page's `next_cursor`.
+    /// A subscription's billing history, newest first: every paid period (a free one too) and
+    /// every upgrade's proration, each with its `number` (`2026-000123`, sequential per Seoul
+    /// year), `kind`, period, plan and seats, `amount` with its `list_amount`, `discount_amount`
+    /// and `coupon_id`, its `supply_amount` and `vat` (KRW: `round(amount ÷ 1.1)` and the rest),
+    /// refunds, and PortOne's `receipt_url`; a `refund` line above each charge something was
+    /// refunded of. `limit` 1–100 (default 20); `starting_after` = the previous page's
+    /// `next_cursor` (a charge's `payment_id`, or `refund:{payment_id}`).
     #[oai(path = "/api/subscriptions/:subscription_id/billing-history", method = "get")]
     async fn history(
         &self,
