@@ -205,6 +205,7 @@ impl Sandbox {
     pub async fn settle_events(&self) {
         if let Some((events, reconciler)) = self.time_pass.get() {
             reconciler.settle_graces_logged().await;
+            reconciler.record_free_periods_logged().await;
             events.tick(true, false).await;
         }
     }

@@ -1,6 +1,6 @@
 //! The timers a process runs beside its routes: the time pass (event deliveries every second;
-//! every minute the grace pass, the events time caused and the gauges; every hour the
-//! retention), and the reconciliation pass every `RECONCILE_INTERVAL`.
+//! every minute the grace pass, the free periods due, the events time caused and the gauges;
+//! every hour the retention), and the reconciliation pass every `RECONCILE_INTERVAL`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +43,7 @@ pub fn spawn_time_timer<P: Ports>(
             let minutely = count % EMIT_DUE_EVERY_TICKS == 0;
             if minutely {
                 reconciler.settle_graces_logged().await;
+                reconciler.record_free_periods_logged().await;
             }
             events.tick(minutely, count % PRUNE_EVERY_TICKS == 0).await;
             count = count.wrapping_add(1);

@@ -374,3 +374,34 @@ async fn after_a_trial_the_first_paid_period_is_the_first_discounted() {
     assert_eq!(latest(&app).amount.value(), 4_950, "the first paid period");
     assert_eq!(live_amount(&app), 9_900, "the once-coupon is used up");
 }
+
+#[tokio::test]
+async fn the_minute_pass_records_free_periods_at_their_time_even_several_at_once() {
+    let app = shop(percent(100), CouponDuration::Forever, None, false).await;
+    start(&app, 1, Some("SPRING50")).await;
+    let first = latest(&app);
+    // One second past its charge time, no margin: the minute pass records it.
+    app.clock
+        .set(first.next_schedule_at.as_utc() + chrono::Duration::seconds(1));
+    let recorded = app.services.reconciler.record_free_periods().await.unwrap();
+    assert_eq!(recorded, 1);
+    assert_eq!(latest(&app).start_at, first.next_schedule_at);
+    assert_eq!(
+        app.services.reconciler.record_free_periods().await.unwrap(),
+        0,
+        "once"
+    );
+    // A service down for 100 days records each missed period at its own time.
+    app.clock
+        .set(first.next_schedule_at.as_utc() + chrono::Duration::days(100));
+    let recorded = app.services.reconciler.record_free_periods().await.unwrap();
+    assert_eq!(
+        recorded,
+        3,
+        "{:?}",
+        app.ledger.rows().iter().map(|r| r.start_at).collect::<Vec<_>>()
+    );
+    let starts: Vec<_> = app.ledger.rows().iter().map(|row| row.start_at).collect();
+    assert!(starts.windows(2).all(|w| w[1] > w[0]), "{starts:?}");
+    assert!(charged(&app).is_empty() && app.portone.schedules().is_empty());
+}

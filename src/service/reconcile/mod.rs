@@ -11,6 +11,7 @@
 //!    revoked only when asked (`fix_orphans`): charging a cancelled customer is the worst outcome.
 
 mod due;
+mod free;
 mod grace;
 mod heal;
 mod pages;
