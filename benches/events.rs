@@ -63,6 +63,7 @@ fn month(id: &str, paid_at: DateTime<Utc>) -> PaymentRecord {
         kind: Default::default(),
         list_amount: None,
         discount: None,
+        credit: None,
         receipt_url: None,
         billing_key: portone_subscriptions::domain::billing_key::BillingKey::parse("bk").ok(),
         customer_id: Some(format!("customer-{id}")),

@@ -85,6 +85,9 @@ pub struct Payment {
     /// The discount it got (`coupon` of its `customData`), with the paid periods it applied to,
     /// this one included; the month it pays carries the rest to the next charge.
     pub discount: Option<super::discount::Discount>,
+    /// What an interval switch credited of the period it cut short (`credit` of its
+    /// `customData`): part of `list_amount − amount` that is not the discount.
+    pub credit: Option<Amount>,
     /// `receiptUrl`: the card company's or PG's receipt, when PortOne gives one.
     pub receipt_url: Option<String>,
     /// `billingKey`: present only for billing-key payments; without it nothing can be scheduled.

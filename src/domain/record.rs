@@ -138,7 +138,10 @@ impl PaymentRecord {
         // A discounted charge's list price less what was charged; an interval switch's credit
         // (a list price without a discount) is no discount.
         let discount_amount = match (&payment.discount, payment.list_amount) {
-            (Some(_), Some(list)) => Amount::new(list.value() - payment.amount.value()).unwrap_or_default(),
+            (Some(_), Some(list)) => {
+                let credit = payment.credit.map_or(0, Amount::value);
+                Amount::new(list.value() - payment.amount.value() - credit).unwrap_or_default()
+            }
             _ => Amount::default(),
         };
         Self {

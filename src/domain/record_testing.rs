@@ -22,6 +22,7 @@ pub(crate) fn paid_month(payment_id: &str) -> PaymentRecord {
         kind: Default::default(),
         list_amount: None,
         discount: None,
+        credit: None,
         receipt_url: None,
         billing_key: crate::domain::billing_key::BillingKey::parse("bk").ok(),
         customer_id: None,

@@ -33,6 +33,7 @@ pub fn example_payment() -> Payment {
         kind: Default::default(),
         list_amount: None,
         discount: None,
+        credit: None,
         receipt_url: None,
         id: PaymentId::parse("pay_123456").unwrap_or_else(|_| unreachable!("a valid id")),
         status: PaymentStatus::Paid,

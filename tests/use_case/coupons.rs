@@ -405,3 +405,44 @@ async fn the_minute_pass_records_free_periods_at_their_time_even_several_at_once
     assert!(starts.windows(2).all(|w| w[1] > w[0]), "{starts:?}");
     assert!(charged(&app).is_empty() && app.portone.schedules().is_empty());
 }
+
+#[tokio::test]
+async fn a_switch_to_a_yearly_plan_keeps_the_discount() {
+    let app = shop(percent(50), CouponDuration::Forever, None, false).await;
+    let yearly = PlanTerms::new(
+        PlanId::parse("pro_yearly").unwrap(),
+        "프로 연간",
+        99_000,
+        "KRW",
+        0,
+        None,
+        None,
+    )
+    .unwrap()
+    .with_interval(portone_subscriptions::domain::interval::BillingInterval::new("year", 1).ok());
+    app.services.plans.put(&yearly).await.unwrap();
+    start(&app, 1, Some("SPRING50")).await;
+    let id = SubscriptionId::parse(latest(&app).transaction_key.as_str()).unwrap();
+    // Ten of thirty days gone: the unused part of the discounted month is floor(4,950 × 20 ÷ 30)
+    // = 3,300; the year at half price, 49,500, less it: 46,200.
+    app.clock.set(utc("2025-01-20T03:00:00Z"));
+    let target = ChangeTarget {
+        plan_id: Some(PlanId::parse("pro_yearly").unwrap()),
+        quantity: None,
+    };
+    let changed = app
+        .services
+        .subscriptions
+        .change_to(&id, &target, Some(&IdempotencyKey::parse("to-yearly").unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(changed.code, "PLAN_CHANGED_NOW");
+    assert_eq!(charged(&app), [4_950, 46_200]);
+    let year = latest(&app);
+    assert_eq!(
+        (year.amount.value(), year.discount_amount.value()),
+        (46_200, 49_500),
+        "the credit is not counted as discount"
+    );
+    assert_eq!(live_amount(&app), 49_500, "the next year is half price too");
+}

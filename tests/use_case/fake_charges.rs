@@ -161,6 +161,7 @@ impl FakeState {
             kind: request.kind,
             list_amount: request.list_amount,
             discount: request.discount.clone(),
+            credit: request.credit,
             receipt_url: None,
             billing_key: Some(request.billing_key.clone()),
             customer_id: Some(request.customer_id.to_string()),

@@ -36,6 +36,8 @@ pub struct ChargeRequest {
     pub list_amount: Option<Amount>,
     /// The discount `amount` got (written to `customData` as `coupon`).
     pub discount: Option<crate::domain::discount::Discount>,
+    /// An interval switch's credit for the period it cuts short (written to `customData`).
+    pub credit: Option<Amount>,
     /// PortOne's `Idempotency-Key` (16–256 ASCII characters, sent quoted).
     pub idempotency_key: String,
     /// `skipWebhook`: PortOne sends no webhook for this charge, because the caller handles its
@@ -64,6 +66,7 @@ impl ChargeRequest {
             kind: ChargeKind::Period,
             list_amount: schedule.list_amount,
             discount: schedule.discount.clone(),
+            credit: None,
             idempotency_key,
             skip_webhook,
         })

@@ -49,6 +49,7 @@ impl<P: Ports> Checkout<P> {
             kind: ChargeKind::Period,
             list_amount: discounted.then_some(priced.list),
             discount: discount.filter(|_| discounted),
+            credit: None,
             // Derived from the payment: a repeat sends the same key, and PortOne replays.
             idempotency_key: format!("checkout-{}", ids.payment_id),
             // The `Transaction.Paid` webhook that follows changes nothing, and heals a start

@@ -31,6 +31,7 @@ pub(in crate::service) fn free_payment(charge: &ChargeRequest, at: Timestamp) ->
         kind: charge.kind,
         list_amount: charge.list_amount,
         discount: charge.discount.clone(),
+        credit: charge.credit,
         receipt_url: None,
         billing_key: Some(charge.billing_key.clone()),
         customer_id: Some(charge.customer_id.to_string()),

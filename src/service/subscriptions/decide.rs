@@ -100,18 +100,24 @@ impl<P: Ports> SubscriptionService<P> {
         let quantity = target.quantity.unwrap_or(current.quantity);
         let total = quantity.total(plan.terms.amount);
         let timing = if status == SubscriptionStatus::Active {
-            // Within one interval the period's discount prices both sides, so an upgrade is
-            // charged the discounted difference; a switch of interval ends the period (and its
-            // charge carries no discount).
+            // Prices as the customer pays them: this period at its own discount; the new terms
+            // within the same interval (an upgrade, charged the discounted difference) at this
+            // period's discount too, and a longer interval's new period (the next paid one) at
+            // the next charge's.
             let same_interval = plan.terms.interval == record.period_rule.map(|rule| rule.interval);
-            let discount = record.discount.as_ref().filter(|_| same_interval);
-            let discounted = |list| crate::domain::discount::price(list, discount).amount;
+            let this_period = record.discount.as_ref();
+            let new_terms = if same_interval {
+                this_period
+            } else {
+                record.next_discount.as_ref()
+            };
+            let price = crate::domain::discount::price;
             let from = PeriodPrice {
-                total: discounted(current.amount),
+                total: price(current.amount, this_period).amount,
                 interval: record.period_rule.map(|rule| rule.interval),
             };
             let to = PeriodPrice {
-                total: discounted(total),
+                total: price(total, new_terms).amount,
                 interval: plan.terms.interval,
             };
             let clock = PeriodClock {

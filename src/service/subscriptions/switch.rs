@@ -6,7 +6,8 @@
 //!   from it), and the schedule it replaces is revoked first so it is never charged as well;
 //! - it is recorded by the paid flow as that renewal, whether this request or the charge's
 //!   webhook gets there first, and the month after is scheduled at the full price (the charge
-//!   carries it in `customData.listAmount`).
+//!   carries it in `customData.listAmount`, with the next charge's discount in `coupon` and the
+//!   credit in `credit`, so the new period keeps the subscription's discount).
 //!
 //! Declined: the revoked renewal is scheduled again and the answer is 402. PortOne's answer lost:
 //! 502; the same request again, the webhook, or reconciliation (which re-creates a missing
@@ -59,6 +60,14 @@ impl<P: Ports> SubscriptionService<P> {
             ));
         }
         self.take_charge_slot(&record).await?;
+        // The new period is the next paid one: it gets the next charge's discount, and `due` is
+        // its discounted price less the credit for the unused part of this period.
+        let priced = crate::domain::discount::price(total, record.next_discount.as_ref());
+        let credit = Amount::new(priced.amount.value() - due.value()).unwrap_or_default();
+        let discount = record
+            .next_discount
+            .clone()
+            .filter(|_| priced.off > Amount::default());
         let request = ChargeRequest {
             payment_id: charge.payment_id.clone(),
             billing_key: payer.billing_key.clone(),
@@ -70,7 +79,8 @@ impl<P: Ports> SubscriptionService<P> {
             quantity,
             kind: ChargeKind::Period,
             list_amount: Some(total),
-            discount: None,
+            discount,
+            credit: Some(credit),
             idempotency_key: format!("switch-{}", charge.payment_id),
             skip_webhook: false,
         };

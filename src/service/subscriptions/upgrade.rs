@@ -250,6 +250,7 @@ impl<P: Ports> SubscriptionService<P> {
             kind: ChargeKind::Proration,
             list_amount: None,
             discount: None,
+            credit: None,
             // Derived from the payment: a repeat sends the same key, and PortOne replays.
             idempotency_key: proration.payment_id.to_string(),
             // Its webhook settles it too, when this answer is lost.

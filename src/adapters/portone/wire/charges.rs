@@ -53,6 +53,7 @@ impl<'a> PayWithBillingKeyBody<'a> {
                 kind: request.kind,
                 list_amount: request.list_amount,
                 discount: request.discount.clone(),
+                credit: request.credit,
             }),
             amount: AmountInput::of(request.amount, &request.currency),
             currency: request.currency.as_str(),

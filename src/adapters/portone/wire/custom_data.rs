@@ -5,7 +5,8 @@
 //! its month records its plan and seats, and a proration never becomes a month. A discounted
 //! charge adds `"listAmount"` (the undiscounted price) and `"coupon"` (the discount and the paid
 //! periods it still applies to, this one included), so the month it pays carries what is left of
-//! the discount to the next charge.
+//! the discount to the next charge; an interval switch's charge adds `"credit"`, the unused part of
+//! the period it cut short.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,8 @@ struct CustomData {
     list_amount: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     coupon: Option<CouponData>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    credit: Option<i64>,
 }
 
 /// `customData.coupon`, in PortOne's camelCase like the rest of `customData`.
@@ -90,6 +93,9 @@ pub(in crate::adapters::portone) struct Tag {
     pub list_amount: Option<Amount>,
     /// The discount this charge got, with the paid periods it applies to (this one included).
     pub discount: Option<Discount>,
+    /// What an interval switch credited of the period it cut short (the charge is the new
+    /// period's price, less its discount, less this).
+    pub credit: Option<Amount>,
 }
 
 /// `customData` for a charge on `plan` of `quantity` seats; `None` when there is nothing to say
@@ -104,6 +110,7 @@ pub(in crate::adapters::portone) fn write(tag: &Tag) -> Option<String> {
         kind: (tag.kind != ChargeKind::Period).then(|| tag.kind.as_str().to_owned()),
         list_amount: tag.list_amount.map(Amount::value),
         coupon: tag.discount.as_ref().map(CouponData::of),
+        credit: tag.credit.map(Amount::value),
     })
     .ok()
 }
@@ -126,6 +133,7 @@ pub(in crate::adapters::portone) fn read(custom_data: Option<&str>) -> Tag {
         },
         list_amount: data.list_amount.and_then(|amount| Amount::new(amount).ok()),
         discount: data.coupon.and_then(CouponData::discount),
+        credit: data.credit.and_then(|credit| Amount::new(credit).ok()),
     }
 }
 
@@ -167,6 +175,7 @@ mod tests {
             kind: ChargeKind::Proration,
             list_amount: Amount::new(199_000).ok(),
             discount: None,
+            credit: None,
         };
         let written = write(&tag).unwrap();
         assert_eq!(
@@ -205,6 +214,14 @@ mod coupon_tests {
         let fixed = r#"{"planId":"pro","coupon":{"couponId":"P","amountOff":5000,"currency":"KRW"}}"#;
         let read_back = read(Some(fixed));
         assert_eq!(write(&read_back).as_deref(), Some(fixed));
+        // An interval switch's credit rides along.
+        let switch = Tag {
+            credit: Amount::new(3_300).ok(),
+            ..tag.clone()
+        };
+        let written = write(&switch).unwrap();
+        assert!(written.ends_with(r#","credit":3300}"#), "{written}");
+        assert_eq!(read(Some(&written)), switch);
         // Both kinds of discount, or a percent out of range, is no discount.
         let odd = r#"{"planId":"pro","coupon":{"couponId":"P","percentOff":101}}"#;
         assert_eq!(read(Some(odd)).discount, None);

@@ -84,6 +84,7 @@ impl PaymentDto {
             kind: tag.kind,
             list_amount: tag.list_amount,
             discount: tag.discount,
+            credit: tag.credit,
             // Only an http(s) address is kept: it becomes a link in the app.
             receipt_url: dto
                 .receipt_url

@@ -60,6 +60,7 @@ impl<'a> From<&'a ScheduleRequest> for CreatePaymentScheduleBody<'a> {
                     kind: ChargeKind::Period,
                     list_amount: request.list_amount,
                     discount: request.discount.clone(),
+                    credit: None,
                 }),
                 amount: AmountInput::of(request.amount, &request.currency),
                 currency: request.currency.as_str(),
