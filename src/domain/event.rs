@@ -36,15 +36,18 @@ pub enum EventType {
     Refunded,
     /// 3 days before a trial ends.
     TrialWillEnd,
-    /// A coupon's last discounted period was paid: the next charge is at the list price.
+    /// A coupon's last discounted period was paid, or the admin took the discount off: the next
+    /// charge is at the list price.
     DiscountEnded,
+    /// The admin applied a coupon to the subscription, from its next charge on.
+    DiscountApplied,
     /// A type this build does not know (written by a newer replica during a rolling deploy),
     /// kept as written so it is still delivered and listed under its own name.
     Other(String),
 }
 
 impl EventType {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Created,
         Self::Renewed,
         Self::PaymentFailed,
@@ -58,6 +61,7 @@ impl EventType {
         Self::Refunded,
         Self::TrialWillEnd,
         Self::DiscountEnded,
+        Self::DiscountApplied,
     ];
 
     /// The `type` on the wire, `subscription.<what>` (Stripe's and Lago's style).
@@ -76,6 +80,7 @@ impl EventType {
             Self::Refunded => "subscription.refunded",
             Self::TrialWillEnd => "subscription.trial_will_end",
             Self::DiscountEnded => "subscription.discount_ended",
+            Self::DiscountApplied => "subscription.discount_applied",
             Self::Other(name) => name,
         }
     }

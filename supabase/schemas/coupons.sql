@@ -1,6 +1,31 @@
 -- Generated from supabase/migrations by `UPDATE_SCHEMAS=1 cargo test --test api schemas`: the
 -- current definitions, as PostgreSQL prints them. Do not edit: add a migration.
 
+CREATE OR REPLACE FUNCTION public.announce_discount(p_transaction_key text, p_type text, p_coupon_id text, p_at timestamp with time zone)
+ RETURNS SETOF jsonb
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_month public.payment;
+  v_subscription text;
+begin
+  if p_type not in ('subscription.discount_applied', 'subscription.discount_ended') then
+    raise exception 'not a discount event: %', p_type using errcode = '22023';
+  end if;
+  select * into v_month from public.payment as p where p.transaction_key = p_transaction_key;
+  if not found then
+    return;
+  end if;
+  v_subscription := coalesce(v_month.subscription_id, v_month.transaction_key);
+  perform public.emit_event(p_type, v_subscription, p_at,
+    public.event_month(to_jsonb(v_month)) || jsonb_build_object('coupon_id', p_coupon_id),
+    public.next_change_key(v_subscription,
+      replace(p_type, 'subscription.', '') || ':' || v_month.transaction_key));
+  return next to_jsonb(v_month);
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION public.archive_coupon(p_id text, p_at timestamp with time zone)
  RETURNS SETOF jsonb
  LANGUAGE sql

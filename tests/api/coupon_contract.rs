@@ -189,6 +189,33 @@ async fn contract(ledger: &impl Ledger) {
         .unwrap()
         .unwrap();
     assert_eq!(cleared.next_discount, None);
+    let announced = ledger
+        .announce_discount(
+            &stored_month.transaction_key,
+            &EventType::DiscountApplied,
+            "LAUNCH50",
+            t1,
+        )
+        .await
+        .unwrap();
+    assert!(announced.is_some());
+    let nobody = PaymentId::parse("pm_none").unwrap();
+    let unknown = ledger
+        .announce_discount(&nobody, &EventType::DiscountApplied, "LAUNCH50", t1)
+        .await
+        .unwrap();
+    assert!(unknown.is_none());
+    let filter = EventFilter {
+        limit: 100,
+        ..EventFilter::default()
+    };
+    let events = ledger.events(&filter).await.unwrap();
+    let applied: Vec<_> = events
+        .iter()
+        .filter(|e| e.event_type == EventType::DiscountApplied)
+        .collect();
+    assert_eq!(applied.len(), 1);
+    assert_eq!(applied[0].data["coupon_id"], "LAUNCH50");
     discount_events(ledger, &terms).await;
 }
 

@@ -45,6 +45,7 @@ const AREAS: &[(&str, &[&str])] = &[
             "redeem_coupon",
             "release_redemption",
             "set_next_discount",
+            "announce_discount",
             "discount_off",
             "history_line",
         ],

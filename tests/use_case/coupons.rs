@@ -274,6 +274,9 @@ async fn the_admin_applies_a_coupon_from_the_next_charge_and_its_last_period_end
         .await
         .unwrap();
     assert_eq!(again.code, "DISCOUNT_UNCHANGED");
+    let applied_events = events_of(&app, "subscription.discount_applied");
+    assert_eq!(applied_events.len(), 1, "one change, one event");
+    assert_eq!(applied_events[0]["coupon_id"], "LAUNCH");
     assert_eq!(app.services.coupons.coupons().await.unwrap()[0].times_redeemed, 1);
 
     // The once-coupon's period is paid: the renewal carries its history line, and the coupon
@@ -316,6 +319,9 @@ async fn a_removed_discount_puts_the_list_price_back_on_the_pending_charge() {
     assert!(app.portone.live().is_empty(), "a free charge is not PortOne's");
     let removed = app.services.subscriptions.remove_discount(&id).await.unwrap();
     assert_eq!(removed.code, "DISCOUNT_REMOVED");
+    let ended = events_of(&app, "subscription.discount_ended");
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0]["coupon_id"], "LAUNCH");
     assert_eq!(live_amount(&app), 9_900);
     let nothing = app.services.subscriptions.remove_discount(&id).await.unwrap();
     assert_eq!(nothing.code, "DISCOUNT_UNCHANGED");

@@ -8,6 +8,7 @@ use crate::domain::coupon::{
     Coupon, CouponId, CouponTerms, PromotionCode, PromotionCodeTerms, StoredPromotionCode,
 };
 use crate::domain::discount::Discount;
+use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 
@@ -82,6 +83,17 @@ pub trait CouponLedger: Clone + Send + Sync + 'static {
 
     /// Gives back the redemption `key` (its charge was declined); nothing when there is none.
     fn release_redemption(&self, key: &str) -> impl Future<Output = Result<(), LedgerError>> + Send;
+
+    /// Writes `event` (`subscription.discount_applied`, or `.discount_ended` for a removal) for
+    /// the month `key`'s subscription, naming `coupon_id`, at `at`: called once the change took
+    /// effect (its schedule moved), so no event announces a change that was put back.
+    fn announce_discount(
+        &self,
+        key: &PaymentId,
+        event: &EventType,
+        coupon_id: &str,
+        at: Timestamp,
+    ) -> impl Future<Output = LedgerResult> + Send;
 
     /// Sets the discount the next charge of the month `key` gets; the stored month.
     fn set_next_discount(

@@ -7,6 +7,7 @@ use crate::domain::attempt::charge_time;
 use crate::domain::coupon::{check_redeemable, CouponId, RedeemContext, RedeemRefusal};
 use crate::domain::currency::Currency;
 use crate::domain::discount::Discount;
+use crate::domain::event::EventType;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
@@ -71,6 +72,8 @@ impl<P: Ports> SubscriptionService<P> {
             return Err(error);
         }
         tracing::info!(transaction_key = %record.transaction_key, coupon_id = coupon_id.as_str(), "coupon applied");
+        self.announce(&record, &EventType::DiscountApplied, coupon_id.as_str())
+            .await;
         let record = self.latest(key).await?;
         let message = "다음 결제부터 쿠폰 할인을 적용했습니다.";
         self.answer(record, true, ("DISCOUNT_APPLIED", message)).await
@@ -91,6 +94,10 @@ impl<P: Ports> SubscriptionService<P> {
             return self.answer(record, false, ("DISCOUNT_UNCHANGED", message)).await;
         }
         self.move_discount(&record, None).await?;
+        if let Some(removed) = &record.next_discount {
+            self.announce(&record, &EventType::DiscountEnded, &removed.coupon_id)
+                .await;
+        }
         let record = self.latest(key).await?;
         let message = "다음 결제부터 할인을 없앴습니다.";
         self.answer(record, true, ("DISCOUNT_REMOVED", message)).await
@@ -163,6 +170,19 @@ impl<P: Ports> SubscriptionService<P> {
             return Err(error.into());
         }
         Ok(())
+    }
+
+    /// Tells the app (`event` for `coupon_id`); the change already took effect, so a storage
+    /// failure here is logged, not answered.
+    async fn announce(&self, record: &PaymentRecord, event: &EventType, coupon_id: &str) {
+        let written = self
+            .ports
+            .ledger()
+            .announce_discount(&record.transaction_key, event, coupon_id, self.now())
+            .await;
+        if let Err(error) = written {
+            tracing::error!(%error, event = event.as_str(), "a discount change took effect but its event was not written");
+        }
     }
 
     async fn store_discount(

@@ -8,6 +8,7 @@ use crate::domain::coupon::{
     Coupon, CouponId, CouponTerms, PromotionCode, PromotionCodeTerms, StoredPromotionCode,
 };
 use crate::domain::discount::Discount;
+use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::ledger::LedgerResult;
@@ -161,6 +162,23 @@ impl CouponLedger for InMemoryLedger {
             code.times_redeemed = code.times_redeemed.saturating_sub(1);
         }
         Ok(())
+    }
+
+    async fn announce_discount(
+        &self,
+        key: &PaymentId,
+        event: &EventType,
+        coupon_id: &str,
+        at: Timestamp,
+    ) -> LedgerResult {
+        let mut tables = self.lock();
+        let Some(row) = tables.payments.get(key).cloned() else {
+            return Ok(None);
+        };
+        let mut cause = super::events::month_data(&row);
+        cause["coupon_id"] = serde_json::json!(coupon_id);
+        tables.emit_change(event.clone(), &row, at, cause);
+        Ok(Some(row))
     }
 
     async fn set_next_discount(&self, key: &PaymentId, discount: Option<&Discount>) -> LedgerResult {

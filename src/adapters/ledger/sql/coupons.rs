@@ -13,6 +13,7 @@ use crate::domain::coupon::{
 };
 use crate::domain::currency::Currency;
 use crate::domain::discount::{Discount, Off};
+use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::PlanId;
 use crate::domain::timestamp::Timestamp;
@@ -240,6 +241,22 @@ impl CouponLedger for SqlLedger {
         self.flag("release_redemption", vec![("p_key", text(key))], "released")
             .await
             .map(|_| ())
+    }
+
+    async fn announce_discount(
+        &self,
+        key: &PaymentId,
+        event: &EventType,
+        coupon_id: &str,
+        at: Timestamp,
+    ) -> LedgerResult {
+        let args = vec![
+            ("p_transaction_key", text(key)),
+            ("p_type", text(event.as_str())),
+            ("p_coupon_id", text(coupon_id)),
+            ("p_at", time(Some(at))),
+        ];
+        self.record("announce_discount", args).await
     }
 
     async fn set_next_discount(&self, key: &PaymentId, discount: Option<&Discount>) -> LedgerResult {

@@ -6,7 +6,7 @@ use crate::ports::{LedgerError, Readiness};
 /// The newest migration this release calls into, as `public.ready()` names it (from
 /// `public.schema_version`, which every migration raises): readiness fails until the database has
 /// it.
-pub const REQUIRED_SCHEMA: i64 = 20261226000000;
+pub const REQUIRED_SCHEMA: i64 = 20261227000000;
 
 impl Readiness for SqlLedger {
     async fn ping(&self) -> Result<(), LedgerError> {
