@@ -3,22 +3,17 @@
 //! mid-period upgrade: the current month stays as paid.
 
 use crate::domain::amount::{Amount, PriceError};
-use crate::domain::attempt::charge_time;
 use crate::domain::currency::Currency;
 use crate::domain::payment_id::PaymentId;
 use crate::domain::plan::{name_ok, PlanId, MAX_NAME_CHARS};
 use crate::domain::proration_record::ChangeNote;
 use crate::domain::quantity::Quantity;
-use crate::domain::record::{NextTerms, PaymentRecord, PendingCharge};
-use crate::domain::subscription::SubscriptionStatus;
+use crate::domain::record::{NextTerms, PaymentRecord};
 use crate::domain::subscription_id::SubscriptionId;
-use crate::domain::timestamp::Timestamp;
 use crate::ports::{Ports, SubscriptionLedger};
-use crate::service::renewal::{fresh_key, schedule_request};
-use crate::service::revoke::{revoke_pending, Revocation};
 
+use super::reschedule::NextChargeChange;
 use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
-use crate::service::renewal::schedule_charge;
 
 /// The new terms, validated: a price (1 to `MAX_AMOUNT`), an order name of 1–100 characters, a
 /// currency PortOne accepts (`None`: the subscription's own).
@@ -97,17 +92,20 @@ impl<P: Ports> SubscriptionService<P> {
             amount_due_now: Amount::default(),
             proration_payment_id: None,
         };
-        let scheduled = match (status, record.pending_charge()) {
-            (SubscriptionStatus::Canceling, _) | (_, None) => None,
-            (_, Some(charge)) => Some(charge),
+        let changed = PaymentRecord {
+            next_terms: terms.clone(),
+            ..record.clone()
         };
-        match scheduled {
-            Some(charge) => self.replace_schedule(&record, &terms, &note, charge, now).await?,
-            None => {
-                self.store_terms(&record.transaction_key, &terms, Some(&note))
-                    .await?
-            }
-        }
+        let change = NextChargeChange {
+            record: &record,
+            changed: &changed,
+            status,
+            what: "change",
+            already_charged: "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",
+        };
+        let store = self.store_terms(&record.transaction_key, &terms, Some(&note));
+        self.move_pending_charge(change, store, || self.put_back_terms(&record))
+            .await?;
         tracing::info!(
             transaction_key = %record.transaction_key,
             "plan changed from the next charge on"
@@ -137,66 +135,6 @@ impl<P: Ports> SubscriptionService<P> {
             quantity: None,
         };
         self.change_to(key, &target, None).await
-    }
-
-    /// Moves `charge`'s schedule to `terms`: stores them, revokes the pending schedule, and
-    /// schedules the same payment id with them under a new `Idempotency-Key`. PortOne has no
-    /// schedule update, so for a moment there is none; the order keeps that moment safe:
-    /// - the terms are stored first, so nothing is revoked when storage cannot take them;
-    /// - a revoke that fails, or finds the charge already under way, puts the old terms back;
-    /// - a new schedule that fails puts the old schedule (and terms) back, so the subscription
-    ///   never waits without a live schedule; if that fails too, reconciliation re-creates the
-    ///   schedule from the stored terms.
-    async fn replace_schedule(
-        &self,
-        record: &PaymentRecord,
-        terms: &NextTerms,
-        note: &ChangeNote,
-        charge: PendingCharge,
-        now: Timestamp,
-    ) -> Result<(), SubscriptionError> {
-        let payer = self.payer(record).await?;
-        let changed = PaymentRecord {
-            next_terms: terms.clone(),
-            ..record.clone()
-        };
-        let at = charge_time(charge.at, now);
-        let key = |what| fresh_key(what, &charge.payment_id, now);
-        let no_terms =
-            || SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.");
-        let id = &charge.payment_id;
-        let request =
-            schedule_request(&changed, &payer, id.clone(), at, key("change")).ok_or_else(no_terms)?;
-        let restore =
-            schedule_request(record, &payer, id.clone(), at, key("change-restore")).ok_or_else(no_terms)?;
-        self.store_terms(&record.transaction_key, terms, Some(note))
-            .await?;
-        let revoked = match revoke_pending(&*self.ports, record, &payer).await {
-            Ok(revoked) => revoked,
-            Err(error) => {
-                self.put_back_terms(record).await;
-                return Err(error.into());
-            }
-        };
-        if let Revocation::AlreadyCharged { .. } = revoked {
-            self.put_back_terms(record).await;
-            return Err(SubscriptionError::Conflict(
-                "다음 결제가 이미 진행되어 요금제를 바꿀 수 없습니다.",
-            ));
-        }
-        if let Err(error) = schedule_charge(self.ports.gateway(), &request).await {
-            tracing::warn!(%error, "the new terms could not be scheduled; putting the old schedule back");
-            match schedule_charge(self.ports.gateway(), &restore).await {
-                Ok(_) => self.put_back_terms(record).await,
-                Err(error) => tracing::error!(
-                    %error,
-                    transaction_key = %record.transaction_key,
-                    "no schedule is live after a failed plan change; reconciliation re-creates it"
-                ),
-            }
-            return Err(error.into());
-        }
-        Ok(())
     }
 
     /// Stores `record`'s own next terms again, after a change that did not happen; a failure is

@@ -3,18 +3,15 @@
 //! the new one replacing the old. The pending charge (the next renewal, or a pending retry) is
 //! scheduled again with the new amount, as a plan change at period end moves it.
 
-use crate::domain::attempt::charge_time;
 use crate::domain::coupon::{check_redeemable, CouponId, RedeemContext, RedeemRefusal};
 use crate::domain::currency::Currency;
 use crate::domain::discount::Discount;
 use crate::domain::event::EventType;
 use crate::domain::record::PaymentRecord;
-use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{CouponLedger, Ports, Redeemed, Redemption};
-use crate::service::renewal::{fresh_key, schedule_charge, schedule_request};
-use crate::service::revoke::{revoke_pending, Revocation};
 
+use super::reschedule::NextChargeChange;
 use super::{live, SubscriptionChange, SubscriptionError, SubscriptionService};
 
 impl<P: Ports> SubscriptionService<P> {
@@ -103,73 +100,32 @@ impl<P: Ports> SubscriptionService<P> {
         self.answer(record, true, ("DISCOUNT_REMOVED", message)).await
     }
 
-    /// Stores `discount` for `record`'s next charge and moves its pending schedule to the new
-    /// amount: revoked, then scheduled again under the same `paymentId` and a new
-    /// `Idempotency-Key` (none at PortOne when it comes to 0). A revoke that finds the charge under
-    /// way, or a schedule that fails, puts the old discount and schedule back.
+    /// Stores `discount` for `record`'s next charge and moves its pending charge to the new
+    /// amount (`move_pending_charge`: none at PortOne when it comes to 0; the old discount and
+    /// schedule put back when PortOne refuses).
     async fn move_discount(
         &self,
         record: &PaymentRecord,
         discount: Option<Discount>,
     ) -> Result<(), SubscriptionError> {
-        let now = self.now();
-        let ledger = self.ports.ledger();
-        let pending = match (live(record, now)?, record.pending_charge()) {
-            (SubscriptionStatus::Canceling, _) | (_, None) => None,
-            (_, Some(charge)) => Some(charge),
-        };
-        let Some(charge) = pending else {
-            return self.store_discount(record, discount.as_ref()).await;
-        };
-        let payer = self.payer(record).await?;
         let changed = PaymentRecord {
             next_discount: discount.clone(),
             ..record.clone()
         };
-        let at = charge_time(charge.at, now);
-        let key = |what| fresh_key(what, &charge.payment_id, now);
-        let no_terms =
-            || SubscriptionError::Conflict("빌링키 결제가 아니어서 다음 결제를 예약할 수 없습니다.");
-        let id = &charge.payment_id;
-        let request =
-            schedule_request(&changed, &payer, id.clone(), at, key("discount")).ok_or_else(no_terms)?;
-        let restore =
-            schedule_request(record, &payer, id.clone(), at, key("discount-restore")).ok_or_else(no_terms)?;
-        self.store_discount(record, discount.as_ref()).await?;
+        let change = NextChargeChange {
+            record,
+            changed: &changed,
+            status: live(record, self.now())?,
+            what: "discount",
+            already_charged: "다음 결제가 이미 진행되어 할인을 바꿀 수 없습니다.",
+        };
         let put_back = || async {
-            if let Err(error) = ledger
-                .set_next_discount(&record.transaction_key, record.next_discount.as_ref())
-                .await
-            {
+            if let Err(error) = self.store_discount(record, record.next_discount.as_ref()).await {
                 tracing::error!(%error, "the previous discount could not be stored again");
             }
         };
-        match revoke_pending(&*self.ports, record, &payer).await {
-            Ok(Revocation::AlreadyCharged { .. }) => {
-                put_back().await;
-                return Err(SubscriptionError::Conflict(
-                    "다음 결제가 이미 진행되어 할인을 바꿀 수 없습니다.",
-                ));
-            }
-            Ok(_) => {}
-            Err(error) => {
-                put_back().await;
-                return Err(error.into());
-            }
-        }
-        if let Err(error) = schedule_charge(self.ports.gateway(), &request).await {
-            tracing::warn!(%error, "the discounted charge could not be scheduled; putting the old one back");
-            match schedule_charge(self.ports.gateway(), &restore).await {
-                Ok(_) => put_back().await,
-                Err(error) => tracing::error!(
-                    %error,
-                    transaction_key = %record.transaction_key,
-                    "no schedule is live after a failed discount change; reconciliation re-creates it"
-                ),
-            }
-            return Err(error.into());
-        }
-        Ok(())
+        self.move_pending_charge(change, self.store_discount(record, discount.as_ref()), put_back)
+            .await
     }
 
     /// Tells the app (`event` for `coupon_id`); the change already took effect, so a storage

@@ -16,6 +16,7 @@ mod preview;
 mod read;
 mod refund;
 mod refund_proration;
+mod reschedule;
 mod switch;
 mod upgrade;
 
