@@ -4,10 +4,9 @@
 //! pass once its charge time passed (`Reconciler::reconcile_due`).
 
 use serde_json::json;
-use tokio::time::Instant;
 
 use crate::domain::amount::Amount;
-use crate::domain::checklist::{Step, PAID_FLOW};
+use crate::domain::checklist::Step;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{ChargeRequest, Ports};
@@ -55,10 +54,7 @@ impl<P: Ports> PaymentFlows<P> {
 
     /// A free renewal recorded by the reconciliation pass, answered as a replayed webhook's.
     pub async fn record_free(&self, payment: &Payment) -> WebhookOutcome {
-        let mut steps = Steps::new(&PAID_FLOW, Instant::now() + self.deadline);
-        let source = Some(json!({ "source": "reconcile" }));
-        steps.succeed(Step::PARSE_REQUEST, messages::FROM_RECONCILE, source.clone());
-        steps.succeed(Step::VALIDATE_REQUEST, messages::FROM_RECONCILE, source);
+        let mut steps = self.reconcile_steps();
         let result = self.free_period(&mut steps, payment).await;
         steps.finish(result)
     }

@@ -93,12 +93,18 @@ impl<P: Ports> PaymentFlows<P> {
     /// Runs the flow of `event` as its webhook would have (the reconciler's way in, for a
     /// webhook PortOne never delivered): steps 1–2 say where the event came from.
     pub async fn replay(&self, event: WebhookEvent) -> WebhookOutcome {
+        let mut steps = self.reconcile_steps();
+        let result = self.dispatch(&mut steps, event).await;
+        steps.finish(result)
+    }
+
+    /// A flow the reconciler runs instead of a webhook: steps 1–2 say where it came from.
+    fn reconcile_steps(&self) -> Steps {
         let mut steps = Steps::new(&PAID_FLOW, Instant::now() + self.deadline);
         let source = Some(json!({ "source": "reconcile" }));
         steps.succeed(Step::PARSE_REQUEST, messages::FROM_RECONCILE, source.clone());
         steps.succeed(Step::VALIDATE_REQUEST, messages::FROM_RECONCILE, source);
-        let result = self.dispatch(&mut steps, event).await;
-        steps.finish(result)
+        steps
     }
 
     /// Runs the flow `event` names, from step 3.

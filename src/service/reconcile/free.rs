@@ -10,6 +10,7 @@ use crate::domain::amount::Amount;
 use crate::domain::timestamp::Timestamp;
 use crate::ports::{LedgerError, Ports, ReconcileLedger, RenewalCursor, RenewalWindow};
 
+use super::pages::advance;
 use super::{Outcome, PassOptions, Reconciler};
 
 /// Open renewals read per page.
@@ -53,15 +54,12 @@ impl<P: Ports> Reconciler<P> {
                         }
                     }
                 }
-                let last = page.last().and_then(|month| {
-                    Some(RenewalCursor {
-                        at: month.pending_charge()?.at,
-                        transaction_key: month.transaction_key.clone(),
-                    })
-                });
-                match last {
-                    Some(cursor) if page.len() == PAGE as usize => after = Some(cursor),
-                    _ => break,
+                if page.len() < PAGE as usize {
+                    break;
+                }
+                if let Err(stuck) = advance(&mut after, &page) {
+                    tracing::warn!(%stuck, "the free-period pass stopped reading");
+                    break;
                 }
             }
             recorded += this_round;

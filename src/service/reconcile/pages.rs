@@ -92,7 +92,7 @@ fn cursor_of(month: &PaymentRecord) -> Option<RenewalCursor> {
 /// Moves `cursor` to the last month of `months`. A page must end strictly after the previous
 /// one in (pending charge, transaction_key) order; one that does not would be read again and
 /// again, so the step stops with the reason instead of looping until the lease runs out.
-fn advance(cursor: &mut Option<RenewalCursor>, months: &[PaymentRecord]) -> Result<(), String> {
+pub(super) fn advance(cursor: &mut Option<RenewalCursor>, months: &[PaymentRecord]) -> Result<(), String> {
     let Some(next) = months.last().and_then(cursor_of) else {
         return Ok(());
     };
