@@ -21,6 +21,36 @@ pub enum Off {
 }
 
 impl Off {
+    /// `(percent_off, amount_off, currency)`, the flat fields every stored or sent shape of a
+    /// discount has (a coupon row, `customData.coupon`, the API): exactly one of the first two,
+    /// and the currency with the amount.
+    pub fn parts(&self) -> (Option<u8>, Option<Amount>, Option<&Currency>) {
+        match self {
+            Self::Percent { percent_off } => (Some(*percent_off), None, None),
+            Self::Amount { amount_off, currency } => (None, Some(*amount_off), Some(currency)),
+        }
+    }
+
+    /// The discount [`Self::parts`] spell; `None` for any other combination (both, neither, a
+    /// percent outside 1–100, a negative amount, an amount without its currency). A currency is
+    /// kept as written ([`Currency::reported`]).
+    pub fn from_parts(
+        percent_off: Option<u8>,
+        amount_off: Option<i64>,
+        currency: Option<String>,
+    ) -> Option<Self> {
+        match (percent_off, amount_off, currency) {
+            (Some(percent_off), None, None) if (1..=100).contains(&percent_off) => {
+                Some(Self::Percent { percent_off })
+            }
+            (None, Some(amount), Some(currency)) => Some(Self::Amount {
+                amount_off: Amount::new(amount).ok()?,
+                currency: Currency::reported(currency),
+            }),
+            _ => None,
+        }
+    }
+
     /// What it takes off `list`, in the currency's unit: never more than `list`.
     pub fn of(&self, list: Amount) -> Amount {
         let off = match self {

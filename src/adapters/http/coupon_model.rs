@@ -5,8 +5,8 @@ use poem_openapi::Object;
 
 use super::nullable::Nullable;
 use super::text::Text;
+use crate::domain::amount::Amount;
 use crate::domain::coupon::{Coupon, CouponDuration, StoredPromotionCode};
-use crate::domain::discount::Off;
 
 /// A coupon.
 #[derive(Debug, Object)]
@@ -37,12 +37,7 @@ pub struct CouponModel {
 impl From<Coupon> for CouponModel {
     fn from(coupon: Coupon) -> Self {
         let terms = coupon.terms;
-        let (percent_off, amount_off, currency) = match terms.off {
-            Off::Percent { percent_off } => (Some(percent_off), None, None),
-            Off::Amount { amount_off, currency } => {
-                (None, Some(amount_off.value()), Some(currency.to_string()))
-            }
-        };
+        let (percent_off, amount_off, currency) = terms.off.parts();
         let (duration, periods) = match terms.duration {
             CouponDuration::Once => ("once", None),
             CouponDuration::Repeating { duration_in_periods } => ("repeating", Some(duration_in_periods)),
@@ -52,8 +47,8 @@ impl From<Coupon> for CouponModel {
             id: terms.id.as_str().to_owned(),
             name: terms.name,
             percent_off: percent_off.into(),
-            amount_off: amount_off.into(),
-            currency: currency.into(),
+            amount_off: amount_off.map(Amount::value).into(),
+            currency: currency.map(ToString::to_string).into(),
             duration: duration.to_owned(),
             duration_in_periods: periods.into(),
             max_redemptions: terms.max_redemptions.into(),

@@ -68,18 +68,12 @@ pub struct DiscountModel {
 
 impl From<&crate::domain::discount::Discount> for DiscountModel {
     fn from(d: &crate::domain::discount::Discount) -> Self {
-        use crate::domain::discount::Off;
-        let (percent_off, amount_off, currency) = match &d.off {
-            Off::Percent { percent_off } => (Some(*percent_off), None, None),
-            Off::Amount { amount_off, currency } => {
-                (None, Some(amount_off.value()), Some(currency.to_string()))
-            }
-        };
+        let (percent_off, amount_off, currency) = d.off.parts();
         Self {
             coupon_id: d.coupon_id.clone(),
             percent_off: percent_off.into(),
-            amount_off: amount_off.into(),
-            currency: currency.into(),
+            amount_off: amount_off.map(|a| a.value()).into(),
+            currency: currency.map(ToString::to_string).into(),
             periods_left: d.periods_left.into(),
         }
     }

@@ -7,11 +7,9 @@ use serde_json::{json, Value};
 
 use super::{missing, SqlLedger};
 use crate::adapters::ledger::args::{opt_text, text, time, Arg, Args};
-use crate::domain::amount::Amount;
 use crate::domain::coupon::{
     Coupon, CouponDuration, CouponId, CouponTerms, PromotionCode, PromotionCodeTerms, StoredPromotionCode,
 };
-use crate::domain::currency::Currency;
 use crate::domain::discount::{Discount, Off};
 use crate::domain::event::EventType;
 use crate::domain::payment_id::PaymentId;
@@ -61,14 +59,8 @@ fn invalid(error: impl std::fmt::Display) -> LedgerError {
 fn coupon(value: Value) -> Result<(Coupon, Option<bool>), LedgerError> {
     let inserted = value.get("inserted").and_then(Value::as_bool);
     let row: CouponRow = serde_json::from_value(value).map_err(invalid)?;
-    let off = match (row.percent_off, row.amount_off, row.currency) {
-        (Some(percent_off), None, _) => Off::Percent { percent_off },
-        (None, Some(amount), Some(currency)) => Off::Amount {
-            amount_off: Amount::new(amount).map_err(invalid)?,
-            currency: Currency::reported(currency),
-        },
-        _ => return Err(invalid("a coupon has percent_off or amount_off with currency")),
-    };
+    let off = Off::from_parts(row.percent_off, row.amount_off, row.currency)
+        .ok_or_else(|| invalid("a coupon has percent_off or amount_off with currency"))?;
     let duration = match (row.duration.as_str(), row.duration_in_periods) {
         ("once", _) => CouponDuration::Once,
         ("forever", _) => CouponDuration::Forever,

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::amount::Amount;
 use crate::domain::charge_kind::ChargeKind;
-use crate::domain::currency::Currency;
 use crate::domain::discount::{Discount, Off};
 use crate::domain::plan::PlanId;
 use crate::domain::quantity::Quantity;
@@ -50,32 +49,18 @@ struct CouponData {
 
 impl CouponData {
     fn of(discount: &Discount) -> Self {
-        let (percent_off, amount_off, currency) = match &discount.off {
-            Off::Percent { percent_off } => (Some(*percent_off), None, None),
-            Off::Amount { amount_off, currency } => {
-                (None, Some(amount_off.value()), Some(currency.as_str().to_owned()))
-            }
-        };
+        let (percent_off, amount_off, currency) = discount.off.parts();
         Self {
             coupon_id: discount.coupon_id.clone(),
             percent_off,
-            amount_off,
-            currency,
+            amount_off: amount_off.map(Amount::value),
+            currency: currency.map(|c| c.as_str().to_owned()),
             periods_left: discount.periods_left,
         }
     }
 
     fn discount(self) -> Option<Discount> {
-        let off = match (self.percent_off, self.amount_off, self.currency) {
-            (Some(percent_off), None, None) if (1..=100).contains(&percent_off) => {
-                Off::Percent { percent_off }
-            }
-            (None, Some(amount), Some(currency)) => Off::Amount {
-                amount_off: Amount::new(amount).ok()?,
-                currency: Currency::reported(currency),
-            },
-            _ => return None,
-        };
+        let off = Off::from_parts(self.percent_off, self.amount_off, self.currency)?;
         Some(Discount {
             coupon_id: self.coupon_id,
             off,
