@@ -8,6 +8,18 @@ use super::amount::Amount;
 use super::record::PaymentRecord;
 use super::vat::VatSplit;
 
+/// A month's list price (`amount + discount_amount`) and the coupon that took something off it
+/// (`None` when nothing was): the discount columns of its history line, here and in the API.
+pub fn list_and_coupon(month: &PaymentRecord) -> (Amount, Option<&str>) {
+    let list = Amount::new(month.amount.value() + month.discount_amount.value()).unwrap_or_default();
+    let coupon = month
+        .discount
+        .as_ref()
+        .filter(|_| month.discount_amount > Amount::default())
+        .map(|d| d.coupon_id.as_str());
+    (list, coupon)
+}
+
 /// `{kind: "period", payment_id, number, amount, list_amount, discount_amount, coupon_id,
 /// supply_amount, vat, currency, plan_id, quantity, receipt_url}` of `month`; amounts in the
 /// currency's unit, the VAT split only for KRW (`null` otherwise).
@@ -16,15 +28,15 @@ pub fn history_line(month: &PaymentRecord) -> Value {
         .currency
         .as_ref()
         .and_then(|currency| VatSplit::of_charge(month.amount, currency));
-    let discounted = month.discount_amount > Amount::default();
+    let (list_amount, coupon_id) = list_and_coupon(month);
     json!({
         "kind": "period",
         "payment_id": month.transaction_key,
         "number": month.billing_number,
         "amount": month.amount,
-        "list_amount": month.amount.value() + month.discount_amount.value(),
+        "list_amount": list_amount,
         "discount_amount": month.discount_amount,
-        "coupon_id": month.discount.as_ref().filter(|_| discounted).map(|d| d.coupon_id.as_str()),
+        "coupon_id": coupon_id,
         "supply_amount": split.map(|s| s.supply_amount),
         "vat": split.map(|s| s.vat),
         "currency": month.currency,

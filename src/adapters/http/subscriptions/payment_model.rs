@@ -5,6 +5,7 @@ use poem_openapi::{Enum, Object};
 use crate::adapters::http::nullable::Nullable;
 use crate::domain::amount::Amount;
 use crate::domain::currency::Currency;
+use crate::domain::history_line::list_and_coupon;
 use crate::domain::month_status::MonthStatus;
 use crate::domain::proration_record::{Proration, ProrationStatus};
 use crate::domain::record::PaymentRecord;
@@ -82,6 +83,7 @@ pub struct PaymentModel {
 impl From<&PaymentRecord> for PaymentModel {
     fn from(r: &PaymentRecord) -> Self {
         let (supply_amount, vat) = vat_columns(r.amount, r.currency.as_ref());
+        let (list_amount, coupon_id) = list_and_coupon(r);
         Self {
             payment_id: r.transaction_key.to_string(),
             number: r.billing_number.clone().into(),
@@ -91,14 +93,9 @@ impl From<&PaymentRecord> for PaymentModel {
                 _ => PaymentStatusName::Paid,
             },
             amount: r.amount.value(),
-            list_amount: r.amount.value() + r.discount_amount.value(),
+            list_amount: list_amount.value(),
             discount_amount: r.discount_amount.value(),
-            coupon_id: r
-                .discount
-                .as_ref()
-                .filter(|_| r.discount_amount > Amount::default())
-                .map(|d| d.coupon_id.clone())
-                .into(),
+            coupon_id: coupon_id.map(str::to_owned).into(),
             supply_amount,
             vat,
             currency: r.currency.as_ref().map(ToString::to_string).into(),
