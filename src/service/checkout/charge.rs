@@ -11,6 +11,7 @@ use crate::domain::charge_kind::ChargeKind;
 use crate::domain::checklist::Step;
 use crate::domain::checkout::CheckoutIds;
 use crate::domain::discount::{price, Discount};
+use crate::domain::payment_id::PaymentId;
 use crate::domain::payment_method::{Card, PaymentMethod};
 use crate::domain::plan::Plan;
 use crate::domain::rejection::RejectionKind;
@@ -104,7 +105,8 @@ impl<P: Ports> Checkout<P> {
                 return Err(run.steps.fail(step, messages::charge_failed(&error)));
             }
         };
-        self.store_card(run, request, ids, card).await?;
+        self.store_card(run, Step::CHARGE_FIRST_PAYMENT, request, &ids.payment_id, card)
+            .await?;
         let data = json!({ "paymentId": ids.payment_id, "paidAt": paid_at, "amount": charge.amount });
         run.steps.succeed(step, message, Some(data));
 
@@ -114,26 +116,26 @@ impl<P: Ports> Checkout<P> {
         })
     }
 
-    /// The subscription's card: what its next charges use and its read model shows.
-    async fn store_card(
+    /// Stores subscription `subscription_id`'s card (as step `step`): what its next charges use
+    /// and its read model shows. A paid start's and a trial's alike.
+    pub(super) async fn store_card(
         &self,
         run: &mut Run,
+        step: Step,
         request: &StartRequest,
-        ids: &CheckoutIds,
+        subscription_id: &PaymentId,
         card: Option<Card>,
-    ) -> Result<(), Halt> {
+    ) -> Result<PaymentMethod, Halt> {
         let method = PaymentMethod {
-            subscription_id: ids.payment_id.to_string(),
+            subscription_id: subscription_id.to_string(),
             customer_id: Some(request.customer_id.to_string()),
             billing_key: request.billing_key.clone(),
             card: card.unwrap_or_default(),
             updated_at: Timestamp::from_utc(self.ports().clock().now()),
         };
         let stored = self.ports().ledger().set_payment_method(&method);
-        run.steps
-            .call(Step::CHARGE_FIRST_PAYMENT, stored, messages::storage_failed)
-            .await
-            .map(|_| ())
+        run.steps.call(step, stored, messages::storage_failed).await?;
+        Ok(method)
     }
 
     /// A first period a discount brings to 0: PortOne is not called (it charges no 0 amount);
@@ -146,7 +148,8 @@ impl<P: Ports> Checkout<P> {
         card: Option<Card>,
         charge: &ChargeRequest,
     ) -> Result<Subscribed, Halt> {
-        self.store_card(run, request, ids, card).await?;
+        self.store_card(run, Step::CHARGE_FIRST_PAYMENT, request, &ids.payment_id, card)
+            .await?;
         let now = Timestamp::from_utc(self.ports().clock().now());
         let data = json!({ "paymentId": ids.payment_id, "amount": 0, "listAmount": charge.list_amount });
         run.steps

@@ -6,14 +6,13 @@
 use crate::domain::checklist::{Step, TRIAL_FLOW};
 use crate::domain::checkout::CheckoutIds;
 use crate::domain::discount::Discount;
-use crate::domain::payment_method::{Card, PaymentMethod};
+use crate::domain::payment_method::Card;
 use crate::domain::payment_schedule_id::ScheduleId;
 use crate::domain::period::BillingPeriod;
 use crate::domain::plan::Plan;
 use crate::domain::record::PaymentRecord;
 use crate::domain::subscription_id::SubscriptionId;
-use crate::domain::timestamp::Timestamp;
-use crate::ports::{Clock, MonthLedger, Ports, RandomSource, ScheduleOutcome, SubscriptionLedger};
+use crate::ports::{Clock, MonthLedger, Ports, RandomSource, ScheduleOutcome};
 use crate::service::messages::{self, checkout as words};
 use crate::service::payer::Payer;
 use crate::service::renewal::{renewal_key, schedule_request};
@@ -52,17 +51,8 @@ impl<P: Ports> Checkout<P> {
                 &period,
             )
         };
-        let method = PaymentMethod {
-            subscription_id: ids.trial_key.to_string(),
-            customer_id: Some(request.customer_id.to_string()),
-            billing_key: request.billing_key.clone(),
-            card: card.unwrap_or_default(),
-            updated_at: Timestamp::from_utc(now),
-        };
+        let method = self.store_card(run, step, request, &ids.trial_key, card).await?;
         let ledger = self.ports().ledger();
-        run.steps
-            .call(step, ledger.set_payment_method(&method), messages::storage_failed)
-            .await?;
         let recorded = run
             .steps
             .call(step, ledger.record_paid(&trial), messages::save_failed)

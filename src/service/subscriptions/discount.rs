@@ -8,6 +8,7 @@ use crate::domain::currency::Currency;
 use crate::domain::discount::Discount;
 use crate::domain::event::EventType;
 use crate::domain::record::PaymentRecord;
+use crate::domain::subscription::SubscriptionStatus;
 use crate::domain::subscription_id::SubscriptionId;
 use crate::ports::{CouponLedger, Ports, Redeemed, Redemption};
 
@@ -28,7 +29,7 @@ impl<P: Ports> SubscriptionService<P> {
         coupon_id: &CouponId,
     ) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
-        live(&record, self.now())?;
+        let status = live(&record, self.now())?;
         if record
             .next_discount
             .as_ref()
@@ -62,7 +63,7 @@ impl<P: Ports> SubscriptionService<P> {
         if ledger.redeem(&redemption).await? == Redeemed::Exhausted {
             return Err(SubscriptionError::CouponRefused(RedeemRefusal::Exhausted));
         }
-        if let Err(error) = self.move_discount(&record, Some(discount)).await {
+        if let Err(error) = self.move_discount(&record, status, Some(discount)).await {
             if let Err(release) = ledger.release_redemption(&redemption_key).await {
                 tracing::warn!(%release, "an unapplied coupon's redemption could not be given back");
             }
@@ -85,12 +86,12 @@ impl<P: Ports> SubscriptionService<P> {
         key: &SubscriptionId,
     ) -> Result<SubscriptionChange, SubscriptionError> {
         let record = self.latest(key).await?;
-        live(&record, self.now())?;
+        let status = live(&record, self.now())?;
         if record.next_discount.is_none() {
             let message = "다음 결제에 적용된 할인이 없습니다.";
             return self.answer(record, false, ("DISCOUNT_UNCHANGED", message)).await;
         }
-        self.move_discount(&record, None).await?;
+        self.move_discount(&record, status, None).await?;
         if let Some(removed) = &record.next_discount {
             self.announce(&record, &EventType::DiscountEnded, &removed.coupon_id)
                 .await;
@@ -106,6 +107,7 @@ impl<P: Ports> SubscriptionService<P> {
     async fn move_discount(
         &self,
         record: &PaymentRecord,
+        status: SubscriptionStatus,
         discount: Option<Discount>,
     ) -> Result<(), SubscriptionError> {
         let changed = PaymentRecord {
@@ -115,7 +117,7 @@ impl<P: Ports> SubscriptionService<P> {
         let change = NextChargeChange {
             record,
             changed: &changed,
-            status: live(record, self.now())?,
+            status,
             what: "discount",
             already_charged: "다음 결제가 이미 진행되어 할인을 바꿀 수 없습니다.",
         };
