@@ -8,6 +8,8 @@
 //!
 //! Everything shares this machine's cores: PostgreSQL and the pass.
 
+#[path = "support/history.rs"]
+mod history;
 #[allow(dead_code)]
 #[path = "../tests/api/pg.rs"]
 mod pg;
@@ -50,28 +52,6 @@ async fn seed(pool: &sqlx::PgPool, n: i64) -> Duration {
     started.elapsed()
 }
 
-/// `months` older, renewed months for each of the `n` subscriptions.
-async fn add_history(pool: &sqlx::PgPool, n: i64, months: i64) -> Duration {
-    let started = Instant::now();
-    sqlx::query(
-        "insert into public.payment (transaction_key, amount, status, start_at, end_at, end_grace_at,
-           next_schedule_at, next_schedule_id, customer_id, order_name, currency, subscription_id,
-           renewed_by)
-         select 'sub-' || i || '-m' || m, 9900, 'Paid',
-           now() - (m + 1) * interval '30 days' - interval '10 days', now() - m * interval '30 days' - interval '10 days',
-           now() - m * interval '30 days', now() - m * interval '30 days',
-           md5('sub-' || i || '-m' || m)::uuid, 'customer-' || i, '월간 구독', 'KRW', 'sub-' || i, 'sub-' || i
-         from generate_series(1, $1) as i cross join generate_series(1, $2) as m",
-    )
-    .bind(n)
-    .bind(months)
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query("analyze public.payment").execute(pool).await.unwrap();
-    started.elapsed()
-}
-
 async fn pass(ledger: &SqlLedger) -> (u64, Duration) {
     let now = Timestamp::from_utc(chrono::Utc::now());
     let started = Instant::now();
@@ -95,7 +75,7 @@ async fn main() {
     let seeded = seed(&pool, n).await;
     let (first_written, first) = pass(&ledger).await;
     let (again_written, again) = pass(&ledger).await;
-    let grown = add_history(&pool, n, history).await;
+    let grown = history::add_history(&pool, "sub-", n, history).await;
     let (history_written, with_history) = pass(&ledger).await;
     println!("| time pass (2 cores; PostgreSQL and pass on this machine) | result |");
     println!("|---|---|");
