@@ -13,23 +13,29 @@
 //!
 //! Everything shares this machine's cores: load generator, stand-ins and service.
 //! `BENCH_SECONDS` (default 10) sets each phase's length. `BENCH_SERVICE_ENV` (`KEY=VALUE,…`) is
-//! passed to the service, to compare settings (`UPSTREAM_HTTP2=prior-knowledge`, an allocator's
-//! `_RJEM_MALLOC_CONF`) in one command.
+//! passed to the service, to compare settings (an allocator's `_RJEM_MALLOC_CONF`, say) in one
+//! command. `BENCH_UPSTREAM_TLS=1` serves the stand-ins over TLS with a certificate authority made
+//! for the run, as PortOne and Supabase are reached in production: the service then negotiates
+//! HTTP/2 by ALPN and multiplexes its upstream calls on one connection instead of one HTTP/1
+//! connection per call in flight.
 
 #[path = "support/portone.rs"]
 mod portone;
+#[path = "support/tls.rs"]
+mod tls;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::listener::{Acceptor, Listener, RustlsCertificate, RustlsConfig, TcpListener};
 use poem::web::{Data, Path};
 use poem::{get, handler, post, EndpointExt, Response, Route, Server};
 use serde_json::{json, Value};
 
 use portone::{json_response, paid_payment};
+use tls::TestTls;
 
 /// Upstream delay in milliseconds, shared with the stand-in handlers, and how many upstream
 /// calls they answered.
@@ -53,7 +59,11 @@ async fn payment(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
 }
 
 #[handler]
-async fn schedule(Path(id): Path<String>, delay: Data<&Delay>) -> Response {
+async fn schedule(Path(id): Path<String>, body: String, delay: Data<&Delay>) -> Response {
+    // Read to its end, as a real server reads the request: an HTTP/2 stream answered before its
+    // body was read is reset by the server, and hyper's server closes a connection with too many
+    // of them ("excessive load generating behavior"), which no real PortOne answer causes.
+    drop(body);
     delay.wait().await;
     json_response(format!(r#"{{"schedule":{{"id":"schedule-{id}"}}}}"#))
 }
@@ -75,16 +85,34 @@ async fn rpc(Path(function): Path<String>, body: String, delay: Data<&Delay>) ->
     json_response(json!([month]).to_string())
 }
 
-async fn start_stand_ins(delay: Delay) -> String {
-    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
-    let port = acceptor.local_addr()[0].as_socket_addr().unwrap().port();
+/// Starts the stand-ins, over TLS when `tls` is given; their base URL.
+async fn start_stand_ins(delay: Delay, tls: Option<&TestTls>) -> String {
     let app = Route::new()
         .at("/payments/:id", get(payment))
         .at("/payments/:id/schedule", post(schedule))
         .at("/rest/v1/rpc/:function", post(rpc))
         .data(delay);
-    tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
-    format!("http://127.0.0.1:{port}")
+    let listener = TcpListener::bind("127.0.0.1:0");
+    let Some(tls) = tls else {
+        let acceptor = listener.into_acceptor().await.unwrap();
+        let port = acceptor.local_addr()[0].as_socket_addr().unwrap().port();
+        tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
+        return format!("http://127.0.0.1:{port}");
+    };
+    let certificate = RustlsCertificate::new()
+        .cert(tls.cert_pem.clone())
+        .key(tls.key_pem.clone());
+    let acceptor = listener
+        .rustls(RustlsConfig::new().fallback(certificate))
+        .into_acceptor()
+        .await
+        .unwrap();
+    let port = acceptor.local_addr()[0].as_socket_addr().unwrap().port();
+    // No cap on concurrent streams from the stand-in (hyper's default is 200), so the service's
+    // 256 calls in flight are not queued by the bench itself; a real server's cap is its own.
+    let server = Server::new_with_acceptor(acceptor).http2_max_concurrent_streams(Some(1024));
+    tokio::spawn(server.run(app));
+    format!("https://127.0.0.1:{port}")
 }
 
 struct Service {
@@ -112,7 +140,7 @@ impl Drop for Service {
     }
 }
 
-async fn start_service(upstream: &str, http: &reqwest::Client) -> Service {
+async fn start_service(upstream: &str, tls: Option<&TestTls>, http: &reqwest::Client) -> Service {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -142,6 +170,7 @@ async fn start_service(upstream: &str, http: &reqwest::Client) -> Service {
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
         .env("RUST_LOG", "info")
+        .envs(tls.map(|tls| ("SSL_CERT_FILE", tls.ca_file.clone())))
         .envs(service_env())
         .current_dir(std::env::temp_dir())
         .stdout(Stdio::null())
@@ -318,9 +347,10 @@ async fn main() {
         .unwrap_or(10);
     let length = Duration::from_secs(seconds);
     let delay = Delay(Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let upstream = start_stand_ins(delay.clone()).await;
+    let tls = (std::env::var("BENCH_UPSTREAM_TLS").as_deref() == Ok("1")).then(TestTls::generate);
+    let upstream = start_stand_ins(delay.clone(), tls.as_ref()).await;
     let http = reqwest::Client::new();
-    let service = start_service(&upstream, &http).await;
+    let service = start_service(&upstream, tls.as_ref(), &http).await;
 
     let pid = service.child.id();
     let rss_at_rest = rss_mib(pid);
@@ -372,7 +402,12 @@ async fn main() {
     let rss = peak_rss_mib(pid);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
 
-    println!("| measure ({cores} cores, everything on this machine) | result | target |");
+    let upstream_kind = if tls.is_some() {
+        "TLS, HTTP/2 by ALPN"
+    } else {
+        "plain HTTP/1.1"
+    };
+    println!("| measure ({cores} cores, everything on this machine; upstreams: {upstream_kind}) | result | target |");
     println!("|---|---|---|");
     println!("| throughput, 64 connections, instant upstreams | {throughput:.0} webhooks/s | >= 2000 |");
     println!(
