@@ -1560,7 +1560,10 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Done (or already in that state). */
+                /**
+                 * @description `DISCOUNT_APPLIED`, `DISCOUNT_REMOVED`, or `DISCOUNT_UNCHANGED` (the coupon was already
+                 *     applied, or there was no discount to take off; nothing changed).
+                 */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1569,10 +1572,7 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ChangeResult"];
                     };
                 };
-                /**
-                 * @description A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
-                 *     or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
-                 */
+                /** @description A blank or malformed `coupon_id`, or a body that is not the documented JSON. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1596,22 +1596,7 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiError"];
                     };
                 };
-                /**
-                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
-                 *     nothing changed.
-                 */
-                402: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
-                 *     change's `amount`, `order_name` or `currency`); nothing was looked at.
-                 */
+                /** @description A customer's token (`ADMIN_ONLY`): discounts are given by the app's server. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1620,10 +1605,7 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiError"];
                     };
                 };
-                /**
-                 * @description No subscription has this id, and no month this `transaction_key`; or a plan change names
-                 *     no plan (`PLAN_NOT_FOUND`).
-                 */
+                /** @description No subscription has this id (`NOT_FOUND`), or no coupon this id (`COUPON_NOT_FOUND`). */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1633,10 +1615,9 @@ export interface paths {
                     };
                 };
                 /**
-                 * @description The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
-                 *     `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
-                 *     canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
-                 *     was already charged (`CONFLICT`).
+                 * @description The subscription is over (`SUBSCRIPTION_NOT_RENEWABLE`), its next payment was already
+                 *     charged or is not a billing-key charge (`CONFLICT`), or the coupon cannot be applied
+                 *     (`PROMOTION_CODE_EXPIRED`, `_NOT_APPLICABLE`, `_EXHAUSTED`).
                  */
                 409: {
                     headers: {
@@ -1647,21 +1628,8 @@ export interface paths {
                     };
                 };
                 /**
-                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
-                 *     start): retry after `Retry-After` seconds.
-                 */
-                429: {
-                    headers: {
-                        "RETRY-AFTER": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
-                 *     finishes it once).
+                 * @description PortOne or storage failed while the pending charge was moved; the discount and the
+                 *     schedule were put back. Retry.
                  */
                 502: {
                     headers: {
@@ -1701,7 +1669,10 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Done (or already in that state). */
+                /**
+                 * @description `DISCOUNT_APPLIED`, `DISCOUNT_REMOVED`, or `DISCOUNT_UNCHANGED` (the coupon was already
+                 *     applied, or there was no discount to take off; nothing changed).
+                 */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1710,10 +1681,7 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ChangeResult"];
                     };
                 };
-                /**
-                 * @description A plan change with an amount of 0 or less, a blank order name, an unknown currency, both
-                 *     or neither of `plan_id` and `amount`, or a body that is not the documented JSON.
-                 */
+                /** @description A blank or malformed `coupon_id`, or a body that is not the documented JSON. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1737,22 +1705,7 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiError"];
                     };
                 };
-                /**
-                 * @description An upgrade's prorated charge was declined (`PAYMENT_DECLINED`, with PortOne's reason):
-                 *     nothing changed.
-                 */
-                402: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description A customer's token sent a field only the app's server may set (`ADMIN_ONLY_FIELD`: a plan
-                 *     change's `amount`, `order_name` or `currency`); nothing was looked at.
-                 */
+                /** @description A customer's token (`ADMIN_ONLY`): discounts are given by the app's server. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1761,10 +1714,7 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiError"];
                     };
                 };
-                /**
-                 * @description No subscription has this id, and no month this `transaction_key`; or a plan change names
-                 *     no plan (`PLAN_NOT_FOUND`).
-                 */
+                /** @description No subscription has this id (`NOT_FOUND`), or no coupon this id (`COUPON_NOT_FOUND`). */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1774,10 +1724,9 @@ export interface paths {
                     };
                 };
                 /**
-                 * @description The subscription's state forbids it: it is over (`lapsed`, `ended` or `refunded`:
-                 *     `SUBSCRIPTION_NOT_RENEWABLE`, for every change), a resume of a subscription that is not
-                 *     canceling, a plan change to an archived plan (`PLAN_ARCHIVED`), or a next payment that
-                 *     was already charged (`CONFLICT`).
+                 * @description The subscription is over (`SUBSCRIPTION_NOT_RENEWABLE`), its next payment was already
+                 *     charged or is not a billing-key charge (`CONFLICT`), or the coupon cannot be applied
+                 *     (`PROMOTION_CODE_EXPIRED`, `_NOT_APPLICABLE`, `_EXHAUSTED`).
                  */
                 409: {
                     headers: {
@@ -1788,21 +1737,8 @@ export interface paths {
                     };
                 };
                 /**
-                 * @description Too many charge-triggering calls of this customer (an upgrade's charge counts like a
-                 *     start): retry after `Retry-After` seconds.
-                 */
-                429: {
-                    headers: {
-                        "RETRY-AFTER": string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ApiError"];
-                    };
-                };
-                /**
-                 * @description PortOne or storage failed; retry (an upgrade: with the same `Idempotency-Key`, which
-                 *     finishes it once).
+                 * @description PortOne or storage failed while the pending charge was moved; the discount and the
+                 *     schedule were put back. Retry.
                  */
                 502: {
                     headers: {
@@ -4079,7 +4015,8 @@ export interface components {
             /**
              * @description `SUBSCRIPTION_CANCELED`, `ALREADY_CANCELED` (nothing changed), `SUBSCRIPTION_RESUMED`,
              *     `ALREADY_RESUMED` (nothing changed), `PLAN_CHANGED` (from the period's end),
-             *     `PLAN_CHANGED_NOW` (an upgrade, in effect now).
+             *     `PLAN_CHANGED_NOW` (an upgrade, in effect now), `DISCOUNT_APPLIED`, `DISCOUNT_REMOVED`,
+             *     `DISCOUNT_UNCHANGED` (nothing changed).
              */
             code: string;
             /** @description Korean, for people. */

@@ -22,7 +22,8 @@ pub struct ChangeResult {
     pub success: bool,
     /// `SUBSCRIPTION_CANCELED`, `ALREADY_CANCELED` (nothing changed), `SUBSCRIPTION_RESUMED`,
     /// `ALREADY_RESUMED` (nothing changed), `PLAN_CHANGED` (from the period's end),
-    /// `PLAN_CHANGED_NOW` (an upgrade, in effect now).
+    /// `PLAN_CHANGED_NOW` (an upgrade, in effect now), `DISCOUNT_APPLIED`, `DISCOUNT_REMOVED`,
+    /// `DISCOUNT_UNCHANGED` (nothing changed).
     pub code: String,
     /// Korean, for people.
     pub message: String,
@@ -30,6 +31,18 @@ pub struct ChangeResult {
     pub subscription: Box<SubscriptionModel>,
     /// With `PLAN_CHANGED_NOW`: the upgrade's prorated charge; else `null`.
     pub proration: Nullable<ProrationModel>,
+}
+
+impl From<&SubscriptionChange> for ChangeResult {
+    fn from(change: &SubscriptionChange) -> Self {
+        Self {
+            success: true,
+            code: change.code.to_owned(),
+            message: change.message.to_owned(),
+            subscription: Box::new(SubscriptionModel::from(&change.subscription)),
+            proration: change.proration.as_ref().map(ProrationModel::from).into(),
+        }
+    }
 }
 
 /// One subscription in full: what "my subscription" shows.
@@ -118,13 +131,7 @@ fn change_bad_request(problem: poem::Error) -> ChangeResponse {
 impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
     fn from(result: Result<SubscriptionChange, SubscriptionError>) -> Self {
         match result {
-            Ok(change) => Self::Ok(Json(ChangeResult {
-                success: true,
-                code: change.code.to_owned(),
-                message: change.message.to_owned(),
-                subscription: Box::new(SubscriptionModel::from(&change.subscription)),
-                proration: change.proration.as_ref().map(ProrationModel::from).into(),
-            })),
+            Ok(change) => Self::Ok(Json(ChangeResult::from(&change))),
             Err(problem) => match failed(problem) {
                 Failed::NotFound(body) => Self::NotFound(body),
                 Failed::Conflict(body) => Self::Conflict(body),
