@@ -34,11 +34,13 @@ impl DeadlinePassed for LedgerError {
 
 /// Runs `call`, but no later than `deadline`: past it the call is dropped (which also cancels
 /// retries in progress) and [`DeadlinePassed::deadline_passed`] stands in for its result.
-pub async fn within_deadline<T, E: DeadlinePassed>(
+///
+/// Not an `async fn`: one would keep `call` twice in its future (the argument, and the copy
+/// being awaited), and every flow's future holds the largest of its calls' futures.
+pub fn within_deadline<T, E: DeadlinePassed>(
     deadline: Instant,
     call: impl Future<Output = Result<T, E>>,
-) -> Result<T, E> {
-    tokio::time::timeout_at(deadline, call)
-        .await
-        .unwrap_or_else(|_| Err(E::deadline_passed()))
+) -> impl Future<Output = Result<T, E>> {
+    use futures_util::FutureExt;
+    tokio::time::timeout_at(deadline, call).map(|answer| answer.unwrap_or_else(|_| Err(E::deadline_passed())))
 }

@@ -92,11 +92,11 @@ impl Steps {
 
     /// Runs `call` within the webhook's deadline and hands back its result, recording nothing:
     /// for a step that decides itself what an error means.
-    pub async fn within<T, E: DeadlinePassed>(
+    pub fn within<T, E: DeadlinePassed>(
         &self,
         call: impl Future<Output = Result<T, E>>,
-    ) -> Result<T, E> {
-        within_deadline(self.deadline, call).await
+    ) -> impl Future<Output = Result<T, E>> {
+        within_deadline(self.deadline, call)
     }
 
     /// The answer: every step recorded, the verdict from how the flow ended.

@@ -63,7 +63,9 @@ impl<E: Endpoint> Endpoint for EdgeEndpoint<E> {
                 return Ok(too_large());
             }
         }
-        match request.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
+        // Boxed: poem's body-reading future is about 4 KB, and inline it would be part of every
+        // request's future through this layer, webhooks included, for as long as each is answered.
+        match Box::pin(request.take_body().into_bytes_limit(MAX_BODY_BYTES)).await {
             Ok(bytes) => request.set_body(bytes),
             Err(ReadBodyError::PayloadTooLarge) => return Ok(too_large()),
             Err(problem) => {
@@ -143,7 +145,7 @@ async fn as_json(response: Response) -> Response {
         return response;
     }
     let (parts, body) = response.into_parts();
-    let text = body.into_string().await.unwrap_or_default();
+    let text = Box::pin(body.into_string()).await.unwrap_or_default();
     let code = status
         .canonical_reason()
         .unwrap_or("ERROR")
