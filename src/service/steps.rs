@@ -5,6 +5,8 @@
 use std::fmt::Display;
 use std::future::Future;
 
+use futures_util::FutureExt;
+
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -72,22 +74,27 @@ impl Steps {
 
     /// Runs one upstream call of `step` within the webhook's deadline. On error the cause is
     /// logged, `step` is recorded as failed as `describe` says, and the flow halts.
-    pub async fn call<T, E>(
-        &mut self,
+    ///
+    /// A combinator rather than an `async fn`, which would keep `call` twice in its future (the
+    /// argument and the copy it awaits): every flow's future is as large as its largest step.
+    pub fn call<'s, T, E, F, D>(
+        &'s mut self,
         step: Step,
-        call: impl Future<Output = Result<T, E>>,
-        describe: impl FnOnce(&E) -> Failure,
-    ) -> Result<T, Halt>
+        call: F,
+        describe: D,
+    ) -> impl Future<Output = Result<T, Halt>> + 's
     where
-        E: DeadlinePassed + Display,
+        T: 's,
+        E: DeadlinePassed + Display + 's,
+        F: Future<Output = Result<T, E>> + 's,
+        D: FnOnce(&E) -> Failure + 's,
     {
-        match within_deadline(self.deadline, call).await {
-            Ok(value) => Ok(value),
-            Err(error) => {
+        within_deadline(self.deadline, call).map(move |answer| {
+            answer.map_err(|error| {
                 tracing::error!(step = step.code, %error, "step failed");
-                Err(self.fail(step, describe(&error)))
-            }
-        }
+                self.fail(step, describe(&error))
+            })
+        })
     }
 
     /// Runs `call` within the webhook's deadline and hands back its result, recording nothing:
