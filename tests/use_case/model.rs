@@ -11,7 +11,7 @@
 
 use portone_subscriptions::domain::customer_id::CustomerId;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::model_checks::check;
 use crate::model_world::{Action, World};
@@ -90,13 +90,28 @@ async fn in_memory(actions: &[Action]) -> Result<Reach, String> {
     .await
 }
 
+/// The seed of `random_lives_keep_every_money_invariant`: `MODEL_SEED` to explore other lives,
+/// else [`DEFAULT_SEED`], so its check of what the runs reached passes or fails alike on every
+/// machine (with a new seed each run, about one run in seven reached no lapse and failed it).
+fn seeded(config: Config) -> TestRunner {
+    let seed = std::env::var("MODEL_SEED")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(DEFAULT_SEED);
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+}
+
+const DEFAULT_SEED: u64 = 1;
+
 #[test]
 fn random_lives_keep_every_money_invariant() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let mut runner = TestRunner::new(Config {
+    let mut runner = seeded(Config {
         cases: env_number("MODEL_CASES", 96),
         failure_persistence: None,
         ..Config::default()
