@@ -5,18 +5,25 @@ use poem::http::StatusCode;
 use serde_json::json;
 
 use crate::checkout::{body, shop, start};
+use crate::helpers::TestApp;
 use crate::snapshot;
 
-#[tokio::test]
-async fn a_full_refund_ends_the_subscription_and_revokes_its_next_charge() {
-    let (app, _cards) = shop().await;
-    let (_, _, started) = start(&app, "order-1", body("pro", "bk_1")).await;
+/// A `pro` subscription started for `user-1` on `bk_1`, its first month charged: its id and its
+/// refund URI.
+async fn started_pro(app: &TestApp) -> (String, String) {
+    let (_, _, started) = start(app, "order-1", body("pro", "bk_1")).await;
     let id = started["subscription"]["subscription_id"]
         .as_str()
         .unwrap()
         .to_owned();
-
     let uri = format!("/api/subscriptions/{id}/refund");
+    (id, uri)
+}
+
+#[tokio::test]
+async fn a_full_refund_ends_the_subscription_and_revokes_its_next_charge() {
+    let (app, _cards) = shop().await;
+    let (id, uri) = started_pro(&app).await;
     let (status, _, refunded) = app
         .admin_with("POST", &uri, &[], r#"{"reason": "고객 요청"}"#)
         .await;
@@ -57,12 +64,7 @@ async fn a_full_refund_ends_the_subscription_and_revokes_its_next_charge() {
 #[tokio::test]
 async fn a_partial_refund_records_the_total_and_the_subscription_goes_on() {
     let (app, _cards) = shop().await;
-    let (_, _, started) = start(&app, "order-1", body("pro", "bk_1")).await;
-    let id = started["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let uri = format!("/api/subscriptions/{id}/refund");
+    let (id, uri) = started_pro(&app).await;
 
     let (status, _, refunded) = app
         .admin_with("POST", &uri, &[], r#"{"reason": "일부 환불", "amount": 3000}"#)
@@ -108,12 +110,7 @@ async fn a_partial_refund_records_the_total_and_the_subscription_goes_on() {
 #[tokio::test]
 async fn a_refund_is_a_history_line_of_its_own_and_pages_never_repeat_a_line() {
     let (app, _cards) = shop().await;
-    let (_, _, started) = start(&app, "order-1", body("pro", "bk_1")).await;
-    let id = started["subscription"]["subscription_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let uri = format!("/api/subscriptions/{id}/refund");
+    let (id, uri) = started_pro(&app).await;
     let (status, _, _) = app
         .admin_with("POST", &uri, &[], r#"{"reason": "일부 환불", "amount": 3000}"#)
         .await;
