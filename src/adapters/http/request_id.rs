@@ -74,10 +74,7 @@ impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
         }
         let started = Instant::now();
         async move {
-            // Boxed: each async layer that takes a future by value holds it twice (the argument and
-            // the awaited copy), so the request's own future through this layer would be several
-            // times the inner one's for as long as the request is answered.
-            let (answered, upstream) = upstream_time::measured(Box::pin(self.inner.call(request))).await;
+            let (answered, upstream) = upstream_time::measured(self.inner.call(request)).await;
             let mut response = match answered {
                 Ok(output) => output.into_response(),
                 Err(error) => error.into_response(),
