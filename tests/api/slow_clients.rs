@@ -1,22 +1,35 @@
 //! The server loop against clients that never finish their request head: a connection that sent
 //! half a header, or trickles it a byte at a time, is closed once the header read timeout passes;
-//! a client that sends whole requests is served, on a kept-alive connection too.
+//! a client that sends whole requests is served, on a kept-alive connection too, and so is one
+//! that shuts its side of the connection after its request (HTTP/1 half-close).
 
 use std::time::Duration;
 
 use poem::endpoint::make_sync;
-use poem::{EndpointExt, Route};
+use poem::{handler, EndpointExt, Route};
 use portone_subscriptions::adapters::http::server::{serve, ServerLimits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const TIMEOUT: Duration = Duration::from_millis(400);
 
-/// A server on a free port answering `GET /` with `ok`, closing slow heads after [`TIMEOUT`].
+/// Answers `ok` after giving way once, as any handler that awaits an upstream call does: the
+/// connection is read again while it waits.
+#[handler]
+async fn after_a_wait() -> &'static str {
+    tokio::task::yield_now().await;
+    "ok"
+}
+
+/// A server on a free port answering `GET /` and `GET /later` with `ok`, closing slow heads after
+/// [`TIMEOUT`].
 async fn server() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let routes = Route::new().at("/", make_sync(|_| "ok")).boxed();
+    let routes = Route::new()
+        .at("/", make_sync(|_| "ok"))
+        .at("/later", after_a_wait)
+        .boxed();
     let limits = ServerLimits {
         header_read_timeout: TIMEOUT,
         grace: Duration::from_secs(1),
@@ -95,4 +108,24 @@ async fn whole_requests_are_served_on_a_kept_alive_connection() {
         }
         assert!(answer.starts_with(b"HTTP/1.1 200"));
     }
+}
+
+/// A client that sends its request and shuts its writing side (the request and the FIN arrive
+/// together) is still answered: the handler runs to its end rather than being dropped between two
+/// steps when the server reads the FIN while it waits.
+#[tokio::test]
+async fn a_request_is_answered_after_the_client_half_closes() {
+    let address = server().await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /later HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    stream.shutdown().await.unwrap();
+
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "answered: {answer:?}");
+    assert!(answer.ends_with("ok"), "answered: {answer:?}");
 }
