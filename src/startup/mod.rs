@@ -141,7 +141,6 @@ impl Application {
             SandboxApi::new(sandbox.clone()),
             SandboxAuthApi::new(sandbox.clone()),
         );
-        let document = http::document(apis).description(SANDBOX_DESCRIPTION);
         let access = access(
             Some(settings.admin_api_token.clone()),
             &settings.access,
@@ -149,7 +148,7 @@ impl Application {
             reqwest::Client::new(),
             sandbox.clock.clone(),
         );
-        let routes = http::serve(document, access, Some(metrics_handle()));
+        let routes = http::serve(apis, SANDBOX_DESCRIPTION, access, Some(metrics_handle()));
         Ok(Self {
             listener,
             routes,

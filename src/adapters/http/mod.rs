@@ -9,6 +9,7 @@ mod auth;
 mod body;
 mod coupon_model;
 mod coupons;
+mod docs;
 mod edge;
 mod event_feed;
 mod events;
@@ -69,7 +70,12 @@ const DESCRIPTION: &str = "Subscription billing on PortOne V2 and Supabase: star
 
 /// The OpenAPI service of `apis`, with this service's title, version and description.
 pub fn document<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
-    OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
+    described(apis, DESCRIPTION)
+}
+
+/// The OpenAPI service of `apis`, with this service's title and version and `description`.
+fn described<T: OpenApi>(apis: T, description: &str) -> OpenApiService<T, ()> {
+    OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION")).description(description)
 }
 
 /// The production APIs, in the order the document lists them.
@@ -142,7 +148,8 @@ pub fn production_routes<P: Ports>(
 ) -> BoxEndpoint<'static, Response> {
     if access.admin_token.is_some() {
         serve(
-            document(production_apis(services, limits, false)),
+            production_apis(services, limits, false),
+            DESCRIPTION,
             access,
             metrics,
         )
@@ -151,7 +158,7 @@ pub fn production_routes<P: Ports>(
             WebhookApi::new(services.webhooks.clone(), limits),
             probes(services, false),
         );
-        serve(document(apis), access, metrics)
+        serve(apis, DESCRIPTION, access, metrics)
     }
 }
 
@@ -176,25 +183,18 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(600)
 }
 
-/// Swagger UI at `/docs`, as poem-openapi's `swagger_ui()` serves it, but holding the page (about
-/// 1.6 MB: the Swagger UI bundle with the spec inlined) at its length: the page poem-openapi builds
-/// by `str::replace` keeps up to twice that as capacity for the life of the process (measured by
-/// `cargo bench --bench load` with heaptrack).
-fn swagger_ui<T: OpenApi>(api: &OpenApiService<T, ()>) -> impl poem::Endpoint<Output = Response> {
-    let page: Arc<str> = Arc::from(api.swagger_ui_html());
-    poem::endpoint::make_sync(move |_| poem::IntoResponse::into_response(poem::web::Html(page.to_string())))
-}
-
-/// Serves `api` with Swagger UI at `/docs`, the spec at `/openapi.json`, `/metrics` from
-/// `metrics` when given, a request id on every request, the edge's checks (`edge`: body limit,
-/// path and query characters, JSON errors), and `access`: the credentials the bearer checks
-/// compare with, the charge limit, and CORS for its origins.
+/// Serves `apis`, described by `description`, with Swagger UI at `/docs`, the spec at
+/// `/openapi.json`, `/metrics` from `metrics` when given, a request id on every request, the
+/// edge's checks (`edge`: body limit, path and query characters, JSON errors), and `access`: the
+/// credentials the bearer checks compare with, the charge limit, and CORS for its origins.
 pub fn serve<T: OpenApi + 'static>(
-    api: OpenApiService<T, ()>,
+    apis: T,
+    description: &str,
     access: Access,
     metrics: Option<PrometheusHandle>,
 ) -> BoxEndpoint<'static, Response> {
-    let docs = swagger_ui(&api);
+    let docs = docs::swagger_ui(described(docs::DocsOf::<T>::default(), description));
+    let api = described(apis, description);
     let spec = api.spec_endpoint();
     let mut route = Route::new().nest("/docs", docs).at("/openapi.json", spec);
     if let Some(handle) = metrics {
