@@ -1,11 +1,12 @@
-//! Swagger UI at `/docs`, built when it is asked for.
+//! Swagger UI at `/docs` and the spec at `/openapi.json`, built when they are asked for.
 //!
 //! poem-openapi's `swagger_ui()` builds the page once, when the routes are made, and holds it:
 //! about 1.6 MB (the Swagger UI bundle with the spec inlined) for the life of every replica, and
 //! the 1.4 MB of the binary the bundle is read from stays resident too. Operators open the page now
 //! and then; the service answers webhooks all day. So the page is built for each request, from a
 //! document of the same APIs that holds no handlers ([`DocsOf`]): a few milliseconds, about what
-//! sending 1.6 MB already costs. Measured by `cargo bench --bench load` (heaptrack and
+//! sending 1.6 MB already costs. The spec is built the same way (poem-openapi's `spec_endpoint()`
+//! holds it, up to 207 KB, from start-up), so start-up no longer generates the document at all. Measured by `cargo bench --bench load` (heaptrack and
 //! `/proc/{pid}/smaps`, README "Benchmark").
 
 use std::collections::HashMap;
@@ -44,8 +45,19 @@ impl<T: OpenApi> OpenApi for DocsOf<T> {
 
 /// `GET /docs`: the Swagger UI page of `document`, built for each request.
 pub fn swagger_ui<T: OpenApi + 'static>(
-    document: OpenApiService<DocsOf<T>, ()>,
+    document: Arc<OpenApiService<DocsOf<T>, ()>>,
 ) -> impl Endpoint<Output = Response> {
-    let document = Arc::new(document);
     make_sync(move |_| Html(document.swagger_ui_html()).into_response())
+}
+
+/// `GET /openapi.json`: `document` as JSON, built for each request, as poem-openapi's
+/// `spec_endpoint()` answers it (`application/json`, pretty-printed).
+pub fn spec<T: OpenApi + 'static>(
+    document: Arc<OpenApiService<DocsOf<T>, ()>>,
+) -> impl Endpoint<Output = Response> {
+    make_sync(move |_| {
+        Response::builder()
+            .content_type("application/json")
+            .body(document.spec())
+    })
 }

@@ -193,9 +193,10 @@ pub fn serve<T: OpenApi + 'static>(
     access: Access,
     metrics: Option<PrometheusHandle>,
 ) -> BoxEndpoint<'static, Response> {
-    let docs = docs::swagger_ui(described(docs::DocsOf::<T>::default(), description));
+    let document = Arc::new(described(docs::DocsOf::<T>::default(), description));
+    let spec = docs::spec(document.clone());
+    let docs = docs::swagger_ui(document);
     let api = described(apis, description);
-    let spec = api.spec_endpoint();
     let mut route = Route::new().nest("/docs", docs).at("/openapi.json", spec);
     if let Some(handle) = metrics {
         route = route.at("/metrics", metrics_endpoint(handle));
