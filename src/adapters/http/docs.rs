@@ -6,8 +6,8 @@
 //! and then; the service answers webhooks all day. So the page is built for each request, from a
 //! document of the same APIs that holds no handlers ([`DocsOf`]): a few milliseconds, about what
 //! sending 1.6 MB already costs. The spec is built the same way (poem-openapi's `spec_endpoint()`
-//! holds it, up to 207 KB, from start-up), so start-up no longer generates the document at all. Measured by `cargo bench --bench load` (heaptrack and
-//! `/proc/{pid}/smaps`, README "Benchmark").
+//! holds it, up to 207 KB, from start-up), so start-up no longer generates the document at all.
+//! Measured by `cargo bench --bench load` (heaptrack and `/proc/{pid}/smaps`, README "Benchmark").
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
