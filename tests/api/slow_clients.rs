@@ -129,3 +129,38 @@ async fn a_request_is_answered_after_the_client_half_closes() {
     assert!(answer.starts_with("HTTP/1.1 200"), "answered: {answer:?}");
     assert!(answer.ends_with("ok"), "answered: {answer:?}");
 }
+
+/// A client that connects and sends nothing is closed after the header read timeout too: the
+/// server waits that long for the first bytes that tell HTTP/1 from HTTP/2.
+#[tokio::test]
+async fn a_silent_connection_is_closed_after_the_header_read_timeout() {
+    let address = server().await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(10)).await,
+        "the connection stayed open"
+    );
+}
+
+/// HTTP/2 with prior knowledge (no TLS, as a proxy in front of the service may speak it) is
+/// served as before, told apart by its preface.
+#[tokio::test]
+async fn http2_with_prior_knowledge_is_served() {
+    let address = server().await;
+    let client = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+
+    for path in ["/", "/later"] {
+        let answer = client
+            .get(format!("http://{address}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.version(), reqwest::Version::HTTP_2);
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.text().await.unwrap(), "ok");
+    }
+}

@@ -18,6 +18,7 @@ mod metrics;
 pub mod nullable;
 mod plan_model;
 mod plans;
+mod preface;
 mod reconcile;
 mod redact;
 mod request_id;

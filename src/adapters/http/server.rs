@@ -6,7 +6,8 @@
 //! hyper's HTTP/1 `header_read_timeout` closes a connection whose request head has not fully
 //! arrived [`HEADER_READ_TIMEOUT`] after the server started waiting for it, trickled bytes
 //! included. The same wait applies to a kept-alive connection between requests, so an idle one
-//! is closed after it too (Node.js closes idle keep-alive connections after 5 s by default).
+//! is closed after it too (Node.js closes idle keep-alive connections after 5 s by default), and
+//! to a new connection's first bytes, which tell HTTP/1 from HTTP/2 ([`super::preface`]).
 //!
 //! HTTP/1 half-close is allowed (hyper's `http1::Builder::half_close`): a request runs to its
 //! answer even when the client shuts its side of the connection first. Without it hyper reads the
@@ -36,6 +37,8 @@ use poem::http::uri::Scheme;
 use poem::web::{LocalAddr, RemoteAddr};
 use poem::{Addr, Endpoint, Response};
 use tokio::net::TcpListener;
+
+use super::preface::{self, Spoken};
 
 /// How long a client has to send a whole request head (request line and headers), counted from
 /// when the server starts waiting for it: at accept, and after each answer on a kept-alive
@@ -85,17 +88,26 @@ pub async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, remote)) => {
                     let endpoint = endpoint.clone();
-                    let service = service_fn(move |request| answer(endpoint.clone(), request, local, remote));
-                    let mut builder = auto::Builder::new(TokioExecutor::new());
-                    builder
-                        .http1()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(limits.header_read_timeout)
-                        .half_close(true);
-                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let connection = connections.watch(connection);
+                    let watcher = connections.watcher();
                     tokio::spawn(async move {
-                        if let Err(error) = connection.await {
+                        // A client that connects and sends nothing is held no longer than one
+                        // that sends half a request head.
+                        let spoken = match tokio::time::timeout(limits.header_read_timeout, preface::peek(&stream)).await {
+                            Ok(Ok(spoken)) => spoken,
+                            Ok(Err(error)) => {
+                                tracing::debug!(%error, "connection ended before its first request");
+                                return;
+                            }
+                            Err(_) => {
+                                tracing::debug!("no request within the header read timeout");
+                                return;
+                            }
+                        };
+                        let service = service_fn(move |request| answer(endpoint.clone(), request, local, remote));
+                        let connection = builder(limits, spoken)
+                            .serve_connection(TokioIo::new(stream), service)
+                            .into_owned();
+                        if let Err(error) = watcher.watch(connection).await {
                             tracing::debug!(%error, "connection ended with an error");
                         }
                     });
@@ -113,6 +125,22 @@ pub async fn serve(
         () = tokio::time::sleep(limits.grace) => tracing::warn!("connections still open after the grace period"),
     }
     Ok(())
+}
+
+/// How a connection that spoke `spoken` is served: HTTP/1 with the header read timeout and
+/// half-close, or HTTP/2; hyper-util's `auto` builder tells them apart when the first bytes did not.
+fn builder(limits: ServerLimits, spoken: Spoken) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .half_close(true);
+    match spoken {
+        Spoken::Http1 => builder.http1_only(),
+        Spoken::Http2 => builder.http2_only(),
+        Spoken::Undecided => builder,
+    }
 }
 
 /// Answers `request`, received on `local` from `remote`, through the poem routes.
