@@ -211,9 +211,12 @@ pub fn serve<T: OpenApi + 'static>(
         endpoint = endpoint.data(credentials).boxed();
     }
     // Inside CORS, so a refusal at the edge still carries the headers a browser needs to read it.
-    endpoint = endpoint.with(edge::Edge).boxed();
-    if !access.cors_origins.is_empty() {
-        endpoint = endpoint.with(cors(&access.cors_origins)).boxed();
+    // The outer layers nest without a box between them: each box is one more future per request
+    // in flight, holding its own copy of the request.
+    let edge = endpoint.with(edge::Edge);
+    if access.cors_origins.is_empty() {
+        edge.with(RequestId).boxed()
+    } else {
+        edge.with(cors(&access.cors_origins)).with(RequestId).boxed()
     }
-    endpoint.with(RequestId).boxed()
 }
