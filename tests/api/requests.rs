@@ -58,3 +58,22 @@ async fn swagger_ui_and_the_spec_are_served() {
     assert!(page.contains(&spec), "the Swagger UI page inlines /openapi.json");
     assert!(page.contains("SwaggerUIBundle"));
 }
+
+/// The operator paths are told apart from the API's by the path alone: `/docs` and below it,
+/// `/openapi.json`, `/metrics`; anything else is the API's, whose router answers 404 for what it
+/// does not know.
+#[tokio::test]
+async fn operator_paths_and_unknown_paths() {
+    let app = spawn_app().await;
+
+    let below_docs = app.get("/docs/oauth-receiver.html").send().await;
+    below_docs.assert_status_is_ok();
+    below_docs.assert_content_type("text/html; charset=utf-8");
+
+    let metrics = app.get("/metrics").send().await;
+    metrics.assert_status_is_ok();
+
+    for unknown in ["/docsx", "/openapi.json/x", "/metrics/x", "/nope"] {
+        app.get(unknown).send().await.assert_status(StatusCode::NOT_FOUND);
+    }
+}

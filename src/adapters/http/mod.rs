@@ -24,6 +24,7 @@ mod redact;
 mod request_id;
 mod schema;
 pub mod server;
+mod site;
 mod subscription_path;
 mod subscriptions;
 mod tags;
@@ -36,7 +37,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
 use poem::middleware::Cors;
-use poem::{EndpointExt, Response, Route};
+use poem::{EndpointExt, Response};
 use poem_openapi::{OpenApi, OpenApiService};
 use secrecy::SecretString;
 
@@ -62,6 +63,7 @@ use crate::adapters::supabase_auth::UserTokens;
 use crate::config::Limits;
 use crate::ports::Ports;
 use crate::service::Services;
+use site::Site;
 
 const TITLE: &str = "PortOne subscription webhooks";
 const DESCRIPTION: &str = "Subscription billing on PortOne V2 and Supabase: starts subscriptions (the first \
@@ -198,11 +200,13 @@ pub fn serve<T: OpenApi + 'static>(
     let spec = docs::spec(document.clone());
     let docs = docs::swagger_ui(document);
     let api = described(apis, description);
-    let mut route = Route::new().nest("/docs", docs).at("/openapi.json", spec);
-    if let Some(handle) = metrics {
-        route = route.at("/metrics", metrics_endpoint(handle));
+    let mut endpoint = Site {
+        api: api.boxed(),
+        docs: docs.boxed(),
+        spec: spec.boxed(),
+        metrics: metrics.map(|handle| metrics_endpoint(handle).boxed()),
     }
-    let mut endpoint = route.nest("/", api).boxed();
+    .boxed();
     if let Some(admin_token) = access.admin_token {
         let credentials = Credentials {
             admin_token,

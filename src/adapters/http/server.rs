@@ -14,10 +14,8 @@
 //! connection while every request is in flight, to notice the client leaving, and drops the
 //! request's handler when it does: a webhook or checkout could stop between two of its steps
 //! (charged, not yet recorded) for no better reason than the caller's timeout, leaving the rest to
-//! the idempotent retry. That read also costs a second 8 KiB read buffer per request in flight,
-//! since the request's header values still hold the first (measured by `cargo bench --bench load`
-//! with heaptrack). Each flow is bounded by its own deadlines; the answer to a client that has
-//! gone fails to write and the connection closes.
+//! the idempotent retry. Each flow is bounded by its own deadlines; the answer to a client that
+//! has gone fails to write and the connection closes.
 
 use std::convert::Infallible;
 use std::future::Future;
