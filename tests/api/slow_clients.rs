@@ -139,6 +139,12 @@ async fn a_silent_connection_is_closed_after_the_header_read_timeout() {
     assert_closed_after_sending(b"").await;
 }
 
+/// So is one that sends the start of the HTTP/2 preface and no more.
+#[tokio::test]
+async fn part_of_the_http2_preface_is_closed_after_the_header_read_timeout() {
+    assert_closed_after_sending(b"PRI * HTTP/2").await;
+}
+
 /// HTTP/2 with prior knowledge (no TLS, as a proxy in front of the service may speak it) is
 /// served as before, told apart by its preface.
 #[tokio::test]

@@ -88,8 +88,8 @@ pub async fn serve(
                     let endpoint = endpoint.clone();
                     let watcher = connections.watcher();
                     tokio::spawn(async move {
-                        // A client that connects and sends nothing is held no longer than one
-                        // that sends half a request head.
+                        // A client that connects and sends nothing, or part of the HTTP/2
+                        // preface, is held no longer than one that sends half a request head.
                         let spoken = match tokio::time::timeout(limits.header_read_timeout, preface::peek(&stream)).await {
                             Ok(Ok(spoken)) => spoken,
                             Ok(Err(error)) => {
@@ -126,7 +126,7 @@ pub async fn serve(
 }
 
 /// How a connection that spoke `spoken` is served: HTTP/1 with the header read timeout and
-/// half-close, or HTTP/2; hyper-util's `auto` builder tells them apart when the first bytes did not.
+/// half-close, or HTTP/2.
 fn builder(limits: ServerLimits, spoken: Spoken) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -137,7 +137,6 @@ fn builder(limits: ServerLimits, spoken: Spoken) -> auto::Builder<TokioExecutor>
     match spoken {
         Spoken::Http1 => builder.http1_only(),
         Spoken::Http2 => builder.http2_only(),
-        Spoken::Undecided => builder,
     }
 }
 
