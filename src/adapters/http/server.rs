@@ -39,8 +39,8 @@ use tokio::net::TcpListener;
 use super::preface::{self, Spoken};
 
 /// How long a client has to send a whole request head (request line and headers), counted from
-/// when the server starts waiting for it: at accept, and after each answer on a kept-alive
-/// connection.
+/// when the server starts waiting for it: after each answer on a kept-alive connection, and on a
+/// new one once its first bytes have come (which it has as long again to send, from accept).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A pause after a failed accept (out of file descriptors, say), so the loop does not spin.
