@@ -9,8 +9,8 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::api_error::{error, request_problem, ApiError};
-use super::auth::{guarded, AdminAuth, Guarded};
+use super::api_error::{error, ApiError};
+use super::auth::{guarded, AdminAuth};
 use super::coupon_model::{
     CouponBody, CouponList, CouponModel, PromotionCodeBody, PromotionCodeList, PromotionCodeModel,
 };
@@ -39,7 +39,7 @@ macro_rules! admin_answer {
     ($(#[$doc:meta])* $name:ident, $ok:ty, $bad_request:literal) => {
         $(#[$doc])*
         #[derive(ApiResponse)]
-        #[oai(bad_request_handler = "bad_request")]
+        #[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
         pub enum $name {
             /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750):
             /// `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
@@ -69,23 +69,13 @@ macro_rules! admin_answer {
             UpstreamFailed(Json<ApiError>),
         }
 
-        impl From<Json<ApiError>> for $name {
-            fn from(body: Json<ApiError>) -> Self {
-                Self::BadRequest(body)
-            }
-        }
-
-        guarded!($name, admin_only);
+        guarded!($name, admin_only, bad_request);
     };
 }
 
 /// A 400 `BAD_REQUEST` answer with `message`.
 fn bad<T: From<Json<ApiError>>>(message: impl Into<String>) -> T {
     T::from(error("BAD_REQUEST", message))
-}
-
-fn bad_request<T: Guarded + From<Json<ApiError>>>(problem: poem::Error) -> T {
-    T::guard(&problem).unwrap_or_else(|| T::from(request_problem(&problem)))
 }
 
 admin_answer!(

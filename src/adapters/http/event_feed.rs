@@ -10,8 +10,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::api_error::{error, request_problem, ApiError};
-use super::auth::{guarded, CallerAuth, Guarded};
+use super::api_error::{error, ApiError};
+use super::auth::{guarded, CallerAuth};
 use super::nullable::Nullable;
 use super::redact::for_caller;
 use super::ApiTags;
@@ -88,7 +88,7 @@ fn parse_cursor(text: &str) -> Option<(Timestamp, Uuid)> {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "feed_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum EventFeedResponse {
     /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
     /// a valid Supabase access token of a signed-in user, answered before the operation runs:
@@ -112,14 +112,7 @@ pub enum EventFeedResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn feed_bad_request(problem: poem::Error) -> EventFeedResponse {
-    if let Some(answer) = EventFeedResponse::guard(&problem) {
-        return answer;
-    }
-    EventFeedResponse::BadRequest(request_problem(&problem))
-}
-
-guarded!(EventFeedResponse);
+guarded!(EventFeedResponse, bad_request);
 
 fn upstream(problem: &LedgerError) -> Json<ApiError> {
     tracing::error!(%problem, "reading events failed in storage");

@@ -1,7 +1,6 @@
 //! The outbox for operators (admin token): list subscription events with their delivery attempts,
 //! and send one again.
 
-use crate::adapters::http::api_error::request_problem;
 use crate::adapters::http::nullable::Nullable;
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::api_error::{error, ApiError};
-use super::auth::{guarded, AdminAuth, Guarded};
+use super::auth::{guarded, AdminAuth};
 use super::ApiTags;
 use crate::domain::event::{DeliveryStatus, SubscriptionEvent};
 use crate::domain::subscription_id::SubscriptionId;
@@ -100,7 +99,7 @@ fn upstream(problem: &LedgerError) -> Json<ApiError> {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "list_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum ListEventsResponse {
     /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
     /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
@@ -123,13 +122,6 @@ pub enum ListEventsResponse {
     /// Storage failed; retry.
     #[oai(status = 502)]
     UpstreamFailed(Json<ApiError>),
-}
-
-fn list_bad_request(problem: poem::Error) -> ListEventsResponse {
-    if let Some(answer) = ListEventsResponse::guard(&problem) {
-        return answer;
-    }
-    ListEventsResponse::BadRequest(request_problem(&problem))
 }
 
 #[derive(ApiResponse)]
@@ -163,7 +155,7 @@ pub enum RedeliverResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-guarded!(ListEventsResponse, admin_only);
+guarded!(ListEventsResponse, admin_only, bad_request);
 guarded!(RedeliverResponse, admin_only);
 
 /// The event operations, generic over the ports.

@@ -2,8 +2,7 @@
 //! archive. A pricing page does not need this API: `anon` and `authenticated` may read active
 //! plans from `public.plan` with supabase-js.
 
-use crate::adapters::http::api_error::request_problem;
-use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::auth::guarded;
 use std::sync::Arc;
 
 use poem_openapi::param::Path;
@@ -71,7 +70,7 @@ pub enum ListPlansResponse {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "put_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum PutPlanResponse {
     /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
     /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
@@ -101,13 +100,6 @@ pub enum PutPlanResponse {
     /// Storage failed; retry.
     #[oai(status = 502)]
     UpstreamFailed(Json<ApiError>),
-}
-
-fn put_bad_request(problem: poem::Error) -> PutPlanResponse {
-    if let Some(answer) = PutPlanResponse::guard(&problem) {
-        return answer;
-    }
-    PutPlanResponse::BadRequest(request_problem(&problem))
 }
 
 #[derive(ApiResponse)]
@@ -222,5 +214,5 @@ impl<P: Ports> PlanApi<P> {
 }
 
 guarded!(ListPlansResponse);
-guarded!(PutPlanResponse, admin_only);
+guarded!(PutPlanResponse, admin_only, bad_request);
 guarded!(ArchiveResponse, admin_only);

@@ -2,8 +2,7 @@
 //! its report. A cron without shell access (Supabase's `pg_cron` with `pg_net`, say) calls this;
 //! the pass runs to its end even when the caller stops waiting.
 
-use crate::adapters::http::api_error::request_problem;
-use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::auth::guarded;
 use std::sync::Arc;
 
 use poem_openapi::param::Query;
@@ -19,7 +18,7 @@ use crate::ports::Ports;
 use crate::service::reconcile::{PassOptions, PassResult, Reconciler};
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "reconcile_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum ReconcileResponse {
     /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
     /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
@@ -50,13 +49,6 @@ pub enum ReconcileResponse {
     /// `{"error"}` when the pass itself did not finish (see the logs).
     #[oai(status = 502)]
     Failed(Json<Value>),
-}
-
-fn reconcile_bad_request(problem: poem::Error) -> ReconcileResponse {
-    if let Some(answer) = ReconcileResponse::guard(&problem) {
-        return answer;
-    }
-    ReconcileResponse::BadRequest(request_problem(&problem))
 }
 
 /// The reconciliation endpoint, generic over the ports.
@@ -107,4 +99,4 @@ impl<P: Ports> ReconcileApi<P> {
     }
 }
 
-guarded!(ReconcileResponse, admin_only);
+guarded!(ReconcileResponse, admin_only, bad_request);

@@ -20,7 +20,7 @@ use crate::service::Caller;
 use crate::telemetry::metrics;
 
 pub(crate) use refusal::guarded;
-pub use refusal::{AuthRefused, Guarded};
+pub use refusal::{bad_request, AuthRefused, Guarded};
 
 /// What bearer tokens are compared with, stored as request data by the router.
 #[derive(Clone)]

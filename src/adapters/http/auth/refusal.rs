@@ -9,7 +9,7 @@ use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 
-use super::super::api_error::{error, ApiError};
+use super::super::api_error::{error, request_problem, ApiError};
 
 /// Seconds a caller waits before trying again when the signing keys were unavailable.
 pub const RETRY_AFTER_SECONDS: &str = "5";
@@ -117,12 +117,20 @@ pub trait Guarded: Sized {
     }
 }
 
+/// The `bad_request_handler` of an operation whose answer is [`Guarded`] and has a 400 (its
+/// `From<Json<ApiError>>`): a refused caller's answer (401, 403, 503) when the credential was the
+/// problem, else 400 with what poem-openapi could not parse.
+pub fn bad_request<T: Guarded + From<Json<ApiError>>>(problem: poem::Error) -> T {
+    T::guard(&problem).unwrap_or_else(|| T::from(request_problem(&problem)))
+}
+
 /// Implements [`Guarded`] for an answer enum with the variants
 /// `Unauthorized(Json<ApiError>, String)` (401) and `AuthUnavailable(Json<ApiError>, String)`
 /// (503) and, for an admin-only operation (`admin_only`), `AdminOnly(Json<ApiError>, String)`
-/// (403).
+/// (403); with `bad_request`, `From<Json<ApiError>>` as its `BadRequest(Json<ApiError>)` (400),
+/// so [`bad_request`] can be its `bad_request_handler`.
 macro_rules! guarded {
-    ($answer:ty $(, $admin_only:ident)?) => {
+    ($answer:ty $(, $flag:ident)*) => {
         impl $crate::adapters::http::auth::Guarded for $answer {
             fn unauthorized(
                 body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
@@ -138,15 +146,26 @@ macro_rules! guarded {
                 Self::AuthUnavailable(body, retry_after)
             }
 
-            $($crate::adapters::http::auth::guarded!(@forbidden $admin_only);)?
+            $($crate::adapters::http::auth::guarded!(@inside $flag);)*
         }
+
+        $($crate::adapters::http::auth::guarded!(@beside $answer, $flag);)*
     };
-    (@forbidden admin_only) => {
+    (@inside admin_only) => {
         fn forbidden(
             body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>,
             challenge: String,
         ) -> Self {
             Self::AdminOnly(body, challenge)
+        }
+    };
+    (@inside bad_request) => {};
+    (@beside $answer:ty, admin_only) => {};
+    (@beside $answer:ty, bad_request) => {
+        impl From<poem_openapi::payload::Json<$crate::adapters::http::ApiError>> for $answer {
+            fn from(body: poem_openapi::payload::Json<$crate::adapters::http::ApiError>) -> Self {
+                Self::BadRequest(body)
+            }
         }
     };
 }

@@ -1,13 +1,12 @@
 //! `POST /api/subscriptions/{subscription_id}/payment-method`: its request and answers.
 
-use crate::adapters::http::api_error::request_problem;
 use crate::adapters::http::nullable::Nullable;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
 use super::model::{CardModel, SubscriptionModel};
 use crate::adapters::http::api_error::{error, ApiError};
-use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::auth::guarded;
 use crate::adapters::http::redact::for_caller;
 use crate::adapters::http::schema::ChecklistEntry;
 use crate::adapters::http::text::Text;
@@ -49,7 +48,7 @@ pub struct CardResult {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "card_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum CardResponse {
     /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
     /// a valid Supabase access token of a signed-in user, answered before the operation runs.
@@ -93,14 +92,7 @@ pub enum CardResponse {
     UpstreamFailed(Json<CardResult>),
 }
 
-fn card_bad_request(problem: poem::Error) -> CardResponse {
-    if let Some(answer) = CardResponse::guard(&problem) {
-        return answer;
-    }
-    CardResponse::BadRequest(request_problem(&problem))
-}
-
-guarded!(CardResponse);
+guarded!(CardResponse, bad_request);
 
 /// The answer to `caller` (billing keys are left out for a customer), with the status of how it
 /// ended: `Done` 200, `Declined` 402, `NotOwned` 403, `NotFound` 404, `Conflict` 409

@@ -10,8 +10,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::failures::{failed, Failed};
 use super::responses::ChangeResult;
-use crate::adapters::http::api_error::{error, request_problem, ApiError};
-use crate::adapters::http::auth::{guarded, CallerAuth, Guarded};
+use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::auth::{guarded, CallerAuth};
 use crate::adapters::http::subscription_path::SubscriptionPath;
 use crate::adapters::http::text::Text;
 use crate::adapters::http::ApiTags;
@@ -30,7 +30,7 @@ pub struct DiscountBody {
 /// The answer of `POST` and `DELETE …/discount`: a change's envelope, with only the statuses a
 /// discount change can answer (it charges nothing now, so no 402 or 429).
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "discount_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum DiscountResponse {
     /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
     /// a valid Supabase access token of a signed-in user (expired, bad signature, another
@@ -66,13 +66,6 @@ pub enum DiscountResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn discount_bad_request(problem: poem::Error) -> DiscountResponse {
-    if let Some(answer) = DiscountResponse::guard(&problem) {
-        return answer;
-    }
-    DiscountResponse::BadRequest(request_problem(&problem))
-}
-
 impl From<Result<SubscriptionChange, SubscriptionError>> for DiscountResponse {
     fn from(result: Result<SubscriptionChange, SubscriptionError>) -> Self {
         match result {
@@ -91,7 +84,7 @@ impl From<Result<SubscriptionChange, SubscriptionError>> for DiscountResponse {
     }
 }
 
-guarded!(DiscountResponse);
+guarded!(DiscountResponse, bad_request);
 
 /// The discount operations, generic over the ports.
 pub struct DiscountApi<P> {

@@ -11,8 +11,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::failures::{failed, Failed};
 use super::payment_model::{billing_history, PaymentKindName, PaymentModel};
-use crate::adapters::http::api_error::{error, request_problem, ApiError};
-use crate::adapters::http::auth::{guarded, CallerAuth, Guarded};
+use crate::adapters::http::api_error::{error, ApiError};
+use crate::adapters::http::auth::{guarded, CallerAuth};
 use crate::adapters::http::nullable::Nullable;
 use crate::adapters::http::subscription_path::SubscriptionPath;
 use crate::adapters::http::ApiTags;
@@ -34,7 +34,7 @@ pub struct HistoryPage {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "history_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum HistoryResponse {
     /// Missing or refused `Authorization: Bearer …` (RFC 6750).
     #[oai(status = 401)]
@@ -56,14 +56,7 @@ pub enum HistoryResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn history_bad_request(problem: poem::Error) -> HistoryResponse {
-    if let Some(answer) = HistoryResponse::guard(&problem) {
-        return answer;
-    }
-    HistoryResponse::BadRequest(request_problem(&problem))
-}
-
-guarded!(HistoryResponse);
+guarded!(HistoryResponse, bad_request);
 
 /// The billing history, generic over the ports.
 pub struct HistoryApi<P> {

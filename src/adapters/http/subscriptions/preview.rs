@@ -4,8 +4,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
 use super::failures::{failed, Failed};
-use crate::adapters::http::api_error::{request_problem, ApiError};
-use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::api_error::ApiError;
+use crate::adapters::http::auth::guarded;
 use crate::adapters::http::nullable::Nullable;
 use crate::service::{ChangePreview, SubscriptionError};
 
@@ -35,7 +35,7 @@ pub struct PreviewView {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "preview_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum PreviewResponse {
     /// Missing or refused `Authorization: Bearer …` (RFC 6750), answered before the operation
     /// runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token was sent.
@@ -62,14 +62,7 @@ pub enum PreviewResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn preview_bad_request(problem: poem::Error) -> PreviewResponse {
-    if let Some(answer) = PreviewResponse::guard(&problem) {
-        return answer;
-    }
-    PreviewResponse::BadRequest(request_problem(&problem))
-}
-
-guarded!(PreviewResponse);
+guarded!(PreviewResponse, bad_request);
 
 impl From<Result<ChangePreview, SubscriptionError>> for PreviewResponse {
     fn from(result: Result<ChangePreview, SubscriptionError>) -> Self {

@@ -1,7 +1,6 @@
 //! `POST /api/subscriptions/{subscription_id}/refund`: its request and answers.
 
-use crate::adapters::http::api_error::request_problem;
-use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::auth::guarded;
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object};
@@ -54,7 +53,7 @@ pub struct RefundResult {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "refund_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum RefundResponse {
     /// Missing or refused `Authorization: Bearer {ADMIN_API_TOKEN}` (RFC 6750), answered before
     /// the operation runs: `WWW-Authenticate: Bearer`, with `error="invalid_token"` when a token
@@ -88,13 +87,6 @@ pub enum RefundResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn refund_bad_request(problem: poem::Error) -> RefundResponse {
-    if let Some(answer) = RefundResponse::guard(&problem) {
-        return answer;
-    }
-    RefundResponse::BadRequest(request_problem(&problem))
-}
-
 impl From<Result<Refunded, SubscriptionError>> for RefundResponse {
     fn from(result: Result<Refunded, SubscriptionError>) -> Self {
         match result {
@@ -120,4 +112,4 @@ impl From<Result<Refunded, SubscriptionError>> for RefundResponse {
     }
 }
 
-guarded!(RefundResponse, admin_only);
+guarded!(RefundResponse, admin_only, bad_request);

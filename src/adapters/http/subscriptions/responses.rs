@@ -1,8 +1,7 @@
 //! The answers of the subscription endpoints, one `ApiResponse` per kind of operation; every
 //! status is decided here, from the service's results.
 
-use crate::adapters::http::api_error::request_problem;
-use crate::adapters::http::auth::{guarded, Guarded};
+use crate::adapters::http::auth::guarded;
 use crate::adapters::http::nullable::Nullable;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
@@ -74,7 +73,7 @@ pub struct ListView {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "change_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum ChangeResponse {
     /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
     /// a valid Supabase access token of a signed-in user (expired, bad signature, another
@@ -119,13 +118,6 @@ pub enum ChangeResponse {
     /// finishes it once).
     #[oai(status = 502)]
     UpstreamFailed(Json<ApiError>),
-}
-
-fn change_bad_request(problem: poem::Error) -> ChangeResponse {
-    if let Some(answer) = ChangeResponse::guard(&problem) {
-        return answer;
-    }
-    ChangeResponse::BadRequest(request_problem(&problem))
 }
 
 impl From<Result<SubscriptionChange, SubscriptionError>> for ChangeResponse {
@@ -186,7 +178,7 @@ impl From<Result<SubscriptionDetail, SubscriptionError>> for DetailResponse {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "list_bad_request")]
+#[oai(bad_request_handler = "crate::adapters::http::auth::bad_request")]
 pub enum ListResponse {
     /// Missing or refused `Authorization: Bearer …` (RFC 6750): neither `ADMIN_API_TOKEN` nor
     /// a valid Supabase access token of a signed-in user (expired, bad signature, another
@@ -212,13 +204,6 @@ pub enum ListResponse {
     UpstreamFailed(Json<ApiError>),
 }
 
-fn list_bad_request(problem: poem::Error) -> ListResponse {
-    if let Some(answer) = ListResponse::guard(&problem) {
-        return answer;
-    }
-    ListResponse::BadRequest(request_problem(&problem))
-}
-
 impl From<Result<Vec<SubscriptionSummary>, SubscriptionError>> for ListResponse {
     fn from(result: Result<Vec<SubscriptionSummary>, SubscriptionError>) -> Self {
         match result {
@@ -240,6 +225,6 @@ impl From<Result<Vec<SubscriptionSummary>, SubscriptionError>> for ListResponse 
     }
 }
 
-guarded!(ChangeResponse);
+guarded!(ChangeResponse, bad_request);
 guarded!(DetailResponse);
-guarded!(ListResponse);
+guarded!(ListResponse, bad_request);
